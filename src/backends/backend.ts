@@ -1,0 +1,105 @@
+/**
+ * The contract every storage backend fulfils (local folder, memory, SFTP, FTP, FTPS).
+ *
+ * A backend is opened on a root folder; every path it takes is a {@link RelPath} below that root.
+ * The engine only ever talks to this interface, so any backend can be either side of a sync.
+ * `test/conformance/describe-backend.ts` is the executable form of this contract.
+ */
+import type { Readable } from 'node:stream';
+import type { Entry, FileEntry, ListedEntry } from '../core/entry.js';
+import type { RelPath } from '../core/rel-path.js';
+
+/** What a backend can do; the engine adapts to it. */
+export interface BackendCapabilities {
+  /** Granularity of the mtimes it reports, in ms (1 for local disks, 1000 for SFTP and MLSD). */
+  readonly mtimePrecisionMs: number;
+  /** Whether `write` can set the mtime it is given. */
+  readonly canSetMtime: boolean;
+  /** Whether names differing only in case are the same file. */
+  readonly caseInsensitive: boolean;
+  /** How many operations the engine should keep in flight against this backend. */
+  readonly maxConcurrency: number;
+}
+
+/** Options of {@link Backend.write}. */
+export interface WriteOptions {
+  /** Modification time to give the file (when the backend can set it). */
+  readonly mtimeMs?: number;
+  /** Unix permission bits to give the file; group/other write bits are dropped. Default 0o644. */
+  readonly mode?: number;
+  /** Aborts the transfer; the final name is left untouched. */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * A storage backend rooted at one folder.
+ *
+ * Errors are {@link BackendError}s with a protocol-neutral code. No method ever reports a missing
+ * or unreadable folder as empty.
+ */
+export interface Backend {
+  /** Canonical identity of the root, without any password (`sftp://user@host:22/path`). */
+  readonly id: string;
+  /** A short human form of the root for output. */
+  readonly displayName: string;
+  readonly capabilities: BackendCapabilities;
+
+  /**
+   * The entries of one folder (one level, no `.`/`..`), in no particular order. Names are raw as
+   * the server sent them: the caller validates them. Throws `not-found` when the folder is missing,
+   * `not-a-directory` when it is a file.
+   */
+  list(dir: RelPath): Promise<ListedEntry[]>;
+
+  /** The entry at `path`, or undefined when nothing is there. */
+  stat(path: RelPath): Promise<Entry | undefined>;
+
+  /** A stream of the file's bytes. Throws `not-found` or `is-a-directory`. */
+  read(path: RelPath, options?: { signal?: AbortSignal }): Promise<Readable>;
+
+  /**
+   * Writes `data` to `path` atomically: the bytes go to a temporary name in the same folder which
+   * is renamed over `path` only once complete, so `path` holds either the old or the new file,
+   * never a part. When `data` errors or the signal aborts, the temporary file is removed and the
+   * error is rethrown. The parent folder must exist. Returns the entry exactly as a later
+   * `list()` will report it.
+   */
+  write(path: RelPath, data: Readable, options?: WriteOptions): Promise<FileEntry>;
+
+  /** Creates one folder; succeeds when it already exists as a folder. The parent must exist. */
+  mkdir(path: RelPath): Promise<void>;
+
+  /** Removes a file. Throws `not-found`, or `is-a-directory` for a folder. */
+  remove(path: RelPath): Promise<void>;
+
+  /** Removes an empty folder. Throws `not-empty` when it has contents (never recursive). */
+  removeDir(path: RelPath): Promise<void>;
+
+  /** Renames a file or folder, replacing a file at `to`. */
+  rename(from: RelPath, to: RelPath): Promise<void>;
+
+  /** Releases connections. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Prefix and suffix of the temporary names `write` uses; scans skip such names. */
+export const TEMP_PREFIX = '.~ferry-';
+export const TEMP_SUFFIX = '.tmp';
+
+/** A fresh temporary name for writing `finalName` in the same folder. */
+export function tempNameFor(finalName: string): string {
+  const random = Math.random().toString(36).slice(2, 10);
+  // Keep the whole name short: some servers limit names to 255 bytes.
+  const stem = finalName.length > 80 ? finalName.slice(0, 80) : finalName;
+  return `${TEMP_PREFIX}${stem}.${random}${TEMP_SUFFIX}`;
+}
+
+/** True for names made by {@link tempNameFor} (left behind only by a killed run). */
+export function isTempName(name: string): boolean {
+  return name.startsWith(TEMP_PREFIX) && name.endsWith(TEMP_SUFFIX);
+}
+
+/** Permission bits for a written file: the source's bits without group/other write, or 0o644. */
+export function safeFileMode(mode: number | undefined): number {
+  return mode === undefined ? 0o644 : (mode & 0o777 & ~0o022) | 0o600;
+}

@@ -1,0 +1,190 @@
+/**
+ * A folder on a local disk.
+ */
+import { constants as fsConstants, createWriteStream, type Stats } from 'node:fs';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createReadStream } from 'node:fs';
+import type { Entry, FileEntry, ListedEntry } from '../../core/entry.js';
+import type { RelPath } from '../../core/rel-path.js';
+import { BackendError } from '../../errors.js';
+import { safeFileMode, tempNameFor, type Backend, type BackendCapabilities, type WriteOptions } from '../backend.js';
+import { mapLocalError } from './local-errors.js';
+
+/** Entry for a stat result, or undefined for symlinks and special files. */
+function entryOfStats(stats: Stats): Entry | undefined {
+  if (stats.isDirectory()) return { kind: 'dir' };
+  if (stats.isFile()) {
+    return { kind: 'file', size: stats.size, mtimeMs: Math.floor(stats.mtimeMs), mode: stats.mode & 0o777 };
+  }
+  return undefined;
+}
+
+function kindOfStats(stats: Stats): string {
+  if (stats.isSymbolicLink()) return 'symlink';
+  if (stats.isFIFO()) return 'fifo';
+  if (stats.isSocket()) return 'socket';
+  return 'special file';
+}
+
+/** Options of {@link LocalBackend}. */
+export interface LocalBackendOptions {
+  /** Call fsync before renaming a written file into place (default true: survives power loss). */
+  readonly fsync?: boolean;
+}
+
+/**
+ * A backend on a local folder. Symlinks are listed as unsupported and never followed, so a sync
+ * never writes through a link to somewhere outside the tree.
+ */
+export class LocalBackend implements Backend {
+  readonly id: string;
+  readonly displayName: string;
+  readonly capabilities: BackendCapabilities = {
+    mtimePrecisionMs: 1,
+    canSetMtime: true,
+    caseInsensitive: false,
+    maxConcurrency: 16,
+  };
+  private readonly fsync: boolean;
+
+  /** @param root absolute path of the folder (it need not exist yet). */
+  constructor(
+    readonly root: string,
+    options: LocalBackendOptions = {},
+  ) {
+    this.id = `file://${root}`;
+    this.displayName = root;
+    this.fsync = options.fsync ?? true;
+  }
+
+  private abs(rel: RelPath): string {
+    return rel === '' ? this.root : path.join(this.root, ...rel.split('/'));
+  }
+
+  async list(dir: RelPath): Promise<ListedEntry[]> {
+    const absDir = this.abs(dir);
+    let names: string[];
+    try {
+      names = await fs.readdir(absDir);
+    } catch (error) {
+      throw mapLocalError(error, `cannot list ${absDir}`);
+    }
+    const listed = await Promise.all(
+      names.map(async (name): Promise<ListedEntry | undefined> => {
+        let stats: Stats;
+        try {
+          stats = await fs.lstat(path.join(absDir, name));
+        } catch (error) {
+          // Deleted between readdir and lstat: it is simply not there any more.
+          if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+          throw mapLocalError(error, `cannot read ${path.join(absDir, name)}`);
+        }
+        const entry = entryOfStats(stats);
+        return entry ? { name, entry } : { name, unsupported: kindOfStats(stats) };
+      }),
+    );
+    return listed.filter((item): item is ListedEntry => item !== undefined);
+  }
+
+  async stat(rel: RelPath): Promise<Entry | undefined> {
+    try {
+      const stats = await fs.lstat(this.abs(rel));
+      // A symlink or device where a file was expected: report it as a file no scan can match,
+      // so a precondition check treats it as "changed" and nothing is written through it.
+      return entryOfStats(stats) ?? { kind: "file", size: -1, mtimeMs: -1 };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw mapLocalError(error, `cannot stat ${this.abs(rel)}`);
+    }
+  }
+
+  async read(rel: RelPath, options: { signal?: AbortSignal } = {}): Promise<Readable> {
+    const abs = this.abs(rel);
+    let handle: fs.FileHandle;
+    try {
+      // O_NOFOLLOW: never read through a symlink that replaced the file after the scan.
+      handle = await fs.open(abs, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW);
+      const stats = await handle.stat();
+      if (stats.isDirectory()) {
+        await handle.close();
+        throw new BackendError('is-a-directory', `cannot read ${abs}: is a folder`);
+      }
+    } catch (error) {
+      throw mapLocalError(error, `cannot read ${abs}`);
+    }
+    return createReadStream('', { fd: handle, signal: options.signal, highWaterMark: 256 * 1024 });
+  }
+
+  async write(rel: RelPath, data: Readable, options: WriteOptions = {}): Promise<FileEntry> {
+    const abs = this.abs(rel);
+    const temp = path.join(path.dirname(abs), tempNameFor(path.basename(abs)));
+    try {
+      // `flush` fsyncs before close, so the rename below never exposes data still in the cache.
+      const out = createWriteStream(temp, { flags: 'wx', mode: safeFileMode(options.mode), flush: this.fsync });
+      await pipeline(data, out, { signal: options.signal });
+      if (options.mtimeMs !== undefined) {
+        const seconds = options.mtimeMs / 1000;
+        await fs.utimes(temp, seconds, seconds);
+      }
+      await fs.rename(temp, abs);
+    } catch (error) {
+      await fs.rm(temp, { force: true }).catch(() => undefined);
+      if ((error as Error).name === 'AbortError') throw error;
+      throw mapLocalError(error, `cannot write ${abs}`);
+    }
+    const entry = await this.stat(rel);
+    if (entry?.kind !== 'file') throw new BackendError('changed', `${abs} changed while it was being written`);
+    return entry;
+  }
+
+  async mkdir(rel: RelPath): Promise<void> {
+    const abs = this.abs(rel);
+    try {
+      await fs.mkdir(abs);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+        const stats = await fs.lstat(abs);
+        if (stats.isDirectory()) return;
+        throw new BackendError('exists', `cannot create folder ${abs}: a file is in the way`);
+      }
+      throw mapLocalError(error, `cannot create folder ${abs}`);
+    }
+  }
+
+  async remove(rel: RelPath): Promise<void> {
+    const abs = this.abs(rel);
+    try {
+      const stats = await fs.lstat(abs);
+      if (stats.isDirectory()) throw new BackendError('is-a-directory', `cannot delete ${abs}: is a folder`);
+      await fs.unlink(abs);
+    } catch (error) {
+      throw mapLocalError(error, `cannot delete ${abs}`);
+    }
+  }
+
+  async removeDir(rel: RelPath): Promise<void> {
+    const abs = this.abs(rel);
+    try {
+      await fs.rmdir(abs);
+    } catch (error) {
+      // Linux says EEXIST or ENOTEMPTY for a non-empty folder.
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+        throw new BackendError('not-empty', `cannot delete folder ${abs}: not empty`);
+      }
+      throw mapLocalError(error, `cannot delete folder ${abs}`);
+    }
+  }
+
+  async rename(from: RelPath, to: RelPath): Promise<void> {
+    try {
+      await fs.rename(this.abs(from), this.abs(to));
+    } catch (error) {
+      throw mapLocalError(error, `cannot rename ${this.abs(from)} to ${this.abs(to)}`);
+    }
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,108 @@
+/**
+ * Relative paths inside a synced tree.
+ *
+ * A {@link RelPath} is `/`-separated, NFC-normalised, without leading or trailing `/`, and `""` is
+ * the root. The only ways to make one are {@link toRelPath} and {@link joinRelPath}, which reject
+ * `..`, `.`, absolute paths, NUL and empty segments, so a name sent by a server can never point
+ * outside the tree it belongs to.
+ */
+
+declare const relPathBrand: unique symbol;
+/** A validated path relative to a tree's root. */
+export type RelPath = string & { readonly [relPathBrand]: true };
+
+/** The root of a tree. */
+export const ROOT = '' as RelPath;
+
+/** Thrown when a path or name is not safe to use inside a tree. */
+export class UnsafePathError extends Error {
+  override readonly name = 'UnsafePathError';
+  constructor(
+    readonly path: string,
+    readonly why: string,
+  ) {
+    super(`unsafe path ${JSON.stringify(path)}: ${why}`);
+  }
+}
+
+/** Why `name` cannot be a single path segment, or undefined when it can. */
+export function segmentProblem(name: string): string | undefined {
+  if (name === '') return 'empty name';
+  if (name === '.' || name === '..') return `"${name}" is not allowed`;
+  if (name.includes('/')) return 'contains "/"';
+  if (name.includes('\0')) return 'contains NUL';
+  if (name.includes('\\')) return 'contains "\\"';
+  return undefined;
+}
+
+/** Validates a `/`-separated relative path. Throws {@link UnsafePathError}. */
+export function toRelPath(path: string): RelPath {
+  if (path === '') return ROOT;
+  if (path.startsWith('/')) throw new UnsafePathError(path, 'absolute path');
+  const normalized = path.normalize('NFC');
+  for (const segment of normalized.split('/')) {
+    const problem = segmentProblem(segment);
+    if (problem !== undefined) throw new UnsafePathError(path, problem);
+  }
+  return normalized as RelPath;
+}
+
+/** The path of `name` inside `dir`. Throws {@link UnsafePathError} when `name` is unsafe. */
+export function joinRelPath(dir: RelPath, name: string): RelPath {
+  const normalized = name.normalize('NFC');
+  const problem = segmentProblem(normalized);
+  if (problem !== undefined) throw new UnsafePathError(name, problem);
+  return (dir === ROOT ? normalized : `${dir}/${normalized}`) as RelPath;
+}
+
+/** The folder that holds `path` (`""` for top-level names). The root has no parent. */
+export function parentOf(path: RelPath): RelPath {
+  const slash = path.lastIndexOf('/');
+  return (slash < 0 ? ROOT : path.slice(0, slash)) as RelPath;
+}
+
+/** The last segment of `path`. */
+export function baseName(path: RelPath): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
+/** True when `path` lies strictly inside `dir`. */
+export function isInside(path: RelPath, dir: RelPath): boolean {
+  if (dir === ROOT) return path !== ROOT;
+  return path.length > dir.length && path.startsWith(dir) && path[dir.length] === '/';
+}
+
+/** All ancestors of `path` from the outermost down, without the root and without `path`. */
+export function ancestorsOf(path: RelPath): RelPath[] {
+  const result: RelPath[] = [];
+  let index = path.indexOf('/');
+  while (index >= 0) {
+    result.push(path.slice(0, index) as RelPath);
+    index = path.indexOf('/', index + 1);
+  }
+  return result;
+}
+
+/** Number of segments (`""` has depth 0). */
+export function depthOf(path: RelPath): number {
+  if (path === ROOT) return 0;
+  let depth = 1;
+  for (const ch of path) if (ch === '/') depth++;
+  return depth;
+}
+
+/**
+ * Orders paths so that every folder comes right before its contents (`a`, `a/b`, `a.txt`),
+ * comparing segment by segment. Used to give plans and listings a stable order.
+ */
+export function comparePaths(a: RelPath, b: RelPath): number {
+  const as = a.split('/');
+  const bs = b.split('/');
+  const n = Math.min(as.length, bs.length);
+  for (let i = 0; i < n; i++) {
+    const x = as[i]!;
+    const y = bs[i]!;
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return as.length - bs.length;
+}

@@ -1,0 +1,103 @@
+/**
+ * Errors that ferry reports to users and library callers.
+ *
+ * Every failure that can reach a user is a {@link FerryError} with a `kind`, which decides the
+ * process exit code, and a one-line `message` written for a person. Backends throw
+ * {@link BackendError} (a FerryError of kind `backend`) with a protocol-neutral `code`.
+ */
+
+/** What went wrong, in the terms of who must act on it. */
+export type FerryErrorKind =
+  /** The command line or options are wrong (exit 2). */
+  | 'usage'
+  /** Configuration or environment is wrong: missing folder, same folder twice (exit 1). */
+  | 'config'
+  /** A storage backend failed (exit 1). */
+  | 'backend'
+  /** The state of the last sync is unreadable, newer, or locked by another run (exit 1). */
+  | 'state'
+  /** A safety check refused to run the plan (exit 1). */
+  | 'safety'
+  /** The run was interrupted by the caller (Ctrl-C, AbortSignal) (exit 3). */
+  | 'interrupted'
+  /** A bug in ferry (exit 1). */
+  | 'internal';
+
+/** Process exit codes, documented in docs/exit-codes.md. */
+export const ExitCode = {
+  ok: 0,
+  error: 1,
+  usage: 2,
+  interrupted: 3,
+  problems: 10,
+} as const;
+
+export class FerryError extends Error {
+  override readonly name = 'FerryError';
+  constructor(
+    readonly kind: FerryErrorKind,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  /** The exit code a CLI should use for this error. */
+  get exitCode(): number {
+    switch (this.kind) {
+      case 'usage':
+        return ExitCode.usage;
+      case 'interrupted':
+        return ExitCode.interrupted;
+      default:
+        return ExitCode.error;
+    }
+  }
+}
+
+/**
+ * Protocol-neutral failure codes of a backend operation. Each backend maps its protocol's errors
+ * to these in one place.
+ */
+export type BackendErrorCode =
+  | 'not-found'
+  | 'exists'
+  | 'not-empty'
+  | 'not-a-directory'
+  | 'is-a-directory'
+  | 'permission'
+  | 'no-space'
+  | 'auth'
+  | 'host-key'
+  | 'connection-lost'
+  | 'timeout'
+  | 'unsupported'
+  | 'unsafe-name'
+  | 'changed'
+  | 'protocol';
+
+const retryableCodes: ReadonlySet<BackendErrorCode> = new Set(['connection-lost', 'timeout']);
+
+/** A backend operation failed. `retryable` tells whether trying again may succeed. */
+export class BackendError extends FerryError {
+  readonly retryable: boolean;
+  constructor(
+    readonly code: BackendErrorCode,
+    message: string,
+    options?: { cause?: unknown; retryable?: boolean },
+  ) {
+    super('backend', message, options);
+    this.retryable = options?.retryable ?? retryableCodes.has(code);
+  }
+}
+
+/** True when `error` is a BackendError with the given code. */
+export function isBackendError(error: unknown, code?: BackendErrorCode): error is BackendError {
+  return error instanceof BackendError && (code === undefined || error.code === code);
+}
+
+/** A one-line description of any thrown value, for output (never a stack trace). */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message.split('\n')[0] ?? error.name;
+  return String(error);
+}
