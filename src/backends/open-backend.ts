@@ -1,0 +1,65 @@
+/**
+ * Opens the backend for a parsed target. The one place that knows every concrete backend.
+ */
+import * as fs from 'node:fs/promises';
+import { BackendError, FerryError } from '../errors.js';
+import type { Backend } from './backend.js';
+import { LocalBackend } from './local/local-backend.js';
+import type { Target } from './target-url.js';
+
+/** Options for opening any backend; each backend uses the ones that apply to it. */
+export interface OpenBackendOptions {
+  /** Create the root folder (and its parents) when it is missing, instead of failing. */
+  readonly createFolder?: boolean;
+  /** Connections to open for remote backends (default chosen by the backend). */
+  readonly parallel?: number;
+  /** Verify SFTP host keys against known_hosts (default true). */
+  readonly verifyHostKeys?: boolean;
+  /** Verify FTPS certificates (default true). */
+  readonly verifyCerts?: boolean;
+  /** Private key file for SFTP. */
+  readonly sshKey?: string;
+  /** Use active FTP instead of passive. */
+  readonly ftpActive?: boolean;
+  /** Name encoding of an FTP server that does not use UTF-8. */
+  readonly encoding?: string;
+  /** Asks the user for a secret (password, passphrase); undefined when no one can be asked. */
+  readonly askSecret?: (prompt: string) => Promise<string | undefined>;
+  /** Receives warnings worth showing (for example "host key verification is off"). */
+  readonly warn?: (message: string) => void;
+  readonly signal?: AbortSignal;
+}
+
+/** Opens the backend for `target`, checking that its root folder exists (or creating it). */
+export async function openBackend(target: Target, options: OpenBackendOptions = {}): Promise<Backend> {
+  switch (target.scheme) {
+    case 'file':
+      return openLocal(target, options);
+    case 'sftp': {
+      const { openSftpBackend } = await import('./sftp/open-sftp-backend.js');
+      return openSftpBackend(target, options);
+    }
+    case 'ftp':
+    case 'ftps': {
+      const { openFtpBackend } = await import('./ftp/open-ftp-backend.js');
+      return openFtpBackend(target, options);
+    }
+  }
+}
+
+async function openLocal(target: Target, options: OpenBackendOptions): Promise<Backend> {
+  try {
+    const stats = await fs.stat(target.path);
+    if (!stats.isDirectory()) throw new FerryError('config', `${target.path} is a file, not a folder`);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      if (error instanceof FerryError) throw error;
+      throw new BackendError('permission', `cannot open ${target.path}: ${(error as Error).message}`);
+    }
+    if (!options.createFolder) {
+      throw new FerryError('config', `folder ${target.path} does not exist (pass --create-folder to create it)`);
+    }
+    await fs.mkdir(target.path, { recursive: true });
+  }
+  return new LocalBackend(target.path);
+}

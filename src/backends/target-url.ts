@@ -1,0 +1,85 @@
+/**
+ * Parsing of the targets users type: a local path, `file://`, `sftp://`, `ftp://`, `ftps://`.
+ */
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FerryError } from '../errors.js';
+
+/** URL schemes ferry understands. */
+export type TargetScheme = 'file' | 'sftp' | 'ftp' | 'ftps';
+
+/** A parsed target. `password` is never part of `id` or `display`. */
+export interface Target {
+  readonly scheme: TargetScheme;
+  /** Absolute local path (file) or the server-side path as given, percent-decoded (remote). */
+  readonly path: string;
+  readonly host?: string;
+  readonly port?: number;
+  readonly user?: string;
+  readonly password?: string;
+  /** Extra `?key=value` parameters of the URL (for example `?tls=implicit`). */
+  readonly params: ReadonlyMap<string, string>;
+  /** Canonical identity: scheme, user, host, port, path (never the password). */
+  readonly id: string;
+  /** Short form for output (never the password). */
+  readonly display: string;
+}
+
+const defaultPorts: Record<Exclude<TargetScheme, 'file'>, number> = { sftp: 22, ftp: 21, ftps: 21 };
+
+/**
+ * Parses a target string. Anything without `scheme://` is a local path, resolved against `cwd`.
+ * Throws a usage FerryError for an unknown scheme or a malformed URL.
+ */
+export function parseTarget(input: string, cwd: string = process.cwd()): Target {
+  const schemeMatch = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//.exec(input);
+  if (!schemeMatch) {
+    if (input === '') throw new FerryError('usage', 'empty target: give a folder path or a URL');
+    const abs = path.resolve(cwd, input);
+    return { scheme: 'file', path: abs, params: new Map(), id: `file://${abs}`, display: abs };
+  }
+  const scheme = schemeMatch[1]!.toLowerCase();
+  if (scheme === 'file') {
+    let abs: string;
+    try {
+      abs = fileURLToPath(input);
+    } catch (error) {
+      throw new FerryError('usage', `invalid file URL ${JSON.stringify(input)}: ${(error as Error).message}`);
+    }
+    return { scheme: 'file', path: abs, params: new Map(), id: `file://${abs}`, display: abs };
+  }
+  if (scheme !== 'sftp' && scheme !== 'ftp' && scheme !== 'ftps') {
+    throw new FerryError('usage', `unknown URL scheme "${scheme}://" in ${redact(input)} (use a folder path, file://, sftp://, ftp:// or ftps://)`);
+  }
+  let url: URL;
+  try {
+    url = new URL(input);
+  } catch {
+    throw new FerryError('usage', `invalid URL: ${redact(input)}`);
+  }
+  if (!url.hostname) throw new FerryError('usage', `URL has no host: ${redact(input)}`);
+  const decode = (value: string, what: string): string => {
+    try {
+      return decodeURIComponent(value);
+    } catch {
+      throw new FerryError('usage', `invalid percent-encoding in the ${what} of ${redact(input)}`);
+    }
+  };
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  const port = url.port ? Number(url.port) : defaultPorts[scheme];
+  const user = url.username ? decode(url.username, 'user name') : undefined;
+  const password = url.password ? decode(url.password, 'password') : undefined;
+  const remotePath = decode(url.pathname || '/', 'path');
+  if (remotePath.includes('\0')) throw new FerryError('usage', `URL path contains NUL: ${redact(input)}`);
+  const params = new Map(url.searchParams);
+  const userPart = user ? `${encodeURIComponent(user)}@` : '';
+  const hostPart = host.includes(':') ? `[${host}]` : host;
+  const id = `${scheme}://${userPart}${hostPart}:${port}${remotePath}`;
+  const display = `${scheme}://${userPart}${hostPart}${port === defaultPorts[scheme] ? '' : `:${port}`}${remotePath}`;
+  return { scheme, path: remotePath, host, port, user, password, params, id, display };
+}
+
+/** The input with any password in it replaced by `***`, safe to print. */
+export function redact(input: string): string {
+  return input.replace(/^([a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/@:]*):[^/@]*@/, '$1:***@');
+}
