@@ -19,6 +19,12 @@ export interface OpenBackendOptions {
   readonly verifyCerts?: boolean;
   /** Private key file for SFTP. */
   readonly sshKey?: string;
+  /** known_hosts file to verify SFTP host keys against (default ~/.ssh/known_hosts). */
+  readonly knownHostsFile?: string;
+  /** ssh config file to read Host aliases from (default ~/.ssh/config). */
+  readonly sshConfigFile?: string;
+  /** PEM file of extra CA certificates to trust for FTPS (besides the system's). */
+  readonly caFile?: string;
   /** Use active FTP instead of passive. */
   readonly ftpActive?: boolean;
   /** Name encoding of an FTP server that does not use UTF-8. */
