@@ -82,22 +82,7 @@ export interface Backend {
   close(): Promise<void>;
 }
 
-/** Prefix and suffix of the temporary names `write` uses; scans skip such names. */
-export const TEMP_PREFIX = '.~ferry-';
-export const TEMP_SUFFIX = '.tmp';
-
-/** A fresh temporary name for writing `finalName` in the same folder. */
-export function tempNameFor(finalName: string): string {
-  const random = Math.random().toString(36).slice(2, 10);
-  // Keep the whole name short: some servers limit names to 255 bytes.
-  const stem = finalName.length > 80 ? finalName.slice(0, 80) : finalName;
-  return `${TEMP_PREFIX}${stem}.${random}${TEMP_SUFFIX}`;
-}
-
-/** True for names made by {@link tempNameFor} (left behind only by a killed run). */
-export function isTempName(name: string): boolean {
-  return name.startsWith(TEMP_PREFIX) && name.endsWith(TEMP_SUFFIX);
-}
+export { TEMP_PREFIX, TEMP_SUFFIX, isTempName, tempNameFor } from '../core/temp-name.js';
 
 /** Permission bits for a written file: the source's bits without group/other write, or 0o644. */
 export function safeFileMode(mode: number | undefined): number {

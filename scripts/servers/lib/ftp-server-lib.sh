@@ -1,0 +1,170 @@
+# Shared helpers of the FTP test server scripts (proftpd.sh, pure-ftpd.sh, vsftpd.sh, pyftpdlib.sh).
+# Sourced, not run. The caller sets `name` (server name) before sourcing.
+#
+# Every server runs as root on Debian 12 without systemd, in the foreground, started in the
+# background on 127.0.0.1 with a private config under .test-servers/<name>/, and is stopped by PID.
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
+servers="$repo/.test-servers"
+dir="$servers/$name"
+facts="$servers/$name.json"
+pidfile="$dir/$name.pid"
+log_file="$dir/$name.log"
+# Packages unpacked with dpkg -x (Debian allows only one ftp-server package installed at a time).
+pkgs="$servers/pkgs"
+# One self-signed certificate for every FTPS server; it is its own CA.
+certdir="$servers/ftp-cert"
+cert="$certdir/cert.pem"
+key="$certdir/key.pem"
+
+# Test account shared by all FTP servers (virtual users, except vsftpd which needs a unix user).
+ftp_user="ferryftp"
+ftp_password="ferry-ftp-pw"
+
+log() { echo "$name.sh: $*" >&2; }
+die() { log "$*"; exit 1; }
+
+# A killed daemon can stay a zombie here (PID 1 does not reap), so "gone or Z" counts as dead.
+alive() {
+  local pid="$1" state
+  [[ -n "$pid" && -r "/proc/$pid/stat" ]] || return 1
+  state="$(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1 || true)"
+  [[ -n "$state" && "$state" != "Z" ]]
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# Fails when a port we need is taken by something that is not ours.
+require_free_port() {
+  if port_open "$1"; then die "port 127.0.0.1:$1 is already in use by another process"; fi
+}
+
+# Waits until every given port answers, or dies showing the log.
+wait_ports() {
+  local pid="$1"; shift
+  local port
+  for port in "$@"; do
+    for _ in $(seq 1 100); do
+      port_open "$port" && break
+      if ! alive "$pid"; then log "daemon exited at start, see $log_file"; tail -n 15 "$log_file" >&2; exit 1; fi
+      sleep 0.1
+    done
+    port_open "$port" || die "daemon did not open port $port, see $log_file"
+  done
+}
+
+# apt-get install, running apt-get update only when the package lists are stale or missing.
+apt_install() {
+  export DEBIAN_FRONTEND=noninteractive
+  local opts=(-y -q --no-install-recommends -o DPkg::Lock::Timeout=300)
+  mkdir -p "$servers"
+  if ! apt-get install "${opts[@]}" "$@" >>"$servers/apt.log" 2>&1; then
+    apt-get update -q -o DPkg::Lock::Timeout=300 >>"$servers/apt.log" 2>&1 || true
+    apt-get install "${opts[@]}" "$@" >>"$servers/apt.log" 2>&1 || die "apt-get install $* failed, see $servers/apt.log"
+  fi
+}
+
+# True when every given Debian package is installed.
+installed() {
+  local pkg
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || return 1
+  done
+}
+
+# Unpacks a Debian package into $pkgs/<pkg> without installing it (it would conflict with proftpd).
+unpack_deb() {
+  local pkg="$1"
+  local dest="$pkgs/$pkg"
+  [[ -f "$dest/.unpacked" ]] && return 0
+  mkdir -p "$pkgs/debs"
+  local deb
+  deb="$(ls "$pkgs/debs/${pkg}_"*.deb 2>/dev/null | head -n 1 || true)"
+  if [[ -z "$deb" ]]; then
+    log "downloading $pkg"
+    # apt's sandbox user cannot write under /work or /root: download as root, quietly.
+    if ! (cd "$pkgs/debs" && apt-get download -q -o APT::Sandbox::User=root "$pkg" >>"$servers/apt.log" 2>&1); then
+      apt-get update -q >>"$servers/apt.log" 2>&1 || true
+      (cd "$pkgs/debs" && apt-get download -q -o APT::Sandbox::User=root "$pkg" >>"$servers/apt.log" 2>&1) || die "apt-get download $pkg failed, see $servers/apt.log"
+    fi
+    deb="$(ls "$pkgs/debs/${pkg}_"*.deb | head -n 1)"
+  fi
+  rm -rf "$dest"
+  dpkg -x "$deb" "$dest"
+  touch "$dest/.unpacked"
+}
+
+# Self-signed certificate valid for 127.0.0.1 and localhost (Node checks the subjectAltName).
+ensure_cert() {
+  [[ -s "$cert" && -s "$key" ]] && return 0
+  mkdir -p "$certdir"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=ferry test FTPS" \
+    -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
+    -keyout "$key.tmp" -out "$cert.tmp" >/dev/null 2>&1 || die "openssl could not make a certificate"
+  chmod 600 "$key.tmp"
+  mv "$key.tmp" "$key"
+  mv "$cert.tmp" "$cert"
+}
+
+# SHA-512 crypt hash of the test password (fast to check, unlike pure-pw's default).
+password_hash() { openssl passwd -6 "$ftp_password"; }
+
+# Stops the daemon whose PID is in $pidfile, when its command line names our private folder.
+stop_daemon() {
+  local pid file
+  for file in "$pidfile"; do
+    [[ -f "$file" ]] || continue
+    pid="$(cat "$file")"
+    if alive "$pid" && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$dir"; then
+      kill "$pid" 2>/dev/null || true
+      for _ in $(seq 1 50); do alive "$pid" || break; sleep 0.1; done
+      if alive "$pid"; then kill -9 "$pid" 2>/dev/null || true; fi
+      for _ in $(seq 1 50); do alive "$pid" || break; sleep 0.1; done
+      alive "$pid" && die "could not stop pid $pid"
+    fi
+    rm -f "$file"
+  done
+  rm -f "$facts"
+}
+
+# True when our daemon runs and its facts file exists (start is then a no-op).
+running() {
+  [[ -f "$pidfile" && -f "$facts" ]] && alive "$(cat "$pidfile")"
+}
+
+# Starts a foreground daemon detached from this shell (so the caller's pipes do not stay open).
+launch() {
+  setsid "$@" >>"$log_file" 2>&1 </dev/null &
+  echo $! >"$pidfile"
+}
+
+# The data root: owned by `owner`, emptied at each start so tests begin clean.
+fresh_data_root() {
+  local root="$1" owner="$2"
+  rm -rf "$root"
+  mkdir -p "$root"
+  chown "$owner" "$root"
+}
+
+# Atomically writes the facts file from stdin.
+write_facts() {
+  cat >"$facts.tmp"
+  mv "$facts.tmp" "$facts"
+}
+
+main() {
+  case "${1:-}" in
+    start)
+      mkdir -p "$dir"
+      if running; then log "already running (pid $(cat "$pidfile"))"; return 0; fi
+      stop_daemon
+      start_server
+      log "running (pid $(cat "$pidfile")), facts in $facts"
+      ;;
+    stop)
+      stop_daemon
+      log "stopped"
+      ;;
+    *) echo "usage: $0 start|stop" >&2; exit 2 ;;
+  esac
+}

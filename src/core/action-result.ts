@@ -1,0 +1,65 @@
+/**
+ * What became of each planned action, and how it changes the state of the last sync. Pure.
+ */
+import { fingerprintOf, type FileEntry } from './entry.js';
+import type { Action } from './plan.js';
+import type { RelPath } from './rel-path.js';
+import type { SyncRecord, SyncState } from './sync-state.js';
+
+/** The outcome of one action. */
+export type ActionResult =
+  /** Done. `written` is the target entry a copy produced, as the target reports it. */
+  | { readonly action: Action; readonly status: 'done'; readonly written?: FileEntry; readonly bytes?: number }
+  | { readonly action: Action; readonly status: 'failed'; readonly error: string }
+  /** The target changed between scan and action: nothing was touched, it is a conflict now. */
+  | { readonly action: Action; readonly status: 'conflict'; readonly detail: string }
+  /** Not attempted: an earlier copy failed (no deletes then) or the run was interrupted. */
+  | { readonly action: Action; readonly status: 'not-run'; readonly why: 'copy-failed' | 'interrupted' };
+
+/** A change to the state: set or drop one path's record. */
+export type StateChange =
+  | { readonly op: 'set'; readonly path: RelPath; readonly record: SyncRecord }
+  | { readonly op: 'drop'; readonly path: RelPath };
+
+/** The state change a finished action implies, or undefined when the state stays as it was. */
+export function stateChangeOf(result: ActionResult): StateChange | undefined {
+  if (result.status !== 'done') return undefined;
+  const action = result.action;
+  switch (action.kind) {
+    case 'copy': {
+      if (!result.written) return undefined;
+      const fromPrint = fingerprintOf(action.source);
+      const toPrint = fingerprintOf(result.written);
+      const record = action.from === 'local' ? { local: fromPrint, remote: toPrint } : { local: toPrint, remote: fromPrint };
+      return { op: 'set', path: action.path, record };
+    }
+    case 'mkdir':
+      return { op: 'set', path: action.path, record: { local: { kind: 'dir' }, remote: { kind: 'dir' } } };
+    case 'record':
+      return { op: 'set', path: action.path, record: { local: action.local, remote: action.remote } };
+    case 'delete':
+    case 'rmdir':
+    case 'forget':
+      return { op: 'drop', path: action.path };
+  }
+}
+
+/** Applies state changes to a state, returning a new state. */
+export function applyStateChanges(state: SyncState, changes: Iterable<StateChange>): SyncState {
+  const next = new Map(state);
+  for (const change of changes) {
+    if (change.op === 'set') next.set(change.path, change.record);
+    else next.delete(change.path);
+  }
+  return next;
+}
+
+/** The state after a run: the old state with the changes of every finished action. */
+export function applyResults(state: SyncState, results: Iterable<ActionResult>): SyncState {
+  const changes: StateChange[] = [];
+  for (const result of results) {
+    const change = stateChangeOf(result);
+    if (change) changes.push(change);
+  }
+  return applyStateChanges(state, changes);
+}

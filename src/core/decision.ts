@@ -1,0 +1,43 @@
+/**
+ * What reconciliation decides for each path, before conflicts are resolved and actions planned.
+ */
+import type { SideChange } from './detect-change.js';
+import type { RelPath } from './rel-path.js';
+import type { Side } from './side.js';
+
+/** Why a path is copied. */
+export type CopyReason = 'new' | 'modified' | 'type-changed' | 'restore' | 'forced' | 'conflict-resolved';
+/** Why a path is deleted. */
+export type DeleteReason = 'deleted' | 'extra' | 'unmatched' | 'conflict-resolved';
+/** Why a one-sided change is not propagated by this run. */
+export type SkipReason = 'target-changed' | 'source-deleted' | 'target-extra' | 'unreadable';
+/** Why a path is a conflict. */
+export type ConflictReason =
+  | 'both-modified'
+  | 'both-created'
+  | 'deleted-vs-modified'
+  | 'type-changed'
+  | 'folder-deleted-contents-changed'
+  | 'changed-during-sync';
+
+/** How a conflict was settled; `undefined` while unresolved. */
+export type ConflictWinner = Side;
+
+/** The decision for one path. */
+export type Decision =
+  | { readonly type: 'noop'; readonly path: RelPath }
+  | { readonly type: 'copy'; readonly path: RelPath; readonly from: Side; readonly reason: CopyReason; readonly conflict?: ConflictInfo }
+  | { readonly type: 'delete'; readonly path: RelPath; readonly side: Side; readonly reason: DeleteReason; readonly conflict?: ConflictInfo }
+  /** Equal on both sides: record as in sync, no transfer. */
+  | { readonly type: 'adopt'; readonly path: RelPath }
+  /** Gone on both sides: drop the record. */
+  | { readonly type: 'forget'; readonly path: RelPath }
+  | { readonly type: 'skip'; readonly path: RelPath; readonly reason: SkipReason }
+  | { readonly type: 'conflict'; readonly path: RelPath; readonly conflict: ConflictInfo };
+
+/** The facts of a conflict, for resolution and for explaining it to the user. */
+export interface ConflictInfo {
+  readonly reason: ConflictReason;
+  readonly local: SideChange;
+  readonly remote: SideChange;
+}

@@ -1,0 +1,59 @@
+/**
+ * Which paths a run looks at: `--exclude` patterns on file and folder names (excluded folders are
+ * never entered), `--match` patterns on file names. pyftpsync's words and defaults.
+ */
+import picomatch from 'picomatch';
+import { isTempName } from './temp-name.js';
+import { baseName, type RelPath } from './rel-path.js';
+
+/** pyftpsync's default `--exclude`. */
+export const DEFAULT_EXCLUDES: readonly string[] = ['.DS_Store', '.git', '.hg', '.svn', '#recycle'];
+
+/** Names ferry never syncs: its own temporary files and pyftpsync's metadata. */
+const ALWAYS_SKIPPED = new Set(['.pyftpsync-meta.json', '.pyftpsync-lock.json']);
+
+/** Options of {@link PathFilter}. */
+export interface PathFilterOptions {
+  /** Glob patterns on file names; a file is synced only when one matches. Empty: all files. */
+  readonly match?: readonly string[];
+  /** Glob patterns on file and folder names to leave alone. Default {@link DEFAULT_EXCLUDES}. */
+  readonly exclude?: readonly string[];
+}
+
+/** Splits a comma-separated pattern list (`"*.js, *.css"`), dropping empty items. */
+export function splitPatterns(list: string): string[] {
+  return list
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+/** Decides what a scan enters and what reconciliation syncs. */
+export class PathFilter {
+  private readonly matchers: ((name: string) => boolean) | undefined;
+  private readonly excluders: (name: string) => boolean;
+
+  constructor(options: PathFilterOptions = {}) {
+    const match = options.match ?? [];
+    const exclude = options.exclude ?? DEFAULT_EXCLUDES;
+    // dot: true so that "*.txt" also matches ".hidden.txt", as a shell user would not expect but
+    // pyftpsync (fnmatch) does.
+    this.matchers = match.length > 0 ? picomatch([...match], { dot: true }) : undefined;
+    this.excluders = exclude.length > 0 ? picomatch([...exclude], { dot: true }) : () => false;
+  }
+
+  /** True when a name (file or folder) is never looked at. */
+  isExcludedName(name: string): boolean {
+    return ALWAYS_SKIPPED.has(name) || isTempName(name) || this.excluders(name);
+  }
+
+  /** True when any segment of `path` is excluded. */
+  isExcludedPath(path: RelPath): boolean {
+    return path.split('/').some((segment) => this.isExcludedName(segment));
+  }
+
+  /** True when a file's name passes `--match` (folders always do). */
+  isMatchedFile(path: RelPath): boolean {
+    return this.matchers === undefined || this.matchers(baseName(path));
+  }
+}

@@ -1,0 +1,220 @@
+/**
+ * The plan: the actions a run will take, as plain JSON-serialisable data. Dry-run prints it, the
+ * executor runs it, tests assert on it. Pure.
+ */
+import type { ConflictInfo, CopyReason, Decision, DeleteReason, SkipReason } from './decision.js';
+import { fingerprintOf, type Entry, type FileEntry, type Fingerprint } from './entry.js';
+import { ancestorsOf, comparePaths, isInside, type RelPath } from './rel-path.js';
+import { assertNever, otherSide, type Side } from './side.js';
+import type { Snapshot } from './snapshot.js';
+import type { SyncMode } from './sync-options.js';
+import type { SyncState } from './sync-state.js';
+
+/**
+ * Phases run in this order. `clear` removes what a type change replaces (a file where a folder
+ * goes, a folder where a file goes); `delete` and `rmdir` run only when every copy succeeded.
+ */
+export const PLAN_PHASES = ['clear', 'mkdir', 'copy', 'delete', 'rmdir', 'record'] as const;
+export type PlanPhase = (typeof PLAN_PHASES)[number];
+
+/** One step of a plan. `expect` is what the target looked like at scan time (re-checked first). */
+export type Action =
+  | { readonly kind: 'mkdir'; readonly phase: 'mkdir'; readonly side: Side; readonly path: RelPath; readonly reason: CopyReason | 'parent'; readonly conflict?: ConflictInfo }
+  | {
+      readonly kind: 'copy';
+      readonly phase: 'copy';
+      readonly from: Side;
+      readonly to: Side;
+      readonly path: RelPath;
+      readonly source: FileEntry;
+      readonly expect: Entry | null;
+      readonly reason: CopyReason;
+      readonly conflict?: ConflictInfo;
+    }
+  | {
+      readonly kind: 'delete';
+      readonly phase: 'clear' | 'delete';
+      readonly side: Side;
+      readonly path: RelPath;
+      readonly expect: FileEntry;
+      readonly reason: DeleteReason | 'replaced';
+      readonly conflict?: ConflictInfo;
+    }
+  | { readonly kind: 'rmdir'; readonly phase: 'clear' | 'rmdir'; readonly side: Side; readonly path: RelPath; readonly reason: DeleteReason | 'replaced'; readonly conflict?: ConflictInfo }
+  /** Record the path as in sync without a transfer (both sides equal). */
+  | { readonly kind: 'record'; readonly phase: 'record'; readonly path: RelPath; readonly local: Fingerprint; readonly remote: Fingerprint }
+  /** Drop the record of a path gone from both sides. */
+  | { readonly kind: 'forget'; readonly phase: 'record'; readonly path: RelPath };
+
+/** An unresolved conflict, with both sides' entries to explain it. */
+export interface PlannedConflict {
+  readonly path: RelPath;
+  readonly conflict: ConflictInfo;
+  readonly local: Entry | null;
+  readonly remote: Entry | null;
+  /** Both sides' fingerprints at the last sync, when there was one. */
+  readonly recorded: { readonly local: Fingerprint; readonly remote: Fingerprint } | null;
+}
+
+/** A change this run does not propagate (for example a remote edit during an upload). */
+export interface PlannedSkip {
+  readonly path: RelPath;
+  readonly reason: SkipReason;
+}
+
+/** Everything a run will do, and what it leaves alone. */
+export interface Plan {
+  readonly mode: SyncMode;
+  /** In execution order: by phase, then by path (folders before contents; rmdir deepest first). */
+  readonly actions: readonly Action[];
+  readonly conflicts: readonly PlannedConflict[];
+  readonly skipped: readonly PlannedSkip[];
+}
+
+/** Input of {@link buildPlan}. */
+export interface BuildPlanInput {
+  readonly mode: SyncMode;
+  readonly decisions: readonly Decision[];
+  readonly local: Snapshot;
+  readonly remote: Snapshot;
+  readonly state: SyncState;
+}
+
+/** Turns decisions (conflicts already resolved or left) into an ordered plan. */
+export function buildPlan(input: BuildPlanInput): Plan {
+  const snapshots = { local: input.local, remote: input.remote };
+  const actions: Action[] = [];
+  const conflicts: PlannedConflict[] = [];
+  const skipped: PlannedSkip[] = [];
+  /** Folders removed in the clear phase to make room for a file, per side. */
+  const clearedDirs: { side: Side; path: RelPath }[] = [];
+
+  for (const decision of input.decisions) {
+    const path = decision.path;
+    switch (decision.type) {
+      case 'noop':
+        break;
+      case 'skip':
+        skipped.push({ path, reason: decision.reason });
+        break;
+      case 'conflict': {
+        const record = input.state.get(path);
+        conflicts.push({
+          path,
+          conflict: decision.conflict,
+          local: input.local.entries.get(path) ?? null,
+          remote: input.remote.entries.get(path) ?? null,
+          recorded: record ? { local: record.local, remote: record.remote } : null,
+        });
+        break;
+      }
+      case 'adopt': {
+        const local = input.local.entries.get(path);
+        const remote = input.remote.entries.get(path);
+        if (local && remote) actions.push({ kind: 'record', phase: 'record', path, local: fingerprintOf(local), remote: fingerprintOf(remote) });
+        break;
+      }
+      case 'forget':
+        if (input.state.has(path)) actions.push({ kind: 'forget', phase: 'record', path });
+        break;
+      case 'copy': {
+        const from = decision.from;
+        const to = otherSide(from);
+        const source = snapshots[from].entries.get(path);
+        const target = snapshots[to].entries.get(path);
+        const conflict = decision.conflict ? { conflict: decision.conflict } : {};
+        if (source === undefined) break;
+        if (source.kind === 'dir') {
+          if (target?.kind === 'file') actions.push({ kind: 'delete', phase: 'clear', side: to, path, expect: target, reason: 'replaced' });
+          if (target?.kind === 'dir') {
+            actions.push({ kind: 'record', phase: 'record', path, local: { kind: 'dir' }, remote: { kind: 'dir' } });
+          } else {
+            actions.push({ kind: 'mkdir', phase: 'mkdir', side: to, path, reason: decision.reason, ...conflict });
+          }
+          break;
+        }
+        if (target?.kind === 'dir') {
+          clearedDirs.push({ side: to, path });
+          actions.push({ kind: 'rmdir', phase: 'clear', side: to, path, reason: 'replaced' });
+        }
+        actions.push({
+          kind: 'copy',
+          phase: 'copy',
+          from,
+          to,
+          path,
+          source,
+          expect: target?.kind === 'file' ? target : null,
+          reason: decision.reason,
+          ...conflict,
+        });
+        break;
+      }
+      case 'delete': {
+        const entry = snapshots[decision.side].entries.get(path);
+        const conflict = decision.conflict ? { conflict: decision.conflict } : {};
+        if (entry?.kind === 'file') {
+          actions.push({ kind: 'delete', phase: 'delete', side: decision.side, path, expect: entry, reason: decision.reason, ...conflict });
+        } else if (entry?.kind === 'dir') {
+          actions.push({ kind: 'rmdir', phase: 'rmdir', side: decision.side, path, reason: decision.reason, ...conflict });
+        } else if (input.state.has(path)) {
+          actions.push({ kind: 'forget', phase: 'record', path });
+        }
+        break;
+      }
+      default:
+        assertNever(decision);
+    }
+  }
+
+  const withClears = actions.map((action): Action => {
+    if ((action.kind === 'delete' || action.kind === 'rmdir') && action.phase !== 'clear') {
+      if (clearedDirs.some((dir) => dir.side === action.side && isInside(action.path, dir.path))) {
+        return { ...action, phase: 'clear' } as Action;
+      }
+    }
+    return action;
+  });
+  const complete = [...withClears, ...missingParents(withClears, snapshots)];
+  return { mode: input.mode, actions: orderActions(complete), conflicts, skipped };
+}
+
+/** mkdir actions for folders that a copy or mkdir needs on its target side but nobody creates. */
+function missingParents(actions: readonly Action[], snapshots: Record<Side, Snapshot>): Action[] {
+  const created = new Set<string>();
+  for (const action of actions) if (action.kind === 'mkdir') created.add(`${action.side}:${action.path}`);
+  const added: Action[] = [];
+  for (const action of actions) {
+    const side = action.kind === 'copy' ? action.to : action.kind === 'mkdir' ? action.side : undefined;
+    if (side === undefined) continue;
+    for (const dir of ancestorsOf(action.path)) {
+      const key = `${side}:${dir}`;
+      if (created.has(key) || snapshots[side].entries.get(dir)?.kind === 'dir') continue;
+      created.add(key);
+      added.push({ kind: 'mkdir', phase: 'mkdir', side, path: dir, reason: 'parent' });
+    }
+  }
+  return added;
+}
+
+const phaseRank = new Map<PlanPhase, number>(PLAN_PHASES.map((phase, index) => [phase, index]));
+
+/** Orders by phase; inside a phase by path, except removals of folders which go deepest first. */
+function orderActions(actions: Action[]): Action[] {
+  const removesFolder = (action: Action): boolean => action.kind === 'rmdir';
+  return actions.sort((a, b) => {
+    const byPhase = phaseRank.get(a.phase)! - phaseRank.get(b.phase)!;
+    if (byPhase !== 0) return byPhase;
+    // In the clear phase, files go before folders so folders are empty when removed.
+    if (removesFolder(a) !== removesFolder(b)) return removesFolder(a) ? 1 : -1;
+    const byPath = comparePaths(a.path, b.path);
+    return removesFolder(a) ? -byPath : byPath;
+  });
+}
+
+/** Counts of a plan, for summaries. */
+export function countPlan(plan: Plan): Record<Action['kind'], number> {
+  const counts = { mkdir: 0, copy: 0, delete: 0, rmdir: 0, record: 0, forget: 0 };
+  for (const action of plan.actions) counts[action.kind]++;
+  return counts;
+}

@@ -1,0 +1,222 @@
+/**
+ * Reconciliation: from both sides' snapshots and the state of the last sync to one decision per
+ * path, by the decision table of the mode. Pure.
+ */
+import type { ConflictInfo, ConflictReason, Decision } from './decision.js';
+import {
+  oneWayTableWithoutRecord,
+  oneWayTableWithRecord,
+  syncTableWithoutRecord,
+  syncTableWithRecord,
+  type OneWayCell,
+  type SyncCell,
+} from './decision-tables.js';
+import { detectChange, type ChangeWithoutRecord, type ChangeWithRecord, type SideChange } from './detect-change.js';
+import type { Entry } from './entry.js';
+import type { PathFilter } from './path-filter.js';
+import { comparePaths, isInside, type RelPath } from './rel-path.js';
+import { assertNever, otherSide, type Side } from './side.js';
+import { isUnderUnreadable, type Snapshot } from './snapshot.js';
+import type { ReconcileOptions } from './sync-options.js';
+import type { SyncState } from './sync-state.js';
+
+/** Everything reconciliation looks at. */
+export interface ReconcileInput {
+  readonly local: Snapshot;
+  readonly remote: Snapshot;
+  readonly state: SyncState;
+  readonly filter: PathFilter;
+  readonly options: ReconcileOptions;
+}
+
+/** The source side of a one-way mode. */
+export function sourceSideOf(mode: 'upload' | 'download'): Side {
+  return mode === 'upload' ? 'local' : 'remote';
+}
+
+/** True when two entries are the same as far as size and time can tell (within the window). */
+export function entriesLookEqual(a: Entry, b: Entry, timeWindowMs: number): boolean {
+  if (a.kind === 'dir' || b.kind === 'dir') return a.kind === b.kind;
+  return a.size === b.size && Math.abs(a.mtimeMs - b.mtimeMs) <= timeWindowMs;
+}
+
+function conflictReasonOf(local: SideChange, remote: SideChange): ConflictReason {
+  if (local === 'typeChanged' || remote === 'typeChanged') return 'type-changed';
+  if (local === 'created' && remote === 'created') return 'both-created';
+  if (local === 'deleted' || remote === 'deleted') return 'deleted-vs-modified';
+  return 'both-modified';
+}
+
+/**
+ * Decides, for every path either side has or the state records, what the run should do.
+ * Returns decisions sorted so that each folder precedes its contents.
+ */
+export function reconcile(input: ReconcileInput): Decision[] {
+  const { local, remote, state, filter, options } = input;
+  const paths = new Set<RelPath>([...local.entries.keys(), ...remote.entries.keys()]);
+  for (const path of state.keys()) if (!filter.isExcludedPath(path)) paths.add(path);
+  const sorted = [...paths].sort(comparePaths);
+
+  const decisions = sorted.map((path): Decision => {
+    if (isUnderUnreadable(local, path) || isUnderUnreadable(remote, path)) {
+      return { type: 'skip', path, reason: 'unreadable' };
+    }
+    const entries = { local: local.entries.get(path), remote: remote.entries.get(path) };
+    const record = state.get(path);
+    const isFile = entries.local?.kind === 'file' || entries.remote?.kind === 'file' || record?.local.kind === 'file';
+    if (isFile && !filter.isMatchedFile(path)) return decideUnmatched(path, entries, options);
+    const changes = {
+      local: detectChange(entries.local, record?.local),
+      remote: detectChange(entries.remote, record?.remote),
+    };
+    const compare = (): Decision => {
+      if (entries.local && entries.remote && entriesLookEqual(entries.local, entries.remote, options.timeWindowMs)) {
+        return { type: 'adopt', path };
+      }
+      return { type: 'conflict', path, conflict: { reason: conflictReasonOf(changes.local, changes.remote), ...changes } };
+    };
+    if (options.mode === 'sync') {
+      const cell: SyncCell = record
+        ? syncTableWithRecord[changes.local as ChangeWithRecord][changes.remote as ChangeWithRecord]
+        : syncTableWithoutRecord[changes.local as ChangeWithoutRecord][changes.remote as ChangeWithoutRecord];
+      return decideSync(path, cell, changes, compare);
+    }
+    const source = sourceSideOf(options.mode);
+    const target = otherSide(source);
+    const cell: OneWayCell = record
+      ? oneWayTableWithRecord[changes[source] as ChangeWithRecord][changes[target] as ChangeWithRecord]
+      : oneWayTableWithoutRecord[changes[source] as ChangeWithoutRecord][changes[target] as ChangeWithoutRecord];
+    return decideOneWay(path, cell, source, changes, options, compare);
+  });
+  return protectFolderContents(decisions, local, remote);
+}
+
+function copyReasonOf(change: SideChange): 'new' | 'modified' | 'type-changed' {
+  if (change === 'created') return 'new';
+  if (change === 'typeChanged') return 'type-changed';
+  return 'modified';
+}
+
+function decideSync(
+  path: RelPath,
+  cell: SyncCell,
+  changes: { local: SideChange; remote: SideChange },
+  compare: () => Decision,
+): Decision {
+  switch (cell) {
+    case 'noop':
+      return { type: 'noop', path };
+    case 'copyToRemote':
+      return { type: 'copy', path, from: 'local', reason: copyReasonOf(changes.local) };
+    case 'copyToLocal':
+      return { type: 'copy', path, from: 'remote', reason: copyReasonOf(changes.remote) };
+    case 'deleteLocal':
+      return { type: 'delete', path, side: 'local', reason: 'deleted' };
+    case 'deleteRemote':
+      return { type: 'delete', path, side: 'remote', reason: 'deleted' };
+    case 'forget':
+      return { type: 'forget', path };
+    case 'compare':
+      return compare();
+    case 'conflict':
+      return { type: 'conflict', path, conflict: { reason: conflictReasonOf(changes.local, changes.remote), ...changes } };
+    default:
+      return assertNever(cell);
+  }
+}
+
+function decideOneWay(
+  path: RelPath,
+  cell: OneWayCell,
+  source: Side,
+  changes: { local: SideChange; remote: SideChange },
+  options: ReconcileOptions,
+  compare: () => Decision,
+): Decision {
+  const target = otherSide(source);
+  switch (cell) {
+    case 'noop':
+      return { type: 'noop', path };
+    case 'copy':
+      return { type: 'copy', path, from: source, reason: copyReasonOf(changes[source]) };
+    case 'targetChanged':
+      return options.force
+        ? { type: 'copy', path, from: source, reason: changes[target] === 'deleted' ? 'restore' : 'forced' }
+        : { type: 'skip', path, reason: 'target-changed' };
+    case 'sourceDeleted':
+      return options.delete ? { type: 'delete', path, side: target, reason: 'deleted' } : { type: 'skip', path, reason: 'source-deleted' };
+    case 'targetExtra':
+      return options.delete ? { type: 'delete', path, side: target, reason: 'extra' } : { type: 'skip', path, reason: 'target-extra' };
+    case 'forget':
+      return { type: 'forget', path };
+    case 'compare':
+      return compare();
+    case 'conflict':
+      return { type: 'conflict', path, conflict: { reason: conflictReasonOf(changes.local, changes.remote), ...changes } };
+    default:
+      return assertNever(cell);
+  }
+}
+
+/** Files whose names fail `--match` are left alone, or deleted on the target with `--delete-unmatched`. */
+function decideUnmatched(
+  path: RelPath,
+  entries: { local: Entry | undefined; remote: Entry | undefined },
+  options: ReconcileOptions,
+): Decision {
+  if (options.mode === 'sync' || !options.deleteUnmatched) return { type: 'noop', path };
+  const target = otherSide(sourceSideOf(options.mode));
+  return entries[target] ? { type: 'delete', path, side: target, reason: 'unmatched' } : { type: 'forget', path };
+}
+
+/** The side whose folder at `path` the decision would remove, if any. */
+function sideLosingFolder(decision: Decision, local: Snapshot, remote: Snapshot): Side | undefined {
+  const snapshots = { local, remote };
+  if (decision.type === 'delete' && snapshots[decision.side].entries.get(decision.path)?.kind === 'dir') return decision.side;
+  if (decision.type === 'copy') {
+    const to = otherSide(decision.from);
+    const replaced = snapshots[to].entries.get(decision.path);
+    if (replaced?.kind === 'dir' && snapshots[decision.from].entries.get(decision.path)?.kind !== 'dir') return to;
+  }
+  return undefined;
+}
+
+/** True when the decision leaves an entry in place on `side` (so its folder must stay). */
+function keepsEntryOn(decision: Decision, side: Side, snapshot: Snapshot): boolean {
+  if (decision.type === 'delete' && decision.side === side) return false;
+  if (decision.type === 'copy' && decision.from !== side) return true;
+  return snapshot.entries.has(decision.path);
+}
+
+/**
+ * A folder is removed from a side only when everything inside it on that side goes too. If
+ * anything inside would stay (a file changed there, a conflict, an unmatched file), removing the
+ * folder becomes a conflict instead: a folder deleted on one side never takes an edit on the
+ * other side with it. Deepest folders first, so a nested conflict protects its parents.
+ */
+function protectFolderContents(decisions: Decision[], local: Snapshot, remote: Snapshot): Decision[] {
+  const snapshots = { local, remote };
+  const result = [...decisions];
+  for (let index = result.length - 1; index >= 0; index--) {
+    const decision = result[index]!;
+    const side = sideLosingFolder(decision, local, remote);
+    if (side === undefined) continue;
+    let keepsContents = false;
+    for (let inner = index + 1; inner < result.length && isInside(result[inner]!.path, decision.path); inner++) {
+      if (keepsEntryOn(result[inner]!, side, snapshots[side])) {
+        keepsContents = true;
+        break;
+      }
+    }
+    if (!keepsContents) continue;
+    // The side keeping the folder is "unchanged"; the other deleted it or replaced it by a file.
+    const otherChange: SideChange = decision.type === 'copy' ? 'typeChanged' : 'deleted';
+    const conflict: ConflictInfo = {
+      reason: decision.type === 'copy' ? 'type-changed' : 'folder-deleted-contents-changed',
+      local: side === 'local' ? 'unchanged' : otherChange,
+      remote: side === 'remote' ? 'unchanged' : otherChange,
+    };
+    result[index] = { type: 'conflict', path: decision.path, conflict };
+  }
+  return result;
+}

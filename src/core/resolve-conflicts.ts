@@ -1,0 +1,116 @@
+/**
+ * Settling conflicts by the chosen strategy. Pure, except that `ask` calls the injected resolver.
+ */
+import type { ConflictInfo, Decision } from './decision.js';
+import type { Entry } from './entry.js';
+import type { RelPath } from './rel-path.js';
+import { sourceSideOf } from './reconcile.js';
+import { assertNever, otherSide, type Side } from './side.js';
+import type { Snapshot } from './snapshot.js';
+import type { ResolveStrategy, SyncMode } from './sync-options.js';
+
+/** An answer to one conflict: a side wins, or the path is left as it is. */
+export type ConflictChoice = Side | 'skip';
+
+/** What the `ask` resolver is shown. */
+export interface ConflictQuestion {
+  readonly path: RelPath;
+  readonly conflict: ConflictInfo;
+  readonly local: Entry | undefined;
+  readonly remote: Entry | undefined;
+  /** The sides that may win in this mode (one-way modes: only the source). */
+  readonly allowed: readonly Side[];
+}
+
+/** Asks a person; resolves to their choice. */
+export type ConflictResolver = (question: ConflictQuestion) => Promise<ConflictChoice>;
+
+/** Options of {@link resolveConflicts}. */
+export interface ResolveOptions {
+  readonly mode: SyncMode;
+  readonly strategy: ResolveStrategy;
+  /** One-way `--force`: the source wins every conflict where it has the file. */
+  readonly force: boolean;
+  /** One-way `--delete`: a winning source that lacks the path deletes it on the target. */
+  readonly delete: boolean;
+  readonly timeWindowMs: number;
+  readonly local: Snapshot;
+  readonly remote: Snapshot;
+  /** Required when strategy is `ask`. */
+  readonly ask?: ConflictResolver;
+}
+
+/** The side with the newer (or older) file, or undefined when not both are files or times tie. */
+function sideByTime(local: Entry | undefined, remote: Entry | undefined, newer: boolean, windowMs: number): Side | undefined {
+  if (local?.kind !== 'file' || remote?.kind !== 'file') return undefined;
+  const difference = local.mtimeMs - remote.mtimeMs;
+  if (Math.abs(difference) <= windowMs) return undefined;
+  const localIsNewer = difference > 0;
+  return localIsNewer === newer ? 'local' : 'remote';
+}
+
+/**
+ * Replaces each conflict decision that the strategy settles by the copy or delete that makes the
+ * winner's version hold on both sides. Unsettled conflicts stay as they are (and are reported).
+ */
+export async function resolveConflicts(decisions: readonly Decision[], options: ResolveOptions): Promise<Decision[]> {
+  const result: Decision[] = [];
+  for (const decision of decisions) {
+    if (decision.type !== 'conflict') {
+      result.push(decision);
+      continue;
+    }
+    const local = options.local.entries.get(decision.path);
+    const remote = options.remote.entries.get(decision.path);
+    const allowed: Side[] = options.mode === 'sync' ? ['local', 'remote'] : [sourceSideOf(options.mode)];
+    let choice: ConflictChoice | undefined;
+    if (options.mode !== 'sync' && options.force) {
+      choice = allowed[0];
+    } else {
+      const strategy = options.strategy;
+      switch (strategy) {
+        case 'local':
+        case 'remote':
+          choice = strategy;
+          break;
+        case 'new':
+        case 'old':
+          choice = sideByTime(local, remote, strategy === 'new', options.timeWindowMs);
+          break;
+        case 'skip':
+          choice = 'skip';
+          break;
+        case 'ask':
+          if (!options.ask) throw new Error('resolve strategy "ask" needs a resolver');
+          // The resolver remembers an "for all remaining" answer itself.
+          choice = await options.ask({ path: decision.path, conflict: decision.conflict, local, remote, allowed });
+          break;
+        default:
+          assertNever(strategy);
+      }
+    }
+    if (choice === undefined || choice === 'skip' || !allowed.includes(choice)) {
+      result.push(decision);
+      continue;
+    }
+    result.push(applyChoice(decision, choice, { local, remote }, options));
+  }
+  return result;
+}
+
+/** The decision that makes `winner`'s version hold on both sides. */
+function applyChoice(
+  decision: Extract<Decision, { type: 'conflict' }>,
+  winner: Side,
+  entries: { local: Entry | undefined; remote: Entry | undefined },
+  options: ResolveOptions,
+): Decision {
+  const loser = otherSide(winner);
+  if (entries[winner] !== undefined) {
+    return { type: 'copy', path: decision.path, from: winner, reason: 'conflict-resolved', conflict: decision.conflict };
+  }
+  if (entries[loser] === undefined) return { type: 'forget', path: decision.path };
+  // The winner deleted it. One-way modes delete on the target only when --delete allows it.
+  if (options.mode !== 'sync' && !options.delete) return decision;
+  return { type: 'delete', path: decision.path, side: loser, reason: 'conflict-resolved', conflict: decision.conflict };
+}

@@ -1,0 +1,28 @@
+/**
+ * One side's scan: a flat map from path to entry, and the folders it could not read.
+ */
+import type { Entry } from './entry.js';
+import { ancestorsOf, type RelPath } from './rel-path.js';
+
+/** The result of scanning one side. */
+export interface Snapshot {
+  /** Every path the scan saw (files and folders, not the root). */
+  readonly entries: ReadonlyMap<RelPath, Entry>;
+  /**
+   * Folders whose contents are unknown because listing them failed. Nothing below them may be
+   * treated as deleted or new.
+   */
+  readonly unreadable: ReadonlySet<RelPath>;
+}
+
+/** True when `path` (or one of its folders) could not be read on that side. */
+export function isUnderUnreadable(snapshot: Snapshot, path: RelPath): boolean {
+  if (snapshot.unreadable.size === 0) return false;
+  if (snapshot.unreadable.has(path)) return true;
+  return ancestorsOf(path).some((dir) => snapshot.unreadable.has(dir)) || snapshot.unreadable.has('' as RelPath);
+}
+
+/** Builds a snapshot from plain data (tests, memory scans). */
+export function snapshotOf(entries: Iterable<[RelPath, Entry]>, unreadable: Iterable<RelPath> = []): Snapshot {
+  return { entries: new Map(entries), unreadable: new Set(unreadable) };
+}
