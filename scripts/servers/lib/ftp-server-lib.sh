@@ -109,20 +109,24 @@ ensure_cert() {
 # SHA-512 crypt hash of the test password (fast to check, unlike pure-pw's default).
 password_hash() { openssl passwd -6 "$ftp_password"; }
 
-# Stops the daemon whose PID is in $pidfile, when its command line names our private folder.
+# Stops the daemon whose PID is in $pidfile, when that process still runs the program we started
+# (daemons rewrite their command line, so the executable is what identifies them).
 stop_daemon() {
-  local pid file
+  local pid file exe
   for file in "$pidfile"; do
     [[ -f "$file" ]] || continue
     pid="$(cat "$file")"
-    if alive "$pid" && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$dir"; then
-      kill "$pid" 2>/dev/null || true
+    exe="$(cat "$pidfile.exe" 2>/dev/null || true)"
+    if alive "$pid" && [[ -n "$exe" && "$(readlink "/proc/$pid/exe" 2>/dev/null)" == "$exe" ]]; then
+      # setsid made the daemon the leader of its own process group: signal the group, so the
+      # per-session children of pure-ftpd, proftpd and vsftpd go too.
+      kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true
       for _ in $(seq 1 50); do alive "$pid" || break; sleep 0.1; done
-      if alive "$pid"; then kill -9 "$pid" 2>/dev/null || true; fi
+      if alive "$pid"; then kill -9 -- "-$pid" 2>/dev/null || kill -9 "$pid" 2>/dev/null || true; fi
       for _ in $(seq 1 50); do alive "$pid" || break; sleep 0.1; done
       alive "$pid" && die "could not stop pid $pid"
     fi
-    rm -f "$file"
+    rm -f "$file" "$pidfile.exe"
   done
   rm -f "$facts"
 }
@@ -134,6 +138,8 @@ running() {
 
 # Starts a foreground daemon detached from this shell (so the caller's pipes do not stay open).
 launch() {
+  readlink -f "$1" >"$pidfile.exe"
+  # Not a process group leader, so setsid execs the daemon in place: $! is the daemon's PID.
   setsid "$@" >>"$log_file" 2>&1 </dev/null &
   echo $! >"$pidfile"
 }
