@@ -1,0 +1,199 @@
+/**
+ * One SSH connection with one SFTP channel on it.
+ */
+import ssh2 from 'ssh2';
+import type { AnyAuthMethod, SFTPWrapper } from 'ssh2';
+import { BackendError } from '../../errors.js';
+import { checkHostKey, hostKeyError, type KnownHostLine } from './known-hosts.js';
+import { mapConnectError, mapSftpError } from './sftp-errors.js';
+import type { SshAuth } from './ssh-auth.js';
+
+const { Client } = ssh2;
+
+/** Where and how to connect; shared by all connections of a backend. */
+export interface SshEndpoint {
+  /** Host to connect to (after ssh config `HostName`). */
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly auth: SshAuth;
+  /** Known host keys, or undefined when verification is off. */
+  readonly knownHosts: readonly KnownHostLine[] | undefined;
+  /** The known_hosts file named in messages (where the user should add a key). */
+  readonly knownHostsFile: string;
+  readonly readyTimeoutMs: number;
+}
+
+// ssh2's default host key order; known key types of the host are moved to the front so that a
+// host listed with, say, only its RSA key is not reported as changed because it offered ed25519.
+const defaultHostKeyAlgorithms = [
+  'ssh-ed25519',
+  'ecdsa-sha2-nistp256',
+  'ecdsa-sha2-nistp384',
+  'ecdsa-sha2-nistp521',
+  'rsa-sha2-512',
+  'rsa-sha2-256',
+  'ssh-rsa',
+];
+
+function hostKeyAlgorithmsFor(endpoint: SshEndpoint): string[] | undefined {
+  if (!endpoint.knownHosts) return undefined;
+  const known = new Set<string>();
+  for (const line of endpoint.knownHosts) {
+    if (line.marker !== undefined) continue;
+    if (checkHostKey([line], endpoint.host, endpoint.port, Buffer.from(line.keyBase64, 'base64')).status !== 'trusted') continue;
+    if (line.keyType === 'ssh-rsa') ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'].forEach((a) => known.add(a));
+    else known.add(line.keyType);
+  }
+  if (known.size === 0) return undefined;
+  const first = defaultHostKeyAlgorithms.filter((a) => known.has(a));
+  return [...first, ...defaultHostKeyAlgorithms.filter((a) => !known.has(a))];
+}
+
+/** An open SSH connection and its SFTP channel. */
+export class SftpConnection {
+  /** True once the connection closed or failed; requests on it can no longer succeed. */
+  closed = false;
+  /** Operations currently running on this connection (the pool balances on it). */
+  inFlight = 0;
+
+  constructor(
+    private readonly client: InstanceType<typeof Client>,
+    readonly sftp: SFTPWrapper,
+  ) {
+    const markClosed = (): void => {
+      this.closed = true;
+    };
+    client.on('close', markClosed);
+    client.on('end', markClosed);
+    sftp.on('close', markClosed);
+    // Errors after login surface through the pending requests; without a listener they would crash.
+    client.on('error', markClosed);
+    sftp.on('error', markClosed);
+  }
+
+  /** Whether the server supports atomic replacing rename (`posix-rename@openssh.com`). */
+  get hasPosixRename(): boolean {
+    const extensions = (this.sftp as unknown as { _extensions?: Record<string, string> })._extensions;
+    return extensions?.['posix-rename@openssh.com'] === '1';
+  }
+
+  /** Runs one SFTP call, turning its callback into a promise and its error into a BackendError. */
+  call<T>(what: string, start: (sftp: SFTPWrapper, done: (error: Error | undefined | null, value?: T) => void) => void): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (this.closed) {
+        reject(new BackendError('connection-lost', `${what}: connection to the server was lost`));
+        return;
+      }
+      try {
+        start(this.sftp, (error, value) => {
+          if (error) reject(mapSftpError(error, what, this.closed));
+          else resolve(value as T);
+        });
+      } catch (error) {
+        // ssh2 throws synchronously when the channel is already gone or an extension is missing.
+        reject(mapSftpError(error, what, this.closed));
+      }
+    });
+  }
+
+  /** Closes the connection; resolves once the socket is closed (or after a short grace time). */
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.closed = true;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.client.destroy();
+        resolve();
+      }, 2000);
+      timer.unref();
+      this.client.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.client.end();
+    });
+  }
+
+  /** Drops the socket at once (tests use it to simulate a lost connection). */
+  destroy(): void {
+    this.closed = true;
+    this.client.destroy();
+  }
+}
+
+/**
+ * Connects, verifies the host key, logs in and opens the SFTP subsystem. Throws BackendErrors:
+ * `host-key`, `auth`, `connection-lost`, `timeout` or `protocol`, each with a one-line message.
+ */
+export function connectSftp(endpoint: SshEndpoint, signal?: AbortSignal): Promise<SftpConnection> {
+  const where = `${endpoint.host}:${endpoint.port}`;
+  return new Promise<SftpConnection>((resolve, reject) => {
+    const client = new Client();
+    let settled = false;
+    let hostKeyProblem: BackendError | undefined;
+    let lastMethod: AnyAuthMethod | undefined;
+    const tried: string[] = [];
+    const fail = (error: unknown): void => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      client.destroy();
+      reject(error);
+    };
+    const onAbort = (): void => fail(signal!.reason ?? new DOMException('aborted', 'AbortError'));
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+
+    client.on('error', (error: Error & { level?: string }) => {
+      // A broken agent is not fatal: ssh2 goes on with the next method.
+      if (error.level === 'agent') return;
+      if (hostKeyProblem) return fail(hostKeyProblem);
+      if (error.level === 'client-authentication') {
+        const methods = tried.length > 0 ? [...new Set(tried)].join(', ') : 'no usable method: give a password in the URL, --ssh-key, or run ssh-agent';
+        return fail(new BackendError('auth', `authentication failed for ${endpoint.user}@${where} (tried: ${methods})`, { cause: error }));
+      }
+      fail(mapConnectError(error, where));
+    });
+    client.on('close', () => {
+      if (hostKeyProblem) return fail(hostKeyProblem);
+      fail(new BackendError('connection-lost', `cannot connect to ${where}: the server closed the connection`));
+    });
+    client.on('ready', () => {
+      if (lastMethod) endpoint.auth.succeeded(lastMethod);
+      client.sftp((error, sftp) => {
+        if (error) return fail(new BackendError('protocol', `cannot start SFTP on ${where}: ${error.message.split('\n')[0]}`, { cause: error }));
+        if (settled) return;
+        settled = true;
+        signal?.removeEventListener('abort', onAbort);
+        resolve(new SftpConnection(client, sftp));
+      });
+    });
+
+    const algorithms = hostKeyAlgorithmsFor(endpoint);
+    try {
+      client.connect({
+        host: endpoint.host,
+        port: endpoint.port,
+        username: endpoint.user,
+        readyTimeout: endpoint.readyTimeoutMs,
+        // Notices a dead peer (a cut network) within ~45 s instead of hanging forever.
+        keepaliveInterval: 15_000,
+        keepaliveCountMax: 3,
+        ...(algorithms ? { algorithms: { serverHostKey: algorithms as never } } : {}),
+        hostVerifier: (key: Buffer): boolean => {
+          if (!endpoint.knownHosts) return true;
+          const verdict = checkHostKey(endpoint.knownHosts, endpoint.host, endpoint.port, key);
+          if (verdict.status === 'trusted') return true;
+          hostKeyProblem = hostKeyError(verdict, endpoint.host, endpoint.port, key, endpoint.knownHostsFile);
+          return false;
+        },
+        authHandler: endpoint.auth.handler((method) => {
+          lastMethod = method;
+        }, tried),
+      });
+    } catch (error) {
+      fail(mapConnectError(error, where));
+    }
+  });
+}

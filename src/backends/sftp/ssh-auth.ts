@@ -1,0 +1,186 @@
+/**
+ * The order in which ferry tries to log in to an SSH server, shared by all connections of one
+ * backend so that a secret is asked at most once.
+ *
+ * Order: the password in the URL; the key given with `--ssh-key` (its passphrase asked when
+ * encrypted); the ssh-agent at `SSH_AUTH_SOCK`; the `IdentityFile`s of the ssh config, or else
+ * `~/.ssh/id_ed25519` and `~/.ssh/id_rsa`; finally a password asked from the user (up to three
+ * times, like ssh). After one connection succeeds, later ones try that method first.
+ */
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import * as path from 'node:path';
+import ssh2 from 'ssh2';
+import type { AnyAuthMethod, AuthenticationType, AuthHandlerMiddleware, KeyboardInteractiveCallback, ParsedKey } from 'ssh2';
+
+const { utils } = ssh2;
+
+/** One way to log in, before its secret is resolved. */
+type AuthSource =
+  | { readonly kind: 'url-password' }
+  | { readonly kind: 'key'; readonly file: string; readonly label: string }
+  | { readonly kind: 'agent'; readonly socket: string }
+  | { readonly kind: 'asked-password'; readonly attempt: number };
+
+/** Inputs of {@link SshAuth}. */
+export interface SshAuthOptions {
+  readonly user: string;
+  /** `user@host:port`, for prompts. */
+  readonly where: string;
+  readonly urlPassword?: string;
+  /** Key file given explicitly (`--ssh-key`); tried before the agent. */
+  readonly explicitKey?: string;
+  /** IdentityFiles from the ssh config; when empty, ssh's default key files are tried. */
+  readonly identityFiles: readonly string[];
+  /** ssh-agent socket (`SSH_AUTH_SOCK`), if any. */
+  readonly agentSocket?: string;
+  readonly askSecret?: (prompt: string) => Promise<string | undefined>;
+}
+
+const maxPasswordPrompts = 3;
+
+/**
+ * Produces ssh2 `authHandler`s that walk the login order. Holds resolved secrets (parsed keys,
+ * asked passwords) in memory only, for the other connections of the same backend.
+ */
+export class SshAuth {
+  private readonly sources: AuthSource[] = [];
+  private readonly parsedKeys = new Map<string, ParsedKey | null>();
+  private readonly keyProblems = new Map<string, string>();
+  private askedPassword: string | undefined;
+  private remembered: AnyAuthMethod | undefined;
+
+  constructor(private readonly options: SshAuthOptions) {
+    if (options.urlPassword !== undefined) this.sources.push({ kind: 'url-password' });
+    if (options.explicitKey !== undefined) this.sources.push({ kind: 'key', file: options.explicitKey, label: `key ${options.explicitKey}` });
+    if (options.agentSocket) this.sources.push({ kind: 'agent', socket: options.agentSocket });
+    const keyFiles = options.identityFiles.length > 0
+      ? options.identityFiles
+      : [path.join(homedir(), '.ssh', 'id_ed25519'), path.join(homedir(), '.ssh', 'id_rsa')];
+    for (const file of keyFiles) {
+      if (file !== options.explicitKey) this.sources.push({ kind: 'key', file, label: `key ${file}` });
+    }
+    // A password given in the URL is the user's choice: do not follow a wrong one with prompts.
+    if (options.urlPassword === undefined && options.askSecret) {
+      for (let attempt = 1; attempt <= maxPasswordPrompts; attempt++) this.sources.push({ kind: 'asked-password', attempt });
+    }
+  }
+
+  /**
+   * A fresh handler for one connection attempt; `onAttempt` sees each method as it is sent, and
+   * `tried` receives a short description of each (for the failure message; never a secret).
+   */
+  handler(onAttempt: (method: AnyAuthMethod) => void, tried: string[]): AuthHandlerMiddleware {
+    const queue: Array<AuthSource | { kind: 'remembered' }> = this.remembered ? [{ kind: 'remembered' }, ...this.sources] : [...this.sources];
+    const next = async (authsLeft: AuthenticationType[] | null): Promise<AnyAuthMethod | false> => {
+      for (;;) {
+        const source = queue.shift();
+        if (source === undefined) return false;
+        const method = await this.resolve(source, authsLeft, tried);
+        if (method !== undefined) return method;
+      }
+    };
+    return (authsLeft, _partial, callback) => {
+      next(authsLeft).then(
+        (method) => {
+          if (method !== false) onAttempt(method);
+          // ssh2 accepts `false` to mean "no more methods", though its types omit it.
+          callback(method as AnyAuthMethod);
+        },
+        () => callback(false as unknown as AnyAuthMethod),
+      );
+    };
+  }
+
+  /** Remembers the method that logged in, so later connections start with it. */
+  succeeded(method: AnyAuthMethod): void {
+    this.remembered = method;
+  }
+
+  private allows(authsLeft: AuthenticationType[] | null, type: AuthenticationType): boolean {
+    // ssh2 passes null before the server has named its methods.
+    return authsLeft === null || authsLeft.includes(type);
+  }
+
+  private passwordMethod(password: string, authsLeft: AuthenticationType[] | null): AnyAuthMethod | undefined {
+    const username = this.options.user;
+    if (this.allows(authsLeft, 'password')) return { type: 'password', username, password };
+    // Servers that leave passwords to PAM offer only keyboard-interactive: answer its prompts.
+    if (authsLeft?.includes('keyboard-interactive')) {
+      const prompt = (_name: string, _instructions: string, _lang: string, prompts: unknown[], finish: KeyboardInteractiveCallback): void =>
+        finish(prompts.map(() => password));
+      return { type: 'keyboard-interactive', username, prompt };
+    }
+    return undefined;
+  }
+
+  private async resolve(source: AuthSource | { kind: 'remembered' }, authsLeft: AuthenticationType[] | null, tried: string[]): Promise<AnyAuthMethod | undefined> {
+    const username = this.options.user;
+    switch (source.kind) {
+      case 'remembered':
+        return this.remembered;
+      case 'url-password': {
+        const method = this.passwordMethod(this.options.urlPassword!, authsLeft);
+        if (method) tried.push('password from the URL');
+        return method;
+      }
+      case 'agent':
+        if (!this.allows(authsLeft, 'publickey')) return undefined;
+        tried.push('ssh-agent');
+        return { type: 'agent', username, agent: source.socket };
+      case 'key': {
+        if (!this.allows(authsLeft, 'publickey')) return undefined;
+        const key = await this.loadKey(source.file);
+        if (!key) {
+          const problem = this.keyProblems.get(source.file);
+          if (problem) tried.push(`${source.label} (${problem})`);
+          return undefined;
+        }
+        tried.push(source.label);
+        return { type: 'publickey', username, key };
+      }
+      case 'asked-password': {
+        if (!this.allows(authsLeft, 'password') && !authsLeft?.includes('keyboard-interactive')) return undefined;
+        // The first prompt is reused by later connections; a retry means the last one was wrong.
+        if (source.attempt > 1 || this.askedPassword === undefined) {
+          const answer = await this.options.askSecret!(`password for ${this.options.where}: `);
+          if (answer === undefined) {
+            // No one to ask: stop asking.
+            for (let i = this.sources.length - 1; i >= 0; i--) if (this.sources[i]!.kind === 'asked-password') this.sources.splice(i, 1);
+            return undefined;
+          }
+          this.askedPassword = answer;
+        }
+        const method = this.passwordMethod(this.askedPassword, authsLeft);
+        if (method) tried.push('password');
+        return method;
+      }
+    }
+  }
+
+  /** A parsed private key, asking for its passphrase when it is encrypted; null when unusable. */
+  private async loadKey(file: string): Promise<ParsedKey | null> {
+    if (this.parsedKeys.has(file)) return this.parsedKeys.get(file)!;
+    let data: Buffer;
+    try {
+      data = readFileSync(file);
+    } catch {
+      this.parsedKeys.set(file, null);
+      return null;
+    }
+    let parsed = utils.parseKey(data);
+    if (parsed instanceof Error && /encrypted|passphrase/i.test(parsed.message) && this.options.askSecret) {
+      for (let attempt = 0; attempt < maxPasswordPrompts && parsed instanceof Error; attempt++) {
+        const passphrase = await this.options.askSecret(`passphrase for key ${file}: `);
+        if (passphrase === undefined) break;
+        parsed = utils.parseKey(data, passphrase);
+      }
+    }
+    if (parsed instanceof Error) {
+      this.keyProblems.set(file, /encrypted|passphrase|decrypt/i.test(parsed.message) ? 'passphrase missing or wrong' : 'not a usable private key');
+    }
+    const key = parsed instanceof Error ? null : Array.isArray(parsed) ? (parsed[0] ?? null) : parsed;
+    this.parsedKeys.set(file, key);
+    return key;
+  }
+}

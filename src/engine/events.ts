@@ -1,0 +1,51 @@
+/**
+ * Typed events a run emits as it goes. The CLI renders them as lines or NDJSON (`--json`); library
+ * callers get them through `onEvent`. The JSON form is documented in docs/json-events.md.
+ */
+import type { ActionResult } from '../core/action-result.js';
+import type { Action, PlannedConflict, PlannedSkip } from '../core/plan.js';
+import type { Side } from '../core/side.js';
+import type { SyncMode } from '../core/sync-options.js';
+import type { Problem } from './problem.js';
+
+/** Version of the event schema; bumped on incompatible changes. */
+export const EVENT_SCHEMA_VERSION = 1;
+
+/** Totals of a run. */
+export interface RunSummary {
+  readonly mode: SyncMode;
+  readonly dryRun: boolean;
+  /** Files copied (or that would be, in a dry run). */
+  readonly filesCopied: number;
+  readonly bytesCopied: number;
+  readonly filesDeleted: number;
+  readonly foldersCreated: number;
+  readonly foldersDeleted: number;
+  /** Paths recorded as in sync without a transfer. */
+  readonly recorded: number;
+  /** Conflicts left unresolved (including targets that changed during the run). */
+  readonly conflicts: number;
+  /** One-sided changes this mode does not propagate. */
+  readonly skipped: number;
+  /** Failed actions and scan problems. */
+  readonly errors: number;
+  readonly interrupted: boolean;
+  readonly elapsedMs: number;
+}
+
+/** Everything a run reports, in order. */
+export type SyncEvent =
+  | { readonly type: 'start'; readonly schema: number; readonly mode: SyncMode; readonly local: string; readonly remote: string; readonly dryRun: boolean }
+  | { readonly type: 'scanned'; readonly side: Side; readonly entries: number; readonly unreadable: number }
+  | { readonly type: 'ignored'; readonly side: Side; readonly path: string; readonly why: string }
+  | { readonly type: 'planned'; readonly action: Action }
+  | { readonly type: 'conflict'; readonly conflict: PlannedConflict }
+  | { readonly type: 'skipped'; readonly skip: PlannedSkip }
+  | { readonly type: 'action-started'; readonly action: Action }
+  | { readonly type: 'action-finished'; readonly result: ActionResult }
+  | { readonly type: 'problem'; readonly problem: Problem }
+  | { readonly type: 'warning'; readonly message: string }
+  | { readonly type: 'summary'; readonly summary: RunSummary };
+
+/** Receives events. Must not throw. */
+export type EventListener = (event: SyncEvent) => void;

@@ -1,0 +1,141 @@
+/**
+ * Running a plan against the two backends: phase by phase, pooled, each overwrite and delete
+ * preceded by a re-check of its target.
+ */
+import type { Backend } from '../backends/backend.js';
+import type { ActionResult } from '../core/action-result.js';
+import { depthOf } from '../core/rel-path.js';
+import { sameEntry } from '../core/entry.js';
+import { PLAN_PHASES, type Action, type Plan } from '../core/plan.js';
+import type { Side } from '../core/side.js';
+import { describeError, isBackendError } from '../errors.js';
+import { copyFile } from './copy-file.js';
+import { runPool } from './task-pool.js';
+
+/** Options of {@link executePlan}. */
+export interface ExecuteOptions {
+  readonly local: Backend;
+  readonly remote: Backend;
+  readonly signal?: AbortSignal;
+  /** Called before each action starts. */
+  readonly onStart?: (action: Action) => void;
+  /** Called as each action ends, before the next phase starts; awaited (it journals the state). */
+  readonly onResult: (result: ActionResult) => Promise<void>;
+  /** Attempts after a retryable failure (dropped connection, timeout). Default 2. */
+  readonly retries?: number;
+}
+
+const retryDelayMs = (attempt: number): number => 200 * 2 ** attempt;
+
+/**
+ * Executes the plan. Deletes (and folder removals) run only when every copy and folder creation
+ * succeeded. When the signal aborts, actions not yet started are reported as `not-run`.
+ */
+export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<ActionResult[]> {
+  const backends: Record<Side, Backend> = { local: options.local, remote: options.remote };
+  const concurrency = Math.min(options.local.capabilities.maxConcurrency, options.remote.capabilities.maxConcurrency);
+  const results: ActionResult[] = [];
+  const finished = new Set<Action>();
+  let creationFailed = false;
+
+  const report = async (result: ActionResult): Promise<void> => {
+    results.push(result);
+    finished.add(result.action);
+    if (result.status === 'failed' && (result.action.kind === 'copy' || result.action.kind === 'mkdir')) creationFailed = true;
+    await options.onResult(result);
+  };
+
+  const runOne = async (action: Action): Promise<void> => {
+    if (options.signal?.aborted) return report({ action, status: 'not-run', why: 'interrupted' });
+    options.onStart?.(action);
+    const attempts = (options.retries ?? 2) + 1;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await report(await perform(action, backends, options.signal));
+      } catch (error) {
+        const retry = isBackendError(error) && error.retryable && attempt + 1 < attempts && !options.signal?.aborted;
+        if (retry) {
+          await new Promise((resolve) => setTimeout(resolve, retryDelayMs(attempt)));
+          continue;
+        }
+        const interrupted = options.signal?.aborted === true;
+        return report(interrupted ? { action, status: 'not-run', why: 'interrupted' } : { action, status: 'failed', error: describeError(error) });
+      }
+    }
+  };
+
+  for (const phase of PLAN_PHASES) {
+    const actions = plan.actions.filter((action) => action.phase === phase);
+    if (actions.length === 0) continue;
+    if ((phase === 'delete' || phase === 'rmdir') && creationFailed) {
+      for (const action of actions) await report({ action, status: 'not-run', why: 'copy-failed' });
+      continue;
+    }
+    // Folders must exist before their contents (mkdir: shallow first) and be empty before they go
+    // (rmdir: deep first): run one depth level at a time, in parallel within a level.
+    for (const group of groupByDepth(actions, phase)) {
+      await runPool(group, concurrency, runOne, options.signal);
+      for (const action of group) {
+        if (!finished.has(action)) await report({ action, status: 'not-run', why: 'interrupted' });
+      }
+    }
+  }
+  return results;
+}
+
+/** Splits a phase into groups that may run in parallel, in the order they must run. */
+function groupByDepth(actions: readonly Action[], phase: Plan['actions'][number]['phase']): Action[][] {
+  const levelled = phase === 'mkdir' || phase === 'rmdir' || phase === 'clear';
+  if (!levelled) return [[...actions]];
+  // Actions are already ordered (mkdir shallow first, removals deep first): cut where the depth
+  // or the kind changes.
+  const groups: Action[][] = [];
+  let last: Action | undefined;
+  for (const action of actions) {
+    if (!last || depthOf(last.path) !== depthOf(action.path) || last.kind !== action.kind) groups.push([]);
+    groups[groups.length - 1]!.push(action);
+    last = action;
+  }
+  return groups;
+}
+
+/** Does one action. Throws on failure; returns `conflict` when its target changed since the scan. */
+async function perform(action: Action, backends: Record<Side, Backend>, signal?: AbortSignal): Promise<ActionResult> {
+  switch (action.kind) {
+    case 'record':
+    case 'forget':
+      return { action, status: 'done' };
+    case 'mkdir':
+      await backends[action.side].mkdir(action.path);
+      return { action, status: 'done' };
+    case 'copy': {
+      const target = backends[action.to];
+      const current = await target.stat(action.path);
+      if (!sameEntry(current, action.expect ?? undefined)) {
+        return { action, status: 'conflict', detail: `${action.path} changed on the ${action.to} side during the sync; left as it is` };
+      }
+      const { written, bytes } = await copyFile(backends[action.from], target, action.path, action.source, signal);
+      return { action, status: 'done', written, bytes };
+    }
+    case 'delete': {
+      const backend = backends[action.side];
+      const current = await backend.stat(action.path);
+      if (current === undefined) return { action, status: 'done' };
+      if (!sameEntry(current, action.expect)) {
+        return { action, status: 'conflict', detail: `${action.path} changed on the ${action.side} side during the sync; not deleted` };
+      }
+      await backend.remove(action.path);
+      return { action, status: 'done' };
+    }
+    case 'rmdir': {
+      const backend = backends[action.side];
+      const current = await backend.stat(action.path);
+      if (current === undefined) return { action, status: 'done' };
+      if (current.kind !== 'dir') {
+        return { action, status: 'conflict', detail: `${action.path} on the ${action.side} side is no longer a folder; left as it is` };
+      }
+      await backend.removeDir(action.path);
+      return { action, status: 'done' };
+    }
+  }
+}

@@ -1,0 +1,259 @@
+/**
+ * One run of upload, download or sync: open, scan, reconcile, resolve, plan, execute, record.
+ */
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import type { Backend } from '../backends/backend.js';
+import { openBackend, type OpenBackendOptions } from '../backends/open-backend.js';
+import { parseTarget, type Target } from '../backends/target-url.js';
+import { stateChangeOf, type ActionResult } from '../core/action-result.js';
+import { PathFilter } from '../core/path-filter.js';
+import { buildPlan, type Plan } from '../core/plan.js';
+import { reconcile } from '../core/reconcile.js';
+import { resolveConflicts, type ConflictResolver } from '../core/resolve-conflicts.js';
+import type { Side } from '../core/side.js';
+import {
+  DEFAULT_TIME_WINDOW_MS,
+  resolveStrategiesByMode,
+  type ResolveStrategy,
+  type SyncMode,
+} from '../core/sync-options.js';
+import { FerryError } from '../errors.js';
+import { defaultStateDir, StateStore } from '../state/state-store.js';
+import { EVENT_SCHEMA_VERSION, type EventListener, type RunSummary, type SyncEvent } from './events.js';
+import { executePlan } from './execute-plan.js';
+import { scanTree } from './scan-tree.js';
+
+/** Options every mode shares. */
+export interface RunOptions {
+  /** Local side: a folder path, a `file://`/`sftp://`/`ftp://`/`ftps://` URL, or an open Backend. */
+  readonly local: string | Backend;
+  /** Remote side: the same forms as `local`. */
+  readonly remote: string | Backend;
+  /** Plan and report, change nothing (neither side nor the state). */
+  readonly dryRun?: boolean;
+  /** Conflict strategy (default `skip`). `ask` needs `ask`; without it, conflicts are skipped. */
+  readonly resolve?: ResolveStrategy;
+  /** Asks a person about each conflict when `resolve` is `ask`. */
+  readonly ask?: ConflictResolver;
+  /** Glob patterns on file names; only matching files are synced. */
+  readonly match?: readonly string[];
+  /** Glob patterns on file and folder names to leave alone (default pyftpsync's list). */
+  readonly exclude?: readonly string[];
+  /** Create a missing root folder instead of failing. */
+  readonly createFolder?: boolean;
+  /** Where the state of the pair is kept (default `$XDG_STATE_HOME/ferry`). */
+  readonly stateDir?: string;
+  /** Two mtimes closer than this count as equal (default 2000 ms). */
+  readonly timeWindowMs?: number;
+  /** Options for opening remote backends (keys, certificates, connections). */
+  readonly connection?: OpenBackendOptions;
+  readonly onEvent?: EventListener;
+  /** Aborting finishes or undoes in-flight writes, saves the state, and ends the run. */
+  readonly signal?: AbortSignal;
+}
+
+/** Options of one-way modes (upload, download). */
+export interface OneWayOptions extends RunOptions {
+  /** Delete files on the target that the source does not have. */
+  readonly delete?: boolean;
+  /** The source is the truth for every file it has: overwrite target changes, settle conflicts. */
+  readonly force?: boolean;
+  /** Delete target files that do not match `match` (implies `delete`). */
+  readonly deleteUnmatched?: boolean;
+}
+
+/** Options of any mode. */
+export type AnyRunOptions = OneWayOptions;
+
+function validate(mode: SyncMode, options: AnyRunOptions): void {
+  const strategy = options.resolve ?? 'skip';
+  if (!resolveStrategiesByMode[mode].includes(strategy)) {
+    throw new FerryError('usage', `--resolve ${strategy} is not valid for ${mode} (choose ${resolveStrategiesByMode[mode].join(', ')})`);
+  }
+  if (mode === 'sync' && (options.delete || options.force || options.deleteUnmatched)) {
+    throw new FerryError('usage', 'sync propagates deletions by itself: --delete, --delete-unmatched and --force are for upload and download');
+  }
+}
+
+async function realOrResolved(p: string): Promise<string> {
+  try {
+    return await fs.realpath(p);
+  } catch {
+    return path.resolve(p);
+  }
+}
+
+/** Refuses a pair where one local folder is the other or lies inside it. */
+async function checkDistinct(local: Target, remote: Target): Promise<void> {
+  if (local.scheme !== 'file' || remote.scheme !== 'file') return;
+  const a = await realOrResolved(local.path);
+  const b = await realOrResolved(remote.path);
+  const inside = (inner: string, outer: string): boolean => inner === outer || inner.startsWith(outer.endsWith(path.sep) ? outer : outer + path.sep);
+  if (inside(a, b) || inside(b, a)) {
+    throw new FerryError('config', a === b ? `LOCAL and REMOTE are the same folder (${a})` : `LOCAL and REMOTE must not be inside each other (${a}, ${b})`);
+  }
+}
+
+function emptySummary(mode: SyncMode, dryRun: boolean): { -readonly [K in keyof RunSummary]: RunSummary[K] } {
+  return {
+    mode,
+    dryRun,
+    filesCopied: 0,
+    bytesCopied: 0,
+    filesDeleted: 0,
+    foldersCreated: 0,
+    foldersDeleted: 0,
+    recorded: 0,
+    conflicts: 0,
+    skipped: 0,
+    errors: 0,
+    interrupted: false,
+    elapsedMs: 0,
+  };
+}
+
+/** Adds a finished (or, in a dry run, planned) action to the totals. */
+function count(summary: ReturnType<typeof emptySummary>, result: ActionResult): void {
+  if (result.status === 'failed') summary.errors++;
+  else if (result.status === 'conflict') summary.conflicts++;
+  else if (result.status === 'not-run' && result.why === 'interrupted') summary.interrupted = true;
+  if (result.status !== 'done') return;
+  const action = result.action;
+  switch (action.kind) {
+    case 'copy':
+      summary.filesCopied++;
+      summary.bytesCopied += result.bytes ?? action.source.size;
+      break;
+    case 'delete':
+      summary.filesDeleted++;
+      break;
+    case 'mkdir':
+      summary.foldersCreated++;
+      break;
+    case 'rmdir':
+      summary.foldersDeleted++;
+      break;
+    case 'record':
+      summary.recorded++;
+      break;
+    case 'forget':
+      break;
+  }
+}
+
+/**
+ * Runs one upload, download or sync. Resolves to the run's totals (also when interrupted:
+ * `interrupted` is then true). Throws a FerryError when the run cannot start (bad options,
+ * missing folder, locked or unreadable state, unreachable server).
+ */
+export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<RunSummary> {
+  const started = Date.now();
+  validate(mode, options);
+  const emit = (event: SyncEvent): void => options.onEvent?.(event);
+  const dryRun = options.dryRun ?? false;
+  const summary = emptySummary(mode, dryRun);
+  const opened: Backend[] = [];
+  let store: StateStore | undefined;
+  try {
+    const openSide = async (value: string | Backend): Promise<Backend> => {
+      if (typeof value !== 'string') return value;
+      const backend = await openBackend(parseTarget(value), {
+        ...options.connection,
+        createFolder: options.createFolder && !dryRun,
+        warn: (message) => emit({ type: 'warning', message }),
+        signal: options.signal,
+      });
+      opened.push(backend);
+      return backend;
+    };
+    if (typeof options.local === 'string' && typeof options.remote === 'string') {
+      await checkDistinct(parseTarget(options.local), parseTarget(options.remote));
+    }
+    const local = await openSide(options.local);
+    const remote = await openSide(options.remote);
+    emit({ type: 'start', schema: EVENT_SCHEMA_VERSION, mode, local: local.displayName, remote: remote.displayName, dryRun });
+
+    store = await StateStore.open(options.stateDir ?? defaultStateDir(), local.id, remote.id);
+
+    const filter = new PathFilter({ match: options.match, exclude: options.exclude });
+    const scanSide = async (side: Side, backend: Backend) => {
+      const result = await scanTree(backend, { side, filter, concurrency: backend.capabilities.maxConcurrency, signal: options.signal });
+      emit({ type: 'scanned', side, entries: result.snapshot.entries.size, unreadable: result.snapshot.unreadable.size });
+      for (const item of result.ignored) emit({ type: 'ignored', side, path: item.path, why: item.why });
+      for (const problem of result.problems) {
+        summary.errors++;
+        emit({ type: 'problem', problem });
+      }
+      return result.snapshot;
+    };
+    let snapshots;
+    try {
+      snapshots = await Promise.all([scanSide('local', local), scanSide('remote', remote)]);
+    } catch (error) {
+      if (options.signal?.aborted) throw new FerryError('interrupted', 'interrupted while scanning; nothing was changed');
+      throw error;
+    }
+    const [localSnapshot, remoteSnapshot] = snapshots;
+
+    const timeWindowMs = Math.max(
+      options.timeWindowMs ?? DEFAULT_TIME_WINDOW_MS,
+      local.capabilities.mtimePrecisionMs,
+      remote.capabilities.mtimePrecisionMs,
+    );
+    const reconcileOptions = {
+      mode,
+      delete: (options.delete ?? false) || (options.deleteUnmatched ?? false),
+      force: options.force ?? false,
+      deleteUnmatched: options.deleteUnmatched ?? false,
+      timeWindowMs,
+    };
+    const decisions = reconcile({ local: localSnapshot, remote: remoteSnapshot, state: store.state, filter, options: reconcileOptions });
+    let strategy = options.resolve ?? 'skip';
+    if (strategy === 'ask' && !options.ask) {
+      emit({ type: 'warning', message: 'no terminal to ask on: conflicts are skipped (--resolve ask needs an interactive terminal)' });
+      strategy = 'skip';
+    }
+    const resolved = await resolveConflicts(decisions, {
+      mode,
+      strategy,
+      force: reconcileOptions.force,
+      delete: reconcileOptions.delete,
+      timeWindowMs,
+      local: localSnapshot,
+      remote: remoteSnapshot,
+      ask: options.ask,
+    });
+    const plan: Plan = buildPlan({ mode, decisions: resolved, local: localSnapshot, remote: remoteSnapshot, state: store.state });
+    for (const action of plan.actions) emit({ type: 'planned', action });
+    for (const conflict of plan.conflicts) emit({ type: 'conflict', conflict });
+    for (const skip of plan.skipped) emit({ type: 'skipped', skip });
+    summary.conflicts += plan.conflicts.length;
+    summary.skipped += plan.skipped.length;
+
+    if (dryRun) {
+      for (const action of plan.actions) count(summary, { action, status: 'done' });
+    } else {
+      await executePlan(plan, {
+        local,
+        remote,
+        signal: options.signal,
+        onStart: (action) => emit({ type: 'action-started', action }),
+        onResult: async (result) => {
+          const change = stateChangeOf(result);
+          if (change) await store!.record(change);
+          count(summary, result);
+          emit({ type: 'action-finished', result });
+        },
+      });
+      if (options.signal?.aborted) summary.interrupted = true;
+      await store.save();
+    }
+  } finally {
+    await store?.close();
+    await Promise.allSettled(opened.map((backend) => backend.close()));
+  }
+  summary.elapsedMs = Date.now() - started;
+  emit({ type: 'summary', summary });
+  return summary;
+}

@@ -1,0 +1,102 @@
+/**
+ * Scanning one side into a snapshot: folders listed in parallel, names validated, filters applied.
+ */
+import type { Backend } from '../backends/backend.js';
+import type { Entry } from '../core/entry.js';
+import type { PathFilter } from '../core/path-filter.js';
+import { joinRelPath, ROOT, UnsafePathError, type RelPath } from '../core/rel-path.js';
+import type { Side } from '../core/side.js';
+import type { Snapshot } from '../core/snapshot.js';
+import { describeError } from '../errors.js';
+import type { Problem } from './problem.js';
+
+/** A snapshot plus what the scan could not use. */
+export interface ScanResult {
+  readonly snapshot: Snapshot;
+  /** Unreadable folders, unsafe or duplicate names. */
+  readonly problems: readonly Problem[];
+  /** Entries left alone on purpose (symlinks, devices), for verbose output. */
+  readonly ignored: readonly { path: RelPath; why: string }[];
+}
+
+/** Options of {@link scanTree}. */
+export interface ScanOptions {
+  readonly side: Side;
+  readonly filter: PathFilter;
+  readonly concurrency: number;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Lists the whole tree below the backend's root. Listing the root must succeed (its error is
+ * thrown); a folder below that cannot be listed is recorded as unreadable, never as empty.
+ */
+export async function scanTree(backend: Backend, options: ScanOptions): Promise<ScanResult> {
+  const entries = new Map<RelPath, Entry>();
+  const unreadable = new Set<RelPath>();
+  const problems: Problem[] = [];
+  const ignored: { path: RelPath; why: string }[] = [];
+  const pending: RelPath[] = [ROOT];
+  let running = 0;
+  let failure: unknown;
+
+  await new Promise<void>((resolve) => {
+    const pump = (): void => {
+      if (failure !== undefined || options.signal?.aborted) {
+        if (running === 0) resolve();
+        return;
+      }
+      while (running < options.concurrency && pending.length > 0) {
+        const dir = pending.pop()!;
+        running++;
+        void listOne(dir).finally(() => {
+          running--;
+          pump();
+        });
+      }
+      if (running === 0 && pending.length === 0) resolve();
+    };
+    const listOne = async (dir: RelPath): Promise<void> => {
+      let listed;
+      try {
+        listed = await backend.list(dir);
+      } catch (error) {
+        if (dir === ROOT) {
+          failure = error;
+          return;
+        }
+        unreadable.add(dir);
+        problems.push({ side: options.side, path: dir, message: `cannot list folder ${dir}: ${describeError(error)} (its contents are left alone)` });
+        return;
+      }
+      for (const item of listed) {
+        if (options.filter.isExcludedName(item.name)) continue;
+        let path: RelPath;
+        try {
+          path = joinRelPath(dir, item.name);
+        } catch (error) {
+          if (!(error instanceof UnsafePathError)) throw error;
+          problems.push({ side: options.side, path: dir, message: `refused a name in ${dir || 'the root'}: ${error.message}` });
+          continue;
+        }
+        if ('unsupported' in item) {
+          ignored.push({ path, why: item.unsupported });
+          continue;
+        }
+        if (entries.has(path)) {
+          // Two names that are the same once normalised (or a server listing a name twice):
+          // which one is meant is unknowable, so neither is touched.
+          problems.push({ side: options.side, path, message: `the name ${path} appears twice (after Unicode normalisation); it is left alone` });
+          unreadable.add(path);
+          continue;
+        }
+        entries.set(path, item.entry);
+        if (item.entry.kind === 'dir') pending.push(path);
+      }
+    };
+    pump();
+  });
+  if (failure !== undefined) throw failure;
+  options.signal?.throwIfAborted();
+  return { snapshot: { entries, unreadable }, problems, ignored };
+}

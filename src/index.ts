@@ -1,0 +1,50 @@
+/**
+ * ferry's library API. Named exports only; the CLI uses nothing else.
+ *
+ * ```ts
+ * import { upload } from 'ferry-sync';
+ * const summary = await upload({ local: './site', remote: 'sftp://me@host/var/www', delete: true });
+ * ```
+ */
+import { runSync, type OneWayOptions, type RunOptions } from './engine/run-sync.js';
+import type { RunSummary } from './engine/events.js';
+
+/** Two-way sync: changes on either side since the last sync reach the other side. */
+export function sync(options: RunOptions): Promise<RunSummary> {
+  return runSync('sync', options);
+}
+
+/** One-way: local changes reach the remote side; the local side is never changed. */
+export function upload(options: OneWayOptions): Promise<RunSummary> {
+  return runSync('upload', options);
+}
+
+/** One-way: remote changes reach the local side; the remote side is never changed. */
+export function download(options: OneWayOptions): Promise<RunSummary> {
+  return runSync('download', options);
+}
+
+export { runSync } from './engine/run-sync.js';
+export type { RunOptions, OneWayOptions, AnyRunOptions } from './engine/run-sync.js';
+export type { RunSummary, SyncEvent, EventListener } from './engine/events.js';
+export { EVENT_SCHEMA_VERSION } from './engine/events.js';
+export type { Problem } from './engine/problem.js';
+export type { Action, Plan, PlannedConflict, PlannedSkip, PlanPhase } from './core/plan.js';
+export type { ActionResult } from './core/action-result.js';
+export type { ConflictChoice, ConflictQuestion, ConflictResolver } from './core/resolve-conflicts.js';
+export type { ConflictInfo, ConflictReason, CopyReason, DeleteReason, SkipReason } from './core/decision.js';
+export type { ResolveStrategy, SyncMode } from './core/sync-options.js';
+export { resolveStrategiesByMode, DEFAULT_TIME_WINDOW_MS } from './core/sync-options.js';
+export type { Entry, FileEntry, DirEntry } from './core/entry.js';
+export type { Side } from './core/side.js';
+export { DEFAULT_EXCLUDES, splitPatterns } from './core/path-filter.js';
+export { FerryError, BackendError, ExitCode, describeError } from './errors.js';
+export type { FerryErrorKind, BackendErrorCode } from './errors.js';
+export type { Backend, BackendCapabilities, WriteOptions } from './backends/backend.js';
+export type { OpenBackendOptions } from './backends/open-backend.js';
+export { openBackend } from './backends/open-backend.js';
+export { parseTarget, redact } from './backends/target-url.js';
+export type { Target } from './backends/target-url.js';
+export { LocalBackend } from './backends/local/local-backend.js';
+export { MemoryBackend } from './backends/memory/memory-backend.js';
+export { defaultStateDir } from './state/state-store.js';

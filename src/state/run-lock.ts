@@ -1,0 +1,70 @@
+/**
+ * A lock file per sync pair, so two runs never work on the same pair at once.
+ */
+import * as fs from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { FerryError } from '../errors.js';
+
+interface LockInfo {
+  readonly pid: number;
+  readonly host: string;
+  readonly startedAt: string;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** A held lock; release it when the run ends. */
+export interface RunLock {
+  release(): Promise<void>;
+}
+
+/**
+ * Takes the lock at `file`. A lock left by a process that no longer runs on this host is stale and
+ * taken over. Throws a `state` FerryError naming the holder otherwise.
+ */
+export async function acquireRunLock(file: string): Promise<RunLock> {
+  const info: LockInfo = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString() };
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      await fs.writeFile(file, `${JSON.stringify(info)}\n`, { flag: 'wx' });
+      let released = false;
+      return {
+        async release() {
+          if (released) return;
+          released = true;
+          await fs.rm(file, { force: true });
+        },
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw new FerryError('state', `cannot create lock file ${file}: ${(error as Error).message}`);
+      }
+    }
+    let holder: LockInfo | undefined;
+    try {
+      holder = JSON.parse(await fs.readFile(file, 'utf8')) as LockInfo;
+    } catch {
+      holder = undefined; // Half-written or vanished: treat as stale below only if still unreadable.
+    }
+    if (holder && holder.host === info.host && !isAlive(holder.pid)) {
+      await fs.rm(file, { force: true });
+      continue;
+    }
+    if (holder) {
+      throw new FerryError(
+        'state',
+        `another ferry run (pid ${holder.pid} on ${holder.host}, started ${holder.startedAt}) is syncing this pair; wait for it to finish, or delete ${file} if it is not running`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new FerryError('state', `cannot take the lock ${file}; delete it if no ferry run is active`);
+}

@@ -1,0 +1,145 @@
+/**
+ * Where the state of a pair lives and how it is written crash-safely.
+ *
+ * Each finished action appends its state change to a journal right away, so a run killed at any
+ * moment loses no finished work; the journal is folded into an atomically replaced snapshot
+ * (temp file, fsync, rename) when the run ends and when the next run starts.
+ */
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs/promises';
+import { homedir } from 'node:os';
+import * as path from 'node:path';
+import { applyStateChanges, type StateChange } from '../core/action-result.js';
+import type { SyncState } from '../core/sync-state.js';
+import { FerryError } from '../errors.js';
+import { acquireRunLock, type RunLock } from './run-lock.js';
+import { formatStateSnapshot, parseJournalLine, parseStateSnapshot, StateFormatError } from './state-file-format.js';
+
+/** `$XDG_STATE_HOME/ferry`, else `~/.local/state/ferry`. */
+export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.XDG_STATE_HOME && path.isAbsolute(env.XDG_STATE_HOME) ? env.XDG_STATE_HOME : path.join(homedir(), '.local', 'state');
+  return path.join(base, 'ferry');
+}
+
+/** The file name stem of a pair's state: a hash of both sides' ids (which hold no password). */
+export function stateKeyOf(localId: string, remoteId: string): string {
+  return createHash('sha256').update(`${localId}\n${remoteId}`).digest('hex').slice(0, 20);
+}
+
+/** The state of one pair, open for a run (locked). */
+export class StateStore {
+  private journal: fs.FileHandle | undefined;
+  private constructor(
+    readonly snapshotFile: string,
+    private readonly journalFile: string,
+    private readonly lock: RunLock,
+    private readonly ids: { local: string; remote: string },
+    private current: SyncState,
+  ) {}
+
+  /**
+   * Locks the pair and loads its state (snapshot plus any journal a killed run left).
+   * Throws a `state` FerryError when the pair is locked or the state is unreadable.
+   */
+  static async open(stateDir: string, localId: string, remoteId: string): Promise<StateStore> {
+    try {
+      await fs.mkdir(stateDir, { recursive: true, mode: 0o700 });
+    } catch (error) {
+      throw new FerryError('state', `cannot create state folder ${stateDir}: ${(error as Error).message}`);
+    }
+    const key = stateKeyOf(localId, remoteId);
+    const snapshotFile = path.join(stateDir, `${key}.json`);
+    const journalFile = path.join(stateDir, `${key}.journal`);
+    const lock = await acquireRunLock(path.join(stateDir, `${key}.lock`));
+    try {
+      const state = await loadState(snapshotFile, journalFile);
+      return new StateStore(snapshotFile, journalFile, lock, { local: localId, remote: remoteId }, state);
+    } catch (error) {
+      await lock.release();
+      throw error;
+    }
+  }
+
+  /** The state as of now (loaded, plus changes recorded in this run). */
+  get state(): SyncState {
+    return this.current;
+  }
+
+  /** Records one change durably (journal append) and in memory. */
+  async record(change: StateChange): Promise<void> {
+    this.current = applyStateChanges(this.current, [change]);
+    this.journal ??= await fs.open(this.journalFile, 'a', 0o600);
+    await this.journal.write(`${JSON.stringify(change)}\n`);
+  }
+
+  /** Writes the snapshot atomically and empties the journal. */
+  async save(): Promise<void> {
+    await this.journal?.sync();
+    const temp = `${this.snapshotFile}.${process.pid}.tmp`;
+    const handle = await fs.open(temp, 'w', 0o600);
+    try {
+      await handle.writeFile(formatStateSnapshot(this.ids.local, this.ids.remote, this.current, new Date()));
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.rename(temp, this.snapshotFile);
+    await this.journal?.close();
+    this.journal = undefined;
+    await fs.rm(this.journalFile, { force: true });
+  }
+
+  /** Releases the lock (and the journal). Does not save. */
+  async close(): Promise<void> {
+    await this.journal?.close();
+    this.journal = undefined;
+    await this.lock.release();
+  }
+}
+
+function corrupt(file: string, why: string): FerryError {
+  return new FerryError(
+    'state',
+    `the state file ${file} is unusable: ${why}. To start over, move it away (mv '${file}' '${file}.bad'); the next run then compares both sides as if never synced and turns every difference into a conflict, deleting nothing`,
+  );
+}
+
+async function readIfExists(file: string): Promise<string | undefined> {
+  try {
+    return await fs.readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new FerryError('state', `cannot read ${file}: ${(error as Error).message}`);
+  }
+}
+
+async function loadState(snapshotFile: string, journalFile: string): Promise<SyncState> {
+  let state: SyncState = new Map();
+  const text = await readIfExists(snapshotFile);
+  if (text !== undefined) {
+    try {
+      state = parseStateSnapshot(text).records;
+    } catch (error) {
+      if (error instanceof StateFormatError) throw corrupt(snapshotFile, error.message);
+      throw error;
+    }
+  }
+  const journal = await readIfExists(journalFile);
+  if (journal) {
+    const lines = journal.split('\n');
+    const changes: StateChange[] = [];
+    lines.forEach((line, index) => {
+      if (line === '') return;
+      try {
+        changes.push(parseJournalLine(line, index + 1));
+      } catch (error) {
+        // A kill can cut the last line short; that change never finished, so it is dropped.
+        const isLast = index === lines.length - 1;
+        if (!(error instanceof StateFormatError)) throw error;
+        if (!isLast) throw corrupt(journalFile, error.message);
+      }
+    });
+    state = applyStateChanges(state, changes);
+  }
+  return state;
+}
