@@ -28,7 +28,8 @@ export function stateKeyOf(localId: string, remoteId: string): string {
 
 /** The state of one pair, open for a run (locked). */
 export class StateStore {
-  private journal: fs.FileHandle | undefined;
+  /** Opened on the first change; a promise so concurrent first changes share one handle. */
+  private journal: Promise<fs.FileHandle> | undefined;
   private constructor(
     readonly snapshotFile: string,
     private readonly journalFile: string,
@@ -68,13 +69,13 @@ export class StateStore {
   /** Records one change durably (journal append) and in memory. */
   async record(change: StateChange): Promise<void> {
     this.current = applyStateChanges(this.current, [change]);
-    this.journal ??= await fs.open(this.journalFile, 'a', 0o600);
-    await this.journal.write(`${JSON.stringify(change)}\n`);
+    this.journal ??= fs.open(this.journalFile, 'a', 0o600);
+    await (await this.journal).write(`${JSON.stringify(change)}\n`);
   }
 
   /** Writes the snapshot atomically and empties the journal. */
   async save(): Promise<void> {
-    await this.journal?.sync();
+    await (await this.journal)?.sync();
     const temp = `${this.snapshotFile}.${process.pid}.tmp`;
     const handle = await fs.open(temp, 'w', 0o600);
     try {
@@ -84,14 +85,14 @@ export class StateStore {
       await handle.close();
     }
     await fs.rename(temp, this.snapshotFile);
-    await this.journal?.close();
+    await (await this.journal)?.close();
     this.journal = undefined;
     await fs.rm(this.journalFile, { force: true });
   }
 
   /** Releases the lock (and the journal). Does not save. */
   async close(): Promise<void> {
-    await this.journal?.close();
+    await (await this.journal)?.close();
     this.journal = undefined;
     await this.lock.release();
   }

@@ -6,7 +6,6 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createReadStream } from 'node:fs';
 import type { Entry, FileEntry, ListedEntry } from '../../core/entry.js';
 import type { RelPath } from '../../core/rel-path.js';
 import { BackendError } from '../../errors.js';
@@ -115,7 +114,7 @@ export class LocalBackend implements Backend {
     } catch (error) {
       throw mapLocalError(error, `cannot read ${abs}`);
     }
-    return createReadStream('', { fd: handle, signal: options.signal, highWaterMark: 256 * 1024 });
+    return handle.createReadStream({ signal: options.signal, highWaterMark: 256 * 1024 });
   }
 
   async write(rel: RelPath, data: Readable, options: WriteOptions = {}): Promise<FileEntry> {

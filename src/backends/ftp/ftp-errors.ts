@@ -1,0 +1,157 @@
+/**
+ * Maps FTP replies, socket errors and TLS failures to {@link BackendError}s, in one place.
+ *
+ * FTP reply codes are coarse: 550 means "not found" on one server and "permission denied" or
+ * "not empty" on another, and vsftpd answers every failure with a generic text ("Delete operation
+ * failed."). So the reply text decides where it is clear, and {@link isAmbiguousFailure} tells the
+ * backend when it must look at the path itself to pick the right code.
+ */
+import { FTPError } from 'basic-ftp';
+import { BackendError, type BackendErrorCode } from '../../errors.js';
+
+/** The FTP reply code of an error, when it is a server reply. */
+export function ftpReplyCode(error: unknown): number | undefined {
+  if (error instanceof FTPError) return error.code;
+  return undefined;
+}
+
+/** The server's reply text on one line, without the leading code ("550 x: No such file"). */
+function replyText(message: string): string {
+  return message
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+    .join(' ')
+    .replace(/^(\d{3})[ -]/, '$1 ');
+}
+
+// Reply texts seen on proftpd, pure-ftpd, vsftpd, pyftpdlib and others, checked in this order.
+const textRules: ReadonlyArray<readonly [RegExp, BackendErrorCode]> = [
+  [/not empty/i, 'not-empty'],
+  [/not a directory/i, 'not-a-directory'],
+  [/is a directory|not a regular file|can only retrieve regular files|not a plain file/i, 'is-a-directory'],
+  [/file exists|already exists/i, 'exists'],
+  [/no such file|not found|does not exist|doesn't exist|can't check for file existence|cannot be listed|no such directory/i, 'not-found'],
+  [/permission denied|access denied|not allowed|forbidden|operation not permitted|read-only|prohibited|not enough privileges/i, 'permission'],
+  [/disk full|quota|no space|insufficient storage|exceeded storage/i, 'no-space'],
+];
+
+/** Node socket error codes that mean the connection is gone or was never made. */
+const connectionErrnos = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EHOSTDOWN',
+]);
+
+/** Node/OpenSSL codes of a certificate that failed verification. */
+const certificateErrorCodes = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_REVOKED',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'CERT_SIGNATURE_FAILURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'HOSTNAME_MISMATCH',
+]);
+
+/** The code a server reply maps to, from its number and, for 4xx/5xx file errors, its text. */
+function codeOfReply(code: number, text: string): { code: BackendErrorCode; retryable?: boolean } {
+  if (code === 530 || code === 332 || code === 532) return { code: 'auth' };
+  // 421: the server is closing the session (too many connections, idle timeout, shutdown).
+  if (code === 421) return { code: 'connection-lost', retryable: true };
+  // 425/426: the data connection could not be opened or was closed mid-transfer.
+  if (code === 425 || code === 426) return { code: 'connection-lost', retryable: true };
+  if (code === 452 || code === 552) return { code: 'no-space' };
+  if (code === 500 || code === 502 || code === 504) return { code: 'unsupported' };
+  for (const [pattern, mapped] of textRules) if (pattern.test(text)) return { code: mapped };
+  // 450 is "file unavailable (busy)": transient by the RFC. proftpd uses it for a missing folder,
+  // which the text rules above catch; other 4xx replies may succeed on a later try.
+  if (code >= 400 && code < 500) return { code: 'protocol', retryable: true };
+  return { code: 'protocol' };
+}
+
+/**
+ * True when a failed file command (550 and friends) gave no text that tells why, so the backend
+ * must check the path to choose between not-found, is-a-directory, not-empty and permission.
+ */
+export function isAmbiguousFailure(error: unknown): boolean {
+  const code = ftpReplyCode(error);
+  if (code === undefined || code < 450 || code === 530 || code === 421) return false;
+  const text = replyText((error as Error).message);
+  return !textRules.some(([pattern]) => pattern.test(text));
+}
+
+/** Unwraps basic-ftp's "Client is closed because <reason>" into the reason's own text. */
+function closedReason(message: string): string {
+  return message.replace(/^(Client is closed because )+/, '');
+}
+
+/**
+ * Converts anything an FTP operation threw into a BackendError whose message starts with `what`
+ * ("cannot list ftp://host/dir"). BackendErrors pass through unchanged.
+ *
+ * @param server `host:port`, named in connection and certificate messages.
+ */
+export function mapFtpError(error: unknown, what: string, server: string): BackendError {
+  if (error instanceof BackendError) return error;
+  const code = ftpReplyCode(error);
+  if (code !== undefined) {
+    const text = replyText((error as Error).message);
+    const mapped = codeOfReply(code, text);
+    const reason = code === 421 ? `server closed the session: ${text}` : text;
+    return new BackendError(mapped.code, `${what}: ${reason}`, { cause: error, retryable: mapped.retryable });
+  }
+  const err = error as (Error & { code?: unknown }) | undefined;
+  const message = closedReason(err instanceof Error ? err.message.split('\n')[0] ?? '' : String(error));
+  const errno = typeof err?.code === 'string' ? err.code : undefined;
+  if (errno !== undefined && certificateErrorCodes.has(errno)) {
+    return new BackendError(
+      'protocol',
+      `${what}: TLS certificate of ${server} is not trusted (${message}); give its CA certificate with the CA file option, or turn certificate verification off`,
+      { cause: error },
+    );
+  }
+  if (errno === 'ECONNREFUSED') {
+    return new BackendError('connection-lost', `${what}: cannot connect to ${server}: connection refused`, { cause: error });
+  }
+  if (errno === 'ENOTFOUND' || errno === 'EAI_AGAIN') {
+    return new BackendError('connection-lost', `${what}: cannot resolve host of ${server}`, { cause: error });
+  }
+  if (errno === 'ETIMEDOUT' || /^Timeout \(/.test(message)) {
+    return new BackendError('timeout', `${what}: ${server} did not answer in time (${message})`, { cause: error });
+  }
+  if (
+    (errno !== undefined && connectionErrnos.has(errno)) ||
+    /Server sent FIN packet|Server closed connection|Socket closed due to transmission error|socket hang up|Control socket is disconnected/i.test(message)
+  ) {
+    return new BackendError('connection-lost', `${what}: connection to ${server} lost (${message})`, { cause: error });
+  }
+  if (/Contains control characters/.test(message)) {
+    return new BackendError('unsafe-name', `${what}: FTP cannot carry names with line breaks or NUL`, { cause: error });
+  }
+  if (/^ERR_SSL_|^ERR_TLS_/.test(errno ?? '') || /SSL|TLS/.test(message)) {
+    return new BackendError('protocol', `${what}: TLS with ${server} failed: ${message}`, { cause: error });
+  }
+  return new BackendError('protocol', `${what}: ${message}`, { cause: error });
+}
+
+/** True when an error means the control connection is unusable (so a fresh one may succeed). */
+export function isConnectionFailure(error: unknown): boolean {
+  if (error instanceof BackendError) return error.code === 'connection-lost' || error.code === 'timeout';
+  const code = ftpReplyCode(error);
+  if (code !== undefined) return code === 421;
+  return true;
+}
