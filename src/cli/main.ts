@@ -1,0 +1,74 @@
+#!/usr/bin/env node
+/**
+ * The `ferry` executable: parses the command line and is the error boundary. Every error becomes
+ * one line on stderr and a documented exit code (docs/exit-codes.md), never a stack trace.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { describeError, ExitCode, FerryError } from '../index.js';
+import { addDemoCommand } from './demo-command.js';
+import { addSyncCommands } from './sync-commands.js';
+
+// Command lines can carry passwords in URLs: keep them out of `ps` and /proc/PID/cmdline.
+process.title = 'ferry';
+
+const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+function buildProgram(setExitCode: (code: number) => void): Command {
+  const program = new Command('ferry')
+    .description('Keep a local folder and a remote folder in step over SFTP, FTP, FTPS or local paths.')
+    .version(version, '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ ferry demo                                          # try it: syncs two sample folders
+  $ ferry upload ./site sftp://deploy@example.com/var/www --delete
+  $ ferry download ./backup ftp://user@host/data
+  $ ferry sync ~/notes sftp://me@example.com/~/notes --resolve new
+
+Exit codes: 0 ok, 1 error, 2 usage, 3 interrupted, 10 problems (with --report-problems).`,
+    );
+  addSyncCommands(program, setExitCode);
+  addDemoCommand(program, async (args) => {
+    await buildProgram(setExitCode).parseAsync(args, { from: 'user' });
+  });
+  return program;
+}
+
+async function main(): Promise<number> {
+  let exitCode: number = ExitCode.ok;
+  const program = buildProgram((code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync(process.argv);
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version end with exit code 0; every other parse error is a usage error.
+      return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    }
+    const message = describeError(error);
+    if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify({ type: 'error', message, exitCode: exitCodeOfError(error) })}\n`);
+    process.stderr.write(`ferry: ${message}\n`);
+    if (!(error instanceof FerryError) && process.env.FERRY_DEBUG) process.stderr.write(`${(error as Error).stack}\n`);
+    return exitCodeOfError(error);
+  }
+}
+
+function exitCodeOfError(error: unknown): number {
+  return error instanceof FerryError ? error.exitCode : ExitCode.error;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`ferry: internal error: ${describeError(error)}\n`);
+    process.exitCode = ExitCode.error;
+  },
+);

@@ -1,0 +1,171 @@
+/**
+ * Renders run events as lines a person reads: pyftpsync's layout (`COPY NEW  >  path`), conflicts
+ * explained with both sides' size and time, and a summary line.
+ */
+import type { ActionResult } from '../../core/action-result.js';
+import type { Entry, Fingerprint } from '../../core/entry.js';
+import type { Action, PlannedConflict } from '../../core/plan.js';
+import type { SyncEvent } from '../../engine/events.js';
+import type { TerminalStyle } from '../terminal-style.js';
+import { formatBytes, formatDuration, formatTime } from './format-units.js';
+
+/** How much to print: 0 quiet (summary and errors), 1 default (actions), 2 verbose (also skips). */
+export type Verbosity = 0 | 1 | 2;
+
+const reasonWords: Record<string, string> = {
+  new: 'NEW',
+  modified: 'MODIFIED',
+  'type-changed': 'TYPE CHANGED',
+  restore: 'RESTORE',
+  forced: 'FORCED',
+  'conflict-resolved': 'CONFLICT WON',
+  parent: 'PARENT',
+  deleted: 'MISSING',
+  extra: 'EXTRA',
+  unmatched: 'UNMATCHED',
+  replaced: 'REPLACED',
+};
+
+function shownPath(action: { path: string }, isDir: boolean): string {
+  return isDir ? `[${action.path}]` : action.path;
+}
+
+/** `COPY NEW          >  path`: what, why, which way (`>` to remote, `<` to local, `X` delete). */
+export function describeAction(action: Action): string | undefined {
+  const pad = (verb: string, reason: string) => `${verb} ${reasonWords[reason] ?? reason.toUpperCase()}`.padEnd(17);
+  switch (action.kind) {
+    case 'copy':
+      return `${pad('COPY', action.reason)} ${action.to === 'remote' ? ' > ' : ' < '} ${shownPath(action, false)}`;
+    case 'mkdir':
+      return `${pad('MKDIR', action.reason)} ${action.side === 'remote' ? ' > ' : ' < '} ${shownPath(action, true)}`;
+    case 'delete':
+      return `${pad('DELETE', action.reason)} ${action.side === 'remote' ? ' >X' : 'X< '} ${shownPath(action, false)}`;
+    case 'rmdir':
+      return `${pad('DELETE', action.reason)} ${action.side === 'remote' ? ' >X' : 'X< '} ${shownPath(action, true)}`;
+    case 'record':
+    case 'forget':
+      return undefined;
+  }
+}
+
+function describeSide(entry: Entry | null | undefined): string {
+  if (!entry) return 'absent';
+  if (entry.kind === 'dir') return 'folder';
+  return `${formatBytes(entry.size)}, ${formatTime(entry.mtimeMs)}`;
+}
+
+function describeRecorded(print: Fingerprint | undefined): string {
+  if (!print) return 'never synced';
+  return print.kind === 'dir' ? 'folder' : `${formatBytes(print.size)}, ${formatTime(print.mtimeMs)}`;
+}
+
+const conflictWords: Record<string, string> = {
+  'both-modified': 'modified on both sides',
+  'both-created': 'created on both sides with different content',
+  'deleted-vs-modified': 'deleted on one side, modified on the other',
+  'type-changed': 'file replaced by a folder (or the reverse) while the other side changed',
+  'folder-deleted-contents-changed': 'folder deleted on one side, but the other side changed files in it',
+  'changed-during-sync': 'changed while the sync ran',
+};
+
+/** Two lines explaining a conflict: what happened, and both sides' facts. */
+export function describeConflict(conflict: PlannedConflict): string[] {
+  const c = conflict.conflict;
+  return [
+    `${'CONFLICT'.padEnd(17)} *?* ${conflict.path}: ${conflictWords[c.reason] ?? c.reason}`,
+    `    local ${c.local}: ${describeSide(conflict.local)}; remote ${c.remote}: ${describeSide(conflict.remote)}; last sync: ${
+      conflict.recorded ? `${describeRecorded(conflict.recorded.local)} / ${describeRecorded(conflict.recorded.remote)}` : 'never synced'
+    }`,
+  ];
+}
+
+/** Writes human output for a stream of events. */
+export class TextRenderer {
+  private readonly prefix: string;
+  constructor(
+    private readonly out: (line: string) => void,
+    private readonly err: (line: string) => void,
+    private readonly style: TerminalStyle,
+    private readonly verbosity: Verbosity,
+    dryRun: boolean,
+  ) {
+    this.prefix = dryRun ? '(DRY-RUN) ' : '';
+  }
+
+  /** Handles one event. */
+  readonly onEvent = (event: SyncEvent): void => {
+    const p = this.prefix;
+    switch (event.type) {
+      case 'start':
+        if (this.verbosity >= 1) {
+          this.out(`${p}${event.mode === 'sync' ? 'Synchronize' : event.mode === 'upload' ? 'Upload' : 'Download'} ${event.local}`);
+          this.out(`${p}${event.mode === 'sync' ? '       with' : event.mode === 'upload' ? '         to' : '       from'} ${event.remote}`);
+        }
+        break;
+      case 'scanned':
+        if (this.verbosity >= 2) this.out(this.style.dim(`${p}scanned ${event.side}: ${event.entries} entries`));
+        break;
+      case 'ignored':
+        if (this.verbosity >= 2) this.out(this.style.dim(`${p}IGNORED ${event.why.padEnd(9)}    ${event.side}: ${event.path}`));
+        break;
+      case 'planned':
+        if (this.prefix && this.verbosity >= 1) this.printAction(event.action);
+        break;
+      case 'conflict':
+        if (this.verbosity >= 1) for (const line of describeConflict(event.conflict)) this.out(this.style.yellow(`${p}${line}`));
+        break;
+      case 'skipped':
+        if (this.verbosity >= 2) this.out(this.style.dim(`${p}${'SKIP'.padEnd(17)}     ${event.skip.path} (${event.skip.reason})`));
+        break;
+      case 'action-started':
+        break;
+      case 'action-finished':
+        this.printResult(event.result);
+        break;
+      case 'problem':
+        this.err(this.style.red(`${p}ERROR: ${event.problem.side ? `${event.problem.side}: ` : ''}${event.problem.message}`));
+        break;
+      case 'warning':
+        this.err(this.style.yellow(`${p}warning: ${event.message}`));
+        break;
+      case 'summary': {
+        const s = event.summary;
+        const parts = [
+          `${s.filesCopied} file${s.filesCopied === 1 ? '' : 's'} ${s.dryRun ? 'to copy' : 'copied'} (${formatBytes(s.bytesCopied)})`,
+          `${s.filesDeleted} deleted`,
+          `${s.foldersCreated} folder${s.foldersCreated === 1 ? '' : 's'} created`,
+          `${s.foldersDeleted} removed`,
+          `${s.conflicts} conflict${s.conflicts === 1 ? '' : 's'}${s.conflicts ? ' left unresolved' : ''}`,
+          `${s.skipped} skipped`,
+          `${s.errors} error${s.errors === 1 ? '' : 's'}`,
+        ];
+        const head = s.interrupted ? 'Interrupted' : 'Done';
+        const line = `${p}${head}: ${parts.join(', ')}. Elapsed ${formatDuration(s.elapsedMs)}.`;
+        this.out(s.errors > 0 || s.interrupted ? this.style.red(line) : s.conflicts > 0 ? this.style.yellow(line) : this.style.green(line));
+        break;
+      }
+    }
+  };
+
+  private printAction(action: Action): void {
+    const line = describeAction(action);
+    if (line) this.out(`${this.prefix}${line}`);
+  }
+
+  private printResult(result: ActionResult): void {
+    switch (result.status) {
+      case 'done':
+        if (this.verbosity >= 1) this.printAction(result.action);
+        break;
+      case 'failed':
+        this.err(this.style.red(`ERROR ${describeAction(result.action)?.trim() ?? result.action.path}: ${result.error}`));
+        break;
+      case 'conflict':
+        this.out(this.style.yellow(`${'CONFLICT'.padEnd(17)} *?* ${result.detail}`));
+        break;
+      case 'not-run':
+        if (this.verbosity >= 2) this.out(this.style.dim(`NOT RUN (${result.why}) ${result.action.path}`));
+        break;
+    }
+  }
+}

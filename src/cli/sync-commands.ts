@@ -1,0 +1,194 @@
+/**
+ * The `upload`, `download` and `sync` commands: pyftpsync's words and options.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import {
+  DEFAULT_EXCLUDES,
+  ExitCode,
+  resolveStrategiesByMode,
+  runSync,
+  splitPatterns,
+  type AnyRunOptions,
+  type ResolveStrategy,
+  type RunSummary,
+  type SyncMode,
+} from '../index.js';
+import { askSecret, canPrompt, terminalConflictResolver } from './prompts.js';
+import { TextRenderer, type Verbosity } from './render/text-renderer.js';
+import { styleFor } from './terminal-style.js';
+
+/** Options commander parses for the sync commands. */
+interface SyncCommandFlags {
+  dryRun?: boolean;
+  delete?: boolean;
+  deleteUnmatched?: boolean;
+  force?: boolean;
+  resolve?: ResolveStrategy;
+  match?: string;
+  exclude?: string;
+  createFolder?: boolean;
+  reportProblems?: boolean;
+  verbose: number;
+  quiet?: boolean;
+  color: boolean;
+  json?: boolean;
+  stateDir?: string;
+  parallel?: number;
+  sshKey?: string;
+  knownHosts?: string;
+  verifyHostKeys: boolean;
+  verifyCerts: boolean;
+  caFile?: string;
+  ftpActive?: boolean;
+  encoding?: string;
+  timeWindow?: number;
+}
+
+const examples: Record<SyncMode, string> = {
+  upload: `
+Examples:
+  $ ferry upload ./site sftp://deploy@example.com/var/www/site
+  $ ferry upload ./site ftp://user@host/htdocs --delete -x ".git,node_modules"
+  $ ferry upload ./site sftp://example.com/www --force --delete --resolve local   # mirror
+  $ ferry upload -n ./site ftps://user@host/www                                   # show the plan only`,
+  download: `
+Examples:
+  $ ferry download ./backup sftp://me@example.com/home/me/data
+  $ ferry download ./backup ftp://user@host/data --delete --dry-run`,
+  sync: `
+Examples:
+  $ ferry sync ~/notes sftp://me@example.com/~/notes
+  $ ferry sync ./a ./b --resolve new          # on conflicts the newer file wins
+  $ ferry sync ~/notes sftp://host/notes --json | jq .type`,
+};
+
+const descriptions: Record<SyncMode, string> = {
+  upload: 'copy local changes to REMOTE (never changes LOCAL)',
+  download: 'copy remote changes to LOCAL (never changes REMOTE)',
+  sync: 'two-way sync: changes on either side since the last sync reach the other',
+};
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of 1 or more');
+  return n;
+}
+
+function counter(_value: string, previous: number): number {
+  return previous + 1;
+}
+
+/** Exit code for a finished run (docs/exit-codes.md). */
+export function exitCodeOf(summary: RunSummary, reportProblems: boolean): number {
+  if (summary.interrupted) return ExitCode.interrupted;
+  if (reportProblems && (summary.conflicts > 0 || summary.errors > 0)) return ExitCode.problems;
+  if (summary.errors > 0) return ExitCode.error;
+  return ExitCode.ok;
+}
+
+/** Adds the three sync commands to the program. `run` performs the action and sets the exit code. */
+export function addSyncCommands(program: Command, setExitCode: (code: number) => void): void {
+  for (const mode of ['upload', 'download', 'sync'] as const) {
+    const command = program
+      .command(mode)
+      .description(descriptions[mode])
+      .argument('<LOCAL>', 'local folder (path or file:// URL)')
+      .argument('<REMOTE>', 'remote folder: sftp://[user[:password]@]host[:port]/path, ftp://..., ftps://..., or a path')
+      .option('-n, --dry-run', 'show what would be done, change nothing')
+      .addOption(
+        new Option('--resolve <strategy>', 'how to settle conflicts (ask prompts on a terminal; without one it skips)')
+          .choices(resolveStrategiesByMode[mode] as string[])
+          .default(canPrompt() ? 'ask' : 'skip', canPrompt() ? 'ask' : 'skip (no terminal)'),
+      );
+    if (mode !== 'sync') {
+      command
+        .option('--delete', `delete ${mode === 'upload' ? 'remote' : 'local'} files that the ${mode === 'upload' ? 'local' : 'remote'} side does not have`)
+        .option('--delete-unmatched', 'also delete target files that do not match --match (implies --delete)')
+        .option('--force', `the ${mode === 'upload' ? 'local' : 'remote'} side is the truth for every file it has: overwrite changes on the other side`);
+    }
+    command
+      .option('-m, --match <patterns>', 'sync only files whose names match these comma-separated globs')
+      .option('-x, --exclude <patterns>', `skip files and folders with these names (comma-separated globs; default "${DEFAULT_EXCLUDES.join(',')}")`)
+      .option('--create-folder', 'create the target root folder when it is missing')
+      .option('--report-problems', 'exit with code 10 when conflicts were left or errors happened')
+      .option('-v, --verbose', 'more output (repeat for more)', counter, 1)
+      .option('-q, --quiet', 'print only the summary and errors')
+      .option('--no-color', 'no colours (also off when NO_COLOR is set or output is not a terminal)')
+      .option('--json', 'print one JSON event per line on stdout (see docs/json-events.md)')
+      .option('--state-dir <dir>', 'where the state of the last sync is kept (default $XDG_STATE_HOME/ferry)')
+      .option('--parallel <n>', 'connections to open to a server', positiveInt)
+      .option('--ssh-key <file>', 'SFTP: private key file')
+      .option('--known-hosts <file>', 'SFTP: known_hosts file to verify host keys with (default ~/.ssh/known_hosts)')
+      .option('--no-verify-host-keys', 'SFTP: accept any host key (unsafe)')
+      .option('--no-verify-certs', 'FTPS: accept any certificate (unsafe)')
+      .option('--ca-file <file>', 'FTPS: extra CA certificates (PEM) to trust')
+      .option('--ftp-active', 'FTP: active mode instead of passive')
+      .option('--encoding <name>', 'FTP: encoding of names on a server that does not use UTF-8')
+      .option('--time-window <ms>', 'mtimes closer than this count as equal (default 2000)', positiveInt)
+      .addHelpText('after', examples[mode])
+      .action(async (local: string, remote: string, flags: SyncCommandFlags) => {
+        setExitCode(await runCommand(mode, local, remote, flags));
+      });
+  }
+}
+
+async function runCommand(mode: SyncMode, local: string, remote: string, flags: SyncCommandFlags): Promise<number> {
+  const verbosity: Verbosity = flags.quiet ? 0 : flags.verbose >= 2 ? 2 : 1;
+  const style = styleFor(process.stdout, { noColor: !flags.color });
+  const errStyle = styleFor(process.stderr, { noColor: !flags.color });
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  const err = (line: string) => process.stderr.write(`${line}\n`);
+  const onEvent = flags.json
+    ? (event: object) => out(JSON.stringify(event))
+    : new TextRenderer(out, err, { ...style, red: errStyle.red, yellow: style.yellow }, verbosity, flags.dryRun ?? false).onEvent;
+
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = (): void => {
+    interrupts++;
+    if (interrupts === 1) {
+      err('Interrupted: finishing in-flight transfers and saving the state (Ctrl-C again to quit at once)');
+      controller.abort();
+    } else {
+      process.exit(ExitCode.interrupted);
+    }
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  const resolve = flags.resolve ?? 'skip';
+  const options: AnyRunOptions = {
+    local,
+    remote,
+    dryRun: flags.dryRun,
+    resolve,
+    ask: resolve === 'ask' && canPrompt() && !flags.json ? terminalConflictResolver() : undefined,
+    delete: flags.delete,
+    deleteUnmatched: flags.deleteUnmatched,
+    force: flags.force,
+    match: flags.match !== undefined ? splitPatterns(flags.match) : undefined,
+    exclude: flags.exclude !== undefined ? splitPatterns(flags.exclude) : undefined,
+    createFolder: flags.createFolder,
+    stateDir: flags.stateDir,
+    timeWindowMs: flags.timeWindow,
+    connection: {
+      parallel: flags.parallel,
+      sshKey: flags.sshKey,
+      knownHostsFile: flags.knownHosts,
+      verifyHostKeys: flags.verifyHostKeys,
+      verifyCerts: flags.verifyCerts,
+      caFile: flags.caFile,
+      ftpActive: flags.ftpActive,
+      encoding: flags.encoding,
+      askSecret: flags.json ? undefined : askSecret,
+    },
+    onEvent,
+    signal: controller.signal,
+  };
+  try {
+    const summary = await runSync(mode, options);
+    return exitCodeOf(summary, flags.reportProblems ?? false);
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+  }
+}
