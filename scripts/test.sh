@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The whole test suite, as the README's test command (`npm test`) runs it:
+# installs what is missing, builds, starts the loopback test servers, runs every test file,
+# and stops the servers again. Safe to run on a fresh Debian machine as root.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -d node_modules ]; then npm ci; fi
+npm run build
+
+# Every server script in scripts/servers/ is started; tests of a server that failed to start fail
+# (loudly), they are never skipped.
+started=()
+stop_servers() {
+  for name in "${started[@]}"; do bash "scripts/servers/$name.sh" stop >/dev/null 2>&1 || true; done
+}
+trap stop_servers EXIT
+shopt -s nullglob globstar
+for script in scripts/servers/*.sh; do
+  name=$(basename "$script" .sh)
+  echo "starting test server: $name"
+  if bash "$script" start; then started+=("$name"); else echo "test server $name failed to start (its tests will fail)" >&2; fi
+done
+
+files=(test/**/*.test.ts)
+# Node 20 does not expand globs after --test: the shell does.
+node --import tsx --test --test-timeout=300000 "${files[@]}"
