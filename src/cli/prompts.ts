@@ -4,7 +4,7 @@
  */
 import * as readline from 'node:readline/promises';
 import { Writable } from 'node:stream';
-import type { ConflictChoice, ConflictQuestion, ConflictResolver } from '../core/resolve-conflicts.js';
+import type { ConflictChoice, ConflictQuestion, ConflictResolver } from '../index.js';
 import { describeConflict } from './render/text-renderer.js';
 
 /** True when a person can be asked (interactive stdin and stderr). */

@@ -2,10 +2,7 @@
  * Renders run events as lines a person reads: pyftpsync's layout (`COPY NEW  >  path`), conflicts
  * explained with both sides' size and time, and a summary line.
  */
-import type { ActionResult } from '../../core/action-result.js';
-import type { Entry, Fingerprint } from '../../core/entry.js';
-import type { Action, PlannedConflict } from '../../core/plan.js';
-import type { SyncEvent } from '../../engine/events.js';
+import type { Action, ActionResult, Entry, PlannedConflict, SyncEvent } from '../../index.js';
 import type { TerminalStyle } from '../terminal-style.js';
 import { formatBytes, formatDuration, formatTime } from './format-units.js';
 
@@ -54,7 +51,7 @@ function describeSide(entry: Entry | null | undefined): string {
   return `${formatBytes(entry.size)}, ${formatTime(entry.mtimeMs)}`;
 }
 
-function describeRecorded(print: Fingerprint | undefined): string {
+function describeRecorded(print: Entry | undefined): string {
   if (!print) return 'never synced';
   return print.kind === 'dir' ? 'folder' : `${formatBytes(print.size)}, ${formatTime(print.mtimeMs)}`;
 }
