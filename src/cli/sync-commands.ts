@@ -27,6 +27,7 @@ interface SyncCommandFlags {
   match?: string;
   exclude?: string;
   createFolder?: boolean;
+  allowEmpty?: boolean;
   reportProblems?: boolean;
   verbose: number;
   quiet?: boolean;
@@ -110,6 +111,7 @@ export function addSyncCommands(program: Command, setExitCode: (code: number) =>
       .option('-m, --match <patterns>', 'sync only files whose names match these comma-separated globs')
       .option('-x, --exclude <patterns>', `skip files and folders with these names (comma-separated globs; default "${DEFAULT_EXCLUDES.join(',')}")`)
       .option('--create-folder', 'create the target root folder when it is missing')
+      .option('--allow-empty', 'run even if a side is empty although the last sync saw files there (deletes them on the other side)')
       .option('--report-problems', 'exit with code 10 when conflicts were left or errors happened')
       .option('-v, --verbose', 'more output (repeat for more)', counter, 1)
       .option('-q, --quiet', 'print only the summary and errors')
@@ -168,6 +170,7 @@ async function runCommand(mode: SyncMode, local: string, remote: string, flags: 
     match: flags.match !== undefined ? splitPatterns(flags.match) : undefined,
     exclude: flags.exclude !== undefined ? splitPatterns(flags.exclude) : undefined,
     createFolder: flags.createFolder,
+    allowEmptySide: flags.allowEmpty,
     stateDir: flags.stateDir,
     timeWindowMs: flags.timeWindow,
     connection: {

@@ -8,10 +8,11 @@ import { openBackend, type OpenBackendOptions } from '../backends/open-backend.j
 import { parseTarget, type Target } from '../backends/target-url.js';
 import { stateChangeOf, type ActionResult } from '../core/action-result.js';
 import { PathFilter } from '../core/path-filter.js';
+import { checkPlanSafety } from '../core/check-plan-safety.js';
 import { buildPlan, type Plan } from '../core/plan.js';
 import { reconcile } from '../core/reconcile.js';
 import { resolveConflicts, type ConflictResolver } from '../core/resolve-conflicts.js';
-import type { Side } from '../core/side.js';
+import { otherSide, type Side } from '../core/side.js';
 import {
   DEFAULT_TIME_WINDOW_MS,
   resolveStrategiesByMode,
@@ -23,6 +24,10 @@ import { defaultStateDir, StateStore } from '../state/state-store.js';
 import { EVENT_SCHEMA_VERSION, type EventListener, type RunSummary, type SyncEvent } from './events.js';
 import { executePlan } from './execute-plan.js';
 import { scanTree } from './scan-tree.js';
+
+function plural(count: number, one: string, many: string): string {
+  return `${count} ${count === 1 ? one : many}`;
+}
 
 /** Options every mode shares. */
 export interface RunOptions {
@@ -46,6 +51,11 @@ export interface RunOptions {
   readonly stateDir?: string;
   /** Two mtimes closer than this count as equal (default 2000 ms). */
   readonly timeWindowMs?: number;
+  /**
+   * Run even when one side's root is empty although the last sync recorded files there (which
+   * would delete everything on the other side). Off by default: that is usually a mistake.
+   */
+  readonly allowEmptySide?: boolean;
   /** Options for opening remote backends (keys, certificates, connections). */
   readonly connection?: OpenBackendOptions;
   readonly onEvent?: EventListener;
@@ -225,6 +235,14 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
       ask: options.ask,
     });
     const plan: Plan = buildPlan({ mode, decisions: resolved, local: localSnapshot, remote: remoteSnapshot, state: store.state });
+    const refusal = checkPlanSafety({ plan, local: localSnapshot, remote: remoteSnapshot, state: store.state, allowEmptySide: options.allowEmptySide ?? false });
+    if (refusal) {
+      const folder = refusal.side === 'local' ? local.displayName : remote.displayName;
+      throw new FerryError(
+        'safety',
+        `the ${refusal.side} folder ${folder} is empty, but the last sync recorded ${plural(refusal.recorded, 'entry', 'entries')}; refusing to delete ${refusal.deletions} on the ${otherSide(refusal.side)} side (pass --allow-empty if you really emptied it)`,
+      );
+    }
     for (const action of plan.actions) emit({ type: 'planned', action });
     for (const conflict of plan.conflicts) emit({ type: 'conflict', conflict });
     for (const skip of plan.skipped) emit({ type: 'skipped', skip });
