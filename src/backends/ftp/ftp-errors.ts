@@ -155,3 +155,14 @@ export function isConnectionFailure(error: unknown): boolean {
   if (code !== undefined) return code === 421;
   return true;
 }
+
+/**
+ * True when the server refused a new connection as one too many: 421 (pure-ftpd, vsftpd,
+ * pyftpdlib) or a 530 that names a connection limit (proftpd's MaxClientsPerUser).
+ */
+export function isTooManyConnections(error: unknown): boolean {
+  const cause = error instanceof BackendError ? error.cause : error;
+  const code = ftpReplyCode(cause);
+  if (code === 421) return true;
+  return code === 530 && /too many|maximum number|max(imum)? .*(connections|clients)|more than \d+ connections/i.test((cause as Error).message);
+}

@@ -1,9 +1,235 @@
-/** Placeholder until the FTP backend lands: refuses clearly instead of failing obscurely. */
-import { FerryError } from '../../errors.js';
-import type { Backend } from '../backend.js';
+/**
+ * Opens an FTP or FTPS backend for a parsed `ftp://` or `ftps://` target.
+ *
+ * - `ftp://user:pass@host:port/path`: plain FTP.
+ * - `ftps://...`: explicit FTPS (AUTH TLS on the normal port, RFC 4217).
+ * - `ftps://...?tls=implicit`, or `ftps://` on port 990: implicit FTPS (TLS from the first byte).
+ *   `?tls=explicit` forces explicit TLS on port 990.
+ *
+ * The path is absolute on the server as the user sees it after login (on chrooted servers, below
+ * the user's root); `/~/sub` means `sub` below the folder the server logs the user into.
+ */
+import { readFile } from 'node:fs/promises';
+import { rootCertificates, type ConnectionOptions } from 'node:tls';
+import type { Client } from 'basic-ftp';
+import { BackendError, FerryError } from '../../errors.js';
+import { tempNameFor, type Backend } from '../backend.js';
 import type { OpenBackendOptions } from '../open-backend.js';
 import type { Target } from '../target-url.js';
+import { connectFtpClient, type FtpConnectionSettings, type FtpTlsMode } from './connect-ftp-client.js';
+import { FtpBackend } from './ftp-backend.js';
+import { FtpClientPool } from './ftp-client-pool.js';
+import { ftpReplyCode, mapFtpError } from './ftp-errors.js';
+import { parseFtpTime } from './ftp-time.js';
+import { mtimeCommand, mtimeMethodOf, type MtimeMethod } from './mtime-method.js';
+import { parseFeatures, type ServerFeatures } from './server-features.js';
+import { uploadSource } from './upload-source.js';
 
-export async function openFtpBackend(target: Target, _options: OpenBackendOptions): Promise<Backend> {
-  throw new FerryError('usage', `${target.scheme}:// targets are not supported yet (${target.display})`);
+/** Connections opened when `options.parallel` is not given. */
+export const DEFAULT_FTP_CONNECTIONS = 4;
+/** Per-command timeout. */
+const COMMAND_TIMEOUT_MS = 30_000;
+
+/** The TLS mode a target asks for (see the module comment). Throws a usage error for a bad `?tls=`. */
+export function tlsModeOf(target: Target): FtpTlsMode {
+  const param = target.params.get('tls')?.toLowerCase();
+  if (param !== undefined && param !== 'implicit' && param !== 'explicit') {
+    throw new FerryError('usage', `unknown ?tls=${param} in ${target.display}: use ?tls=implicit or ?tls=explicit`);
+  }
+  if (target.scheme === 'ftp') {
+    if (param !== undefined) throw new FerryError('usage', `?tls=${param} needs an ftps:// URL (${target.display})`);
+    return 'none';
+  }
+  if (param === 'implicit') return 'implicit';
+  if (param === 'explicit') return 'explicit';
+  return target.port === 990 ? 'implicit' : 'explicit';
+}
+
+/** Node's name for a user-given encoding ("UTF-8", "latin1", "ISO-8859-1"). */
+function bufferEncodingOf(encoding: string | undefined): 'utf8' | 'latin1' | 'ascii' {
+  if (encoding === undefined) return 'utf8';
+  const normalized = encoding.toLowerCase().replace(/[^a-z0-9]/g, '');
+  const aliases: Record<string, 'utf8' | 'latin1' | 'ascii'> = {
+    utf8: 'utf8',
+    latin1: 'latin1',
+    iso88591: 'latin1',
+    binary: 'latin1',
+    ascii: 'ascii',
+    usascii: 'ascii',
+  };
+  const found = aliases[normalized];
+  if (found === undefined) {
+    throw new FerryError('usage', `unsupported FTP name encoding "${encoding}": use utf8 or latin1 (ISO-8859-1)`);
+  }
+  return found;
+}
+
+/** TLS options: certificates are verified unless `verifyCerts` is false; `caFile` adds CAs. */
+async function tlsOptionsOf(options: OpenBackendOptions): Promise<ConnectionOptions> {
+  if (options.verifyCerts === false) return { rejectUnauthorized: false };
+  if (options.caFile === undefined) return { rejectUnauthorized: true };
+  let pem: string;
+  try {
+    pem = await readFile(options.caFile, 'utf8');
+  } catch (error) {
+    throw new FerryError('config', `cannot read CA file ${options.caFile}: ${(error as Error).message.replace(/^[A-Z]+: /, '')}`);
+  }
+  // `ca` replaces Node's bundled roots, so keep them next to the extra CA.
+  return { rejectUnauthorized: true, ca: [...rootCertificates, pem] };
+}
+
+/** The user and password to log in with; asks for a missing password when someone can answer. */
+async function credentialsOf(target: Target, options: OpenBackendOptions): Promise<{ user: string; password: string }> {
+  if (target.user === undefined) return { user: 'anonymous', password: target.password ?? 'anonymous@' };
+  if (target.password !== undefined) return { user: target.user, password: target.password };
+  const asked = await options.askSecret?.(`FTP password for ${target.user}@${target.host}: `);
+  return { user: target.user, password: asked ?? '' };
+}
+
+/** Removes trailing slashes; `/~` and `/~/x` are resolved against the login folder. */
+async function resolveRoot(path: string, client: Client, what: string, server: string): Promise<string> {
+  let root = path === '' ? '/' : path;
+  if (root === '/~' || root.startsWith('/~/')) {
+    let home: string;
+    try {
+      home = await client.pwd();
+    } catch (error) {
+      throw mapFtpError(error, what, server);
+    }
+    root = `${home.replace(/\/+$/, '')}/${root.slice(3)}`;
+  }
+  root = root.replace(/\/+$/, '');
+  return root === '' ? '/' : root;
+}
+
+/** CWD to the root; creates it with its parents when asked. */
+async function ensureRoot(client: Client, root: string, target: Target, options: OpenBackendOptions, server: string): Promise<void> {
+  const what = `cannot open ${target.display}`;
+  const cwd = async (path: string): Promise<unknown> => {
+    try {
+      await client.send(`CWD ${path}`);
+      return undefined;
+    } catch (error) {
+      if (ftpReplyCode(error) === undefined) throw mapFtpError(error, what, server);
+      return error;
+    }
+  };
+  const failure = await cwd(root);
+  if (failure === undefined) return;
+  // A file at the root's place: SIZE answers for files only.
+  const size = await client.sendIgnoringError(`SIZE ${root}`);
+  if (size.code === 213) throw new BackendError('not-a-directory', `remote folder ${target.display} is a file, not a folder`);
+  const mapped = mapFtpError(failure, what, server);
+  if (mapped.code === 'permission') throw mapped;
+  if (!options.createFolder) {
+    throw new BackendError('not-found', `remote folder ${target.display} does not exist (pass --create-folder to create it)`);
+  }
+  const segments = root.split('/').filter((segment) => segment !== '');
+  let path = '';
+  for (const segment of segments) {
+    path += `/${segment}`;
+    if ((await cwd(path)) === undefined) continue;
+    try {
+      await client.send(`MKD ${path}`);
+    } catch (error) {
+      throw mapFtpError(error, `cannot create remote folder ${target.display}`, server);
+    }
+  }
+  const after = await cwd(root);
+  if (after !== undefined) throw mapFtpError(after, what, server);
+}
+
+/**
+ * Finds out whether `MDTM time path` sets times (vsftpd) on a 0-byte temporary file in the root.
+ * Any failure (no write permission, another reading of MDTM) means "no way to set mtimes".
+ */
+async function mdtmSetsTime(client: Client, root: string): Promise<boolean> {
+  const probe = `${root === '/' ? '' : root}/${tempNameFor('mtime-probe')}`;
+  const probeMs = Date.UTC(2001, 1, 3, 4, 5, 6);
+  try {
+    await client.uploadFrom(uploadSource([]), probe);
+    const set = await client.sendIgnoringError(mtimeCommand('mdtm', probeMs, probe));
+    if (set.code >= 300) return false;
+    const read = await client.sendIgnoringError(`MDTM ${probe}`);
+    return read.code === 213 && parseFtpTime(read.message.slice(4)) === probeMs;
+  } catch {
+    return false;
+  } finally {
+    if (!client.closed) await client.sendIgnoringError(`DELE ${probe}`).catch(() => undefined);
+  }
+}
+
+/**
+ * Opens the backend: logs in once to read FEAT, check (or create) the root and choose how to set
+ * mtimes, then serves operations from a pool of `options.parallel` connections (default 4).
+ *
+ * Throws BackendError `auth` (login refused), `not-found` (root missing without createFolder),
+ * `protocol` (TLS certificate not trusted), `connection-lost` / `timeout` (server unreachable),
+ * `unsupported` (active mode, AUTH TLS refused); FerryError `usage` for a bad URL parameter.
+ */
+export async function openFtpBackend(target: Target, options: OpenBackendOptions): Promise<Backend> {
+  if (options.ftpActive) {
+    throw new BackendError(
+      'unsupported',
+      'active FTP is not supported: basic-ftp, the FTP library ferry uses, only does passive mode (EPSV/PASV); drop the active-mode option',
+    );
+  }
+  const host = target.host;
+  if (host === undefined) throw new FerryError('usage', `URL has no host: ${target.display}`);
+  const port = target.port ?? 21;
+  const tls = tlsModeOf(target);
+  const encoding = bufferEncodingOf(options.encoding);
+  const tlsOptions = tls === 'none' ? {} : await tlsOptionsOf(options);
+  if (tls !== 'none' && options.verifyCerts === false) {
+    options.warn?.(`TLS certificate verification is off for ${target.display}: a machine in the middle could read and change the transfer`);
+  }
+  const { user, password } = await credentialsOf(target, options);
+  const server = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const userPart = target.user !== undefined ? `${encodeURIComponent(target.user)}@` : '';
+  const urlBase = `${target.scheme}://${userPart}${server}`;
+  const settings: FtpConnectionSettings = {
+    host,
+    port,
+    user,
+    password,
+    tls,
+    tlsOptions,
+    encoding,
+    timeoutMs: COMMAND_TIMEOUT_MS,
+    label: `${target.scheme}://${userPart}${server}`,
+  };
+  const size = Math.max(1, Math.min(64, Math.floor(options.parallel ?? DEFAULT_FTP_CONNECTIONS)));
+  const pool = new FtpClientPool({
+    size,
+    connect: () => connectFtpClient(settings),
+    onShrink: (n) => options.warn?.(`${target.display}: the server allows only ${n} connection${n === 1 ? '' : 's'} at once; going on with ${n}`),
+  });
+  try {
+    let features: ServerFeatures | undefined;
+    let root = '/';
+    let mtimeMethod: MtimeMethod = 'none';
+    await pool.use(async (client) => {
+      const feat = await client.sendIgnoringError('FEAT');
+      features = parseFeatures(feat.code, feat.message);
+      root = await resolveRoot(target.path, client, `cannot open ${target.display}`, server);
+      await ensureRoot(client, root, target, options, server);
+      mtimeMethod = mtimeMethodOf(features);
+      // FEAT lists MDTM for reading; only a real try shows whether it also sets (vsftpd).
+      if (mtimeMethod === 'mdtm' && !(await mdtmSetsTime(client, root))) mtimeMethod = 'none';
+    });
+    if (options.signal?.aborted) throw options.signal.reason;
+    return new FtpBackend({
+      id: target.id,
+      displayName: target.display,
+      urlBase,
+      server,
+      root,
+      pool,
+      features: features!,
+      mtimeMethod,
+    });
+  } catch (error) {
+    await pool.close();
+    throw error;
+  }
 }

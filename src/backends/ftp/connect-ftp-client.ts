@@ -1,0 +1,90 @@
+/**
+ * Opens and logs in one FTP control connection with basic-ftp.
+ *
+ * The login sequence is written out here instead of using `Client.access()` so that each step maps
+ * its own failure (a refused certificate, AUTH TLS refused, a wrong password) to a clear error,
+ * and so that FEAT is asked once per backend, not once per connection.
+ */
+import { Client } from 'basic-ftp';
+import type { ConnectionOptions } from 'node:tls';
+import { BackendError } from '../../errors.js';
+import { ftpReplyCode, mapFtpError } from './ftp-errors.js';
+
+/** How TLS is used: none (ftp://), explicit AUTH TLS (ftps://), implicit (TLS from the first byte). */
+export type FtpTlsMode = 'none' | 'explicit' | 'implicit';
+
+/** Everything needed to open one connection. Holds the password: never log or print it. */
+export interface FtpConnectionSettings {
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly password: string;
+  readonly tls: FtpTlsMode;
+  /** TLS options for the control and data connections (trusted CAs, verification). */
+  readonly tlsOptions: ConnectionOptions;
+  /** Encoding of names on the control and listing connections (a Node encoding, default utf8). */
+  readonly encoding: 'utf8' | 'latin1' | 'ascii';
+  /** Per-command timeout in ms. */
+  readonly timeoutMs: number;
+  /** `user@host:port`, for messages. */
+  readonly label: string;
+}
+
+/**
+ * Connects, upgrades to TLS when asked, logs in, and sets binary mode (and `PROT P` on TLS, so
+ * data connections are encrypted too). Throws a BackendError: `auth` for a refused login,
+ * `protocol` for TLS problems, `connection-lost` when the server is unreachable or full (421).
+ */
+export async function connectFtpClient(settings: FtpConnectionSettings): Promise<Client> {
+  const client = new Client(settings.timeoutMs);
+  client.ftp.encoding = settings.encoding;
+  const server = `${settings.host}:${settings.port}`;
+  const what = `cannot connect to ${settings.label}`;
+  try {
+    // Data connections resume the control connection's TLS session for this host name.
+    const tlsOptions: ConnectionOptions = { ...settings.tlsOptions, host: settings.host };
+    if (settings.tls === 'implicit') {
+      await client.connectImplicitTLS(settings.host, settings.port, tlsOptions);
+    } else {
+      await client.connect(settings.host, settings.port);
+    }
+    if (settings.tls === 'explicit') {
+      try {
+        await client.useTLS(tlsOptions);
+      } catch (error) {
+        const code = ftpReplyCode(error);
+        if (code !== undefined && code >= 500) {
+          throw new BackendError(
+            'unsupported',
+            `${what}: the server does not offer FTPS with AUTH TLS (${(error as Error).message.trim()}); use ftp:// or ?tls=implicit`,
+            { cause: error },
+          );
+        }
+        throw error;
+      }
+    }
+    // RFC 2640: ask for UTF-8 names before login too (some servers accept it only then), so a
+    // non-ASCII user name works. A refusal is fine.
+    if (settings.encoding === 'utf8') await client.sendIgnoringError('OPTS UTF8 ON');
+    try {
+      await client.login(settings.user, settings.password);
+    } catch (error) {
+      const code = ftpReplyCode(error);
+      if (code === 530 || code === 332 || code === 532) {
+        const reply = (error as Error).message.split(/\r?\n/)[0]!.trim();
+        throw new BackendError('auth', `login to ${settings.label} failed: ${reply}`, { cause: error });
+      }
+      throw error;
+    }
+    await client.send('TYPE I');
+    if (settings.encoding === 'utf8') await client.sendIgnoringError('OPTS UTF8 ON');
+    if (settings.tls !== 'none') {
+      await client.send('PBSZ 0');
+      await client.send('PROT P');
+    }
+    return client;
+  } catch (error) {
+    client.close();
+    throw mapFtpError(error, what, server);
+  }
+}

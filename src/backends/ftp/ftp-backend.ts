@@ -1,0 +1,533 @@
+/**
+ * A folder on an FTP or FTPS server.
+ */
+import type { Client } from 'basic-ftp';
+import { PassThrough, Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Entry, FileEntry, ListedEntry } from '../../core/entry.js';
+import { baseName, parentOf, ROOT, type RelPath } from '../../core/rel-path.js';
+import { BackendError, type BackendErrorCode } from '../../errors.js';
+import { safeFileMode, tempNameFor, type Backend, type BackendCapabilities, type WriteOptions } from '../backend.js';
+import type { FtpClientPool } from './ftp-client-pool.js';
+import { ftpReplyCode, isAmbiguousFailure, mapFtpError } from './ftp-errors.js';
+import { parseFtpTime } from './ftp-time.js';
+import { entryOfMlsxLine, parseListListing, parseMlsdListing, parseMlsxLine } from './list-parser.js';
+import { mtimeCommand, type MtimeMethod } from './mtime-method.js';
+import type { ServerFeatures } from './server-features.js';
+import { uploadSource } from './upload-source.js';
+
+/** What {@link FtpBackend} is built from (see `openFtpBackend`, which probes all of it). */
+export interface FtpBackendConfig {
+  /** Canonical id of the root, without password (`ftp://user@host:21/path`). */
+  readonly id: string;
+  readonly displayName: string;
+  /** `scheme://user@host:port`, prefixed to server paths in messages. */
+  readonly urlBase: string;
+  /** `host:port`, for connection messages. */
+  readonly server: string;
+  /** Absolute path of the root folder on the server, without a trailing `/` (except `/`). */
+  readonly root: string;
+  readonly pool: FtpClientPool;
+  readonly features: ServerFeatures;
+  /** How mtimes are set ('none': the server offers no way, so `canSetMtime` is false). */
+  readonly mtimeMethod: MtimeMethod;
+}
+
+/** An entry that no scan can match: stat's answer for a symlink or special file. */
+const unmatchable: FileEntry = { kind: 'file', size: -1, mtimeMs: -1 };
+
+/**
+ * An FTP/FTPS backend. Every method takes a connection of its own from the pool, so the engine
+ * may call them concurrently up to `capabilities.maxConcurrency`. All paths sent to the server are
+ * absolute, so the connections' working folders never matter.
+ *
+ * Listing uses MLSD where the server has it (exact UTC times to the second), otherwise `LIST -a`
+ * plus one MDTM per file, because LIST shows only minutes, or only the day for older files.
+ */
+export class FtpBackend implements Backend {
+  readonly id: string;
+  readonly displayName: string;
+  readonly capabilities: BackendCapabilities;
+  private readonly pool: FtpClientPool;
+  private readonly features: ServerFeatures;
+  private readonly mtimeMethod: MtimeMethod;
+  private readonly root: string;
+  private readonly urlBase: string;
+  private readonly server: string;
+  /** LIST commands still worth trying, best first (some servers refuse `LIST -a`). */
+  private listCommands = ['LIST -a', 'LIST'];
+  /** Cleared after the first refused SITE CHMOD, so a server without it costs one round trip. */
+  private chmodWorks = true;
+  private closed = false;
+
+  constructor(config: FtpBackendConfig) {
+    this.id = config.id;
+    this.displayName = config.displayName;
+    this.pool = config.pool;
+    this.features = config.features;
+    this.mtimeMethod = config.mtimeMethod;
+    this.root = config.root;
+    this.urlBase = config.urlBase;
+    this.server = config.server;
+    this.capabilities = {
+      // MLSD, MLST and MDTM give whole seconds; LIST alone gives minutes at best.
+      mtimePrecisionMs: config.features.mlst || config.features.mdtm ? 1000 : 60_000,
+      canSetMtime: config.mtimeMethod !== 'none',
+      caseInsensitive: false,
+      maxConcurrency: config.pool.size,
+    };
+  }
+
+  /** Which listing and mtime commands this server gets (for diagnostics and tests). */
+  get protocolInfo(): { readonly listing: 'MLSD' | 'LIST'; readonly mtimeMethod: MtimeMethod } {
+    return { listing: this.features.mlst ? 'MLSD' : 'LIST', mtimeMethod: this.mtimeMethod };
+  }
+
+  /** The absolute server path of `rel`. */
+  private abs(rel: RelPath): string {
+    const path = rel === ROOT ? this.root : this.root === '/' ? `/${rel}` : `${this.root}/${rel}`;
+    // FTP commands are lines: a name with CR or LF cannot be sent (and could inject a command).
+    if (/[\r\n\0]/.test(path)) {
+      throw new BackendError('unsafe-name', `cannot use ${JSON.stringify(rel)} over FTP: names with line breaks or NUL cannot be sent`);
+    }
+    return path;
+  }
+
+  /** `ftp://user@host:port/abs/path` for messages (never with a password). */
+  private where(rel: RelPath): string {
+    return `${this.urlBase}${this.abs(rel)}`;
+  }
+
+  private fail(error: unknown, what: string): BackendError {
+    return mapFtpError(error, what, this.server);
+  }
+
+  private async send(client: Client, command: string, what: string): Promise<string> {
+    try {
+      return (await client.send(command)).message;
+    } catch (error) {
+      throw this.fail(error, what);
+    }
+  }
+
+  async list(dir: RelPath): Promise<ListedEntry[]> {
+    const what = `cannot list ${this.where(dir)}`;
+    return this.pool.use(
+      async (client) => {
+        const abs = this.abs(dir);
+        // CWD first: a missing folder must be an error, but pure-ftpd and vsftpd list it as
+        // empty and proftpd answers the "transient" 450. CWD fails clearly on all of them.
+        await this.changeDir(client, dir, what);
+        let entries: ListedEntry[];
+        if (this.features.mlst) {
+          entries = parseMlsdListing(await this.rawList(client, ['MLSD'], what));
+        } else {
+          entries = parseListListing(await this.rawList(client, this.listCommands, what), Date.now());
+          if (this.features.mdtm) entries = await this.exactTimes(client, abs, entries, what);
+        }
+        // The folder may have gone between CWD and the listing: check again before trusting
+        // an empty answer.
+        if (entries.length === 0) await this.changeDir(client, dir, what);
+        return entries;
+      },
+      { retry: true },
+    );
+  }
+
+  /** CWD into `dir`, mapping a failure to not-found / not-a-directory / permission. */
+  private async changeDir(client: Client, dir: RelPath, what: string): Promise<void> {
+    try {
+      await client.send(`CWD ${this.abs(dir)}`);
+    } catch (error) {
+      throw await this.explain(client, error, dir, 'list', what);
+    }
+  }
+
+  /** Runs a listing command on a data connection and returns its text, trying `commands` in order. */
+  private async rawList(client: Client, commands: string[], what: string): Promise<string> {
+    let text = '';
+    client.parseList = (raw: string) => {
+      text = raw;
+      return [];
+    };
+    // basic-ftp tries each candidate and keeps the first that works.
+    client.availableListCommands = [...commands];
+    try {
+      await client.list();
+    } catch (error) {
+      throw this.fail(error, what);
+    }
+    if (commands.length > 1) this.listCommands = [...client.availableListCommands];
+    return text;
+  }
+
+  /** Replaces LIST's minute/day times of files by MDTM's exact ones (vsftpd and other LIST-only servers). */
+  private async exactTimes(client: Client, absDir: string, entries: ListedEntry[], what: string): Promise<ListedEntry[]> {
+    const result: ListedEntry[] = [];
+    for (const item of entries) {
+      if (!('entry' in item) || item.entry.kind !== 'file') {
+        result.push(item);
+        continue;
+      }
+      const path = absDir === '/' ? `/${item.name}` : `${absDir}/${item.name}`;
+      let reply: string;
+      try {
+        reply = (await client.send(`MDTM ${path}`)).message;
+      } catch (error) {
+        // Deleted since the LIST: it is simply not there any more.
+        if (ftpReplyCode(error) === 550) continue;
+        throw this.fail(error, what);
+      }
+      const mtimeMs = parseFtpTime(reply.slice(4));
+      if (mtimeMs === undefined) throw new BackendError('protocol', `${what}: cannot read the time in the MDTM reply ${JSON.stringify(reply)}`);
+      result.push({ name: item.name, entry: { ...item.entry, mtimeMs } });
+    }
+    return result;
+  }
+
+  async stat(path: RelPath): Promise<Entry | undefined> {
+    if (path === ROOT) return { kind: 'dir' };
+    const what = `cannot stat ${this.where(path)}`;
+    return this.pool.use((client) => this.statWith(client, path, what), { retry: true });
+  }
+
+  /** stat on a given connection: MLST where offered, else CWD (folder?) then SIZE and MDTM. */
+  private async statWith(client: Client, path: RelPath, what: string): Promise<Entry | undefined> {
+    if (path === ROOT) return { kind: 'dir' };
+    const abs = this.abs(path);
+    if (this.features.mlst) {
+      let reply: string;
+      try {
+        reply = (await client.send(`MLST ${abs}`)).message;
+      } catch (error) {
+        return this.absentUnlessDenied(error, what);
+      }
+      // "250-Listing path\r\n facts; /path\r\n250 End": the fact line starts with one space.
+      const line = reply.split(/\r?\n/).find((l, i) => i > 0 && l.startsWith(' '));
+      if (line === undefined) throw new BackendError('protocol', `${what}: unexpected MLST reply ${JSON.stringify(reply)}`);
+      const parsed = parseMlsxLine(line.slice(1));
+      const listed = entryOfMlsxLine({ facts: parsed.facts, name: baseName(path) });
+      if (listed === undefined) return { kind: 'dir' };
+      return 'entry' in listed ? listed.entry : unmatchable;
+    }
+    try {
+      await client.send(`CWD ${abs}`);
+      return { kind: 'dir' };
+    } catch (error) {
+      if (ftpReplyCode(error) === undefined) throw this.fail(error, what);
+    }
+    if (!this.features.mdtm || !this.features.size) {
+      // Without SIZE and MDTM only a listing of the parent tells, with LIST's precision.
+      const parent = parentOf(path);
+      let entries: ListedEntry[];
+      try {
+        await client.send(`CWD ${this.abs(parent)}`);
+        entries = parseListListing(await this.rawList(client, this.listCommands, what), Date.now());
+      } catch (error) {
+        return this.absentUnlessDenied(error, what);
+      }
+      const found = entries.find((item) => item.name === baseName(path));
+      if (found === undefined) return undefined;
+      return 'entry' in found ? found.entry : unmatchable;
+    }
+    let size: number;
+    let mtimeMs: number | undefined;
+    try {
+      size = Number.parseInt((await client.send(`SIZE ${abs}`)).message.slice(4), 10);
+      mtimeMs = parseFtpTime((await client.send(`MDTM ${abs}`)).message.slice(4));
+    } catch (error) {
+      return this.absentUnlessDenied(error, what);
+    }
+    if (!Number.isSafeInteger(size) || mtimeMs === undefined) {
+      throw new BackendError('protocol', `${what}: unexpected SIZE or MDTM reply`);
+    }
+    return { kind: 'file', size, mtimeMs };
+  }
+
+  /** A failed lookup means "nothing there", unless the server says access is denied. */
+  private absentUnlessDenied(error: unknown, what: string): undefined {
+    const code = ftpReplyCode(error);
+    if (code === undefined || code < 450 || code === 530) throw this.fail(error, what);
+    const mapped = this.fail(error, what);
+    if (mapped.code === 'permission') throw mapped;
+    return undefined;
+  }
+
+  /**
+   * Turns a failed file command into the right error. Where the reply text is generic (vsftpd:
+   * "Delete operation failed."), the path is looked at to tell not-found, is-a-directory,
+   * not-a-directory, not-empty and permission apart.
+   */
+  private async explain(
+    client: Client,
+    error: unknown,
+    path: RelPath,
+    action: 'list' | 'read' | 'remove' | 'removeDir' | 'mkdir' | 'rename',
+    what: string,
+  ): Promise<BackendError> {
+    const mapped = this.fail(error, what);
+    if (!isAmbiguousFailure(error) || client.closed) return mapped;
+    let entry: Entry | undefined;
+    try {
+      entry = await this.statWith(client, path, what);
+    } catch {
+      return mapped;
+    }
+    const reply = (error as Error).message.split(/\r?\n/)[0]!.trim();
+    const explained = (code: BackendErrorCode, why: string): BackendError =>
+      new BackendError(code, `${what}: ${why} (${reply})`, { cause: error });
+    if (entry === undefined) {
+      if (action === 'mkdir') {
+        const parent = await this.statWith(client, parentOf(path), what).catch(() => undefined);
+        return parent === undefined ? explained('not-found', 'the parent folder does not exist') : explained('permission', 'refused');
+      }
+      return explained('not-found', action === 'list' || action === 'removeDir' ? 'no such folder' : 'no such file');
+    }
+    if (entry.kind === 'file' && (action === 'list' || action === 'removeDir')) return explained('not-a-directory', 'not a folder');
+    if (entry.kind === 'dir' && (action === 'read' || action === 'remove')) return explained('is-a-directory', 'is a folder');
+    if (entry.kind === 'dir' && action === 'removeDir') {
+      try {
+        await client.send(`CWD ${this.abs(path)}`);
+        const text = await this.rawList(client, this.features.mlst ? ['MLSD'] : this.listCommands, what);
+        const entries = this.features.mlst ? parseMlsdListing(text) : parseListListing(text, Date.now());
+        if (entries.length > 0) return explained('not-empty', 'not empty');
+      } catch {
+        return mapped;
+      }
+    }
+    if (entry.kind === 'file' && action === 'mkdir') return explained('exists', 'a file is in the way');
+    return explained('permission', 'refused by the server');
+  }
+
+  /** {@link explain} on a connection of its own (for failures seen after a connection was given back). */
+  private async explainOn(error: unknown, path: RelPath, what: string): Promise<BackendError> {
+    if (!isAmbiguousFailure(error)) return this.fail(error, what);
+    return this.pool.use((client) => this.explain(client, error, path, 'read', what)).catch(() => this.fail(error, what));
+  }
+
+  async read(path: RelPath, options: { signal?: AbortSignal } = {}): Promise<Readable> {
+    const what = `cannot read ${this.where(path)}`;
+    const abs = this.abs(path);
+    options.signal?.throwIfAborted();
+    const pooled = await this.pool.acquire();
+    pooled.fresh = false;
+    const client = pooled.client;
+    let released = false;
+    const release = (): void => {
+      if (!released) {
+        released = true;
+        this.pool.release(pooled);
+      }
+    };
+    // basic-ftp writes into `sink`; the caller reads `out`. The promise settles at the first byte
+    // (or at the end of an empty file), so a missing file rejects read() itself.
+    let resumeSink: (() => void) | undefined;
+    let finished = false;
+    const out = new Readable({
+      highWaterMark: 256 * 1024,
+      read() {
+        const resume = resumeSink;
+        resumeSink = undefined;
+        resume?.();
+      },
+      destroy(error, callback) {
+        // The reader gave up early: stop the transfer (basic-ftp closes that connection).
+        if (!finished) sink.destroy(error ?? new Error('download stopped by the reader'));
+        callback(error);
+      },
+    });
+    let markStarted: () => void = () => undefined;
+    const started = new Promise<void>((resolve) => {
+      markStarted = resolve;
+    });
+    const sink = new Writable({
+      highWaterMark: 256 * 1024,
+      write(chunk: Buffer, _encoding, callback) {
+        markStarted();
+        if (out.destroyed) return callback();
+        if (out.push(chunk)) callback();
+        else resumeSink = () => callback();
+      },
+      // basic-ftp ends the sink even after a failure: `out` is ended only on success, below.
+      final(callback) {
+        callback();
+      },
+    });
+    sink.on('error', () => undefined);
+    const onAbort = (): void => {
+      out.destroy(options.signal?.reason instanceof Error ? options.signal.reason : new Error('read aborted'));
+    };
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    const download = client.downloadTo(sink, abs).then(
+      () => {
+        finished = true;
+        markStarted();
+        out.push(null);
+      },
+      (error: unknown) => {
+        finished = true;
+        throw error;
+      },
+    );
+    download
+      .catch(() => undefined)
+      .finally(() => {
+        options.signal?.removeEventListener('abort', onAbort);
+        release();
+      });
+    try {
+      await Promise.race([started, download]);
+    } catch (error) {
+      // Nothing was read yet: explain the failure. proftpd closes the prepared data connection of
+      // a RETR it refuses, which basic-ftp may see (ECONNRESET) before the 550 and so close the
+      // control connection too: then look at the path on another connection.
+      release();
+      if (!client.closed) throw await this.explainOn(error, path, what);
+      const entry = await this.pool.use((other) => this.statWith(other, path, what), { retry: true }).catch(() => null);
+      if (entry === undefined) throw new BackendError('not-found', `${what}: no such file`, { cause: error });
+      if (entry?.kind === 'dir') throw new BackendError('is-a-directory', `${what}: is a folder`, { cause: error });
+      throw this.fail(error, what);
+    }
+    download.catch((error: unknown) => {
+      if (!out.destroyed) out.destroy(this.fail(error, what));
+    });
+    return out;
+  }
+
+  async write(path: RelPath, data: Readable, options: WriteOptions = {}): Promise<FileEntry> {
+    const what = `cannot write ${this.where(path)}`;
+    const { signal } = options;
+    const tempRel = (parentOf(path) === ROOT ? tempNameFor(baseName(path)) : `${parentOf(path)}/${tempNameFor(baseName(path))}`) as RelPath;
+    const tempPath = this.abs(tempRel);
+    signal?.throwIfAborted();
+
+    // The upload reads `body`; a failing source or an abort destroys it, which makes basic-ftp
+    // close that connection and reject the upload.
+    const body = new PassThrough({ highWaterMark: 256 * 1024 });
+    body.on('error', () => undefined);
+    let sourceError: unknown;
+    pipeline(data, body, signal ? { signal } : {}).catch((error: unknown) => {
+      sourceError ??= error;
+      body.destroy(error instanceof Error ? error : new Error(String(error)));
+    });
+
+    const pooled = await this.pool.acquire();
+    pooled.fresh = false;
+    const client = pooled.client;
+    let uploadStarted = false;
+    try {
+      if (sourceError !== undefined || body.destroyed) throw sourceError ?? new Error('source closed');
+      uploadStarted = true;
+      try {
+        await client.uploadFrom(uploadSource(body), tempPath);
+      } catch (error) {
+        throw sourceError ?? this.fail(error, what);
+      }
+      if (sourceError !== undefined) throw sourceError;
+      // Set the time before the rename, so the final name never shows the upload time.
+      if (options.mtimeMs !== undefined && this.mtimeMethod !== 'none') {
+        await this.send(client, mtimeCommand(this.mtimeMethod, options.mtimeMs, tempPath), `${what}: cannot set its modification time`);
+      }
+      if (options.mode !== undefined && this.chmodWorks) {
+        const mode = safeFileMode(options.mode).toString(8).padStart(4, '0');
+        const reply = await client.sendIgnoringError(`SITE CHMOD ${mode} ${tempPath}`);
+        if (reply.code >= 500) this.chmodWorks = false;
+      }
+      // An abort before the rename leaves the final name untouched.
+      signal?.throwIfAborted();
+      await this.renameWith(client, tempRel, path, what);
+      const entry = await this.statWith(client, path, what);
+      if (entry?.kind !== 'file' || entry.size < 0) {
+        throw new BackendError('changed', `${this.where(path)} changed while it was being written`);
+      }
+      this.pool.release(pooled);
+      return entry;
+    } catch (error) {
+      this.pool.release(pooled);
+      if (uploadStarted) await this.removeQuietly(tempPath);
+      if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : error;
+      throw error;
+    } finally {
+      if (!body.destroyed && !body.writableEnded) body.destroy();
+    }
+  }
+
+  /** Deletes a temporary file after a failed write, on any working connection; errors are ignored. */
+  private async removeQuietly(absPath: string): Promise<void> {
+    if (this.closed) return;
+    await this.pool.use((client) => client.sendIgnoringError(`DELE ${absPath}`), { retry: true }).catch(() => undefined);
+  }
+
+  /**
+   * RNFR/RNTO. RFC 959 leaves renaming over an existing file to the server; where it refuses,
+   * the target is deleted and the rename retried, which leaves a short window in which the
+   * target is missing (documented in docs/ftp.md).
+   */
+  private async renameWith(client: Client, from: RelPath, to: RelPath, what: string): Promise<void> {
+    const fromAbs = this.abs(from);
+    const toAbs = this.abs(to);
+    try {
+      await client.send(`RNFR ${fromAbs}`);
+    } catch (error) {
+      throw await this.explain(client, error, from, 'rename', what);
+    }
+    try {
+      await client.send(`RNTO ${toAbs}`);
+      return;
+    } catch (error) {
+      if (client.closed) throw this.fail(error, what);
+      const target = await this.statWith(client, to, what).catch(() => undefined);
+      if (target?.kind !== 'file') throw this.fail(error, what);
+    }
+    await this.send(client, `DELE ${toAbs}`, what);
+    await this.send(client, `RNFR ${fromAbs}`, what);
+    await this.send(client, `RNTO ${toAbs}`, what);
+  }
+
+  async mkdir(path: RelPath): Promise<void> {
+    const what = `cannot create folder ${this.where(path)}`;
+    await this.pool.use(async (client) => {
+      try {
+        await client.send(`MKD ${this.abs(path)}`);
+      } catch (error) {
+        if (client.closed) throw this.fail(error, what);
+        const entry = await this.statWith(client, path, what);
+        if (entry?.kind === 'dir') return;
+        if (entry !== undefined) throw new BackendError('exists', `${what}: a file is in the way`, { cause: error });
+        throw await this.explain(client, error, path, 'mkdir', what);
+      }
+    });
+  }
+
+  async remove(path: RelPath): Promise<void> {
+    const what = `cannot delete ${this.where(path)}`;
+    await this.pool.use(async (client) => {
+      try {
+        await client.send(`DELE ${this.abs(path)}`);
+      } catch (error) {
+        throw await this.explain(client, error, path, 'remove', what);
+      }
+    });
+  }
+
+  async removeDir(path: RelPath): Promise<void> {
+    const what = `cannot delete folder ${this.where(path)}`;
+    await this.pool.use(async (client) => {
+      try {
+        await client.send(`RMD ${this.abs(path)}`);
+      } catch (error) {
+        throw await this.explain(client, error, path, 'removeDir', what);
+      }
+    });
+  }
+
+  async rename(from: RelPath, to: RelPath): Promise<void> {
+    const what = `cannot rename ${this.where(from)} to ${this.abs(to)}`;
+    await this.pool.use((client) => this.renameWith(client, from, to, what));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.pool.close();
+  }
+}

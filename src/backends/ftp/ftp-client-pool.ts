@@ -1,0 +1,174 @@
+/**
+ * A pool of logged-in FTP control connections.
+ *
+ * One basic-ftp Client runs one command at a time (a second concurrent call closes it), and FTP
+ * itself has one command in flight per control connection, so parallelism means several
+ * connections. The pool opens them lazily up to its size, hands each to one operation at a time,
+ * drops connections that broke, and checks a long-idle connection with NOOP before reuse (servers
+ * close idle sessions). When the server refuses a new connection as one too many (421, or a 530
+ * naming a connection limit), the pool shrinks to the connections it has and waits for one of
+ * them instead of failing.
+ */
+import type { Client } from 'basic-ftp';
+import { BackendError } from '../../errors.js';
+import { isConnectionFailure, isTooManyConnections } from './ftp-errors.js';
+
+/** Options of {@link FtpClientPool}. */
+export interface FtpClientPoolOptions {
+  /** Most connections open at once (at least 1). */
+  readonly size: number;
+  /** Opens and logs in one new connection; throws a BackendError. */
+  readonly connect: () => Promise<Client>;
+  /** Told when the server's connection limit made the pool smaller. */
+  readonly onShrink?: (size: number) => void;
+  /** Connections idle longer than this are checked with NOOP before reuse (default 10 s). */
+  readonly idleCheckMs?: number;
+  /** Tries to open a first connection while the server says "too many" (default 6). */
+  readonly tooManyAttempts?: number;
+  /** First back-off delay after "too many connections", doubled on each try (default 250 ms). */
+  readonly backoffMs?: number;
+}
+
+interface PooledClient {
+  readonly client: Client;
+  lastUsedMs: number;
+  /** True until its first operation: a fresh connection is never stale. */
+  fresh: boolean;
+}
+
+/** Options of {@link FtpClientPool.use}. */
+export interface UseOptions {
+  /**
+   * Run `fn` again once on a new connection when a reused connection turned out to be dead (the
+   * server timed it out, or the network dropped it). Only for operations safe to repeat.
+   */
+  readonly retry?: boolean;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** See the module comment. */
+export class FtpClientPool {
+  private readonly idle: PooledClient[] = [];
+  private readonly waiters: Array<() => void> = [];
+  private live = 0;
+  private limit: number;
+  private closed = false;
+
+  constructor(private readonly options: FtpClientPoolOptions) {
+    this.limit = Math.max(1, Math.floor(options.size));
+  }
+
+  /** Connections the pool may open now (smaller than the configured size after a 421). */
+  get size(): number {
+    return this.limit;
+  }
+
+  /** Runs `fn` with a connection of its own, returning the connection afterwards. */
+  async use<T>(fn: (client: Client) => Promise<T>, options: UseOptions = {}): Promise<T> {
+    const pooled = await this.acquire();
+    const wasFresh = pooled.fresh;
+    pooled.fresh = false;
+    let result: T;
+    try {
+      result = await fn(pooled.client);
+    } catch (error) {
+      const stale = !wasFresh && pooled.client.closed && isConnectionFailure(error);
+      this.release(pooled);
+      if (options.retry && stale) return this.use(fn, { retry: false });
+      throw error;
+    }
+    this.release(pooled);
+    return result;
+  }
+
+  /**
+   * Takes a connection for a longer operation (a download stream). Give it back with
+   * {@link release} exactly once.
+   */
+  async acquire(): Promise<{ readonly client: Client; fresh: boolean; lastUsedMs: number }> {
+    let attempt = 0;
+    for (;;) {
+      if (this.closed) throw new BackendError('connection-lost', 'the FTP connection was closed');
+      const pooled = this.idle.pop();
+      if (pooled) {
+        if (pooled.client.closed) {
+          this.drop(pooled);
+          continue;
+        }
+        if (Date.now() - pooled.lastUsedMs > (this.options.idleCheckMs ?? 10_000)) {
+          try {
+            await pooled.client.send('NOOP');
+          } catch {
+            this.drop(pooled);
+            continue;
+          }
+        }
+        return pooled;
+      }
+      if (this.live < this.limit) {
+        this.live++;
+        try {
+          const client = await this.options.connect();
+          if (this.closed) {
+            client.close();
+            this.live--;
+            continue;
+          }
+          return { client, lastUsedMs: Date.now(), fresh: true };
+        } catch (error) {
+          this.live--;
+          this.wakeOne();
+          if (!isTooManyConnections(error)) throw error;
+          if (this.live > 0) {
+            // The server allows fewer connections than configured: live with the ones we have.
+            this.limit = this.live;
+            this.options.onShrink?.(this.limit);
+          } else if (attempt < (this.options.tooManyAttempts ?? 6)) {
+            // Connections of another client (or of ours, still closing) hold the slots: back off.
+            await sleep((this.options.backoffMs ?? 250) * 2 ** attempt++);
+            continue;
+          } else {
+            throw error;
+          }
+        }
+      }
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+  }
+
+  /** Returns a connection taken with {@link acquire}; a closed one is dropped. */
+  release(pooled: { readonly client: Client; fresh: boolean; lastUsedMs: number }): void {
+    const item = pooled as PooledClient;
+    if (this.closed || item.client.closed) {
+      this.drop(item);
+      return;
+    }
+    item.lastUsedMs = Date.now();
+    if (!this.idle.includes(item)) this.idle.push(item);
+    this.wakeOne();
+  }
+
+  /** Closes every connection; operations still running fail, later ones are refused. Idempotent. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const pooled of this.idle.splice(0)) this.drop(pooled);
+    for (const wake of this.waiters.splice(0)) wake();
+  }
+
+  private drop(pooled: PooledClient): void {
+    const index = this.idle.indexOf(pooled);
+    if (index >= 0) this.idle.splice(index, 1);
+    // Count each connection once, even when release() and close() both see it.
+    if (!(pooled as { dropped?: boolean }).dropped) {
+      (pooled as { dropped?: boolean }).dropped = true;
+      this.live--;
+    }
+    pooled.client.close();
+    this.wakeOne();
+  }
+
+  private wakeOne(): void {
+    this.waiters.shift()?.();
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * Helpers for tests against the loopback FTP servers that `scripts/servers/<name>.sh start` runs.
+ */
+import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Backend } from '../../src/backends/backend.js';
+import { openBackend, type OpenBackendOptions } from '../../src/backends/open-backend.js';
+import { parseTarget } from '../../src/backends/target-url.js';
+import type { BackendHarness } from '../conformance/describe-backend.js';
+import { loadServer } from '../support/test-servers.js';
+
+/** The FTP servers the scripts can start. */
+export type FtpServerName = 'proftpd' | 'pure-ftpd' | 'vsftpd' | 'pyftpdlib';
+
+/** What an FTP server script writes to `.test-servers/<name>.json`. */
+export interface FtpServerFacts {
+  readonly name: FtpServerName;
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly password: string;
+  /** Folder on this machine that the server's `/` maps to. */
+  readonly dataRoot: string;
+  readonly ftps: boolean;
+  readonly caFile?: string;
+  readonly mlsd: boolean;
+  readonly listsMissingDirAsEmpty?: boolean;
+  /** proftpd: implicit FTPS port. */
+  readonly implicitTlsPort?: number;
+  /** pyftpdlib: port of the same server without MFMT. */
+  readonly noMtimePort?: number;
+  /** pure-ftpd: a user limited to `limitedMaxConnections` connections. */
+  readonly limitedUser?: string;
+  readonly limitedPassword?: string;
+  readonly limitedMaxConnections?: number;
+}
+
+/** Reads a server's facts; throws with the command to start it when it is not running. */
+export function ftpServer(name: FtpServerName): FtpServerFacts {
+  return loadServer<FtpServerFacts>(name);
+}
+
+/** How to reach a server in one test. */
+export interface FtpUrlOptions {
+  readonly tls?: 'none' | 'explicit' | 'implicit';
+  readonly port?: number;
+  readonly user?: string;
+  readonly password?: string;
+}
+
+/** The URL of `folder` (server path without leading slash) on a test server. */
+export function ftpUrl(server: FtpServerFacts, folder: string, options: FtpUrlOptions = {}): string {
+  const tls = options.tls ?? 'none';
+  const scheme = tls === 'none' ? 'ftp' : 'ftps';
+  const port = options.port ?? (tls === 'implicit' ? server.implicitTlsPort : server.port);
+  const user = encodeURIComponent(options.user ?? server.user);
+  const password = encodeURIComponent(options.password ?? server.password);
+  const query = tls === 'implicit' ? '?tls=implicit' : '';
+  return `${scheme}://${user}:${password}@${server.host}:${port}/${folder}${query}`;
+}
+
+/** A fresh folder name, unique per test run. */
+export function freshFolderName(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+}
+
+/** Opens a backend on `folder` of a test server (created when missing), trusting its CA. */
+export async function openTestFtp(
+  server: FtpServerFacts,
+  folder: string,
+  options: FtpUrlOptions & OpenBackendOptions = {},
+): Promise<Backend> {
+  const { tls, port, user, password, ...open } = options;
+  return openBackend(parseTarget(ftpUrl(server, folder, { tls, port, user, password })), {
+    createFolder: true,
+    caFile: server.caFile,
+    ...open,
+  });
+}
+
+/** Deletes a test folder on disk (the scripts run the servers on this machine). */
+export async function removeTestFolder(server: FtpServerFacts, folder: string): Promise<void> {
+  await rm(join(server.dataRoot, folder), { recursive: true, force: true });
+}
+
+/** A conformance harness: a backend on a fresh empty folder of `name`, removed afterwards. */
+export function ftpHarness(name: FtpServerName, options: FtpUrlOptions & OpenBackendOptions = {}): BackendHarness {
+  const folder = freshFolderName(`conf-${options.tls ?? 'plain'}`);
+  return {
+    open: () => openTestFtp(ftpServer(name), folder, options),
+    cleanup: () => removeTestFolder(ftpServer(name), folder),
+  };
+}
