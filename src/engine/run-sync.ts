@@ -1,6 +1,7 @@
 /**
  * One run of upload, download or sync: open, scan, reconcile, resolve, plan, execute, record.
  */
+import { setMaxListeners } from 'node:events';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Backend } from '../backends/backend.js';
@@ -160,6 +161,8 @@ function count(summary: ReturnType<typeof emptySummary>, result: ActionResult): 
 export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<RunSummary> {
   const started = Date.now();
   validate(mode, options);
+  // Every in-flight transfer listens on the signal; dozens at once are expected, not a leak.
+  if (options.signal) setMaxListeners(0, options.signal);
   const emit = (event: SyncEvent): void => options.onEvent?.(event);
   const dryRun = options.dryRun ?? false;
   const summary = emptySummary(mode, dryRun);

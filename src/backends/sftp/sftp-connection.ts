@@ -72,6 +72,11 @@ export class SftpConnection {
     sftp.on('error', markClosed);
   }
 
+  /** Local TCP port of the connection (tests use it to find the server's session process). */
+  get localPort(): number | undefined {
+    return (this.client as unknown as { _sock?: { localPort?: number } })._sock?.localPort;
+  }
+
   /** Whether the server supports atomic replacing rename (`posix-rename@openssh.com`). */
   get hasPosixRename(): boolean {
     const extensions = (this.sftp as unknown as { _extensions?: Record<string, string> })._extensions;
