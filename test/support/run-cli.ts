@@ -8,6 +8,7 @@
  * FERRY_CLI_NO_BUILD=1 to use dist as it is (for example when `npm test` built it already).
  * Parallel test files share one build through a lock folder in the temp directory.
  */
+import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
@@ -262,4 +263,21 @@ export function linesOf(text: string): string[] {
 /** True when some line looks like a stack frame (`    at ...`). */
 export function hasStackTrace(text: string): boolean {
   return /^\s+at\s/m.test(text);
+}
+
+/**
+ * Asserts two trees hold the same paths, kinds and bytes, and mtimes within 1 ms of each other (a
+ * copied file's mtime goes through utimes' float seconds, which can round it down by 1 ms).
+ */
+export async function assertSameTree(a: string, b: string, message = ''): Promise<void> {
+  const [left, right] = await Promise.all([treeObject(a), treeObject(b)]);
+  const strip = (tree: Record<string, TreeItem>) =>
+    Object.fromEntries(Object.entries(tree).map(([rel, item]) => [rel, item.kind === 'dir' ? item : { kind: item.kind, size: item.size, sha256: item.sha256 }]));
+  assert.deepStrictEqual(strip(left), strip(right), `${message} (${a} vs ${b}): contents differ`);
+  for (const [rel, item] of Object.entries(left)) {
+    const other = right[rel]!;
+    if (item.kind === 'file' && other.kind === 'file') {
+      assert.ok(Math.abs(item.mtimeMs - other.mtimeMs) <= 1, `${message}: mtime of ${rel} differs: ${item.mtimeMs} vs ${other.mtimeMs}`);
+    }
+  }
 }
