@@ -72,19 +72,19 @@ export function mapSftpError(error: unknown, what: string, connectionClosed = fa
   if (error instanceof BackendError) return error;
   if ((error as Error | undefined)?.name === 'AbortError') return error;
   const e = error as Ssh2Error | undefined;
-  if (connectionClosed || isConnectionGone(error)) {
-    return new BackendError('connection-lost', `${what}: connection to the server was lost`, { cause: error });
-  }
-  if (typeof e?.code === 'number') {
-    const code = codeBySftpStatus[e.code] ?? 'protocol';
-    return new BackendError(code, `${what}: ${oneLine(e.message) || `SFTP status ${e.code}`}`, { cause: error });
-  }
   if (typeof e?.code === 'string' && codeByErrno[e.code] !== undefined) {
     return new BackendError(codeByErrno[e.code]!, `${what}: ${reasonByErrno[e.code] ?? e.code}`, {
       cause: error,
       // A host that does not resolve will not resolve on the next try either.
       retryable: e.code !== 'ENOTFOUND',
     });
+  }
+  if (connectionClosed || isConnectionGone(error)) {
+    return new BackendError('connection-lost', `${what}: connection to the server was lost`, { cause: error });
+  }
+  if (typeof e?.code === 'number') {
+    const code = codeBySftpStatus[e.code] ?? 'protocol';
+    return new BackendError(code, `${what}: ${oneLine(e.message) || `SFTP status ${e.code}`}`, { cause: error });
   }
   return error;
 }
