@@ -76,6 +76,8 @@ xferlog_enable=NO
 vsftpd_log_file=$dir/vsftpd.xfer.log
 dual_log_enable=NO
 idle_session_timeout=600
+# Tests try wrong passwords: no 1 s penalty per try.
+delay_failed_login=0
 data_connection_timeout=120
 ssl_enable=YES
 allow_anon_ssl=NO

@@ -32,6 +32,8 @@ def main() -> None:
     Handler.permit_foreign_addresses = False
     Handler.use_gmt_times = True
     Handler.banner = "ferry test pyftpdlib"
+    # Tests try wrong passwords: keep the anti-brute-force pause short.
+    Handler.auth_failed_timeout = 0.1
 
     class NoMtimeHandler(Handler):
         pass

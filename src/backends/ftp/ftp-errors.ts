@@ -103,7 +103,7 @@ function closedReason(message: string): string {
  * Converts anything an FTP operation threw into a BackendError whose message starts with `what`
  * ("cannot list ftp://host/dir"). BackendErrors pass through unchanged.
  *
- * @param server `host:port`, named in connection and certificate messages.
+ * @param server `host:port`, named in certificate messages.
  */
 export function mapFtpError(error: unknown, what: string, server: string): BackendError {
   if (error instanceof BackendError) return error;
@@ -125,25 +125,25 @@ export function mapFtpError(error: unknown, what: string, server: string): Backe
     );
   }
   if (errno === 'ECONNREFUSED') {
-    return new BackendError('connection-lost', `${what}: cannot connect to ${server}: connection refused`, { cause: error });
+    return new BackendError('connection-lost', `${what}: connection refused`, { cause: error });
   }
   if (errno === 'ENOTFOUND' || errno === 'EAI_AGAIN') {
-    return new BackendError('connection-lost', `${what}: cannot resolve host of ${server}`, { cause: error });
+    return new BackendError('connection-lost', `${what}: unknown host`, { cause: error });
   }
   if (errno === 'ETIMEDOUT' || /^Timeout \(/.test(message)) {
-    return new BackendError('timeout', `${what}: ${server} did not answer in time (${message})`, { cause: error });
+    return new BackendError('timeout', `${what}: no answer in time (${message})`, { cause: error });
   }
   if (
     (errno !== undefined && connectionErrnos.has(errno)) ||
     /Server sent FIN packet|Server closed connection|Socket closed due to transmission error|socket hang up|Control socket is disconnected/i.test(message)
   ) {
-    return new BackendError('connection-lost', `${what}: connection to ${server} lost (${message})`, { cause: error });
+    return new BackendError('connection-lost', `${what}: connection lost (${message})`, { cause: error });
   }
   if (/Contains control characters/.test(message)) {
     return new BackendError('unsafe-name', `${what}: FTP cannot carry names with line breaks or NUL`, { cause: error });
   }
   if (/^ERR_SSL_|^ERR_TLS_/.test(errno ?? '') || /SSL|TLS/.test(message)) {
-    return new BackendError('protocol', `${what}: TLS with ${server} failed: ${message}`, { cause: error });
+    return new BackendError('protocol', `${what}: TLS failed: ${message}`, { cause: error });
   }
   return new BackendError('protocol', `${what}: ${message}`, { cause: error });
 }
