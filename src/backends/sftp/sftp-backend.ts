@@ -117,6 +117,18 @@ export class SftpBackend implements Backend {
   }
 
   async stat(path: RelPath): Promise<Entry | undefined> {
+    if (path === '') {
+      // The root itself may be a symlink to the real folder (opening it followed the link too).
+      return this.pool.use(async (c) => {
+        const attrs = await c.call<Stats>(`cannot stat ${this.root}`, (sftp, done) => sftp.stat(this.root, done)).catch((error: unknown) => {
+          if (isBackendError(error, 'not-found')) return undefined;
+          throw error;
+        });
+        if (attrs === undefined) return undefined;
+        const entry = entryOfAttrs(attrs);
+        return typeof entry === 'string' ? { kind: 'file', size: -1, mtimeMs: -1 } : entry;
+      });
+    }
     return this.pool.use((c) => this.lstatOn(c, this.abs(path)));
   }
 
