@@ -194,6 +194,25 @@ describe('sftp backend', () => {
     assert.deepEqual(readdirSync(backend.root).filter(isTempName), []);
   });
 
+  it('a connection cut under lists, stats and a download: every call fails with connection-lost', async () => {
+    const backend = await fresh('cutread', { parallel: 1 });
+    await backend.write(p('big.bin'), Readable.from([Buffer.alloc(8 * 1024 * 1024, 3)]));
+    const stream = await backend.read(p('big.bin'));
+    const reading = (async () => {
+      for await (const _ of stream) await new Promise((resolve) => setTimeout(resolve, 5));
+    })();
+    const calls = [backend.list(p('')), backend.stat(p('big.bin')), backend.list(p(''))];
+    backend.pool.live[0]!.destroy();
+    for (const outcome of await Promise.allSettled([...calls, reading])) {
+      assert.equal(outcome.status, 'rejected');
+      const reason: unknown = outcome.status === 'rejected' ? outcome.reason : undefined;
+      assert.ok(isBackendError(reason, 'connection-lost') && reason.retryable, String(reason));
+    }
+    // And the backend reconnects for the next call.
+    assert.equal((await backend.list(p(''))).length, 1);
+    await backend.close();
+  });
+
   it('the server-side session killed during an upload: connection-lost, old file intact', async () => {
     const backend = await fresh('killed', { parallel: 1 });
     await backend.write(p('keep.bin'), Readable.from([Buffer.from('old content')]));
