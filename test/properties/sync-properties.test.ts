@@ -1,0 +1,306 @@
+/**
+ * Properties of whole runs, memory↔memory through the real engine: random small trees, a first
+ * sync, random edits on both sides, then `sync --resolve skip` twice (and `upload`).
+ *
+ * (a) The second run plans nothing: no copy, delete, mkdir or rmdir.
+ * (b) No one-sided edit is lost: a file written on one side only (the other side left that path,
+ *     its folders and its contents as they were) holds the written content on both sides.
+ * (c) Without conflicts, both sides end equal (same paths, same kinds, same contents).
+ * (d) Upload never changes the local tree.
+ *
+ * Every write gets its own mtime, 10 s after the previous one, so two different versions of a file
+ * never look equal by size and time (the documented limit of listing-based comparison).
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { MemoryBackend } from '../../src/backends/memory/memory-backend.js';
+import { ancestorsOf, isInside, toRelPath, type RelPath } from '../../src/core/rel-path.js';
+import type { Action } from '../../src/core/plan.js';
+import type { SyncMode } from '../../src/core/sync-options.js';
+import type { RunSummary, SyncEvent } from '../../src/engine/events.js';
+import { runSync, type AnyRunOptions } from '../../src/engine/run-sync.js';
+
+/** Raise with FERRY_PROPERTY_RUNS=2000 when hunting. */
+const NUM_RUNS = Number(process.env['FERRY_PROPERTY_RUNS'] ?? 80);
+const T0 = Date.UTC(2020, 0, 1);
+const STEP_MS = 10_000;
+
+// ---- the universe of paths ----
+const FOLDERS = ['a', 'b', 'a/c'] as const;
+const FILES = ['x', 'y', 'a/x', 'a/y', 'b/x', 'a/c/x'] as const;
+/** Any path an edit may target (files, folders, and paths that become one or the other). */
+const PATHS = [...FOLDERS, ...FILES] as const;
+
+type Side = 'local' | 'remote';
+type Edit =
+  | { readonly op: 'write'; readonly side: Side; readonly path: string; readonly content: string }
+  | { readonly op: 'delete'; readonly side: Side; readonly path: string }
+  | { readonly op: 'fileToDir'; readonly side: Side; readonly path: string; readonly child: string | undefined }
+  | { readonly op: 'dirToFile'; readonly side: Side; readonly path: string; readonly content: string };
+
+const contentArb = fc.string({ unit: fc.constantFrom('a', 'b', 'c', 'é'), maxLength: 5 });
+const sideArb = fc.constantFrom<Side>('local', 'remote');
+
+const treeArb = fc.record({
+  folders: fc.subarray([...FOLDERS]),
+  files: fc.dictionary(fc.constantFrom(...FILES), contentArb, { maxKeys: FILES.length }),
+});
+
+const editArb: fc.Arbitrary<Edit> = fc.oneof(
+  { arbitrary: fc.record({ op: fc.constant('write' as const), side: sideArb, path: fc.constantFrom(...FILES), content: contentArb }), weight: 4 },
+  { arbitrary: fc.record({ op: fc.constant('delete' as const), side: sideArb, path: fc.constantFrom(...PATHS) }), weight: 3 },
+  {
+    arbitrary: fc.record({ op: fc.constant('fileToDir' as const), side: sideArb, path: fc.constantFrom(...FILES), child: fc.option(contentArb, { nil: undefined }) }),
+    weight: 1,
+  },
+  { arbitrary: fc.record({ op: fc.constant('dirToFile' as const), side: sideArb, path: fc.constantFrom(...FOLDERS), content: contentArb }), weight: 1 },
+);
+
+// ---- trees ----
+interface Node {
+  readonly kind: 'file' | 'dir';
+  readonly content?: string;
+  readonly mtimeMs?: number;
+}
+type Tree = Map<string, Node>;
+
+function treeOf(backend: MemoryBackend): Tree {
+  const tree: Tree = new Map();
+  for (const [path, entry] of backend.dump()) {
+    tree.set(path, entry.kind === 'dir' ? { kind: 'dir' } : { kind: 'file', content: backend.content(toRelPath(path))!, mtimeMs: entry.mtimeMs });
+  }
+  return tree;
+}
+const contentsOf = (tree: Tree): Record<string, string> =>
+  Object.fromEntries([...tree].map(([path, node]) => [path, node.kind === 'dir' ? '<dir>' : `=${node.content}`]));
+const sameNode = (a: Node | undefined, b: Node | undefined): boolean =>
+  a?.kind === b?.kind && a?.content === b?.content && a?.mtimeMs === b?.mtimeMs;
+
+/** Applies edits the way a person would; an edit that does not fit the tree is left out. */
+class Editor {
+  private clock = T0;
+  constructor(private readonly sides: Record<Side, MemoryBackend>) {}
+
+  tick(): number {
+    this.clock += STEP_MS;
+    return this.clock;
+  }
+
+  async ensureDir(backend: MemoryBackend, path: string): Promise<boolean> {
+    for (const dir of [...ancestorsOf(toRelPath(path)), toRelPath(path)]) {
+      const entry = await backend.stat(dir);
+      if (entry?.kind === 'file') return false;
+      if (!entry) await backend.mkdir(dir);
+    }
+    return true;
+  }
+
+  async writeFile(backend: MemoryBackend, path: string, content: string): Promise<boolean> {
+    const rel = toRelPath(path);
+    if ((await backend.stat(rel))?.kind === 'dir') return false;
+    const parents = ancestorsOf(rel);
+    if (parents.length > 0 && !(await this.ensureDir(backend, parents.at(-1)!))) return false;
+    backend.putFile(rel, content, this.tick());
+    return true;
+  }
+
+  async removeTree(backend: MemoryBackend, path: string): Promise<void> {
+    const rel = toRelPath(path);
+    const entry = await backend.stat(rel);
+    if (!entry) return;
+    if (entry.kind === 'file') return backend.remove(rel);
+    const inside = [...backend.dump().keys()].filter((key) => isInside(toRelPath(key), rel)).sort((x, y) => y.length - x.length);
+    for (const key of inside) {
+      const child = toRelPath(key);
+      if ((await backend.stat(child))?.kind === 'dir') await backend.removeDir(child);
+      else await backend.remove(child);
+    }
+    await backend.removeDir(rel);
+  }
+
+  async build(backend: MemoryBackend, tree: { folders: string[]; files: Record<string, string> }): Promise<void> {
+    for (const folder of tree.folders) await this.ensureDir(backend, folder);
+    for (const [path, content] of Object.entries(tree.files)) await this.writeFile(backend, path, content);
+  }
+
+  async apply(edit: Edit): Promise<void> {
+    const backend = this.sides[edit.side];
+    const rel = toRelPath(edit.path);
+    const entry = await backend.stat(rel);
+    switch (edit.op) {
+      case 'write':
+        await this.writeFile(backend, edit.path, edit.content);
+        return;
+      case 'delete':
+        await this.removeTree(backend, edit.path);
+        return;
+      case 'fileToDir':
+        if (entry?.kind !== 'file') return;
+        await backend.remove(rel);
+        await backend.mkdir(rel);
+        if (edit.child !== undefined) backend.putFile(toRelPath(`${edit.path}/z`), edit.child, this.tick());
+        return;
+      case 'dirToFile':
+        if (entry?.kind !== 'dir') return;
+        await this.removeTree(backend, edit.path);
+        backend.putFile(rel, edit.content, this.tick());
+        return;
+    }
+  }
+}
+
+// ---- runs ----
+interface RunResult {
+  readonly summary: RunSummary;
+  readonly planned: Action[];
+  readonly failures: string[];
+}
+
+async function run(mode: SyncMode, base: AnyRunOptions, extra: Partial<AnyRunOptions> = {}): Promise<RunResult> {
+  const events: SyncEvent[] = [];
+  const summary = await runSync(mode, { ...base, ...extra, onEvent: (event) => events.push(event) });
+  return {
+    summary,
+    planned: events.flatMap((event) => (event.type === 'planned' ? [event.action] : [])),
+    failures: events.flatMap((event) =>
+      event.type === 'action-finished' && event.result.status === 'failed' ? [`${event.result.action.kind} ${event.result.action.path}: ${event.result.error}`] : [],
+    ),
+  };
+}
+
+const transfers = (planned: readonly Action[]): string[] =>
+  planned.filter((action) => action.kind !== 'record' && action.kind !== 'forget').map((action) => `${action.kind} ${action.path}`);
+
+/** A fresh pair with a first sync done; `body` gets the backends, the run options and the editor. */
+async function withPair(
+  initial: { folders: string[]; files: Record<string, string> },
+  body: (pair: { local: MemoryBackend; remote: MemoryBackend; base: AnyRunOptions; editor: Editor; synced: Tree }) => Promise<void>,
+): Promise<void> {
+  const local = new MemoryBackend({ name: 'local' });
+  const remote = new MemoryBackend({ name: 'remote' });
+  const stateDir = await mkdtemp(join(tmpdir(), 'ferry-properties-'));
+  try {
+    const editor = new Editor({ local, remote });
+    await editor.build(local, initial);
+    // Emptying a side is one of the random edits, so the empty-side safety brake is confirmed.
+    const base: AnyRunOptions = { local, remote, stateDir, allowEmptySide: true };
+    const first = await run('sync', base);
+    assert.deepEqual(first.failures, []);
+    assert.equal(first.summary.conflicts, 0);
+    assert.deepEqual(contentsOf(treeOf(remote)), contentsOf(treeOf(local)), 'the first sync copies the tree');
+    await body({ local, remote, base, editor, synced: treeOf(local) });
+  } finally {
+    await rm(stateDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Files written on `side` that the other side left alone: the other side has the path, its
+ * folders and everything below it exactly as after the first sync.
+ */
+function oneSidedWrites(side: Side, synced: Tree, trees: Record<Side, Tree>): Map<string, string> {
+  const mine = trees[side];
+  const theirs = trees[side === 'local' ? 'remote' : 'local'];
+  const result = new Map<string, string>();
+  for (const [path, node] of mine) {
+    if (node.kind !== 'file' || sameNode(node, synced.get(path))) continue;
+    const rel = toRelPath(path);
+    const related = [...new Set([...synced.keys(), ...theirs.keys()])].filter((other) => {
+      const o = toRelPath(other);
+      return o === rel || isInside(rel, o) || isInside(o, rel);
+    });
+    if (related.every((other) => sameNode(theirs.get(other), synced.get(other)))) result.set(path, node.content!);
+  }
+  return result;
+}
+
+/**
+ * Edits that hit two known bugs; the properties below are checked on every other input (fc.pre),
+ * and test/core/KNOWN-BUG-*.test.ts show these shapes failing. Drop a case once its bug is fixed.
+ *
+ * 1. A path is a file on one side and a folder on the other, and that folder holds something new
+ *    or changed since the last sync: it is copied into the side where the path is a file (a
+ *    "parent" mkdir on top of a file), which fails on every run (KNOWN-BUG-contents-into-file).
+ * 2. One-way with a winning source (--force or --resolve local) whose file would replace a target
+ *    folder that keeps contents (no --delete): resolution undoes the folder protection and the
+ *    removal of the non-empty folder fails on every run (KNOWN-BUG-resolve-undoes-folder-protection).
+ */
+function hitsKnownBug(synced: Tree, edited: Record<Side, Tree>, upload?: { delete: boolean; force: boolean; resolve: string }): boolean {
+  const inside = (tree: Tree, path: string): string[] => [...tree.keys()].filter((other) => isInside(toRelPath(other), toRelPath(path)));
+  for (const path of new Set([...edited.local.keys(), ...edited.remote.keys()])) {
+    const kinds = { local: edited.local.get(path)?.kind, remote: edited.remote.get(path)?.kind };
+    if (kinds.local === undefined || kinds.remote === undefined || kinds.local === kinds.remote) continue;
+    const dirSide: Side = kinds.local === 'dir' ? 'local' : 'remote';
+    if (inside(edited[dirSide], path).some((other) => !sameNode(edited[dirSide].get(other), synced.get(other)))) return true;
+    if (upload && dirSide === 'remote' && !upload.delete && (upload.force || upload.resolve === 'local') && inside(edited.remote, path).length > 0) return true;
+  }
+  return false;
+}
+
+describe('sync properties (memory↔memory, real engine)', () => {
+  it('after random edits on both sides: a second sync plans nothing, no one-sided edit is lost, no conflicts means equal trees', async () => {
+    await fc.assert(
+      fc.asyncProperty(treeArb, fc.array(editArb, { maxLength: 8 }), async (initial, edits) => {
+        await withPair(initial, async ({ local, remote, base, editor, synced }) => {
+          for (const edit of edits) await editor.apply(edit);
+          const edited = { local: treeOf(local), remote: treeOf(remote) };
+          fc.pre(!hitsKnownBug(synced, edited));
+          const expectedEverywhere = new Map([...oneSidedWrites('local', synced, edited), ...oneSidedWrites('remote', synced, edited)]);
+
+          const second = await run('sync', base, { resolve: 'skip' });
+          assert.deepEqual(second.failures, [], 'the sync after the edits fails nothing');
+          const after = { local: treeOf(local), remote: treeOf(remote) };
+
+          // (b)
+          for (const [path, content] of expectedEverywhere) {
+            assert.deepEqual(
+              { local: after.local.get(path)?.content, remote: after.remote.get(path)?.content },
+              { local: content, remote: content },
+              `the one-sided write of ${path} reached both sides`,
+            );
+          }
+          // (c)
+          if (second.summary.conflicts === 0) assert.deepEqual(contentsOf(after.remote), contentsOf(after.local), 'no conflicts: both sides equal');
+
+          // (a)
+          const third = await run('sync', base, { resolve: 'skip' });
+          assert.deepEqual(transfers(third.planned), [], 'the second sync plans nothing');
+          assert.deepEqual(third.failures, []);
+          assert.deepEqual(
+            { copied: third.summary.filesCopied, deleted: third.summary.filesDeleted, mkdir: third.summary.foldersCreated, rmdir: third.summary.foldersDeleted, errors: third.summary.errors },
+            { copied: 0, deleted: 0, mkdir: 0, rmdir: 0, errors: 0 },
+          );
+          // A folder conflict can settle itself (new contents recreate the folder), never the reverse.
+          assert.ok(third.summary.conflicts <= second.summary.conflicts, 'no new conflicts appear');
+          assert.deepEqual(contentsOf(treeOf(local)), contentsOf(after.local));
+          assert.deepEqual(contentsOf(treeOf(remote)), contentsOf(after.remote));
+        });
+      }),
+      { numRuns: NUM_RUNS },
+    );
+  });
+
+  it('upload never changes the local tree, and a second upload plans nothing', async () => {
+    const flagsArb = fc.record({ delete: fc.boolean(), force: fc.boolean(), resolve: fc.constantFrom<'local' | 'skip'>('local', 'skip') });
+    await fc.assert(
+      fc.asyncProperty(treeArb, fc.array(editArb, { maxLength: 8 }), flagsArb, async (initial, edits, flags) => {
+        await withPair(initial, async ({ local, remote, base, editor, synced }) => {
+          for (const edit of edits) await editor.apply(edit);
+          fc.pre(!hitsKnownBug(synced, { local: treeOf(local), remote: treeOf(remote) }, flags));
+          const before = treeOf(local);
+          const upload = await run('upload', base, flags);
+          assert.deepEqual(upload.planned.filter((action) => (action.kind === 'copy' ? action.to : 'side' in action ? action.side : 'remote') === 'local'), []);
+          assert.deepEqual([...treeOf(local)], [...before], 'upload leaves the local tree as it was');
+          const again = await run('upload', base, flags);
+          assert.deepEqual(transfers(again.planned), [], 'a second upload plans nothing');
+          assert.deepEqual([...treeOf(local)], [...before]);
+        });
+      }),
+      { numRuns: NUM_RUNS },
+    );
+  });
+});
