@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { hostname } from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
@@ -28,6 +29,15 @@ async function stateFiles(stateDir: string, ext: string): Promise<string[]> {
 function deadPid(): number {
   const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
   return Number(child.stdout);
+}
+
+/** A local TCP port nothing listens on (connections are refused). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }
 
 describe('ferry CLI: bad input', () => {
@@ -182,4 +192,36 @@ describe('ferry CLI: bad input', () => {
     const result = await box.run(['sync', box.local, box.remote, '--state-dir', path.join(blocker, 'state')]);
     assertOneLineError(result, 1, /state/);
   });
+
+  it('a lock file with unreadable contents exits 1 saying how to clear it', async () => {
+    assert.equal((await sync()).code, 0);
+    const [snapshot] = await stateFiles(box.stateDir, '.json');
+    const lockFile = snapshot!.replace(/\.json$/, '.lock');
+    await fs.writeFile(lockFile, '');
+    const result = await sync();
+    assertOneLineError(result, 1, /lock/);
+    assert.ok(result.stderr.includes(path.basename(lockFile)), 'names the lock file');
+    assert.match(result.stderr, /delete/);
+  });
+
+  it('a lock held on another host is respected (exit 1, names the host)', async () => {
+    assert.equal((await sync()).code, 0);
+    const [snapshot] = await stateFiles(box.stateDir, '.json');
+    const lockFile = snapshot!.replace(/\.json$/, '.lock');
+    await fs.writeFile(lockFile, JSON.stringify({ pid: deadPid(), host: 'some-other-host.example', startedAt: new Date().toISOString() }));
+    assertOneLineError(await sync(), 1, /some-other-host\.example/);
+    assert.ok(await fs.stat(lockFile));
+  });
+
+  for (const scheme of ['sftp', 'ftp', 'ftps']) {
+    it(`an unreachable ${scheme} server exits 1 with one line that never shows the password`, async () => {
+      const url = `${scheme}://someone:s3cr3t-pw@127.0.0.1:${await closedPort()}/data`;
+      const result = await box.run(['upload', box.local, url, '--state-dir', box.stateDir], { timeoutMs: 60_000 });
+      assertOneLineError(result, 1, /127\.0\.0\.1/);
+      assert.ok(!`${result.stdout}${result.stderr}`.includes('s3cr3t'), `password printed:\n${result.stdout}${result.stderr}`);
+      const json = await box.run(['upload', box.local, url, '--state-dir', box.stateDir, '--json'], { timeoutMs: 60_000 });
+      assert.equal(json.code, 1);
+      assert.ok(!`${json.stdout}${json.stderr}`.includes('s3cr3t'), 'password printed with --json');
+    });
+  }
 });

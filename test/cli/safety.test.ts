@@ -1,0 +1,100 @@
+/**
+ * Safety brakes of the CLI: a side that lists as empty although the last sync saw files there is
+ * refused (unless --allow-empty), and --create-folder never invents an empty *source* folder whose
+ * emptiness would then be mirrored onto the target.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { hasStackTrace, linesOf, makeSandbox, treeObject, writeTree, type CliResult, type Sandbox } from '../support/run-cli.js';
+
+function assertOneLineError(result: CliResult, code: number, pattern: RegExp): void {
+  assert.equal(result.code, code, `exit code (stdout: ${result.stdout}; stderr: ${result.stderr})`);
+  const lines = linesOf(result.stderr);
+  assert.equal(lines.length, 1, `exactly one stderr line expected, got:\n${result.stderr}`);
+  assert.match(lines[0]!, /^ferry: /);
+  assert.match(lines[0]!, pattern);
+  assert.ok(!hasStackTrace(result.stderr));
+}
+
+async function emptyFolder(dir: string): Promise<void> {
+  for (const name of await fs.readdir(dir)) await fs.rm(path.join(dir, name), { recursive: true });
+}
+
+describe('ferry CLI: safety brakes', () => {
+  let box: Sandbox;
+  const run = (mode: string, ...extra: string[]) => box.run([mode, box.local, box.remote, '--state-dir', box.stateDir, ...extra]);
+
+  beforeEach(async () => {
+    box = await makeSandbox('safety');
+    await writeTree(box.local, { 'index.html': 'home', 'about.html': 'about', 'img/logo.svg': '<svg/>' });
+    const first = await run('sync');
+    assert.equal(first.code, 0, first.stderr);
+  });
+  afterEach(async () => {
+    await box.cleanup();
+  });
+
+  it('sync with the local side emptied since the last sync: refused (exit 1), remote untouched; --allow-empty goes ahead', async () => {
+    await emptyFolder(box.local);
+    const before = await treeObject(box.remote);
+    assertOneLineError(await run('sync'), 1, /--allow-empty/);
+    assert.deepEqual(await treeObject(box.remote), before);
+    // Refused again next time: the refusal did not update the state.
+    assertOneLineError(await run('sync'), 1, /empty/);
+    const allowed = await run('sync', '--allow-empty');
+    assert.equal(allowed.code, 0, allowed.stderr);
+    assert.deepEqual(await treeObject(box.remote), {});
+  });
+
+  it('sync with the remote side emptied: refused, local untouched', async () => {
+    await emptyFolder(box.remote);
+    const before = await treeObject(box.local);
+    assertOneLineError(await run('sync'), 1, /remote.*empty|empty.*remote/);
+    assert.deepEqual(await treeObject(box.local), before);
+  });
+
+  it('upload --delete from an emptied local folder: refused, remote untouched', async () => {
+    await emptyFolder(box.local);
+    const before = await treeObject(box.remote);
+    assertOneLineError(await run('upload', '--delete'), 1, /--allow-empty/);
+    assert.deepEqual(await treeObject(box.remote), before);
+  });
+
+  it('download --delete from an emptied remote folder: refused, local untouched', async () => {
+    await emptyFolder(box.remote);
+    const before = await treeObject(box.local);
+    assertOneLineError(await run('download', '--delete', '--force'), 1, /--allow-empty/);
+    assert.deepEqual(await treeObject(box.local), before);
+  });
+
+  it('upload --delete --create-folder with a mistyped (missing) LOCAL: exit 1, the remote is not wiped', async () => {
+    const typo = path.join(box.root, 'loacl');
+    const before = await treeObject(box.remote);
+    const result = await box.run(['upload', typo, box.remote, '--delete', '--create-folder', '--state-dir', box.stateDir]);
+    assertOneLineError(result, 1, /loacl/);
+    assert.deepEqual(await treeObject(box.remote), before, 'the remote files were deleted');
+    await assert.rejects(fs.stat(typo), '--create-folder created the source folder');
+  });
+
+  it('download --delete --create-folder with a missing REMOTE: exit 1, the local tree is not wiped', async () => {
+    const typo = path.join(box.root, 'remtoe');
+    const before = await treeObject(box.local);
+    const result = await box.run(['download', box.local, typo, '--delete', '--create-folder', '--state-dir', box.stateDir]);
+    assertOneLineError(result, 1, /remtoe/);
+    assert.deepEqual(await treeObject(box.local), before, 'the local files were deleted');
+    await assert.rejects(fs.stat(typo), '--create-folder created the source folder');
+  });
+
+  it('--create-folder still creates the target: upload into a new remote folder, download into a new local one', async () => {
+    const newRemote = path.join(box.root, 'new-remote');
+    const up = await box.run(['upload', box.local, newRemote, '--create-folder', '--state-dir', box.stateDir]);
+    assert.equal(up.code, 0, up.stderr);
+    assert.ok(await fs.stat(path.join(newRemote, 'index.html')));
+    const newLocal = path.join(box.root, 'new-local');
+    const down = await box.run(['download', newLocal, box.remote, '--create-folder', '--state-dir', box.stateDir]);
+    assert.equal(down.code, 0, down.stderr);
+    assert.ok(await fs.stat(path.join(newLocal, 'about.html')));
+  });
+});

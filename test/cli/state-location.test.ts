@@ -1,0 +1,74 @@
+/**
+ * Where the state of the last sync is kept: --state-dir, else $XDG_STATE_HOME/ferry, else
+ * ~/.local/state/ferry. Nothing is written anywhere else.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { makeSandbox, writeTree, type Sandbox } from '../support/run-cli.js';
+
+async function filesUnder(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (d: string, prefix: string): Promise<void> => {
+    for (const name of await fs.readdir(d).catch(() => [] as string[])) {
+      const st = await fs.lstat(path.join(d, name));
+      if (st.isDirectory()) await walk(path.join(d, name), `${prefix}${name}/`);
+      else out.push(`${prefix}${name}`);
+    }
+  };
+  await walk(dir, '');
+  return out.sort();
+}
+
+describe('ferry CLI: where the state is kept', () => {
+  let box: Sandbox;
+  beforeEach(async () => {
+    box = await makeSandbox('state-location');
+    await writeTree(box.local, { 'a.txt': 'a', 'b.txt': 'b' });
+  });
+  afterEach(async () => {
+    await box.cleanup();
+  });
+
+  it('--state-dir: one <key>.json there (no lock or journal left), nothing in HOME or XDG_STATE_HOME', async () => {
+    const result = await box.run(['sync', box.local, box.remote, '--state-dir', box.stateDir]);
+    assert.equal(result.code, 0, result.stderr);
+    const files = await filesUnder(box.stateDir);
+    assert.equal(files.length, 1, files.join(', '));
+    assert.match(files[0]!, /^[0-9a-f]+\.json$/);
+    const state = JSON.parse(await fs.readFile(path.join(box.stateDir, files[0]!), 'utf8'));
+    assert.equal(state.format, 'ferry-state');
+    assert.equal(state.version, 1);
+    assert.deepEqual(await filesUnder(path.join(box.root, 'home')), []);
+    assert.deepEqual(await filesUnder(path.join(box.root, 'xdg-state')), []);
+  });
+
+  it('without --state-dir: $XDG_STATE_HOME/ferry', async () => {
+    const result = await box.run(['sync', box.local, box.remote]);
+    assert.equal(result.code, 0, result.stderr);
+    const files = await filesUnder(path.join(box.root, 'xdg-state'));
+    assert.equal(files.length, 1, files.join(', '));
+    assert.match(files[0]!, /^ferry\/[0-9a-f]+\.json$/);
+    assert.deepEqual(await filesUnder(path.join(box.root, 'home')), []);
+    // The state is used there: deleting a file locally is propagated, not undone.
+    await fs.rm(path.join(box.local, 'a.txt'));
+    assert.equal((await box.run(['sync', box.local, box.remote])).code, 0);
+    await assert.rejects(fs.stat(path.join(box.remote, 'a.txt')));
+  });
+
+  it('without --state-dir and XDG_STATE_HOME: ~/.local/state/ferry', async () => {
+    const result = await box.run(['sync', box.local, box.remote], { env: { XDG_STATE_HOME: undefined } });
+    assert.equal(result.code, 0, result.stderr);
+    const files = await filesUnder(path.join(box.root, 'home'));
+    assert.equal(files.length, 1, files.join(', '));
+    assert.match(files[0]!, /^\.local\/state\/ferry\/[0-9a-f]+\.json$/);
+  });
+
+  it('the state never holds a password', async () => {
+    await box.run(['sync', box.local, box.remote, '--state-dir', box.stateDir]);
+    for (const file of await filesUnder(box.stateDir)) {
+      assert.doesNotMatch(await fs.readFile(path.join(box.stateDir, file), 'utf8'), /:[^/@]*@/, 'no user:password@ in the state');
+    }
+  });
+});
