@@ -115,9 +115,11 @@ describe('ferry CLI: interrupted runs', () => {
   it('SIGKILL midway: no partial files, temp files never synced, the next run completes, the one after copies nothing', async (t) => {
     const child = spawnCli(args(), { env: box.env });
     child.stdin!.end();
+    // Kill after a few dozen copies, when transfers are in full flow (some mid-write).
+    let finished = 0;
     let killed = false;
     const first = await watchLines(child, (line) => {
-      if (!killed && isFinishedCopy(line)) {
+      if (!killed && isFinishedCopy(line) && ++finished >= 40) {
         killed = true;
         child.kill('SIGKILL');
       }
@@ -224,6 +226,26 @@ describe('ferry CLI: interrupted runs', () => {
     assert.equal(result.code, 3, result.stderr);
     await assertNoPartialFiles();
     // Whatever it left, the next run completes.
+    const next = await runCli(args(), { env: box.env, timeoutMs: 120_000 });
+    assert.equal(next.code, 0, next.stderr);
+    await assertBothSidesEqual();
+  });
+
+  it('SIGTERM midway stops like Ctrl-C: exit 3, no partial files, the next run completes', async () => {
+    const child = spawnCli(args(), { env: box.env });
+    child.stdin!.end();
+    let sent = false;
+    const result = await watchLines(child, (line) => {
+      if (!sent && isFinishedCopy(line)) {
+        sent = true;
+        child.kill('SIGTERM');
+      }
+    });
+    assert.ok(sent);
+    assert.equal(result.code, 3, result.stderr);
+    assert.equal(summaryOf(result).interrupted, true);
+    const { temps } = await assertNoPartialFiles();
+    assert.deepEqual(temps, []);
     const next = await runCli(args(), { env: box.env, timeoutMs: 120_000 });
     assert.equal(next.code, 0, next.stderr);
     await assertBothSidesEqual();

@@ -95,6 +95,46 @@ describe('ferry CLI: an unreadable sub-folder (run as an unprivileged user)', { 
   });
 });
 
+describe('ferry CLI: an unreadable file (run as an unprivileged user)', { skip: canDropPrivileges ? false : 'needs root and setpriv' }, () => {
+  let box: Sandbox;
+  const asNobody = ['setpriv', `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups'];
+  const run = (args: string[]): Promise<CliResult> => box.run([...args, '--state-dir', box.stateDir], { prefix: asNobody });
+
+  beforeEach(async () => {
+    box = await makeSandbox('unreadable-file');
+    await writeTree(box.local, { 'ok.txt': 'ok', 'secret.txt': 'secret' });
+    await writeTree(box.remote, { 'extra.txt': 'extra on the remote side' });
+    await fs.mkdir(box.stateDir);
+    await fs.chmod(box.root, 0o755);
+    for (const dir of [box.local, box.remote, box.stateDir, path.join(box.root, 'home')]) await chownTree(dir, NOBODY);
+    await fs.chmod(path.join(box.local, 'secret.txt'), 0o000);
+  });
+  afterEach(async () => {
+    await box.cleanup();
+  });
+
+  it('the failed copy is an error line on stderr (exit 1), the rest is copied, deletions are held back', async () => {
+    const result = await run(['upload', box.local, box.remote, '--delete']);
+    assert.equal(result.code, 1, `stdout: ${result.stdout}\nstderr: ${result.stderr}`);
+    assert.match(result.stderr, /secret\.txt/);
+    assert.ok(!hasStackTrace(result.stderr));
+    assert.match(result.stdout, /1 error/);
+    assert.equal(await fs.readFile(path.join(box.remote, 'ok.txt'), 'utf8'), 'ok');
+    await assert.rejects(fs.stat(path.join(box.remote, 'secret.txt')));
+    assert.equal(await fs.readFile(path.join(box.remote, 'extra.txt'), 'utf8'), 'extra on the remote side', 'no deletes after a failed copy');
+    const names = await fs.readdir(box.remote);
+    assert.deepEqual(names.filter((n) => n.startsWith('.~ferry-')), [], 'no temp file left by the failed copy');
+  });
+
+  it('--report-problems turns it into exit 10; once readable, the next run copies it', async () => {
+    assert.equal((await run(['upload', box.local, box.remote, '--report-problems'])).code, 10);
+    await fs.chmod(path.join(box.local, 'secret.txt'), 0o644);
+    const result = await run(['upload', box.local, box.remote, '--report-problems']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(await fs.readFile(path.join(box.remote, 'secret.txt'), 'utf8'), 'secret');
+  });
+});
+
 /** A LocalBackend whose list() fails with `permission` for the given folders. */
 class UnreadableFolders implements Backend {
   constructor(
