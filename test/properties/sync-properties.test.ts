@@ -6,7 +6,8 @@
  * (b) No one-sided edit is lost: a file written on one side only (the other side left that path,
  *     its folders and its contents as they were) holds the written content on both sides.
  * (c) Without conflicts, both sides end equal (same paths, same kinds, same contents).
- * (d) Upload never changes the local tree.
+ * (d) Upload never changes the local tree, download never the remote tree; repeating either plans
+ *     nothing.
  *
  * Every write gets its own mtime, 10 s after the previous one, so two different versions of a file
  * never look equal by size and time (the documented limit of listing-based comparison).
@@ -17,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { MemoryBackend } from '../../src/backends/memory/memory-backend.js';
+import { MemoryBackend, type MemoryBackendOptions } from '../../src/backends/memory/memory-backend.js';
 import { ancestorsOf, isInside, toRelPath, type RelPath } from '../../src/core/rel-path.js';
 import type { Action } from '../../src/core/plan.js';
 import type { SyncMode } from '../../src/core/sync-options.js';
@@ -26,7 +27,8 @@ import { runSync, type AnyRunOptions } from '../../src/engine/run-sync.js';
 
 /** Raise with FERRY_PROPERTY_RUNS=2000 when hunting. */
 const NUM_RUNS = Number(process.env['FERRY_PROPERTY_RUNS'] ?? 80);
-const T0 = Date.UTC(2020, 0, 1);
+/** Odd milliseconds, so that a side with a coarser mtime precision reports other times. */
+const T0 = Date.UTC(2020, 0, 1) + 123;
 const STEP_MS = 10_000;
 
 // ---- the universe of paths ----
@@ -175,13 +177,31 @@ async function run(mode: SyncMode, base: AnyRunOptions, extra: Partial<AnyRunOpt
 const transfers = (planned: readonly Action[]): string[] =>
   planned.filter((action) => action.kind !== 'record' && action.kind !== 'forget').map((action) => `${action.kind} ${action.path}`);
 
+/**
+ * How the remote side stores times: exactly; listed to the second (FTP MDTM-like); or stamped
+ * with its own clock on every write (servers that cannot set mtimes). Each side is compared with
+ * its own record only, so none of these may fake a change.
+ */
+const REMOTE_KINDS = {
+  exact: (): MemoryBackendOptions => ({}),
+  seconds: (): MemoryBackendOptions => ({ mtimePrecisionMs: 1000 }),
+  stamping: (): MemoryBackendOptions => {
+    let clock = Date.UTC(2030, 0, 1) + 7;
+    return { canSetMtime: false, now: () => (clock += 1000) };
+  },
+};
+type RemoteKind = keyof typeof REMOTE_KINDS;
+const remoteKindArb = fc.constantFrom<RemoteKind>('exact', 'seconds', 'stamping');
+
 /** A fresh pair with a first sync done; `body` gets the backends, the run options and the editor. */
 async function withPair(
   initial: { folders: string[]; files: Record<string, string> },
-  body: (pair: { local: MemoryBackend; remote: MemoryBackend; base: AnyRunOptions; editor: Editor; synced: Tree }) => Promise<void>,
+  remoteKind: RemoteKind,
+  /** `synced`: each side's tree right after the first sync (times as that side lists them). */
+  body: (pair: { local: MemoryBackend; remote: MemoryBackend; base: AnyRunOptions; editor: Editor; synced: Record<Side, Tree> }) => Promise<void>,
 ): Promise<void> {
   const local = new MemoryBackend({ name: 'local' });
-  const remote = new MemoryBackend({ name: 'remote' });
+  const remote = new MemoryBackend({ name: 'remote', ...REMOTE_KINDS[remoteKind]() });
   const stateDir = await mkdtemp(join(tmpdir(), 'ferry-properties-'));
   try {
     const editor = new Editor({ local, remote });
@@ -192,7 +212,7 @@ async function withPair(
     assert.deepEqual(first.failures, []);
     assert.equal(first.summary.conflicts, 0);
     assert.deepEqual(contentsOf(treeOf(remote)), contentsOf(treeOf(local)), 'the first sync copies the tree');
-    await body({ local, remote, base, editor, synced: treeOf(local) });
+    await body({ local, remote, base, editor, synced: { local: treeOf(local), remote: treeOf(remote) } });
   } finally {
     await rm(stateDir, { recursive: true, force: true });
   }
@@ -202,18 +222,19 @@ async function withPair(
  * Files written on `side` that the other side left alone: the other side has the path, its
  * folders and everything below it exactly as after the first sync.
  */
-function oneSidedWrites(side: Side, synced: Tree, trees: Record<Side, Tree>): Map<string, string> {
+function oneSidedWrites(side: Side, synced: Record<Side, Tree>, trees: Record<Side, Tree>): Map<string, string> {
+  const other: Side = side === 'local' ? 'remote' : 'local';
   const mine = trees[side];
-  const theirs = trees[side === 'local' ? 'remote' : 'local'];
+  const theirs = trees[other];
   const result = new Map<string, string>();
   for (const [path, node] of mine) {
-    if (node.kind !== 'file' || sameNode(node, synced.get(path))) continue;
+    if (node.kind !== 'file' || sameNode(node, synced[side].get(path))) continue;
     const rel = toRelPath(path);
-    const related = [...new Set([...synced.keys(), ...theirs.keys()])].filter((other) => {
-      const o = toRelPath(other);
+    const related = [...new Set([...synced[other].keys(), ...theirs.keys()])].filter((near) => {
+      const o = toRelPath(near);
       return o === rel || isInside(rel, o) || isInside(o, rel);
     });
-    if (related.every((other) => sameNode(theirs.get(other), synced.get(other)))) result.set(path, node.content!);
+    if (related.every((near) => sameNode(theirs.get(near), synced[other].get(near)))) result.set(path, node.content!);
   }
   return result;
 }
@@ -229,14 +250,20 @@ function oneSidedWrites(side: Side, synced: Tree, trees: Record<Side, Tree>): Ma
  *    folder that keeps contents (no --delete): resolution undoes the folder protection and the
  *    removal of the non-empty folder fails on every run (KNOWN-BUG-resolve-undoes-folder-protection).
  */
-function hitsKnownBug(synced: Tree, edited: Record<Side, Tree>, upload?: { delete: boolean; force: boolean; resolve: string }): boolean {
+function hitsKnownBug(
+  synced: Record<Side, Tree>,
+  edited: Record<Side, Tree>,
+  oneWay?: { mode: 'upload' | 'download'; delete: boolean; force: boolean; resolve: string },
+): boolean {
+  const target: Side | undefined = oneWay && (oneWay.mode === 'upload' ? 'remote' : 'local');
+  const sourceWins = oneWay !== undefined && !oneWay.delete && (oneWay.force || oneWay.resolve === (oneWay.mode === 'upload' ? 'local' : 'remote'));
   const inside = (tree: Tree, path: string): string[] => [...tree.keys()].filter((other) => isInside(toRelPath(other), toRelPath(path)));
   for (const path of new Set([...edited.local.keys(), ...edited.remote.keys()])) {
     const kinds = { local: edited.local.get(path)?.kind, remote: edited.remote.get(path)?.kind };
     if (kinds.local === undefined || kinds.remote === undefined || kinds.local === kinds.remote) continue;
     const dirSide: Side = kinds.local === 'dir' ? 'local' : 'remote';
-    if (inside(edited[dirSide], path).some((other) => !sameNode(edited[dirSide].get(other), synced.get(other)))) return true;
-    if (upload && dirSide === 'remote' && !upload.delete && (upload.force || upload.resolve === 'local') && inside(edited.remote, path).length > 0) return true;
+    if (inside(edited[dirSide], path).some((other) => !sameNode(edited[dirSide].get(other), synced[dirSide].get(other)))) return true;
+    if (sourceWins && dirSide === target && inside(edited[target], path).length > 0) return true;
   }
   return false;
 }
@@ -244,8 +271,8 @@ function hitsKnownBug(synced: Tree, edited: Record<Side, Tree>, upload?: { delet
 describe('sync properties (memory↔memory, real engine)', () => {
   it('after random edits on both sides: a second sync plans nothing, no one-sided edit is lost, no conflicts means equal trees', async () => {
     await fc.assert(
-      fc.asyncProperty(treeArb, fc.array(editArb, { maxLength: 8 }), async (initial, edits) => {
-        await withPair(initial, async ({ local, remote, base, editor, synced }) => {
+      fc.asyncProperty(treeArb, fc.array(editArb, { maxLength: 8 }), remoteKindArb, async (initial, edits, remoteKind) => {
+        await withPair(initial, remoteKind, async ({ local, remote, base, editor, synced }) => {
           for (const edit of edits) await editor.apply(edit);
           const edited = { local: treeOf(local), remote: treeOf(remote) };
           fc.pre(!hitsKnownBug(synced, edited));
@@ -284,23 +311,37 @@ describe('sync properties (memory↔memory, real engine)', () => {
     );
   });
 
-  it('upload never changes the local tree, and a second upload plans nothing', async () => {
-    const flagsArb = fc.record({ delete: fc.boolean(), force: fc.boolean(), resolve: fc.constantFrom<'local' | 'skip'>('local', 'skip') });
-    await fc.assert(
-      fc.asyncProperty(treeArb, fc.array(editArb, { maxLength: 8 }), flagsArb, async (initial, edits, flags) => {
-        await withPair(initial, async ({ local, remote, base, editor, synced }) => {
-          for (const edit of edits) await editor.apply(edit);
-          fc.pre(!hitsKnownBug(synced, { local: treeOf(local), remote: treeOf(remote) }, flags));
-          const before = treeOf(local);
-          const upload = await run('upload', base, flags);
-          assert.deepEqual(upload.planned.filter((action) => (action.kind === 'copy' ? action.to : 'side' in action ? action.side : 'remote') === 'local'), []);
-          assert.deepEqual([...treeOf(local)], [...before], 'upload leaves the local tree as it was');
-          const again = await run('upload', base, flags);
-          assert.deepEqual(transfers(again.planned), [], 'a second upload plans nothing');
-          assert.deepEqual([...treeOf(local)], [...before]);
-        });
-      }),
-      { numRuns: NUM_RUNS },
-    );
-  });
+  for (const mode of ['upload', 'download'] as const) {
+    const source: Side = mode === 'upload' ? 'local' : 'remote';
+    it(`${mode} never changes the ${source} tree, and a second ${mode} plans nothing`, async () => {
+      const flagsArb = fc.record({
+        delete: fc.boolean(),
+        force: fc.boolean(),
+        resolve: fc.constantFrom<'local' | 'remote' | 'skip'>(mode === 'upload' ? 'local' : 'remote', 'skip'),
+      });
+      await fc.assert(
+        fc.asyncProperty(treeArb, fc.array(editArb, { maxLength: 8 }), flagsArb, remoteKindArb, async (initial, edits, flags, remoteKind) => {
+          await withPair(initial, remoteKind, async ({ local, remote, base, editor, synced }) => {
+            for (const edit of edits) await editor.apply(edit);
+            const sides = { local, remote };
+            fc.pre(!hitsKnownBug(synced, { local: treeOf(local), remote: treeOf(remote) }, { mode, ...flags }));
+            const before = treeOf(sides[source]);
+            const first = await run(mode, base, flags);
+            assert.deepEqual(first.failures, []);
+            const touchesSource = first.planned.filter((action) => {
+              const side = action.kind === 'copy' ? action.to : action.kind === 'record' || action.kind === 'forget' ? undefined : action.side;
+              return side === source;
+            });
+            assert.deepEqual(touchesSource, [], `${mode} plans nothing on the ${source} side`);
+            assert.deepEqual([...treeOf(sides[source])], [...before], `${mode} leaves the ${source} tree as it was`);
+            const again = await run(mode, base, flags);
+            assert.deepEqual(transfers(again.planned), [], `a second ${mode} plans nothing`);
+            assert.deepEqual(again.failures, []);
+            assert.deepEqual([...treeOf(sides[source])], [...before]);
+          });
+        }),
+        { numRuns: NUM_RUNS },
+      );
+    });
+  }
 });
