@@ -250,4 +250,23 @@ describe('ferry CLI: interrupted runs', () => {
     assert.equal(next.code, 0, next.stderr);
     await assertBothSidesEqual();
   });
+
+  it('Ctrl-C in text mode: the notice on stderr and a final "Interrupted:" summary line, exit 3', async () => {
+    const child = spawnCli(['sync', box.local, remote, '--state-dir', stateDir], { env: box.env });
+    child.stdin!.end();
+    let sent = false;
+    const result = await watchLines(child, (line) => {
+      if (!sent && line.startsWith('COPY')) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    });
+    assert.ok(sent);
+    assert.equal(result.code, 3, result.stderr);
+    assert.match(result.stderr, /^Interrupted: .*saving the state/m);
+    const lines = result.stdout.trimEnd().split('\n');
+    assert.match(lines[lines.length - 1]!, /^Interrupted: \d+ files? copied/);
+    assert.doesNotMatch(result.stdout, /^Done:/m);
+    assert.ok(!/^\s+at /m.test(result.stderr), 'no stack trace');
+  });
 });

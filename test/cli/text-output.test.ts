@@ -96,6 +96,19 @@ describe('ferry CLI: text output', () => {
     assert.match(result.stdout, /Done: 64 files copied/);
   });
 
+  it('-v also shows what was scanned, ignored (symlinks, never followed) and skipped; the default does not', async () => {
+    await fs.symlink('/etc/hostname', path.join(box.local, 'link-out'));
+    const normal = await run('upload');
+    assert.equal(normal.code, 0, normal.stderr);
+    assert.doesNotMatch(normal.stdout, /IGNORED|SKIP |scanned/);
+    const verbose = await box.run(['upload', box.local, box.remote, '--state-dir', path.join(box.root, 'state-v'), '-v']);
+    assert.equal(verbose.code, 0, verbose.stderr);
+    assert.match(verbose.stdout, /^IGNORED symlink .*link-out$/m);
+    assert.match(verbose.stdout, /^SKIP .*down\.txt/m, 'a remote-only file upload leaves alone');
+    assert.match(verbose.stdout, /^scanned local: \d+ entries$/m);
+    await assert.rejects(fs.lstat(path.join(box.remote, 'link-out')), 'the symlink is not copied');
+  });
+
   describe('on a terminal', { skip: hasScript ? false : 'needs util-linux script' }, () => {
     beforeEach(async () => {
       // No conflict: a terminal would be asked about it.
