@@ -156,6 +156,8 @@ describe('sftp backend', () => {
     await assert.rejects(backend.list(p('f')), (e: unknown) => isBackendError(e, 'not-a-directory'));
     await assert.rejects(backend.mkdir(p('f')), (e: unknown) => isBackendError(e, 'exists'));
     await assert.rejects(backend.removeDir(p('nope')), (e: unknown) => isBackendError(e, 'not-found'));
+    await assert.rejects(backend.write(p('d'), Readable.from([Buffer.from('x')])), (e: unknown) => isBackendError(e, 'is-a-directory'));
+    assert.deepEqual((await backend.list(p(''))).map((item) => item.name).sort(), ['d', 'f']);
     await backend.close();
   });
 
