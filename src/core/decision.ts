@@ -10,7 +10,8 @@ export type CopyReason = 'new' | 'modified' | 'type-changed' | 'restore' | 'forc
 /** Why a path is deleted. */
 export type DeleteReason = 'deleted' | 'extra' | 'unmatched' | 'conflict-resolved';
 /** Why a one-sided change is not propagated by this run. */
-export type SkipReason = 'target-changed' | 'source-deleted' | 'target-extra' | 'unreadable';
+/** `parent-conflict`: its folder is a file on the target side, in conflict; it waits for that. */
+export type SkipReason = 'target-changed' | 'source-deleted' | 'target-extra' | 'unreadable' | 'parent-conflict';
 /** Why a path is a conflict. */
 export type ConflictReason =
   | 'both-modified'

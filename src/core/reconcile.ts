@@ -2,7 +2,7 @@
  * Reconciliation: from both sides' snapshots and the state of the last sync to one decision per
  * path, by the decision table of the mode. Pure.
  */
-import type { ConflictInfo, ConflictReason, Decision } from './decision.js';
+import type { ConflictReason, Decision } from './decision.js';
 import {
   oneWayTableWithoutRecord,
   oneWayTableWithRecord,
@@ -14,7 +14,8 @@ import {
 import { detectChange, type ChangeWithoutRecord, type ChangeWithRecord, type SideChange } from './detect-change.js';
 import type { Entry } from './entry.js';
 import type { PathFilter } from './path-filter.js';
-import { comparePaths, isInside, type RelPath } from './rel-path.js';
+import { protectFolderContents } from './folder-rules.js';
+import { comparePaths, type RelPath } from './rel-path.js';
 import { assertNever, otherSide, type Side } from './side.js';
 import { isUnderUnreadable, type Snapshot } from './snapshot.js';
 import type { ReconcileOptions } from './sync-options.js';
@@ -56,6 +57,7 @@ export function reconcile(input: ReconcileInput): Decision[] {
   const paths = new Set<RelPath>([...local.entries.keys(), ...remote.entries.keys()]);
   for (const path of state.keys()) if (!filter.isExcludedPath(path)) paths.add(path);
   const sorted = [...paths].sort(comparePaths);
+  const changesByPath = new Map<RelPath, { local: SideChange; remote: SideChange }>();
 
   const decisions = sorted.map((path): Decision => {
     if (isUnderUnreadable(local, path) || isUnderUnreadable(remote, path)) {
@@ -63,12 +65,13 @@ export function reconcile(input: ReconcileInput): Decision[] {
     }
     const entries = { local: local.entries.get(path), remote: remote.entries.get(path) };
     const record = state.get(path);
-    const isFile = entries.local?.kind === 'file' || entries.remote?.kind === 'file' || record?.local.kind === 'file';
-    if (isFile && !filter.isMatchedFile(path)) return decideUnmatched(path, entries, options);
     const changes = {
       local: detectChange(entries.local, record?.local),
       remote: detectChange(entries.remote, record?.remote),
     };
+    changesByPath.set(path, changes);
+    const isFile = entries.local?.kind === 'file' || entries.remote?.kind === 'file' || record?.local.kind === 'file';
+    if (isFile && !filter.isMatchedFile(path)) return decideUnmatched(path, entries, options);
     const compare = (): Decision => {
       if (entries.local && entries.remote && entriesLookEqual(entries.local, entries.remote, options.timeWindowMs)) {
         return { type: 'adopt', path };
@@ -88,7 +91,10 @@ export function reconcile(input: ReconcileInput): Decision[] {
       : oneWayTableWithoutRecord[changes[source] as ChangeWithoutRecord][changes[target] as ChangeWithoutRecord];
     return decideOneWay(path, cell, source, changes, options, compare);
   });
-  return protectFolderContents(decisions, local, remote);
+  return protectFolderContents(decisions, { local, remote }, (decision) => ({
+    reason: conflictReasonOf(changesByPath.get(decision.path)!.local, changesByPath.get(decision.path)!.remote),
+    ...changesByPath.get(decision.path)!,
+  }));
 }
 
 function copyReasonOf(change: SideChange): 'new' | 'modified' | 'type-changed' {
@@ -167,56 +173,4 @@ function decideUnmatched(
   if (options.mode === 'sync' || !options.deleteUnmatched) return { type: 'noop', path };
   const target = otherSide(sourceSideOf(options.mode));
   return entries[target] ? { type: 'delete', path, side: target, reason: 'unmatched' } : { type: 'forget', path };
-}
-
-/** The side whose folder at `path` the decision would remove, if any. */
-function sideLosingFolder(decision: Decision, local: Snapshot, remote: Snapshot): Side | undefined {
-  const snapshots = { local, remote };
-  if (decision.type === 'delete' && snapshots[decision.side].entries.get(decision.path)?.kind === 'dir') return decision.side;
-  if (decision.type === 'copy') {
-    const to = otherSide(decision.from);
-    const replaced = snapshots[to].entries.get(decision.path);
-    if (replaced?.kind === 'dir' && snapshots[decision.from].entries.get(decision.path)?.kind !== 'dir') return to;
-  }
-  return undefined;
-}
-
-/** True when the decision leaves an entry in place on `side` (so its folder must stay). */
-function keepsEntryOn(decision: Decision, side: Side, snapshot: Snapshot): boolean {
-  if (decision.type === 'delete' && decision.side === side) return false;
-  if (decision.type === 'copy' && decision.from !== side) return true;
-  return snapshot.entries.has(decision.path);
-}
-
-/**
- * A folder is removed from a side only when everything inside it on that side goes too. If
- * anything inside would stay (a file changed there, a conflict, an unmatched file), removing the
- * folder becomes a conflict instead: a folder deleted on one side never takes an edit on the
- * other side with it. Deepest folders first, so a nested conflict protects its parents.
- */
-function protectFolderContents(decisions: Decision[], local: Snapshot, remote: Snapshot): Decision[] {
-  const snapshots = { local, remote };
-  const result = [...decisions];
-  for (let index = result.length - 1; index >= 0; index--) {
-    const decision = result[index]!;
-    const side = sideLosingFolder(decision, local, remote);
-    if (side === undefined) continue;
-    let keepsContents = false;
-    for (let inner = index + 1; inner < result.length && isInside(result[inner]!.path, decision.path); inner++) {
-      if (keepsEntryOn(result[inner]!, side, snapshots[side])) {
-        keepsContents = true;
-        break;
-      }
-    }
-    if (!keepsContents) continue;
-    // The side keeping the folder is "unchanged"; the other deleted it or replaced it by a file.
-    const otherChange: SideChange = decision.type === 'copy' ? 'typeChanged' : 'deleted';
-    const conflict: ConflictInfo = {
-      reason: decision.type === 'copy' ? 'type-changed' : 'folder-deleted-contents-changed',
-      local: side === 'local' ? 'unchanged' : otherChange,
-      remote: side === 'remote' ? 'unchanged' : otherChange,
-    };
-    result[index] = { type: 'conflict', path: decision.path, conflict };
-  }
-  return result;
 }

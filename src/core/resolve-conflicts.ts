@@ -3,6 +3,7 @@
  */
 import type { ConflictInfo, Decision } from './decision.js';
 import type { Entry } from './entry.js';
+import { blockWritesBelowFiles, protectFolderContents } from './folder-rules.js';
 import type { RelPath } from './rel-path.js';
 import { sourceSideOf } from './reconcile.js';
 import { assertNever, otherSide, type Side } from './side.js';
@@ -54,6 +55,17 @@ function sideByTime(local: Entry | undefined, remote: Entry | undefined, newer: 
  * winner's version hold on both sides. Unsettled conflicts stay as they are (and are reported).
  */
 export async function resolveConflicts(decisions: readonly Decision[], options: ResolveOptions): Promise<Decision[]> {
+  const settled = await settleEach(decisions, options);
+  // A settled conflict may be the folder removal that reconcile had protected; the folder rules
+  // apply again to the settled decisions (an unsettled one keeps its facts).
+  const snapshots = { local: options.local, remote: options.remote };
+  const protectedAgain = protectFolderContents(settled, snapshots, (decision) =>
+    'conflict' in decision && decision.conflict ? decision.conflict : { reason: 'folder-deleted-contents-changed', local: 'unchanged', remote: 'unchanged' },
+  );
+  return blockWritesBelowFiles(protectedAgain, snapshots);
+}
+
+async function settleEach(decisions: readonly Decision[], options: ResolveOptions): Promise<Decision[]> {
   const result: Decision[] = [];
   for (const decision of decisions) {
     if (decision.type !== 'conflict') {

@@ -1,5 +1,5 @@
 /**
- * KNOWN BUG (src/core/resolve-conflicts.ts, applyChoice): reconcile turns "replace or delete a
+ * Regression (was a bug in src/core/resolve-conflicts.ts, applyChoice): reconcile turns "replace or delete a
  * folder whose contents stay" into a conflict (protectFolderContents). Resolving that conflict for
  * the side that removes the folder (--force, --resolve local/remote) turns it straight back into
  * the copy or delete, while the contents' own decisions still keep them. The plan then removes a
@@ -8,7 +8,7 @@
  *
  * Expected: like "one-way winner absent without --delete stays a conflict", a winner whose version
  * needs the removal of contents that this run keeps leaves the conflict unresolved (reported, no
- * failing action). Failing on purpose; do not skip.
+ * failing action). 
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -47,7 +47,7 @@ const state: SyncState = new Map([
   [p('a/c/x'), { local: file(0, 1000), remote: file(0, 1000) }],
 ]);
 
-describe('KNOWN BUG: conflict resolution undoes the folder protection', () => {
+describe('regression: conflict resolution undoes the folder protection', () => {
   it('core: upload --resolve local without --delete leaves the folder conflict unresolved', async () => {
     // Actual: 'a: copy from local' (the plan then removes the non-empty remote folder a).
     assert.deepEqual(await decide('upload', 'local', false, local, remote, state), ['a: conflict', 'a/c: skip', 'a/c/x: skip']);

@@ -1,12 +1,12 @@
 /**
- * KNOWN BUG (src/core/reconcile.ts, protectFolderContents): the conflict it makes assumes that the
+ * Regression (was a bug in src/core/reconcile.ts, protectFolderContents): the conflict it makes assumes that the
  * side keeping the folder is "unchanged" and the other side "deleted" (or "typeChanged"). When the
  * side keeping the folder is the one that changed (one-way --force against a target change) or the
  * folder was never synced (an extra folder on the target), the conflict reports the wrong facts:
  * the user (and an `ask` resolver) is told the other side replaced or deleted something it did not.
  *
  * Expected: ConflictInfo.local/remote are the detected changes of each side (as everywhere else).
- * Failing on purpose; do not skip.
+ * 
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -26,7 +26,7 @@ const snap = (tree: Record<string, Entry>): Snapshot => snapshotOf(Object.entrie
 const facts = (decision: Decision | undefined) =>
   decision?.type === 'conflict' ? { local: decision.conflict.local, remote: decision.conflict.remote } : decision;
 
-describe('KNOWN BUG: folder-protection conflicts report the wrong sides', () => {
+describe('regression: folder-protection conflicts report the wrong sides', () => {
   it('download --force: local replaced file f by a folder with f/x, remote unchanged → local typeChanged, remote unchanged', () => {
     const record = file(5, 1000);
     const options: ReconcileOptions = { mode: 'download', delete: false, force: true, deleteUnmatched: false, timeWindowMs: 2000 };

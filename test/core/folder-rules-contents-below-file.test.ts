@@ -1,5 +1,5 @@
 /**
- * KNOWN BUG (src/core/reconcile.ts + plan.ts): when a path is a file on one side and a folder on
+ * Regression (was a bug in src/core/reconcile.ts + plan.ts): when a path is a file on one side and a folder on
  * the other (a type change against a change on the other side, or both created), new or changed
  * contents of the folder are still copied to the side where the path is a file. buildPlan adds a
  * "parent" mkdir on top of that file; it fails, the copy fails, and because a copy failed, every
@@ -7,7 +7,7 @@
  *
  * Expected (DESIGN.md "Directory rules", sync-matrix "a type change against any change on the other
  * side is a conflict"): nothing is planned below a path that stays a file on the target side; the
- * contents wait with the conflict of their folder. Failing on purpose; do not skip.
+ * contents wait with the conflict of their folder. 
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -52,7 +52,7 @@ async function planOf(local: Snapshot, remote: Snapshot, state: SyncState) {
   return buildPlan({ mode: 'sync', decisions: resolved, local, remote, state });
 }
 
-describe('KNOWN BUG: contents copied into a side where their folder is a file', () => {
+describe('regression: contents copied into a side where their folder is a file', () => {
   it('core: local replaced folder d by a file, remote added d/y → nothing is planned below the local file d', async () => {
     const local = snap({ d: file(8, 5000) });
     const remote = snap({ d: DIR, 'd/y': file(3, 6000) });

@@ -239,35 +239,6 @@ function oneSidedWrites(side: Side, synced: Record<Side, Tree>, trees: Record<Si
   return result;
 }
 
-/**
- * Edits that hit two known bugs; the properties below are checked on every other input (fc.pre),
- * and test/core/KNOWN-BUG-*.test.ts show these shapes failing. Drop a case once its bug is fixed.
- *
- * 1. A path is a file on one side and a folder on the other, and that folder holds something new
- *    or changed since the last sync: it is copied into the side where the path is a file (a
- *    "parent" mkdir on top of a file), which fails on every run (KNOWN-BUG-contents-into-file).
- * 2. One-way with a winning source (--force or --resolve local) whose file would replace a target
- *    folder that keeps contents (no --delete): resolution undoes the folder protection and the
- *    removal of the non-empty folder fails on every run (KNOWN-BUG-resolve-undoes-folder-protection).
- */
-function hitsKnownBug(
-  synced: Record<Side, Tree>,
-  edited: Record<Side, Tree>,
-  oneWay?: { mode: 'upload' | 'download'; delete: boolean; force: boolean; resolve: string },
-): boolean {
-  const target: Side | undefined = oneWay && (oneWay.mode === 'upload' ? 'remote' : 'local');
-  const sourceWins = oneWay !== undefined && !oneWay.delete && (oneWay.force || oneWay.resolve === (oneWay.mode === 'upload' ? 'local' : 'remote'));
-  const inside = (tree: Tree, path: string): string[] => [...tree.keys()].filter((other) => isInside(toRelPath(other), toRelPath(path)));
-  for (const path of new Set([...edited.local.keys(), ...edited.remote.keys()])) {
-    const kinds = { local: edited.local.get(path)?.kind, remote: edited.remote.get(path)?.kind };
-    if (kinds.local === undefined || kinds.remote === undefined || kinds.local === kinds.remote) continue;
-    const dirSide: Side = kinds.local === 'dir' ? 'local' : 'remote';
-    if (inside(edited[dirSide], path).some((other) => !sameNode(edited[dirSide].get(other), synced[dirSide].get(other)))) return true;
-    if (sourceWins && dirSide === target && inside(edited[target], path).length > 0) return true;
-  }
-  return false;
-}
-
 describe('sync properties (memory↔memory, real engine)', () => {
   it('after random edits on both sides: a second sync plans nothing, no one-sided edit is lost, no conflicts means equal trees', async () => {
     await fc.assert(
@@ -275,7 +246,6 @@ describe('sync properties (memory↔memory, real engine)', () => {
         await withPair(initial, remoteKind, async ({ local, remote, base, editor, synced }) => {
           for (const edit of edits) await editor.apply(edit);
           const edited = { local: treeOf(local), remote: treeOf(remote) };
-          fc.pre(!hitsKnownBug(synced, edited));
           const expectedEverywhere = new Map([...oneSidedWrites('local', synced, edited), ...oneSidedWrites('remote', synced, edited)]);
 
           const second = await run('sync', base, { resolve: 'skip' });
@@ -324,7 +294,6 @@ describe('sync properties (memory↔memory, real engine)', () => {
           await withPair(initial, remoteKind, async ({ local, remote, base, editor, synced }) => {
             for (const edit of edits) await editor.apply(edit);
             const sides = { local, remote };
-            fc.pre(!hitsKnownBug(synced, { local: treeOf(local), remote: treeOf(remote) }, { mode, ...flags }));
             const before = treeOf(sides[source]);
             const first = await run(mode, base, flags);
             assert.deepEqual(first.failures, []);
