@@ -92,3 +92,27 @@ export function ftpHarness(name: FtpServerName, options: FtpUrlOptions & OpenBac
     cleanup: () => removeTestFolder(ftpServer(name), folder),
   };
 }
+
+/** A remote harness for test/scenarios/sync-matrix-suite.ts, plus a cleanup of its folders. */
+export function ftpScenarioHarness(
+  name: FtpServerName,
+  options: FtpUrlOptions = {},
+): { freshRemote(label: string): Promise<string>; readonly connection: OpenBackendOptions; cleanup(): Promise<void> } {
+  const folders: string[] = [];
+  return {
+    async freshRemote(label: string): Promise<string> {
+      const server = ftpServer(name);
+      const folder = freshFolderName(`matrix-${label.replace(/[^A-Za-z0-9]+/g, '_')}`.slice(0, 60));
+      // Created through FTP, so the folder belongs to the server's user.
+      const backend = await openTestFtp(server, folder, options);
+      await backend.close();
+      folders.push(folder);
+      return ftpUrl(server, folder, options);
+    },
+    connection: { caFile: loadServer<FtpServerFacts>(name).caFile, parallel: 2 },
+    async cleanup(): Promise<void> {
+      const server = ftpServer(name);
+      await Promise.all(folders.map((folder) => removeTestFolder(server, folder)));
+    },
+  };
+}
