@@ -3,7 +3,7 @@
  * only, and no colour codes unless stdout is a terminal without NO_COLOR / --no-color.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
@@ -113,6 +113,50 @@ describe('ferry CLI: text output', () => {
     beforeEach(async () => {
       // No conflict: a terminal would be asked about it.
       await fs.rm(path.join(box.remote, 'clash.txt'));
+    });
+
+    /** Runs on a terminal and types `answer` each time a conflict question appears. */
+    async function answerOnTerminal(args: string[], answers: string[]): Promise<{ code: number | null; output: string; asked: number }> {
+      await ensureBuilt();
+      const command = [process.execPath, CLI_ENTRY, ...args].map(quote).join(' ');
+      const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: box.root, env: box.env, stdio: ['pipe', 'pipe', 'pipe'] });
+      let output = '';
+      let asked = 0;
+      const onData = (chunk: Buffer) => {
+        output += chunk.toString('utf8');
+        const questions = output.split('[s]kip?').length - 1;
+        while (asked < questions) {
+          child.stdin.write(`${answers[asked] ?? 's'}\n`);
+          asked++;
+        }
+      };
+      child.stdout.on('data', onData);
+      child.stderr.on('data', onData);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      clearTimeout(timer);
+      return { code, output, asked };
+    }
+
+    it('--resolve ask (the default on a terminal) asks per conflict; the answer is applied', async () => {
+      await writeTree(box.local, { 'c1.txt': 'local one' }, old);
+      await writeTree(box.remote, { 'c1.txt': 'remote one, longer' }, old);
+      const result = await answerOnTerminal(['sync', box.local, box.remote, '--state-dir', box.stateDir], ['r']);
+      assert.equal(result.code, 0, result.output);
+      assert.equal(result.asked, 1, result.output);
+      assert.equal(await fs.readFile(path.join(box.local, 'c1.txt'), 'utf8'), 'remote one, longer');
+      assert.match(result.output, /Done: .*0 conflicts/);
+    });
+
+    it('an upper-case answer applies to every remaining conflict', async () => {
+      await writeTree(box.local, { 'c1.txt': 'local one', 'c2.txt': 'local two', 'c3.txt': 'local three' }, old);
+      await writeTree(box.remote, { 'c1.txt': 'remote one, longer', 'c2.txt': 'remote two, longer', 'c3.txt': 'remote three, longer' }, old);
+      const result = await answerOnTerminal(['sync', box.local, box.remote, '--state-dir', box.stateDir], ['L']);
+      assert.equal(result.code, 0, result.output);
+      assert.equal(result.asked, 1, `asked once only:\n${result.output}`);
+      for (const [name, text] of [['c1.txt', 'local one'], ['c2.txt', 'local two'], ['c3.txt', 'local three']]) {
+        assert.equal(await fs.readFile(path.join(box.remote, name!), 'utf8'), text);
+      }
     });
 
     it('colours on a TTY; NO_COLOR and --no-color turn them off', async () => {
