@@ -269,4 +269,24 @@ describe('ferry CLI: interrupted runs', () => {
     assert.doesNotMatch(result.stdout, /^Done:/m);
     assert.ok(!/^\s+at /m.test(result.stderr), 'no stack trace');
   });
+
+  it('a second run on the same pair while one is running: exit 1 naming the running pid; the first finishes', async () => {
+    const child = spawnCli(args(), { env: box.env });
+    child.stdin!.end();
+    let second: Promise<CliResult> | undefined;
+    const first = watchLines(child, (line) => {
+      if (!second && isFinishedCopy(line)) {
+        // Keep the first run from finishing while the second one starts: stop reading its output.
+        child.stdout!.pause();
+        second = runCli(args(), { env: box.env, timeoutMs: 60_000 }).finally(() => child.stdout!.resume());
+      }
+    });
+    const firstResult = await first;
+    assert.ok(second, 'the first run copied something');
+    const secondResult = await second;
+    assert.equal(secondResult.code, 1, secondResult.stderr);
+    assert.match(secondResult.stderr, new RegExp(`pid ${child.pid}\\b`));
+    assert.equal(firstResult.code, 0, firstResult.stderr);
+    await assertBothSidesEqual();
+  });
 });
