@@ -147,6 +147,15 @@ describe('sftp backend', () => {
     await backend.close();
   });
 
+  it('reports a name that is not valid UTF-8 as unsupported instead of mangling it', async () => {
+    const backend = await fresh('latin1');
+    writeFileSync(Buffer.concat([Buffer.from(`${backend.root}/caf`), Buffer.from([0xe9]), Buffer.from('.txt')]), 'x');
+    const listed = await backend.list(p(''));
+    assert.equal(listed.length, 1);
+    assert.ok('unsupported' in listed[0]! && /not valid UTF-8/.test(listed[0].unsupported));
+    await backend.close();
+  });
+
   it('says which kind of thing is in the way', async () => {
     const backend = await fresh('kinds');
     await backend.mkdir(p('d'));

@@ -96,6 +96,9 @@ export class SftpBackend implements Backend {
         throw error;
       }
       return items.map((item): ListedEntry => {
+        // ssh2 decodes names as UTF-8, turning invalid bytes into U+FFFD: such a name cannot be
+        // sent back to the server as it is, so it is reported instead of synced under a wrong name.
+        if (item.filename.includes('\uFFFD')) return { name: item.filename, unsupported: 'name that is not valid UTF-8' };
         const entry = entryOfAttrs(item.attrs);
         return typeof entry === 'string' ? { name: item.filename, unsupported: entry } : { name: item.filename, entry };
       });
