@@ -43,6 +43,10 @@ export class SftpConnectionPool {
         this.opening = undefined;
       });
       const fresh = await this.opening;
+      if (this.closed) {
+        void fresh.close();
+        throw new BackendError('connection-lost', 'the SFTP connection was closed');
+      }
       if (!this.connections.includes(fresh)) this.connections.push(fresh);
       best = fresh;
     } else if (best.inFlight >= busyThreshold && !this.growFailed && this.connections.length + this.growing < this.size) {
