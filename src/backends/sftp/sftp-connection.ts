@@ -77,6 +77,15 @@ export class SftpConnection {
     return (this.client as unknown as { _sock?: { localPort?: number } })._sock?.localPort;
   }
 
+  /**
+   * True for OpenSSH (and dropbear, which runs OpenSSH's sftp-server): its sftp-server reads and
+   * answers requests one at a time in arrival order, so dependent requests may be sent without
+   * waiting for each answer. The SFTP drafts do not promise this for every server.
+   */
+  get processesInOrder(): boolean {
+    return (this.sftp as unknown as { _isOpenSSH?: boolean })._isOpenSSH === true;
+  }
+
   /** Whether the server supports atomic replacing rename (`posix-rename@openssh.com`). */
   get hasPosixRename(): boolean {
     const extensions = (this.sftp as unknown as { _extensions?: Record<string, string> })._extensions;
