@@ -1,0 +1,8 @@
+/** The sync matrix over explicit FTPS: a local folder against the loopback proftpd (scripts/servers/proftpd.sh). */
+import { after } from 'node:test';
+import { ftpScenarioHarness } from '../ftp/ftp-test-servers.js';
+import { describeSyncMatrix } from './sync-matrix-suite.js';
+
+const harness = ftpScenarioHarness('proftpd', { tls: 'explicit' });
+after(() => harness.cleanup());
+describeSyncMatrix('local↔ftps (proftpd)', harness);

@@ -1,0 +1,8 @@
+/** The sync matrix over FTP: a local folder against the loopback pure-ftpd (scripts/servers/pure-ftpd.sh). */
+import { after } from 'node:test';
+import { ftpScenarioHarness } from '../ftp/ftp-test-servers.js';
+import { describeSyncMatrix } from './sync-matrix-suite.js';
+
+const harness = ftpScenarioHarness('pure-ftpd');
+after(() => harness.cleanup());
+describeSyncMatrix('local↔ftp (pure-ftpd)', harness);
