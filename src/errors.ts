@@ -98,6 +98,7 @@ export function isBackendError(error: unknown, code?: BackendErrorCode): error i
 
 /** A one-line description of any thrown value, for output (never a stack trace). */
 export function describeError(error: unknown): string {
-  if (error instanceof Error) return error.message.split('\n')[0] ?? error.name;
-  return String(error);
+  // Some libraries put newlines in messages (JSON.parse quotes its input): keep one line, all of it.
+  const text = error instanceof Error ? error.message || error.name : String(error);
+  return text.replace(/\s*\n\s*/g, ' ').trim();
 }

@@ -2,7 +2,8 @@
  * Opens the backend for a parsed target. The one place that knows every concrete backend.
  */
 import * as fs from 'node:fs/promises';
-import { BackendError, FerryError } from '../errors.js';
+import { BackendError, FerryError, isBackendError } from '../errors.js';
+import { MissingRootBackend } from './missing-root-backend.js';
 import type { Backend } from './backend.js';
 import { LocalBackend } from './local/local-backend.js';
 import type { Target } from './target-url.js';
@@ -11,6 +12,11 @@ import type { Target } from './target-url.js';
 export interface OpenBackendOptions {
   /** Create the root folder (and its parents) when it is missing, instead of failing. */
   readonly createFolder?: boolean;
+  /**
+   * A dry run: nothing may be created. With `createFolder`, a missing root opens as an empty,
+   * read-only stand-in so the plan shows what a real run would copy there.
+   */
+  readonly dryRun?: boolean;
   /** Connections to open for remote backends (default chosen by the backend). */
   readonly parallel?: number;
   /** Verify SFTP host keys against known_hosts (default true). */
@@ -38,6 +44,18 @@ export interface OpenBackendOptions {
 
 /** Opens the backend for `target`, checking that its root folder exists (or creating it). */
 export async function openBackend(target: Target, options: OpenBackendOptions = {}): Promise<Backend> {
+  if (options.dryRun && options.createFolder) {
+    try {
+      return await openConcrete(target, { ...options, createFolder: false });
+    } catch (error) {
+      if (!isBackendError(error, 'not-found')) throw error;
+      return new MissingRootBackend(target);
+    }
+  }
+  return openConcrete(target, options);
+}
+
+async function openConcrete(target: Target, options: OpenBackendOptions): Promise<Backend> {
   switch (target.scheme) {
     case 'file':
       return openLocal(target, options);
@@ -63,7 +81,7 @@ async function openLocal(target: Target, options: OpenBackendOptions): Promise<B
       throw new BackendError('permission', `cannot open ${target.path}: ${(error as Error).message}`);
     }
     if (!options.createFolder) {
-      throw new FerryError('config', `folder ${target.path} does not exist (pass --create-folder to create it)`);
+      throw new BackendError('not-found', `folder ${target.path} does not exist (pass --create-folder to create it)`);
     }
     await fs.mkdir(target.path, { recursive: true });
   }

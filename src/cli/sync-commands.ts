@@ -79,6 +79,21 @@ function counter(_value: string, previous: number): number {
   return previous + 1;
 }
 
+/** Streams whose reader went away (`ferry ... | head -1`): output stops, the run goes on. */
+const closedStreams = new WeakSet<NodeJS.WriteStream>();
+
+function writeLine(stream: NodeJS.WriteStream, line: string): void {
+  if (closedStreams.has(stream)) return;
+  if (stream.listenerCount('error') === 0) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      // EPIPE: nobody reads any more. Finishing the sync (and saving its state) is safer than
+      // dying halfway, so the rest of the output is dropped.
+      if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') closedStreams.add(stream);
+    });
+  }
+  stream.write(`${line}\n`);
+}
+
 /** Exit code for a finished run (docs/exit-codes.md). */
 export function exitCodeOf(summary: RunSummary, reportProblems: boolean): number {
   if (summary.interrupted) return ExitCode.interrupted;
@@ -110,7 +125,7 @@ export function addSyncCommands(program: Command, setExitCode: (code: number) =>
     command
       .option('-m, --match <patterns>', 'sync only files whose names match these comma-separated globs')
       .option('-x, --exclude <patterns>', `skip files and folders with these names (comma-separated globs; default "${DEFAULT_EXCLUDES.join(',')}")`)
-      .option('--create-folder', 'create the target root folder when it is missing')
+      .option('--create-folder', mode === 'download' ? 'create the LOCAL folder when it is missing' : 'create the REMOTE folder when it is missing')
       .option('--allow-empty', 'run even if a side is empty although the last sync saw files there (deletes them on the other side)')
       .option('--report-problems', 'exit with code 10 when conflicts were left or errors happened')
       .option('-v, --verbose', 'more output (repeat for more)', counter, 1)
@@ -138,8 +153,8 @@ async function runCommand(mode: SyncMode, local: string, remote: string, flags: 
   const verbosity: Verbosity = flags.quiet ? 0 : flags.verbose >= 2 ? 2 : 1;
   const style = styleFor(process.stdout, { noColor: !flags.color });
   const errStyle = styleFor(process.stderr, { noColor: !flags.color });
-  const out = (line: string) => process.stdout.write(`${line}\n`);
-  const err = (line: string) => process.stderr.write(`${line}\n`);
+  const out = (line: string) => writeLine(process.stdout, line);
+  const err = (line: string) => writeLine(process.stderr, line);
   const onEvent = flags.json
     ? (event: object) => out(JSON.stringify(event))
     : new TextRenderer(out, err, { ...style, red: errStyle.red, yellow: style.yellow }, verbosity, flags.dryRun ?? false).onEvent;

@@ -46,7 +46,7 @@ export interface RunOptions {
   readonly match?: readonly string[];
   /** Glob patterns on file and folder names to leave alone (default pyftpsync's list). */
   readonly exclude?: readonly string[];
-  /** Create a missing root folder instead of failing. */
+  /** Create the target's missing root folder (remote for upload and sync, local for download). */
   readonly createFolder?: boolean;
   /** Where the state of the pair is kept (default `$XDG_STATE_HOME/ferry`). */
   readonly stateDir?: string;
@@ -169,11 +169,16 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
   const opened: Backend[] = [];
   let store: StateStore | undefined;
   try {
-    const openSide = async (value: string | Backend): Promise<Backend> => {
+    // --create-folder creates only the side this mode writes to (the remote side for sync, as in
+    // pyftpsync): a mistyped source folder must fail, not become an empty source that --delete
+    // would mirror onto the target.
+    const creates: Side = mode === 'download' ? 'local' : 'remote';
+    const openSide = async (side: Side, value: string | Backend): Promise<Backend> => {
       if (typeof value !== 'string') return value;
       const backend = await openBackend(parseTarget(value), {
         ...options.connection,
-        createFolder: options.createFolder && !dryRun,
+        createFolder: (options.createFolder ?? false) && side === creates,
+        dryRun,
         warn: (message) => emit({ type: 'warning', message }),
         signal: options.signal,
       });
@@ -183,8 +188,8 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
     if (typeof options.local === 'string' && typeof options.remote === 'string') {
       await checkDistinct(parseTarget(options.local), parseTarget(options.remote));
     }
-    const local = await openSide(options.local);
-    const remote = await openSide(options.remote);
+    const local = await openSide('local', options.local);
+    const remote = await openSide('remote', options.remote);
     emit({ type: 'start', schema: EVENT_SCHEMA_VERSION, mode, local: local.displayName, remote: remote.displayName, dryRun });
 
     store = await StateStore.open(options.stateDir ?? defaultStateDir(), local.id, remote.id);

@@ -98,11 +98,12 @@ export class StateStore {
   }
 }
 
-function corrupt(file: string, why: string): FerryError {
-  return new FerryError(
-    'state',
-    `the state file ${file} is unusable: ${why}. To start over, move it away (mv '${file}' '${file}.bad'); the next run then compares both sides as if never synced and turns every difference into a conflict, deleting nothing`,
-  );
+function corrupt(file: string, why: string, what: 'snapshot' | 'journal'): FerryError {
+  const consequence =
+    what === 'snapshot'
+      ? 'the next run then compares both sides as if never synced and turns every difference into a conflict, deleting nothing'
+      : 'the next run then starts from the state of the last completed run; what the interrupted run did may show up as conflicts, nothing is deleted because of it';
+  return new FerryError('state', `the state file ${file} is unusable: ${why}. To start over, move it away (mv '${file}' '${file}.bad'); ${consequence}`);
 }
 
 async function readIfExists(file: string): Promise<string | undefined> {
@@ -121,7 +122,7 @@ async function loadState(snapshotFile: string, journalFile: string): Promise<Syn
     try {
       state = parseStateSnapshot(text).records;
     } catch (error) {
-      if (error instanceof StateFormatError) throw corrupt(snapshotFile, error.message);
+      if (error instanceof StateFormatError) throw corrupt(snapshotFile, error.message, 'snapshot');
       throw error;
     }
   }
@@ -137,7 +138,7 @@ async function loadState(snapshotFile: string, journalFile: string): Promise<Syn
         // A kill can cut the last line short; that change never finished, so it is dropped.
         const isLast = index === lines.length - 1;
         if (!(error instanceof StateFormatError)) throw error;
-        if (!isLast) throw corrupt(journalFile, error.message);
+        if (!isLast) throw corrupt(journalFile, error.message, 'journal');
       }
     });
     state = applyStateChanges(state, changes);

@@ -206,6 +206,9 @@ export function connectSftp(endpoint: SshEndpoint, signal?: AbortSignal): Promis
           lastMethod = method;
         }, tried),
       });
+      // ssh2 leaves Nagle's algorithm on: then every request sent while another is unanswered
+      // waits for an ACK, which costs a full round trip per burst of pipelined requests.
+      client.setNoDelay(true);
     } catch (error) {
       fail(mapConnectError(error, where));
     }
