@@ -120,7 +120,7 @@ export function mapFtpError(error: unknown, what: string, server: string): Backe
   if (errno !== undefined && certificateErrorCodes.has(errno)) {
     return new BackendError(
       'protocol',
-      `${what}: TLS certificate of ${server} is not trusted (${message}); give its CA certificate with the CA file option, or turn certificate verification off`,
+      `${what}: TLS certificate of ${server} is not trusted (${message}); trust its CA with --ca-file FILE, or skip the check with --no-verify-certs`,
       { cause: error },
     );
   }

@@ -173,7 +173,7 @@ export async function openFtpBackend(target: Target, options: OpenBackendOptions
   if (options.ftpActive) {
     throw new BackendError(
       'unsupported',
-      'active FTP is not supported: basic-ftp, the FTP library ferry uses, only does passive mode (EPSV/PASV); drop the active-mode option',
+      'active FTP is not supported: basic-ftp, the FTP library ferry uses, only does passive mode (EPSV/PASV); drop --ftp-active',
     );
   }
   const host = target.host;

@@ -79,6 +79,8 @@ export function describeConflict(conflict: PlannedConflict): string[] {
 /** Writes human output for a stream of events. */
 export class TextRenderer {
   private readonly prefix: string;
+  /** Deletions not run because a copy failed: said once, before the summary. */
+  private heldBack = 0;
   constructor(
     private readonly out: (line: string) => void,
     private readonly err: (line: string) => void,
@@ -127,6 +129,9 @@ export class TextRenderer {
         break;
       case 'summary': {
         const s = event.summary;
+        if (this.heldBack > 0) {
+          this.err(this.style.yellow(`${p}warning: ${this.heldBack} deletion${this.heldBack === 1 ? ' was' : 's were'} held back because a copy failed; the next run will do them`));
+        }
         const parts = [
           `${s.filesCopied} file${s.filesCopied === 1 ? '' : 's'} ${s.dryRun ? 'to copy' : 'copied'} (${formatBytes(s.bytesCopied)})`,
           `${s.filesDeleted} deleted`,
@@ -161,6 +166,7 @@ export class TextRenderer {
         this.out(this.style.yellow(`${'CONFLICT'.padEnd(17)} *?* ${result.detail}`));
         break;
       case 'not-run':
+        if (result.why === 'copy-failed') this.heldBack++;
         if (this.verbosity >= 2) this.out(this.style.dim(`NOT RUN (${result.why}) ${result.action.path}`));
         break;
     }
