@@ -106,7 +106,7 @@ describe('sftp backend', () => {
 
   it('serves hundreds of concurrent small writes, stats and lists over several connections', async () => {
     const backend = await fresh('many', { parallel: 3 });
-    assert.equal(backend.capabilities.maxConcurrency, 24);
+    assert.equal(backend.capabilities.maxConcurrency, 48);
     const count = 300;
     await Promise.all(
       Array.from({ length: count }, async (_, i) => {
@@ -134,6 +134,7 @@ describe('sftp backend', () => {
     const listed = await backend.list(p(''));
     assert.deepEqual(listed.find((item) => item.name === 'link'), { name: 'link', unsupported: 'symlink' });
     assert.deepEqual(await backend.stat(p('link')), { kind: 'file', size: -1, mtimeMs: -1 });
+    await assert.rejects(backend.read(p('link')), (e: unknown) => isBackendError(e, 'unsupported'));
     await backend.close();
   });
 

@@ -20,7 +20,7 @@ import { SshAuth } from './ssh-auth.js';
 /** Connections opened when `parallel` is not given (see docs/sftp.md for the measurements). */
 export const defaultSftpConnections = 2;
 /** Operations the engine keeps in flight per connection: SFTP pipelines requests on a channel. */
-export const sftpOperationsPerConnection = 8;
+export const sftpOperationsPerConnection = 16;
 
 function currentUser(): string {
   try {

@@ -141,19 +141,24 @@ export class SftpBackend implements Backend {
     const c = await this.pool.acquire();
     let handle: Buffer | undefined;
     try {
-      handle = await c.call<Buffer>(what, (sftp, done) => sftp.open(abs, 'r', done));
-      const attrs = await c.call<Stats>(what, (sftp, done) => sftp.fstat(handle!, done));
-      const entry = entryOfAttrs(attrs);
+      // Both at once: one round trip. lstat, not fstat: a symlink put in place of the file is
+      // refused rather than read through (as the local backend's O_NOFOLLOW).
+      const [opened, stated] = await Promise.allSettled([
+        c.call<Buffer>(what, (sftp, done) => sftp.open(abs, 'r', done)),
+        c.call<Stats>(what, (sftp, done) => sftp.lstat(abs, done)),
+      ]);
+      if (opened.status === 'fulfilled') handle = opened.value;
+      if (opened.status === 'rejected') throw opened.reason;
+      if (stated.status === 'rejected') throw stated.reason;
+      const entry = entryOfAttrs(stated.value);
       if (typeof entry === 'string' || entry.kind !== 'file') {
         throw new BackendError(typeof entry !== 'string' && entry.kind === 'dir' ? 'is-a-directory' : 'unsupported', `${what}: is ${typeof entry === 'string' ? `a ${entry}` : 'a folder'}`);
       }
-      const opened = handle;
-      const stream = createSftpReadStream(c, opened, entry.size, what, async () => {
-        try {
-          if (!c.closed) await c.call(what, (sftp, done) => sftp.close(opened, done));
-        } finally {
-          this.pool.release(c);
-        }
+      const fileHandle = opened.value;
+      const stream = createSftpReadStream(c, fileHandle, entry.size, what, async () => {
+        this.pool.release(c);
+        // Not awaited: the reader has all its bytes; the answer to CLOSE would only delay the end.
+        if (!c.closed) c.call(what, (sftp, done) => sftp.close(fileHandle, done)).catch(() => undefined);
       });
       return options.signal ? addAbortSignal(options.signal, stream) : stream;
     } catch (error) {
