@@ -9,7 +9,7 @@ import { baseName, parentOf, ROOT, type RelPath } from '../../core/rel-path.js';
 import { BackendError, type BackendErrorCode } from '../../errors.js';
 import { safeFileMode, tempNameFor, type Backend, type BackendCapabilities, type WriteOptions } from '../backend.js';
 import type { FtpClientPool } from './ftp-client-pool.js';
-import { ftpReplyCode, isAmbiguousFailure, mapFtpError } from './ftp-errors.js';
+import { ftpReplyCode, isAmbiguousFailure, isConnectionFailure, mapFtpError } from './ftp-errors.js';
 import { parseFtpTime } from './ftp-time.js';
 import { entryOfMlsxLine, parseListListing, parseMlsdListing, parseMlsxLine } from './list-parser.js';
 import { mtimeCommand, type MtimeMethod } from './mtime-method.js';
@@ -306,10 +306,15 @@ export class FtpBackend implements Backend {
   }
 
   async read(path: RelPath, options: { signal?: AbortSignal } = {}): Promise<Readable> {
+    return this.readOnce(path, options, true);
+  }
+
+  private async readOnce(path: RelPath, options: { signal?: AbortSignal }, mayRetry: boolean): Promise<Readable> {
     const what = `cannot read ${this.where(path)}`;
     const abs = this.abs(path);
     options.signal?.throwIfAborted();
     const pooled = await this.pool.acquire();
+    const wasFresh = pooled.fresh;
     pooled.fresh = false;
     const client = pooled.client;
     let released = false;
@@ -383,6 +388,8 @@ export class FtpBackend implements Backend {
       // control connection too: then look at the path on another connection.
       release();
       if (!client.closed) throw await this.explainOn(error, path, what);
+      // A reused connection the server had closed meanwhile: nothing was read, so try once more.
+      if (mayRetry && !wasFresh && isConnectionFailure(error)) return this.readOnce(path, options, false);
       const entry = await this.pool.use((other) => this.statWith(other, path, what), { retry: true }).catch(() => null);
       if (entry === undefined) throw new BackendError('not-found', `${what}: no such file`, { cause: error });
       if (entry?.kind === 'dir') throw new BackendError('is-a-directory', `${what}: is a folder`, { cause: error });
