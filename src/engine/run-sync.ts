@@ -267,7 +267,7 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
         onStart: (action) => emit({ type: 'action-started', action }),
         onResult: async (result) => {
           const change = stateChangeOf(result);
-          if (change) await store!.record(change);
+          if (change) store!.record(change);
           count(summary, result);
           emit({ type: 'action-finished', result });
         },

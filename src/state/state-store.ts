@@ -6,11 +6,13 @@
  * (temp file, fsync, rename) when the run ends and when the next run starts.
  */
 import { createHash } from 'node:crypto';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import { homedir } from 'node:os';
 import * as path from 'node:path';
 import { applyStateChanges, type StateChange } from '../core/action-result.js';
-import type { SyncState } from '../core/sync-state.js';
+import type { RelPath } from '../core/rel-path.js';
+import type { SyncRecord, SyncState } from '../core/sync-state.js';
 import { FerryError } from '../errors.js';
 import { acquireRunLock, type RunLock } from './run-lock.js';
 import { formatStateSnapshot, parseJournalLine, parseStateSnapshot, StateFormatError } from './state-file-format.js';
@@ -28,15 +30,20 @@ export function stateKeyOf(localId: string, remoteId: string): string {
 
 /** The state of one pair, open for a run (locked). */
 export class StateStore {
-  /** Opened on the first change; a promise so concurrent first changes share one handle. */
-  private journal: Promise<fs.FileHandle> | undefined;
+  /** Appends journal lines in order; opened on the first change. */
+  private journal: WriteStream | undefined;
+  private journalError: Error | undefined;
+  private readonly current: Map<RelPath, SyncRecord>;
   private constructor(
     readonly snapshotFile: string,
     private readonly journalFile: string,
     private readonly lock: RunLock,
     private readonly ids: { local: string; remote: string },
-    private current: SyncState,
-  ) {}
+    loaded: SyncState,
+  ) {
+    // Changed in place as actions finish: copying the map per change would make a run O(n²).
+    this.current = new Map(loaded);
+  }
 
   /**
    * Locks the pair and loads its state (snapshot plus any journal a killed run left).
@@ -66,16 +73,36 @@ export class StateStore {
     return this.current;
   }
 
-  /** Records one change durably (journal append) and in memory. */
-  async record(change: StateChange): Promise<void> {
-    this.current = applyStateChanges(this.current, [change]);
-    this.journal ??= fs.open(this.journalFile, 'a', 0o600);
-    await (await this.journal).write(`${JSON.stringify(change)}\n`);
+  /**
+   * Records one change in memory and appends it to the journal. Lines reach the operating system
+   * in order within moments, so a killed process loses at most the last few; the next run then
+   * finds those paths equal on both sides and records them again without a transfer.
+   */
+  record(change: StateChange): void {
+    if (change.op === 'set') this.current.set(change.path, change.record);
+    else this.current.delete(change.path);
+    if (!this.journal) {
+      this.journal = createWriteStream(this.journalFile, { flags: 'a', mode: 0o600 });
+      this.journal.on('error', (error) => {
+        this.journalError = error;
+      });
+    }
+    this.journal.write(`${JSON.stringify(change)}\n`);
+  }
+
+  /** Flushes and closes the journal. */
+  private async closeJournal(): Promise<void> {
+    const journal = this.journal;
+    this.journal = undefined;
+    if (journal && !journal.destroyed) await new Promise<void>((resolve) => journal.end(resolve));
   }
 
   /** Writes the snapshot atomically and empties the journal. */
   async save(): Promise<void> {
-    await (await this.journal)?.sync();
+    await this.closeJournal();
+    if (this.journalError) {
+      throw new FerryError('state', `cannot write the journal ${this.journalFile}: ${this.journalError.message}`);
+    }
     const temp = `${this.snapshotFile}.${process.pid}.tmp`;
     const handle = await fs.open(temp, 'w', 0o600);
     try {
@@ -85,15 +112,12 @@ export class StateStore {
       await handle.close();
     }
     await fs.rename(temp, this.snapshotFile);
-    await (await this.journal)?.close();
-    this.journal = undefined;
     await fs.rm(this.journalFile, { force: true });
   }
 
   /** Releases the lock (and the journal). Does not save. */
   async close(): Promise<void> {
-    await (await this.journal)?.close();
-    this.journal = undefined;
+    await this.closeJournal();
     await this.lock.release();
   }
 }

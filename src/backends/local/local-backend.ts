@@ -45,7 +45,8 @@ export class LocalBackend implements Backend {
     mtimePrecisionMs: 1,
     canSetMtime: true,
     caseInsensitive: false,
-    maxConcurrency: 16,
+    // High so that the other side sets the pace: the engine uses the smaller of the two.
+    maxConcurrency: 64,
   };
   private readonly fsync: boolean;
 
