@@ -81,6 +81,8 @@ for (const name of servers) {
       await rejectsWith(backend.remove(p('missing.txt')), 'not-found');
       await rejectsWith(backend.removeDir(p('missing')), 'not-found');
       await rejectsWith(backend.mkdir(p('missing/sub')), 'not-found');
+      await rejectsWith(backend.write(p('missing/x.txt'), Readable.from([Buffer.from('x')]), {}), 'not-found');
+      await rejectsWith(backend.write(p('f.txt/x.txt'), Readable.from([Buffer.from('x')]), {}), 'not-a-directory');
     });
 
     it('keeps unicode names and exact times, the same in write, stat, list and on disk', async () => {

@@ -428,7 +428,8 @@ export class FtpBackend implements Backend {
       try {
         await client.uploadFrom(uploadSource(body), tempPath);
       } catch (error) {
-        throw sourceError ?? this.fail(error, what);
+        if (sourceError !== undefined || signal?.aborted) throw sourceError ?? error;
+        throw await this.explainUploadFailure(error, path, what);
       }
       if (sourceError !== undefined) throw sourceError;
       // Set the time before the rename, so the final name never shows the upload time.
@@ -457,6 +458,26 @@ export class FtpBackend implements Backend {
     } finally {
       if (!body.destroyed && !body.writableEnded) body.destroy();
     }
+  }
+
+  /**
+   * A refused STOR says little: vsftpd answers "553 Could not create file." and proftpd closes the
+   * prepared data connection first (ECONNRESET). A missing or mistyped parent folder is the usual
+   * reason, so look at it on a working connection.
+   */
+  private async explainUploadFailure(error: unknown, path: RelPath, what: string): Promise<BackendError> {
+    const mapped = this.fail(error, what);
+    if (mapped.code !== 'connection-lost' && mapped.code !== 'protocol' && !isAmbiguousFailure(error)) return mapped;
+    const parent = parentOf(path);
+    let entry: Entry | undefined;
+    try {
+      entry = await this.pool.use((client) => this.statWith(client, parent, what), { retry: true });
+    } catch {
+      return mapped;
+    }
+    if (entry === undefined) return new BackendError('not-found', `${what}: the folder ${this.abs(parent)} does not exist`, { cause: error });
+    if (entry.kind === 'file') return new BackendError('not-a-directory', `${what}: ${this.abs(parent)} is a file, not a folder`, { cause: error });
+    return mapped;
   }
 
   /** Deletes a temporary file after a failed write, on any working connection; errors are ignored. */

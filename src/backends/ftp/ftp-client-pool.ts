@@ -50,6 +50,8 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 /** See the module comment. */
 export class FtpClientPool {
   private readonly idle: PooledClient[] = [];
+  /** Every open connection, idle or busy, so close() can end them all. */
+  private readonly open = new Set<PooledClient>();
   private readonly waiters: Array<() => void> = [];
   private live = 0;
   private limit: number;
@@ -115,7 +117,9 @@ export class FtpClientPool {
             this.live--;
             continue;
           }
-          return { client, lastUsedMs: Date.now(), fresh: true };
+          const pooled: PooledClient = { client, lastUsedMs: Date.now(), fresh: true };
+          this.open.add(pooled);
+          return pooled;
         } catch (error) {
           this.live--;
           this.wakeOne();
@@ -152,13 +156,14 @@ export class FtpClientPool {
   /** Closes every connection; operations still running fail, later ones are refused. Idempotent. */
   async close(): Promise<void> {
     this.closed = true;
-    for (const pooled of this.idle.splice(0)) this.drop(pooled);
+    for (const pooled of [...this.open]) this.drop(pooled);
     for (const wake of this.waiters.splice(0)) wake();
   }
 
   private drop(pooled: PooledClient): void {
     const index = this.idle.indexOf(pooled);
     if (index >= 0) this.idle.splice(index, 1);
+    this.open.delete(pooled);
     // Count each connection once, even when release() and close() both see it.
     if (!(pooled as { dropped?: boolean }).dropped) {
       (pooled as { dropped?: boolean }).dropped = true;
