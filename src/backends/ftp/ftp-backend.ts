@@ -388,11 +388,12 @@ export class FtpBackend implements Backend {
       // control connection too: then look at the path on another connection.
       release();
       if (!client.closed) throw await this.explainOn(error, path, what);
-      // A reused connection the server had closed meanwhile: nothing was read, so try once more.
-      if (mayRetry && !wasFresh && isConnectionFailure(error)) return this.readOnce(path, options, false);
       const entry = await this.pool.use((other) => this.statWith(other, path, what), { retry: true }).catch(() => null);
       if (entry === undefined) throw new BackendError('not-found', `${what}: no such file`, { cause: error });
       if (entry?.kind === 'dir') throw new BackendError('is-a-directory', `${what}: is a folder`, { cause: error });
+      // The file is there and nothing was read: a reused connection the server had closed
+      // meanwhile deserves one more try on a new one.
+      if (entry !== null && mayRetry && !wasFresh && isConnectionFailure(error)) return this.readOnce(path, options, false);
       throw this.fail(error, what);
     }
     download.catch((error: unknown) => {
@@ -418,7 +419,14 @@ export class FtpBackend implements Backend {
       body.destroy(error instanceof Error ? error : new Error(String(error)));
     });
 
-    const pooled = await this.pool.acquire();
+    let pooled: Awaited<ReturnType<FtpClientPool['acquire']>>;
+    try {
+      pooled = await this.pool.acquire();
+    } catch (error) {
+      // Stops the pipeline, so the source (often an open file) is closed too.
+      body.destroy();
+      throw error;
+    }
     pooled.fresh = false;
     const client = pooled.client;
     let uploadStarted = false;
