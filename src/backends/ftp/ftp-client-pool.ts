@@ -54,11 +54,16 @@ export class FtpClientPool {
   private readonly open = new Set<PooledClient>();
   private readonly waiters: Array<() => void> = [];
   private live = 0;
+  /** Connections being opened right now (counted in `live` too). */
+  private connecting = 0;
   private limit: number;
+  /** The size last reported through onShrink (reported once every attempt in flight settled). */
+  private reportedLimit: number;
   private closed = false;
 
   constructor(private readonly options: FtpClientPoolOptions) {
     this.limit = Math.max(1, Math.floor(options.size));
+    this.reportedLimit = this.limit;
   }
 
   /** Connections the pool may open now (smaller than the configured size after a 421). */
@@ -110,8 +115,32 @@ export class FtpClientPool {
       }
       if (this.live < this.limit) {
         this.live++;
+        this.connecting++;
+        let client: Client | undefined;
         try {
-          const client = await this.options.connect();
+          client = await this.options.connect();
+        } catch (error) {
+          this.live--;
+          this.connecting--;
+          this.wakeOne();
+          const tooMany = isTooManyConnections(error);
+          if (tooMany && this.live > 0) {
+            // The server allows fewer connections than configured: live with the ones we have
+            // (or are still opening; each of those that fails lowers the limit again), and wait
+            // for one of them below.
+            this.limit = this.live;
+            this.reportShrink();
+          } else {
+            this.reportShrink();
+            if (!tooMany || attempt >= (this.options.tooManyAttempts ?? 6)) throw error;
+            // Connections of another client (or of ours, still closing) hold the slots: back off.
+            await sleep((this.options.backoffMs ?? 250) * 2 ** attempt++);
+            continue;
+          }
+        }
+        if (client !== undefined) {
+          this.connecting--;
+          this.reportShrink();
           if (this.closed) {
             client.close();
             this.live--;
@@ -120,21 +149,6 @@ export class FtpClientPool {
           const pooled: PooledClient = { client, lastUsedMs: Date.now(), fresh: true };
           this.open.add(pooled);
           return pooled;
-        } catch (error) {
-          this.live--;
-          this.wakeOne();
-          if (!isTooManyConnections(error)) throw error;
-          if (this.live > 0) {
-            // The server allows fewer connections than configured: live with the ones we have.
-            this.limit = this.live;
-            this.options.onShrink?.(this.limit);
-          } else if (attempt < (this.options.tooManyAttempts ?? 6)) {
-            // Connections of another client (or of ours, still closing) hold the slots: back off.
-            await sleep((this.options.backoffMs ?? 250) * 2 ** attempt++);
-            continue;
-          } else {
-            throw error;
-          }
         }
       }
       await new Promise<void>((resolve) => this.waiters.push(resolve));
@@ -158,6 +172,14 @@ export class FtpClientPool {
     this.closed = true;
     for (const pooled of [...this.open]) this.drop(pooled);
     for (const wake of this.waiters.splice(0)) wake();
+  }
+
+  /** Tells onShrink the new size once no connection attempt is in flight any more. */
+  private reportShrink(): void {
+    if (this.connecting === 0 && this.limit < this.reportedLimit) {
+      this.reportedLimit = this.limit;
+      this.options.onShrink?.(this.limit);
+    }
   }
 
   private drop(pooled: PooledClient): void {

@@ -1,0 +1,120 @@
+/**
+ * The connection pool with fake connections: limits, reuse, stale connections, 421 shrinking.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { FTPError, type Client } from 'basic-ftp';
+import { FtpClientPool } from '../../src/backends/ftp/ftp-client-pool.js';
+import { BackendError } from '../../src/errors.js';
+
+/** A stand-in for a logged-in basic-ftp Client. */
+class FakeClient {
+  closed = false;
+  noopFails = false;
+  constructor(readonly id: number) {}
+  async send(command: string): Promise<{ code: number; message: string }> {
+    if (command === 'NOOP' && this.noopFails) {
+      this.closed = true;
+      throw new Error('Server closed connection unexpectedly.');
+    }
+    return { code: 200, message: '200 OK' };
+  }
+  close(): void {
+    this.closed = true;
+  }
+}
+
+function fakeConnector(options: { allow?: number } = {}) {
+  const made: FakeClient[] = [];
+  return {
+    made,
+    connect: async (): Promise<Client> => {
+      const open = made.filter((c) => !c.closed).length;
+      if (options.allow !== undefined && open >= options.allow) {
+        throw new BackendError('connection-lost', 'cannot connect: server closed the session: 421 too many', {
+          cause: new FTPError({ code: 421, message: '421 too many' }),
+        });
+      }
+      const client = new FakeClient(made.length);
+      made.push(client);
+      return client as unknown as Client;
+    },
+  };
+}
+
+const tick = (ms = 5): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('FtpClientPool', () => {
+  it('opens connections lazily, never more than its size, and reuses them', async () => {
+    const connector = fakeConnector();
+    const pool = new FtpClientPool({ size: 3, connect: connector.connect });
+    let running = 0;
+    let most = 0;
+    await Promise.all(
+      Array.from({ length: 20 }, () =>
+        pool.use(async () => {
+          most = Math.max(most, ++running);
+          await tick();
+          running--;
+        }),
+      ),
+    );
+    assert.equal(most, 3);
+    assert.equal(connector.made.length, 3);
+    await pool.use(async () => undefined);
+    assert.equal(connector.made.length, 3, 'an idle connection is reused');
+    await pool.close();
+    assert.ok(connector.made.every((c) => c.closed));
+    await assert.rejects(pool.use(async () => undefined), (e: unknown) => e instanceof BackendError && e.code === 'connection-lost');
+  });
+
+  it('shrinks to what the server allows when it answers 421, and warns once per shrink', async () => {
+    const connector = fakeConnector({ allow: 2 });
+    const shrinks: number[] = [];
+    const pool = new FtpClientPool({ size: 4, connect: connector.connect, onShrink: (n) => shrinks.push(n) });
+    const done = await Promise.all(Array.from({ length: 10 }, (_, i) => pool.use(async () => (await tick(), i))));
+    assert.deepEqual(done, Array.from({ length: 10 }, (_, i) => i));
+    assert.equal(pool.size, 2);
+    assert.deepEqual(shrinks, [2]);
+    await pool.close();
+  });
+
+  it('backs off while the server refuses even a first connection, then gives up', async () => {
+    const connector = fakeConnector({ allow: 0 });
+    const pool = new FtpClientPool({ size: 2, connect: connector.connect, backoffMs: 1, tooManyAttempts: 3 });
+    const started = Date.now();
+    await assert.rejects(pool.use(async () => undefined), (e: unknown) => e instanceof BackendError && /421/.test(e.message));
+    assert.ok(Date.now() - started >= 7, 'waited 1 + 2 + 4 ms between tries');
+    await pool.close();
+  });
+
+  it('drops a connection that died while idle and retries a repeatable operation once', async () => {
+    const connector = fakeConnector();
+    const pool = new FtpClientPool({ size: 1, connect: connector.connect, idleCheckMs: 0 });
+    await pool.use(async () => undefined);
+    // Died while idle: the NOOP check notices before use.
+    connector.made[0]!.noopFails = true;
+    await tick(2);
+    const used = await pool.use(async (client) => (client as unknown as FakeClient).id);
+    assert.equal(used, 1);
+    // Died without notice: the operation fails on it and runs again on a new connection.
+    const pool2 = new FtpClientPool({ size: 1, connect: connector.connect });
+    await pool2.use(async () => undefined);
+    let calls = 0;
+    const result = await pool2.use(
+      async (client) => {
+        calls++;
+        if (calls === 1) {
+          (client as unknown as FakeClient).closed = true;
+          throw new BackendError('connection-lost', 'connection lost');
+        }
+        return (client as unknown as FakeClient).id;
+      },
+      { retry: true },
+    );
+    assert.equal(calls, 2);
+    assert.equal(result, 3);
+    await pool.close();
+    await pool2.close();
+  });
+});
