@@ -40,10 +40,11 @@ describe('a server limiting connections per user (pure-ftpd answers 421)', () =>
       const contents = await Promise.all(names.map(async (name) => text(await backend.read(p(name)))));
       assert.deepEqual(contents, names);
       assert.equal((await backend.list(p(''))).length, names.length);
-      assert.ok(
-        warnings.some((w) => w.includes(`allows only ${server.limitedMaxConnections} connections`)),
-        `expected a warning about the limit, got ${JSON.stringify(warnings)}`,
-      );
+      // pure-ftpd counts a session once it has logged in, so logins racing each other may get
+      // one more connection in than the limit: the pool keeps whatever the server accepted.
+      const allowed = warnings.map((w) => /allows only (\d+) connections? at once/.exec(w)?.[1]).filter((n) => n !== undefined);
+      assert.equal(allowed.length, 1, `expected one warning about the limit, got ${JSON.stringify(warnings)}`);
+      assert.ok(Number(allowed[0]) >= server.limitedMaxConnections! && Number(allowed[0]) < 4, `limit ${allowed[0]}`);
     } finally {
       await backend.close();
     }
