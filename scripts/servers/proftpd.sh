@@ -8,21 +8,21 @@
 # config under .test-servers/proftpd/ on 127.0.0.1:
 #   21021  plain FTP and explicit FTPS (AUTH TLS) on the same port, passive ports 40000-40099
 #   21031  implicit FTPS (TLS from the first byte), passive ports 40100-40199
+# (+100 on the ports and +1000 on the passive ranges per other checkout running one; see
+# choose_slot in lib/ftp-server-lib.sh). The facts file has the ports in use.
 # A virtual user (AuthUserFile) owns the data root. Writes .test-servers/proftpd.json.
 set -euo pipefail
 name=proftpd
 # shellcheck source=lib/ftp-server-lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/ftp-server-lib.sh"
 
-port=21021
-implicit_port=21031
 data="$dir/data"
 
 start_server() {
   installed proftpd-basic || { log "installing proftpd-basic"; apt_install proftpd-basic; }
   ensure_cert
-  require_free_port "$port"
-  require_free_port "$implicit_port"
+  choose_slot 21021 21031
+  local port=$((21021 + 100 * slot)) implicit_port=$((21031 + 100 * slot)) pasv=$((40000 + 1000 * slot))
   # The virtual user maps to nobody's uid; chroot (DefaultRoot ~) keeps it inside the data root.
   local uid gid
   uid="$(id -u nobody)"
@@ -41,7 +41,7 @@ DefaultAddress 127.0.0.1
 SocketBindTight on
 UseIPv6 off
 Port $port
-PassivePorts 40000 40099
+PassivePorts $pasv $((pasv + 99))
 User nobody
 Group nogroup
 PidFile $dir/proftpd.daemon.pid
@@ -96,7 +96,7 @@ MaxInstances 200
 <VirtualHost 127.0.0.1>
   ServerName "ferry test proftpd implicit TLS"
   Port $implicit_port
-  PassivePorts 40100 40199
+  PassivePorts $((pasv + 100)) $((pasv + 199))
   <IfModule mod_tls.c>
     TLSOptions NoSessionReuseRequired UseImplicitSSL
   </IfModule>

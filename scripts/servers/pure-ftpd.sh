@@ -6,7 +6,8 @@
 #
 # pure-ftpd conflicts with proftpd-basic (both provide ftp-server), so it is not installed: the
 # package is unpacked with `apt-get download` + `dpkg -x` under .test-servers/pkgs/. Runs in the
-# foreground on 127.0.0.1:21022 with passive ports 40200-40299, plain FTP and explicit FTPS
+# foreground on 127.0.0.1:21022 with passive ports 40200-40299 (+100 and +1000 per other checkout
+# running one, see choose_slot in lib/ftp-server-lib.sh), plain FTP and explicit FTPS
 # (-Y 1: TLS optional). Two virtual users in a PureDB written here:
 #   ferryftp      the test account
 #   ferrylimited  at most 2 connections at once (the 3rd gets "421"), for the pool back-off test
@@ -16,7 +17,6 @@ name=pure-ftpd
 # shellcheck source=lib/ftp-server-lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/ftp-server-lib.sh"
 
-port=21022
 data="$dir/data"
 limited_user="ferrylimited"
 limited_max=2
@@ -27,7 +27,8 @@ start_server() {
   local bin="$pkgs/pure-ftpd/usr/sbin/pure-ftpd"
   local pw="$pkgs/pure-ftpd/usr/bin/pure-pw"
   ensure_cert
-  require_free_port "$port"
+  choose_slot 21022
+  local port=$((21022 + 100 * slot)) pasv=$((40200 + 1000 * slot))
   local uid gid hash
   uid="$(id -u nobody)"
   gid="$(id -g nobody)"
@@ -51,7 +52,7 @@ start_server() {
   # -D -z: list and allow dot files (ferry's temporary names start with a dot).
   # -y 100:0: per-user connection limits are enforced (each user's own limit comes from the PureDB).
   launch "$bin" \
-    -S "127.0.0.1,$port" -p 40200:40299 -4 -H -A -E -D -z \
+    -S "127.0.0.1,$port" -p "$pasv:$((pasv + 99))" -4 -H -A -E -D -z \
     -l "puredb:$dir/pureftpd.pdb" \
     -L 1000000:64 -U 133:022 -c 200 -C 200 -y 100:0 -f none \
     -Y 1 -2 "$dir/pure-ftpd.pem"

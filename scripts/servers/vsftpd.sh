@@ -8,13 +8,13 @@
 # package is unpacked with `apt-get download` + `dpkg -x` under .test-servers/pkgs/. It
 # authenticates only through PAM, so a unix user `ferryftp` is created with a private PAM service
 # (/etc/pam.d/ferry-vsftpd). Runs in the foreground on 127.0.0.1:21023, passive ports
-# 40300-40399, plain FTP and explicit FTPS. Writes .test-servers/vsftpd.json.
+# 40300-40399 (+100 and +1000 per other checkout running one, see choose_slot in
+# lib/ftp-server-lib.sh), plain FTP and explicit FTPS. Writes .test-servers/vsftpd.json.
 set -euo pipefail
 name=vsftpd
 # shellcheck source=lib/ftp-server-lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/ftp-server-lib.sh"
 
-port=21023
 data="$dir/data"
 pam_service="ferry-vsftpd"
 
@@ -30,7 +30,8 @@ start_server() {
   unpack_deb vsftpd
   local bin="$pkgs/vsftpd/usr/sbin/vsftpd"
   ensure_cert
-  require_free_port "$port"
+  choose_slot 21023
+  local port=$((21023 + 100 * slot)) pasv=$((40300 + 1000 * slot))
   ensure_unix_user
   fresh_data_root "$data" "$ftp_user:$(id -gn "$ftp_user")"
   # vsftpd only authenticates through PAM; a private service keeps the system's untouched.
@@ -63,8 +64,8 @@ pam_service_name=$pam_service
 secure_chroot_dir=$dir/empty
 seccomp_sandbox=NO
 pasv_enable=YES
-pasv_min_port=40300
-pasv_max_port=40399
+pasv_min_port=$pasv
+pasv_max_port=$((pasv + 99))
 pasv_address=127.0.0.1
 mdtm_write=YES
 use_localtime=NO

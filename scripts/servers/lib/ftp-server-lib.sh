@@ -34,9 +34,19 @@ alive() {
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-# Fails when a port we need is taken by something that is not ours.
-require_free_port() {
-  if port_open "$1"; then die "port 127.0.0.1:$1 is already in use by another process"; fi
+# Several checkouts (a developer's tree, CI's fresh clone) may run these servers at once, so each
+# server takes the first free "slot" 0-9: its control ports are the base ports + 100 * slot and its
+# passive ports the base range + 1000 * slot. Sets $slot; dies when all slots are taken.
+choose_slot() {
+  local candidate port free
+  for candidate in 0 1 2 3 4 5 6 7 8 9; do
+    free=1
+    for port in "$@"; do
+      if port_open "$((port + 100 * candidate))"; then free=0; break; fi
+    done
+    if [[ $free == 1 ]]; then slot=$candidate; return 0; fi
+  done
+  die "no free ports for $name: $* (+100..900) are all in use"
 }
 
 # Waits until every given port answers, or dies showing the log.
