@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { after, describe, it } from 'node:test';
+import { tlsModeOf } from '../../src/backends/ftp/open-ftp-backend.js';
 import { openBackend } from '../../src/backends/open-backend.js';
 import { parseTarget } from '../../src/backends/target-url.js';
 import { toRelPath as p } from '../../src/core/rel-path.js';
@@ -79,6 +80,16 @@ describe('FTPS certificates', () => {
 });
 
 describe('FTPS modes', () => {
+  it('reads the TLS mode from the scheme, the port and ?tls=', () => {
+    const mode = (url: string): string => tlsModeOf(parseTarget(url));
+    assert.equal(mode('ftp://h/x'), 'none');
+    assert.equal(mode('ftps://h/x'), 'explicit');
+    assert.equal(mode('ftps://h:990/x'), 'implicit');
+    assert.equal(mode('ftps://h:990/x?tls=explicit'), 'explicit');
+    assert.equal(mode('ftps://h:2121/x?tls=implicit'), 'implicit');
+    assert.throws(() => mode('ftp://h/x?tls=explicit'), /needs an ftps:\/\/ URL/);
+  });
+
   it('implicit TLS with ?tls=implicit (proftpd)', async () => {
     const backend = await openTestFtp(server('proftpd'), folder, { tls: 'implicit' });
     try {

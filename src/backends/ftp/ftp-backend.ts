@@ -434,7 +434,7 @@ export class FtpBackend implements Backend {
       if (sourceError !== undefined || body.destroyed) throw sourceError ?? new Error('source closed');
       uploadStarted = true;
       try {
-        await client.uploadFrom(uploadSource(body), tempPath);
+        await client.uploadFrom(uploadSource(body, client), tempPath);
       } catch (error) {
         if (sourceError !== undefined || signal?.aborted) throw sourceError ?? error;
         throw await this.explainUploadFailure(error, path, what);

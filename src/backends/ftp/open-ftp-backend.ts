@@ -149,7 +149,7 @@ async function mdtmSetsTime(client: Client, root: string): Promise<boolean> {
   const probe = `${root === '/' ? '' : root}/${tempNameFor('mtime-probe')}`;
   const probeMs = Date.UTC(2001, 1, 3, 4, 5, 6);
   try {
-    await client.uploadFrom(uploadSource([]), probe);
+    await client.uploadFrom(uploadSource([], client), probe);
     const set = await client.sendIgnoringError(mtimeCommand('mdtm', probeMs, probe));
     if (set.code >= 300) return false;
     const read = await client.sendIgnoringError(`MDTM ${probe}`);
