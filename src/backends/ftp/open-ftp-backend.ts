@@ -134,6 +134,8 @@ async function ensureRoot(client: Client, root: string, target: Target, options:
     try {
       await client.send(`MKD ${path}`);
     } catch (error) {
+      // Another run may have created it meanwhile.
+      if ((await cwd(path)) === undefined) continue;
       throw mapFtpError(error, `cannot create remote folder ${target.display}`, server);
     }
   }
