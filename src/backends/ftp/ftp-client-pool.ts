@@ -34,6 +34,8 @@ interface PooledClient {
   lastUsedMs: number;
   /** True until its first operation: a fresh connection is never stale. */
   fresh: boolean;
+  /** Set once it has been closed and uncounted (release() and close() may both see it). */
+  dropped?: boolean;
 }
 
 /** Options of {@link FtpClientPool.use}. */
@@ -186,9 +188,8 @@ export class FtpClientPool {
     const index = this.idle.indexOf(pooled);
     if (index >= 0) this.idle.splice(index, 1);
     this.open.delete(pooled);
-    // Count each connection once, even when release() and close() both see it.
-    if (!(pooled as { dropped?: boolean }).dropped) {
-      (pooled as { dropped?: boolean }).dropped = true;
+    if (!pooled.dropped) {
+      pooled.dropped = true;
       this.live--;
     }
     pooled.client.close();
