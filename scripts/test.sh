@@ -9,7 +9,8 @@ if [ ! -d node_modules ]; then npm ci; fi
 npm run build
 
 # Every server script in scripts/servers/ is started; tests of a server that failed to start fail
-# (loudly), they are never skipped.
+# (loudly), they are never skipped. Servers that were already running (a developer's own) are
+# left running at the end; only those started here are stopped.
 started=()
 stop_servers() {
   for name in "${started[@]}"; do bash "scripts/servers/$name.sh" stop >/dev/null 2>&1 || true; done
@@ -19,7 +20,13 @@ shopt -s nullglob globstar
 for script in scripts/servers/*.sh; do
   name=$(basename "$script" .sh)
   echo "starting test server: $name"
-  if bash "$script" start; then started+=("$name"); else echo "test server $name failed to start (its tests will fail)" >&2; fi
+  if output=$(bash "$script" start 2>&1); then
+    echo "$output"
+    case "$output" in *"already running"*) ;; *) started+=("$name") ;; esac
+  else
+    echo "$output" >&2
+    echo "test server $name failed to start (its tests will fail)" >&2
+  fi
 done
 
 files=(test/**/*.test.ts)
