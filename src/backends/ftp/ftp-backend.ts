@@ -444,7 +444,9 @@ export class FtpBackend implements Backend {
       if (options.mtimeMs !== undefined && this.mtimeMethod !== 'none') {
         await this.send(client, mtimeCommand(this.mtimeMethod, options.mtimeMs, tempPath), `${what}: cannot set its modification time`);
       }
-      if (options.mode !== undefined && this.chmodWorks) {
+      // 0644 is what servers give new files under their usual umask: a SITE CHMOD per file (one
+      // round trip each) is spent only on files that need other bits, such as private 0600 ones.
+      if (options.mode !== undefined && this.chmodWorks && safeFileMode(options.mode) !== 0o644) {
         const mode = safeFileMode(options.mode).toString(8).padStart(4, '0');
         const reply = await client.sendIgnoringError(`SITE CHMOD ${mode} ${tempPath}`);
         if (reply.code >= 500) this.chmodWorks = false;
