@@ -110,13 +110,9 @@ describe('FTPS modes', () => {
     });
   });
 
-  it('refuses active mode and unknown ?tls= values clearly', async () => {
+  // Active mode is supported now: test/ftp/ftp-active-mode.test.ts.
+  it('refuses unknown ?tls= values clearly', async () => {
     const pro = server('proftpd');
-    await assert.rejects(openBackend(parseTarget(ftpUrl(pro, folder)), { ftpActive: true }), (error: unknown) => {
-      assert.ok(isBackendError(error, 'unsupported'));
-      assert.match(error.message, /active FTP is not supported/);
-      return true;
-    });
     await assert.rejects(openBackend(parseTarget(`${ftpUrl(pro, folder, { tls: 'explicit' })}?tls=sometimes`), {}), (error: unknown) => {
       assert.ok(error instanceof FerryError && error.kind === 'usage');
       return true;

@@ -8,6 +8,7 @@
 import { Client } from 'basic-ftp';
 import type { ConnectionOptions } from 'node:tls';
 import { BackendError } from '../../errors.js';
+import { activeModeTransfer } from './active-mode-transfer.js';
 import { ftpReplyCode, mapFtpError } from './ftp-errors.js';
 
 /** How TLS is used: none (ftp://), explicit AUTH TLS (ftps://), implicit (TLS from the first byte). */
@@ -28,6 +29,13 @@ export interface FtpConnectionSettings {
   readonly timeoutMs: number;
   /** `user@host:port`, for messages. */
   readonly label: string;
+  /**
+   * Active mode: the server connects to us for each transfer (EPRT/PORT) instead of us connecting
+   * to it (EPSV/PASV, the default).
+   */
+  readonly active?: boolean;
+  /** Active mode: how long to wait for the server's data connection (default `timeoutMs`). */
+  readonly activeAcceptTimeoutMs?: number;
 }
 
 /**
@@ -38,6 +46,9 @@ export interface FtpConnectionSettings {
 export async function connectFtpClient(settings: FtpConnectionSettings): Promise<Client> {
   const client = new Client(settings.timeoutMs);
   client.ftp.encoding = settings.encoding;
+  if (settings.active) {
+    client.prepareTransfer = activeModeTransfer({ acceptTimeoutMs: settings.activeAcceptTimeoutMs ?? settings.timeoutMs });
+  }
   const server = `${settings.host}:${settings.port}`;
   const what = `cannot connect to ${settings.label}`;
   try {

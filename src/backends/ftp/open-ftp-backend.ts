@@ -169,15 +169,9 @@ async function mdtmSetsTime(client: Client, root: string): Promise<boolean> {
  *
  * Throws BackendError `auth` (login refused), `not-found` (root missing without createFolder),
  * `protocol` (TLS certificate not trusted), `connection-lost` / `timeout` (server unreachable),
- * `unsupported` (active mode, AUTH TLS refused); FerryError `usage` for a bad URL parameter.
+ * `unsupported` (AUTH TLS refused); FerryError `usage` for a bad URL parameter.
  */
 export async function openFtpBackend(target: Target, options: OpenBackendOptions): Promise<Backend> {
-  if (options.ftpActive) {
-    throw new BackendError(
-      'unsupported',
-      'active FTP is not supported: basic-ftp, the FTP library ferry uses, only does passive mode (EPSV/PASV); drop --ftp-active',
-    );
-  }
   const host = target.host;
   if (host === undefined) throw new FerryError('usage', `URL has no host: ${target.display}`);
   const port = target.port ?? 21;
@@ -201,6 +195,7 @@ export async function openFtpBackend(target: Target, options: OpenBackendOptions
     encoding,
     timeoutMs: COMMAND_TIMEOUT_MS,
     label: `${target.scheme}://${userPart}${server}`,
+    active: options.ftpActive === true,
   };
   const size = Math.max(1, Math.min(64, Math.floor(options.parallel ?? DEFAULT_FTP_CONNECTIONS)));
   const pool = new FtpClientPool({
