@@ -15,6 +15,8 @@ export interface Target {
   readonly path: string;
   readonly host?: string;
   readonly port?: number;
+  /** True when the URL names the port itself (so it wins over `Port` in ~/.ssh/config). */
+  readonly portGiven?: boolean;
   readonly user?: string;
   readonly password?: string;
   /** Extra `?key=value` parameters of the URL (for example `?tls=implicit`). */
@@ -76,7 +78,7 @@ export function parseTarget(input: string, cwd: string = process.cwd()): Target 
   const hostPart = host.includes(':') ? `[${host}]` : host;
   const id = `${scheme}://${userPart}${hostPart}:${port}${remotePath}`;
   const display = `${scheme}://${userPart}${hostPart}${port === defaultPorts[scheme] ? '' : `:${port}`}${remotePath}`;
-  return { scheme, path: remotePath, host, port, user, password, params, id, display };
+  return { scheme, path: remotePath, host, port, portGiven: url.port !== '', user, password, params, id, display };
 }
 
 /** The input with any password in it replaced by `***`, safe to print. */

@@ -79,8 +79,8 @@ export async function openSftpBackend(target: Target, options: OpenBackendOption
   }
   const config = readSshConfig(configFile, alias);
   const host = config.hostName ?? alias;
-  // The URL always carries a port (22 by default), so only a non-default one overrides the config.
-  const port = target.port !== undefined && target.port !== 22 ? target.port : (config.port ?? 22);
+  // A port written in the URL wins; otherwise ~/.ssh/config's Port, otherwise 22.
+  const port = target.portGiven && target.port !== undefined ? target.port : (config.port ?? target.port ?? 22);
   const user = target.user ?? config.user ?? currentUser();
   if (options.sshKey !== undefined && !existsSync(options.sshKey)) {
     throw new FerryError('config', `ssh key file ${options.sshKey} does not exist`);
