@@ -56,8 +56,8 @@ function listen(host: string): Promise<Server> {
 /** A timeout error that ftp-errors.ts maps to BackendError `timeout`, in one line. */
 function acceptTimeoutError(address: string, port: number, ms: number): Error {
   const error = new Error(
-    `the server did not open the active-mode data connection to ${address}:${port} within ${Math.round(ms / 1000)} s ` +
-      `(a firewall or NAT between the server and this machine blocks it?); drop --ftp-active to use passive mode`,
+    `the server did not open the active-mode data connection to ${address}:${port} within ${Math.round(ms / 1000)} s; ` +
+      `a firewall or NAT between the server and this machine may block it: drop --ftp-active to use passive mode`,
   ) as Error & { code: string };
   error.code = 'ETIMEDOUT';
   return error;
