@@ -4,7 +4,7 @@
  */
 import type { Backend } from '../backends/backend.js';
 import type { ActionResult } from '../core/action-result.js';
-import { depthOf } from '../core/rel-path.js';
+import { depthOf, parentOf } from '../core/rel-path.js';
 import { sameEntry } from '../core/entry.js';
 import { PLAN_PHASES, type Action, type Plan } from '../core/plan.js';
 import type { Side } from '../core/side.js';
@@ -36,11 +36,14 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
   const concurrency = Math.min(options.local.capabilities.maxConcurrency, options.remote.capabilities.maxConcurrency);
   const results: ActionResult[] = [];
   const finished = new Set<Action>();
+  /** Folders this run created (`side:path`): nothing else can have put a file there since the scan. */
+  const createdFolders = new Set<string>();
   let creationFailed = false;
 
   const report = async (result: ActionResult): Promise<void> => {
     results.push(result);
     finished.add(result.action);
+    if (result.status === 'done' && result.action.kind === 'mkdir') createdFolders.add(`${result.action.side}:${result.action.path}`);
     if (result.status === 'failed' && (result.action.kind === 'copy' || result.action.kind === 'mkdir')) creationFailed = true;
     await options.onResult(result);
   };
@@ -51,7 +54,7 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
     const attempts = (options.retries ?? 2) + 1;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await report(await perform(action, backends, options.signal));
+        return await report(await perform(action, backends, createdFolders, options.signal));
       } catch (error) {
         const retry = isBackendError(error) && error.retryable && attempt + 1 < attempts && !options.signal?.aborted;
         if (retry) {
@@ -100,7 +103,7 @@ function groupByDepth(actions: readonly Action[], phase: Plan['actions'][number]
 }
 
 /** Does one action. Throws on failure; returns `conflict` when its target changed since the scan. */
-async function perform(action: Action, backends: Record<Side, Backend>, signal?: AbortSignal): Promise<ActionResult> {
+async function perform(action: Action, backends: Record<Side, Backend>, createdFolders: ReadonlySet<string>, signal?: AbortSignal): Promise<ActionResult> {
   switch (action.kind) {
     case 'record':
     case 'forget':
@@ -110,7 +113,10 @@ async function perform(action: Action, backends: Record<Side, Backend>, signal?:
       return { action, status: 'done' };
     case 'copy': {
       const target = backends[action.to];
-      const current = await target.stat(action.path);
+      // The re-check costs a round trip per file; a new file in a folder this run just created
+      // cannot have been preceded by anyone, so first uploads of whole trees skip it.
+      const inNewFolder = action.expect === null && createdFolders.has(`${action.to}:${parentOf(action.path)}`);
+      const current = inNewFolder ? undefined : await target.stat(action.path);
       if (!sameEntry(current, action.expect ?? undefined)) {
         return { action, status: 'conflict', detail: `${action.path} changed on the ${action.to} side during the sync; left as it is` };
       }
