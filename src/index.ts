@@ -48,3 +48,5 @@ export type { Target } from './backends/target-url.js';
 export { LocalBackend } from './backends/local/local-backend.js';
 export { MemoryBackend } from './backends/memory/memory-backend.js';
 export { defaultStateDir } from './state/state-store.js';
+export { scanTarget } from './engine/scan-target.js';
+export type { ScanTargetOptions, ScanTargetResult, ScannedEntry } from './engine/scan-target.js';

@@ -1,0 +1,305 @@
+/**
+ * The `scan` and `tree` commands: look at one target without syncing anything (docs/scan-tree.md).
+ * Both scan the whole tree with the library's `scanTarget`; they differ only in how they print it.
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import {
+  DEFAULT_EXCLUDES,
+  ExitCode,
+  FerryError,
+  scanTarget,
+  splitPatterns,
+  type ScannedEntry,
+  type ScanTargetResult,
+} from '../index.js';
+import { askSecret } from './prompts.js';
+
+/** Options commander parses for `scan` and `tree`. */
+interface ScanTreeFlags {
+  list?: boolean;
+  recursive?: boolean;
+  files?: boolean;
+  sort?: boolean;
+  match?: string;
+  exclude?: string;
+  json?: boolean;
+  parallel?: number;
+  sshKey?: string;
+  knownHosts?: string;
+  verifyHostKeys: boolean;
+  verifyCerts: boolean;
+  caFile?: string;
+  ftpActive?: boolean;
+  encoding?: string;
+}
+
+const TARGET_HELP = 'folder to look at: a path, file://, sftp://[user[:password]@]host[:port]/path, ftp://... or ftps://...';
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of 1 or more');
+  return n;
+}
+
+/** Streams whose reader went away (`ferry scan ... | head -1`): output stops quietly. */
+const closedStreams = new WeakSet<NodeJS.WriteStream>();
+
+function writeLine(stream: NodeJS.WriteStream, line: string): void {
+  if (closedStreams.has(stream)) return;
+  if (stream.listenerCount('error') === 0) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') closedStreams.add(stream);
+    });
+  }
+  stream.write(`${line}\n`);
+}
+
+const out = (line: string): void => writeLine(process.stdout, line);
+const err = (line: string): void => writeLine(process.stderr, line);
+
+/** The filter and connection options both commands share. */
+function addSharedOptions(command: Command): Command {
+  return command
+    .option('-m, --match <patterns>', 'show only files whose names match these comma-separated globs')
+    .option('-x, --exclude <patterns>', `leave out files and folders with these names (comma-separated globs; default "${DEFAULT_EXCLUDES.join(',')}")`)
+    .option('--json', 'print one JSON object per entry and a summary object, one per line')
+    .option('--parallel <n>', 'connections to open to a server', positiveInt)
+    .option('--ssh-key <file>', 'SFTP: private key file')
+    .option('--known-hosts <file>', 'SFTP: known_hosts file to verify host keys with (default ~/.ssh/known_hosts)')
+    .option('--no-verify-host-keys', 'SFTP: accept any host key (unsafe)')
+    .option('--no-verify-certs', 'FTPS: accept any certificate (unsafe)')
+    .option('--ca-file <file>', 'FTPS: extra CA certificates (PEM) to trust')
+    .option('--ftp-active', 'FTP: active mode instead of passive')
+    .option('--encoding <name>', 'FTP: encoding of names on a server that does not use UTF-8');
+}
+
+/**
+ * Adds `scan` and `tree` to the program. `setExitCode` receives 1 when the scan had problems
+ * (unreadable folders, refused names); without it such a run ends with a one-line error instead.
+ */
+export function addScanTreeCommands(program: Command, setExitCode?: (code: number) => void): void {
+  const finish = (result: ScanTargetResult): void => {
+    if (result.problems.length === 0) {
+      setExitCode?.(ExitCode.ok);
+      return;
+    }
+    if (setExitCode) setExitCode(ExitCode.error);
+    else throw new FerryError('backend', `${plural(result.problems.length, 'problem', 'problems')} while scanning ${result.displayName}`);
+  };
+
+  addSharedOptions(
+    program
+      .command('scan')
+      .description('scan a folder (local or remote) and print what it holds: counts, total size, optionally every entry')
+      .argument('<TARGET>', TARGET_HELP)
+      .option('--list', 'list entries (size, modification time in UTC, path; folders as [name]/)')
+      .option('-r, --recursive', 'with --list: list the whole tree, not only the top level'),
+  )
+    .addHelpText(
+      'after',
+      `
+Counts and the total size always cover the whole tree; without -r, --list shows only the top level.
+--json prints every entry (whole tree) as {"type":"entry",...} and then {"type":"summary",...}.
+
+Examples:
+  $ ferry scan ./site                                  # files, folders, total size
+  $ ferry scan sftp://me@example.com/var/www --list    # the top level, with sizes and mtimes
+  $ ferry scan ./site --list -r -x ".git,node_modules"
+  $ ferry scan ftp://user@host/data --json | jq -r 'select(.type=="entry") | .path'
+
+Exit codes: 0 ok, 1 error or problems (an unreadable folder, a missing target), 2 usage, 3 interrupted.`,
+    )
+    .action(async (target: string, flags: ScanTreeFlags) => {
+      const result = await withInterrupt((signal) => scanTarget({ target, ...scanOptions(flags), signal }));
+      if (flags.json) printJson(result, () => true);
+      else printScan(result, flags);
+      finish(result);
+    });
+
+  addSharedOptions(
+    program
+      .command('tree')
+      .description('draw the folder tree of a target (local or remote)')
+      .argument('<TARGET>', TARGET_HELP)
+      .option('--files', 'show files too, not only folders')
+      .option('--sort', 'sort names (accepted for pyftpsync compatibility: names are always sorted)'),
+  )
+    .addHelpText(
+      'after',
+      `
+Names are always sorted (by Unicode code point); folders are drawn as [name]/.
+
+Examples:
+  $ ferry tree ./site
+  $ ferry tree sftp://me@example.com/var/www --files
+  $ ferry tree ./site --files -m "*.html" --json
+
+Exit codes: 0 ok, 1 error or problems (an unreadable folder, a missing target), 2 usage, 3 interrupted.`,
+    )
+    .action(async (target: string, flags: ScanTreeFlags) => {
+      const result = await withInterrupt((signal) => scanTarget({ target, ...scanOptions(flags), signal }));
+      const shown = (entry: ScannedEntry): boolean => entry.kind === 'dir' || (flags.files ?? false);
+      if (flags.json) printJson(result, shown);
+      else printTree(result, shown);
+      finish(result);
+    });
+}
+
+function scanOptions(flags: ScanTreeFlags) {
+  return {
+    match: flags.match !== undefined ? splitPatterns(flags.match) : undefined,
+    exclude: flags.exclude !== undefined ? splitPatterns(flags.exclude) : undefined,
+    connection: {
+      parallel: flags.parallel,
+      sshKey: flags.sshKey,
+      knownHostsFile: flags.knownHosts,
+      verifyHostKeys: flags.verifyHostKeys,
+      verifyCerts: flags.verifyCerts,
+      caFile: flags.caFile,
+      ftpActive: flags.ftpActive,
+      encoding: flags.encoding,
+      askSecret: flags.json ? undefined : askSecret,
+      warn: (message: string) => err(`warning: ${message}`),
+    },
+  };
+}
+
+/** Runs `fn` with a signal that Ctrl-C (or SIGTERM) aborts; a second Ctrl-C quits at once. */
+async function withInterrupt<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (): void => {
+    interrupts++;
+    if (interrupts === 1) controller.abort();
+    else process.exit(ExitCode.interrupted);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await fn(controller.signal);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+function plural(count: number, one: string, many: string): string {
+  return `${count} ${count === 1 ? one : many}`;
+}
+
+/** `1536` → `1.5 KiB`. */
+export function formatSize(bytes: number): string {
+  if (bytes < 1024) return plural(bytes, 'byte', 'bytes');
+  const units = ['KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+  let value = bytes;
+  let unit = -1;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(1)} ${units[unit]}`;
+}
+
+/** A modification time in UTC, to the second: `2024-05-06 07:08:09`. */
+function formatMtime(mtimeMs: number): string {
+  return new Date(mtimeMs).toISOString().slice(0, 19).replace('T', ' ');
+}
+
+function baseName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
+function depthOf(path: string): number {
+  let depth = 0;
+  for (const ch of path) if (ch === '/') depth++;
+  return depth;
+}
+
+function printProblems(result: ScanTargetResult): void {
+  for (const problem of result.problems) err(`problem: ${problem.message}`);
+}
+
+function summaryLine(result: ScanTargetResult): string {
+  const parts = [
+    `${plural(result.files, 'file', 'files')} in ${plural(result.folders, 'folder', 'folders')}, ${formatSize(result.bytes)}` +
+      (result.bytes >= 1024 ? ` (${result.bytes.toLocaleString('en-US')} bytes)` : ''),
+  ];
+  if (result.unmatched > 0) parts.push(`not matching --match: ${result.unmatched}`);
+  if (result.ignored.length > 0) parts.push(`ignored: ${result.ignored.length}`);
+  if (result.problems.length > 0) parts.push(`problems: ${result.problems.length}`);
+  return `${parts.join(', ')}. Elapsed: ${(result.elapsedMs / 1000).toFixed(2)} sec.`;
+}
+
+const SIZE_WIDTH = 14;
+const MTIME_WIDTH = 19;
+
+function printScan(result: ScanTargetResult, flags: ScanTreeFlags): void {
+  out(`Scanning ${result.displayName}`);
+  if (flags.list) {
+    const visible = (path: string): boolean => (flags.recursive ?? false) || depthOf(path) === 0;
+    for (const entry of result.entries) {
+      if (!visible(entry.path)) continue;
+      if (entry.kind === 'dir') out(`${' '.repeat(SIZE_WIDTH)}  ${' '.repeat(MTIME_WIDTH)}  [${entry.path}]/`);
+      else out(`${String(entry.size).padStart(SIZE_WIDTH)}  ${formatMtime(entry.mtimeMs)}  ${entry.path}`);
+    }
+    for (const item of result.ignored) {
+      if (visible(item.path)) out(`${'-'.padStart(SIZE_WIDTH)}  ${' '.repeat(MTIME_WIDTH)}  ${item.path}  (ignored: ${item.why})`);
+    }
+  }
+  printProblems(result);
+  out(summaryLine(result));
+}
+
+function printTree(result: ScanTargetResult, shown: (entry: ScannedEntry) => boolean): void {
+  const children = new Map<string, ScannedEntry[]>();
+  for (const entry of result.entries) {
+    if (!shown(entry)) continue;
+    const slash = entry.path.lastIndexOf('/');
+    const parent = slash < 0 ? '' : entry.path.slice(0, slash);
+    let list = children.get(parent);
+    if (!list) children.set(parent, (list = []));
+    list.push(entry);
+  }
+  out(result.displayName);
+  const draw = (dir: string, indent: string): void => {
+    const list = children.get(dir) ?? [];
+    list.forEach((entry, index) => {
+      const last = index === list.length - 1;
+      const name = baseName(entry.path);
+      out(`${indent}${last ? '└── ' : '├── '}${entry.kind === 'dir' ? `[${name}]/` : name}`);
+      if (entry.kind === 'dir') draw(entry.path, `${indent}${last ? '    ' : '│   '}`);
+    });
+  };
+  draw('', '');
+  printProblems(result);
+  out(summaryLine(result));
+}
+
+function printJson(result: ScanTargetResult, shown: (entry: ScannedEntry) => boolean): void {
+  for (const entry of result.entries) {
+    if (!shown(entry)) continue;
+    out(
+      JSON.stringify(
+        entry.kind === 'dir'
+          ? { type: 'entry', kind: 'dir', path: entry.path, depth: depthOf(entry.path) }
+          : { type: 'entry', kind: 'file', path: entry.path, depth: depthOf(entry.path), size: entry.size, mtime: new Date(entry.mtimeMs).toISOString(), mtimeMs: entry.mtimeMs },
+      ),
+    );
+  }
+  for (const item of result.ignored) out(JSON.stringify({ type: 'ignored', path: item.path, why: item.why }));
+  for (const problem of result.problems) out(JSON.stringify({ type: 'problem', ...problem }));
+  out(
+    JSON.stringify({
+      type: 'summary',
+      target: result.displayName,
+      files: result.files,
+      folders: result.folders,
+      bytes: result.bytes,
+      unmatched: result.unmatched,
+      ignored: result.ignored.length,
+      problems: result.problems.length,
+      unreadable: result.unreadable,
+      elapsedMs: result.elapsedMs,
+    }),
+  );
+}

@@ -1,0 +1,114 @@
+/**
+ * `ferry completion bash|zsh`: the scripts are valid shell, and the bash one really completes
+ * (sourced in bash, its function called with COMP_WORDS/COMP_CWORD as bash would set them).
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { makeSandbox, type Sandbox } from '../support/run-cli.js';
+
+const hasZsh = spawnSync('zsh', ['-c', 'true']).status === 0;
+
+describe('ferry completion', () => {
+  let box: Sandbox;
+  let bashFile: string;
+  let bashFunction: string;
+
+  before(async () => {
+    box = await makeSandbox('completion');
+    const result = await box.run(['completion', 'bash']);
+    assert.equal(result.code, 0, result.stderr);
+    bashFile = path.join(box.root, 'ferry.bash');
+    await fs.writeFile(bashFile, result.stdout);
+    const registered = /^complete -F (\S+) ferry$/m.exec(result.stdout);
+    assert.ok(registered, 'the script registers a completion function for ferry');
+    bashFunction = registered[1]!;
+    // Files to complete targets with.
+    await fs.mkdir(path.join(box.root, 'site-a'));
+    await fs.writeFile(path.join(box.root, 'site-notes.txt'), '');
+  });
+  after(async () => {
+    await box.cleanup();
+  });
+
+  /** The completions bash offers for `line` (the cursor at its end; a trailing space starts a new word). */
+  function complete(line: string): string[] {
+    const words = line.split(' ');
+    const script = `
+source ${JSON.stringify(bashFile)}
+COMP_WORDS=(${words.map((word) => `'${word.replace(/'/g, `'\\''`)}'`).join(' ')})
+COMP_CWORD=${words.length - 1}
+COMP_LINE=${JSON.stringify(line)}
+COMP_POINT=${line.length}
+${bashFunction}
+printf '%s\\n' "\${COMPREPLY[@]}"`;
+    const result = spawnSync('bash', ['--norc', '--noprofile', '-c', script], { cwd: box.root, encoding: 'utf8' });
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(result.stderr, '');
+    return result.stdout.split('\n').filter((item) => item !== '').sort();
+  }
+
+  it('the bash script is valid bash', () => {
+    const result = spawnSync('bash', ['-n', bashFile], { encoding: 'utf8' });
+    assert.equal(result.status, 0, result.stderr);
+  });
+
+  it('completes command names', () => {
+    assert.deepEqual(complete('ferry up'), ['upload']);
+    assert.deepEqual(complete('ferry s'), ['scan', 'sync']);
+    assert.deepEqual(complete('ferry t'), ['tree']);
+    const all = complete('ferry ');
+    for (const name of ['upload', 'download', 'sync', 'scan', 'tree', 'demo', 'completion', 'help']) assert.ok(all.includes(name), `${name} in ${all.join(' ')}`);
+    assert.deepEqual(complete('ferry --ver'), ['--version']);
+  });
+
+  it("completes each command's own options", () => {
+    assert.deepEqual(complete('ferry upload --de'), ['--delete', '--delete-unmatched']);
+    assert.deepEqual(complete('ferry sync --de'), [], 'sync has no --delete');
+    assert.deepEqual(complete('ferry scan --li'), ['--list']);
+    assert.deepEqual(complete('ferry tree --fi'), ['--files']);
+    assert.deepEqual(complete('ferry -V upload ./a --dr'), ['--dry-run'], 'the command is found after global options');
+    assert.ok(complete('ferry download -').includes('--known-hosts'));
+  });
+
+  it('completes option values: choices, files, nothing for free text', () => {
+    assert.deepEqual(complete('ferry upload --resolve '), ['ask', 'local', 'skip']);
+    assert.deepEqual(complete('ferry sync --resolve n'), ['new']);
+    assert.deepEqual(complete('ferry upload --ssh-key site-n'), ['site-notes.txt']);
+    assert.deepEqual(complete('ferry scan -m '), []);
+    assert.deepEqual(complete('ferry completion '), ['bash', 'zsh']);
+    assert.deepEqual(complete('ferry help up'), ['upload']);
+  });
+
+  it('completes file names for targets', () => {
+    assert.deepEqual(complete('ferry scan sit'), ['site-a', 'site-notes.txt']);
+    assert.deepEqual(complete('ferry upload ./site-a sit'), ['site-a', 'site-notes.txt']);
+  });
+
+  it('the zsh script is valid zsh', { skip: hasZsh ? false : 'zsh is not installed' }, async () => {
+    const result = await box.run(['completion', 'zsh']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^#compdef ferry\n/);
+    for (const word of ['upload', 'scan', 'tree', '--delete-unmatched', '--files', '--list']) assert.ok(result.stdout.includes(word), word);
+    const file = path.join(box.root, '_ferry');
+    await fs.writeFile(file, result.stdout);
+    const check = spawnSync('zsh', ['-n', file], { encoding: 'utf8' });
+    assert.equal(check.status, 0, check.stderr);
+    // Sourcing it after compinit defines the function and registers it for ferry.
+    const load = spawnSync('zsh', ['-f', '-c', `autoload -Uz compinit && compinit -u -D && source ${JSON.stringify(file)} && print -r -- $_comps[ferry]`], {
+      cwd: box.root,
+      encoding: 'utf8',
+      env: { ...box.env, ZDOTDIR: box.root },
+    });
+    assert.equal(load.status, 0, load.stderr);
+    assert.equal(load.stdout.trim(), '_ferry');
+  });
+
+  it('an unknown shell is a usage error', async () => {
+    const result = await box.run(['completion', 'fish']);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /bash, zsh/);
+  });
+});
