@@ -37,6 +37,16 @@ export interface OpenBackendOptions {
   readonly encoding?: string;
   /** Asks the user for a secret (password, passphrase); undefined when no one can be asked. */
   readonly askSecret?: (prompt: string) => Promise<string | undefined>;
+  /** Read passwords from ~/.netrc (default true; see docs/credentials.md). */
+  readonly useNetrc?: boolean;
+  /** netrc file to read instead of $NETRC or ~/.netrc. */
+  readonly netrcFile?: string;
+  /** Read passwords from the system keyring (default true). */
+  readonly useKeyring?: boolean;
+  /** When to ask for a password: 'auto' (when no other source has one; default), 'always', 'never'. */
+  readonly prompt?: 'auto' | 'always' | 'never';
+  /** After a login with a password from the URL, FERRY_PASSWORD or a prompt, save it in the keyring. */
+  readonly storePassword?: boolean;
   /** Receives warnings worth showing (for example "host key verification is off"). */
   readonly warn?: (message: string) => void;
   readonly signal?: AbortSignal;

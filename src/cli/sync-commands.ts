@@ -43,6 +43,10 @@ interface SyncCommandFlags {
   ftpActive?: boolean;
   encoding?: string;
   timeWindow?: number;
+  netrc: boolean;
+  keyring: boolean;
+  prompt?: boolean;
+  storePassword?: boolean;
 }
 
 const examples: Record<SyncMode, string> = {
@@ -141,6 +145,11 @@ export function addSyncCommands(program: Command, setExitCode: (code: number) =>
       .option('--ca-file <file>', 'FTPS: extra CA certificates (PEM) to trust')
       .option('--ftp-active', 'FTP: active mode instead of passive')
       .option('--encoding <name>', 'FTP: encoding of names on a server that does not use UTF-8')
+      .option('--no-netrc', 'do not read passwords from ~/.netrc ($NETRC)')
+      .option('--no-keyring', 'do not read passwords from the system keyring')
+      .option('--prompt', 'ask for the password even if the URL, netrc, keyring or FERRY_PASSWORD has one')
+      .option('--no-prompt', 'never ask for a password (fail with an authentication error instead)')
+      .option('--store-password', 'after a successful login, save the password (from the URL, FERRY_PASSWORD or a prompt) in the keyring')
       .option('--time-window <ms>', 'mtimes closer than this count as equal (default 2000)', positiveInt)
       .addHelpText('after', examples[mode])
       .action(async (local: string, remote: string, flags: SyncCommandFlags) => {
@@ -198,6 +207,10 @@ async function runCommand(mode: SyncMode, local: string, remote: string, flags: 
       ftpActive: flags.ftpActive,
       encoding: flags.encoding,
       askSecret: flags.json ? undefined : askSecret,
+      useNetrc: flags.netrc,
+      useKeyring: flags.keyring,
+      prompt: flags.prompt === undefined ? 'auto' : flags.prompt ? 'always' : 'never',
+      storePassword: flags.storePassword,
     },
     onEvent,
     signal: controller.signal,

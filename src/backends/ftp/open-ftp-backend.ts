@@ -16,6 +16,7 @@ import { BackendError, FerryError } from '../../errors.js';
 import { tempNameFor, type Backend } from '../backend.js';
 import type { OpenBackendOptions } from '../open-backend.js';
 import type { Target } from '../target-url.js';
+import { passwordEnvVar, resolvePassword, storeLoginPassword, type PasswordSource } from '../credentials/resolve-password.js';
 import { connectFtpClient, type FtpConnectionSettings, type FtpTlsMode } from './connect-ftp-client.js';
 import { FtpBackend } from './ftp-backend.js';
 import { FtpClientPool } from './ftp-client-pool.js';
@@ -80,12 +81,23 @@ async function tlsOptionsOf(options: OpenBackendOptions): Promise<ConnectionOpti
   return { rejectUnauthorized: true, secureContext: createSecureContext({ ca: [...rootCertificates, pem] }) };
 }
 
-/** The user and password to log in with; asks for a missing password when someone can answer. */
-async function credentialsOf(target: Target, options: OpenBackendOptions): Promise<{ user: string; password: string }> {
-  if (target.user === undefined) return { user: 'anonymous', password: target.password ?? 'anonymous@' };
-  if (target.password !== undefined) return { user: target.user, password: target.password };
-  const asked = await options.askSecret?.(`FTP password for ${target.user}@${target.host}: `);
-  return { user: target.user, password: asked ?? '' };
+/**
+ * The user and password to log in with (docs/credentials.md): the user from the URL, else the
+ * netrc `login` (or pyftpsync's keyring entry), else anonymous; the password from the URL, netrc,
+ * keyring, FERRY_PASSWORD or a prompt. A named user without any password is an auth error.
+ */
+async function credentialsOf(target: Target, options: OpenBackendOptions): Promise<{ user: string; password: string; source?: PasswordSource }> {
+  const host = target.host!;
+  const found = await resolvePassword(
+    { host, user: target.user, urlPassword: target.password, promptText: (user) => `FTP password for ${user}@${host}: ` },
+    options,
+  );
+  if (found.user === undefined) return { user: 'anonymous', password: target.password ?? 'anonymous@' };
+  if (found.password === undefined) {
+    const why = options.prompt === 'never' ? '--no-prompt forbids asking' : 'no terminal to ask on';
+    throw new BackendError('auth', `no password for ${found.user}@${host}: none in the URL, netrc, keyring or ${passwordEnvVar}, and ${why}`, { retryable: false });
+  }
+  return { user: found.user, password: found.password, source: found.source };
 }
 
 /** Removes trailing slashes; `/~` and `/~/x` are resolved against the login folder. */
@@ -181,7 +193,7 @@ export async function openFtpBackend(target: Target, options: OpenBackendOptions
   if (tls !== 'none' && options.verifyCerts === false) {
     options.warn?.(`TLS certificate verification is off for ${target.display}: a machine in the middle could read and change the transfer`);
   }
-  const { user, password } = await credentialsOf(target, options);
+  const { user, password, source } = await credentialsOf(target, options);
   const server = `${host.includes(':') ? `[${host}]` : host}:${port}`;
   const userPart = target.user !== undefined ? `${encodeURIComponent(target.user)}@` : '';
   const urlBase = `${target.scheme}://${userPart}${server}`;
@@ -217,6 +229,7 @@ export async function openFtpBackend(target: Target, options: OpenBackendOptions
       if (mtimeMethod === 'mdtm' && !(await mdtmSetsTime(client, root))) mtimeMethod = 'none';
     });
     if (options.signal?.aborted) throw options.signal.reason;
+    if (options.storePassword && source !== undefined) await storeLoginPassword(host, user, password, source, options);
     return new FtpBackend({
       id: target.id,
       displayName: target.display,

@@ -16,6 +16,7 @@ import { connectSftp, type SftpConnection, type SshEndpoint } from './sftp-conne
 import { SftpConnectionPool } from './sftp-connection-pool.js';
 import { readSshConfig } from './ssh-config.js';
 import { SshAuth } from './ssh-auth.js';
+import { netrcLogin, resolvePassword, storeLoginPassword } from '../credentials/resolve-password.js';
 
 /** Connections opened when `parallel` is not given (see docs/sftp.md for the measurements). */
 export const defaultSftpConnections = 2;
@@ -81,7 +82,8 @@ export async function openSftpBackend(target: Target, options: OpenBackendOption
   const host = config.hostName ?? alias;
   // A port written in the URL wins; otherwise ~/.ssh/config's Port, otherwise 22.
   const port = target.portGiven && target.port !== undefined ? target.port : (config.port ?? target.port ?? 22);
-  const user = target.user ?? config.user ?? currentUser();
+  // The netrc `login` of the host counts when neither the URL nor the ssh config names a user.
+  const user = target.user ?? config.user ?? netrcLogin(alias, options) ?? currentUser();
   if (options.sshKey !== undefined && !existsSync(options.sshKey)) {
     throw new FerryError('config', `ssh key file ${options.sshKey} does not exist`);
   }
@@ -108,7 +110,17 @@ export async function openSftpBackend(target: Target, options: OpenBackendOption
       explicitKey: options.sshKey,
       identityFiles: config.identityFiles,
       agentSocket: process.env.SSH_AUTH_SOCK || undefined,
-      askSecret: options.askSecret,
+      askSecret: options.prompt === 'never' ? undefined : options.askSecret,
+      promptFirst: options.prompt === 'always',
+      storedPassword: async () => {
+        const found = await resolvePassword(
+          { host: alias, user, urlPassword: target.password, promptText: () => '' },
+          options,
+          {},
+          { url: options.prompt === 'always', prompt: false },
+        );
+        return found.password !== undefined && found.source !== undefined ? { password: found.password, source: found.source } : undefined;
+      },
     }),
     knownHosts: verify ? await readKnownHosts(knownHostsFiles) : undefined,
     knownHostsFile: userKnownHosts[0]!,
@@ -116,6 +128,8 @@ export async function openSftpBackend(target: Target, options: OpenBackendOption
   };
 
   const first = await connectSftp(endpoint, options.signal);
+  const loggedIn = endpoint.auth.loggedInPassword();
+  if (options.storePassword && loggedIn !== undefined) await storeLoginPassword(alias, user, loggedIn.password, loggedIn.source, options);
   try {
     const root = await resolveRoot(first, target.path);
     const stats = await statOrUndefined(first, root);

@@ -4,13 +4,16 @@
  *
  * Order: the password in the URL; the key given with `--ssh-key` (its passphrase asked when
  * encrypted); the ssh-agent at `SSH_AUTH_SOCK`; the `IdentityFile`s of the ssh config, or else
- * `~/.ssh/id_ed25519` and `~/.ssh/id_rsa`; finally a password asked from the user (up to three
- * times, like ssh). After one connection succeeds, later ones try that method first.
+ * `~/.ssh/id_ed25519` and `~/.ssh/id_rsa`; then a stored password (netrc, keyring,
+ * FERRY_PASSWORD: see docs/credentials.md); finally a password asked from the user (up to three
+ * times, like ssh). With `--prompt` the question comes before the stored password (which then
+ * includes the URL's). After one connection succeeds, later ones try that method first.
  */
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import * as path from 'node:path';
 import ssh2 from 'ssh2';
+import type { PasswordSource } from '../credentials/resolve-password.js';
 import type { AnyAuthMethod, AuthenticationType, AuthHandlerMiddleware, KeyboardInteractiveCallback, ParsedKey } from 'ssh2';
 
 const { utils } = ssh2;
@@ -20,6 +23,7 @@ type AuthSource =
   | { readonly kind: 'url-password' }
   | { readonly kind: 'key'; readonly file: string; readonly label: string }
   | { readonly kind: 'agent'; readonly socket: string }
+  | { readonly kind: 'stored-password' }
   | { readonly kind: 'asked-password'; readonly attempt: number };
 
 /** Inputs of {@link SshAuth}. */
@@ -35,6 +39,10 @@ export interface SshAuthOptions {
   /** ssh-agent socket (`SSH_AUTH_SOCK`), if any. */
   readonly agentSocket?: string;
   readonly askSecret?: (prompt: string) => Promise<string | undefined>;
+  /** Looks up a stored password (netrc, keyring, environment); called at most once, when reached. */
+  readonly storedPassword?: () => Promise<{ readonly password: string; readonly source: PasswordSource } | undefined>;
+  /** `--prompt`: ask before using the URL's or a stored password. */
+  readonly promptFirst?: boolean;
 }
 
 const maxPasswordPrompts = 3;
@@ -49,9 +57,13 @@ export class SshAuth {
   private readonly keyProblems = new Map<string, string>();
   private askedPassword: string | undefined;
   private remembered: AnyAuthMethod | undefined;
+  private stored: Promise<{ readonly password: string; readonly source: PasswordSource } | undefined> | undefined;
+  /** Which password (and its source) each password method carries, for `--store-password`. */
+  private readonly passwordOf = new WeakMap<object, { readonly password: string; readonly source: PasswordSource }>();
 
   constructor(private readonly options: SshAuthOptions) {
-    if (options.urlPassword !== undefined) this.sources.push({ kind: 'url-password' });
+    const promptFirst = options.promptFirst === true && options.askSecret !== undefined;
+    if (options.urlPassword !== undefined && !promptFirst) this.sources.push({ kind: 'url-password' });
     if (options.explicitKey !== undefined) this.sources.push({ kind: 'key', file: options.explicitKey, label: `key ${options.explicitKey}` });
     if (options.agentSocket) this.sources.push({ kind: 'agent', socket: options.agentSocket });
     const keyFiles = options.identityFiles.length > 0
@@ -60,10 +72,18 @@ export class SshAuth {
     for (const file of keyFiles) {
       if (file !== options.explicitKey) this.sources.push({ kind: 'key', file, label: `key ${file}` });
     }
+    const stored = options.storedPassword !== undefined && (options.urlPassword === undefined || promptFirst);
+    if (stored && !promptFirst) this.sources.push({ kind: 'stored-password' });
     // A password given in the URL is the user's choice: do not follow a wrong one with prompts.
-    if (options.urlPassword === undefined && options.askSecret) {
+    if ((options.urlPassword === undefined || promptFirst) && options.askSecret) {
       for (let attempt = 1; attempt <= maxPasswordPrompts; attempt++) this.sources.push({ kind: 'asked-password', attempt });
     }
+    if (stored && promptFirst) this.sources.push({ kind: 'stored-password' });
+  }
+
+  /** The password and its source, when the remembered (successful) method was a password. */
+  loggedInPassword(): { readonly password: string; readonly source: PasswordSource } | undefined {
+    return this.remembered === undefined ? undefined : this.passwordOf.get(this.remembered);
   }
 
   /**
@@ -121,7 +141,22 @@ export class SshAuth {
         return this.remembered;
       case 'url-password': {
         const method = this.passwordMethod(this.options.urlPassword!, authsLeft);
-        if (method) tried.push('password from the URL');
+        if (method) {
+          tried.push('password from the URL');
+          this.passwordOf.set(method, { password: this.options.urlPassword!, source: 'url' });
+        }
+        return method;
+      }
+      case 'stored-password': {
+        if (!this.allows(authsLeft, 'password') && !authsLeft?.includes('keyboard-interactive')) return undefined;
+        this.stored ??= this.options.storedPassword!().catch(() => undefined);
+        const found = await this.stored;
+        if (found === undefined) return undefined;
+        const method = this.passwordMethod(found.password, authsLeft);
+        if (method) {
+          tried.push(`password from ${found.source === 'env' ? 'FERRY_PASSWORD' : found.source === 'url' ? 'the URL' : found.source}`);
+          this.passwordOf.set(method, found);
+        }
         return method;
       }
       case 'agent':
@@ -152,7 +187,10 @@ export class SshAuth {
           this.askedPassword = answer;
         }
         const method = this.passwordMethod(this.askedPassword, authsLeft);
-        if (method) tried.push('password');
+        if (method) {
+          tried.push('password');
+          this.passwordOf.set(method, { password: this.askedPassword, source: 'prompt' });
+        }
         return method;
       }
     }
