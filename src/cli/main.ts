@@ -7,7 +7,10 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { describeError, ExitCode, FerryError } from '../index.js';
 import { addDemoCommand } from './demo-command.js';
+import { addRunCommand } from './run-command.js';
 import { addSyncCommands } from './sync-commands.js';
+import { addScanTreeCommands } from './scan-tree-commands.js';
+import { addCompletionCommand } from './completion-command.js';
 
 // Command lines can carry passwords in URLs: keep them out of `ps` and /proc/PID/cmdline.
 process.title = 'ferry';
@@ -28,13 +31,20 @@ Examples:
   $ ferry upload ./site sftp://deploy@example.com/var/www --delete
   $ ferry download ./backup ftp://user@host/data
   $ ferry sync ~/notes sftp://me@example.com/~/notes --resolve new
+  $ ferry run deploy                                    # a task from pyftpsync.yaml / ferry.yaml
+  $ ferry tree sftp://me@example.com/var/www --files
 
 Exit codes: 0 ok, 1 error, 2 usage, 3 interrupted, 10 problems (with --report-problems).`,
     );
-  addSyncCommands(program, setExitCode);
-  addDemoCommand(program, async (args) => {
+  // `run` and `demo` end in an ordinary command line, parsed by a fresh program.
+  const runArgs = async (args: string[]): Promise<void> => {
     await buildProgram(setExitCode).parseAsync(args, { from: 'user' });
-  });
+  };
+  addSyncCommands(program, setExitCode);
+  addRunCommand(program, runArgs);
+  addScanTreeCommands(program, setExitCode);
+  addCompletionCommand(program);
+  addDemoCommand(program, runArgs);
   return program;
 }
 
