@@ -8,7 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { describeError, ExitCode, FerryError } from '../index.js';
 import { addDemoCommand } from './demo-command.js';
 import { addRunCommand } from './run-command.js';
-import { addSyncCommands } from './sync-commands.js';
+import { addSyncCommands, isJsonOutputRequested } from './sync-commands.js';
 import { addScanTreeCommands } from './scan-tree-commands.js';
 import { addCompletionCommand } from './completion-command.js';
 
@@ -62,7 +62,7 @@ async function main(): Promise<number> {
       return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     }
     const message = describeError(error);
-    if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify({ type: 'error', message, exitCode: exitCodeOfError(error) })}\n`);
+    if (process.argv.includes('--json') || isJsonOutputRequested()) process.stdout.write(`${JSON.stringify({ type: 'error', message, exitCode: exitCodeOfError(error) })}\n`);
     process.stderr.write(`ferry: ${message}\n`);
     if (!(error instanceof FerryError) && process.env.FERRY_DEBUG) process.stderr.write(`${(error as Error).stack}\n`);
     return exitCodeOfError(error);

@@ -158,7 +158,16 @@ export function addSyncCommands(program: Command, setExitCode: (code: number) =>
   }
 }
 
+/** Set once a sync command runs with `--json` (also from a task file), so errors go out as JSON too. */
+let jsonRequested = false;
+
+/** True when the running command asked for JSON output. */
+export function isJsonOutputRequested(): boolean {
+  return jsonRequested;
+}
+
 async function runCommand(mode: SyncMode, local: string, remote: string, flags: SyncCommandFlags): Promise<number> {
+  if (flags.json) jsonRequested = true;
   const verbosity: Verbosity = flags.quiet ? 0 : flags.verbose >= 2 ? 2 : 1;
   const style = styleFor(process.stdout, { noColor: !flags.color });
   const errStyle = styleFor(process.stderr, { noColor: !flags.color });
