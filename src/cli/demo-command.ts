@@ -58,5 +58,9 @@ export function addDemoCommand(program: Command, runSyncCommand: (args: string[]
       process.stdout.write(`Sample folders: ${local} (local) and ${remote} (remote).\n`);
       process.stdout.write(`Running: ferry sync ${local} ${remote} --state-dir ${stateDir}\n\n`);
       await runSyncCommand(['sync', local, remote, '--state-dir', stateDir, '--resolve', 'skip']);
+      process.stdout.write(
+        `\nnotes/todo.txt was written on both sides, so ferry left it alone. Settle it with:\n` +
+          `  ferry sync ${local} ${remote} --state-dir ${stateDir} --resolve new\n`,
+      );
     });
 }
