@@ -39,7 +39,7 @@ export async function prepareDemo(dir: string): Promise<{ local: string; remote:
   const later = new Date('2024-05-02T09:30:00Z');
   await writeSample(local, 'index.html', '<h1>Hello from ferry</h1>\n', day);
   await writeSample(local, 'css/site.css', 'body { font-family: sans-serif; }\n', day);
-  await writeSample(local, 'notes/todo.txt', '- try ferry\n', later);
+  await writeSample(local, 'notes/todo.txt', '- try ferry\n', day);
   await writeSample(remote, 'index.html', '<h1>Hello from ferry</h1>\n', day);
   await writeSample(remote, 'images/logo.svg', '<svg xmlns="http://www.w3.org/2000/svg"/>\n', later);
   await writeSample(remote, 'notes/todo.txt', '- try ferry\n- and a remote edit\n', later);
