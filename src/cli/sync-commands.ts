@@ -47,6 +47,7 @@ interface SyncCommandFlags {
   keyring: boolean;
   prompt?: boolean;
   storePassword?: boolean;
+  removePyftpsyncMeta?: boolean;
 }
 
 const examples: Record<SyncMode, string> = {
@@ -150,6 +151,7 @@ export function addSyncCommands(program: Command, setExitCode: (code: number) =>
       .option('--prompt', 'ask for the password even if the URL, netrc, keyring or FERRY_PASSWORD has one')
       .option('--no-prompt', 'never ask for a password (fail with an authentication error instead)')
       .option('--store-password', 'after a successful login, save the password (from the URL, FERRY_PASSWORD or a prompt) in the keyring')
+      .option('--remove-pyftpsync-meta', 'after a run without errors, delete .pyftpsync-meta.json and .pyftpsync-lock.json files on both sides')
       .option('--time-window <ms>', 'mtimes closer than this count as equal (default 2000)', positiveInt)
       .addHelpText('after', examples[mode])
       .action(async (local: string, remote: string, flags: SyncCommandFlags) => {
@@ -206,6 +208,7 @@ async function runCommand(mode: SyncMode, local: string, remote: string, flags: 
     allowEmptySide: flags.allowEmpty,
     stateDir: flags.stateDir,
     timeWindowMs: flags.timeWindow,
+    removePyftpsyncMeta: flags.removePyftpsyncMeta,
     connection: {
       parallel: flags.parallel,
       sshKey: flags.sshKey,

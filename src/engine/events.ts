@@ -45,6 +45,10 @@ export type SyncEvent =
   | { readonly type: 'action-finished'; readonly result: ActionResult }
   | { readonly type: 'problem'; readonly problem: Problem }
   | { readonly type: 'warning'; readonly message: string }
+  /** The state of a pair ferry never synced was seeded from pyftpsync's metadata. */
+  | { readonly type: 'migrated'; readonly records: number }
+  /** `removePyftpsyncMeta`: pyftpsync's metadata and lock files removed after the run. */
+  | { readonly type: 'pyftpsync-meta-removed'; readonly files: number }
   | { readonly type: 'summary'; readonly summary: RunSummary };
 
 /** Receives events. Must not throw. */

@@ -20,10 +20,12 @@ import {
   type ResolveStrategy,
   type SyncMode,
 } from '../core/sync-options.js';
+import type { SyncState } from '../core/sync-state.js';
 import { FerryError } from '../errors.js';
 import { defaultStateDir, StateStore } from '../state/state-store.js';
 import { EVENT_SCHEMA_VERSION, type EventListener, type RunSummary, type SyncEvent } from './events.js';
 import { executePlan } from './execute-plan.js';
+import { removePyftpsyncFiles, seedFromPyftpsync } from './migrate-pyftpsync.js';
 import { scanTree } from './scan-tree.js';
 
 function plural(count: number, one: string, many: string): string {
@@ -57,6 +59,11 @@ export interface RunOptions {
    * would delete everything on the other side). Off by default: that is usually a mistake.
    */
   readonly allowEmptySide?: boolean;
+  /**
+   * After a run without errors, delete pyftpsync's `.pyftpsync-meta.json` files (every folder) and
+   * `.pyftpsync-lock.json` on both sides (not in a dry run).
+   */
+  readonly removePyftpsyncMeta?: boolean;
   /** Options for opening remote backends (keys, certificates, connections). */
   readonly connection?: OpenBackendOptions;
   readonly onEvent?: EventListener;
@@ -214,6 +221,18 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
     }
     const [localSnapshot, remoteSnapshot] = snapshots;
 
+    // A pair pyftpsync synced but ferry never did: seed the state from pyftpsync's metadata
+    // (in memory only in a dry run, which must not write the state).
+    let state: SyncState = store.state;
+    if (state.size === 0) {
+      const seeded = await seedFromPyftpsync({ local, remote, localSnapshot, remoteSnapshot, warn: (message) => emit({ type: 'warning', message }), signal: options.signal });
+      if (seeded.size > 0) {
+        if (dryRun) state = seeded;
+        else for (const [path, record] of seeded) store.record({ op: 'set', path, record });
+        emit({ type: 'migrated', records: seeded.size });
+      }
+    }
+
     const timeWindowMs = Math.max(
       options.timeWindowMs ?? DEFAULT_TIME_WINDOW_MS,
       local.capabilities.mtimePrecisionMs,
@@ -226,7 +245,7 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
       deleteUnmatched: options.deleteUnmatched ?? false,
       timeWindowMs,
     };
-    const decisions = reconcile({ local: localSnapshot, remote: remoteSnapshot, state: store.state, filter, options: reconcileOptions });
+    const decisions = reconcile({ local: localSnapshot, remote: remoteSnapshot, state, filter, options: reconcileOptions });
     let strategy = options.resolve ?? 'skip';
     if (strategy === 'ask' && !options.ask) {
       emit({ type: 'warning', message: 'no terminal to ask on: conflicts are skipped (--resolve ask needs an interactive terminal)' });
@@ -242,8 +261,8 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
       remote: remoteSnapshot,
       ask: options.ask,
     });
-    const plan: Plan = buildPlan({ mode, decisions: resolved, local: localSnapshot, remote: remoteSnapshot, state: store.state });
-    const refusal = checkPlanSafety({ plan, local: localSnapshot, remote: remoteSnapshot, state: store.state, allowEmptySide: options.allowEmptySide ?? false });
+    const plan: Plan = buildPlan({ mode, decisions: resolved, local: localSnapshot, remote: remoteSnapshot, state });
+    const refusal = checkPlanSafety({ plan, local: localSnapshot, remote: remoteSnapshot, state, allowEmptySide: options.allowEmptySide ?? false });
     if (refusal) {
       const folder = refusal.side === 'local' ? local.displayName : remote.displayName;
       throw new FerryError(
@@ -274,6 +293,15 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
       });
       if (options.signal?.aborted) summary.interrupted = true;
       await store.save();
+      if (options.removePyftpsyncMeta) {
+        if (summary.errors > 0 || summary.interrupted) {
+          emit({ type: 'warning', message: 'pyftpsync metadata not removed: the run did not finish without errors' });
+        } else {
+          const warn = (message: string): void => emit({ type: 'warning', message });
+          const files = (await removePyftpsyncFiles(local, localSnapshot, warn)) + (await removePyftpsyncFiles(remote, remoteSnapshot, warn));
+          emit({ type: 'pyftpsync-meta-removed', files });
+        }
+      }
     }
   } finally {
     await store?.close();

@@ -127,6 +127,12 @@ export class TextRenderer {
       case 'warning':
         this.err(this.style.yellow(`${p}warning: ${event.message}`));
         break;
+      case 'migrated':
+        if (this.verbosity >= 1) this.out(`${p}Seeded ${event.records} record${event.records === 1 ? '' : 's'} from pyftpsync metadata`);
+        break;
+      case 'pyftpsync-meta-removed':
+        if (this.verbosity >= 1) this.out(`${p}Removed ${event.files} pyftpsync metadata file${event.files === 1 ? '' : 's'}`);
+        break;
       case 'summary': {
         const s = event.summary;
         if (this.heldBack > 0) {
