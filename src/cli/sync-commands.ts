@@ -11,9 +11,11 @@ import {
   type AnyRunOptions,
   type ResolveStrategy,
   type RunSummary,
+  type SyncEvent,
   type SyncMode,
 } from '../index.js';
 import { askSecret, canPrompt, terminalConflictResolver } from './prompts.js';
+import { ProgressDisplay, progressModeFor, LIVE_INTERVAL_MS } from './render/progress-line.js';
 import { TextRenderer, type Verbosity } from './render/text-renderer.js';
 import { styleFor } from './terminal-style.js';
 
@@ -31,6 +33,7 @@ interface SyncCommandFlags {
   reportProblems?: boolean;
   verbose: number;
   quiet?: boolean;
+  progress?: boolean;
   color: boolean;
   json?: boolean;
   stateDir?: string;
@@ -88,6 +91,10 @@ function counter(_value: string, previous: number): number {
 const closedStreams = new WeakSet<NodeJS.WriteStream>();
 
 function writeLine(stream: NodeJS.WriteStream, line: string): void {
+  writeRaw(stream, `${line}\n`);
+}
+
+function writeRaw(stream: NodeJS.WriteStream, text: string): void {
   if (closedStreams.has(stream)) return;
   if (stream.listenerCount('error') === 0) {
     stream.on('error', (error: NodeJS.ErrnoException) => {
@@ -96,7 +103,7 @@ function writeLine(stream: NodeJS.WriteStream, line: string): void {
       if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') closedStreams.add(stream);
     });
   }
-  stream.write(`${line}\n`);
+  stream.write(text);
 }
 
 /** Exit code for a finished run (docs/exit-codes.md). */
@@ -135,6 +142,8 @@ export function addSyncCommands(program: Command, setExitCode: (code: number) =>
       .option('--report-problems', 'exit with code 10 when conflicts were left or errors happened')
       .option('-v, --verbose', 'more output (repeat for more)', counter, 1)
       .option('-q, --quiet', 'print only the summary and errors')
+      .option('--progress', 'show progress on stderr even with -q or --json (a live line on a terminal, else a line every 10 s)')
+      .option('--no-progress', 'never show progress')
       .option('--no-color', 'no colours (also off when NO_COLOR is set or output is not a terminal)')
       .option('--json', 'print one JSON event per line on stdout (see docs/json-events.md)')
       .option('--state-dir <dir>', 'where the state of the last sync is kept (default $XDG_STATE_HOME/ferry)')
@@ -173,11 +182,23 @@ async function runCommand(mode: SyncMode, local: string, remote: string, flags: 
   const verbosity: Verbosity = flags.quiet ? 0 : flags.verbose >= 2 ? 2 : 1;
   const style = styleFor(process.stdout, { noColor: !flags.color });
   const errStyle = styleFor(process.stderr, { noColor: !flags.color });
-  const out = (line: string) => writeLine(process.stdout, line);
-  const err = (line: string) => writeLine(process.stderr, line);
-  const onEvent = flags.json
+  const progress = new ProgressDisplay(
+    progressModeFor({ flag: flags.progress, quiet: flags.quiet, json: flags.json, isTTY: Boolean(process.stderr.isTTY), term: process.env.TERM }),
+    (text) => writeRaw(process.stderr, text),
+    () => performance.now(),
+    () => process.stderr.columns || 80,
+  );
+  const out = (line: string) => progress.above(() => writeLine(process.stdout, line));
+  const err = (line: string) => progress.above(() => writeLine(process.stderr, line));
+  const render = flags.json
     ? (event: object) => out(JSON.stringify(event))
     : new TextRenderer(out, err, { ...style, red: errStyle.red, yellow: style.yellow }, verbosity, flags.dryRun ?? false).onEvent;
+  const onEvent = (event: SyncEvent): void => {
+    progress.onEvent(event);
+    render(event);
+  };
+  const ticker = setInterval(() => progress.tick(), LIVE_INTERVAL_MS);
+  ticker.unref();
 
   const controller = new AbortController();
   let interrupts = 0;
@@ -231,6 +252,8 @@ async function runCommand(mode: SyncMode, local: string, remote: string, flags: 
     const summary = await runSync(mode, options);
     return exitCodeOf(summary, flags.reportProblems ?? false);
   } finally {
+    clearInterval(ticker);
+    progress.finish();
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
   }
