@@ -2,7 +2,7 @@
  * The `scan` and `tree` commands: look at one target without syncing anything (docs/scan-tree.md).
  * Both scan the whole tree with the library's `scanTarget`; they differ only in how they print it.
  */
-import { Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import {
   DEFAULT_EXCLUDES,
   ExitCode,
@@ -12,10 +12,11 @@ import {
   type ScannedEntry,
   type ScanTargetResult,
 } from '../index.js';
-import { askSecret } from './prompts.js';
+import { addConnectionOptions, connectionOptionsOf, type ConnectionFlags } from './connection-options.js';
+import { writeLine } from './output-stream.js';
 
 /** Options commander parses for `scan` and `tree`. */
-interface ScanTreeFlags {
+interface ScanTreeFlags extends ConnectionFlags {
   list?: boolean;
   recursive?: boolean;
   files?: boolean;
@@ -23,54 +24,20 @@ interface ScanTreeFlags {
   match?: string;
   exclude?: string;
   json?: boolean;
-  parallel?: number;
-  sshKey?: string;
-  knownHosts?: string;
-  verifyHostKeys: boolean;
-  verifyCerts: boolean;
-  caFile?: string;
-  ftpActive?: boolean;
-  encoding?: string;
 }
 
 const TARGET_HELP = 'folder to look at: a path, file://, sftp://[user[:password]@]host[:port]/path, ftp://... or ftps://...';
 
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of 1 or more');
-  return n;
-}
-
-/** Streams whose reader went away (`ferry scan ... | head -1`): output stops quietly. */
-const closedStreams = new WeakSet<NodeJS.WriteStream>();
-
-function writeLine(stream: NodeJS.WriteStream, line: string): void {
-  if (closedStreams.has(stream)) return;
-  if (stream.listenerCount('error') === 0) {
-    stream.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') closedStreams.add(stream);
-    });
-  }
-  stream.write(`${line}\n`);
-}
 
 const out = (line: string): void => writeLine(process.stdout, line);
 const err = (line: string): void => writeLine(process.stderr, line);
 
 /** The filter and connection options both commands share. */
 function addSharedOptions(command: Command): Command {
-  return command
+  return addConnectionOptions(command)
     .option('-m, --match <patterns>', 'show only files whose names match these comma-separated globs')
     .option('-x, --exclude <patterns>', `leave out files and folders with these names (comma-separated globs; default "${DEFAULT_EXCLUDES.join(',')}")`)
-    .option('--json', 'print one JSON object per entry and a summary object, one per line')
-    .option('--parallel <n>', 'connections to open to a server', positiveInt)
-    .option('--ssh-key <file>', 'SFTP: private key file')
-    .option('--known-hosts <file>', 'SFTP: known_hosts file to verify host keys with (default ~/.ssh/known_hosts)')
-    .option('--no-verify-host-keys', 'SFTP: accept any host key (unsafe)')
-    .option('--no-verify-certs', 'FTPS: accept any certificate (unsafe)')
-    .option('--ca-file <file>', 'FTPS: extra CA certificates (PEM) to trust')
-    .option('--ftp-active', 'FTP: active mode instead of passive')
-    .option('--encoding <name>', 'FTP: encoding of names on a server that does not use UTF-8');
+    .option('--json', 'print one JSON object per entry and a summary object, one per line');
 }
 
 /**
@@ -149,18 +116,7 @@ function scanOptions(flags: ScanTreeFlags) {
   return {
     match: flags.match !== undefined ? splitPatterns(flags.match) : undefined,
     exclude: flags.exclude !== undefined ? splitPatterns(flags.exclude) : undefined,
-    connection: {
-      parallel: flags.parallel,
-      sshKey: flags.sshKey,
-      knownHostsFile: flags.knownHosts,
-      verifyHostKeys: flags.verifyHostKeys,
-      verifyCerts: flags.verifyCerts,
-      caFile: flags.caFile,
-      ftpActive: flags.ftpActive,
-      encoding: flags.encoding,
-      askSecret: flags.json ? undefined : askSecret,
-      warn: (message: string) => err(`warning: ${message}`),
-    },
+    connection: { ...connectionOptionsOf(flags, flags.json ?? false), warn: (message: string) => err(`warning: ${message}`) },
   };
 }
 

@@ -1,7 +1,7 @@
 /**
  * The `upload`, `download` and `sync` commands: pyftpsync's words and options.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import {
   DEFAULT_EXCLUDES,
   ExitCode,
@@ -14,13 +14,15 @@ import {
   type SyncEvent,
   type SyncMode,
 } from '../index.js';
-import { askSecret, canPrompt, terminalConflictResolver } from './prompts.js';
+import { addConnectionOptions, connectionOptionsOf, positiveInt, type ConnectionFlags } from './connection-options.js';
+import { writeLine, writeRaw } from './output-stream.js';
+import { canPrompt, terminalConflictResolver } from './prompts.js';
 import { ProgressDisplay, progressModeFor, LIVE_INTERVAL_MS } from './render/progress-line.js';
 import { TextRenderer, type Verbosity } from './render/text-renderer.js';
 import { styleFor } from './terminal-style.js';
 
 /** Options commander parses for the sync commands. */
-interface SyncCommandFlags {
+interface SyncCommandFlags extends ConnectionFlags {
   dryRun?: boolean;
   delete?: boolean;
   deleteUnmatched?: boolean;
@@ -37,19 +39,7 @@ interface SyncCommandFlags {
   color: boolean;
   json?: boolean;
   stateDir?: string;
-  parallel?: number;
-  sshKey?: string;
-  knownHosts?: string;
-  verifyHostKeys: boolean;
-  verifyCerts: boolean;
-  caFile?: string;
-  ftpActive?: boolean;
-  encoding?: string;
   timeWindow?: number;
-  netrc: boolean;
-  keyring: boolean;
-  prompt?: boolean;
-  storePassword?: boolean;
   removePyftpsyncMeta?: boolean;
 }
 
@@ -77,33 +67,9 @@ const descriptions: Record<SyncMode, string> = {
   sync: 'two-way sync: changes on either side since the last sync reach the other',
 };
 
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of 1 or more');
-  return n;
-}
 
 function counter(_value: string, previous: number): number {
   return previous + 1;
-}
-
-/** Streams whose reader went away (`ferry ... | head -1`): output stops, the run goes on. */
-const closedStreams = new WeakSet<NodeJS.WriteStream>();
-
-function writeLine(stream: NodeJS.WriteStream, line: string): void {
-  writeRaw(stream, `${line}\n`);
-}
-
-function writeRaw(stream: NodeJS.WriteStream, text: string): void {
-  if (closedStreams.has(stream)) return;
-  if (stream.listenerCount('error') === 0) {
-    stream.on('error', (error: NodeJS.ErrnoException) => {
-      // EPIPE: nobody reads any more. Finishing the sync (and saving its state) is safer than
-      // dying halfway, so the rest of the output is dropped.
-      if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') closedStreams.add(stream);
-    });
-  }
-  stream.write(text);
 }
 
 /** Exit code for a finished run (docs/exit-codes.md). */
@@ -147,21 +113,9 @@ export function addSyncCommands(program: Command, setExitCode: (code: number) =>
       .option('--no-color', 'no colours (also off when NO_COLOR is set or output is not a terminal)')
       .option('--json', 'print one JSON event per line on stdout (see docs/json-events.md)')
       .option('--state-dir <dir>', 'where the state of the last sync is kept (default $XDG_STATE_HOME/ferry)')
-      .option('--parallel <n>', 'connections to open to a server', positiveInt)
-      .option('--ssh-key <file>', 'SFTP: private key file')
-      .option('--known-hosts <file>', 'SFTP: known_hosts file to verify host keys with (default ~/.ssh/known_hosts)')
-      .option('--no-verify-host-keys', 'SFTP: accept any host key (unsafe)')
-      .option('--no-verify-certs', 'FTPS: accept any certificate (unsafe)')
-      .option('--ca-file <file>', 'FTPS: extra CA certificates (PEM) to trust')
-      .option('--ftp-active', 'FTP: active mode instead of passive')
-      .option('--encoding <name>', 'FTP: encoding of names on a server that does not use UTF-8')
-      .option('--no-netrc', 'do not read passwords from ~/.netrc ($NETRC)')
-      .option('--no-keyring', 'do not read passwords from the system keyring')
-      .option('--prompt', 'ask for the password even if the URL, netrc, keyring or FERRY_PASSWORD has one')
-      .option('--no-prompt', 'never ask for a password (fail with an authentication error instead)')
-      .option('--store-password', 'after a successful login, save the password (from the URL, FERRY_PASSWORD or a prompt) in the keyring')
       .option('--remove-pyftpsync-meta', 'after a run without errors, delete .pyftpsync-meta.json and .pyftpsync-lock.json files on both sides')
-      .option('--time-window <ms>', 'mtimes closer than this count as equal (default 2000)', positiveInt)
+      .option('--time-window <ms>', 'mtimes closer than this count as equal (default 2000)', positiveInt);
+    addConnectionOptions(command)
       .addHelpText('after', examples[mode])
       .action(async (local: string, remote: string, flags: SyncCommandFlags) => {
         setExitCode(await runCommand(mode, local, remote, flags));
@@ -230,21 +184,7 @@ async function runCommand(mode: SyncMode, local: string, remote: string, flags: 
     stateDir: flags.stateDir,
     timeWindowMs: flags.timeWindow,
     removePyftpsyncMeta: flags.removePyftpsyncMeta,
-    connection: {
-      parallel: flags.parallel,
-      sshKey: flags.sshKey,
-      knownHostsFile: flags.knownHosts,
-      verifyHostKeys: flags.verifyHostKeys,
-      verifyCerts: flags.verifyCerts,
-      caFile: flags.caFile,
-      ftpActive: flags.ftpActive,
-      encoding: flags.encoding,
-      askSecret: flags.json ? undefined : askSecret,
-      useNetrc: flags.netrc,
-      useKeyring: flags.keyring,
-      prompt: flags.prompt === undefined ? 'auto' : flags.prompt ? 'always' : 'never',
-      storePassword: flags.storePassword,
-    },
+    connection: connectionOptionsOf(flags, flags.json ?? false),
     onEvent,
     signal: controller.signal,
   };

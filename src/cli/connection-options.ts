@@ -1,0 +1,67 @@
+/**
+ * The connection and credential options every command that reaches a server takes, declared once
+ * so `upload`/`download`/`sync` and `scan`/`tree` stay alike.
+ */
+import { type Command, InvalidArgumentError } from 'commander';
+import type { OpenBackendOptions } from '../index.js';
+import { askSecret } from './prompts.js';
+
+/** What commander parses from {@link addConnectionOptions}. */
+export interface ConnectionFlags {
+  parallel?: number;
+  sshKey?: string;
+  knownHosts?: string;
+  verifyHostKeys: boolean;
+  verifyCerts: boolean;
+  caFile?: string;
+  ftpActive?: boolean;
+  encoding?: string;
+  netrc: boolean;
+  keyring: boolean;
+  prompt?: boolean;
+  storePassword?: boolean;
+}
+
+/** Commander parser for options that take a count of 1 or more. */
+export function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of 1 or more');
+  return n;
+}
+
+/** Declares the connection and credential options on a command. */
+export function addConnectionOptions(command: Command): Command {
+  return command
+    .option('--parallel <n>', 'connections to open to a server', positiveInt)
+    .option('--ssh-key <file>', 'SFTP: private key file')
+    .option('--known-hosts <file>', 'SFTP: known_hosts file to verify host keys with (default ~/.ssh/known_hosts)')
+    .option('--no-verify-host-keys', 'SFTP: accept any host key (unsafe)')
+    .option('--no-verify-certs', 'FTPS: accept any certificate (unsafe)')
+    .option('--ca-file <file>', 'FTPS: extra CA certificates (PEM) to trust')
+    .option('--ftp-active', 'FTP: active mode instead of passive')
+    .option('--encoding <name>', 'FTP: encoding of names on a server that does not use UTF-8')
+    .option('--no-netrc', 'do not read passwords from ~/.netrc ($NETRC)')
+    .option('--no-keyring', 'do not read passwords from the system keyring')
+    .option('--prompt', 'ask for the password even if the URL, netrc, keyring or FERRY_PASSWORD has one')
+    .option('--no-prompt', 'never ask for a password (fail with an authentication error instead)')
+    .option('--store-password', 'after a successful login, save the password (from the URL, FERRY_PASSWORD or a prompt) in the keyring');
+}
+
+/** The backend options for parsed connection flags. With `--json` nobody is asked anything. */
+export function connectionOptionsOf(flags: ConnectionFlags, json: boolean): OpenBackendOptions {
+  return {
+    parallel: flags.parallel,
+    sshKey: flags.sshKey,
+    knownHostsFile: flags.knownHosts,
+    verifyHostKeys: flags.verifyHostKeys,
+    verifyCerts: flags.verifyCerts,
+    caFile: flags.caFile,
+    ftpActive: flags.ftpActive,
+    encoding: flags.encoding,
+    askSecret: json ? undefined : askSecret,
+    useNetrc: flags.netrc,
+    useKeyring: flags.keyring,
+    prompt: flags.prompt === undefined ? 'auto' : flags.prompt ? 'always' : 'never',
+    storePassword: flags.storePassword,
+  };
+}
