@@ -50,3 +50,8 @@ export { MemoryBackend } from './backends/memory/memory-backend.js';
 export { defaultStateDir } from './state/state-store.js';
 export { scanTarget } from './engine/scan-target.js';
 export type { ScanTargetOptions, ScanTargetResult, ScannedEntry } from './engine/scan-target.js';
+export { runDoctor } from './engine/doctor/run-doctor.js';
+export type { DoctorOptions } from './engine/doctor/run-doctor.js';
+export { DOCTOR_SCHEMA_VERSION } from './engine/doctor/doctor-report.js';
+export type { DoctorReport } from './engine/doctor/doctor-report.js';
+export type { ProbeFinding, ProbeStatus, ProbeValue, ProbeReporter, ProbeOptions } from './backends/backend.js';

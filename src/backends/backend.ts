@@ -8,6 +8,7 @@
 import type { Readable } from 'node:stream';
 import type { Entry, FileEntry, ListedEntry } from '../core/entry.js';
 import type { RelPath } from '../core/rel-path.js';
+import type { ProbeOptions, ProbeReporter } from './probe-finding.js';
 
 /** What a backend can do; the engine adapts to it. */
 export interface BackendCapabilities {
@@ -80,7 +81,17 @@ export interface Backend {
 
   /** Releases connections. Idempotent. */
   close(): Promise<void>;
+
+  /**
+   * Optional, for `ferry doctor`: reports what the server supports beyond the contract (listing
+   * and mtime commands, TLS, extensions, rename semantics...) through `report`. Any file it
+   * creates has a temporary name ({@link tempNameFor}) and is removed before it returns, also
+   * when it throws.
+   */
+  probe?(report: ProbeReporter, options?: ProbeOptions): Promise<void>;
 }
+
+export type { ProbeFinding, ProbeOptions, ProbeReporter, ProbeStatus, ProbeValue } from './probe-finding.js';
 
 export { TEMP_PREFIX, TEMP_SUFFIX, isTempName, tempNameFor } from '../core/temp-name.js';
 

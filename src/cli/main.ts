@@ -11,6 +11,7 @@ import { addRunCommand } from './run-command.js';
 import { addSyncCommands, isJsonOutputRequested } from './sync-commands.js';
 import { addScanTreeCommands } from './scan-tree-commands.js';
 import { addCompletionCommand } from './completion-command.js';
+import { addDoctorCommand } from './doctor-command.js';
 
 // Command lines can carry passwords in URLs: keep them out of `ps` and /proc/PID/cmdline.
 process.title = 'ferry';
@@ -33,6 +34,7 @@ Examples:
   $ ferry sync ~/notes sftp://me@example.com/~/notes --resolve new
   $ ferry run deploy                                    # a task from pyftpsync.yaml / ferry.yaml
   $ ferry tree sftp://me@example.com/var/www --files
+  $ ferry doctor ftp://user@host/data                  # what the server supports
 
 Exit codes: 0 ok, 1 error, 2 usage, 3 interrupted, 10 problems (with --report-problems).`,
     );
@@ -43,6 +45,7 @@ Exit codes: 0 ok, 1 error, 2 usage, 3 interrupted, 10 problems (with --report-pr
   addSyncCommands(program, setExitCode);
   addRunCommand(program, runArgs);
   addScanTreeCommands(program, setExitCode);
+  addDoctorCommand(program, setExitCode);
   addCompletionCommand(program);
   addDemoCommand(program, runArgs);
   return program;
