@@ -7,9 +7,10 @@ import { pipeline } from 'node:stream/promises';
 import type { Entry, FileEntry, ListedEntry } from '../../core/entry.js';
 import { baseName, parentOf, ROOT, type RelPath } from '../../core/rel-path.js';
 import { BackendError, type BackendErrorCode } from '../../errors.js';
-import { safeFileMode, tempNameFor, type Backend, type BackendCapabilities, type WriteOptions } from '../backend.js';
+import { safeFileMode, tempNameFor, type Backend, type BackendCapabilities, type ProbeOptions, type ProbeReporter, type WriteOptions } from '../backend.js';
 import type { FtpClientPool } from './ftp-client-pool.js';
 import { ftpReplyCode, isAmbiguousFailure, isConnectionFailure, mapFtpError } from './ftp-errors.js';
+import { probeFtp } from './ftp-probe.js';
 import { parseFtpTime } from './ftp-time.js';
 import { entryOfMlsxLine, parseListListing, parseMlsdListing, parseMlsxLine } from './list-parser.js';
 import { mtimeCommand, type MtimeMethod } from './mtime-method.js';
@@ -562,6 +563,11 @@ export class FtpBackend implements Backend {
   async rename(from: RelPath, to: RelPath): Promise<void> {
     const what = `cannot rename ${this.where(from)} to ${this.abs(to)}`;
     await this.pool.use((client) => this.renameWith(client, from, to, what));
+  }
+
+  /** `ferry doctor`'s FTP checks (ftp-probe.ts). */
+  probe(report: ProbeReporter, options?: ProbeOptions): Promise<void> {
+    return probeFtp({ pool: this.pool, root: this.root, features: this.features, mtimeMethod: this.mtimeMethod }, report, options);
   }
 
   async close(): Promise<void> {

@@ -169,6 +169,14 @@ export class FtpClientPool {
     this.wakeOne();
   }
 
+  /**
+   * Opens one more connection outside the pool (the caller closes it), for `ferry doctor`'s count
+   * of the connections a server accepts.
+   */
+  connectUnpooled(): Promise<Client> {
+    return this.options.connect();
+  }
+
   /** Closes every connection; operations still running fail, later ones are refused. Idempotent. */
   async close(): Promise<void> {
     this.closed = true;
