@@ -40,7 +40,9 @@ export function parseTarget(input: string, cwd: string = process.cwd()): Target 
     const abs = path.resolve(cwd, input);
     return { scheme: 'file', path: abs, params: new Map(), id: `file://${abs}`, display: abs };
   }
-  const scheme = schemeMatch[1]!.toLowerCase();
+  const typed = schemeMatch[1]!.toLowerCase();
+  // `ftpes://` (FileZilla's name for explicit FTPS) is `ftps://` with AUTH TLS on the normal port.
+  const scheme = typed === 'ftpes' ? 'ftps' : typed;
   if (scheme === 'file') {
     let abs: string;
     try {
@@ -51,7 +53,7 @@ export function parseTarget(input: string, cwd: string = process.cwd()): Target 
     return { scheme: 'file', path: abs, params: new Map(), id: `file://${abs}`, display: abs };
   }
   if (scheme !== 'sftp' && scheme !== 'ftp' && scheme !== 'ftps') {
-    throw new FerryError('usage', `unknown URL scheme "${scheme}://" in ${redact(input)} (use a folder path, file://, sftp://, ftp:// or ftps://)`);
+    throw new FerryError('usage', `unknown URL scheme "${scheme}://" in ${redact(input)} (use a folder path, file://, sftp://, ftp://, ftps:// or ftpes://)`);
   }
   let url: URL;
   try {
@@ -74,6 +76,12 @@ export function parseTarget(input: string, cwd: string = process.cwd()): Target 
   const remotePath = decode(url.pathname || '/', 'path');
   if (remotePath.includes('\0')) throw new FerryError('usage', `URL path contains NUL: ${redact(input)}`);
   const params = new Map(url.searchParams);
+  if (typed === 'ftpes') {
+    if (params.has('tls') && params.get('tls')!.toLowerCase() !== 'explicit') {
+      throw new FerryError('usage', `ftpes:// is explicit FTPS: drop ?tls=${params.get('tls')} from ${redact(input)} (or use ftps://)`);
+    }
+    params.set('tls', 'explicit');
+  }
   const userPart = user ? `${encodeURIComponent(user)}@` : '';
   const hostPart = host.includes(':') ? `[${host}]` : host;
   const id = `${scheme}://${userPart}${hostPart}:${port}${remotePath}`;

@@ -6,10 +6,11 @@ import type { FileEntryWithStats, Stats } from 'ssh2';
 import type { Entry, FileEntry, ListedEntry } from '../../core/entry.js';
 import { baseName, parentOf, type RelPath } from '../../core/rel-path.js';
 import { BackendError, isBackendError } from '../../errors.js';
-import { safeFileMode, tempNameFor, type Backend, type BackendCapabilities, type WriteOptions } from '../backend.js';
+import { safeFileMode, tempNameFor, type Backend, type BackendCapabilities, type ProbeOptions, type ProbeReporter, type WriteOptions } from '../backend.js';
 import type { SftpConnection } from './sftp-connection.js';
 import type { SftpConnectionPool } from './sftp-connection-pool.js';
 import { hasSftpStatus, mapSftpError } from './sftp-errors.js';
+import { probeSftp } from './sftp-probe.js';
 import { createSftpReadStream } from './sftp-read-stream.js';
 
 const S_IFMT = 0o170000;
@@ -317,6 +318,11 @@ export class SftpBackend implements Backend {
     const fromAbs = this.abs(from);
     const toAbs = this.abs(to);
     await this.pool.use((c) => this.renameOn(c, fromAbs, toAbs, `cannot rename ${fromAbs} to ${toAbs}`));
+  }
+
+  /** `ferry doctor`'s SFTP checks (sftp-probe.ts). */
+  probe(report: ProbeReporter, options?: ProbeOptions): Promise<void> {
+    return probeSftp({ pool: this.pool, root: this.root }, report, options);
   }
 
   close(): Promise<void> {

@@ -51,8 +51,23 @@ function hostKeyAlgorithmsFor(endpoint: SshEndpoint): string[] | undefined {
   return [...first, ...defaultHostKeyAlgorithms.filter((a) => !known.has(a))];
 }
 
+/** What the server showed while connecting (for `ferry doctor`). */
+export interface SshHandshakeInfo {
+  /** The server's software version from its identification line (`OpenSSH_9.2p1 Debian-2`). */
+  readonly serverSoftware?: string;
+  /** The host key blob it presented. */
+  readonly hostKey?: Buffer;
+  /** True when the key was found in known_hosts; false when verification was off. */
+  readonly hostKeyVerified: boolean;
+  /** Negotiated algorithms (kex, host key, ciphers) as ssh2 reports them. */
+  readonly negotiated?: unknown;
+}
+
 /** An open SSH connection and its SFTP channel. */
 export class SftpConnection {
+  /** Set by {@link connectSftp}. */
+  handshake: SshHandshakeInfo = { hostKeyVerified: false };
+
   /** True once the connection closed or failed; requests on it can no longer succeed. */
   closed = false;
   /** Operations currently running on this connection (the pool balances on it). */
@@ -85,6 +100,17 @@ export class SftpConnection {
    */
   get processesInOrder(): boolean {
     return (this.sftp as unknown as { _isOpenSSH?: boolean })._isOpenSSH === true;
+  }
+
+  /** The ssh2 client, for `ferry doctor`'s exec check. */
+  get ssh(): InstanceType<typeof Client> {
+    return this.client;
+  }
+
+  /** SFTP protocol version and extensions the server announced (ssh2 keeps them privately). */
+  get sftpInfo(): { readonly version: number; readonly extensions: Readonly<Record<string, string>> } {
+    const raw = this.sftp as unknown as { _version?: number; _extensions?: Record<string, string> };
+    return { version: raw._version ?? -1, extensions: { ...raw._extensions } };
   }
 
   /** Whether the server supports atomic replacing rename (`posix-rename@openssh.com`). */
@@ -148,6 +174,11 @@ export function connectSftp(endpoint: SshEndpoint, signal?: AbortSignal): Promis
     let settled = false;
     let hostKeyProblem: BackendError | undefined;
     let lastMethod: AnyAuthMethod | undefined;
+    let presentedKey: Buffer | undefined;
+    let negotiated: unknown;
+    client.on('handshake', (info: unknown) => {
+      negotiated = info;
+    });
     const tried: string[] = [];
     const fail = (error: unknown): void => {
       if (settled) return;
@@ -181,7 +212,10 @@ export function connectSftp(endpoint: SshEndpoint, signal?: AbortSignal): Promis
         if (settled) return;
         settled = true;
         signal?.removeEventListener('abort', onAbort);
-        resolve(new SftpConnection(client, sftp));
+        const connection = new SftpConnection(client, sftp);
+        const serverSoftware = (client as unknown as { _remoteVer?: string })._remoteVer;
+        connection.handshake = { serverSoftware, hostKey: presentedKey, hostKeyVerified: endpoint.knownHosts !== undefined, negotiated };
+        resolve(connection);
       });
     });
 
@@ -197,6 +231,7 @@ export function connectSftp(endpoint: SshEndpoint, signal?: AbortSignal): Promis
         keepaliveCountMax: 3,
         ...(algorithms ? { algorithms: { serverHostKey: algorithms as never } } : {}),
         hostVerifier: (key: Buffer): boolean => {
+          presentedKey = key;
           if (!endpoint.knownHosts) return true;
           const verdict = checkHostKey(endpoint.knownHosts, endpoint.host, endpoint.port, key);
           if (verdict.status === 'trusted') return true;

@@ -38,11 +38,11 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     findings.push(finding);
     options.onFinding?.(finding);
   };
-  const finish = (error?: unknown): DoctorReport => {
+  const finish = (error?: unknown, message?: string): DoctorReport => {
     if (options.signal?.aborted) throw new FerryError('interrupted', 'interrupted while checking the target', { cause: error });
     const failed = findings.find((finding) => finding.status === 'fail');
     let problem: DoctorReport['error'];
-    if (error !== undefined) problem = { message: describeError(error), ...(isBackendError(error) ? { code: error.code } : {}) };
+    if (error !== undefined) problem = { message: message ?? describeError(error), ...(isBackendError(error) ? { code: error.code } : {}) };
     else if (failed) problem = { message: `${target.display}: ${failed.capability}: ${failed.found}` };
     return {
       schemaVersion: DOCTOR_SCHEMA_VERSION,
@@ -64,7 +64,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     // openBackend's hint about --create-folder does not apply here.
     const message = describeError(error).replace(/\s*\(pass --create-folder[^)]*\)/, '');
     report({ id: 'connect', capability: target.scheme === 'file' ? 'open the folder' : 'connect and log in', found: `no: ${message}`, action: 'ferry cannot use this target', status: 'fail', value: false });
-    return finish(isBackendError(error) ? Object.assign(new Error(message), { code: error.code }) : new Error(message));
+    return finish(error, message);
   }
   try {
     report({
