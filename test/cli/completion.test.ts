@@ -60,7 +60,7 @@ printf '%s\\n' "\${COMPREPLY[@]}"`;
     assert.deepEqual(complete('ferry s'), ['scan', 'sync']);
     assert.deepEqual(complete('ferry t'), ['tree']);
     const all = complete('ferry ');
-    for (const name of ['upload', 'download', 'sync', 'scan', 'tree', 'demo', 'completion', 'help']) assert.ok(all.includes(name), `${name} in ${all.join(' ')}`);
+    for (const name of ['upload', 'download', 'sync', 'scan', 'tree', 'doctor', 'demo', 'completion', 'help']) assert.ok(all.includes(name), `${name} in ${all.join(' ')}`);
     assert.deepEqual(complete('ferry --ver'), ['--version']);
   });
 
@@ -69,6 +69,9 @@ printf '%s\\n' "\${COMPREPLY[@]}"`;
     assert.deepEqual(complete('ferry sync --de'), [], 'sync has no --delete');
     assert.deepEqual(complete('ferry scan --li'), ['--list']);
     assert.deepEqual(complete('ferry tree --fi'), ['--files']);
+    assert.deepEqual(complete('ferry do'), ['doctor', 'download']);
+    assert.deepEqual(complete('ferry doctor --js'), ['--json']);
+    assert.ok(complete('ferry doctor -').includes('--ca-file'), 'doctor takes the connection options');
     assert.deepEqual(complete('ferry -V upload ./a --dr'), ['--dry-run'], 'the command is found after global options');
     assert.ok(complete('ferry download -').includes('--known-hosts'));
   });
