@@ -25,6 +25,13 @@ describe('parseTarget', () => {
     assert.equal(parseTarget('ftps://h/x').port, 21);
   });
 
+  it('reads ftpes:// as explicit FTPS (ftps:// with ?tls=explicit)', () => {
+    const t = parseTarget('ftpes://u@h/x');
+    assert.deepEqual([t.scheme, t.port, t.params.get('tls'), t.id], ['ftps', 21, 'explicit', 'ftps://u@h:21/x']);
+    assert.equal(parseTarget('ftpes://u@h:990/x').params.get('tls'), 'explicit', 'explicit even on port 990');
+    assert.throws(() => parseTarget('ftpes://h/x?tls=implicit'), (error: Error & { kind?: string }) => error.kind === 'usage' && /explicit/.test(error.message));
+  });
+
   it('gives the same id for the same folder however the URL is spelled', () => {
     assert.equal(parseTarget('sftp://u@h/x').id, parseTarget('sftp://u:secret@h:22/x').id);
   });

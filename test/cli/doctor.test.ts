@@ -177,6 +177,10 @@ describe('ferry doctor on FTP servers', () => {
     assert.match(refused.stdout, /FAIL +connect and log in: no: /);
     assert.match(linesOf(refused.stdout).at(-1)!, /^Not usable\./);
 
+    const ftpes = await box.run(['doctor', `ftpes://${enc(facts.user)}:${enc(facts.password)}@${facts.host}:${facts.port}/`, '--ca-file', facts.caFile!, '--json']);
+    assert.equal(ftpes.code, 0, ftpes.stderr);
+    assert.equal((finding(parseReport(ftpes), 'tls').value as { verified: boolean }).verified, true, 'ftpes:// is explicit FTPS');
+
     const unverified = await box.run(['doctor', `ftps://${enc(facts.user)}:${enc(facts.password)}@${facts.host}:${facts.port}/`, '--no-verify-certs', '--json']);
     assert.equal(unverified.code, 0, unverified.stderr);
     const loose = finding(parseReport(unverified), 'tls');
