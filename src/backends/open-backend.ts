@@ -6,6 +6,7 @@ import { BackendError, FerryError, isBackendError } from '../errors.js';
 import { MissingRootBackend } from './missing-root-backend.js';
 import type { Backend } from './backend.js';
 import { LocalBackend } from './local/local-backend.js';
+import type { ProbeReporter } from './probe-finding.js';
 import type { Target } from './target-url.js';
 
 /** Options for opening any backend; each backend uses the ones that apply to it. */
@@ -96,4 +97,24 @@ async function openLocal(target: Target, options: OpenBackendOptions): Promise<B
     await fs.mkdir(target.path, { recursive: true });
   }
   return new LocalBackend(target.path);
+}
+
+/**
+ * For `ferry doctor` when {@link openBackend} failed (a refused login, an untrusted certificate or
+ * host key): reports what the server shows before login. Sends no password; never throws.
+ */
+export async function preflightTarget(target: Target, options: OpenBackendOptions, report: ProbeReporter): Promise<void> {
+  switch (target.scheme) {
+    case 'file':
+      return;
+    case 'sftp': {
+      const { preflightSftp } = await import('./sftp/sftp-preflight.js');
+      return preflightSftp(target, options, report);
+    }
+    case 'ftp':
+    case 'ftps': {
+      const { preflightFtp } = await import('./ftp/ftp-preflight.js');
+      return preflightFtp(target, options, report);
+    }
+  }
 }

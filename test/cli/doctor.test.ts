@@ -176,6 +176,8 @@ describe('ferry doctor on FTP servers', () => {
     assertOneLineError(refused, /^ferry: .*certificate.*not trusted/);
     assert.match(refused.stdout, /FAIL +connect and log in: no: /);
     assert.match(linesOf(refused.stdout).at(-1)!, /^Not usable\./);
+    // What could be seen without logging in: the certificate and why it is not trusted.
+    assert.match(refused.stdout, /FAIL +TLS: TLSv1\.[23], .*NOT verified \(DEPTH_ZERO_SELF_SIGNED_CERT\)/);
 
     const ftpes = await box.run(['doctor', `ftpes://${enc(facts.user)}:${enc(facts.password)}@${facts.host}:${facts.port}/`, '--ca-file', facts.caFile!, '--json']);
     assert.equal(ftpes.code, 0, ftpes.stderr);
@@ -200,6 +202,9 @@ describe('ferry doctor on FTP servers', () => {
     assert.equal(report.usable, false);
     assert.equal(report.error?.code, 'auth');
     assert.equal(finding(report, 'connect').status, 'fail');
+    // What the server shows before login is still reported (no password is sent for it).
+    assert.equal(finding(report, 'banner').value, 'ferry test proftpd');
+    assert.ok((finding(report, 'feat').value as string[]).includes('MLST modify*;perm*;size*;type*;unique*;UNIX.group*;UNIX.groupname*;UNIX.mode*;UNIX.owner*;UNIX.ownername*;'));
   });
 
   it('a missing folder: exit 1 and a one-line error', async () => {
@@ -244,8 +249,15 @@ describe('ferry doctor on SFTP', () => {
     assert.match(text.stdout, /posix-rename@openssh\.com: yes → ferry renames each upload over the old file atomically/);
     assert.deepEqual(await namesIn(folder), [KEEP]);
 
-    const unknown = await box.run(['doctor', url, '--known-hosts', path.join(box.root, 'empty_known_hosts')]);
+    const unknown = await box.run(['doctor', url, '--known-hosts', path.join(box.root, 'empty_known_hosts'), '--json']);
     assertOneLineError(unknown, /^ferry: .*host key/i);
+    const unknownKey = finding(parseReport(unknown), 'host-key');
+    assert.equal(unknownKey.status, 'fail');
+    assert.deepEqual(unknownKey.value, { ...hostKey, verified: false }, 'the same key, reported before login');
+
+    const wrong = await box.run(['doctor', `sftp://${enc(s.user)}:wrong-pw@${s.host}:${s.port}${folder}`, '--known-hosts', s.knownHostsFile, '--no-prompt']);
+    assertOneLineError(wrong, /^ferry: authentication failed/);
+    assert.match(wrong.stdout, /host key: ssh-ed25519 SHA256:\S+, verified from known_hosts/);
   });
 });
 

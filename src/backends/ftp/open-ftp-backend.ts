@@ -66,7 +66,7 @@ function bufferEncodingOf(encoding: string | undefined): 'utf8' | 'latin1' | 'as
 }
 
 /** TLS options: certificates are verified unless `verifyCerts` is false; `caFile` adds CAs. */
-async function tlsOptionsOf(options: OpenBackendOptions): Promise<ConnectionOptions> {
+export async function tlsOptionsOf(options: OpenBackendOptions): Promise<ConnectionOptions> {
   if (options.verifyCerts === false) return { rejectUnauthorized: false };
   if (options.caFile === undefined) return { rejectUnauthorized: true };
   let pem: string;

@@ -5,7 +5,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import type { Backend, ProbeFinding } from '../../backends/backend.js';
-import { openBackend, type OpenBackendOptions } from '../../backends/open-backend.js';
+import { openBackend, preflightTarget, type OpenBackendOptions } from '../../backends/open-backend.js';
 import { parseTarget } from '../../backends/target-url.js';
 import { describeError, FerryError, isBackendError } from '../../errors.js';
 import { runContractChecks } from './contract-checks.js';
@@ -64,6 +64,11 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     // openBackend's hint about --create-folder does not apply here.
     const message = describeError(error).replace(/\s*\(pass --create-folder[^)]*\)/, '');
     report({ id: 'connect', capability: target.scheme === 'file' ? 'open the folder' : 'connect and log in', found: `no: ${message}`, action: 'ferry cannot use this target', status: 'fail', value: false });
+    // A server that answered but refused the login, its certificate or its host key: show what it
+    // shows before login. (Unreachable servers and missing folders have nothing more to show.)
+    if (isBackendError(error) && ['auth', 'protocol', 'host-key', 'unsupported'].includes(error.code) && !options.signal?.aborted) {
+      await preflightTarget(target, { ...options.connection, signal: options.signal }, report);
+    }
     return finish(error, message);
   }
   try {
