@@ -150,6 +150,16 @@ describe('ferry doctor on FTP servers', () => {
     assert.deepEqual(finding(report, 'tls').value, { offered: false, used: false });
   });
 
+  it('pyftpdlib without MFMT: no way to set mtimes is a warning, not a failure', async () => {
+    const facts = loadServer<FtpFacts>('pyftpdlib');
+    const { report, text } = await doctorFtp('pyftpdlib', [], 'ftp', facts.noMtimePort);
+    assert.equal(finding(report, 'mtime-mfmt').value, false);
+    assert.equal(finding(report, 'mtime-method').value, 'none');
+    const set = finding(report, 'mtime-set');
+    assert.deepEqual([set.value, set.status], [null, 'warn']);
+    assert.match(text.stdout, /warn  set modification times: no \(the file kept the time it was written\) → uploaded files carry the time of the upload/);
+  });
+
   it('pure-ftpd: MLSD and MFMT; a user limited to 2 connections gets the 421 reported', async () => {
     const { report, facts } = await doctorFtp('pure-ftpd');
     assert.equal(finding(report, 'listing').value, 'MLSD');
