@@ -98,9 +98,16 @@ export async function probeFtp(ctx: FtpProbeContext, report: ProbeReporter, opti
     if (created.size === 0) return;
     await ctx.pool
       .use(async (client) => {
-        for (const file of created) await client.sendIgnoringError(`DELE ${file}`);
+        for (const file of created) {
+          await client.sendIgnoringError(`DELE ${file}`);
+          if ((await client.sendIgnoringError(`SIZE ${file}`)).code >= 400) created.delete(file);
+        }
       })
       .catch(() => undefined);
+    if (created.size > 0) {
+      const left = [...created];
+      report({ id: 'cleanup', capability: 'remove temporary files', found: `failed for ${left.join(', ')}`, action: 'remove them by hand (later scans skip them)', status: 'warn', value: left });
+    }
   });
 
   options.signal?.throwIfAborted();

@@ -134,11 +134,18 @@ async function reportRename(c: SftpConnection, root: string, report: ProbeReport
       value: atomic,
     });
   } finally {
+    const left: string[] = [];
     for (const file of created) {
-      if (c.closed) break;
-      await call(c, 'cleanup', (sftp, done) => sftp.unlink(file, done)).catch((error: unknown) => {
-        if (!isBackendError(error, 'not-found')) throw error;
-      }).catch(() => undefined);
+      await call(c, 'cleanup', (sftp, done) => sftp.unlink(file, done)).catch(() => undefined);
+      // Only a file known to be there is a leftover (the rename moved one of them away).
+      const still = await call<Stats>(c, 'stat', (sftp, done) => sftp.lstat(file, done)).then(
+        () => true,
+        (error: unknown) => !isBackendError(error, 'not-found') && c.closed,
+      );
+      if (still) left.push(file);
+    }
+    if (left.length > 0) {
+      report({ id: 'cleanup', capability: 'remove temporary files', found: `failed for ${left.join(', ')}`, action: 'remove them by hand (later scans skip them)', status: 'warn', value: left });
     }
   }
 }
