@@ -21,7 +21,7 @@ export function addDoctorCommand(program: Command, setExitCode: (code: number) =
     program
       .command('doctor')
       .description('connect to a target and report what it supports (listing, mtimes, hashes, TLS, rename, clock, case) and what ferry will do about each')
-      .argument('<TARGET>', 'folder to check: a path, file://, sftp://[user[:password]@]host[:port]/path, ftp://... or ftps://...'),
+      .argument('<TARGET>', 'folder to check: a path, file://, sftp://[user[:password]@]host[:port]/path, ftp://..., ftps://... or ftpes://...'),
   )
     .option('--json', 'print the report as one JSON object (schema in docs/doctor.md)')
     .addHelpText(
@@ -33,7 +33,7 @@ again, also when a check fails. Nothing else is changed.
 Examples:
   $ ferry doctor sftp://me@example.com/var/www
   $ ferry doctor ftp://user@ftp.example.com/htdocs
-  $ ferry doctor ftps://user@host/data --ca-file ./my-ca.pem
+  $ ferry doctor ftpes://user@host/data --ca-file ./my-ca.pem     # explicit FTPS with your own CA
   $ ferry doctor ./site                                  # a local folder: case, mtime precision, writable
   $ ferry doctor ftp://user@host/ --json | jq '.findings[] | select(.status != "ok")'
 
