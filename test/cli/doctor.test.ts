@@ -120,6 +120,7 @@ describe('ferry doctor on FTP servers', () => {
     assert.equal(finding(report, 'mtime-site-utime').value, true);
     assert.equal(finding(report, 'mtime-method').value, 'mfmt');
     assert.equal(finding(report, 'mtime-set').value, 1000, 'times are kept to the second');
+    assert.equal(finding(report, 'time-precision').value, 1000);
     assert.ok((finding(report, 'feat').value as string[]).includes('MFMT'));
     assert.deepEqual(finding(report, 'tls').value, { offered: true, used: false });
     assert.deepEqual(finding(report, 'connections').value, { wanted: 4, accepted: 4, refusedWith: null });
@@ -249,6 +250,7 @@ describe('ferry doctor on SFTP', () => {
     assert.equal(finding(report, 'exec').value, true);
     assert.ok((finding(report, 'checksums').value as string[]).includes('sha256sum'));
     assert.equal(finding(report, 'mtime-set').value, 1000);
+    assert.equal(finding(report, 'time-precision').value, 1000, 'SFTP version 3 carries whole seconds');
     assert.equal(finding(report, 'writable').value, true);
     assert.equal(finding(report, 'case-sensitive').value, true);
     assert.deepEqual(await namesIn(folder), [KEEP], 'no temporary file is left');
@@ -284,6 +286,7 @@ describe('ferry doctor on a local folder', () => {
     assert.equal(finding(report, 'writable').value, true);
     assert.equal(finding(report, 'case-sensitive').value, true, 'the test machine has a case-sensitive file system');
     assert.equal(finding(report, 'mtime-set').value, 1);
+    assert.equal(finding(report, 'time-precision').value, 1);
     assert.ok(!report.findings.some((item) => item.id === 'clock-offset'), 'a local folder has our clock');
     assert.deepEqual(await namesIn(dir), [KEEP]);
     const text = await box.run(['doctor', dir]);

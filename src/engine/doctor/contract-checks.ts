@@ -93,15 +93,14 @@ export async function runContractChecks(backend: Backend, report: ProbeReporter,
 }
 
 function reportMtime(gotMs: number, backend: Backend, report: ProbeReporter): void {
-  const windowMs = Math.max(DEFAULT_TIME_WINDOW_MS, backend.capabilities.mtimePrecisionMs);
   const diff = Math.abs(gotMs - PROBE_MTIME_MS);
-  let precisionMs: number | null;
+  let setPrecisionMs: number | null;
   // utimes takes float seconds, which may round a millisecond down.
-  if (diff <= 1) precisionMs = 1;
-  else if (gotMs % 1000 === 0 && diff < 1000) precisionMs = 1000;
-  else if (diff <= 2000) precisionMs = 2000;
-  else precisionMs = null;
-  if (precisionMs === null) {
+  if (diff <= 1) setPrecisionMs = 1;
+  else if (gotMs % 1000 === 0 && diff < 1000) setPrecisionMs = 1000;
+  else if (diff <= 2000) setPrecisionMs = 2000;
+  else setPrecisionMs = null;
+  if (setPrecisionMs === null) {
     report({
       id: 'mtime-set',
       capability: 'set modification times',
@@ -111,15 +110,20 @@ function reportMtime(gotMs: number, backend: Backend, report: ProbeReporter): vo
       status: 'warn',
       value: null,
     });
-    return;
+  } else {
+    const unit = setPrecisionMs === 1 ? 'to the millisecond' : setPrecisionMs === 1000 ? 'to the second' : 'to 2 seconds';
+    report({ id: 'mtime-set', capability: 'set modification times', found: `yes, ${unit}`, action: "ferry gives every copy the source's modification time", status: 'ok', value: setPrecisionMs });
   }
-  const unit = precisionMs === 1 ? 'to the millisecond' : precisionMs === 1000 ? 'to the second' : 'to 2 seconds';
+  // What listings report is never finer than the backend promises, nor than what a write kept.
+  const precisionMs = Math.max(backend.capabilities.mtimePrecisionMs, setPrecisionMs ?? 1);
+  const windowMs = Math.max(DEFAULT_TIME_WINDOW_MS, precisionMs);
+  const shown = precisionMs === 1 ? 'milliseconds' : precisionMs < 60_000 ? `${precisionMs / 1000} s` : `${precisionMs / 60_000} min`;
   report({
-    id: 'mtime-set',
-    capability: 'set modification times',
-    found: `yes, ${unit}`,
-    action: `ferry gives copies the source's modification time and treats times within ${windowMs / 1000} s as equal`,
-    status: 'ok',
+    id: 'time-precision',
+    capability: 'time precision',
+    found: shown,
+    action: `ferry treats times within ${windowMs >= 60_000 ? `${windowMs / 60_000} min` : `${windowMs / 1000} s`} as equal when it compares the two sides (first run, --resolve new|old)`,
+    status: precisionMs >= 60_000 ? 'warn' : 'ok',
     value: precisionMs,
   });
 }
