@@ -36,6 +36,8 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   const leftovers: string[] = [];
   const report = (finding: ProbeFinding): void => {
     findings.push(finding);
+    // Protocol probes and the contract checks each report the files they could not remove.
+    if (finding.id === 'cleanup' && Array.isArray(finding.value)) leftovers.push(...(finding.value as string[]));
     options.onFinding?.(finding);
   };
   const finish = (error?: unknown, message?: string): DoctorReport => {
@@ -89,9 +91,13 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
       }
     }
     if (options.signal?.aborted) return finish();
-    await runContractChecks(backend, report, { remote: target.scheme !== 'file', leftovers, signal: options.signal });
-    if (leftovers.length > 0) {
-      report({ id: 'cleanup', capability: 'remove temporary files', found: `failed for ${leftovers.join(', ')}`, action: 'remove them by hand (later scans skip them)', status: 'warn', value: leftovers });
+    const notRemoved: string[] = [];
+    try {
+      await runContractChecks(backend, report, { remote: target.scheme !== 'file', leftovers: notRemoved, signal: options.signal });
+    } finally {
+      if (notRemoved.length > 0) {
+        report({ id: 'cleanup', capability: 'remove temporary files', found: `failed for ${notRemoved.join(', ')}`, action: 'remove them by hand (later scans skip them)', status: 'warn', value: notRemoved });
+      }
     }
     return finish();
   } catch (error) {
