@@ -37,6 +37,7 @@ export function parseTarget(input: string, cwd: string = process.cwd()): Target 
   const schemeMatch = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//.exec(input);
   if (!schemeMatch) {
     if (input === '') throw new FerryError('usage', 'empty target: give a folder path or a URL');
+    if (input.includes('\0')) throw new FerryError('usage', `folder path contains NUL: ${JSON.stringify(input)}`);
     const abs = path.resolve(cwd, input);
     return { scheme: 'file', path: abs, params: new Map(), id: `file://${abs}`, display: abs };
   }
@@ -48,6 +49,7 @@ export function parseTarget(input: string, cwd: string = process.cwd()): Target 
     } catch (error) {
       throw new FerryError('usage', `invalid file URL ${JSON.stringify(input)}: ${(error as Error).message}`);
     }
+    if (abs.includes('\0')) throw new FerryError('usage', `file URL path contains NUL: ${redact(input)}`);
     return { scheme: 'file', path: abs, params: new Map(), id: `file://${abs}`, display: abs };
   }
   if (scheme !== 'sftp' && scheme !== 'ftp' && scheme !== 'ftps') {

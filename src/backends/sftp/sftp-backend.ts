@@ -213,7 +213,8 @@ export class SftpBackend implements Backend {
     } catch (error) {
       data.destroy();
       if (handle && !c.closed) await c.call(what, (sftp, done) => sftp.close(handle!, done)).catch(() => undefined);
-      if (created) await this.removeLeftover(c, temp);
+      // An open whose answer was lost with the connection may still have created the file.
+      if (created || (handle === undefined && c.closed)) await this.removeLeftover(c, temp);
       throw mapSftpError(error, what, c.closed);
     } finally {
       this.pool.release(c);
@@ -231,8 +232,10 @@ export class SftpBackend implements Backend {
       await unlink(c).catch(() => undefined);
       return;
     }
+    // Two tries: the first new connection may be lost too on a bad network.
     const cleanup: Promise<void> = this.pool
       .use(unlink)
+      .catch((error: unknown) => (isBackendError(error, 'not-found') ? undefined : this.pool.use(unlink)))
       .catch(() => undefined)
       .finally(() => this.cleanups.delete(cleanup));
     this.cleanups.add(cleanup);
