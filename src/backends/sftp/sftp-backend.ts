@@ -168,6 +168,9 @@ export class SftpBackend implements Backend {
     }
   }
 
+  /** When a failed write last found the server's disk full (ms since the epoch). */
+  private diskFullSeenAt = 0;
+
   async write(path: RelPath, data: Readable, options: WriteOptions = {}): Promise<FileEntry> {
     const abs = this.abs(path);
     const parentAbs = this.abs(parentOf(path));
@@ -214,7 +217,16 @@ export class SftpBackend implements Backend {
       data.destroy();
       if (handle && !c.closed) await c.call(what, (sftp, done) => sftp.close(handle!, done)).catch(() => undefined);
       // An open whose answer was lost with the connection may still have created the file.
+      // OpenSSH answers a full disk with the catch-all "Failure": ask the server's disk (before
+      // the temporary file is removed, which frees its space again).
+      const status = error instanceof BackendError ? error.cause : error;
+      // Writes running side by side fail together, and the first one's removal frees space before
+      // the others look: a disk seen full a moment ago counts for them too.
+      let full = created && hasSftpStatus(status, 4) && !c.closed && (await diskLooksFull(c, parentAbs));
+      if (full) this.diskFullSeenAt = Date.now();
+      else if (created && hasSftpStatus(status, 4) && Date.now() - this.diskFullSeenAt < 5000) full = true;
       if (created || (handle === undefined && c.closed)) await this.removeLeftover(c, temp);
+      if (full) throw new BackendError('no-space', `${what}: no space left on the server's disk`, { cause: error });
       throw mapSftpError(error, what, c.closed);
     } finally {
       this.pool.release(c);
@@ -389,5 +401,18 @@ async function writeAll(c: SftpConnection, handle: Buffer, data: Readable, what:
   } catch (error) {
     await Promise.allSettled(pending);
     throw error;
+  }
+}
+
+/**
+ * True when the server's disk holding `dir` has (almost) no space left for this user, by the
+ * `statvfs@openssh.com` extension; false when the server cannot tell.
+ */
+async function diskLooksFull(c: SftpConnection, dir: string): Promise<boolean> {
+  try {
+    const info = await c.call<{ f_bavail: number | bigint; f_frsize: number | bigint }>('statvfs', (sftp, done) => sftp.ext_openssh_statvfs(dir, done));
+    return Number(info.f_bavail) * Number(info.f_frsize) < 256 * 1024;
+  } catch {
+    return false;
   }
 }
