@@ -71,6 +71,8 @@ export class FaultProxy {
     let proxy: FaultProxy | undefined;
     const server = createServer((client) => proxy!.handle(client, targetPort, false));
     const port = await listen(server);
+    // A test that forgets close() must not keep the process alive.
+    server.unref();
     proxy = new FaultProxy(server, port, host, targetPort, options.ftp === true);
     return proxy;
   }
@@ -245,13 +247,18 @@ export class FaultProxy {
 
   /** A one-connection listener forwarding to the server's data port; returns its port. */
   private async dataProxy(serverPort: number): Promise<number> {
+    // A reply rewritten while closing gets a port nobody listens on.
+    if (this.closing) return 1;
     const server = createServer((client) => {
       server.close();
       this.extraServers.delete(server);
       this.handle(client, serverPort, true);
     });
     this.extraServers.add(server);
-    return listen(server);
+    const port = await listen(server);
+    server.unref();
+    if (this.closing) server.close();
+    return port;
   }
 }
 
