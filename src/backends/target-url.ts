@@ -41,6 +41,9 @@ export function parseTarget(input: string, cwd: string = process.cwd()): Target 
     const abs = path.resolve(cwd, input);
     return { scheme: 'file', path: abs, params: new Map(), id: `file://${abs}`, display: abs };
   }
+  // A line break or other control character in a URL is a paste gone wrong; it must also never
+  // split the one-line error that names the URL.
+  if (/[\u0000-\u001f\u007f]/.test(input)) throw new FerryError('usage', `URL contains a control character: ${JSON.stringify(redact(input))}`);
   const scheme = schemeMatch[1]!.toLowerCase();
   if (scheme === 'file') {
     let abs: string;

@@ -34,6 +34,13 @@ describe('parser regressions found by fuzzing', () => {
     assert.throws(() => parseTarget('file:///tmp/a%00b', '/tmp'), (e: unknown) => e instanceof FerryError && e.kind === 'usage');
   });
 
+  it('a URL with a line break or another control character is a one-line usage error', () => {
+    for (const input of ['sftp://@\n', 'ftp://host/a\nb', 'sftp://u:p\r@h/x', 'ftp://h/\u0000']) {
+      assert.throws(() => parseTarget(input, '/tmp'), (e: unknown) => e instanceof FerryError && e.kind === 'usage' && !e.message.includes('\n') && !e.message.includes('\r') && /control character/.test(e.message));
+    }
+    assert.throws(() => parseTarget('sftp://u:secret\n@h/x', '/tmp'), (e: unknown) => e instanceof FerryError && !e.message.includes('secret'));
+  });
+
   it('ssh config: a Port out of range is a config error naming the file, never port 22 or a crash', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'ferry-sshcfg-'));
     try {
