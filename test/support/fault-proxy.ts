@@ -207,6 +207,8 @@ export class FaultProxy {
   }
 
   private track(socket: Socket): void {
+    // Like the servers: a connection a test left behind must not keep the process alive.
+    socket.unref();
     this.sockets.add(socket);
     socket.on('close', () => this.sockets.delete(socket));
   }
