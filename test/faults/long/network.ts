@@ -4,14 +4,16 @@
  * mid-transfer are retried and the run finishes with identical contents; a stalled link times out
  * (--timeout) instead of hanging; a server that is gone is reported with a one-line error and
  * exit 1; a server gone for a moment mid-run is waited out by the retry back-off.
+ *
+ * Runs with `npm run test:faults` (see docs/reliability.md, "Known limits").
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { remoteFolder, type RemoteFolder, type RemoteKind } from '../support/fault-targets.js';
-import { hasStackTrace, listTree, makeSandbox, parseJsonLines, runCli, type CliResult, type Sandbox, type TreeItem } from '../support/run-cli.js';
+import { remoteFolder, type RemoteFolder, type RemoteKind } from '../../support/fault-targets.js';
+import { hasStackTrace, listTree, makeSandbox, parseJsonLines, runCli, type CliResult, type Sandbox, type TreeItem } from '../../support/run-cli.js';
 
 const TEMP = /(^|\/)\.~ferry-[^/]*\.tmp$/;
 const BIG = 768 * 1024;
