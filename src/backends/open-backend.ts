@@ -18,6 +18,12 @@ export interface OpenBackendOptions {
    * read-only stand-in so the plan shows what a real run would copy there.
    */
   readonly dryRun?: boolean;
+  /**
+   * Remote backends: how long the server may stay silent (no answer to a command, no byte of a
+   * transfer, no reply to an SSH keep-alive) before the operation fails with a retryable `timeout`
+   * error, in ms. Default 30 000 (see docs/reliability.md).
+   */
+  readonly timeoutMs?: number;
   /** Connections to open for remote backends (default chosen by the backend). */
   readonly parallel?: number;
   /** Verify SFTP host keys against known_hosts (default true). */

@@ -37,9 +37,13 @@ export function parseTarget(input: string, cwd: string = process.cwd()): Target 
   const schemeMatch = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//.exec(input);
   if (!schemeMatch) {
     if (input === '') throw new FerryError('usage', 'empty target: give a folder path or a URL');
+    if (input.includes('\0')) throw new FerryError('usage', `folder path contains NUL: ${JSON.stringify(input)}`);
     const abs = path.resolve(cwd, input);
     return { scheme: 'file', path: abs, params: new Map(), id: `file://${abs}`, display: abs };
   }
+  // A line break or other control character in a URL is a paste gone wrong; it must also never
+  // split the one-line error that names the URL.
+  if (/[\u0000-\u001f\u007f]/.test(input)) throw new FerryError('usage', `URL contains a control character: ${JSON.stringify(redact(input))}`);
   const typed = schemeMatch[1]!.toLowerCase();
   // `ftpes://` (FileZilla's name for explicit FTPS) is `ftps://` with AUTH TLS on the normal port.
   const scheme = typed === 'ftpes' ? 'ftps' : typed;
@@ -50,6 +54,7 @@ export function parseTarget(input: string, cwd: string = process.cwd()): Target 
     } catch (error) {
       throw new FerryError('usage', `invalid file URL ${JSON.stringify(input)}: ${(error as Error).message}`);
     }
+    if (abs.includes('\0')) throw new FerryError('usage', `file URL path contains NUL: ${redact(input)}`);
     return { scheme: 'file', path: abs, params: new Map(), id: `file://${abs}`, display: abs };
   }
   if (scheme !== 'sftp' && scheme !== 'ftp' && scheme !== 'ftps') {

@@ -9,6 +9,7 @@ import { askSecret } from './prompts.js';
 /** What commander parses from {@link addConnectionOptions}. */
 export interface ConnectionFlags {
   parallel?: number;
+  timeout?: number;
   sshKey?: string;
   knownHosts?: string;
   verifyHostKeys: boolean;
@@ -33,6 +34,7 @@ export function positiveInt(value: string): number {
 export function addConnectionOptions(command: Command): Command {
   return command
     .option('--parallel <n>', 'connections to open to a server', positiveInt)
+    .option('--timeout <seconds>', 'fail (and retry) a server operation after this many seconds without an answer (default 30)', positiveInt)
     .option('--ssh-key <file>', 'SFTP: private key file')
     .option('--known-hosts <file>', 'SFTP: known_hosts file to verify host keys with (default ~/.ssh/known_hosts)')
     .option('--no-verify-host-keys', 'SFTP: accept any host key (unsafe)')
@@ -51,6 +53,7 @@ export function addConnectionOptions(command: Command): Command {
 export function connectionOptionsOf(flags: ConnectionFlags, json: boolean): OpenBackendOptions {
   return {
     parallel: flags.parallel,
+    timeoutMs: flags.timeout === undefined ? undefined : flags.timeout * 1000,
     sshKey: flags.sshKey,
     knownHostsFile: flags.knownHosts,
     verifyHostKeys: flags.verifyHostKeys,

@@ -118,6 +118,7 @@ export function taskArguments(
   on(s.no_color || !flags.color, '--no-color');
   withValue(s.state_dir !== undefined ? pathFrom(dir, s.state_dir) : undefined, '--state-dir');
   withValue(s.parallel, '--parallel');
+  withValue(s.timeout, '--timeout');
   withValue(s.time_window, '--time-window');
   withValue(s.ssh_key !== undefined ? pathFrom(dir, s.ssh_key) : undefined, '--ssh-key');
   withValue(s.known_hosts !== undefined ? pathFrom(dir, s.known_hosts) : undefined, '--known-hosts');

@@ -48,6 +48,7 @@ export const TASK_KEYS = {
   no_color: 'boolean',
   state_dir: 'string',
   parallel: 'positive-int',
+  timeout: 'positive-int',
   time_window: 'positive-int',
   ssh_key: 'string',
   known_hosts: 'string',
@@ -98,6 +99,7 @@ export interface TaskSettings {
   no_color?: boolean;
   state_dir?: string;
   parallel?: number;
+  timeout?: number;
   time_window?: number;
   ssh_key?: string;
   known_hosts?: string;

@@ -8,8 +8,9 @@ import { depthOf, parentOf } from '../core/rel-path.js';
 import { sameEntry } from '../core/entry.js';
 import { PLAN_PHASES, type Action, type Plan } from '../core/plan.js';
 import type { Side } from '../core/side.js';
-import { describeError, isBackendError } from '../errors.js';
+import { isBackendError } from '../errors.js';
 import { copyFile } from './copy-file.js';
+import { failureMessage } from './failure-message.js';
 import { runPool } from './task-pool.js';
 
 /** Options of {@link executePlan}. */
@@ -62,7 +63,7 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
           continue;
         }
         const interrupted = options.signal?.aborted === true;
-        return report(interrupted ? { action, status: 'not-run', why: 'interrupted' } : { action, status: 'failed', error: describeError(error) });
+        return report(interrupted ? { action, status: 'not-run', why: 'interrupted' } : { action, status: 'failed', error: failureMessage(action, error) });
       }
     }
   };

@@ -41,7 +41,7 @@ export function parseStateSnapshot(text: string): { local: string; remote: strin
   try {
     data = JSON.parse(text) as Record<string, unknown>;
   } catch (error) {
-    throw new StateFormatError(`not valid JSON (${(error as Error).message})`);
+    throw new StateFormatError(`not valid JSON (${(error as Error).message.replace(/\s*\n\s*/g, ' ')})`);
   }
   if (data === null || typeof data !== 'object' || data.format !== STATE_FORMAT) throw new StateFormatError('not a ferry state file');
   if (typeof data.version !== 'number') throw new StateFormatError('no version');

@@ -5,7 +5,7 @@ import type { Client } from 'basic-ftp';
 import { PassThrough, Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Entry, FileEntry, ListedEntry } from '../../core/entry.js';
-import { baseName, parentOf, ROOT, type RelPath } from '../../core/rel-path.js';
+import { baseName, parentOf, ROOT, segmentProblem, type RelPath } from '../../core/rel-path.js';
 import { BackendError, type BackendErrorCode } from '../../errors.js';
 import { safeFileMode, tempNameFor, type Backend, type BackendCapabilities, type ProbeOptions, type ProbeReporter, type WriteOptions } from '../backend.js';
 import type { FtpClientPool } from './ftp-client-pool.js';
@@ -166,7 +166,9 @@ export class FtpBackend implements Backend {
   private async exactTimes(client: Client, absDir: string, entries: ListedEntry[], what: string): Promise<ListedEntry[]> {
     const result: ListedEntry[] = [];
     for (const item of entries) {
-      if (!('entry' in item) || item.entry.kind !== 'file') {
+      // A name the scan will refuse ("../x", "a/b") must reach it to be reported: MDTM on it
+      // would ask about another path, and a 550 would drop it without a word.
+      if (!('entry' in item) || item.entry.kind !== 'file' || segmentProblem(item.name) !== undefined) {
         result.push(item);
         continue;
       }

@@ -135,7 +135,10 @@ export function mapFtpError(error: unknown, what: string, server: string): Backe
   }
   if (
     (errno !== undefined && connectionErrnos.has(errno)) ||
-    /Server sent FIN packet|Server closed connection|Socket closed due to transmission error|socket hang up|Control socket is disconnected/i.test(message)
+    /Server sent FIN packet|Server closed connection|Socket closed due to transmission error|socket hang up|Control socket is disconnected/i.test(message) ||
+    // basic-ftp wraps a reset during PASV/EPSV: "None of the available transfer strategies work.
+    // Last error response was 'Error: Client is closed because read ECONNRESET (control socket)'".
+    /Client is closed because|\b(ECONNRESET|EPIPE|ECONNABORTED)\b/.test(message)
   ) {
     return new BackendError('connection-lost', `${what}: connection lost (${message})`, { cause: error });
   }

@@ -128,6 +128,7 @@ export function parseUnixListLine(line: string, nowMs: number): ListLineResult |
   if (type === 'd') return { name, entry: { kind: 'dir' } };
   if (type === 'l') return { name, unsupported: 'symlink' };
   if (type !== '-') return { name, unsupported: 'special file' };
+  const bytes = sizeOf(size!, name);
   let mtimeMs: number;
   if (timeOrYear!.includes(':')) {
     const [hour, minute] = timeOrYear!.split(':').map(Number) as [number, number];
@@ -143,7 +144,20 @@ export function parseUnixListLine(line: string, nowMs: number): ListLineResult |
   } else {
     mtimeMs = Date.UTC(Number(timeOrYear), month, Number(day));
   }
-  return { name, entry: { kind: 'file', size: Number(size), mtimeMs, mode: modeOfPermissions(perms!) } };
+  return { name, entry: { kind: 'file', size: bytes, mtimeMs, mode: modeOfPermissions(perms!) } };
+}
+
+/**
+ * The size of a LIST line: a whole number of bytes a file can have. Anything else (a device's
+ * "major, minor", more digits than a number holds exactly) fails the listing instead of becoming
+ * a size nothing could ever match.
+ */
+function sizeOf(text: string, name: string): number {
+  const size = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(size)) {
+    throw new BackendError('protocol', `LIST line for ${JSON.stringify(name)} has an invalid size ${JSON.stringify(text)}`);
+  }
+  return size;
 }
 
 // "01-01-14  12:00PM       <DIR>          dir", "01-01-2014  09:05AM   5 a.txt" (IIS, mm-dd-yy).
@@ -164,7 +178,7 @@ export function parseDosListLine(line: string): ListLineResult | undefined {
   if (ampm === undefined) hour = Number(hh);
   else if (ampm.toLowerCase() === 'pm') hour += 12;
   const mtimeMs = Date.UTC(year, Number(mm) - 1, Number(dd), hour, Number(min));
-  return { name, entry: { kind: 'file', size: Number(sizeOrDir), mtimeMs } };
+  return { name, entry: { kind: 'file', size: sizeOf(sizeOrDir!, name), mtimeMs } };
 }
 
 /**

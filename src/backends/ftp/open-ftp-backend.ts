@@ -205,7 +205,7 @@ export async function openFtpBackend(target: Target, options: OpenBackendOptions
     tls,
     tlsOptions,
     encoding,
-    timeoutMs: COMMAND_TIMEOUT_MS,
+    timeoutMs: options.timeoutMs ?? COMMAND_TIMEOUT_MS,
     label: `${target.scheme}://${userPart}${server}`,
     active: options.ftpActive === true,
   };

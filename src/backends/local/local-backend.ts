@@ -126,8 +126,9 @@ export class LocalBackend implements Backend {
       const out = createWriteStream(temp, { flags: 'wx', mode: safeFileMode(options.mode), flush: this.fsync });
       await pipeline(data, out, { signal: options.signal });
       if (options.mtimeMs !== undefined) {
-        const seconds = options.mtimeMs / 1000;
-        await fs.utimes(temp, seconds, seconds);
+        // A Date, not seconds: Node turns a negative number of seconds (a time before 1970) into "now".
+        const when = new Date(options.mtimeMs);
+        await fs.utimes(temp, when, when);
       }
       await fs.rename(temp, abs);
     } catch (error) {

@@ -124,7 +124,8 @@ export async function openSftpBackend(target: Target, options: OpenBackendOption
     }),
     knownHosts: verify ? await readKnownHosts(knownHostsFiles) : undefined,
     knownHostsFile: userKnownHosts[0]!,
-    readyTimeoutMs: 20_000,
+    readyTimeoutMs: options.timeoutMs ?? 20_000,
+    idleTimeoutMs: options.timeoutMs ?? 30_000,
   };
 
   const first = await connectSftp(endpoint, options.signal);

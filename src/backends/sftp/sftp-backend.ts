@@ -169,6 +169,9 @@ export class SftpBackend implements Backend {
     }
   }
 
+  /** When a failed write last found the server's disk full (ms since the epoch). */
+  private diskFullSeenAt = 0;
+
   async write(path: RelPath, data: Readable, options: WriteOptions = {}): Promise<FileEntry> {
     const abs = this.abs(path);
     const parentAbs = this.abs(parentOf(path));
@@ -214,7 +217,17 @@ export class SftpBackend implements Backend {
     } catch (error) {
       data.destroy();
       if (handle && !c.closed) await c.call(what, (sftp, done) => sftp.close(handle!, done)).catch(() => undefined);
-      if (created) await this.removeLeftover(c, temp);
+      // An open whose answer was lost with the connection may still have created the file.
+      // OpenSSH answers a full disk with the catch-all "Failure": ask the server's disk (before
+      // the temporary file is removed, which frees its space again).
+      const status = error instanceof BackendError ? error.cause : error;
+      // Writes running side by side fail together, and the first one's removal frees space before
+      // the others look: a disk seen full a moment ago counts for them too.
+      let full = created && hasSftpStatus(status, 4) && !c.closed && (await diskLooksFull(c, parentAbs));
+      if (full) this.diskFullSeenAt = Date.now();
+      else if (created && hasSftpStatus(status, 4) && Date.now() - this.diskFullSeenAt < 5000) full = true;
+      if (created || (handle === undefined && c.closed)) await this.removeLeftover(c, temp);
+      if (full) throw new BackendError('no-space', `${what}: no space left on the server's disk`, { cause: error });
       throw mapSftpError(error, what, c.closed);
     } finally {
       this.pool.release(c);
@@ -232,8 +245,10 @@ export class SftpBackend implements Backend {
       await unlink(c).catch(() => undefined);
       return;
     }
+    // Two tries: the first new connection may be lost too on a bad network.
     const cleanup: Promise<void> = this.pool
       .use(unlink)
+      .catch((error: unknown) => (isBackendError(error, 'not-found') ? undefined : this.pool.use(unlink)))
       .catch(() => undefined)
       .finally(() => this.cleanups.delete(cleanup));
     this.cleanups.add(cleanup);
@@ -392,5 +407,18 @@ async function writeAll(c: SftpConnection, handle: Buffer, data: Readable, what:
   } catch (error) {
     await Promise.allSettled(pending);
     throw error;
+  }
+}
+
+/**
+ * True when the server's disk holding `dir` has (almost) no space left for this user, by the
+ * `statvfs@openssh.com` extension; false when the server cannot tell.
+ */
+async function diskLooksFull(c: SftpConnection, dir: string): Promise<boolean> {
+  try {
+    const info = await c.call<{ f_bavail: number | bigint; f_frsize: number | bigint }>('statvfs', (sftp, done) => sftp.ext_openssh_statvfs(dir, done));
+    return Number(info.f_bavail) * Number(info.f_frsize) < 256 * 1024;
+  } catch {
+    return false;
   }
 }

@@ -23,6 +23,8 @@ export interface SshEndpoint {
   /** The known_hosts file named in messages (where the user should add a key). */
   readonly knownHostsFile: string;
   readonly readyTimeoutMs: number;
+  /** A connection whose server answers nothing (not even an SSH keep-alive) this long is dropped. */
+  readonly idleTimeoutMs: number;
 }
 
 // ssh2's default host key order; known key types of the host are moved to the front so that a
@@ -226,9 +228,11 @@ export function connectSftp(endpoint: SshEndpoint, signal?: AbortSignal): Promis
         port: endpoint.port,
         username: endpoint.user,
         readyTimeout: endpoint.readyTimeoutMs,
-        // Notices a dead peer (a cut network) within ~45 s instead of hanging forever.
-        keepaliveInterval: 15_000,
-        keepaliveCountMax: 3,
+        // Notices a dead peer (a cut network, a stalled link) after about idleTimeoutMs instead of
+        // hanging forever: sshd answers keep-alives itself, so a slow sftp-server is not mistaken
+        // for a dead one. Pending requests then fail as a lost connection and are retried.
+        keepaliveInterval: Math.max(500, Math.floor(endpoint.idleTimeoutMs / 3)),
+        keepaliveCountMax: 2,
         ...(algorithms ? { algorithms: { serverHostKey: algorithms as never } } : {}),
         hostVerifier: (key: Buffer): boolean => {
           presentedKey = key;

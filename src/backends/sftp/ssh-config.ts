@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import * as path from 'node:path';
+import { FerryError } from '../../errors.js';
 
 /** What the config says about one host. */
 export interface SshHostConfig {
@@ -137,7 +138,12 @@ export function readSshConfig(file: string, host: string): SshHostConfig {
           hostName ??= value;
           break;
         case 'port':
-          if (port === undefined && /^\d+$/.test(value)) port = Number(value);
+          if (port !== undefined) break;
+          // A port that cannot be used must not quietly become port 22 (or crash the connect).
+          if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 65535) {
+            throw new FerryError('config', `${file}: Port ${JSON.stringify(value).slice(1, -1)} for ${host} is not a port number (1-65535)`);
+          }
+          port = Number(value);
           break;
         case 'user':
           user ??= value;
