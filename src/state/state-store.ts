@@ -15,7 +15,8 @@ import type { RelPath } from '../core/rel-path.js';
 import type { SyncRecord, SyncState } from '../core/sync-state.js';
 import { FerryError } from '../errors.js';
 import { acquireRunLock, type RunLock } from './run-lock.js';
-import { formatStateSnapshot, parseJournalLine, parseStateSnapshot, StateFormatError } from './state-file-format.js';
+import { fileLines } from './file-lines.js';
+import { formatStateSnapshotLines, parseJournalLine, parseStateSnapshotLines, StateFormatError } from './state-file-format.js';
 
 /** `$XDG_STATE_HOME/ferry`, else `~/.local/state/ferry`. */
 export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -33,6 +34,9 @@ export class StateStore {
   /** Appends journal lines in order; opened on the first change. */
   private journal: WriteStream | undefined;
   private journalError: Error | undefined;
+  /** Journal lines not yet handed to the stream: written together once per turn of the event loop. */
+  private pendingLines = '';
+  private flushScheduled = false;
   private readonly current: Map<RelPath, SyncRecord>;
   private constructor(
     readonly snapshotFile: string,
@@ -87,11 +91,26 @@ export class StateStore {
         this.journalError = error;
       });
     }
-    this.journal.write(`${JSON.stringify(change)}\n`);
+    // One write per batch, not per line: a run recording a million paths would otherwise queue a
+    // million buffers in the stream.
+    this.pendingLines += `${JSON.stringify(change)}\n`;
+    if (this.pendingLines.length > 256 * 1024) this.flushJournal();
+    else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flushJournal());
+    }
+  }
+
+  private flushJournal(): void {
+    this.flushScheduled = false;
+    if (this.pendingLines === '' || !this.journal || this.journal.destroyed) return;
+    this.journal.write(this.pendingLines);
+    this.pendingLines = '';
   }
 
   /** Flushes and closes the journal. */
   private async closeJournal(): Promise<void> {
+    this.flushJournal();
     const journal = this.journal;
     this.journal = undefined;
     if (journal && !journal.destroyed) await new Promise<void>((resolve) => journal.end(resolve));
@@ -106,7 +125,16 @@ export class StateStore {
     const temp = `${this.snapshotFile}.${process.pid}.tmp`;
     const handle = await fs.open(temp, 'w', 0o600);
     try {
-      await handle.writeFile(formatStateSnapshot(this.ids.local, this.ids.remote, this.current, new Date()));
+      // Written in pieces of about 1 MiB: the state of a huge tree never becomes one string.
+      let piece = '';
+      for (const line of formatStateSnapshotLines(this.ids.local, this.ids.remote, this.current, new Date())) {
+        piece += line;
+        if (piece.length >= 1024 * 1024) {
+          await handle.write(piece);
+          piece = '';
+        }
+      }
+      await handle.write(piece);
       await handle.sync();
     } finally {
       await handle.close();
@@ -130,6 +158,15 @@ function corrupt(file: string, why: string, what: 'snapshot' | 'journal'): Ferry
   return new FerryError('state', `the state file ${file} is unusable: ${why}. To start over, move it away (mv '${file}' '${file}.bad'); ${consequence}`);
 }
 
+async function openIfExists(file: string): Promise<fs.FileHandle | undefined> {
+  try {
+    return await fs.open(file, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new FerryError('state', `cannot read ${file}: ${(error as Error).message}`);
+  }
+}
+
 async function readIfExists(file: string): Promise<string | undefined> {
   try {
     return await fs.readFile(file, 'utf8');
@@ -141,13 +178,16 @@ async function readIfExists(file: string): Promise<string | undefined> {
 
 async function loadState(snapshotFile: string, journalFile: string): Promise<SyncState> {
   let state: SyncState = new Map();
-  const text = await readIfExists(snapshotFile);
-  if (text !== undefined) {
+  const handle = await openIfExists(snapshotFile);
+  if (handle !== undefined) {
     try {
-      state = parseStateSnapshot(text).records;
+      state = (await parseStateSnapshotLines(fileLines(handle))).records;
     } catch (error) {
       if (error instanceof StateFormatError) throw corrupt(snapshotFile, error.message, 'snapshot');
-      throw error;
+      throw new FerryError('state', `cannot read ${snapshotFile}: ${(error as Error).message}`);
+    } finally {
+      // The parser may stop before the end (a bad record): the file is closed either way.
+      await handle.close().catch(() => undefined);
     }
   }
   const journal = await readIfExists(journalFile);
