@@ -11,6 +11,7 @@ import type { RelPath } from '../../core/rel-path.js';
 import { BackendError } from '../../errors.js';
 import { safeFileMode, tempNameFor, type Backend, type BackendCapabilities, type WriteOptions } from '../backend.js';
 import { mapLocalError } from './local-errors.js';
+import { readSmallFile, SMALL_FILE_BYTES } from './read-small-file.js';
 
 /** Entry for a stat result, or undefined for symlinks and special files. */
 function entryOfStats(stats: Stats): Entry | undefined {
@@ -111,6 +112,9 @@ export class LocalBackend implements Backend {
       if (stats.isDirectory()) {
         await handle.close();
         throw new BackendError('is-a-directory', `cannot read ${abs}: is a folder`);
+      }
+      if (stats.isFile() && stats.size <= SMALL_FILE_BYTES) {
+        return await readSmallFile(handle, stats.size);
       }
     } catch (error) {
       throw mapLocalError(error, `cannot read ${abs}`);
