@@ -3,7 +3,7 @@
  * support/generated-backend.ts), with time and peak memory of each phase, for several N to show
  * how both grow.
  *
- *   node --import tsx bench/scale.ts [--entries 100000,1000000]
+ *   node --import tsx bench/scale.ts [--entries 100000,1000000] [--repeat 1] [--heap-mib N]
  *
  * Each N runs in a fresh Node process (default heap limits), phase by phase:
  *   scan      one side listed into a snapshot;
@@ -11,6 +11,9 @@
  *   load      the state file loaded (and its size);
  *   no-op     `sync` again: state loaded, both sides scanned, reconciled, planned, nothing to do.
  * Peak memory is the process's resident set high-water mark (VmHWM), reset before each phase.
+ * Node lets garbage pile up when memory is plentiful, so the peak overstates what a run needs:
+ * `--heap-mib N` runs the children with `--max-old-space-size=N` to show whether it fits in N MiB
+ * (a run that does not fit fails with "heap out of memory").
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -93,7 +96,8 @@ function parent(): void {
     const runs: ChildResult[] = [];
     for (let repeat = 0; repeat < repeats; repeat++) {
       process.stdout.write(`${size} files, run ${repeat + 1}/${repeats} ...\n`);
-      const run = spawnSync(process.execPath, ['--import', 'tsx', '--expose-gc', join(repoRoot, 'bench/scale.ts'), '--child', String(size)], {
+      const heap = args.get('heap-mib') ? [`--max-old-space-size=${args.get('heap-mib')}`] : [];
+      const run = spawnSync(process.execPath, [...heap, '--import', 'tsx', '--expose-gc', join(repoRoot, 'bench/scale.ts'), '--child', String(size)], {
         cwd: repoRoot,
         encoding: 'utf8',
         maxBuffer: 16 * 1024 * 1024,
@@ -107,7 +111,8 @@ function parent(): void {
     results.push({ entries: runs[0]!.entries, scan: phaseOf('scan'), first: phaseOf('first'), load: phaseOf('load'), noop: phaseOf('noop'), stateMib: med((r) => r.stateMib) });
   }
   const cell = (p: Phase): string => `${(p.ms / 1000).toFixed(2)} s, ${p.peakMib.toFixed(0)} MiB`;
-  console.log(`\nnode ${process.version}; two generated trees, 100 files per folder; time and peak RSS per phase\n`);
+  const heapNote = args.get('heap-mib') ? `, heap limited to ${args.get('heap-mib')} MiB` : ', default heap limit';
+  console.log(`\nnode ${process.version}; two generated trees, 100 files per folder; time and peak RSS per phase${heapNote}\n`);
   printTable(
     ['entries', 'scan one side', 'first sync (record all)', 'state load', 'no-op sync', 'state file'],
     results.map((r) => [r.entries.toLocaleString('en'), cell(r.scan), cell(r.first), cell(r.load), cell(r.noop), `${r.stateMib.toFixed(0)} MiB`]),
