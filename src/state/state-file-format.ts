@@ -20,9 +20,12 @@ export const STATE_VERSION = 1;
 /** Thrown for content that is not a valid state file; the message says what is wrong. */
 export class StateFormatError extends Error {}
 
+/** Every folder record shares one object (a state of a million entries has many folders). */
+const DIR: Fingerprint = Object.freeze({ kind: 'dir' });
+
 function fingerprint(value: unknown, where: string): Fingerprint {
   const v = value as Record<string, unknown> | null;
-  if (v && v.kind === 'dir') return { kind: 'dir' };
+  if (v && v.kind === 'dir') return DIR;
   if (v && v.kind === 'file' && Number.isFinite(v.size) && Number.isFinite(v.mtimeMs)) {
     return { kind: 'file', size: v.size as number, mtimeMs: v.mtimeMs as number };
   }
