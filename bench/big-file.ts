@@ -85,6 +85,24 @@ function toolsFor(protocol: Protocol, server: Server, stateDir: string): Partial
   return tools;
 }
 
+/**
+ * Runs one transfer; a peer that fails is tried once more and then reported as failed (NaN),
+ * since lftp and rclone sometimes give up on a busy loopback server. ferry failing is fatal.
+ */
+function attempt(name: Tool, direction: string, run: () => number): number {
+  for (let tries = 1; ; tries++) {
+    try {
+      return run();
+    } catch (error) {
+      if (name === 'ferry' || tries >= 2) {
+        if (name === 'ferry') throw error;
+        console.log(`${name} ${direction} failed twice, left out: ${(error as Error).message.slice(0, 300)}`);
+        return Number.NaN;
+      }
+    }
+  }
+}
+
 function makeBigFile(dir: string): string {
   mkdirSync(dir, { recursive: true });
   const hash = createHash('sha256');
@@ -141,8 +159,9 @@ function main(): void {
           for (const name of names) {
             const remote = name === 'ferry' ? reference : remoteDir(protocol, server, `bench-big-${stamp}-${protocol}-${name}-${repeat}`);
             try {
-              up.get(name)!.push(tools[name]!.upload(upDir, remote).wall);
-              const size = statSync(join(remote.disk, fileName)).size;
+              const wall = attempt(name, 'upload', () => tools[name]!.upload(upDir, remote).wall);
+              up.get(name)!.push(wall);
+              const size = Number.isNaN(wall) ? bytes : statSync(join(remote.disk, fileName)).size;
               if (size !== bytes) throw new Error(`${name} uploaded ${size} bytes, expected ${bytes}`);
             } finally {
               if (name !== 'ferry') removeRemote(remote);
@@ -153,7 +172,9 @@ function main(): void {
             rmSync(local, { recursive: true, force: true });
             if (name !== 'ferry') mkdirSync(local);
             try {
-              down.get(name)!.push(tools[name]!.download(reference, local).wall);
+              const wall = attempt(name, 'download', () => tools[name]!.download(reference, local).wall);
+              down.get(name)!.push(wall);
+              if (Number.isNaN(wall)) continue;
               const file = join(local, fileName);
               if (statSync(file).size !== bytes) throw new Error(`${name} downloaded ${statSync(file).size} bytes, expected ${bytes}`);
               if (name === 'ferry' && repeat === 0 && sha256Of(file) !== sourceHash) throw new Error('ferry downloaded different bytes');
@@ -166,19 +187,22 @@ function main(): void {
         }
       }
       for (const [direction, times] of [['upload', up], ['download', down]] as const) {
-        const rate = (name: Tool): number => mibps(median(times.get(name)!));
+        const rate = (name: Tool): number => mibps(median(times.get(name)!.filter((t) => !Number.isNaN(t))));
         const peers = names.filter((name) => name === 'lftp' || name === 'rclone');
-        const fastestPeer = Math.max(...peers.map(rate));
+        const known = (values: number[]): number[] => values.filter((value) => Number.isFinite(value));
+        const fastestPeer = Math.max(...known(peers.map(rate)));
         const openssh = names.filter((name) => name === 'sftp' || name === 'scp');
-        const fastestOpenssh = openssh.length ? Math.max(...openssh.map(rate)) : undefined;
+        const fastestOpenssh = openssh.length ? Math.max(...known(openssh.map(rate))) : undefined;
         table.push([
           protocol,
           direction,
-          ...(['ferry', 'lftp', 'rclone', 'sftp', 'scp'] as Tool[]).map((name) => (tools[name] ? rate(name).toFixed(0) : '–')),
+          ...(['ferry', 'lftp', 'rclone', 'sftp', 'scp'] as Tool[]).map((name) => (!tools[name] ? '–' : Number.isFinite(rate(name)) ? rate(name).toFixed(0) : 'failed')),
           `${(rate('ferry') / fastestPeer).toFixed(2)}×`,
           fastestOpenssh ? `${(rate('ferry') / fastestOpenssh).toFixed(2)}×` : '–',
         ]);
       }
+      // Each protocol's rows as soon as they are known (a later failure does not lose them).
+      for (const row of table.filter((r) => r[0] === protocol)) console.log(`| ${row.join(' | ')} |`);
     }
   } finally {
     rmSync(work, { recursive: true, force: true });

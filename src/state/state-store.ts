@@ -10,7 +10,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import { homedir } from 'node:os';
 import * as path from 'node:path';
-import { applyStateChanges, type StateChange } from '../core/action-result.js';
+import type { StateChange } from '../core/action-result.js';
 import type { RelPath } from '../core/rel-path.js';
 import type { SyncRecord, SyncState } from '../core/sync-state.js';
 import { FerryError } from '../errors.js';
@@ -43,11 +43,16 @@ export class StateStore {
     private readonly journalFile: string,
     private readonly lock: RunLock,
     private readonly ids: { local: string; remote: string },
-    loaded: SyncState,
+    loaded: LoadedState,
   ) {
     // Changed in place as actions finish: copying the map per change would make a run O(n²).
-    this.current = new Map(loaded);
+    // The loaded map is this store's own, so it is not copied either (a million entries).
+    this.current = loaded.state;
+    this.unchanged = loaded.clean;
   }
+
+  /** True while the snapshot on disk already says everything (no journal, no change this run). */
+  private unchanged: boolean;
 
   /**
    * Locks the pair and loads its state (snapshot plus any journal a killed run left).
@@ -83,6 +88,7 @@ export class StateStore {
    * finds those paths equal on both sides and records them again without a transfer.
    */
   record(change: StateChange): void {
+    this.unchanged = false;
     if (change.op === 'set') this.current.set(change.path, change.record);
     else this.current.delete(change.path);
     if (!this.journal) {
@@ -122,6 +128,9 @@ export class StateStore {
     if (this.journalError) {
       throw new FerryError('state', `cannot write the journal ${this.journalFile}: ${this.journalError.message}`);
     }
+    // A run that changed nothing (a no-op sync) leaves the snapshot as it is: rewriting the state
+    // of a huge tree costs seconds.
+    if (this.unchanged) return;
     const temp = `${this.snapshotFile}.${process.pid}.tmp`;
     const handle = await fs.open(temp, 'w', 0o600);
     try {
@@ -176,12 +185,20 @@ async function readIfExists(file: string): Promise<string | undefined> {
   }
 }
 
-async function loadState(snapshotFile: string, journalFile: string): Promise<SyncState> {
-  let state: SyncState = new Map();
+/** A loaded state; `clean` when it came from a snapshot alone (no journal of a killed run). */
+interface LoadedState {
+  readonly state: Map<RelPath, SyncRecord>;
+  readonly clean: boolean;
+}
+
+async function loadState(snapshotFile: string, journalFile: string): Promise<LoadedState> {
+  let state = new Map<RelPath, SyncRecord>();
+  let clean = false;
   const handle = await openIfExists(snapshotFile);
   if (handle !== undefined) {
     try {
       state = (await parseStateSnapshotLines(fileLines(handle))).records;
+      clean = true;
     } catch (error) {
       if (error instanceof StateFormatError) throw corrupt(snapshotFile, error.message, 'snapshot');
       throw new FerryError('state', `cannot read ${snapshotFile}: ${(error as Error).message}`);
@@ -205,7 +222,12 @@ async function loadState(snapshotFile: string, journalFile: string): Promise<Syn
         if (!isLast) throw corrupt(journalFile, error.message, 'journal');
       }
     });
-    state = applyStateChanges(state, changes);
+    for (const change of changes) {
+      if (change.op === 'set') state.set(change.path, change.record);
+      else state.delete(change.path);
+    }
+    // Folded into the snapshot (and the journal removed) when this run saves.
+    clean = false;
   }
-  return state;
+  return { state, clean };
 }
