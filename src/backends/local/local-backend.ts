@@ -127,7 +127,9 @@ export class LocalBackend implements Backend {
     const temp = path.join(path.dirname(abs), tempNameFor(path.basename(abs)));
     try {
       // `flush` fsyncs before close, so the rename below never exposes data still in the cache.
-      const out = createWriteStream(temp, { flags: 'wx', mode: safeFileMode(options.mode), flush: this.fsync });
+      // A 1 MiB buffer: with the default 16 KiB, every TLS record of a download waited for its
+      // disk write before the next was read (FTPS downloads 25% slower).
+      const out = createWriteStream(temp, { flags: 'wx', mode: safeFileMode(options.mode), flush: this.fsync, highWaterMark: 1024 * 1024 });
       await pipeline(data, out, { signal: options.signal });
       if (options.mtimeMs !== undefined) {
         const seconds = options.mtimeMs / 1000;
