@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { FerryError } from '../errors.js';
 import { DEFAULT_EXCLUDES, redact } from '../index.js';
-import { findTaskFile, parseTaskFile, selectTask, type SelectedTask, type TaskFile } from './task-file.js';
+import type { SelectedTask, TaskFile } from './task-file.js';
 
 /** Flags of `run` (as pyftpsync's: they only switch a task's booleans on, but --execute). */
 export interface RunCommandFlags {
@@ -173,6 +173,8 @@ Examples:
     .action(async (name: string | undefined, flags: RunCommandFlags) => {
       if (flags.here && flags.root) throw usage('run: --here and --root cannot be used together');
       if (flags.dryRun && flags.execute) throw usage('run: --dry-run and --execute cannot be used together');
+      // Loaded here: the YAML parser costs every other command ~0.1 s of start-up.
+      const { findTaskFile, parseTaskFile, selectTask } = await import('./task-file.js');
       const cwd = process.cwd();
       const file = findTaskFile(cwd);
       let text: string;

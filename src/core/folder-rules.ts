@@ -76,13 +76,15 @@ function sideCreatedOn(decision: Decision): Side | undefined {
  * in this run) waits: it becomes a `parent-conflict` skip.
  */
 export function blockWritesBelowFiles(decisions: readonly Decision[], snapshots: Snapshots): Decision[] {
-  const byPath = new Map<RelPath, Decision>(decisions.map((decision) => [decision.path, decision]));
+  // Needed only when a file stands where a copy needs a folder (rare): built on first use.
+  let byPath: Map<RelPath, Decision> | undefined;
+  const decisionAt = (dir: RelPath): Decision | undefined => (byPath ??= new Map(decisions.map((decision) => [decision.path, decision]))).get(dir);
   return decisions.map((decision): Decision => {
     const side = sideCreatedOn(decision);
     if (side === undefined) return decision;
     const blocked = ancestorsOf(decision.path).some((dir) => {
       if (snapshots[side].entries.get(dir)?.kind !== 'file') return false;
-      const ancestor = byPath.get(dir);
+      const ancestor = decisionAt(dir);
       const becomesFolder = ancestor?.type === 'copy' && ancestor.from !== side && snapshots[ancestor.from].entries.get(dir)?.kind === 'dir';
       return !becomesFolder;
     });

@@ -54,10 +54,17 @@ function conflictReasonOf(local: SideChange, remote: SideChange): ConflictReason
  */
 export function reconcile(input: ReconcileInput): Decision[] {
   const { local, remote, state, filter, options } = input;
-  const paths = new Set<RelPath>([...local.entries.keys(), ...remote.entries.keys()]);
+  const paths = new Set<RelPath>(local.entries.keys());
+  for (const path of remote.entries.keys()) paths.add(path);
   for (const path of state.keys()) if (!filter.isExcludedPath(path)) paths.add(path);
   const sorted = [...paths].sort(comparePaths);
-  const changesByPath = new Map<RelPath, { local: SideChange; remote: SideChange }>();
+  paths.clear();
+  // Recomputed where needed (rarely) rather than kept for every path: a million paths would
+  // otherwise hold a million objects until the end.
+  const changesOf = (path: RelPath): { local: SideChange; remote: SideChange } => {
+    const record = state.get(path);
+    return { local: detectChange(local.entries.get(path), record?.local), remote: detectChange(remote.entries.get(path), record?.remote) };
+  };
 
   const decisions = sorted.map((path): Decision => {
     if (isUnderUnreadable(local, path) || isUnderUnreadable(remote, path)) {
@@ -69,7 +76,6 @@ export function reconcile(input: ReconcileInput): Decision[] {
       local: detectChange(entries.local, record?.local),
       remote: detectChange(entries.remote, record?.remote),
     };
-    changesByPath.set(path, changes);
     const isFile = entries.local?.kind === 'file' || entries.remote?.kind === 'file' || record?.local.kind === 'file';
     if (isFile && !filter.isMatchedFile(path)) return decideUnmatched(path, entries, options);
     const compare = (): Decision => {
@@ -91,10 +97,10 @@ export function reconcile(input: ReconcileInput): Decision[] {
       : oneWayTableWithoutRecord[changes[source] as ChangeWithoutRecord][changes[target] as ChangeWithoutRecord];
     return decideOneWay(path, cell, source, changes, options, compare);
   });
-  return protectFolderContents(decisions, { local, remote }, (decision) => ({
-    reason: conflictReasonOf(changesByPath.get(decision.path)!.local, changesByPath.get(decision.path)!.remote),
-    ...changesByPath.get(decision.path)!,
-  }));
+  return protectFolderContents(decisions, { local, remote }, (decision) => {
+    const changes = changesOf(decision.path);
+    return { reason: conflictReasonOf(changes.local, changes.remote), ...changes };
+  });
 }
 
 function copyReasonOf(change: SideChange): 'new' | 'modified' | 'type-changed' {

@@ -96,13 +96,17 @@ export function depthOf(path: RelPath): number {
  * comparing segment by segment. Used to give plans and listings a stable order.
  */
 export function comparePaths(a: RelPath, b: RelPath): number {
-  const as = a.split('/');
-  const bs = b.split('/');
-  const n = Math.min(as.length, bs.length);
+  // Segment by segment, as if each path were split at "/", without allocating: "/" sorts before
+  // every other character (names cannot contain NUL), so a shorter name comes first.
+  const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
-    const x = as[i]!;
-    const y = bs[i]!;
-    if (x !== y) return x < y ? -1 : 1;
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) {
+      if (x === 47) return -1;
+      if (y === 47) return 1;
+      return x < y ? -1 : 1;
+    }
   }
-  return as.length - bs.length;
+  return a.length - b.length;
 }

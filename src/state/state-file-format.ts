@@ -1,8 +1,11 @@
 /**
  * The on-disk format of the state of one pair (version 1), and its validation.
  *
- * Snapshot file `<key>.json`:
- * `{"format":"ferry-state","version":1,"local":ID,"remote":ID,"savedAt":ISO,"records":[[path,local,remote],...]}`
+ * Snapshot file `<key>.json`, one JSON document written one record per line (so it can be written
+ * and read without holding it as one string):
+ * `{"format":"ferry-state","version":1,"local":ID,"remote":ID,"savedAt":ISO,"records":[`
+ * `[path,local,remote],` (one line per record)
+ * `]}`
  * Journal file `<key>.journal`: one JSON state change per line (`{"op":"set","path":..,"record":..}` or
  * `{"op":"drop","path":..}`), appended as actions finish, folded into the snapshot at the end.
  */
@@ -17,9 +20,12 @@ export const STATE_VERSION = 1;
 /** Thrown for content that is not a valid state file; the message says what is wrong. */
 export class StateFormatError extends Error {}
 
+/** Every folder record shares one object (a state of a million entries has many folders). */
+const DIR: Fingerprint = Object.freeze({ kind: 'dir' });
+
 function fingerprint(value: unknown, where: string): Fingerprint {
   const v = value as Record<string, unknown> | null;
-  if (v && v.kind === 'dir') return { kind: 'dir' };
+  if (v && v.kind === 'dir') return DIR;
   if (v && v.kind === 'file' && Number.isFinite(v.size) && Number.isFinite(v.mtimeMs)) {
     return { kind: 'file', size: v.size as number, mtimeMs: v.mtimeMs as number };
   }
@@ -35,6 +41,20 @@ function relPath(value: unknown, where: string): RelPath {
   }
 }
 
+function checkHeader(data: Record<string, unknown> | null): void {
+  if (data === null || typeof data !== 'object' || data.format !== STATE_FORMAT) throw new StateFormatError('not a ferry state file');
+  if (typeof data.version !== 'number') throw new StateFormatError('no version');
+  if (data.version > STATE_VERSION) {
+    throw new StateFormatError(`written by a newer ferry (format version ${data.version}; this ferry reads ${STATE_VERSION})`);
+  }
+}
+
+function addRecord(records: Map<RelPath, SyncRecord>, row: unknown, index: number): void {
+  if (!Array.isArray(row) || row.length !== 3) throw new StateFormatError(`bad record #${index}`);
+  const path = relPath(row[0], `record #${index}`);
+  records.set(path, { local: fingerprint(row[1], `record #${index}`), remote: fingerprint(row[2], `record #${index}`) });
+}
+
 /** Parses a snapshot file's text. Throws StateFormatError. */
 export function parseStateSnapshot(text: string): { local: string; remote: string; records: Map<RelPath, SyncRecord> } {
   let data: Record<string, unknown>;
@@ -43,25 +63,78 @@ export function parseStateSnapshot(text: string): { local: string; remote: strin
   } catch (error) {
     throw new StateFormatError(`not valid JSON (${(error as Error).message.replace(/\s*\n\s*/g, ' ')})`);
   }
-  if (data === null || typeof data !== 'object' || data.format !== STATE_FORMAT) throw new StateFormatError('not a ferry state file');
-  if (typeof data.version !== 'number') throw new StateFormatError('no version');
-  if (data.version > STATE_VERSION) {
-    throw new StateFormatError(`written by a newer ferry (format version ${data.version}; this ferry reads ${STATE_VERSION})`);
-  }
+  checkHeader(data);
   if (!Array.isArray(data.records)) throw new StateFormatError('no records');
   const records = new Map<RelPath, SyncRecord>();
-  data.records.forEach((row: unknown, index) => {
-    if (!Array.isArray(row) || row.length !== 3) throw new StateFormatError(`bad record #${index}`);
-    const path = relPath(row[0], `record #${index}`);
-    records.set(path, { local: fingerprint(row[1], `record #${index}`), remote: fingerprint(row[2], `record #${index}`) });
-  });
+  data.records.forEach((row: unknown, index) => addRecord(records, row, index));
   return { local: String(data.local), remote: String(data.remote), records };
 }
 
-/** Serialises a snapshot. */
+const RECORDS_OPEN = '"records":[';
+
+/**
+ * Parses a snapshot line by line, never holding the whole text: the layout
+ * {@link formatStateSnapshotLines} writes (header line, one record per line, `]}` last). Text of
+ * any other layout (an older ferry wrote the whole document on one line) is parsed as a whole.
+ * Throws StateFormatError.
+ */
+export async function parseStateSnapshotLines(lines: AsyncIterable<string>): Promise<{ local: string; remote: string; records: Map<RelPath, SyncRecord> }> {
+  const iterator = lines[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  if (first.done) throw new StateFormatError('empty file');
+  const header = first.value;
+  if (!header.endsWith(RECORDS_OPEN)) {
+    const rest: string[] = [header];
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) rest.push(next.value);
+    return parseStateSnapshot(rest.join('\n'));
+  }
+  let data: Record<string, unknown>;
+  try {
+    data = JSON.parse(`${header}]}`) as Record<string, unknown>;
+  } catch (error) {
+    throw new StateFormatError(`not valid JSON (${(error as Error).message})`);
+  }
+  checkHeader(data);
+  const records = new Map<RelPath, SyncRecord>();
+  let index = 0;
+  for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+    const line = next.value;
+    if (line === ']}') {
+      for (let after = await iterator.next(); !after.done; after = await iterator.next()) {
+        if (after.value.trim() !== '') throw new StateFormatError('text after the end');
+      }
+      return { local: String(data.local), remote: String(data.remote), records };
+    }
+    let row: unknown;
+    try {
+      row = JSON.parse(line.endsWith(',') ? line.slice(0, -1) : line);
+    } catch {
+      throw new StateFormatError(`record #${index} is not valid JSON`);
+    }
+    addRecord(records, row, index++);
+  }
+  throw new StateFormatError('cut short (no end of the records)');
+}
+
+/**
+ * Serialises a snapshot as lines: a header line ending in `"records":[`, one record per line, and
+ * `]}`. The whole is one JSON document (as always), and can be written and read a line at a time,
+ * so huge states never exist as one string.
+ */
+export function* formatStateSnapshotLines(local: string, remote: string, records: ReadonlyMap<RelPath, SyncRecord>, savedAt: Date): Generator<string> {
+  const header = JSON.stringify({ format: STATE_FORMAT, version: STATE_VERSION, local, remote, savedAt: savedAt.toISOString() });
+  yield `${header.slice(0, -1)},${RECORDS_OPEN}\n`;
+  let left = records.size;
+  for (const [path, record] of records) {
+    left--;
+    yield `${JSON.stringify([path, record.local, record.remote])}${left > 0 ? ',' : ''}\n`;
+  }
+  yield ']}\n';
+}
+
+/** Serialises a snapshot (the lines of {@link formatStateSnapshotLines}, joined). */
 export function formatStateSnapshot(local: string, remote: string, records: ReadonlyMap<RelPath, SyncRecord>, savedAt: Date): string {
-  const rows = [...records].map(([path, record]) => [path, record.local, record.remote]);
-  return `${JSON.stringify({ format: STATE_FORMAT, version: STATE_VERSION, local, remote, savedAt: savedAt.toISOString(), records: rows })}\n`;
+  return [...formatStateSnapshotLines(local, remote, records, savedAt)].join('');
 }
 
 /** Parses one journal line. Throws StateFormatError. */

@@ -10,12 +10,13 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import { homedir } from 'node:os';
 import * as path from 'node:path';
-import { applyStateChanges, type StateChange } from '../core/action-result.js';
+import type { StateChange } from '../core/action-result.js';
 import type { RelPath } from '../core/rel-path.js';
 import type { SyncRecord, SyncState } from '../core/sync-state.js';
 import { FerryError } from '../errors.js';
 import { acquireRunLock, type RunLock } from './run-lock.js';
-import { formatStateSnapshot, parseJournalLine, parseStateSnapshot, StateFormatError } from './state-file-format.js';
+import { fileLines } from './file-lines.js';
+import { formatStateSnapshotLines, parseJournalLine, parseStateSnapshotLines, StateFormatError } from './state-file-format.js';
 
 /** `$XDG_STATE_HOME/ferry`, else `~/.local/state/ferry`. */
 export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -33,17 +34,25 @@ export class StateStore {
   /** Appends journal lines in order; opened on the first change. */
   private journal: WriteStream | undefined;
   private journalError: Error | undefined;
+  /** Journal lines not yet handed to the stream: written together once per turn of the event loop. */
+  private pendingLines = '';
+  private flushScheduled = false;
   private readonly current: Map<RelPath, SyncRecord>;
   private constructor(
     readonly snapshotFile: string,
     private readonly journalFile: string,
     private readonly lock: RunLock,
     private readonly ids: { local: string; remote: string },
-    loaded: SyncState,
+    loaded: LoadedState,
   ) {
     // Changed in place as actions finish: copying the map per change would make a run O(n²).
-    this.current = new Map(loaded);
+    // The loaded map is this store's own, so it is not copied either (a million entries).
+    this.current = loaded.state;
+    this.unchanged = loaded.clean;
   }
+
+  /** True while the snapshot on disk already says everything (no journal, no change this run). */
+  private unchanged: boolean;
 
   /**
    * Locks the pair and loads its state (snapshot plus any journal a killed run left).
@@ -79,6 +88,7 @@ export class StateStore {
    * finds those paths equal on both sides and records them again without a transfer.
    */
   record(change: StateChange): void {
+    this.unchanged = false;
     if (change.op === 'set') this.current.set(change.path, change.record);
     else this.current.delete(change.path);
     if (!this.journal) {
@@ -87,11 +97,26 @@ export class StateStore {
         this.journalError = error;
       });
     }
-    this.journal.write(`${JSON.stringify(change)}\n`);
+    // One write per batch, not per line: a run recording a million paths would otherwise queue a
+    // million buffers in the stream.
+    this.pendingLines += `${JSON.stringify(change)}\n`;
+    if (this.pendingLines.length > 256 * 1024) this.flushJournal();
+    else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flushJournal());
+    }
+  }
+
+  private flushJournal(): void {
+    this.flushScheduled = false;
+    if (this.pendingLines === '' || !this.journal || this.journal.destroyed) return;
+    this.journal.write(this.pendingLines);
+    this.pendingLines = '';
   }
 
   /** Flushes and closes the journal. */
   private async closeJournal(): Promise<void> {
+    this.flushJournal();
     const journal = this.journal;
     this.journal = undefined;
     if (journal && !journal.destroyed) await new Promise<void>((resolve) => journal.end(resolve));
@@ -103,10 +128,22 @@ export class StateStore {
     if (this.journalError) {
       throw new FerryError('state', `cannot write the journal ${this.journalFile}: ${this.journalError.message}`);
     }
+    // A run that changed nothing (a no-op sync) leaves the snapshot as it is: rewriting the state
+    // of a huge tree costs seconds.
+    if (this.unchanged) return;
     const temp = `${this.snapshotFile}.${process.pid}.tmp`;
     const handle = await fs.open(temp, 'w', 0o600);
     try {
-      await handle.writeFile(formatStateSnapshot(this.ids.local, this.ids.remote, this.current, new Date()));
+      // Written in pieces of about 1 MiB: the state of a huge tree never becomes one string.
+      let piece = '';
+      for (const line of formatStateSnapshotLines(this.ids.local, this.ids.remote, this.current, new Date())) {
+        piece += line;
+        if (piece.length >= 1024 * 1024) {
+          await handle.write(piece);
+          piece = '';
+        }
+      }
+      await handle.write(piece);
       await handle.sync();
     } finally {
       await handle.close();
@@ -130,6 +167,15 @@ function corrupt(file: string, why: string, what: 'snapshot' | 'journal'): Ferry
   return new FerryError('state', `the state file ${file} is unusable: ${why}. To start over, move it away (mv '${file}' '${file}.bad'); ${consequence}`);
 }
 
+async function openIfExists(file: string): Promise<fs.FileHandle | undefined> {
+  try {
+    return await fs.open(file, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new FerryError('state', `cannot read ${file}: ${(error as Error).message}`);
+  }
+}
+
 async function readIfExists(file: string): Promise<string | undefined> {
   try {
     return await fs.readFile(file, 'utf8');
@@ -139,15 +185,26 @@ async function readIfExists(file: string): Promise<string | undefined> {
   }
 }
 
-async function loadState(snapshotFile: string, journalFile: string): Promise<SyncState> {
-  let state: SyncState = new Map();
-  const text = await readIfExists(snapshotFile);
-  if (text !== undefined) {
+/** A loaded state; `clean` when it came from a snapshot alone (no journal of a killed run). */
+interface LoadedState {
+  readonly state: Map<RelPath, SyncRecord>;
+  readonly clean: boolean;
+}
+
+async function loadState(snapshotFile: string, journalFile: string): Promise<LoadedState> {
+  let state = new Map<RelPath, SyncRecord>();
+  let clean = false;
+  const handle = await openIfExists(snapshotFile);
+  if (handle !== undefined) {
     try {
-      state = parseStateSnapshot(text).records;
+      state = (await parseStateSnapshotLines(fileLines(handle))).records;
+      clean = true;
     } catch (error) {
       if (error instanceof StateFormatError) throw corrupt(snapshotFile, error.message, 'snapshot');
-      throw error;
+      throw new FerryError('state', `cannot read ${snapshotFile}: ${(error as Error).message}`);
+    } finally {
+      // The parser may stop before the end (a bad record): the file is closed either way.
+      await handle.close().catch(() => undefined);
     }
   }
   const journal = await readIfExists(journalFile);
@@ -165,7 +222,12 @@ async function loadState(snapshotFile: string, journalFile: string): Promise<Syn
         if (!isLast) throw corrupt(journalFile, error.message, 'journal');
       }
     });
-    state = applyStateChanges(state, changes);
+    for (const change of changes) {
+      if (change.op === 'set') state.set(change.path, change.record);
+      else state.delete(change.path);
+    }
+    // Folded into the snapshot (and the journal removed) when this run saves.
+    clean = false;
   }
-  return state;
+  return { state, clean };
 }

@@ -1,7 +1,7 @@
 /**
  * A folder on an FTP or FTPS server.
  */
-import type { Client } from 'basic-ftp';
+import { FTPError, type Client } from 'basic-ftp';
 import { PassThrough, Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Entry, FileEntry, ListedEntry } from '../../core/entry.js';
@@ -14,6 +14,7 @@ import { probeFtp } from './ftp-probe.js';
 import { parseFtpTime } from './ftp-time.js';
 import { entryOfMlsxLine, parseListListing, parseMlsdListing, parseMlsxLine } from './list-parser.js';
 import { mtimeCommand, type MtimeMethod } from './mtime-method.js';
+import { sendPipelined, type PipelinedReply } from './send-pipelined.js';
 import type { ServerFeatures } from './server-features.js';
 import { uploadSource } from './upload-source.js';
 
@@ -205,13 +206,7 @@ export class FtpBackend implements Backend {
       } catch (error) {
         return this.absentUnlessDenied(error, what);
       }
-      // "250-Listing path\r\n facts; /path\r\n250 End": the fact line starts with one space.
-      const line = reply.split(/\r?\n/).find((l, i) => i > 0 && l.startsWith(' '));
-      if (line === undefined) throw new BackendError('protocol', `${what}: unexpected MLST reply ${JSON.stringify(reply)}`);
-      const parsed = parseMlsxLine(line.slice(1));
-      const listed = entryOfMlsxLine({ facts: parsed.facts, name: baseName(path) });
-      if (listed === undefined) return { kind: 'dir' };
-      return 'entry' in listed ? listed.entry : unmatchable;
+      return this.entryOfMlst(reply, path, what);
     }
     try {
       await client.send(`CWD ${abs}`);
@@ -245,6 +240,17 @@ export class FtpBackend implements Backend {
       throw new BackendError('protocol', `${what}: unexpected SIZE or MDTM reply`);
     }
     return { kind: 'file', size, mtimeMs };
+  }
+
+  /** The entry an MLST reply describes. */
+  private entryOfMlst(reply: string, path: RelPath, what: string): Entry {
+    // "250-Listing path\r\n facts; /path\r\n250 End": the fact line starts with one space.
+    const line = reply.split(/\r?\n/).find((l, i) => i > 0 && l.startsWith(' '));
+    if (line === undefined) throw new BackendError('protocol', `${what}: unexpected MLST reply ${JSON.stringify(reply)}`);
+    const parsed = parseMlsxLine(line.slice(1));
+    const listed = entryOfMlsxLine({ facts: parsed.facts, name: baseName(path) });
+    if (listed === undefined) return { kind: 'dir' };
+    return 'entry' in listed ? listed.entry : unmatchable;
   }
 
   /** A failed lookup means "nothing there", unless the server says access is denied. */
@@ -444,20 +450,16 @@ export class FtpBackend implements Backend {
       }
       if (sourceError !== undefined) throw sourceError;
       // Set the time before the rename, so the final name never shows the upload time.
-      if (options.mtimeMs !== undefined && this.mtimeMethod !== 'none') {
-        await this.send(client, mtimeCommand(this.mtimeMethod, options.mtimeMs, tempPath), `${what}: cannot set its modification time`);
-      }
-      // 0644 is what servers give new files under their usual umask: a SITE CHMOD per file (one
-      // round trip each) is spent only on files that need other bits, such as private 0600 ones.
-      if (options.mode !== undefined && this.chmodWorks && safeFileMode(options.mode) !== 0o644) {
-        const mode = safeFileMode(options.mode).toString(8).padStart(4, '0');
-        const reply = await client.sendIgnoringError(`SITE CHMOD ${mode} ${tempPath}`);
-        if (reply.code >= 500) this.chmodWorks = false;
-      }
+      const setTime = options.mtimeMs !== undefined && this.mtimeMethod !== 'none' ? mtimeCommand(this.mtimeMethod, options.mtimeMs, tempPath) : undefined;
+      // 0644 is what servers give new files under their usual umask: a SITE CHMOD per file is
+      // spent only on files that need other bits, such as private 0600 ones.
+      const chmod =
+        options.mode !== undefined && this.chmodWorks && safeFileMode(options.mode) !== 0o644
+          ? `SITE CHMOD ${safeFileMode(options.mode).toString(8).padStart(4, '0')} ${tempPath}`
+          : undefined;
       // An abort before the rename leaves the final name untouched.
       signal?.throwIfAborted();
-      await this.renameWith(client, tempRel, path, what);
-      const entry = await this.statWith(client, path, what);
+      const entry = await this.settleUpload(client, tempRel, path, setTime, chmod, what, signal);
       if (entry?.kind !== 'file' || entry.size < 0) {
         throw new BackendError('changed', `${this.where(path)} changed while it was being written`);
       }
@@ -514,15 +516,61 @@ export class FtpBackend implements Backend {
     }
     try {
       await client.send(`RNTO ${toAbs}`);
-      return;
     } catch (error) {
-      if (client.closed) throw this.fail(error, what);
-      const target = await this.statWith(client, to, what).catch(() => undefined);
-      if (target?.kind !== 'file') throw this.fail(error, what);
+      await this.replaceByRename(client, from, to, error, what);
     }
+  }
+
+  /** After a refused RNTO: where a file is in the way, delete it and rename again. */
+  private async replaceByRename(client: Client, from: RelPath, to: RelPath, error: unknown, what: string): Promise<void> {
+    if (client.closed) throw this.fail(error, what);
+    const target = await this.statWith(client, to, what).catch(() => undefined);
+    if (target?.kind !== 'file') throw this.fail(error, what);
+    const toAbs = this.abs(to);
     await this.send(client, `DELE ${toAbs}`, what);
-    await this.send(client, `RNFR ${fromAbs}`, what);
+    await this.send(client, `RNFR ${this.abs(from)}`, what);
     await this.send(client, `RNTO ${toAbs}`, what);
+  }
+
+  /**
+   * The end of an upload, in two pipelined batches (see send-pipelined.ts) instead of a round trip
+   * per command: [set time, chmod, RNFR] then [RNTO, MLST]. A failed time or RNFR stops before
+   * the rename, so the final name is only ever replaced by a complete file with its time set.
+   * Returns the entry as the server now lists it.
+   */
+  private async settleUpload(
+    client: Client,
+    tempRel: RelPath,
+    path: RelPath,
+    setTime: string | undefined,
+    chmod: string | undefined,
+    what: string,
+    signal: AbortSignal | undefined,
+  ): Promise<Entry | undefined> {
+    const prepare = [...(setTime ? [setTime] : []), ...(chmod ? [chmod] : []), `RNFR ${this.abs(tempRel)}`];
+    const prepared = await this.pipelined(client, prepare, what);
+    if (setTime && prepared[0] instanceof FTPError) throw this.fail(prepared[0], `${what}: cannot set its modification time`);
+    if (chmod && (prepared[setTime ? 1 : 0]?.code ?? 0) >= 500) this.chmodWorks = false;
+    const rnfr = prepared[prepared.length - 1];
+    if (rnfr instanceof FTPError) throw await this.explain(client, rnfr, tempRel, 'rename', what);
+    signal?.throwIfAborted();
+    const abs = this.abs(path);
+    const [rnto, mlst] = await this.pipelined(client, this.features.mlst ? [`RNTO ${abs}`, `MLST ${abs}`] : [`RNTO ${abs}`], what);
+    if (rnto instanceof FTPError) {
+      await this.replaceByRename(client, tempRel, path, rnto, what);
+      return this.statWith(client, path, what);
+    }
+    if (mlst === undefined) return this.statWith(client, path, what);
+    if (mlst instanceof FTPError) return this.absentUnlessDenied(mlst, what);
+    return this.entryOfMlst(mlst.message, path, what);
+  }
+
+  private async pipelined(client: Client, commands: string[], what: string): Promise<PipelinedReply[]> {
+    try {
+      return await sendPipelined(client, commands);
+    } catch (error) {
+      throw this.fail(error, what);
+    }
   }
 
   async mkdir(path: RelPath): Promise<void> {

@@ -11,6 +11,7 @@ import type { RelPath } from '../../core/rel-path.js';
 import { BackendError } from '../../errors.js';
 import { safeFileMode, tempNameFor, type Backend, type BackendCapabilities, type WriteOptions } from '../backend.js';
 import { mapLocalError } from './local-errors.js';
+import { readSmallFile, SMALL_FILE_BYTES } from './read-small-file.js';
 
 /** Entry for a stat result, or undefined for symlinks and special files. */
 function entryOfStats(stats: Stats): Entry | undefined {
@@ -112,6 +113,9 @@ export class LocalBackend implements Backend {
         await handle.close();
         throw new BackendError('is-a-directory', `cannot read ${abs}: is a folder`);
       }
+      if (stats.isFile() && stats.size <= SMALL_FILE_BYTES) {
+        return await readSmallFile(handle, stats.size);
+      }
     } catch (error) {
       throw mapLocalError(error, `cannot read ${abs}`);
     }
@@ -123,7 +127,9 @@ export class LocalBackend implements Backend {
     const temp = path.join(path.dirname(abs), tempNameFor(path.basename(abs)));
     try {
       // `flush` fsyncs before close, so the rename below never exposes data still in the cache.
-      const out = createWriteStream(temp, { flags: 'wx', mode: safeFileMode(options.mode), flush: this.fsync });
+      // A 1 MiB buffer: with the default 16 KiB, every TLS record of a download waited for its
+      // disk write before the next was read (FTPS downloads 25% slower).
+      const out = createWriteStream(temp, { flags: 'wx', mode: safeFileMode(options.mode), flush: this.fsync, highWaterMark: 1024 * 1024 });
       await pipeline(data, out, { signal: options.signal });
       if (options.mtimeMs !== undefined) {
         // A Date, not seconds: Node turns a negative number of seconds (a time before 1970) into "now".

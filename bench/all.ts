@@ -1,0 +1,47 @@
+/**
+ * Every benchmark in one go: small files (first upload, no-op, one change), one big file up and
+ * down, and the scale run (scan, plan, state of huge trees). Each prints its own table.
+ *
+ *   npm run bench:all                # the full targets (2,000 files, 1 GiB, 100k and 1M entries)
+ *   npm run bench:all -- --quick     # a smoke run of a few minutes: small sizes, one repeat
+ *   npm run bench:all -- --only small,big --protocols sftp --repeat 5
+ *
+ * Options other than --quick and --only are passed to the parts that know them: small files take
+ * --files --folders --kib --peer-n --repeat --protocols; big file --mb --repeat --protocols;
+ * scale --entries --repeat.
+ */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { build, parseArgs, repoRoot } from './support/bench-support.js';
+
+const args = parseArgs();
+const quick = args.get('quick') === 'true';
+const only = (args.get('only') ?? 'small,big,scale').split(',');
+const defaults: Record<string, Record<string, string>> = quick
+  ? {
+      small: { files: '200', folders: '10', 'peer-n': '4,8', repeat: '1' },
+      big: { mb: '64', repeat: '1' },
+      scale: { entries: '10000,100000', repeat: '1' },
+    }
+  : { small: {}, big: {}, scale: {} };
+const known: Record<string, string[]> = {
+  small: ['files', 'folders', 'kib', 'peer-n', 'repeat', 'protocols'],
+  big: ['mb', 'repeat', 'protocols'],
+  scale: ['entries', 'repeat'],
+};
+const scripts: Record<string, string> = { small: 'small-files.ts', big: 'big-file.ts', scale: 'scale.ts' };
+
+build();
+let failed = false;
+for (const part of only) {
+  const script = scripts[part];
+  if (!script) throw new Error(`--only: unknown part ${part} (small, big, scale)`);
+  const options = { ...defaults[part] };
+  for (const name of known[part]!) if (args.has(name)) options[name] = args.get(name)!;
+  const argv = Object.entries(options).flatMap(([name, value]) => [`--${name}`, value]);
+  if (part !== 'scale') argv.push('--no-build');
+  console.log(`\n=== ${part}: bench/${script} ${argv.join(' ')}\n`);
+  const run = spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'bench', script), ...argv], { cwd: repoRoot, stdio: 'inherit' });
+  if (run.status !== 0) failed = true;
+}
+process.exitCode = failed ? 1 : 0;
