@@ -38,7 +38,9 @@ export { resolveStrategiesByMode, DEFAULT_TIME_WINDOW_MS } from './core/sync-opt
 export type { Entry, FileEntry, DirEntry } from './core/entry.js';
 export type { Side } from './core/side.js';
 export { DEFAULT_EXCLUDES, splitPatterns } from './core/path-filter.js';
-export { FerryError, BackendError, ExitCode, describeError } from './errors.js';
+export { FerryError, BackendError, SafetyError, ExitCode, describeError } from './errors.js';
+export type { SafetyRefusal, DeleteLimit } from './core/check-plan-safety.js';
+export { DEFAULT_MAX_DELETE, MIN_FILES_FOR_RATIO_BRAKES, parseDeleteLimit } from './core/check-plan-safety.js';
 export type { FerryErrorKind, BackendErrorCode } from './errors.js';
 export type { Backend, BackendCapabilities, WriteOptions } from './backends/backend.js';
 export type { OpenBackendOptions } from './backends/open-backend.js';

@@ -32,6 +32,7 @@ interface SyncCommandFlags extends ConnectionFlags {
   exclude?: string;
   createFolder?: boolean;
   allowEmpty?: boolean;
+  maxDelete?: string;
   reportProblems?: boolean;
   verbose: number;
   quiet?: boolean;
@@ -98,13 +99,16 @@ export function addSyncCommands(program: Command, setExitCode: (code: number) =>
       command
         .option('--delete', `delete ${mode === 'upload' ? 'remote' : 'local'} files that the ${mode === 'upload' ? 'local' : 'remote'} side does not have`)
         .option('--delete-unmatched', 'also delete target files that do not match --match (implies --delete)')
-        .option('--force', `the ${mode === 'upload' ? 'local' : 'remote'} side is the truth for every file it has: overwrite changes on the other side`);
+        .option('--force', `the ${mode === 'upload' ? 'local' : 'remote'} side is the truth for every file it has: overwrite changes on the other side (also runs when every file looks changed)`);
+    } else {
+      command.option('--force', 'run even when every file on one side changed only its time (a clock or time-zone shift; exit 6 otherwise)');
     }
     command
       .option('-m, --match <patterns>', 'sync only files whose names match these comma-separated globs')
       .option('-x, --exclude <patterns>', `skip files and folders with these names (comma-separated globs; default "${DEFAULT_EXCLUDES.join(',')}")`)
       .option('--create-folder', mode === 'download' ? 'create the LOCAL folder when it is missing' : 'create the REMOTE folder when it is missing')
-      .option('--allow-empty', 'run even if a side is empty although the last sync saw files there (deletes them on the other side)')
+      .option('--allow-empty', 'run even if a side is missing or empty although the last sync saw files there (deletes them on the other side; exit 4 otherwise)')
+      .option('--max-delete <limit>', 'refuse (exit 5) a run that deletes more files on one side than this: a count (20) or a percentage of that side\'s files (default 50%; 100% turns it off; percentages need at least 10 deletions)')
       .option('--report-problems', 'exit with code 10 when conflicts were left or errors happened')
       .option('-v, --verbose', 'more output (repeat for more)', counter, 1)
       .option('-q, --quiet', 'print only the summary and errors')
@@ -181,6 +185,7 @@ async function runCommand(mode: SyncMode, local: string, remote: string, flags: 
     exclude: flags.exclude !== undefined ? splitPatterns(flags.exclude) : undefined,
     createFolder: flags.createFolder,
     allowEmptySide: flags.allowEmpty,
+    maxDelete: flags.maxDelete,
     stateDir: flags.stateDir,
     timeWindowMs: flags.timeWindow,
     removePyftpsyncMeta: flags.removePyftpsyncMeta,
