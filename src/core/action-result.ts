@@ -41,6 +41,10 @@ export function stateChangeOf(result: ActionResult): StateChange | undefined {
     case 'rmdir':
     case 'forget':
       return { op: 'drop', path: action.path };
+    case 'conflict-copy':
+      // The copies that follow record both names; until then the old record stands (a failed copy
+      // leaves a path the next run sees as deleted on one side against a change: a conflict).
+      return undefined;
   }
 }
 

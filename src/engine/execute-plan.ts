@@ -44,7 +44,7 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
     results.push(result);
     finished.add(result.action);
     if (result.status === 'done' && result.action.kind === 'mkdir') createdFolders.add(`${result.action.side}:${result.action.path}`);
-    if (result.status === 'failed' && (result.action.kind === 'copy' || result.action.kind === 'mkdir')) creationFailed = true;
+    if (result.status === 'failed' && (result.action.kind === 'copy' || result.action.kind === 'mkdir' || result.action.kind === 'conflict-copy')) creationFailed = true;
     await options.onResult(result);
   };
 
@@ -131,6 +131,19 @@ async function perform(action: Action, backends: Record<Side, Backend>, createdF
         return { action, status: 'conflict', detail: `${action.path} changed on the ${action.side} side during the sync; not deleted` };
       }
       await backend.remove(action.path);
+      return { action, status: 'done' };
+    }
+    case 'conflict-copy': {
+      const backend = backends[action.side];
+      const current = await backend.stat(action.path);
+      if (!sameEntry(current, action.expect)) {
+        return { action, status: 'conflict', detail: `${action.path} changed on the ${action.side} side during the sync; left as it is` };
+      }
+      // rename replaces a file at its target: never let it replace one that appeared since the scan.
+      if ((await backend.stat(action.copyPath)) !== undefined) {
+        return { action, status: 'conflict', detail: `${action.copyPath} appeared on the ${action.side} side during the sync; ${action.path} left as it is` };
+      }
+      await backend.rename(action.path, action.copyPath);
       return { action, status: 'done' };
     }
     case 'rmdir': {

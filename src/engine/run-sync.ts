@@ -28,6 +28,7 @@ import { EVENT_SCHEMA_VERSION, type EventListener, type RunSummary, type SyncEve
 import { executePlan } from './execute-plan.js';
 import { removePyftpsyncFiles, seedFromPyftpsync } from './migrate-pyftpsync.js';
 import { scanTree } from './scan-tree.js';
+import { withFileReader } from './read-prefix.js';
 
 /** Options every mode shares. */
 export interface RunOptions {
@@ -145,6 +146,7 @@ function emptySummary(mode: SyncMode, dryRun: boolean): { -readonly [K in keyof 
     filesDeleted: 0,
     foldersCreated: 0,
     foldersDeleted: 0,
+    conflictCopies: 0,
     recorded: 0,
     conflicts: 0,
     skipped: 0,
@@ -177,6 +179,9 @@ function count(summary: ReturnType<typeof emptySummary>, result: ActionResult): 
       break;
     case 'record':
       summary.recorded++;
+      break;
+    case 'conflict-copy':
+      summary.conflictCopies++;
       break;
     case 'forget':
       break;
@@ -299,7 +304,8 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
       timeWindowMs,
       local: localSnapshot,
       remote: remoteSnapshot,
-      ask: options.ask,
+      ask: options.ask ? withFileReader(options.ask, { local, remote }) : undefined,
+      recorded: (path) => state.get(path),
     });
     const plan: Plan = buildPlan({ mode, decisions: resolved, local: localSnapshot, remote: remoteSnapshot, state });
     const refusal = checkPlanSafety({

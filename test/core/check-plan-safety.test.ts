@@ -7,6 +7,8 @@ import { reconcile } from '../../src/core/reconcile.js';
 import { toRelPath as p } from '../../src/core/rel-path.js';
 import { snapshotOf } from '../../src/core/snapshot.js';
 import type { SyncState } from '../../src/core/sync-state.js';
+import type { FileEntry } from '../../src/core/entry.js';
+import type { RelPath } from '../../src/core/rel-path.js';
 
 const file = { kind: 'file', size: 3, mtimeMs: 1000 } as const;
 const state: SyncState = new Map([
@@ -58,9 +60,8 @@ describe('checkPlanSafety', () => {
 });
 
 /** A tree of `n` files `f0.txt …` of size 3 at `mtimeMs`, as a snapshot and as a state. */
-function tree(n: number, mtimeMs = 1000) {
-  const entries = Array.from({ length: n }, (_, i) => [p(`f${i}.txt`), { kind: 'file', size: 3, mtimeMs }] as const);
-  return entries;
+function tree(n: number, mtimeMs = 1000): [RelPath, FileEntry][] {
+  return Array.from({ length: n }, (_, i): [RelPath, FileEntry] => [p(`f${i}.txt`), { kind: 'file', size: 3, mtimeMs }]);
 }
 function stateOf(n: number): SyncState {
   return new Map(tree(n).map(([path, entry]) => [path, { local: entry, remote: entry }]));
@@ -142,16 +143,16 @@ describe('checkPlanSafety: every file changed only in time (clock shift)', () =>
   });
 
   it('times changed by different amounts (a mass touch): refused, without an offset', () => {
-    const touched = snapshotOf(tree(12).map(([path, entry], i) => [path, { ...entry, mtimeMs: 5000 + i * 10_000 }] as const));
+    const touched = snapshotOf(tree(12).map(([path, entry], i) => [path, { ...entry, mtimeMs: 5000 + i * 10_000 }]));
     const refusal = checkPlanSafety({ plan: planOver(full, touched, twelve), local: full, remote: touched, state: twelve, allowEmptySide: false });
     assert.deepEqual(refusal, { reason: 'clock-shift', side: 'remote', files: 12 });
   });
 
   it('one file really edited (size changed) or one unchanged: no brake', () => {
     const entries = tree(12, 1000 + hour);
-    const edited = snapshotOf(entries.map(([path, entry], i) => [path, i === 0 ? { ...entry, size: 9 } : entry] as const));
+    const edited = snapshotOf(entries.map(([path, entry], i) => [path, i === 0 ? { ...entry, size: 9 } : entry]));
     assert.equal(checkPlanSafety({ plan: planOver(edited, full, twelve), local: edited, remote: full, state: twelve, allowEmptySide: false }), undefined);
-    const oneKept = snapshotOf(entries.map(([path, entry], i) => [path, i === 0 ? { ...entry, mtimeMs: 1000 } : entry] as const));
+    const oneKept = snapshotOf(entries.map(([path, entry], i) => [path, i === 0 ? { ...entry, mtimeMs: 1000 } : entry]));
     assert.equal(checkPlanSafety({ plan: planOver(oneKept, full, twelve), local: oneKept, remote: full, state: twelve, allowEmptySide: false }), undefined);
   });
 
