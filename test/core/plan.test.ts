@@ -243,7 +243,7 @@ describe('buildPlan: other decisions', () => {
 
   it('countPlan counts each kind', () => {
     const result = plan([copy('a', 'local'), copy('a/b', 'local'), del('z', 'remote'), { type: 'adopt', path: p('e') }], { a: DIR, 'a/b': file(1, T13), e: DIR }, { z: file(1, T12), e: DIR });
-    assert.deepEqual(countPlan(result), { mkdir: 1, copy: 1, delete: 1, rmdir: 0, record: 1, forget: 0 });
+    assert.deepEqual(countPlan(result), { mkdir: 1, copy: 1, delete: 1, rmdir: 0, 'conflict-copy': 0, record: 1, forget: 0 });
   });
 });
 
