@@ -3,6 +3,7 @@
  */
 import { Command, Option } from 'commander';
 import {
+  DEFAULT_BACKUP_DIR,
   DEFAULT_EXCLUDES,
   ExitCode,
   resolveStrategiesByMode,
@@ -33,6 +34,7 @@ interface SyncCommandFlags extends ConnectionFlags {
   createFolder?: boolean;
   allowEmpty?: boolean;
   maxDelete?: string;
+  backupDir?: string | boolean;
   reportProblems?: boolean;
   verbose: number;
   quiet?: boolean;
@@ -109,6 +111,7 @@ export function addSyncCommands(program: Command, setExitCode: (code: number) =>
       .option('--create-folder', mode === 'download' ? 'create the LOCAL folder when it is missing' : 'create the REMOTE folder when it is missing')
       .option('--allow-empty', 'run even if a side is missing or empty although the last sync saw files there (deletes them on the other side; exit 4 otherwise)')
       .option('--max-delete <limit>', 'refuse (exit 5) a run that deletes more files on one side than this: a count (20) or a percentage of that side\'s files (default 50%; 100% turns it off; percentages need at least 10 deletions)')
+      .option('--backup-dir [dir]', 'move files the run would delete or overwrite into DIR/<UTC time>/ on their side instead (relative to each root; default .ferry-backup; never synced)')
       .option('--report-problems', 'exit with code 10 when conflicts were left or errors happened')
       .option('-v, --verbose', 'more output (repeat for more)', counter, 1)
       .option('-q, --quiet', 'print only the summary and errors')
@@ -186,6 +189,7 @@ async function runCommand(mode: SyncMode, local: string, remote: string, flags: 
     createFolder: flags.createFolder,
     allowEmptySide: flags.allowEmpty,
     maxDelete: flags.maxDelete,
+    backupDir: flags.backupDir === true ? DEFAULT_BACKUP_DIR : flags.backupDir === false ? undefined : flags.backupDir,
     stateDir: flags.stateDir,
     timeWindowMs: flags.timeWindow,
     removePyftpsyncMeta: flags.removePyftpsyncMeta,

@@ -4,7 +4,8 @@
  */
 import type { Backend } from '../backends/backend.js';
 import type { ActionResult } from '../core/action-result.js';
-import { depthOf, parentOf } from '../core/rel-path.js';
+import { depthOf, parentOf, type RelPath } from '../core/rel-path.js';
+import { BackupMover } from './backup-mover.js';
 import { sameEntry } from '../core/entry.js';
 import { PLAN_PHASES, type Action, type Plan } from '../core/plan.js';
 import type { Side } from '../core/side.js';
@@ -23,6 +24,8 @@ export interface ExecuteOptions {
   readonly onResult: (result: ActionResult) => Promise<void>;
   /** Attempts after a retryable failure (dropped connection, timeout). Default 2. */
   readonly retries?: number;
+  /** `--backup-dir`: the run's backup folder; files are moved there instead of deleted or overwritten. */
+  readonly backupDir?: RelPath;
 }
 
 const retryDelayMs = (attempt: number): number => 200 * 2 ** attempt;
@@ -39,6 +42,7 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
   /** Folders this run created (`side:path`): nothing else can have put a file there since the scan. */
   const createdFolders = new Set<string>();
   let creationFailed = false;
+  const backup = options.backupDir === undefined ? undefined : new BackupMover(backends, options.backupDir);
 
   const report = async (result: ActionResult): Promise<void> => {
     results.push(result);
@@ -54,7 +58,7 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
     const attempts = (options.retries ?? 2) + 1;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await report(await perform(action, backends, createdFolders, options.signal));
+        return await report(await perform(action, backends, createdFolders, options.signal, backup));
       } catch (error) {
         const retry = isBackendError(error) && error.retryable && attempt + 1 < attempts && !options.signal?.aborted;
         if (retry) {
@@ -103,7 +107,13 @@ function groupByDepth(actions: readonly Action[], phase: Plan['actions'][number]
 }
 
 /** Does one action. Throws on failure; returns `conflict` when its target changed since the scan. */
-async function perform(action: Action, backends: Record<Side, Backend>, createdFolders: ReadonlySet<string>, signal?: AbortSignal): Promise<ActionResult> {
+async function perform(
+  action: Action,
+  backends: Record<Side, Backend>,
+  createdFolders: ReadonlySet<string>,
+  signal?: AbortSignal,
+  backup?: BackupMover,
+): Promise<ActionResult> {
   switch (action.kind) {
     case 'record':
     case 'forget':
@@ -120,6 +130,17 @@ async function perform(action: Action, backends: Record<Side, Backend>, createdF
       if (!sameEntry(current, action.expect ?? undefined)) {
         return { action, status: 'conflict', detail: `${action.path} changed on the ${action.to} side during the sync; left as it is` };
       }
+      if (backup && current !== undefined) {
+        // The overwritten version goes to the backup folder first; if the copy then fails it comes back.
+        const movedTo = await backup.moveAside(action.to, action.path);
+        try {
+          const { written, bytes } = await copyFile(backends[action.from], target, action.path, action.source, signal);
+          return { action, status: 'done', written, bytes };
+        } catch (error) {
+          await backup.restore(action.to, movedTo, action.path).catch(() => undefined);
+          throw error;
+        }
+      }
       const { written, bytes } = await copyFile(backends[action.from], target, action.path, action.source, signal);
       return { action, status: 'done', written, bytes };
     }
@@ -130,7 +151,8 @@ async function perform(action: Action, backends: Record<Side, Backend>, createdF
       if (!sameEntry(current, action.expect)) {
         return { action, status: 'conflict', detail: `${action.path} changed on the ${action.side} side during the sync; not deleted` };
       }
-      await backend.remove(action.path);
+      if (backup) await backup.moveAside(action.side, action.path);
+      else await backend.remove(action.path);
       return { action, status: 'done' };
     }
     case 'conflict-copy': {

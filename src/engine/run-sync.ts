@@ -29,6 +29,8 @@ import { executePlan } from './execute-plan.js';
 import { removePyftpsyncFiles, seedFromPyftpsync } from './migrate-pyftpsync.js';
 import { scanTree } from './scan-tree.js';
 import { withFileReader } from './read-prefix.js';
+import { conflictStamp } from '../core/conflict-copy-name.js';
+import { ROOT, toRelPath, type RelPath } from '../core/rel-path.js';
 
 /** Options every mode shares. */
 export interface RunOptions {
@@ -75,6 +77,12 @@ export interface RunOptions {
    */
   readonly beforeExecute?: (plan: Plan) => void | Promise<void>;
   /**
+   * Move files the run would delete or overwrite into this folder (relative to each side's root,
+   * e.g. `.ferry-backup`) under a folder named after the run's start time (UTC), instead of
+   * deleting them. The folder is never synced; `.ferry-backup` at the root never is.
+   */
+  readonly backupDir?: string;
+  /**
    * After a run without errors, delete pyftpsync's `.pyftpsync-meta.json` files (every folder) and
    * `.pyftpsync-lock.json` on both sides (not in a dry run).
    */
@@ -108,6 +116,20 @@ function validate(mode: SyncMode, options: AnyRunOptions): void {
     throw new FerryError('usage', 'sync propagates deletions by itself: --delete and --delete-unmatched are for upload and download');
   }
   maxDeleteOf(options);
+  backupDirOf(options);
+}
+
+/** The `backupDir` option as a path below the root; a usage error when it leaves the root. */
+function backupDirOf(options: AnyRunOptions): RelPath | undefined {
+  if (options.backupDir === undefined) return undefined;
+  let dir: RelPath;
+  try {
+    dir = toRelPath(options.backupDir.replace(/^\.\/+/, '').replace(/\/+$/, ''));
+  } catch {
+    dir = ROOT;
+  }
+  if (dir === ROOT) throw new FerryError('usage', `--backup-dir ${options.backupDir}: expected a folder inside the synced folders, like .ferry-backup`);
+  return dir;
 }
 
 /** The `maxDelete` option as a limit; a usage error when it is neither a count nor a percentage. */
@@ -245,7 +267,8 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
 
     store = await StateStore.open(stateDir, local.id, remote.id);
 
-    const filter = new PathFilter({ match: options.match, exclude: options.exclude });
+    const backupDir = backupDirOf(options);
+    const filter = new PathFilter({ match: options.match, exclude: options.exclude, skipFolders: backupDir ? [backupDir] : [] });
     const scanSide = async (side: Side, backend: Backend) => {
       const result = await scanTree(backend, { side, filter, concurrency: backend.capabilities.maxConcurrency, signal: options.signal });
       emit({ type: 'scanned', side, entries: result.snapshot.entries.size, unreadable: result.snapshot.unreadable.size });
@@ -336,6 +359,7 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
         local,
         remote,
         signal: options.signal,
+        backupDir: backupDir ? toRelPath(`${backupDir}/${conflictStamp(started)}`) : undefined,
         onStart: (action) => emit({ type: 'action-started', action }),
         onResult: async (result) => {
           const change = stateChangeOf(result);
