@@ -128,7 +128,7 @@ async function perform(
       const inNewFolder = action.expect === null && createdFolders.has(`${action.to}:${parentOf(action.path)}`);
       const current = inNewFolder ? undefined : await target.stat(action.path);
       if (!sameEntry(current, action.expect ?? undefined)) {
-        return { action, status: 'conflict', detail: `${action.path} changed on the ${action.to} side during the sync; left as it is` };
+        return { action, status: 'conflict', reason: 'changed-during-sync', detail: `${action.path} changed on the ${action.to} side during the sync; left as it is` };
       }
       if (backup && current !== undefined) {
         // The overwritten version goes to the backup folder first; if the copy then fails it comes back.
@@ -149,7 +149,7 @@ async function perform(
       const current = await backend.stat(action.path);
       if (current === undefined) return { action, status: 'done' };
       if (!sameEntry(current, action.expect)) {
-        return { action, status: 'conflict', detail: `${action.path} changed on the ${action.side} side during the sync; not deleted` };
+        return { action, status: 'conflict', reason: 'changed-during-sync', detail: `${action.path} changed on the ${action.side} side during the sync; not deleted` };
       }
       if (backup) await backup.moveAside(action.side, action.path);
       else await backend.remove(action.path);
@@ -159,11 +159,11 @@ async function perform(
       const backend = backends[action.side];
       const current = await backend.stat(action.path);
       if (!sameEntry(current, action.expect)) {
-        return { action, status: 'conflict', detail: `${action.path} changed on the ${action.side} side during the sync; left as it is` };
+        return { action, status: 'conflict', reason: 'changed-during-sync', detail: `${action.path} changed on the ${action.side} side during the sync; left as it is` };
       }
       // rename replaces a file at its target: never let it replace one that appeared since the scan.
       if ((await backend.stat(action.copyPath)) !== undefined) {
-        return { action, status: 'conflict', detail: `${action.copyPath} appeared on the ${action.side} side during the sync; ${action.path} left as it is` };
+        return { action, status: 'conflict', reason: 'changed-during-sync', detail: `${action.copyPath} appeared on the ${action.side} side during the sync; ${action.path} left as it is` };
       }
       await backend.rename(action.path, action.copyPath);
       return { action, status: 'done' };
@@ -173,9 +173,15 @@ async function perform(
       const current = await backend.stat(action.path);
       if (current === undefined) return { action, status: 'done' };
       if (current.kind !== 'dir') {
-        return { action, status: 'conflict', detail: `${action.path} on the ${action.side} side is no longer a folder; left as it is` };
+        return { action, status: 'conflict', reason: 'changed-during-sync', detail: `${action.path} on the ${action.side} side is no longer a folder; left as it is` };
       }
-      await backend.removeDir(action.path);
+      try {
+        await backend.removeDir(action.path);
+      } catch (error) {
+        // Something was put into the folder since the scan: keep it, like any change during the sync.
+        if (!isBackendError(error, 'not-empty')) throw error;
+        return { action, status: 'conflict', reason: 'changed-during-sync', detail: `${action.path} on the ${action.side} side got new contents during the sync; left as it is` };
+      }
       return { action, status: 'done' };
     }
   }

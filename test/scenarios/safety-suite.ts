@@ -131,8 +131,8 @@ export function describeSafety(name: string, harness: RemoteHarness): void {
         assert.equal(await read(pair.remote, 'edit.txt'), 'remote edit during the sync');
         assert.equal(await read(pair.remote, 'gone.txt'), 'remote edit of a file being deleted');
         assert.equal(await read(pair.local, 'edit.txt'), 'local v2', 'the local edit is kept too');
-        const conflicts = events.flatMap((e) => (e.type === 'action-finished' && e.result.status === 'conflict' ? [e.result.action.path] : []));
-        assert.deepEqual(conflicts.sort(), ['edit.txt', 'gone.txt']);
+        const conflicts = events.flatMap((e) => (e.type === 'action-finished' && e.result.status === 'conflict' ? [`${e.result.action.path} ${e.result.reason}`] : []));
+        assert.deepEqual(conflicts.sort(), ['edit.txt changed-during-sync', 'gone.txt changed-during-sync']);
         assert.equal(summary.conflicts, 2);
         assert.equal(summary.filesCopied + summary.filesDeleted, 0);
         // The next run sees both edits and reports a conflict instead of picking one.
