@@ -126,4 +126,44 @@ describe('ferry CLI: safety brakes', () => {
     assert.equal(ok.code, 0, ok.stderr);
     assert.deepEqual(Object.keys(await treeObject(box.remote)).sort(), ['img', 'img/logo.svg']);
   });
+
+  it('every file an hour later on one side: exit 6 naming --force; sync --force copies them', async () => {
+    const names = Array.from({ length: 12 }, (_, i) => `n${i}.txt`);
+    await writeTree(box.local, Object.fromEntries(names.map((name) => [name, name])), new Date(Date.UTC(2025, 0, 1)));
+    assert.equal((await run('sync')).code, 0);
+    const all = [...names, 'index.html', 'about.html', 'img/logo.svg'];
+    const later = new Date(Date.UTC(2025, 0, 1, 1));
+    for (const name of all) await fs.utimes(path.join(box.local, name), later, later);
+    await fs.utimes(path.join(box.local, 'index.html'), later, later);
+    const before = await treeObject(box.remote);
+    assertOneLineError(await run('sync'), 6, /all 15 files on the local side changed their time but not their size.*--force/);
+    assert.deepEqual(await treeObject(box.remote), before);
+    const forced = await run('sync', '--force');
+    assert.equal(forced.code, 0, forced.stderr);
+    assert.match(forced.stdout, /15 files copied/);
+  });
+
+  it('--resolve keep-both and --backup-dir from the command line', async () => {
+    await writeTree(box.local, { 'index.html': 'local home' }, new Date(Date.UTC(2025, 0, 1, 10)));
+    await writeTree(box.remote, { 'index.html': 'remote home, newer' }, new Date(Date.UTC(2025, 0, 1, 11)));
+    await fs.rm(path.join(box.local, 'about.html'));
+    const dry = await run('sync', '--resolve', 'keep-both', '--backup-dir', '-n');
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, /KEEP BOTH .*index\.html -> index\.conflict-local-20250101T100000Z\.html/);
+    const result = await run('sync', '--resolve', 'keep-both', '--backup-dir');
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /1 kept both/);
+    const local = await treeObject(box.local);
+    const remote = await treeObject(box.remote);
+    for (const tree of [local, remote]) {
+      assert.ok(tree['index.html'] && tree['index.conflict-local-20250101T100000Z.html']);
+    }
+    assert.equal(remote['about.html'], undefined);
+    const backups = Object.keys(remote).filter((name) => name.startsWith('.ferry-backup/') && name.endsWith('about.html'));
+    assert.equal(backups.length, 1, JSON.stringify(Object.keys(remote)));
+    const oneWay = await run('upload', '--resolve', 'keep-both');
+    assert.equal(oneWay.code, 2);
+    assert.match(oneWay.stderr, /keep-both/);
+    assertOneLineError(await run('sync', '--backup-dir', '../out'), 2, /--backup-dir/);
+  });
 });

@@ -225,6 +225,13 @@ tasks:
     rejects(() => taskArguments(file, up, flags({ dryRun: true, execute: true }), '/p'), /--dry-run and --execute/);
   });
 
+  it('safety keys: resolve keep-both, max_delete, backup_dir and a sync task\'s force', () => {
+    const tasks = parse('tasks:\n  s: {command: sync, remote: /r, resolve: keep-both, max_delete: 30%, backup_dir: .old, force: true}\n  u: {command: upload, remote: /r, resolve: keep-both}\n');
+    const { args } = taskArguments(tasks, selectTask(tasks, 's'), flags(), '/p');
+    for (const arg of ['--resolve=keep-both', '--max-delete=30%', '--backup-dir=.old', '--force']) assert.ok(args.includes(arg), arg);
+    rejects(() => selectTask(tasks, 'u'), /tasks\.u\.resolve: keep-both does not apply to upload/);
+  });
+
   it('--here appends the sub-folder to both sides', () => {
     const here = selectTask(file, 'here');
     const r = taskArguments(file, here, flags(), '/p/a b/c');
