@@ -13,14 +13,18 @@ import { StateStore } from '../state/state-store.js';
  * the pair has records; returns (so the caller rethrows the original error) when it has none.
  */
 export async function checkMissingRoot(side: Side, stateDir: string, ids: Readonly<Record<Side, string>>, folders: Readonly<Record<Side, string>>): Promise<void> {
-  const store = await StateStore.open(stateDir, ids.local, ids.remote);
-  let recorded: number;
-  try {
-    recorded = store.state.size;
-  } finally {
-    await store.close();
-  }
+  const recorded = await recordedEntries(stateDir, ids);
   if (recorded === 0) return;
   const refusal = { reason: 'missing-root', side, recorded } as const;
   throw new SafetyError(refusal, describeRefusal(refusal, folders));
+}
+
+/** How many paths the state of the pair records (0 for a pair never synced). */
+export async function recordedEntries(stateDir: string, ids: Readonly<Record<Side, string>>): Promise<number> {
+  const store = await StateStore.open(stateDir, ids.local, ids.remote);
+  try {
+    return store.state.size;
+  } finally {
+    await store.close();
+  }
 }

@@ -22,7 +22,7 @@ import {
 } from '../core/sync-options.js';
 import type { SyncState } from '../core/sync-state.js';
 import { FerryError, isBackendError, SafetyError } from '../errors.js';
-import { checkMissingRoot } from './check-missing-root.js';
+import { checkMissingRoot, recordedEntries } from './check-missing-root.js';
 import { defaultStateDir, StateStore } from '../state/state-store.js';
 import { EVENT_SCHEMA_VERSION, type EventListener, type RunSummary, type SyncEvent } from './events.js';
 import { executePlan } from './execute-plan.js';
@@ -235,23 +235,25 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
     const displayOf = (value: string | Backend) => (typeof value === 'string' ? parseTarget(value).display : value.displayName);
     const openSide = async (side: Side, value: string | Backend): Promise<Backend> => {
       if (typeof value !== 'string') return value;
-      let backend: Backend;
-      try {
-        backend = await openBackend(parseTarget(value), {
+      const open = (createFolder: boolean) =>
+        openBackend(parseTarget(value), {
           ...options.connection,
-          createFolder: (options.createFolder ?? false) && side === creates,
+          createFolder,
           dryRun,
           warn: (message) => emit({ type: 'warning', message }),
           signal: options.signal,
         });
+      const ids = { local: idOf(options.local), remote: idOf(options.remote) };
+      // --create-folder never creates afresh a root the last sync saw (that is the brake's case):
+      // only a pair without records, or --allow-empty, lets it create.
+      const wantsCreate = (options.createFolder ?? false) && side === creates;
+      const createNow = wantsCreate && ((options.allowEmptySide ?? false) || (await recordedEntries(stateDir, ids)) === 0);
+      let backend: Backend;
+      try {
+        backend = await open(createNow);
       } catch (error) {
         if (isBackendError(error, 'not-found') && !options.allowEmptySide) {
-          await checkMissingRoot(
-            side,
-            stateDir,
-            { local: idOf(options.local), remote: idOf(options.remote) },
-            { local: displayOf(options.local), remote: displayOf(options.remote) },
-          );
+          await checkMissingRoot(side, stateDir, ids, { local: displayOf(options.local), remote: displayOf(options.remote) });
         }
         throw error;
       }

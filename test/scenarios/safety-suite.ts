@@ -200,6 +200,34 @@ export function describeSafety(name: string, harness: RemoteHarness): void {
         assert.deepEqual(await contents(pair.remote), {});
       }));
 
+    it('a vanished remote root is refused (exit 4) and nothing local is touched', async () => {
+      const localDir = await mkdtemp(join(tmpdir(), 'ferry-safety-local-'));
+      const stateDir = await mkdtemp(join(tmpdir(), 'ferry-safety-state-'));
+      const parentUrl = await harness.freshRemote('vanished-remote');
+      const parent = await openBackend(parseTarget(parentUrl), harness.connection);
+      try {
+        await parent.mkdir(toRelPath('site'));
+        const remoteUrl = `${parentUrl}/site`;
+        const options = { local: localDir, remote: remoteUrl, stateDir, connection: harness.connection };
+        const local = await openBackend(parseTarget(localDir));
+        await put(local, 'a.txt', 'a', T0);
+        await local.close();
+        assert.equal((await runSync('sync', options)).filesCopied, 1);
+        await parent.remove(toRelPath('site/a.txt'));
+        await parent.removeDir(toRelPath('site'));
+        const error = await refusal(runSync('sync', options));
+        assert.equal(error.exitCode, 4);
+        assert.deepEqual(error.refusal, { reason: 'missing-root', side: 'remote', recorded: 1 });
+        assert.equal((await refusal(runSync('sync', { ...options, createFolder: true }))).exitCode, 4, '--create-folder does not silently recreate it');
+        assert.equal(await read(await openBackend(parseTarget(localDir)), 'a.txt'), 'a');
+        assert.equal(await parent.stat(toRelPath('site')), undefined);
+      } finally {
+        await parent.close();
+        await rm(localDir, { recursive: true, force: true });
+        await rm(stateDir, { recursive: true, force: true });
+      }
+    });
+
     it('every file shifted by one hour on one side: refused (exit 6); --force syncs them', () =>
       withPair(harness, 'clock-shift', async (pair) => {
         const files = manyFiles(12);
