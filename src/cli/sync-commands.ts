@@ -61,6 +61,8 @@ Examples:
 Examples:
   $ ferry sync ~/notes sftp://me@example.com/~/notes
   $ ferry sync ./a ./b --resolve new          # on conflicts the newer file wins
+  $ ferry sync ./a ./b --resolve keep-both    # keep both versions (the older as name.conflict-...)
+  $ ferry sync ./a ./b --backup-dir --max-delete 20   # keep what is deleted or overwritten; at most 20 deletions
   $ ferry sync ~/notes sftp://host/notes --json | jq .type`,
 };
 
