@@ -102,6 +102,9 @@ function tooManyDeletions(input: SafetyInput): SafetyRefusal | undefined {
   for (const side of ['local', 'remote'] as const) {
     const deletions = deletionsOn(input.plan, side);
     if (deletions === 0) continue;
+    // --allow-empty already confirmed that the other side is empty on purpose: all of this side goes.
+    const other = input[otherSide(side)];
+    if (input.allowEmptySide && other.entries.size === 0 && other.unreadable.size === 0) continue;
     const files = [...input[side].entries.values()].filter((entry) => entry.kind === 'file').length;
     const over =
       limit.kind === 'count'

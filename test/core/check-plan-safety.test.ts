@@ -124,8 +124,10 @@ describe('checkPlanSafety: --max-delete', () => {
   it('an emptied side is the empty-side brake (exit 4), checked before max-delete', () => {
     const empty = snapshotOf([]);
     assert.equal(checkPlanSafety({ plan: planOver(empty, full, twenty), local: empty, remote: full, state: twenty, allowEmptySide: false })?.reason, 'empty-side');
-    // --allow-empty releases that brake only; the deletion count still meets max-delete.
-    assert.equal(checkPlanSafety({ plan: planOver(empty, full, twenty), local: empty, remote: full, state: twenty, allowEmptySide: true })?.reason, 'max-delete');
+    // --allow-empty confirms that the whole other side goes: no second refusal by max-delete.
+    assert.equal(checkPlanSafety({ plan: planOver(empty, full, twenty), local: empty, remote: full, state: twenty, allowEmptySide: true }), undefined);
+    // ...but it releases nothing for a side that is not empty.
+    assert.equal(checkPlanSafety({ plan: planOver(lost(15), full, twenty), local: lost(15), remote: full, state: twenty, allowEmptySide: true })?.reason, 'max-delete');
   });
 });
 
