@@ -7,6 +7,7 @@ import type { Backend } from '../backends/backend.js';
 import { ancestorsOf, baseName, joinRelPath, parentOf, toRelPath, type RelPath } from '../core/rel-path.js';
 import type { Side } from '../core/side.js';
 
+/** Moves files aside into one run's backup folder, creating its folders as needed. */
 export class BackupMover {
   /** Folders known to exist below the backup folder, per side (`side:path`). */
   private readonly made = new Set<string>();
