@@ -43,17 +43,23 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
   const createdFolders = new Set<string>();
   let creationFailed = false;
   const backup = options.backupDir === undefined ? undefined : new BackupMover(backends, options.backupDir);
+  /** Conflict copies (`side:copyPath`) whose rename did not happen: nothing to copy across then. */
+  const copiesNotMade = new Set<string>();
 
   const report = async (result: ActionResult): Promise<void> => {
     results.push(result);
     finished.add(result.action);
     if (result.status === 'done' && result.action.kind === 'mkdir') createdFolders.add(`${result.action.side}:${result.action.path}`);
     if (result.status === 'failed' && (result.action.kind === 'copy' || result.action.kind === 'mkdir' || result.action.kind === 'conflict-copy')) creationFailed = true;
+    if (result.action.kind === 'conflict-copy' && result.status !== 'done') copiesNotMade.add(`${result.action.side}:${result.action.copyPath}`);
     await options.onResult(result);
   };
 
   const runOne = async (action: Action): Promise<void> => {
     if (options.signal?.aborted) return report({ action, status: 'not-run', why: 'interrupted' });
+    if (action.kind === 'copy' && copiesNotMade.has(`${action.from}:${action.path}`)) {
+      return report({ action, status: 'conflict', reason: 'changed-during-sync', detail: `${action.path}: not made, since ${action.from === 'local' ? 'the local' : 'the remote'} version could not be moved aside` });
+    }
     options.onStart?.(action);
     const attempts = (options.retries ?? 2) + 1;
     for (let attempt = 0; ; attempt++) {
