@@ -16,7 +16,7 @@ const reasonWords: Record<string, string> = {
   restore: 'RESTORE',
   forced: 'FORCED',
   'conflict-resolved': 'CONFLICT WON',
-  'conflict-copy': 'CONFLICT COPY',
+  'conflict-copy': 'KEPT BOTH',
   parent: 'PARENT',
   deleted: 'MISSING',
   extra: 'EXTRA',
@@ -41,7 +41,8 @@ export function describeAction(action: Action): string | undefined {
     case 'rmdir':
       return `${pad('DELETE', action.reason)} ${action.side === 'remote' ? ' >X' : 'X< '} ${shownPath(action, true)}`;
     case 'conflict-copy':
-      return `${'KEEP BOTH'.padEnd(17)} ${action.side === 'remote' ? ' >R' : 'R< '} ${action.path} -> ${action.copyPath}`;
+      // The losing version is renamed on its own side, then copied across (two COPY lines follow).
+      return `${'KEEP BOTH'.padEnd(17)} ${action.side}: ${action.path} -> ${action.copyPath}`;
     case 'record':
     case 'forget':
       return undefined;
