@@ -5,6 +5,7 @@
  * process exit code, and a one-line `message` written for a person. Backends throw
  * {@link BackendError} (a FerryError of kind `backend`) with a protocol-neutral `code`.
  */
+import type { SafetyRefusal } from './core/check-plan-safety.js';
 
 /** What went wrong, in the terms of who must act on it. */
 export type FerryErrorKind =
@@ -16,7 +17,7 @@ export type FerryErrorKind =
   | 'backend'
   /** The state of the last sync is unreadable, newer, or locked by another run (exit 1). */
   | 'state'
-  /** A safety check refused to run the plan (exit 1). */
+  /** A safety brake refused to run the plan (exit 4, 5 or 6: see {@link SafetyError}). */
   | 'safety'
   /** The run was interrupted by the caller (Ctrl-C, AbortSignal) (exit 3). */
   | 'interrupted'
@@ -29,6 +30,12 @@ export const ExitCode = {
   error: 1,
   usage: 2,
   interrupted: 3,
+  /** A side's root is missing or empty although the last sync recorded files there. */
+  emptySide: 4,
+  /** The run would delete more files than `--max-delete` allows. */
+  maxDelete: 5,
+  /** Every file on one side looks changed only in time (a clock or time-zone shift). */
+  clockShift: 6,
   problems: 10,
 } as const;
 
@@ -51,6 +58,32 @@ export class FerryError extends Error {
         return ExitCode.interrupted;
       default:
         return ExitCode.error;
+    }
+  }
+}
+
+/**
+ * A safety brake refused the run before anything was changed. `refusal` says which brake and the
+ * numbers behind it; the exit code tells the brakes apart (4 empty or missing side, 5 too many
+ * deletions, 6 clock shift).
+ */
+export class SafetyError extends FerryError {
+  constructor(
+    readonly refusal: SafetyRefusal,
+    message: string,
+  ) {
+    super('safety', message);
+  }
+
+  override get exitCode(): number {
+    switch (this.refusal.reason) {
+      case 'empty-side':
+      case 'missing-root':
+        return ExitCode.emptySide;
+      case 'max-delete':
+        return ExitCode.maxDelete;
+      case 'clock-shift':
+        return ExitCode.clockShift;
     }
   }
 }

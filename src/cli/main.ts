@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { describeError, ExitCode, FerryError } from '../index.js';
+import { describeError, ExitCode, FerryError, SafetyError } from '../index.js';
 import { addDemoCommand } from './demo-command.js';
 import { addRunCommand } from './run-command.js';
 import { addSyncCommands, isJsonOutputRequested } from './sync-commands.js';
@@ -36,7 +36,7 @@ Examples:
   $ ferry tree sftp://me@example.com/var/www --files
   $ ferry doctor ftp://user@host/data                  # what the server supports
 
-Exit codes: 0 ok, 1 error, 2 usage, 3 interrupted, 10 problems (with --report-problems).`,
+Exit codes: 0 ok, 1 error, 2 usage, 3 interrupted, 4 a side is missing or empty, 5 too many\ndeletions (--max-delete), 6 every file changed only in time, 10 problems (with --report-problems).`,
     );
   // `run` and `demo` end in an ordinary command line, parsed by a fresh program.
   const runArgs = async (args: string[]): Promise<void> => {
@@ -65,7 +65,10 @@ async function main(): Promise<number> {
       return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     }
     const message = describeError(error);
-    if (process.argv.includes('--json') || isJsonOutputRequested()) process.stdout.write(`${JSON.stringify({ type: 'error', message, exitCode: exitCodeOfError(error) })}\n`);
+    if (process.argv.includes('--json') || isJsonOutputRequested()) {
+      const brake = error instanceof SafetyError ? { refusal: error.refusal } : {};
+      process.stdout.write(`${JSON.stringify({ type: 'error', message, exitCode: exitCodeOfError(error), ...brake })}\n`);
+    }
     process.stderr.write(`ferry: ${message}\n`);
     if (!(error instanceof FerryError) && process.env.FERRY_DEBUG) process.stderr.write(`${(error as Error).stack}\n`);
     return exitCodeOfError(error);

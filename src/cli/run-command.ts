@@ -110,6 +110,8 @@ export function taskArguments(
   withValue([s.exclude ?? DEFAULT_EXCLUDES.join(','), path.basename(taskFile.file)].filter((p) => p !== '').join(','), '--exclude');
   on(s.create_folder || flags.createFolder, '--create-folder');
   on(s.allow_empty, '--allow-empty');
+  withValue(s.max_delete, '--max-delete');
+  withValue(s.backup_dir, '--backup-dir');
   on(s.report_problems || flags.reportProblems, '--report-problems');
   const verbose = (s.verbose ?? 0) + flags.verbose;
   for (let i = 0; i < verbose; i++) args.push('--verbose');

@@ -3,6 +3,7 @@
  */
 import { Command, Option } from 'commander';
 import {
+  DEFAULT_BACKUP_DIR,
   DEFAULT_EXCLUDES,
   ExitCode,
   resolveStrategiesByMode,
@@ -32,6 +33,8 @@ interface SyncCommandFlags extends ConnectionFlags {
   exclude?: string;
   createFolder?: boolean;
   allowEmpty?: boolean;
+  maxDelete?: string;
+  backupDir?: string | boolean;
   reportProblems?: boolean;
   verbose: number;
   quiet?: boolean;
@@ -58,6 +61,8 @@ Examples:
 Examples:
   $ ferry sync ~/notes sftp://me@example.com/~/notes
   $ ferry sync ./a ./b --resolve new          # on conflicts the newer file wins
+  $ ferry sync ./a ./b --resolve keep-both    # keep both versions (the older as name.conflict-...)
+  $ ferry sync ./a ./b --backup-dir --max-delete 20   # keep what is deleted or overwritten; at most 20 deletions
   $ ferry sync ~/notes sftp://host/notes --json | jq .type`,
 };
 
@@ -98,13 +103,17 @@ export function addSyncCommands(program: Command, setExitCode: (code: number) =>
       command
         .option('--delete', `delete ${mode === 'upload' ? 'remote' : 'local'} files that the ${mode === 'upload' ? 'local' : 'remote'} side does not have`)
         .option('--delete-unmatched', 'also delete target files that do not match --match (implies --delete)')
-        .option('--force', `the ${mode === 'upload' ? 'local' : 'remote'} side is the truth for every file it has: overwrite changes on the other side`);
+        .option('--force', `the ${mode === 'upload' ? 'local' : 'remote'} side is the truth for every file it has: overwrite changes on the other side (also runs when every file looks changed)`);
+    } else {
+      command.option('--force', 'run even when every file on one side changed only its time (a clock or time-zone shift; exit 6 otherwise)');
     }
     command
       .option('-m, --match <patterns>', 'sync only files whose names match these comma-separated globs')
       .option('-x, --exclude <patterns>', `skip files and folders with these names (comma-separated globs; default "${DEFAULT_EXCLUDES.join(',')}")`)
       .option('--create-folder', mode === 'download' ? 'create the LOCAL folder when it is missing' : 'create the REMOTE folder when it is missing')
-      .option('--allow-empty', 'run even if a side is empty although the last sync saw files there (deletes them on the other side)')
+      .option('--allow-empty', 'run even if a side is missing or empty although the last sync saw files there (deletes them on the other side; exit 4 otherwise)')
+      .option('--max-delete <limit>', 'refuse (exit 5) a run that deletes more files on one side than this: a count (20) or a percentage of that side\'s files (default 50%; 100% turns it off; percentages need at least 10 deletions)')
+      .option('--backup-dir [dir]', 'move files the run would delete or overwrite into DIR/<UTC time>/ on their side instead (relative to each root; default .ferry-backup; never synced)')
       .option('--report-problems', 'exit with code 10 when conflicts were left or errors happened')
       .option('-v, --verbose', 'more output (repeat for more)', counter, 1)
       .option('-q, --quiet', 'print only the summary and errors')
@@ -181,6 +190,8 @@ async function runCommand(mode: SyncMode, local: string, remote: string, flags: 
     exclude: flags.exclude !== undefined ? splitPatterns(flags.exclude) : undefined,
     createFolder: flags.createFolder,
     allowEmptySide: flags.allowEmpty,
+    maxDelete: flags.maxDelete,
+    backupDir: flags.backupDir === true ? DEFAULT_BACKUP_DIR : flags.backupDir === false ? undefined : flags.backupDir,
     stateDir: flags.stateDir,
     timeWindowMs: flags.timeWindow,
     removePyftpsyncMeta: flags.removePyftpsyncMeta,

@@ -8,7 +8,7 @@ import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAMLMap } from 'yaml';
 import { FerryError } from '../errors.js';
-import { resolveStrategiesByMode, type ResolveStrategy, type SyncMode } from '../index.js';
+import { parseDeleteLimit, resolveStrategiesByMode, type ResolveStrategy, type SyncMode } from '../index.js';
 
 /** Names looked for in each folder, in this order. */
 export const TASK_FILE_NAMES = ['pyftpsync.yaml', 'ferry.yaml', '.pyftpsync.yaml'] as const;
@@ -20,7 +20,7 @@ export const MAX_PARENT_LEVELS = 15;
 export const RUNNABLE_COMMANDS: readonly SyncMode[] = ['upload', 'download', 'sync'];
 const KNOWN_UNSUPPORTED_COMMANDS = ['scan', 'tree'];
 
-type KeyType = 'boolean' | 'string' | 'patterns' | 'positive-int' | 'verbose' | 'command' | 'resolve';
+type KeyType = 'boolean' | 'string' | 'patterns' | 'positive-int' | 'verbose' | 'command' | 'resolve' | 'delete-limit';
 
 /**
  * Every key a task (or common_config) may hold, with its type. Credential keys and pyftpsync's
@@ -41,6 +41,8 @@ export const TASK_KEYS = {
   exclude: 'patterns',
   create_folder: 'boolean',
   allow_empty: 'boolean',
+  max_delete: 'delete-limit',
+  backup_dir: 'string',
   report_problems: 'boolean',
   verbose: 'verbose',
   quiet: 'boolean',
@@ -91,6 +93,10 @@ export interface TaskSettings {
   exclude?: string;
   create_folder?: boolean;
   allow_empty?: boolean;
+  /** `--max-delete`: a count or a percentage (`20`, `"50%"`). */
+  max_delete?: string;
+  /** `--backup-dir`, relative to each side's root. */
+  backup_dir?: string;
   report_problems?: boolean;
   /** How many `-v` (true = 1). */
   verbose?: number;
@@ -294,6 +300,10 @@ function readValue(type: KeyType, node: Node | null, keyPath: string, at: (node:
       const all = [...new Set(Object.values(resolveStrategiesByMode).flat())];
       return typeof scalar === 'string' && all.includes(scalar as ResolveStrategy) ? scalar : fail(all.join(', '));
     }
+    case 'delete-limit': {
+      const text = typeof scalar === 'number' || typeof scalar === 'string' ? String(scalar) : undefined;
+      return text !== undefined && parseDeleteLimit(text) ? text : fail('a number of files (20) or a percentage up to 100% ("50%")');
+    }
     case 'positive-int':
       return typeof scalar === 'number' && Number.isInteger(scalar) && scalar >= 1 ? scalar : fail('a whole number of 1 or more');
     case 'verbose':
@@ -347,10 +357,13 @@ export function selectTask(taskFile: TaskFile, name: string | undefined): Select
     throw usage(`${where}.resolve: ${settings.resolve} does not apply to ${mode} (use ${resolveStrategiesByMode[mode].join(', ')})`);
   }
   if (mode === 'sync') {
-    for (const key of ['delete', 'delete_unmatched', 'force'] as const) {
+    for (const key of ['delete', 'delete_unmatched'] as const) {
       // Set in common_config for the one-way tasks, such keys do not stop a sync task.
       if (own[key]) throw usage(`${where}.${key}: does not apply to sync (it propagates the deletions it detects)`);
     }
+    // common_config's force means "the source is the truth" for one-way tasks; only a sync task's
+    // own force (which releases the clock-shift brake) applies to it.
+    if (!own.force) delete settings.force;
   }
   if (settings.root && settings.here) throw usage(`${where}: root and here are both true: keep one`);
   if (settings.prompt && settings.no_prompt) throw usage(`${where}: prompt and no_prompt are both true: keep one`);

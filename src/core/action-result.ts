@@ -12,7 +12,7 @@ export type ActionResult =
   | { readonly action: Action; readonly status: 'done'; readonly written?: FileEntry; readonly bytes?: number }
   | { readonly action: Action; readonly status: 'failed'; readonly error: string }
   /** The target changed between scan and action: nothing was touched, it is a conflict now. */
-  | { readonly action: Action; readonly status: 'conflict'; readonly detail: string }
+  | { readonly action: Action; readonly status: 'conflict'; readonly reason: 'changed-during-sync'; readonly detail: string }
   /** Not attempted: an earlier copy failed (no deletes then) or the run was interrupted. */
   | { readonly action: Action; readonly status: 'not-run'; readonly why: 'copy-failed' | 'interrupted' };
 
@@ -41,6 +41,10 @@ export function stateChangeOf(result: ActionResult): StateChange | undefined {
     case 'rmdir':
     case 'forget':
       return { op: 'drop', path: action.path };
+    case 'conflict-copy':
+      // The copies that follow record both names; until then the old record stands (a failed copy
+      // leaves a path the next run sees as deleted on one side against a change: a conflict).
+      return undefined;
   }
 }
 

@@ -6,7 +6,7 @@ import type { RelPath } from './rel-path.js';
 import type { Side } from './side.js';
 
 /** Why a path is copied. */
-export type CopyReason = 'new' | 'modified' | 'type-changed' | 'restore' | 'forced' | 'conflict-resolved';
+export type CopyReason = 'new' | 'modified' | 'type-changed' | 'restore' | 'forced' | 'conflict-resolved' | 'conflict-copy';
 /** Why a path is deleted. */
 export type DeleteReason = 'deleted' | 'extra' | 'unmatched' | 'conflict-resolved';
 /** Why a one-sided change is not propagated by this run. */
@@ -27,7 +27,15 @@ export type ConflictWinner = Side;
 /** The decision for one path. */
 export type Decision =
   | { readonly type: 'noop'; readonly path: RelPath }
-  | { readonly type: 'copy'; readonly path: RelPath; readonly from: Side; readonly reason: CopyReason; readonly conflict?: ConflictInfo }
+  | {
+      readonly type: 'copy';
+      readonly path: RelPath;
+      readonly from: Side;
+      readonly reason: CopyReason;
+      readonly conflict?: ConflictInfo;
+      /** keep-both: the other side's version is first renamed to this path, then copied across. */
+      readonly keepLoserAs?: RelPath;
+    }
   | { readonly type: 'delete'; readonly path: RelPath; readonly side: Side; readonly reason: DeleteReason; readonly conflict?: ConflictInfo }
   /** Equal on both sides: record as in sync, no transfer. */
   | { readonly type: 'adopt'; readonly path: RelPath }

@@ -4,7 +4,7 @@
  */
 import picomatch from 'picomatch';
 import { isTempName } from './temp-name.js';
-import { baseName, type RelPath } from './rel-path.js';
+import { baseName, isInside, type RelPath } from './rel-path.js';
 
 /** pyftpsync's default `--exclude`. */
 export const DEFAULT_EXCLUDES: readonly string[] = ['.DS_Store', '.git', '.hg', '.svn', '#recycle'];
@@ -18,7 +18,12 @@ export interface PathFilterOptions {
   readonly match?: readonly string[];
   /** Glob patterns on file and folder names to leave alone. Default {@link DEFAULT_EXCLUDES}. */
   readonly exclude?: readonly string[];
+  /** Folders (paths from the root) never synced besides {@link DEFAULT_BACKUP_DIR}: a `--backup-dir`. */
+  readonly skipFolders?: readonly RelPath[];
 }
+
+/** The folder `--backup-dir` uses when given no name; at the root it is never synced. */
+export const DEFAULT_BACKUP_DIR = '.ferry-backup' as RelPath;
 
 /** Splits a comma-separated pattern list (`"*.js, *.css"`), dropping empty items. */
 export function splitPatterns(list: string): string[] {
@@ -32,6 +37,7 @@ export function splitPatterns(list: string): string[] {
 export class PathFilter {
   private readonly matchers: ((name: string) => boolean) | undefined;
   private readonly excluders: (name: string) => boolean;
+  private readonly skipFolders: readonly RelPath[];
 
   constructor(options: PathFilterOptions = {}) {
     const match = options.match ?? [];
@@ -40,6 +46,12 @@ export class PathFilter {
     // pyftpsync (fnmatch) does.
     this.matchers = match.length > 0 ? picomatch([...match], { dot: true }) : undefined;
     this.excluders = exclude.length > 0 ? picomatch([...exclude], { dot: true }) : () => false;
+    this.skipFolders = [DEFAULT_BACKUP_DIR, ...(options.skipFolders ?? [])];
+  }
+
+  /** True for a backup folder and everything in it (see {@link PathFilterOptions.skipFolders}). */
+  isSkippedFolderPath(path: RelPath): boolean {
+    return this.skipFolders.some((dir) => path === dir || isInside(path, dir));
   }
 
   /** True when a name (file or folder) is never looked at. */
@@ -49,7 +61,7 @@ export class PathFilter {
 
   /** True when any segment of `path` is excluded. */
   isExcludedPath(path: RelPath): boolean {
-    return path.split('/').some((segment) => this.isExcludedName(segment));
+    return path.split('/').some((segment) => this.isExcludedName(segment)) || this.isSkippedFolderPath(path);
   }
 
   /** True when a file's name passes `--match` (folders always do). */

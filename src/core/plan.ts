@@ -41,6 +41,19 @@ export type Action =
       readonly conflict?: ConflictInfo;
     }
   | { readonly kind: 'rmdir'; readonly phase: 'clear' | 'rmdir'; readonly side: Side; readonly path: RelPath; readonly reason: DeleteReason | 'replaced'; readonly conflict?: ConflictInfo }
+  /**
+   * keep-both: rename the losing version at `path` to `copyPath` on its side (clear phase, before
+   * the copies that give each side the other's version). `expect` is re-checked first.
+   */
+  | {
+      readonly kind: 'conflict-copy';
+      readonly phase: 'clear';
+      readonly side: Side;
+      readonly path: RelPath;
+      readonly copyPath: RelPath;
+      readonly expect: FileEntry;
+      readonly conflict?: ConflictInfo;
+    }
   /** Record the path as in sync without a transfer (both sides equal). */
   | { readonly kind: 'record'; readonly phase: 'record'; readonly path: RelPath; readonly local: Fingerprint; readonly remote: Fingerprint }
   /** Drop the record of a path gone from both sides. */
@@ -133,6 +146,14 @@ export function buildPlan(input: BuildPlanInput): Plan {
           }
           break;
         }
+        if (decision.keepLoserAs !== undefined && target?.kind === 'file') {
+          // Both versions survive: the loser moves aside on its side, then each side gets the other's.
+          const copyPath = decision.keepLoserAs;
+          actions.push({ kind: 'conflict-copy', phase: 'clear', side: to, path, copyPath, expect: target, ...conflict });
+          actions.push({ kind: 'copy', phase: 'copy', from, to, path, source, expect: null, reason: decision.reason, ...conflict });
+          actions.push({ kind: 'copy', phase: 'copy', from: to, to: from, path: copyPath, source: target, expect: null, reason: 'conflict-copy' });
+          break;
+        }
         if (target?.kind === 'dir') {
           clearedDirs.push({ side: to, path });
           actions.push({ kind: 'rmdir', phase: 'clear', side: to, path, reason: 'replaced' });
@@ -214,7 +235,7 @@ function orderActions(actions: Action[]): Action[] {
 
 /** Counts of a plan, for summaries. */
 export function countPlan(plan: Plan): Record<Action['kind'], number> {
-  const counts = { mkdir: 0, copy: 0, delete: 0, rmdir: 0, record: 0, forget: 0 };
+  const counts = { mkdir: 0, copy: 0, delete: 0, rmdir: 0, 'conflict-copy': 0, record: 0, forget: 0 };
   for (const action of plan.actions) counts[action.kind]++;
   return counts;
 }

@@ -3,6 +3,7 @@
  */
 import type { ConflictInfo, Decision } from './decision.js';
 import type { Entry } from './entry.js';
+import { conflictCopyPath, isConflictCopy } from './conflict-copy-name.js';
 import { blockWritesBelowFiles, protectFolderContents } from './folder-rules.js';
 import type { RelPath } from './rel-path.js';
 import { sourceSideOf } from './reconcile.js';
@@ -10,8 +11,11 @@ import { assertNever, otherSide, type Side } from './side.js';
 import type { Snapshot } from './snapshot.js';
 import type { ResolveStrategy, SyncMode } from './sync-options.js';
 
-/** An answer to one conflict: a side wins, or the path is left as it is. */
-export type ConflictChoice = Side | 'skip';
+/**
+ * An answer to one conflict: a side wins, both versions are kept (sync only: the older one under a
+ * conflict copy name, see conflict-copy-name.ts), or the path is left as it is.
+ */
+export type ConflictChoice = Side | 'skip' | 'keep-both';
 
 /** What the `ask` resolver is shown. */
 export interface ConflictQuestion {
@@ -21,6 +25,15 @@ export interface ConflictQuestion {
   readonly remote: Entry | undefined;
   /** The sides that may win in this mode (one-way modes: only the source). */
   readonly allowed: readonly Side[];
+  /** Whether "keep both" is possible here (sync, both sides have a file, not a conflict copy). */
+  readonly canKeepBoth?: boolean;
+  /** Both sides' fingerprints at the last sync, when there was one. */
+  readonly recorded?: { readonly local: Entry; readonly remote: Entry } | null;
+  /**
+   * Reads up to `maxBytes` of one side's file (for showing a diff); set by the engine. Resolves to
+   * the bytes read and whether the file was longer.
+   */
+  readonly read?: (side: Side, maxBytes: number) => Promise<{ readonly bytes: Uint8Array; readonly truncated: boolean }>;
 }
 
 /** Asks a person; resolves to their choice. */
@@ -39,6 +52,8 @@ export interface ResolveOptions {
   readonly remote: Snapshot;
   /** Required when strategy is `ask`. */
   readonly ask?: ConflictResolver;
+  /** The state of the last sync (shown to `ask`). */
+  readonly recorded?: (path: RelPath) => { readonly local: Entry; readonly remote: Entry } | undefined;
 }
 
 /** The side with the newer (or older) file, or undefined when not both are files or times tie. */
@@ -67,6 +82,9 @@ export async function resolveConflicts(decisions: readonly Decision[], options: 
 
 async function settleEach(decisions: readonly Decision[], options: ResolveOptions): Promise<Decision[]> {
   const result: Decision[] = [];
+  /** Conflict copy names chosen in this run (besides what either side has). */
+  const chosen = new Set<RelPath>();
+  const taken = (path: RelPath): boolean => chosen.has(path) || options.local.entries.has(path) || options.remote.entries.has(path);
   for (const decision of decisions) {
     if (decision.type !== 'conflict') {
       result.push(decision);
@@ -92,14 +110,31 @@ async function settleEach(decisions: readonly Decision[], options: ResolveOption
         case 'skip':
           choice = 'skip';
           break;
+        case 'keep-both':
+          choice = 'keep-both';
+          break;
         case 'ask':
           if (!options.ask) throw new Error('resolve strategy "ask" needs a resolver');
           // The resolver remembers an "for all remaining" answer itself.
-          choice = await options.ask({ path: decision.path, conflict: decision.conflict, local, remote, allowed });
+          choice = await options.ask({
+            path: decision.path,
+            conflict: decision.conflict,
+            local,
+            remote,
+            allowed,
+            canKeepBoth: options.mode === 'sync' && local?.kind === 'file' && remote?.kind === 'file' && !isConflictCopy(decision.path),
+            recorded: options.recorded?.(decision.path) ?? null,
+          });
           break;
         default:
           assertNever(strategy);
       }
+    }
+    if (choice === 'keep-both') {
+      const kept = keepBoth(decision, { local, remote }, options, taken);
+      if (kept.type === 'copy' && kept.keepLoserAs) chosen.add(kept.keepLoserAs);
+      result.push(kept);
+      continue;
     }
     if (choice === undefined || choice === 'skip' || !allowed.includes(choice)) {
       result.push(decision);
@@ -108,6 +143,31 @@ async function settleEach(decisions: readonly Decision[], options: ResolveOption
     result.push(applyChoice(decision, choice, { local, remote }, options));
   }
   return result;
+}
+
+/**
+ * keep-both: both files survive. The newer version keeps the name; the older one (the remote one
+ * when the times tie) is renamed to a conflict copy name on its side, and each side then gets the
+ * other's file. Where only one side has the file (deleted against modified), that file is kept on
+ * both sides. A conflict on a conflict copy, and conflicts with folders, stay unresolved.
+ */
+function keepBoth(
+  decision: Extract<Decision, { type: 'conflict' }>,
+  entries: { local: Entry | undefined; remote: Entry | undefined },
+  options: ResolveOptions,
+  taken: (path: RelPath) => boolean,
+): Decision {
+  if (options.mode !== 'sync' || isConflictCopy(decision.path)) return decision;
+  const { local, remote } = entries;
+  if (local?.kind === 'file' && remote?.kind === 'file') {
+    const winner = sideByTime(local, remote, true, options.timeWindowMs) ?? 'local';
+    const loser = otherSide(winner);
+    const keepLoserAs = conflictCopyPath(decision.path, loser, entries[loser]!.kind === 'file' ? (entries[loser] as { mtimeMs: number }).mtimeMs : 0, taken);
+    return { type: 'copy', path: decision.path, from: winner, reason: 'conflict-resolved', conflict: decision.conflict, keepLoserAs };
+  }
+  if (local?.kind === 'file' && remote === undefined) return applyChoice(decision, 'local', entries, options);
+  if (remote?.kind === 'file' && local === undefined) return applyChoice(decision, 'remote', entries, options);
+  return decision;
 }
 
 /** The decision that makes `winner`'s version hold on both sides. */

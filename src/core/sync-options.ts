@@ -6,11 +6,12 @@
 export type SyncMode = 'sync' | 'upload' | 'download';
 
 /** How conflicts are settled (pyftpsync's `--resolve` words). */
-export type ResolveStrategy = 'local' | 'remote' | 'new' | 'old' | 'skip' | 'ask';
+export type ResolveStrategy = 'local' | 'remote' | 'new' | 'old' | 'skip' | 'ask' | 'keep-both';
 
 /** The strategies each mode accepts (as pyftpsync: upload cannot pick remote, download local). */
 export const resolveStrategiesByMode: Record<SyncMode, readonly ResolveStrategy[]> = {
-  sync: ['local', 'remote', 'new', 'old', 'skip', 'ask'],
+  // keep-both needs both sides written, which one-way modes never do to their source.
+  sync: ['local', 'remote', 'new', 'old', 'skip', 'ask', 'keep-both'],
   upload: ['local', 'skip', 'ask'],
   download: ['remote', 'skip', 'ask'],
 };

@@ -21,6 +21,8 @@ export interface RunSummary {
   readonly filesDeleted: number;
   readonly foldersCreated: number;
   readonly foldersDeleted: number;
+  /** keep-both: losing versions renamed to a conflict copy name (then copied to the other side). */
+  readonly conflictCopies: number;
   /** Paths recorded as in sync without a transfer. */
   readonly recorded: number;
   /** Conflicts left unresolved (including targets that changed during the run). */

@@ -4,7 +4,8 @@
  */
 import type { Backend } from '../backends/backend.js';
 import type { ActionResult } from '../core/action-result.js';
-import { depthOf, parentOf } from '../core/rel-path.js';
+import { depthOf, parentOf, type RelPath } from '../core/rel-path.js';
+import { BackupMover } from './backup-mover.js';
 import { sameEntry } from '../core/entry.js';
 import { PLAN_PHASES, type Action, type Plan } from '../core/plan.js';
 import type { Side } from '../core/side.js';
@@ -24,6 +25,8 @@ export interface ExecuteOptions {
   readonly onResult: (result: ActionResult) => Promise<void>;
   /** Attempts after a retryable failure (dropped connection, timeout). Default 2. */
   readonly retries?: number;
+  /** `--backup-dir`: the run's backup folder; files are moved there instead of deleted or overwritten. */
+  readonly backupDir?: RelPath;
 }
 
 const retryDelayMs = (attempt: number): number => 200 * 2 ** attempt;
@@ -40,22 +43,29 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
   /** Folders this run created (`side:path`): nothing else can have put a file there since the scan. */
   const createdFolders = new Set<string>();
   let creationFailed = false;
+  const backup = options.backupDir === undefined ? undefined : new BackupMover(backends, options.backupDir);
+  /** Conflict copies (`side:copyPath`) whose rename did not happen: nothing to copy across then. */
+  const copiesNotMade = new Set<string>();
 
   const report = async (result: ActionResult): Promise<void> => {
     results.push(result);
     finished.add(result.action);
     if (result.status === 'done' && result.action.kind === 'mkdir') createdFolders.add(`${result.action.side}:${result.action.path}`);
-    if (result.status === 'failed' && (result.action.kind === 'copy' || result.action.kind === 'mkdir')) creationFailed = true;
+    if (result.status === 'failed' && (result.action.kind === 'copy' || result.action.kind === 'mkdir' || result.action.kind === 'conflict-copy')) creationFailed = true;
+    if (result.action.kind === 'conflict-copy' && result.status !== 'done') copiesNotMade.add(`${result.action.side}:${result.action.copyPath}`);
     await options.onResult(result);
   };
 
   const runOne = async (action: Action): Promise<void> => {
     if (options.signal?.aborted) return report({ action, status: 'not-run', why: 'interrupted' });
+    if (action.kind === 'copy' && copiesNotMade.has(`${action.from}:${action.path}`)) {
+      return report({ action, status: 'conflict', reason: 'changed-during-sync', detail: `${action.path}: not made, since ${action.from === 'local' ? 'the local' : 'the remote'} version could not be moved aside` });
+    }
     options.onStart?.(action);
     const attempts = (options.retries ?? 2) + 1;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await report(await perform(action, backends, createdFolders, options.signal));
+        return await report(await perform(action, backends, createdFolders, options.signal, backup));
       } catch (error) {
         const retry = isBackendError(error) && error.retryable && attempt + 1 < attempts && !options.signal?.aborted;
         if (retry) {
@@ -104,7 +114,13 @@ function groupByDepth(actions: readonly Action[], phase: Plan['actions'][number]
 }
 
 /** Does one action. Throws on failure; returns `conflict` when its target changed since the scan. */
-async function perform(action: Action, backends: Record<Side, Backend>, createdFolders: ReadonlySet<string>, signal?: AbortSignal): Promise<ActionResult> {
+async function perform(
+  action: Action,
+  backends: Record<Side, Backend>,
+  createdFolders: ReadonlySet<string>,
+  signal?: AbortSignal,
+  backup?: BackupMover,
+): Promise<ActionResult> {
   switch (action.kind) {
     case 'record':
     case 'forget':
@@ -119,7 +135,18 @@ async function perform(action: Action, backends: Record<Side, Backend>, createdF
       const inNewFolder = action.expect === null && createdFolders.has(`${action.to}:${parentOf(action.path)}`);
       const current = inNewFolder ? undefined : await target.stat(action.path);
       if (!sameEntry(current, action.expect ?? undefined)) {
-        return { action, status: 'conflict', detail: `${action.path} changed on the ${action.to} side during the sync; left as it is` };
+        return { action, status: 'conflict', reason: 'changed-during-sync', detail: `${action.path} changed on the ${action.to} side during the sync; left as it is` };
+      }
+      if (backup && current !== undefined) {
+        // The overwritten version goes to the backup folder first; if the copy then fails it comes back.
+        const movedTo = await backup.moveAside(action.to, action.path);
+        try {
+          const { written, bytes } = await copyFile(backends[action.from], target, action.path, action.source, signal);
+          return { action, status: 'done', written, bytes };
+        } catch (error) {
+          await backup.restore(action.to, movedTo, action.path).catch(() => undefined);
+          throw error;
+        }
       }
       const { written, bytes } = await copyFile(backends[action.from], target, action.path, action.source, signal);
       return { action, status: 'done', written, bytes };
@@ -129,9 +156,23 @@ async function perform(action: Action, backends: Record<Side, Backend>, createdF
       const current = await backend.stat(action.path);
       if (current === undefined) return { action, status: 'done' };
       if (!sameEntry(current, action.expect)) {
-        return { action, status: 'conflict', detail: `${action.path} changed on the ${action.side} side during the sync; not deleted` };
+        return { action, status: 'conflict', reason: 'changed-during-sync', detail: `${action.path} changed on the ${action.side} side during the sync; not deleted` };
       }
-      await backend.remove(action.path);
+      if (backup) await backup.moveAside(action.side, action.path);
+      else await backend.remove(action.path);
+      return { action, status: 'done' };
+    }
+    case 'conflict-copy': {
+      const backend = backends[action.side];
+      const current = await backend.stat(action.path);
+      if (!sameEntry(current, action.expect)) {
+        return { action, status: 'conflict', reason: 'changed-during-sync', detail: `${action.path} changed on the ${action.side} side during the sync; left as it is` };
+      }
+      // rename replaces a file at its target: never let it replace one that appeared since the scan.
+      if ((await backend.stat(action.copyPath)) !== undefined) {
+        return { action, status: 'conflict', reason: 'changed-during-sync', detail: `${action.copyPath} appeared on the ${action.side} side during the sync; ${action.path} left as it is` };
+      }
+      await backend.rename(action.path, action.copyPath);
       return { action, status: 'done' };
     }
     case 'rmdir': {
@@ -139,9 +180,15 @@ async function perform(action: Action, backends: Record<Side, Backend>, createdF
       const current = await backend.stat(action.path);
       if (current === undefined) return { action, status: 'done' };
       if (current.kind !== 'dir') {
-        return { action, status: 'conflict', detail: `${action.path} on the ${action.side} side is no longer a folder; left as it is` };
+        return { action, status: 'conflict', reason: 'changed-during-sync', detail: `${action.path} on the ${action.side} side is no longer a folder; left as it is` };
       }
-      await backend.removeDir(action.path);
+      try {
+        await backend.removeDir(action.path);
+      } catch (error) {
+        // Something was put into the folder since the scan: keep it, like any change during the sync.
+        if (!isBackendError(error, 'not-empty')) throw error;
+        return { action, status: 'conflict', reason: 'changed-during-sync', detail: `${action.path} on the ${action.side} side got new contents during the sync; left as it is` };
+      }
       return { action, status: 'done' };
     }
   }

@@ -9,11 +9,11 @@ import { openBackend, type OpenBackendOptions } from '../backends/open-backend.j
 import { parseTarget, type Target } from '../backends/target-url.js';
 import { stateChangeOf, type ActionResult } from '../core/action-result.js';
 import { PathFilter } from '../core/path-filter.js';
-import { checkPlanSafety } from '../core/check-plan-safety.js';
+import { checkPlanSafety, describeRefusal, parseDeleteLimit, type DeleteLimit } from '../core/check-plan-safety.js';
 import { buildPlan, type Plan } from '../core/plan.js';
 import { reconcile } from '../core/reconcile.js';
 import { resolveConflicts, type ConflictResolver } from '../core/resolve-conflicts.js';
-import { otherSide, type Side } from '../core/side.js';
+import type { Side } from '../core/side.js';
 import {
   DEFAULT_TIME_WINDOW_MS,
   resolveStrategiesByMode,
@@ -21,16 +21,16 @@ import {
   type SyncMode,
 } from '../core/sync-options.js';
 import type { SyncState } from '../core/sync-state.js';
-import { FerryError } from '../errors.js';
+import { FerryError, isBackendError, SafetyError } from '../errors.js';
+import { checkMissingRoot, recordedEntries } from './check-missing-root.js';
 import { defaultStateDir, StateStore } from '../state/state-store.js';
 import { EVENT_SCHEMA_VERSION, type EventListener, type RunSummary, type SyncEvent } from './events.js';
 import { executePlan } from './execute-plan.js';
 import { removePyftpsyncFiles, seedFromPyftpsync } from './migrate-pyftpsync.js';
 import { scanTree } from './scan-tree.js';
-
-function plural(count: number, one: string, many: string): string {
-  return `${count} ${count === 1 ? one : many}`;
-}
+import { withFileReader } from './read-prefix.js';
+import { conflictStamp } from '../core/conflict-copy-name.js';
+import { ROOT, toRelPath, type RelPath } from '../core/rel-path.js';
 
 /** Options every mode shares. */
 export interface RunOptions {
@@ -59,6 +59,29 @@ export interface RunOptions {
    * would delete everything on the other side). Off by default: that is usually a mistake.
    */
   readonly allowEmptySide?: boolean;
+  /**
+   * Refuse a run that would delete more files on one side than this: a count (`20`) or a
+   * percentage of the files that side holds (`'50%'`, the default; `'100%'` turns it off).
+   * Percentages do not brake runs deleting fewer than 10 files.
+   */
+  readonly maxDelete?: number | string;
+  /**
+   * Run even when every file on one side changed only its time (a clock or time-zone shift). In
+   * upload and download it also makes the source the truth for every file it has (see
+   * {@link OneWayOptions.force}).
+   */
+  readonly force?: boolean;
+  /**
+   * Called with the plan once the brakes let it through and before anything is changed (also in a
+   * dry run); awaited. Throwing cancels the run.
+   */
+  readonly beforeExecute?: (plan: Plan) => void | Promise<void>;
+  /**
+   * Move files the run would delete or overwrite into this folder (relative to each side's root,
+   * e.g. `.ferry-backup`) under a folder named after the run's start time (UTC), instead of
+   * deleting them. The folder is never synced; `.ferry-backup` at the root never is.
+   */
+  readonly backupDir?: string;
   /**
    * After a run without errors, delete pyftpsync's `.pyftpsync-meta.json` files (every folder) and
    * `.pyftpsync-lock.json` on both sides (not in a dry run).
@@ -89,9 +112,32 @@ function validate(mode: SyncMode, options: AnyRunOptions): void {
   if (!resolveStrategiesByMode[mode].includes(strategy)) {
     throw new FerryError('usage', `--resolve ${strategy} is not valid for ${mode} (choose ${resolveStrategiesByMode[mode].join(', ')})`);
   }
-  if (mode === 'sync' && (options.delete || options.force || options.deleteUnmatched)) {
-    throw new FerryError('usage', 'sync propagates deletions by itself: --delete, --delete-unmatched and --force are for upload and download');
+  if (mode === 'sync' && (options.delete || options.deleteUnmatched)) {
+    throw new FerryError('usage', 'sync propagates deletions by itself: --delete and --delete-unmatched are for upload and download');
   }
+  maxDeleteOf(options);
+  backupDirOf(options);
+}
+
+/** The `backupDir` option as a path below the root; a usage error when it leaves the root. */
+function backupDirOf(options: AnyRunOptions): RelPath | undefined {
+  if (options.backupDir === undefined) return undefined;
+  let dir: RelPath;
+  try {
+    dir = toRelPath(options.backupDir.replace(/^\.\/+/, '').replace(/\/+$/, ''));
+  } catch {
+    dir = ROOT;
+  }
+  if (dir === ROOT) throw new FerryError('usage', `--backup-dir ${options.backupDir}: expected a folder inside the synced folders, like .ferry-backup`);
+  return dir;
+}
+
+/** The `maxDelete` option as a limit; a usage error when it is neither a count nor a percentage. */
+function maxDeleteOf(options: AnyRunOptions): DeleteLimit | undefined {
+  if (options.maxDelete === undefined) return undefined;
+  const limit = parseDeleteLimit(String(options.maxDelete));
+  if (!limit) throw new FerryError('usage', `--max-delete ${options.maxDelete}: expected a number of files (20) or a percentage up to 100% (50%)`);
+  return limit;
 }
 
 async function realOrResolved(p: string): Promise<string> {
@@ -122,6 +168,7 @@ function emptySummary(mode: SyncMode, dryRun: boolean): { -readonly [K in keyof 
     filesDeleted: 0,
     foldersCreated: 0,
     foldersDeleted: 0,
+    conflictCopies: 0,
     recorded: 0,
     conflicts: 0,
     skipped: 0,
@@ -155,6 +202,9 @@ function count(summary: ReturnType<typeof emptySummary>, result: ActionResult): 
     case 'record':
       summary.recorded++;
       break;
+    case 'conflict-copy':
+      summary.conflictCopies++;
+      break;
     case 'forget':
       break;
   }
@@ -180,15 +230,33 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
     // pyftpsync): a mistyped source folder must fail, not become an empty source that --delete
     // would mirror onto the target.
     const creates: Side = mode === 'download' ? 'local' : 'remote';
+    const stateDir = options.stateDir ?? defaultStateDir();
+    const idOf = (value: string | Backend) => (typeof value === 'string' ? parseTarget(value).id : value.id);
+    const displayOf = (value: string | Backend) => (typeof value === 'string' ? parseTarget(value).display : value.displayName);
     const openSide = async (side: Side, value: string | Backend): Promise<Backend> => {
       if (typeof value !== 'string') return value;
-      const backend = await openBackend(parseTarget(value), {
-        ...options.connection,
-        createFolder: (options.createFolder ?? false) && side === creates,
-        dryRun,
-        warn: (message) => emit({ type: 'warning', message }),
-        signal: options.signal,
-      });
+      const open = (createFolder: boolean) =>
+        openBackend(parseTarget(value), {
+          ...options.connection,
+          createFolder,
+          dryRun,
+          warn: (message) => emit({ type: 'warning', message }),
+          signal: options.signal,
+        });
+      const ids = { local: idOf(options.local), remote: idOf(options.remote) };
+      // --create-folder never creates afresh a root the last sync saw (that is the brake's case):
+      // only a pair without records, or --allow-empty, lets it create.
+      const wantsCreate = (options.createFolder ?? false) && side === creates;
+      const createNow = wantsCreate && ((options.allowEmptySide ?? false) || (await recordedEntries(stateDir, ids)) === 0);
+      let backend: Backend;
+      try {
+        backend = await open(createNow);
+      } catch (error) {
+        if (isBackendError(error, 'not-found') && !options.allowEmptySide) {
+          await checkMissingRoot(side, stateDir, ids, { local: displayOf(options.local), remote: displayOf(options.remote) });
+        }
+        throw error;
+      }
       opened.push(backend);
       return backend;
     };
@@ -199,9 +267,10 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
     const remote = await openSide('remote', options.remote);
     emit({ type: 'start', schema: EVENT_SCHEMA_VERSION, mode, local: local.displayName, remote: remote.displayName, dryRun });
 
-    store = await StateStore.open(options.stateDir ?? defaultStateDir(), local.id, remote.id);
+    store = await StateStore.open(stateDir, local.id, remote.id);
 
-    const filter = new PathFilter({ match: options.match, exclude: options.exclude });
+    const backupDir = backupDirOf(options);
+    const filter = new PathFilter({ match: options.match, exclude: options.exclude, skipFolders: backupDir ? [backupDir] : [] });
     const scanSide = async (side: Side, backend: Backend) => {
       const result = await scanTree(backend, { side, filter, concurrency: backend.capabilities.maxConcurrency, signal: options.signal });
       emit({ type: 'scanned', side, entries: result.snapshot.entries.size, unreadable: result.snapshot.unreadable.size });
@@ -241,7 +310,8 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
     const reconcileOptions = {
       mode,
       delete: (options.delete ?? false) || (options.deleteUnmatched ?? false),
-      force: options.force ?? false,
+      // In sync, --force only releases the clock-shift brake.
+      force: mode !== 'sync' && (options.force ?? false),
       deleteUnmatched: options.deleteUnmatched ?? false,
       timeWindowMs,
     };
@@ -259,20 +329,28 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
       timeWindowMs,
       local: localSnapshot,
       remote: remoteSnapshot,
-      ask: options.ask,
+      ask: options.ask ? withFileReader(options.ask, { local, remote }) : undefined,
+      recorded: (path) => state.get(path),
     });
     const plan: Plan = buildPlan({ mode, decisions: resolved, local: localSnapshot, remote: remoteSnapshot, state });
-    const refusal = checkPlanSafety({ plan, local: localSnapshot, remote: remoteSnapshot, state, allowEmptySide: options.allowEmptySide ?? false });
-    if (refusal) {
-      const folder = refusal.side === 'local' ? local.displayName : remote.displayName;
-      throw new FerryError(
-        'safety',
-        `the ${refusal.side} folder ${folder} is empty, but the last sync recorded ${plural(refusal.recorded, 'entry', 'entries')}; refusing to delete ${refusal.deletions} on the ${otherSide(refusal.side)} side (pass --allow-empty if you really emptied it)`,
-      );
+    const refusal = checkPlanSafety({
+      plan,
+      local: localSnapshot,
+      remote: remoteSnapshot,
+      state,
+      allowEmptySide: options.allowEmptySide ?? false,
+      maxDelete: maxDeleteOf(options),
+      force: options.force ?? false,
+      timeWindowMs,
+    });
+    // A dry run shows the plan it refuses, so the user sees what the brake stopped.
+    if (!refusal || dryRun) {
+      for (const action of plan.actions) emit({ type: 'planned', action });
+      for (const conflict of plan.conflicts) emit({ type: 'conflict', conflict });
+      for (const skip of plan.skipped) emit({ type: 'skipped', skip });
     }
-    for (const action of plan.actions) emit({ type: 'planned', action });
-    for (const conflict of plan.conflicts) emit({ type: 'conflict', conflict });
-    for (const skip of plan.skipped) emit({ type: 'skipped', skip });
+    if (refusal) throw new SafetyError(refusal, describeRefusal(refusal, { local: local.displayName, remote: remote.displayName }));
+    await options.beforeExecute?.(plan);
     summary.conflicts += plan.conflicts.length;
     summary.skipped += plan.skipped.length;
 
@@ -283,6 +361,7 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
         local,
         remote,
         signal: options.signal,
+        backupDir: backupDir ? toRelPath(`${backupDir}/${conflictStamp(started)}`) : undefined,
         onStart: (action) => emit({ type: 'action-started', action }),
         onResult: async (result) => {
           const change = stateChangeOf(result);

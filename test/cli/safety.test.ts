@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { hasStackTrace, linesOf, makeSandbox, treeObject, writeTree, type CliResult, type Sandbox } from '../support/run-cli.js';
+import { hasStackTrace, linesOf, makeSandbox, parseJsonLines, treeObject, writeTree, type CliResult, type Sandbox } from '../support/run-cli.js';
 
 function assertOneLineError(result: CliResult, code: number, pattern: RegExp): void {
   assert.equal(result.code, code, `exit code (stdout: ${result.stdout}; stderr: ${result.stderr})`);
@@ -36,13 +36,13 @@ describe('ferry CLI: safety brakes', () => {
     await box.cleanup();
   });
 
-  it('sync with the local side emptied since the last sync: refused (exit 1), remote untouched; --allow-empty goes ahead', async () => {
+  it('sync with the local side emptied since the last sync: refused (exit 4), remote untouched; --allow-empty goes ahead', async () => {
     await emptyFolder(box.local);
     const before = await treeObject(box.remote);
-    assertOneLineError(await run('sync'), 1, /--allow-empty/);
+    assertOneLineError(await run('sync'), 4, /--allow-empty/);
     assert.deepEqual(await treeObject(box.remote), before);
     // Refused again next time: the refusal did not update the state.
-    assertOneLineError(await run('sync'), 1, /empty/);
+    assertOneLineError(await run('sync'), 4, /empty/);
     const allowed = await run('sync', '--allow-empty');
     assert.equal(allowed.code, 0, allowed.stderr);
     assert.deepEqual(await treeObject(box.remote), {});
@@ -51,21 +51,21 @@ describe('ferry CLI: safety brakes', () => {
   it('sync with the remote side emptied: refused, local untouched', async () => {
     await emptyFolder(box.remote);
     const before = await treeObject(box.local);
-    assertOneLineError(await run('sync'), 1, /remote.*empty|empty.*remote/);
+    assertOneLineError(await run('sync'), 4, /remote.*empty|empty.*remote/);
     assert.deepEqual(await treeObject(box.local), before);
   });
 
   it('upload --delete from an emptied local folder: refused, remote untouched', async () => {
     await emptyFolder(box.local);
     const before = await treeObject(box.remote);
-    assertOneLineError(await run('upload', '--delete'), 1, /--allow-empty/);
+    assertOneLineError(await run('upload', '--delete'), 4, /--allow-empty/);
     assert.deepEqual(await treeObject(box.remote), before);
   });
 
   it('download --delete from an emptied remote folder: refused, local untouched', async () => {
     await emptyFolder(box.remote);
     const before = await treeObject(box.local);
-    assertOneLineError(await run('download', '--delete', '--force'), 1, /--allow-empty/);
+    assertOneLineError(await run('download', '--delete', '--force'), 4, /--allow-empty/);
     assert.deepEqual(await treeObject(box.local), before);
   });
 
@@ -96,5 +96,74 @@ describe('ferry CLI: safety brakes', () => {
     const down = await box.run(['download', newLocal, box.remote, '--create-folder', '--state-dir', box.stateDir]);
     assert.equal(down.code, 0, down.stderr);
     assert.ok(await fs.stat(path.join(newLocal, 'about.html')));
+  });
+
+  it('a LOCAL root that vanished since the last sync: exit 4 naming --allow-empty; with it, the plain missing-folder error (exit 1)', async () => {
+    await fs.rm(box.local, { recursive: true });
+    const before = await treeObject(box.remote);
+    assertOneLineError(await run('sync'), 4, /does not exist.*last sync recorded.*--allow-empty/);
+    assertOneLineError(await run('upload', '--delete', '--json'), 4, /--allow-empty/);
+    assertOneLineError(await run('sync', '--allow-empty'), 1, /does not exist/);
+    assert.deepEqual(await treeObject(box.remote), before);
+  });
+
+  it('--max-delete: a count refuses with exit 5 (also in a dry run, which still shows the plan); a higher limit proceeds', async () => {
+    await fs.rm(path.join(box.local, 'index.html'));
+    await fs.rm(path.join(box.local, 'about.html'));
+    const before = await treeObject(box.remote);
+    assertOneLineError(await run('sync', '--max-delete', '1'), 5, /delete 2 of 3 files on the remote side.*--max-delete 2/);
+    const dry = await run('sync', '--max-delete', '1', '--dry-run');
+    assert.equal(dry.code, 5);
+    assert.match(dry.stdout, /DELETE.*index\.html/);
+    const json = await run('sync', '--max-delete=1', '--json');
+    assert.equal(json.code, 5);
+    const error = parseJsonLines(json.stdout).find((event) => event.type === 'error');
+    assert.equal(error?.exitCode, 5);
+    assert.equal(error?.refusal?.reason, 'max-delete');
+    assert.deepEqual(await treeObject(box.remote), before);
+    assertOneLineError(await run('sync', '--max-delete', 'lots'), 2, /--max-delete/);
+    const ok = await run('sync', '--max-delete', '2');
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.deepEqual(Object.keys(await treeObject(box.remote)).sort(), ['img', 'img/logo.svg']);
+  });
+
+  it('every file an hour later on one side: exit 6 naming --force; sync --force copies them', async () => {
+    const names = Array.from({ length: 12 }, (_, i) => `n${i}.txt`);
+    await writeTree(box.local, Object.fromEntries(names.map((name) => [name, name])), new Date(Date.UTC(2025, 0, 1)));
+    assert.equal((await run('sync')).code, 0);
+    const all = [...names, 'index.html', 'about.html', 'img/logo.svg'];
+    const later = new Date(Date.UTC(2025, 0, 1, 1));
+    for (const name of all) await fs.utimes(path.join(box.local, name), later, later);
+    await fs.utimes(path.join(box.local, 'index.html'), later, later);
+    const before = await treeObject(box.remote);
+    assertOneLineError(await run('sync'), 6, /all 15 files on the local side changed their time but not their size.*--force/);
+    assert.deepEqual(await treeObject(box.remote), before);
+    const forced = await run('sync', '--force');
+    assert.equal(forced.code, 0, forced.stderr);
+    assert.match(forced.stdout, /15 files copied/);
+  });
+
+  it('--resolve keep-both and --backup-dir from the command line', async () => {
+    await writeTree(box.local, { 'index.html': 'local home' }, new Date(Date.UTC(2025, 0, 1, 10)));
+    await writeTree(box.remote, { 'index.html': 'remote home, newer' }, new Date(Date.UTC(2025, 0, 1, 11)));
+    await fs.rm(path.join(box.local, 'about.html'));
+    const dry = await run('sync', '--resolve', 'keep-both', '--backup-dir', '-n');
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, /KEEP BOTH .*index\.html -> index\.conflict-local-20250101T100000Z\.html/);
+    const result = await run('sync', '--resolve', 'keep-both', '--backup-dir');
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /1 kept both/);
+    const local = await treeObject(box.local);
+    const remote = await treeObject(box.remote);
+    for (const tree of [local, remote]) {
+      assert.ok(tree['index.html'] && tree['index.conflict-local-20250101T100000Z.html']);
+    }
+    assert.equal(remote['about.html'], undefined);
+    const backups = Object.keys(remote).filter((name) => name.startsWith('.ferry-backup/') && name.endsWith('about.html'));
+    assert.equal(backups.length, 1, JSON.stringify(Object.keys(remote)));
+    const oneWay = await run('upload', '--resolve', 'keep-both');
+    assert.equal(oneWay.code, 2);
+    assert.match(oneWay.stderr, /keep-both/);
+    assertOneLineError(await run('sync', '--backup-dir', '../out'), 2, /--backup-dir/);
   });
 });

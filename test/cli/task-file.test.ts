@@ -166,11 +166,12 @@ progress: true`;
 
 describe('task file: selecting a task', () => {
   const file = parse(`
-common_config: {remote: /r, delete: true}
+common_config: {remote: /r, delete: true, force: true}
 tasks:
   up: {command: upload}
   both: {command: sync}
-  bad_sync: {command: sync, force: true}
+  forced_sync: {command: sync, force: true, max_delete: 20%}
+  bad_sync: {command: sync, delete: true}
   norem: {command: upload, remote: /x}
   nocmd: {}
   tree: {command: tree}
@@ -178,14 +179,20 @@ tasks:
 `);
 
   it('names the known tasks for an unknown one, or when none is given', () => {
-    rejects(() => selectTask(file, 'deploy'), /no task named "deploy" \(tasks: up, both, bad_sync, norem, nocmd, tree, wrong_resolve\)$/);
+    rejects(() => selectTask(file, 'deploy'), /no task named "deploy" \(tasks: up, both, forced_sync, bad_sync, norem, nocmd, tree, wrong_resolve\)$/);
     rejects(() => selectTask(file, undefined), /no task given and no default_task: name one of: up, both/);
   });
 
   it('checks command, remote and what applies to the command', () => {
     rejects(() => selectTask(file, 'nocmd'), /tasks\.nocmd: missing command/);
     rejects(() => selectTask(file, 'tree'), /tasks\.tree\.command: tree tasks are not supported by ferry run yet/);
-    rejects(() => selectTask(file, 'bad_sync'), /tasks\.bad_sync\.force: does not apply to sync/);
+    rejects(() => selectTask(file, 'bad_sync'), /tasks\.bad_sync\.delete: does not apply to sync/);
+    assert.equal(selectTask(file, 'both').settings.force, undefined, "common_config's force (for one-way tasks) does not reach a sync task");
+    assert.equal(selectTask(file, 'up').settings.force, true);
+    assert.equal(selectTask(file, 'forced_sync').settings.force, true, "a sync task's own force releases the clock-shift brake");
+    assert.equal(selectTask(file, 'forced_sync').settings.max_delete, '20%');
+    rejects(() => parse('tasks:\n  t: {command: sync, remote: /r, max_delete: lots}\n'), /tasks\.t\.max_delete: expected a number of files/);
+    assert.equal(parse('tasks:\n  t: {command: sync, remote: /r, max_delete: 20}\n').tasks.get('t')!.max_delete, '20');
     rejects(() => selectTask(file, 'wrong_resolve'), /tasks\.wrong_resolve\.resolve: remote does not apply to upload/);
     rejects(() => selectTask(parse('tasks:\n  t: {command: upload}\n'), 't'), /^\/p\/pyftpsync\.yaml: tasks\.t: missing remote/);
     assert.equal(selectTask(file, 'both').command, 'sync', "common_config's delete does not stop a sync task");
@@ -216,6 +223,13 @@ tasks:
     assert.equal(args.filter((a) => a === '--verbose').length, 2);
     rejects(() => taskArguments(file, up, flags({ here: true, root: true }), '/p'), /--here and --root/);
     rejects(() => taskArguments(file, up, flags({ dryRun: true, execute: true }), '/p'), /--dry-run and --execute/);
+  });
+
+  it('safety keys: resolve keep-both, max_delete, backup_dir and a sync task\'s force', () => {
+    const tasks = parse('tasks:\n  s: {command: sync, remote: /r, resolve: keep-both, max_delete: 30%, backup_dir: .old, force: true}\n  u: {command: upload, remote: /r, resolve: keep-both}\n');
+    const { args } = taskArguments(tasks, selectTask(tasks, 's'), flags(), '/p');
+    for (const arg of ['--resolve=keep-both', '--max-delete=30%', '--backup-dir=.old', '--force']) assert.ok(args.includes(arg), arg);
+    rejects(() => selectTask(tasks, 'u'), /tasks\.u\.resolve: keep-both does not apply to upload/);
   });
 
   it('--here appends the sub-folder to both sides', () => {

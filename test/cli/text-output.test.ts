@@ -124,7 +124,7 @@ describe('ferry CLI: text output', () => {
       let asked = 0;
       const onData = (chunk: Buffer) => {
         output += chunk.toString('utf8');
-        const questions = output.split('[s]kip?').length - 1;
+        const questions = output.split('(upper case: for all remaining)').length - 1;
         while (asked < questions) {
           child.stdin.write(`${answers[asked] ?? 's'}\n`);
           asked++;

@@ -80,9 +80,9 @@ describe('ferry CLI: help, version, usage errors', () => {
     assertUsageError(await box.run(['download', box.local, box.remote, '--resolve', 'local', '--state-dir', box.stateDir]), /local/);
   });
 
-  it('sync --delete exits 2 (sync has no --delete) and changes nothing', async () => {
+  it('sync --delete / --delete-unmatched exit 2 (sync has no --delete) and change nothing', async () => {
     assertUsageError(await box.run(['sync', '--delete', box.local, box.remote, '--state-dir', box.stateDir]), /--delete/);
-    assertUsageError(await box.run(['sync', '--force', box.local, box.remote, '--state-dir', box.stateDir]), /--force/);
+    assertUsageError(await box.run(['sync', '--delete-unmatched', box.local, box.remote, '--state-dir', box.stateDir]), /--delete-unmatched/);
   });
 
   it('a bad --parallel value exits 2', async () => {

@@ -243,7 +243,7 @@ describe('buildPlan: other decisions', () => {
 
   it('countPlan counts each kind', () => {
     const result = plan([copy('a', 'local'), copy('a/b', 'local'), del('z', 'remote'), { type: 'adopt', path: p('e') }], { a: DIR, 'a/b': file(1, T13), e: DIR }, { z: file(1, T12), e: DIR });
-    assert.deepEqual(countPlan(result), { mkdir: 1, copy: 1, delete: 1, rmdir: 0, record: 1, forget: 0 });
+    assert.deepEqual(countPlan(result), { mkdir: 1, copy: 1, delete: 1, rmdir: 0, 'conflict-copy': 0, record: 1, forget: 0 });
   });
 });
 
@@ -285,7 +285,7 @@ describe('stateChangeOf and applyResults', () => {
     for (const action of ALL) {
       const results: ActionResult[] = [
         { action, status: 'failed', error: 'boom' },
-        { action, status: 'conflict', detail: 'changed during sync' },
+        { action, status: 'conflict', reason: 'changed-during-sync', detail: 'changed during sync' },
         { action, status: 'not-run', why: 'copy-failed' },
         { action, status: 'not-run', why: 'interrupted' },
       ];
@@ -309,7 +309,7 @@ describe('stateChangeOf and applyResults', () => {
       { action: record, status: 'done' },
       { action: remove, status: 'done' },
       { action: rmdir, status: 'done' },
-      { action: forget, status: 'conflict', detail: 'x' },
+      { action: forget, status: 'conflict', reason: 'changed-during-sync', detail: 'x' },
     ]);
     assert.equal(JSON.stringify([...old]), before, 'the old state is not changed');
     assert.deepEqual(

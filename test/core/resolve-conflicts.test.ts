@@ -141,8 +141,8 @@ describe('resolveConflicts with ask', () => {
       ask: async (question) => answers[questions.push(question) - 1]!,
     });
     assert.deepEqual(questions, [
-      { path: a, conflict: BOTH_MODIFIED, local: file(1, T13), remote: file(2, T1305), allowed: ['local', 'remote'] },
-      { path: b, conflict: LOCAL_DELETED, local: undefined, remote: file(3, T13), allowed: ['local', 'remote'] },
+      { path: a, conflict: BOTH_MODIFIED, local: file(1, T13), remote: file(2, T1305), allowed: ['local', 'remote'], canKeepBoth: true, recorded: null },
+      { path: b, conflict: LOCAL_DELETED, local: undefined, remote: file(3, T13), allowed: ['local', 'remote'], canKeepBoth: false, recorded: null },
     ]);
     assert.deepEqual(result, [
       { type: 'copy', path: a, from: 'remote', reason: 'conflict-resolved', conflict: BOTH_MODIFIED },

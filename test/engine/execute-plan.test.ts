@@ -87,4 +87,31 @@ describe('executePlan re-checks', () => {
       assert.equal(remote.content(p('x.txt')), 'edited during the sync');
     });
   });
+
+  it('a folder that gets new contents between scan and removal is kept: a conflict, not an error', async () => {
+    await withStateDir(async (stateDir) => {
+      const local = new MemoryBackend({ name: 'l' });
+      const remote = new WatchedBackend({ name: 'r' });
+      local.putFile(p('d/x.txt'), 'x', 1000);
+      local.putFile(p('keep.txt'), 'k', 1000);
+      await runSync('sync', { local, remote, stateDir });
+      await local.remove(p('d/x.txt'));
+      await local.removeDir(p('d'));
+      remote.beforeStat = (path) => {
+        if (path === 'd') remote.putFile(p('d/new.txt'), 'added during the sync', 9000);
+      };
+      const results: string[] = [];
+      const summary = await runSync('sync', {
+        local,
+        remote,
+        stateDir,
+        onEvent: (event) => {
+          if (event.type === 'action-finished') results.push(`${event.result.action.kind} ${event.result.action.path} ${event.result.status}${event.result.status === 'conflict' ? ` ${event.result.reason}` : ''}`);
+        },
+      });
+      assert.deepEqual(results, ['delete d/x.txt done', 'rmdir d conflict changed-during-sync']);
+      assert.equal(summary.errors, 0);
+      assert.equal(remote.content(p('d/new.txt')), 'added during the sync');
+    });
+  });
 });

@@ -147,12 +147,13 @@ const COLUMNS: Record<string, { mode: SyncMode; options: Partial<AnyRunOptions> 
   'U del': { mode: 'upload', options: { delete: true } },
   'U force': { mode: 'upload', options: { force: true } },
   'U mirror': { mode: 'upload', options: { force: true, delete: true, resolve: 'local' } },
-  'U unm': { mode: 'upload', options: { force: true, delete: true, resolve: 'local', deleteUnmatched: true, match: ['*1.txt'] } },
+  // The unm columns delete 13 of 17 target files: more than the default --max-delete 50% allows.
+  'U unm': { mode: 'upload', options: { force: true, delete: true, resolve: 'local', deleteUnmatched: true, match: ['*1.txt'], maxDelete: '100%' } },
   D: { mode: 'download', options: {} },
   'D del': { mode: 'download', options: { delete: true } },
   'D force': { mode: 'download', options: { force: true } },
   'D mirror': { mode: 'download', options: { force: true, delete: true, resolve: 'remote' } },
-  'D unm': { mode: 'download', options: { force: true, delete: true, resolve: 'remote', deleteUnmatched: true, match: ['*1.txt'] } },
+  'D unm': { mode: 'download', options: { force: true, delete: true, resolve: 'remote', deleteUnmatched: true, match: ['*1.txt'], maxDelete: '100%' } },
 };
 
 function parseMatrix(): { columns: string[]; rows: Map<string, Map<string, string>> } {

@@ -16,6 +16,7 @@ const reasonWords: Record<string, string> = {
   restore: 'RESTORE',
   forced: 'FORCED',
   'conflict-resolved': 'CONFLICT WON',
+  'conflict-copy': 'KEPT BOTH',
   parent: 'PARENT',
   deleted: 'MISSING',
   extra: 'EXTRA',
@@ -39,6 +40,9 @@ export function describeAction(action: Action): string | undefined {
       return `${pad('DELETE', action.reason)} ${action.side === 'remote' ? ' >X' : 'X< '} ${shownPath(action, false)}`;
     case 'rmdir':
       return `${pad('DELETE', action.reason)} ${action.side === 'remote' ? ' >X' : 'X< '} ${shownPath(action, true)}`;
+    case 'conflict-copy':
+      // The losing version is renamed on its own side, then copied across (two COPY lines follow).
+      return `${'KEEP BOTH'.padEnd(17)} ${action.side}: ${action.path} -> ${action.copyPath}`;
     case 'record':
     case 'forget':
       return undefined;
@@ -143,6 +147,7 @@ export class TextRenderer {
           `${s.filesDeleted} deleted`,
           `${s.foldersCreated} folder${s.foldersCreated === 1 ? '' : 's'} created`,
           `${s.foldersDeleted} removed`,
+          ...(s.conflictCopies > 0 ? [`${s.conflictCopies} kept both (conflict copies)`] : []),
           `${s.conflicts} conflict${s.conflicts === 1 ? '' : 's'}${s.conflicts ? ' left unresolved' : ''}`,
           `${s.skipped} skipped`,
           `${s.errors} error${s.errors === 1 ? '' : 's'}`,
