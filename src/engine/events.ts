@@ -21,6 +21,8 @@ export interface RunSummary {
   readonly filesDeleted: number;
   readonly foldersCreated: number;
   readonly foldersDeleted: number;
+  /** Files and folders renamed on one side because the other side renamed them (no transfer). */
+  readonly moved: number;
   /** Paths recorded as in sync without a transfer. */
   readonly recorded: number;
   /** Conflicts left unresolved (including targets that changed during the run). */

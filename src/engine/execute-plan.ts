@@ -10,6 +10,7 @@ import { PLAN_PHASES, type Action, type Plan } from '../core/plan.js';
 import type { Side } from '../core/side.js';
 import { describeError, isBackendError } from '../errors.js';
 import { copyFile } from './copy-file.js';
+import { performMove } from './perform-move.js';
 import { runPool } from './task-pool.js';
 
 /** Options of {@link executePlan}. */
@@ -44,7 +45,7 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
     results.push(result);
     finished.add(result.action);
     if (result.status === 'done' && result.action.kind === 'mkdir') createdFolders.add(`${result.action.side}:${result.action.path}`);
-    if (result.status === 'failed' && (result.action.kind === 'copy' || result.action.kind === 'mkdir')) creationFailed = true;
+    if (result.status === 'failed' && (result.action.kind === 'copy' || result.action.kind === 'mkdir' || result.action.kind === 'move')) creationFailed = true;
     await options.onResult(result);
   };
 
@@ -111,6 +112,8 @@ async function perform(action: Action, backends: Record<Side, Backend>, createdF
     case 'mkdir':
       await backends[action.side].mkdir(action.path);
       return { action, status: 'done' };
+    case 'move':
+      return performMove(action, backends, signal);
     case 'copy': {
       const target = backends[action.to];
       // The re-check costs a round trip per file; a new file in a folder this run just created

@@ -7,7 +7,8 @@ import * as path from 'node:path';
 import type { Backend } from '../backends/backend.js';
 import { openBackend, type OpenBackendOptions } from '../backends/open-backend.js';
 import { parseTarget, type Target } from '../backends/target-url.js';
-import { stateChangeOf, type ActionResult } from '../core/action-result.js';
+import { stateChangesOf, type ActionResult } from '../core/action-result.js';
+import { detectMoves } from '../core/detect-moves.js';
 import { PathFilter } from '../core/path-filter.js';
 import { checkPlanSafety } from '../core/check-plan-safety.js';
 import { buildPlan, type Plan } from '../core/plan.js';
@@ -122,6 +123,7 @@ function emptySummary(mode: SyncMode, dryRun: boolean): { -readonly [K in keyof 
     filesDeleted: 0,
     foldersCreated: 0,
     foldersDeleted: 0,
+    moved: 0,
     recorded: 0,
     conflicts: 0,
     skipped: 0,
@@ -148,6 +150,10 @@ function count(summary: ReturnType<typeof emptySummary>, result: ActionResult): 
       break;
     case 'mkdir':
       summary.foldersCreated++;
+      break;
+    case 'move':
+      summary.moved++;
+      summary.bytesCopied += result.bytes ?? 0;
       break;
     case 'rmdir':
       summary.foldersDeleted++;
@@ -261,7 +267,8 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
       remote: remoteSnapshot,
       ask: options.ask,
     });
-    const plan: Plan = buildPlan({ mode, decisions: resolved, local: localSnapshot, remote: remoteSnapshot, state });
+    const paired = detectMoves({ decisions: resolved, local: localSnapshot, remote: remoteSnapshot, state });
+    const plan: Plan = buildPlan({ mode, decisions: paired.decisions, moves: paired.moves, local: localSnapshot, remote: remoteSnapshot, state });
     const refusal = checkPlanSafety({ plan, local: localSnapshot, remote: remoteSnapshot, state, allowEmptySide: options.allowEmptySide ?? false });
     if (refusal) {
       const folder = refusal.side === 'local' ? local.displayName : remote.displayName;
@@ -285,8 +292,7 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
         signal: options.signal,
         onStart: (action) => emit({ type: 'action-started', action }),
         onResult: async (result) => {
-          const change = stateChangeOf(result);
-          if (change) store!.record(change);
+          for (const change of stateChangesOf(result)) store!.record(change);
           count(summary, result);
           emit({ type: 'action-finished', result });
         },

@@ -21,6 +21,7 @@ const reasonWords: Record<string, string> = {
   extra: 'EXTRA',
   unmatched: 'UNMATCHED',
   replaced: 'REPLACED',
+  moved: 'RENAMED',
 };
 
 function shownPath(action: { path: string }, isDir: boolean): string {
@@ -39,6 +40,10 @@ export function describeAction(action: Action): string | undefined {
       return `${pad('DELETE', action.reason)} ${action.side === 'remote' ? ' >X' : 'X< '} ${shownPath(action, false)}`;
     case 'rmdir':
       return `${pad('DELETE', action.reason)} ${action.side === 'remote' ? ' >X' : 'X< '} ${shownPath(action, true)}`;
+    case 'move': {
+      const isDir = action.source.kind === 'dir';
+      return `${pad('MOVE', action.reason)} ${action.side === 'remote' ? ' > ' : ' < '} ${shownPath({ path: action.oldPath }, isDir)} → ${shownPath(action, isDir)}`;
+    }
     case 'record':
     case 'forget':
       return undefined;
@@ -143,6 +148,7 @@ export class TextRenderer {
           `${s.filesDeleted} deleted`,
           `${s.foldersCreated} folder${s.foldersCreated === 1 ? '' : 's'} created`,
           `${s.foldersDeleted} removed`,
+          ...(s.moved > 0 ? [`${s.moved} moved`] : []),
           `${s.conflicts} conflict${s.conflicts === 1 ? '' : 's'}${s.conflicts ? ' left unresolved' : ''}`,
           `${s.skipped} skipped`,
           `${s.errors} error${s.errors === 1 ? '' : 's'}`,
@@ -164,6 +170,9 @@ export class TextRenderer {
     switch (result.status) {
       case 'done':
         if (this.verbosity >= 1) this.printAction(result.action);
+        if (result.via === 'copy' && result.action.kind === 'move') {
+          this.err(this.style.yellow(`warning: the ${result.action.side} side could not rename ${result.action.oldPath}; copied ${result.action.path} and deleted the old path instead`));
+        }
         break;
       case 'failed':
         this.err(this.style.red(`ERROR ${describeAction(result.action)?.trim() ?? result.action.path}: ${result.error}`));
