@@ -40,6 +40,8 @@ export type SyncEvent =
   | { readonly type: 'start'; readonly schema: number; readonly mode: SyncMode; readonly local: string; readonly remote: string; readonly dryRun: boolean }
   | { readonly type: 'scanned'; readonly side: Side; readonly entries: number; readonly unreadable: number }
   | { readonly type: 'ignored'; readonly side: Side; readonly path: string; readonly why: string }
+  /** `compare: 'checksum'`: two same-sized files compared by content (`by`: server hash or read here). */
+  | { readonly type: 'compared'; readonly path: string; readonly equal: boolean; readonly algorithm: string; readonly by: Readonly<Record<Side, 'server' | 'read'>> }
   | { readonly type: 'planned'; readonly action: Action }
   | { readonly type: 'conflict'; readonly conflict: PlannedConflict }
   | { readonly type: 'skipped'; readonly skip: PlannedSkip }

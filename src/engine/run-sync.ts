@@ -9,6 +9,8 @@ import { openBackend, type OpenBackendOptions } from '../backends/open-backend.j
 import { parseTarget, type Target } from '../backends/target-url.js';
 import { stateChangesOf, type ActionResult } from '../core/action-result.js';
 import { detectMoves } from '../core/detect-moves.js';
+import type { CompareMethod } from '../core/content-compare.js';
+import { adoptEqualByContent } from './adopt-equal-by-content.js';
 import { PathFilter } from '../core/path-filter.js';
 import { checkPlanSafety } from '../core/check-plan-safety.js';
 import { buildPlan, type Plan } from '../core/plan.js';
@@ -55,6 +57,18 @@ export interface RunOptions {
   readonly stateDir?: string;
   /** Two mtimes closer than this count as equal (default 2000 ms). */
   readonly timeWindowMs?: number;
+  /**
+   * `checksum`: where both sides have a file of the same size but the times say "changed", compare
+   * the contents (server-side hash or read); equal files are recorded, not copied or reported.
+   * Default `time` (size and modification time only).
+   */
+  readonly compare?: CompareMethod;
+  /**
+   * Symbolic links in a local folder: `skip` (default) leaves them out with one warning per run;
+   * `follow` syncs what a link points to when that lies inside the folder and makes no loop
+   * (other links are still skipped). Links on SFTP and FTP servers are always skipped.
+   */
+  readonly links?: 'skip' | 'follow';
   /**
    * Run even when one side's root is empty although the last sync recorded files there (which
    * would delete everything on the other side). Off by default: that is usually a mistake.
@@ -191,6 +205,7 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
       const backend = await openBackend(parseTarget(value), {
         ...options.connection,
         createFolder: (options.createFolder ?? false) && side === creates,
+        links: options.links ?? 'skip',
         dryRun,
         warn: (message) => emit({ type: 'warning', message }),
         signal: options.signal,
@@ -208,10 +223,12 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
     store = await StateStore.open(options.stateDir ?? defaultStateDir(), local.id, remote.id);
 
     const filter = new PathFilter({ match: options.match, exclude: options.exclude });
+    const skippedLinks: string[] = [];
     const scanSide = async (side: Side, backend: Backend) => {
       const result = await scanTree(backend, { side, filter, concurrency: backend.capabilities.maxConcurrency, signal: options.signal });
       emit({ type: 'scanned', side, entries: result.snapshot.entries.size, unreadable: result.snapshot.unreadable.size });
       for (const item of result.ignored) emit({ type: 'ignored', side, path: item.path, why: item.why });
+      for (const item of result.ignored) if (item.why.startsWith('symlink')) skippedLinks.push(`${side}: ${item.path}`);
       for (const problem of result.problems) {
         summary.errors++;
         emit({ type: 'problem', problem });
@@ -226,6 +243,11 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
       throw error;
     }
     const [localSnapshot, remoteSnapshot] = snapshots;
+    if (skippedLinks.length > 0) {
+      const shown = skippedLinks.slice(0, 3).join(', ') + (skippedLinks.length > 3 ? `, … (-v lists all)` : '');
+      const hint = options.links === 'follow' ? 'they point outside the folder, dangle or make a loop' : '--links follow copies what links inside the folder point to';
+      emit({ type: 'warning', message: `${plural(skippedLinks.length, 'symbolic link was', 'symbolic links were')} skipped (${shown}); ${hint}` });
+    }
 
     // A pair pyftpsync synced but ferry never did: seed the state from pyftpsync's metadata
     // (in memory only in a dry run, which must not write the state).
@@ -251,7 +273,10 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
       deleteUnmatched: options.deleteUnmatched ?? false,
       timeWindowMs,
     };
-    const decisions = reconcile({ local: localSnapshot, remote: remoteSnapshot, state, filter, options: reconcileOptions });
+    let decisions = reconcile({ local: localSnapshot, remote: remoteSnapshot, state, filter, options: reconcileOptions });
+    if (options.compare === 'checksum') {
+      decisions = await adoptEqualByContent(decisions, { local, remote }, localSnapshot, remoteSnapshot, emit, options.signal);
+    }
     let strategy = options.resolve ?? 'skip';
     if (strategy === 'ask' && !options.ask) {
       emit({ type: 'warning', message: 'no terminal to ask on: conflicts are skipped (--resolve ask needs an interactive terminal)' });

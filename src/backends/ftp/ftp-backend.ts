@@ -14,6 +14,8 @@ import { parseFtpTime } from './ftp-time.js';
 import { entryOfMlsxLine, parseListListing, parseMlsdListing, parseMlsxLine } from './list-parser.js';
 import { mtimeCommand, type MtimeMethod } from './mtime-method.js';
 import type { ServerFeatures } from './server-features.js';
+import type { ContentHash, HashAlgorithm } from '../content-hash.js';
+import { ftpHashMethods, hashOverFtp, type FtpHashMethod } from './ftp-hash.js';
 import { uploadSource } from './upload-source.js';
 
 /** What {@link FtpBackend} is built from (see `openFtpBackend`, which probes all of it). */
@@ -59,6 +61,8 @@ export class FtpBackend implements Backend {
   /** Cleared after the first refused SITE CHMOD, so a server without it costs one round trip. */
   private chmodWorks = true;
   private closed = false;
+  /** Server-side hash commands from FEAT (ftp-hash.ts). */
+  private readonly hashMethods: ReadonlyMap<HashAlgorithm, FtpHashMethod>;
 
   constructor(config: FtpBackendConfig) {
     this.id = config.id;
@@ -69,6 +73,7 @@ export class FtpBackend implements Backend {
     this.root = config.root;
     this.urlBase = config.urlBase;
     this.server = config.server;
+    this.hashMethods = ftpHashMethods(config.features.lines);
     this.capabilities = {
       // MLSD, MLST and MDTM give whole seconds; LIST alone gives minutes at best.
       mtimePrecisionMs: config.features.mlst || config.features.mdtm ? 1000 : 60_000,
@@ -562,6 +567,12 @@ export class FtpBackend implements Backend {
   async rename(from: RelPath, to: RelPath): Promise<void> {
     const what = `cannot rename ${this.where(from)} to ${this.abs(to)}`;
     await this.pool.use((client) => this.renameWith(client, from, to, what));
+  }
+
+  async hash(path: RelPath, algorithms: readonly HashAlgorithm[]): Promise<ContentHash | undefined> {
+    return hashOverFtp(this.hashMethods, algorithms, this.abs(path), `cannot hash ${this.where(path)}`, (run) =>
+      this.pool.use((client) => run((command, what) => this.send(client, command, what))),
+    );
   }
 
   async close(): Promise<void> {

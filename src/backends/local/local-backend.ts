@@ -7,7 +7,8 @@ import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Entry, FileEntry, ListedEntry } from '../../core/entry.js';
-import type { RelPath } from '../../core/rel-path.js';
+import { parentOf, type RelPath } from '../../core/rel-path.js';
+import { LinkResolver } from './link-resolver.js';
 import { BackendError } from '../../errors.js';
 import { safeFileMode, tempNameFor, type Backend, type BackendCapabilities, type WriteOptions } from '../backend.js';
 import { mapLocalError } from './local-errors.js';
@@ -32,6 +33,12 @@ function kindOfStats(stats: Stats): string {
 export interface LocalBackendOptions {
   /** Call fsync before renaming a written file into place (default true: survives power loss). */
   readonly fsync?: boolean;
+  /**
+   * List a symbolic link as the file or folder it points to when the target lies inside the root
+   * and following it makes no loop (default false: links are listed as unsupported). Links are
+   * still never written through: a write replaces the link itself, a delete removes the link.
+   */
+  readonly followLinks?: boolean;
 }
 
 /**
@@ -49,6 +56,7 @@ export class LocalBackend implements Backend {
     maxConcurrency: 64,
   };
   private readonly fsync: boolean;
+  private readonly links: LinkResolver | undefined;
 
   /** @param root absolute path of the folder (it need not exist yet). */
   constructor(
@@ -58,6 +66,7 @@ export class LocalBackend implements Backend {
     this.id = `file://${root}`;
     this.displayName = root;
     this.fsync = options.fsync ?? true;
+    this.links = options.followLinks ? new LinkResolver(root) : undefined;
   }
 
   private abs(rel: RelPath): string {
@@ -82,6 +91,11 @@ export class LocalBackend implements Backend {
           if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
           throw mapLocalError(error, `cannot read ${path.join(absDir, name)}`);
         }
+        if (stats.isSymbolicLink() && this.links) {
+          const followed = await this.links.follow(dir, path.join(absDir, name));
+          if ('why' in followed) return { name, unsupported: followed.why };
+          stats = followed.stats;
+        }
         const entry = entryOfStats(stats);
         return entry ? { name, entry } : { name, unsupported: kindOfStats(stats) };
       }),
@@ -91,7 +105,11 @@ export class LocalBackend implements Backend {
 
   async stat(rel: RelPath): Promise<Entry | undefined> {
     try {
-      const stats = await fs.lstat(this.abs(rel));
+      let stats = await fs.lstat(this.abs(rel));
+      if (stats.isSymbolicLink() && this.links) {
+        const followed = await this.links.follow(parentOf(rel), this.abs(rel));
+        if (!('why' in followed)) stats = followed.stats;
+      }
       // A symlink or device where a file was expected: report it as a file no scan can match,
       // so a precondition check treats it as "changed" and nothing is written through it.
       return entryOfStats(stats) ?? { kind: "file", size: -1, mtimeMs: -1 };
@@ -105,8 +123,10 @@ export class LocalBackend implements Backend {
     const abs = this.abs(rel);
     let handle: fs.FileHandle;
     try {
-      // O_NOFOLLOW: never read through a symlink that replaced the file after the scan.
-      handle = await fs.open(abs, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW);
+      // O_NOFOLLOW: never read through a symlink that replaced the file after the scan (with
+      // followLinks, only through one that resolves inside the root).
+      const followed = this.links ? await this.links.followIfLink(parentOf(rel), abs) : undefined;
+      handle = await fs.open(followed ?? abs, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW);
       const stats = await handle.stat();
       if (stats.isDirectory()) {
         await handle.close();
