@@ -37,6 +37,8 @@ export interface PlannedMove {
   readonly expect: Entry;
   /** Folder moves: everything below the folder (files and folders), which moves with it. */
   readonly contents: readonly MovedEntry[];
+  /** `case`: a spelling settled by `--case` (case-collisions.ts); default a detected move. */
+  readonly reason?: 'moved' | 'case';
 }
 
 /** Input of {@link detectMoves}. */

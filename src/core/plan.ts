@@ -57,7 +57,8 @@ export type Action =
       readonly source: Entry;
       readonly expect: Entry;
       readonly contents: readonly MovedEntry[];
-      readonly reason: 'moved';
+      /** `moved`: the other side renamed it; `case`: `--case` settled which spelling wins. */
+      readonly reason: 'moved' | 'case';
     }
   /** Record the path as in sync without a transfer (both sides equal). */
   | { readonly kind: 'record'; readonly phase: 'record'; readonly path: RelPath; readonly local: Fingerprint; readonly remote: Fingerprint }
@@ -196,7 +197,7 @@ export function buildPlan(input: BuildPlanInput): Plan {
     return action;
   });
   for (const move of input.moves ?? []) {
-    withClears.push({ kind: 'move', phase: 'move', side: move.side, path: move.to, oldPath: move.from, source: move.source, expect: move.expect, contents: move.contents, reason: 'moved' });
+    withClears.push({ kind: 'move', phase: 'move', side: move.side, path: move.to, oldPath: move.from, source: move.source, expect: move.expect, contents: move.contents, reason: move.reason ?? 'moved' });
   }
   const complete = [...withClears, ...missingParents(withClears, snapshots)];
   return { mode: input.mode, actions: orderActions(complete), conflicts, skipped };

@@ -28,7 +28,10 @@ export async function performMove(action: MoveAction, backends: Record<Side, Bac
   if (!unchanged) {
     return { action, status: 'conflict', detail: `${action.oldPath} changed ${where} during the sync; not renamed to ${action.path}` };
   }
-  if ((await target.stat(action.path)) !== undefined) {
+  const atNew = await target.stat(action.path);
+  // A case-only rename on a case-insensitive side finds the old entry under the new spelling.
+  const sameFile = action.path.toLowerCase() === action.oldPath.toLowerCase() && (action.expect.kind === 'dir' ? atNew?.kind === 'dir' : sameEntry(atNew, action.expect));
+  if (atNew !== undefined && !sameFile) {
     return { action, status: 'conflict', detail: `${action.path} appeared ${where} during the sync; ${action.oldPath} not renamed` };
   }
   try {

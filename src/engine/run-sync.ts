@@ -8,7 +8,10 @@ import type { Backend } from '../backends/backend.js';
 import { openBackend, type OpenBackendOptions } from '../backends/open-backend.js';
 import { parseTarget, type Target } from '../backends/target-url.js';
 import { stateChangesOf, type ActionResult } from '../core/action-result.js';
-import { detectMoves } from '../core/detect-moves.js';
+import { detectMoves, type PlannedMove } from '../core/detect-moves.js';
+import { markCaseCollisions, settleCaseSpellings, type CaseMode } from '../core/case-collisions.js';
+import { detectChange } from '../core/detect-change.js';
+import type { RelPath } from '../core/rel-path.js';
 import type { CompareMethod } from '../core/content-compare.js';
 import { adoptEqualByContent } from './adopt-equal-by-content.js';
 import { PathFilter } from '../core/path-filter.js';
@@ -69,6 +72,13 @@ export interface RunOptions {
    * (other links are still skipped). Links on SFTP and FTP servers are always skipped.
    */
   readonly links?: 'skip' | 'follow';
+  /**
+   * Names that differ only in case (`A.txt`, `a.txt`): `strict` leaves every spelling alone and
+   * reports a `case-collision` conflict; `local`/`remote` renames the other side's entry to that
+   * side's spelling. Unset: `strict` when a side reports itself case-insensitive, else no check
+   * (two case-sensitive sides keep both names as two files).
+   */
+  readonly case?: CaseMode;
   /**
    * Run even when one side's root is empty although the last sync recorded files there (which
    * would delete everything on the other side). Off by default: that is usually a mistake.
@@ -242,7 +252,7 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
       if (options.signal?.aborted) throw new FerryError('interrupted', 'interrupted while scanning; nothing was changed');
       throw error;
     }
-    const [localSnapshot, remoteSnapshot] = snapshots;
+    let [localSnapshot, remoteSnapshot] = snapshots;
     if (skippedLinks.length > 0) {
       const shown = skippedLinks.slice(0, 3).join(', ') + (skippedLinks.length > 3 ? `, … (-v lists all)` : '');
       const hint = options.links === 'follow' ? 'they point outside the folder, dangle or make a loop' : '--links follow copies what links inside the folder point to';
@@ -273,6 +283,17 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
       deleteUnmatched: options.deleteUnmatched ?? false,
       timeWindowMs,
     };
+    // --case (or a case-insensitive side): settle or report names that differ only in case
+    // before anything is decided, so no transfer writes through a collision.
+    const caseMode = options.case ?? (local.capabilities.caseInsensitive || remote.capabilities.caseInsensitive ? 'strict' : undefined);
+    let caseRenames: PlannedMove[] = [];
+    let collisions: RelPath[][] = [];
+    if (caseMode) {
+      const settled = settleCaseSpellings({ local: localSnapshot, remote: remoteSnapshot, state, caseMode, mode });
+      ({ renames: caseRenames, collisions, state } = settled);
+      localSnapshot = settled.local;
+      remoteSnapshot = settled.remote;
+    }
     let decisions = reconcile({ local: localSnapshot, remote: remoteSnapshot, state, filter, options: reconcileOptions });
     if (options.compare === 'checksum') {
       decisions = await adoptEqualByContent(decisions, { local, remote }, localSnapshot, remoteSnapshot, emit, options.signal);
@@ -292,8 +313,14 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
       remote: remoteSnapshot,
       ask: options.ask,
     });
-    const paired = detectMoves({ decisions: resolved, local: localSnapshot, remote: remoteSnapshot, state });
-    const plan: Plan = buildPlan({ mode, decisions: paired.decisions, moves: paired.moves, local: localSnapshot, remote: remoteSnapshot, state });
+    const factsOf = (path: RelPath) => ({
+      local: detectChange(localSnapshot.entries.get(path), state.get(path)?.local),
+      remote: detectChange(remoteSnapshot.entries.get(path), state.get(path)?.remote),
+    });
+    const marked = markCaseCollisions(resolved, collisions, factsOf);
+    const paired = detectMoves({ decisions: marked, local: localSnapshot, remote: remoteSnapshot, state });
+    const moves = [...caseRenames, ...paired.moves];
+    const plan: Plan = buildPlan({ mode, decisions: paired.decisions, moves, local: localSnapshot, remote: remoteSnapshot, state });
     const refusal = checkPlanSafety({ plan, local: localSnapshot, remote: remoteSnapshot, state, allowEmptySide: options.allowEmptySide ?? false });
     if (refusal) {
       const folder = refusal.side === 'local' ? local.displayName : remote.displayName;

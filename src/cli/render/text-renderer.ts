@@ -22,6 +22,7 @@ const reasonWords: Record<string, string> = {
   unmatched: 'UNMATCHED',
   replaced: 'REPLACED',
   moved: 'RENAMED',
+  case: 'CASE',
 };
 
 function shownPath(action: { path: string }, isDir: boolean): string {
@@ -68,6 +69,7 @@ const conflictWords: Record<string, string> = {
   'type-changed': 'file replaced by a folder (or the reverse) while the other side changed',
   'folder-deleted-contents-changed': 'folder deleted on one side, but the other side changed files in it',
   'changed-during-sync': 'changed while the sync ran',
+  'case-collision': 'another name differs only in case (one file on a case-insensitive side); left alone, see --case',
 };
 
 /** Two lines explaining a conflict: what happened, and both sides' facts. */
