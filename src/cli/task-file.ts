@@ -20,7 +20,10 @@ export const MAX_PARENT_LEVELS = 15;
 export const RUNNABLE_COMMANDS: readonly SyncMode[] = ['upload', 'download', 'sync'];
 const KNOWN_UNSUPPORTED_COMMANDS = ['scan', 'tree'];
 
-type KeyType = 'boolean' | 'string' | 'patterns' | 'positive-int' | 'verbose' | 'command' | 'resolve';
+type KeyType = 'boolean' | 'string' | 'patterns' | 'positive-int' | 'verbose' | 'command' | 'resolve' | 'compare' | 'case' | 'links';
+
+/** The values of the keys that take one word of a fixed list. */
+const CHOICES = { compare: ['time', 'checksum'], case: ['strict', 'local', 'remote'], links: ['skip', 'follow'] } as const;
 
 /**
  * Every key a task (or common_config) may hold, with its type. Credential keys and pyftpsync's
@@ -49,6 +52,9 @@ export const TASK_KEYS = {
   state_dir: 'string',
   parallel: 'positive-int',
   time_window: 'positive-int',
+  compare: 'compare',
+  case: 'case',
+  links: 'links',
   ssh_key: 'string',
   known_hosts: 'string',
   no_verify_host_keys: 'boolean',
@@ -99,6 +105,9 @@ export interface TaskSettings {
   state_dir?: string;
   parallel?: number;
   time_window?: number;
+  compare?: string;
+  case?: string;
+  links?: string;
   ssh_key?: string;
   known_hosts?: string;
   no_verify_host_keys?: boolean;
@@ -291,6 +300,12 @@ function readValue(type: KeyType, node: Node | null, keyPath: string, at: (node:
     case 'resolve': {
       const all = [...new Set(Object.values(resolveStrategiesByMode).flat())];
       return typeof scalar === 'string' && all.includes(scalar as ResolveStrategy) ? scalar : fail(all.join(', '));
+    }
+    case 'compare':
+    case 'case':
+    case 'links': {
+      const choices: readonly string[] = CHOICES[type];
+      return typeof scalar === 'string' && choices.includes(scalar) ? scalar : fail(choices.join(', '));
     }
     case 'positive-int':
       return typeof scalar === 'number' && Number.isInteger(scalar) && scalar >= 1 ? scalar : fail('a whole number of 1 or more');

@@ -104,7 +104,7 @@ export function detectMoves(input: DetectMovesInput): DetectMovesResult {
         contents: [],
       });
     }
-    const folded = foldFolderMoves(fileMoves, moved, byPath, snapshots);
+    const folded = foldFolderMoves(fileMoves, moved, byPath, snapshots, input.state, input.decisions);
     for (const move of folded) {
       moves.push(move);
       consumed.add(move.from);
@@ -135,11 +135,12 @@ function foldFolderMoves(
   moved: Side,
   byPath: ReadonlyMap<RelPath, Decision>,
   snapshots: Readonly<Record<Side, Snapshot>>,
+  state: SyncState,
+  decisions: readonly Decision[],
 ): PlannedMove[] {
-  if (fileMoves.length === 0) return [];
   const target = otherSide(moved);
-  const moveByFrom = new Map(fileMoves.map((move) => [move.from, move]));
   const candidates = new Map<string, { from: RelPath; to: RelPath }>();
+  for (const pair of sameContentsFolders(moved, decisions, snapshots, state)) candidates.set(`${pair.from}\u0000${pair.to}`, pair);
   for (const move of fileMoves) {
     const from = segments(move.from);
     const to = segments(move.to);
@@ -156,7 +157,7 @@ function foldFolderMoves(
   const usedFolders: RelPath[] = [];
   for (const candidate of sorted) {
     if (usedFolders.some((dir) => candidate.from === dir || isInside(candidate.from, dir) || candidate.to === dir || isInside(candidate.to, dir))) continue;
-    const contents = wholeFolderMoved(candidate.from, candidate.to, moved, moveByFrom, byPath, snapshots);
+    const contents = wholeFolderMoved(candidate.from, candidate.to, moved, byPath, snapshots, state);
     if (!contents) continue;
     usedFolders.push(candidate.from, candidate.to);
     folderMoves.push({
@@ -182,9 +183,9 @@ function wholeFolderMoved(
   from: RelPath,
   to: RelPath,
   moved: Side,
-  moveByFrom: ReadonlyMap<RelPath, PlannedMove>,
   byPath: ReadonlyMap<RelPath, Decision>,
   snapshots: Readonly<Record<Side, Snapshot>>,
+  state: SyncState,
 ): MovedEntry[] | undefined {
   const target = otherSide(moved);
   const removesOld = byPath.get(from);
@@ -209,17 +210,61 @@ function wholeFolderMoved(
     if (!source || source.kind !== expect.kind) return undefined;
     const oldPath = `${from}/${suffix}` as RelPath;
     const newPath = `${to}/${suffix}` as RelPath;
-    if (expect.kind === 'file') {
-      if (moveByFrom.get(oldPath)?.to !== newPath) return undefined;
+    const removal = byPath.get(oldPath);
+    const creation = byPath.get(newPath);
+    if (removal?.type !== 'delete' || removal.side !== target || removal.reason !== 'deleted') return undefined;
+    if (creation?.type !== 'copy' || creation.from !== moved || creation.reason !== 'new') return undefined;
+    if (source.kind === 'file') {
+      // The moved side's new file must be the one it had at the old path at the last sync.
+      const recorded = state.get(oldPath)?.[moved];
+      if (recorded?.kind !== 'file' || recorded.size !== source.size || recorded.mtimeMs !== source.mtimeMs) return undefined;
       files++;
-    } else {
-      const removal = byPath.get(oldPath);
-      const creation = byPath.get(newPath);
-      if (removal?.type !== 'delete' || removal.side !== target || removal.reason !== 'deleted') return undefined;
-      if (creation?.type !== 'copy' || creation.from !== moved || creation.reason !== 'new') return undefined;
     }
     contents.push({ suffix, source, expect });
   }
   if (files === 0) return undefined;
   return contents.sort((a, b) => comparePaths(a.suffix as RelPath, b.suffix as RelPath));
+}
+
+/**
+ * Pairs of a folder the moved side deleted and a folder it created whose contents have the same
+ * names and recorded fingerprints, where that signature is unique on both ends. This finds folder
+ * moves even when their files alone are ambiguous (a checkout where every file has one mtime).
+ */
+function sameContentsFolders(
+  moved: Side,
+  decisions: readonly Decision[],
+  snapshots: Readonly<Record<Side, Snapshot>>,
+  state: SyncState,
+): { from: RelPath; to: RelPath }[] {
+  const target = otherSide(moved);
+  const signatureOf = (snapshot: Snapshot, dir: RelPath, printOf: (path: RelPath, entry: Entry) => string | undefined): string | undefined => {
+    const parts: string[] = [];
+    for (const [path, entry] of snapshot.entries) {
+      if (!isInside(path, dir)) continue;
+      const print = printOf(path, entry);
+      if (print === undefined) return undefined;
+      parts.push(`${path.slice(dir.length + 1)}\u0000${print}`);
+    }
+    return parts.length === 0 ? undefined : parts.sort().join('\u0001');
+  };
+  const printOfEntry = (entry: Entry | undefined): string | undefined =>
+    entry === undefined ? undefined : entry.kind === 'dir' ? 'dir' : `${entry.size}:${entry.mtimeMs}`;
+  const gone = new Map<string, RelPath[]>();
+  const created = new Map<string, RelPath[]>();
+  for (const decision of decisions) {
+    if (decision.type === 'delete' && decision.side === target && decision.reason === 'deleted' && snapshots[target].entries.get(decision.path)?.kind === 'dir') {
+      const signature = signatureOf(snapshots[target], decision.path, (path) => printOfEntry(state.get(path)?.[moved]));
+      if (signature !== undefined) push(gone, signature, decision.path);
+    } else if (decision.type === 'copy' && decision.from === moved && decision.reason === 'new' && snapshots[moved].entries.get(decision.path)?.kind === 'dir') {
+      const signature = signatureOf(snapshots[moved], decision.path, (_path, entry) => printOfEntry(entry));
+      if (signature !== undefined) push(created, signature, decision.path);
+    }
+  }
+  const pairs: { from: RelPath; to: RelPath }[] = [];
+  for (const [signature, froms] of gone) {
+    const tos = created.get(signature);
+    if (froms.length === 1 && tos?.length === 1) pairs.push({ from: froms[0]!, to: tos[0]! });
+  }
+  return pairs;
 }

@@ -50,7 +50,7 @@ describe('detectMoves: files', () => {
   it('a file moved remotely into a new folder is renamed locally after the folder is made', () => {
     const before = { 'a.txt': file(10) };
     const { plan } = detect(before, before, { d: DIR, 'd/a.txt': file(10) });
-    assert.deepEqual(plan.actions.map((a) => `${a.phase} ${a.kind} ${a.kind === 'record' || a.kind === 'forget' ? '' : a.side} ${a.path}`), [
+    assert.deepEqual(plan.actions.map((a) => `${a.phase} ${a.kind} ${'side' in a ? a.side : a.kind === 'copy' ? a.to : ''} ${a.path}`), [
       'mkdir mkdir local d',
       'move move local d/a.txt',
     ]);
@@ -109,6 +109,19 @@ describe('detectMoves: folders', () => {
     const { moves, plan } = detect(before, renamed, before);
     assert.deepEqual(short(moves), ['remote: d → e (s,s/y,x)']);
     assert.deepEqual(plan.actions.map((a) => `${a.kind} ${a.path}`), ['move e']);
+  });
+
+  it('a renamed folder whose files all share one size and time is still one rename', () => {
+    const same: Tree = { d: DIR, 'd/x': file(4), 'd/y': file(4), 'd/z': file(4) };
+    const { moves, plan } = detect(same, { e: DIR, 'e/x': file(4), 'e/y': file(4), 'e/z': file(4) }, same);
+    assert.deepEqual(short(moves), ['remote: d → e (x,y,z)']);
+    assert.deepEqual(plan.actions.map((a) => `${a.kind} ${a.path}`), ['move e']);
+  });
+
+  it('a renamed folder with one file swapped for another of the same size is not a folder move', () => {
+    const same: Tree = { d: DIR, 'd/x': file(4), 'd/y': file(4) };
+    const { moves } = detect(same, { e: DIR, 'e/x': file(4), 'e/y': file(4, T12 + 7000) }, same);
+    assert.deepEqual(moves, []);
   });
 
   it('a folder renamed on the remote side is renamed locally', () => {
