@@ -75,13 +75,19 @@ export function detectMoves(input: DetectMovesInput): DetectMovesResult {
 
   for (const moved of ['local', 'remote'] as const) {
     const target = otherSide(moved);
+    // A folder on the target side that a file replaces is cleared before anything else runs:
+    // what lies below it is deleted there, not renamed out of it.
+    const cleared = input.decisions
+      .filter((decision) => decision.type === 'copy' && decision.from === moved && snapshots[target].entries.get(decision.path)?.kind === 'dir' && snapshots[moved].entries.get(decision.path)?.kind === 'file')
+      .map((decision) => decision.path);
+    const inCleared = (path: RelPath): boolean => cleared.some((dir) => isInside(path, dir));
     const gone = new Map<string, DeleteDecision[]>();
     const created = new Map<string, CopyDecision[]>();
     for (const decision of input.decisions) {
       if (decision.type === 'delete' && decision.side === target && decision.reason === 'deleted') {
         const recorded = input.state.get(decision.path)?.[moved];
         const current = snapshots[target].entries.get(decision.path);
-        if (recorded?.kind !== 'file' || recorded.size === 0 || current?.kind !== 'file') continue;
+        if (recorded?.kind !== 'file' || recorded.size === 0 || current?.kind !== 'file' || inCleared(decision.path)) continue;
         push(gone, `${recorded.size}:${recorded.mtimeMs}`, decision);
       } else if (decision.type === 'copy' && decision.from === moved && decision.reason === 'new') {
         const entry = snapshots[moved].entries.get(decision.path);
@@ -104,7 +110,7 @@ export function detectMoves(input: DetectMovesInput): DetectMovesResult {
         contents: [],
       });
     }
-    const folded = foldFolderMoves(fileMoves, moved, byPath, snapshots, input.state, input.decisions);
+    const folded = foldFolderMoves(fileMoves, moved, byPath, snapshots, input.state, input.decisions.filter((decision) => !inCleared(decision.path)));
     for (const move of folded) {
       moves.push(move);
       consumed.add(move.from);

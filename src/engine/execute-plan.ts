@@ -44,7 +44,6 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
   const report = async (result: ActionResult): Promise<void> => {
     results.push(result);
     finished.add(result.action);
-    if (result.status === 'done' && result.action.kind === 'mkdir') createdFolders.add(`${result.action.side}:${result.action.path}`);
     if (result.status === 'failed' && (result.action.kind === 'copy' || result.action.kind === 'mkdir' || result.action.kind === 'move')) creationFailed = true;
     await options.onResult(result);
   };
@@ -104,14 +103,19 @@ function groupByDepth(actions: readonly Action[], phase: Plan['actions'][number]
 }
 
 /** Does one action. Throws on failure; returns `conflict` when its target changed since the scan. */
-async function perform(action: Action, backends: Record<Side, Backend>, createdFolders: ReadonlySet<string>, signal?: AbortSignal): Promise<ActionResult> {
+async function perform(action: Action, backends: Record<Side, Backend>, createdFolders: Set<string>, signal?: AbortSignal): Promise<ActionResult> {
   switch (action.kind) {
     case 'record':
     case 'forget':
       return { action, status: 'done' };
-    case 'mkdir':
-      await backends[action.side].mkdir(action.path);
+    case 'mkdir': {
+      const backend = backends[action.side];
+      await backend.mkdir(action.path);
+      // mkdir succeeds on an existing folder: only one that is empty now (nobody made it and
+      // wrote into it since the scan) lets its new files skip their re-check.
+      if ((await backend.list(action.path)).length === 0) createdFolders.add(`${action.side}:${action.path}`);
       return { action, status: 'done' };
+    }
     case 'move':
       return performMove(action, backends, signal);
     case 'copy': {

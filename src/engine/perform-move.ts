@@ -28,6 +28,9 @@ export async function performMove(action: MoveAction, backends: Record<Side, Bac
   if (!unchanged) {
     return { action, status: 'conflict', detail: `${action.oldPath} changed ${where} during the sync; not renamed to ${action.path}` };
   }
+  if (action.expect.kind === 'dir' && !(await contentsAsScanned(target, action.oldPath, action.contents))) {
+    return { action, status: 'conflict', detail: `the contents of ${action.oldPath} changed ${where} during the sync; not renamed to ${action.path}` };
+  }
   const atNew = await target.stat(action.path);
   // A case-only rename on a case-insensitive side finds the old entry under the new spelling.
   const sameFile = action.path.toLowerCase() === action.oldPath.toLowerCase() && (action.expect.kind === 'dir' ? atNew?.kind === 'dir' : sameEntry(atNew, action.expect));
@@ -44,6 +47,33 @@ export async function performMove(action: MoveAction, backends: Record<Side, Bac
   if (action.expect.kind === 'dir') return { action, status: 'done', via: 'rename' };
   const written = await target.stat(action.path);
   return { action, status: 'done', via: 'rename', ...(written?.kind === 'file' ? { written } : {}) };
+}
+
+/**
+ * True when the folder still holds what the scan saw below it: a folder rename carries its
+ * contents along and records them, so a file changed or removed since must stop it (a record of a
+ * file that is not there would delete the other side's copy next time). Entries added since, and
+ * entries the scan leaves out (excluded names, links), move along unrecorded: the next run sees
+ * them as new.
+ */
+async function contentsAsScanned(backend: Backend, dir: RelPath, contents: MoveAction['contents']): Promise<boolean> {
+  const expected = new Map(contents.map((entry) => [entry.suffix, entry.expect]));
+  const pending: string[] = [''];
+  let seen = 0;
+  while (pending.length > 0) {
+    const suffix = pending.pop()!;
+    for (const item of await backend.list((suffix === '' ? dir : `${dir}/${suffix}`) as RelPath)) {
+      const child = suffix === '' ? item.name : `${suffix}/${item.name}`;
+      const want = expected.get(child.normalize('NFC'));
+      // Entries the scan left out on purpose (excluded names, links) move along as they are.
+      if (!('entry' in item)) continue;
+      if (want === undefined) continue;
+      if (want.kind === 'dir' ? item.entry.kind !== 'dir' : !sameEntry(item.entry, want)) return false;
+      seen++;
+      if (item.entry.kind === 'dir') pending.push(child);
+    }
+  }
+  return seen === expected.size;
 }
 
 /** The fallback: copy the new path (and a folder's contents) over, then delete the old path. */
