@@ -22,6 +22,8 @@ export interface ExecuteOptions {
   readonly onStart?: (action: Action) => void;
   /** Called as each action ends, before the next phase starts; awaited (it journals the state). */
   readonly onResult: (result: ActionResult) => Promise<void>;
+  /** Names the scan left out (`--exclude`): a folder move may carry them along. */
+  readonly isExcludedName?: (name: string) => boolean;
   /** Attempts after a retryable failure (dropped connection, timeout). Default 2. */
   readonly retries?: number;
 }
@@ -54,7 +56,7 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
     const attempts = (options.retries ?? 2) + 1;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await report(await perform(action, backends, createdFolders, options.signal));
+        return await report(await perform(action, backends, createdFolders, options.signal, options.isExcludedName));
       } catch (error) {
         const retry = isBackendError(error) && error.retryable && attempt + 1 < attempts && !options.signal?.aborted;
         if (retry) {
@@ -103,7 +105,13 @@ function groupByDepth(actions: readonly Action[], phase: Plan['actions'][number]
 }
 
 /** Does one action. Throws on failure; returns `conflict` when its target changed since the scan. */
-async function perform(action: Action, backends: Record<Side, Backend>, createdFolders: Set<string>, signal?: AbortSignal): Promise<ActionResult> {
+async function perform(
+  action: Action,
+  backends: Record<Side, Backend>,
+  createdFolders: Set<string>,
+  signal?: AbortSignal,
+  isExcludedName?: (name: string) => boolean,
+): Promise<ActionResult> {
   switch (action.kind) {
     case 'record':
     case 'forget':
@@ -117,7 +125,7 @@ async function perform(action: Action, backends: Record<Side, Backend>, createdF
       return { action, status: 'done' };
     }
     case 'move':
-      return performMove(action, backends, signal);
+      return performMove(action, backends, signal, isExcludedName);
     case 'copy': {
       const target = backends[action.to];
       // The re-check costs a round trip per file; a new file in a folder this run just created

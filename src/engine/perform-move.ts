@@ -3,7 +3,7 @@
  * re-checking both ends; when the rename fails, the same result by copying from the other side
  * and deleting the old path.
  */
-import type { Backend } from '../backends/backend.js';
+import { isTempName, type Backend } from '../backends/backend.js';
 import type { ActionResult } from '../core/action-result.js';
 import { sameEntry } from '../core/entry.js';
 import type { Action } from '../core/plan.js';
@@ -20,7 +20,12 @@ type MoveAction = Extract<Action, { kind: 'move' }>;
  * Retryable errors of the rename are thrown (the executor retries); other rename errors (a
  * server without rename, a permission on the folder) fall back to copy and delete.
  */
-export async function performMove(action: MoveAction, backends: Record<Side, Backend>, signal?: AbortSignal): Promise<ActionResult> {
+export async function performMove(
+  action: MoveAction,
+  backends: Record<Side, Backend>,
+  signal?: AbortSignal,
+  isExcludedName: (name: string) => boolean = () => false,
+): Promise<ActionResult> {
   const target = backends[action.side];
   const where = `on the ${action.side} side`;
   const current = await target.stat(action.oldPath);
@@ -28,7 +33,7 @@ export async function performMove(action: MoveAction, backends: Record<Side, Bac
   if (!unchanged) {
     return { action, status: 'conflict', detail: `${action.oldPath} changed ${where} during the sync; not renamed to ${action.path}` };
   }
-  if (action.expect.kind === 'dir' && !(await contentsAsScanned(target, action.oldPath, action.contents))) {
+  if (action.expect.kind === 'dir' && !(await contentsAsScanned(target, action.oldPath, action.contents, isExcludedName))) {
     return { action, status: 'conflict', detail: `the contents of ${action.oldPath} changed ${where} during the sync; not renamed to ${action.path}` };
   }
   const atNew = await target.stat(action.path);
@@ -50,13 +55,13 @@ export async function performMove(action: MoveAction, backends: Record<Side, Bac
 }
 
 /**
- * True when the folder still holds what the scan saw below it: a folder rename carries its
+ * True when the folder still holds exactly what the scan saw below it: a folder rename carries its
  * contents along and records them, so a file changed or removed since must stop it (a record of a
- * file that is not there would delete the other side's copy next time). Entries added since, and
- * entries the scan leaves out (excluded names, links), move along unrecorded: the next run sees
- * them as new.
+ * file that is not there would delete the other side's copy next time), and so must a file added
+ * since (it was written into the old folder, and stays there). Entries the scan leaves out on
+ * purpose (excluded names, links, ferry's temporary files) move along with the folder.
  */
-async function contentsAsScanned(backend: Backend, dir: RelPath, contents: MoveAction['contents']): Promise<boolean> {
+async function contentsAsScanned(backend: Backend, dir: RelPath, contents: MoveAction['contents'], isExcludedName: (name: string) => boolean): Promise<boolean> {
   const expected = new Map(contents.map((entry) => [entry.suffix, entry.expect]));
   const pending: string[] = [''];
   let seen = 0;
@@ -67,7 +72,10 @@ async function contentsAsScanned(backend: Backend, dir: RelPath, contents: MoveA
       const want = expected.get(child.normalize('NFC'));
       // Entries the scan left out on purpose (excluded names, links) move along as they are.
       if (!('entry' in item)) continue;
-      if (want === undefined) continue;
+      if (want === undefined) {
+        if (isExcludedName(item.name) || isTempName(item.name)) continue;
+        return false;
+      }
       if (want.kind === 'dir' ? item.entry.kind !== 'dir' : !sameEntry(item.entry, want)) return false;
       seen++;
       if (item.entry.kind === 'dir') pending.push(child);

@@ -342,6 +342,7 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
         local,
         remote,
         signal: options.signal,
+        isExcludedName: (name) => filter.isExcludedName(name),
         onStart: (action) => emit({ type: 'action-started', action }),
         onResult: async (result) => {
           for (const change of stateChangesOf(result)) store!.record(change);

@@ -157,6 +157,8 @@ export function describeRenameScenarios(name: string, harness: RenameHarness): v
         // One size and one time for every file: only the folder's contents together identify it.
         for (const path of ['docs/a.txt', 'docs/b.txt', 'docs/sub/c.txt']) await writeLocal(pair.localDir, path, 'same', T1);
         await pair.run('sync');
+        // An excluded name in the remote folder moves along with it.
+        await writeRemote(pair.remote, 'docs/.DS_Store', 'finder data', T1);
         await fs.rename(join(pair.localDir, 'docs'), join(pair.localDir, 'papers'));
         const { summary, events } = await pair.run('sync');
         assert.deepEqual(kinds(events), ['move papers']);
@@ -165,6 +167,7 @@ export function describeRenameScenarios(name: string, harness: RenameHarness): v
         assert.deepEqual({ copied: summary.filesCopied, moved: summary.moved, errors: summary.errors }, { copied: 0, moved: 1, errors: 0 });
         assert.equal((await readRemote(pair.remote, 'papers/sub/c.txt'))?.toString(), 'same');
         assert.equal(await pair.remote.stat(toRelPath('docs')), undefined);
+        assert.equal((await readRemote(pair.remote, 'papers/.DS_Store'))?.toString(), 'finder data');
         await assertQuiet(pair, 'sync');
       } finally {
         await pair.close();
