@@ -48,6 +48,8 @@ export interface DetectMovesInput {
   readonly local: Snapshot;
   readonly remote: Snapshot;
   readonly state: SyncState;
+  /** Old paths (files or folders) never to move: their content did not match (see confirm-moves). */
+  readonly refuse?: ReadonlySet<RelPath>;
 }
 
 /** The decisions left after pairing, and the moves that replace the paired ones. */
@@ -87,7 +89,7 @@ export function detectMoves(input: DetectMovesInput): DetectMovesResult {
       if (decision.type === 'delete' && decision.side === target && decision.reason === 'deleted') {
         const recorded = input.state.get(decision.path)?.[moved];
         const current = snapshots[target].entries.get(decision.path);
-        if (recorded?.kind !== 'file' || recorded.size === 0 || current?.kind !== 'file' || inCleared(decision.path)) continue;
+        if (recorded?.kind !== 'file' || recorded.size === 0 || current?.kind !== 'file' || inCleared(decision.path) || input.refuse?.has(decision.path)) continue;
         push(gone, `${recorded.size}:${recorded.mtimeMs}`, decision);
       } else if (decision.type === 'copy' && decision.from === moved && decision.reason === 'new') {
         const entry = snapshots[moved].entries.get(decision.path);
@@ -110,7 +112,15 @@ export function detectMoves(input: DetectMovesInput): DetectMovesResult {
         contents: [],
       });
     }
-    const folded = foldFolderMoves(fileMoves, moved, byPath, snapshots, input.state, input.decisions.filter((decision) => !inCleared(decision.path)));
+    const folded = foldFolderMoves(
+      fileMoves,
+      moved,
+      byPath,
+      snapshots,
+      input.state,
+      input.decisions.filter((decision) => !inCleared(decision.path)),
+      input.refuse ?? new Set(),
+    );
     for (const move of folded) {
       moves.push(move);
       consumed.add(move.from);
@@ -143,6 +153,7 @@ function foldFolderMoves(
   snapshots: Readonly<Record<Side, Snapshot>>,
   state: SyncState,
   decisions: readonly Decision[],
+  refuse: ReadonlySet<RelPath>,
 ): PlannedMove[] {
   const target = otherSide(moved);
   const candidates = new Map<string, { from: RelPath; to: RelPath }>();
@@ -162,8 +173,9 @@ function foldFolderMoves(
   const folderMoves: PlannedMove[] = [];
   const usedFolders: RelPath[] = [];
   for (const candidate of sorted) {
+    if (refuse.has(candidate.from)) continue;
     if (usedFolders.some((dir) => candidate.from === dir || isInside(candidate.from, dir) || candidate.to === dir || isInside(candidate.to, dir))) continue;
-    const contents = wholeFolderMoved(candidate.from, candidate.to, moved, byPath, snapshots, state);
+    const contents = wholeFolderMoved(candidate.from, candidate.to, moved, byPath, snapshots, state, refuse);
     if (!contents) continue;
     usedFolders.push(candidate.from, candidate.to);
     folderMoves.push({
@@ -192,6 +204,7 @@ function wholeFolderMoved(
   byPath: ReadonlyMap<RelPath, Decision>,
   snapshots: Readonly<Record<Side, Snapshot>>,
   state: SyncState,
+  refuse: ReadonlySet<RelPath>,
 ): MovedEntry[] | undefined {
   const target = otherSide(moved);
   const removesOld = byPath.get(from);
@@ -223,6 +236,7 @@ function wholeFolderMoved(
     if (source.kind === 'file') {
       // The moved side's new file must be the one it had at the old path at the last sync.
       const recorded = state.get(oldPath)?.[moved];
+      if (refuse.has(oldPath)) return undefined;
       if (recorded?.kind !== 'file' || recorded.size !== source.size || recorded.mtimeMs !== source.mtimeMs) return undefined;
       files++;
     }

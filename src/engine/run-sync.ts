@@ -14,6 +14,7 @@ import { detectChange } from '../core/detect-change.js';
 import type { RelPath } from '../core/rel-path.js';
 import type { CompareMethod } from '../core/content-compare.js';
 import { adoptEqualByContent } from './adopt-equal-by-content.js';
+import { refutedMoves } from './confirm-moves.js';
 import { PathFilter } from '../core/path-filter.js';
 import { checkPlanSafety } from '../core/check-plan-safety.js';
 import { buildPlan, type Plan } from '../core/plan.js';
@@ -318,7 +319,9 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
       remote: detectChange(remoteSnapshot.entries.get(path), state.get(path)?.remote),
     });
     const marked = markCaseCollisions(resolved, collisions, factsOf);
-    const paired = detectMoves({ decisions: marked, local: localSnapshot, remote: remoteSnapshot, state });
+    let paired = detectMoves({ decisions: marked, local: localSnapshot, remote: remoteSnapshot, state });
+    const refuse = await refutedMoves(paired.moves, { local, remote }, { concurrency: Math.min(local.capabilities.maxConcurrency, remote.capabilities.maxConcurrency), signal: options.signal });
+    if (refuse.size > 0) paired = detectMoves({ decisions: marked, local: localSnapshot, remote: remoteSnapshot, state, refuse });
     const moves = [...caseRenames, ...paired.moves];
     const plan: Plan = buildPlan({ mode, decisions: paired.decisions, moves, local: localSnapshot, remote: remoteSnapshot, state });
     const refusal = checkPlanSafety({ plan, local: localSnapshot, remote: remoteSnapshot, state, allowEmptySide: options.allowEmptySide ?? false });

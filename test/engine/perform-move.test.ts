@@ -59,6 +59,28 @@ describe('moves in the engine', () => {
     });
   });
 
+  it('where the side to rename hashes on its server, a big file whose size and time match by chance is copied, not moved', async () => {
+    await withState(async (stateDir) => {
+      const local = new MemoryBackend({ name: 'local' });
+      const remote = new MemoryBackend({ name: 'remote', hashes: ['sha256'] });
+      const size = 2 * 1024 * 1024;
+      local.putFile(p('old.bin'), Buffer.alloc(size, 1), T);
+      local.putFile(p('same/a.bin'), Buffer.alloc(size, 3), T);
+      await runSync('sync', { local, remote, stateDir });
+      // Deleted, and another file of the same size with the same (fixed) time appears.
+      await local.remove(p('old.bin'));
+      local.putFile(p('new.bin'), Buffer.alloc(size, 2), T);
+      // A real rename, confirmed by its digest.
+      await local.rename(p('same'), p('moved'));
+      const events: SyncEvent[] = [];
+      await runSync('sync', { local, remote, stateDir, onEvent: (e) => events.push(e) });
+      const planned = events.flatMap((e) => (e.type === 'planned' ? [`${e.action.kind} ${e.action.path}`] : []));
+      assert.deepEqual(planned, ['move moved', 'copy new.bin', 'delete old.bin']);
+      assert.ok(remote.content(p('new.bin'))!.startsWith('\u0002'));
+      assert.equal(remote.content(p('old.bin')), undefined);
+    });
+  });
+
   it('a move whose new name was taken meanwhile is a conflict; nothing is renamed over it', async () => {
     await withState(async (stateDir) => {
       const local = new MemoryBackend({ name: 'local' });
