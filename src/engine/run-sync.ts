@@ -8,13 +8,12 @@ import type { Backend } from '../backends/backend.js';
 import { openBackend, type OpenBackendOptions } from '../backends/open-backend.js';
 import { parseTarget, type Target } from '../backends/target-url.js';
 import { stateChangesOf, type ActionResult } from '../core/action-result.js';
-import { detectMoves, type PlannedMove } from '../core/detect-moves.js';
-import { markCaseCollisions, settleCaseSpellings, type CaseMode } from '../core/case-collisions.js';
-import { detectChange } from '../core/detect-change.js';
+import type { PlannedMove } from '../core/detect-moves.js';
+import { settleCaseSpellings, type CaseMode } from '../core/case-collisions.js';
 import type { RelPath } from '../core/rel-path.js';
 import type { CompareMethod } from '../core/content-compare.js';
 import { adoptEqualByContent } from './adopt-equal-by-content.js';
-import { refutedMoves } from './confirm-moves.js';
+import { planMoves } from './plan-moves.js';
 import { PathFilter } from '../core/path-filter.js';
 import { checkPlanSafety } from '../core/check-plan-safety.js';
 import { buildPlan, type Plan } from '../core/plan.js';
@@ -314,16 +313,8 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
       remote: remoteSnapshot,
       ask: options.ask,
     });
-    const factsOf = (path: RelPath) => ({
-      local: detectChange(localSnapshot.entries.get(path), state.get(path)?.local),
-      remote: detectChange(remoteSnapshot.entries.get(path), state.get(path)?.remote),
-    });
-    const marked = markCaseCollisions(resolved, collisions, factsOf);
-    let paired = detectMoves({ decisions: marked, local: localSnapshot, remote: remoteSnapshot, state });
-    const refuse = await refutedMoves(paired.moves, { local, remote }, { concurrency: Math.min(local.capabilities.maxConcurrency, remote.capabilities.maxConcurrency), signal: options.signal });
-    if (refuse.size > 0) paired = detectMoves({ decisions: marked, local: localSnapshot, remote: remoteSnapshot, state, refuse });
-    const moves = [...caseRenames, ...paired.moves];
-    const plan: Plan = buildPlan({ mode, decisions: paired.decisions, moves, local: localSnapshot, remote: remoteSnapshot, state });
+    const paired = await planMoves({ decisions: resolved, local: localSnapshot, remote: remoteSnapshot, state, collisions, caseRenames, backends: { local, remote }, signal: options.signal });
+    const plan: Plan = buildPlan({ mode, decisions: paired.decisions, moves: paired.moves, local: localSnapshot, remote: remoteSnapshot, state });
     const refusal = checkPlanSafety({ plan, local: localSnapshot, remote: remoteSnapshot, state, allowEmptySide: options.allowEmptySide ?? false });
     if (refusal) {
       const folder = refusal.side === 'local' ? local.displayName : remote.displayName;
