@@ -107,3 +107,23 @@ describe('moves in the engine', () => {
     });
   });
 });
+
+describe('case collisions in the engine', () => {
+  it('a side that reports itself case-insensitive makes two spellings a reported conflict without --case', async () => {
+    await withState(async (stateDir) => {
+      const local = new MemoryBackend({ name: 'local' });
+      const remote = new MemoryBackend({ name: 'remote', caseInsensitive: true });
+      local.putFile(p('Notes.txt'), 'notes, capital', T);
+      local.putFile(p('notes.txt'), 'notes, small', T);
+      local.putFile(p('other.txt'), 'other', T);
+      const events: SyncEvent[] = [];
+      const summary = await runSync('sync', { local, remote, stateDir, onEvent: (e) => events.push(e) });
+      assert.deepEqual(
+        events.flatMap((e) => (e.type === 'conflict' ? [`${e.conflict.path} ${e.conflict.conflict.reason}`] : [])),
+        ['Notes.txt case-collision', 'notes.txt case-collision'],
+      );
+      assert.equal(summary.conflicts, 2);
+      assert.deepEqual([...remote.dump().keys()], ['other.txt']);
+    });
+  });
+});

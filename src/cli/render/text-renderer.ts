@@ -114,6 +114,12 @@ export class TextRenderer {
       case 'ignored':
         if (this.verbosity >= 2) this.out(this.style.dim(`${p}IGNORED ${event.why.padEnd(9)}    ${event.side}: ${event.path}`));
         break;
+      case 'compared':
+        if (this.verbosity >= 2) {
+          const how = `${event.algorithm}: local ${event.by.local}, remote ${event.by.remote}`;
+          this.out(this.style.dim(`${p}${(event.equal ? 'SAME CONTENT' : 'DIFFERENT').padEnd(17)}     ${event.path} (${how})`));
+        }
+        break;
       case 'planned':
         if (this.prefix && this.verbosity >= 1) this.printAction(event.action);
         break;
