@@ -34,6 +34,21 @@ describe('SftpExecHasher', () => {
     assert.equal(calls, 1);
   });
 
+  it('keeps at most maxChannels exec channels open at once', async () => {
+    const hasher = new SftpExecHasher(2);
+    let open = 0;
+    let most = 0;
+    const run = async () => {
+      most = Math.max(most, ++open);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      open--;
+      return { code: 0, stdout: `${hex}  /a\n`, stderr: '' };
+    };
+    const results = await Promise.all(Array.from({ length: 6 }, () => hasher.hash(run, '/a', ['md5'], 'x')));
+    assert.equal(results.filter((r) => r?.digest === hex).length, 6);
+    assert.equal(most, 2);
+  });
+
   it('reports a missing file as not-found and a missing tool as no hash', async () => {
     const hasher = new SftpExecHasher();
     await assert.rejects(hasher.hash(async () => ({ code: 1, stdout: '', stderr: 'sha256sum: /a: No such file or directory' }), '/a', ['sha256'], 'x'), { code: 'not-found' });

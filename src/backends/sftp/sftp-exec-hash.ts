@@ -34,6 +34,22 @@ export type ExecRunner = (command: string) => Promise<{ readonly code: number | 
  */
 export class SftpExecHasher {
   private usable: boolean | undefined;
+  /** Exec channels open at once: OpenSSH allows 10 sessions per connection (MaxSessions). */
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly maxChannels = 4) {}
+
+  private async slot<T>(work: () => Promise<T>): Promise<T> {
+    while (this.running >= this.maxChannels) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.running++;
+    try {
+      return await work();
+    } finally {
+      this.running--;
+      this.waiting.shift()?.();
+    }
+  }
 
   /** The digest of `absPath` with the first of `algorithms` that has a tool; undefined when exec is not usable. */
   async hash(run: ExecRunner, absPath: string, algorithms: readonly HashAlgorithm[], what: string): Promise<ContentHash | undefined> {
@@ -42,9 +58,11 @@ export class SftpExecHasher {
     if (algorithm === undefined) return undefined;
     let result;
     try {
-      result = await run(hashCommand(algorithm, absPath)!);
+      result = await this.slot(() => run(hashCommand(algorithm, absPath)!));
     } catch {
-      this.usable = false;
+      // Refused before it ever worked: an SFTP-only account. After a success, a refused channel
+      // is a passing limit: this file is read instead.
+      if (this.usable !== true) this.usable = false;
       return undefined;
     }
     if (result.code !== 0) {
