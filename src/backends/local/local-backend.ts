@@ -69,6 +69,31 @@ export class LocalBackend implements Backend {
     this.links = options.followLinks ? new LinkResolver(root) : undefined;
   }
 
+  private realRoot: Promise<string> | undefined;
+
+  /**
+   * The absolute path of `rel` for a change (write, mkdir, remove, rename), after checking that
+   * its folder, all links resolved, is inside the root: a folder replaced by a symlink after the
+   * scan must not let a change land outside the synced folder.
+   */
+  private async absForChange(rel: RelPath): Promise<string> {
+    const abs = this.abs(rel);
+    if (rel === '' || !rel.includes('/')) return abs;
+    this.realRoot ??= fs.realpath(this.root).catch(() => this.root);
+    const root = await this.realRoot;
+    let parent: string;
+    try {
+      parent = await fs.realpath(path.dirname(abs));
+    } catch {
+      // A missing folder: the operation itself reports it.
+      return abs;
+    }
+    if (parent !== root && !parent.startsWith(root.endsWith(path.sep) ? root : root + path.sep)) {
+      throw new BackendError('unsafe-name', `${abs} is reached through a symbolic link that leads out of ${this.root}; left alone`);
+    }
+    return abs;
+  }
+
   private abs(rel: RelPath): string {
     return rel === '' ? this.root : path.join(this.root, ...rel.split('/'));
   }
@@ -139,7 +164,7 @@ export class LocalBackend implements Backend {
   }
 
   async write(rel: RelPath, data: Readable, options: WriteOptions = {}): Promise<FileEntry> {
-    const abs = this.abs(rel);
+    const abs = await this.absForChange(rel);
     const temp = path.join(path.dirname(abs), tempNameFor(path.basename(abs)));
     try {
       // `flush` fsyncs before close, so the rename below never exposes data still in the cache.
@@ -161,7 +186,7 @@ export class LocalBackend implements Backend {
   }
 
   async mkdir(rel: RelPath): Promise<void> {
-    const abs = this.abs(rel);
+    const abs = await this.absForChange(rel);
     try {
       await fs.mkdir(abs);
     } catch (error) {
@@ -175,7 +200,7 @@ export class LocalBackend implements Backend {
   }
 
   async remove(rel: RelPath): Promise<void> {
-    const abs = this.abs(rel);
+    const abs = await this.absForChange(rel);
     try {
       const stats = await fs.lstat(abs);
       if (stats.isDirectory()) throw new BackendError('is-a-directory', `cannot delete ${abs}: is a folder`);
@@ -186,7 +211,7 @@ export class LocalBackend implements Backend {
   }
 
   async removeDir(rel: RelPath): Promise<void> {
-    const abs = this.abs(rel);
+    const abs = await this.absForChange(rel);
     try {
       await fs.rmdir(abs);
     } catch (error) {
@@ -199,6 +224,8 @@ export class LocalBackend implements Backend {
   }
 
   async rename(from: RelPath, to: RelPath): Promise<void> {
+    await this.absForChange(from);
+    await this.absForChange(to);
     try {
       await fs.rename(this.abs(from), this.abs(to));
     } catch (error) {
