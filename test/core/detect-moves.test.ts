@@ -149,3 +149,18 @@ describe('detectMoves: folders', () => {
     assert.ok(!plan.actions.some((a) => a.kind === 'rmdir' && a.path === 'd'));
   });
 });
+
+describe('state after a move', () => {
+  it('drops the old paths and records the new ones with each side\'s fingerprint', async () => {
+    const { applyResults } = await import('../../src/core/action-result.js');
+    const before: Tree = { d: DIR, 'd/x': file(1), other: file(7) };
+    const input = detect(before, { e: DIR, 'e/x': file(1), other: file(7) }, before);
+    const move = input.plan.actions[0]!;
+    assert.equal(move.kind, 'move');
+    const next = applyResults(stateOf(before), [{ action: move, status: 'done', via: 'rename' }]);
+    assert.deepEqual([...next.keys()].sort(), ['e', 'e/x', 'other']);
+    assert.deepEqual(next.get(toRelPath('e/x')), { local: file(1), remote: file(1) });
+    const failed = applyResults(stateOf(before), [{ action: move, status: 'conflict', detail: 'changed' }]);
+    assert.deepEqual([...failed.keys()].sort(), ['d', 'd/x', 'other'], 'a move not done changes nothing');
+  });
+});
