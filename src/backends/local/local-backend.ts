@@ -164,7 +164,19 @@ export class LocalBackend implements Backend {
   }
 
   async write(rel: RelPath, data: Readable, options: WriteOptions = {}): Promise<FileEntry> {
-    const abs = await this.absForChange(rel);
+    // The source may fail while the folder is checked; its error must wait for the pipeline below
+    // (which sees the stream as errored), not crash the process as an unhandled 'error' event.
+    const holdError = (): void => undefined;
+    data.on('error', holdError);
+    let abs: string;
+    try {
+      abs = await this.absForChange(rel);
+    } catch (error) {
+      data.destroy();
+      throw error;
+    } finally {
+      data.off('error', holdError);
+    }
     const temp = path.join(path.dirname(abs), tempNameFor(path.basename(abs)));
     try {
       // `flush` fsyncs before close, so the rename below never exposes data still in the cache.
