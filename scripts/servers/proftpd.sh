@@ -65,6 +65,8 @@ MaxInstances 200
   ModulePath /usr/lib/proftpd
   LoadModule mod_tls.c
   LoadModule mod_site_misc.c
+  # Server-side hashes (HASH, XSHA256, XSHA1, XMD5, XCRC) for --compare checksum.
+  LoadModule mod_digest.c
 </IfModule>
 
 <Global>

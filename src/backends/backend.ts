@@ -9,6 +9,7 @@ import type { Readable } from 'node:stream';
 import type { Entry, FileEntry, ListedEntry } from '../core/entry.js';
 import type { RelPath } from '../core/rel-path.js';
 import type { ProbeOptions, ProbeReporter } from './probe-finding.js';
+import type { ContentHash, HashAlgorithm } from './content-hash.js';
 
 /** What a backend can do; the engine adapts to it. */
 export interface BackendCapabilities {
@@ -79,6 +80,15 @@ export interface Backend {
   /** Renames a file or folder, replacing a file at `to`. */
   rename(from: RelPath, to: RelPath): Promise<void>;
 
+  /**
+   * Optional: the digest of a file computed where the file is (an FTP `HASH`/`XSHA256`/... command,
+   * `sha256sum` over SSH), without transferring it. Uses the first of `algorithms` (best first) the
+   * server offers; resolves to undefined when it offers none of them (the caller then reads the
+   * file). Throws `not-found` or `is-a-directory` like `read`. Backends whose files are as cheap to
+   * read as to hash (a local disk) do not implement it.
+   */
+  hash?(path: RelPath, algorithms: readonly HashAlgorithm[], options?: { signal?: AbortSignal }): Promise<ContentHash | undefined>;
+
   /** Releases connections. Idempotent. */
   close(): Promise<void>;
 
@@ -94,6 +104,7 @@ export interface Backend {
 export type { ProbeFinding, ProbeOptions, ProbeReporter, ProbeStatus, ProbeValue } from './probe-finding.js';
 
 export { TEMP_PREFIX, TEMP_SUFFIX, isTempName, tempNameFor } from '../core/temp-name.js';
+export { HASH_ALGORITHMS, hashStream, type ContentHash, type HashAlgorithm } from './content-hash.js';
 
 /** Permission bits for a written file: the source's bits without group/other write, or 0o644. */
 export function safeFileMode(mode: number | undefined): number {

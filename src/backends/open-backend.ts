@@ -54,6 +54,11 @@ export interface OpenBackendOptions {
   readonly prompt?: 'auto' | 'always' | 'never';
   /** After a login with a password from the URL, FERRY_PASSWORD or a prompt, save it in the keyring. */
   readonly storePassword?: boolean;
+  /**
+   * Local folders: `follow` lists a symbolic link as what it points to when that stays inside the
+   * folder (and makes no loop); default `skip` (links are reported, never followed).
+   */
+  readonly links?: 'skip' | 'follow';
   /** Receives warnings worth showing (for example "host key verification is off"). */
   readonly warn?: (message: string) => void;
   readonly signal?: AbortSignal;
@@ -102,7 +107,7 @@ async function openLocal(target: Target, options: OpenBackendOptions): Promise<B
     }
     await fs.mkdir(target.path, { recursive: true });
   }
-  return new LocalBackend(target.path);
+  return new LocalBackend(target.path, { followLinks: options.links === 'follow' });
 }
 
 /**

@@ -122,6 +122,9 @@ export function taskArguments(
   withValue(s.parallel, '--parallel');
   withValue(s.timeout, '--timeout');
   withValue(s.time_window, '--time-window');
+  withValue(s.compare, '--compare');
+  withValue(s.case, '--case');
+  withValue(s.links, '--links');
   withValue(s.ssh_key !== undefined ? pathFrom(dir, s.ssh_key) : undefined, '--ssh-key');
   withValue(s.known_hosts !== undefined ? pathFrom(dir, s.known_hosts) : undefined, '--known-hosts');
   on(s.no_verify_host_keys, '--no-verify-host-keys');

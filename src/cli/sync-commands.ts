@@ -44,6 +44,9 @@ interface SyncCommandFlags extends ConnectionFlags {
   stateDir?: string;
   timeWindow?: number;
   removePyftpsyncMeta?: boolean;
+  compare?: 'time' | 'checksum';
+  case?: 'strict' | 'local' | 'remote';
+  links?: 'skip' | 'follow';
 }
 
 const examples: Record<SyncMode, string> = {
@@ -123,7 +126,21 @@ export function addSyncCommands(program: Command, setExitCode: (code: number) =>
       .option('--json', 'print one JSON event per line on stdout (see docs/json-events.md)')
       .option('--state-dir <dir>', 'where the state of the last sync is kept (default $XDG_STATE_HOME/ferry)')
       .option('--remove-pyftpsync-meta', 'after a run without errors, delete .pyftpsync-meta.json and .pyftpsync-lock.json files on both sides')
-      .option('--time-window <ms>', 'mtimes closer than this count as equal (default 2000)', positiveInt);
+      .option('--time-window <ms>', 'mtimes closer than this count as equal (default 2000)', positiveInt)
+      .addOption(
+        new Option('--compare <how>', 'time: size and mtime decide; checksum: same-sized files whose times differ are compared by content (server hash or read)')
+          .choices(['time', 'checksum'])
+          .default('time'),
+      )
+      .addOption(
+        new Option('--case <side>', 'names differing only in case: strict = leave them alone and report; local/remote = that side\'s spelling wins (default: strict on a case-insensitive side)')
+          .choices(['strict', 'local', 'remote']),
+      )
+      .addOption(
+        new Option('--links <how>', 'symbolic links in a local folder: skip (with a warning), or follow those that stay inside the folder')
+          .choices(['skip', 'follow'])
+          .default('skip'),
+      );
     addConnectionOptions(command)
       .addHelpText('after', examples[mode])
       .action(async (local: string, remote: string, flags: SyncCommandFlags) => {
@@ -195,6 +212,9 @@ async function runCommand(mode: SyncMode, local: string, remote: string, flags: 
     stateDir: flags.stateDir,
     timeWindowMs: flags.timeWindow,
     removePyftpsyncMeta: flags.removePyftpsyncMeta,
+    compare: flags.compare,
+    case: flags.case,
+    links: flags.links,
     connection: connectionOptionsOf(flags, flags.json ?? false),
     onEvent,
     signal: controller.signal,

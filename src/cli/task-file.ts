@@ -20,7 +20,12 @@ export const MAX_PARENT_LEVELS = 15;
 export const RUNNABLE_COMMANDS: readonly SyncMode[] = ['upload', 'download', 'sync'];
 const KNOWN_UNSUPPORTED_COMMANDS = ['scan', 'tree'];
 
-type KeyType = 'boolean' | 'string' | 'patterns' | 'positive-int' | 'verbose' | 'command' | 'resolve' | 'delete-limit';
+type KeyType =
+  | 'boolean' | 'string' | 'patterns' | 'positive-int' | 'verbose' | 'command' | 'resolve' | 'delete-limit'
+  | 'compare' | 'case' | 'links';
+
+/** The values of the keys that take one word of a fixed list. */
+const CHOICES = { compare: ['time', 'checksum'], case: ['strict', 'local', 'remote'], links: ['skip', 'follow'] } as const;
 
 /**
  * Every key a task (or common_config) may hold, with its type. Credential keys and pyftpsync's
@@ -52,6 +57,9 @@ export const TASK_KEYS = {
   parallel: 'positive-int',
   timeout: 'positive-int',
   time_window: 'positive-int',
+  compare: 'compare',
+  case: 'case',
+  links: 'links',
   ssh_key: 'string',
   known_hosts: 'string',
   no_verify_host_keys: 'boolean',
@@ -107,6 +115,9 @@ export interface TaskSettings {
   parallel?: number;
   timeout?: number;
   time_window?: number;
+  compare?: string;
+  case?: string;
+  links?: string;
   ssh_key?: string;
   known_hosts?: string;
   no_verify_host_keys?: boolean;
@@ -303,6 +314,12 @@ function readValue(type: KeyType, node: Node | null, keyPath: string, at: (node:
     case 'delete-limit': {
       const text = typeof scalar === 'number' || typeof scalar === 'string' ? String(scalar) : undefined;
       return text !== undefined && parseDeleteLimit(text) ? text : fail('a number of files (20) or a percentage up to 100% ("50%")');
+    }
+    case 'compare':
+    case 'case':
+    case 'links': {
+      const choices: readonly string[] = CHOICES[type];
+      return typeof scalar === 'string' && choices.includes(scalar) ? scalar : fail(choices.join(', '));
     }
     case 'positive-int':
       return typeof scalar === 'number' && Number.isInteger(scalar) && scalar >= 1 ? scalar : fail('a whole number of 1 or more');

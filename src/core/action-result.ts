@@ -1,15 +1,18 @@
 /**
  * What became of each planned action, and how it changes the state of the last sync. Pure.
  */
-import { fingerprintOf, type FileEntry } from './entry.js';
+import { fingerprintOf, type FileEntry, type Fingerprint } from './entry.js';
 import type { Action } from './plan.js';
 import type { RelPath } from './rel-path.js';
 import type { SyncRecord, SyncState } from './sync-state.js';
 
 /** The outcome of one action. */
 export type ActionResult =
-  /** Done. `written` is the target entry a copy produced, as the target reports it. */
-  | { readonly action: Action; readonly status: 'done'; readonly written?: FileEntry; readonly bytes?: number }
+  /**
+   * Done. `written` is the target entry a copy (or a file move) produced, as the target reports
+   * it. `via: 'copy'`: a move whose rename failed was done as a copy and a deletion instead.
+   */
+  | { readonly action: Action; readonly status: 'done'; readonly written?: FileEntry; readonly bytes?: number; readonly via?: 'rename' | 'copy' }
   | { readonly action: Action; readonly status: 'failed'; readonly error: string }
   /** The target changed between scan and action: nothing was touched, it is a conflict now. */
   | { readonly action: Action; readonly status: 'conflict'; readonly reason: 'changed-during-sync'; readonly detail: string }
@@ -21,11 +24,32 @@ export type StateChange =
   | { readonly op: 'set'; readonly path: RelPath; readonly record: SyncRecord }
   | { readonly op: 'drop'; readonly path: RelPath };
 
-/** The state change a finished action implies, or undefined when the state stays as it was. */
+/** The state changes a finished action implies (a move drops the old paths and sets the new ones). */
+export function stateChangesOf(result: ActionResult): StateChange[] {
+  if (result.status === 'done' && result.action.kind === 'move') return moveChanges(result.action, result.written);
+  const change = stateChangeOf(result);
+  return change ? [change] : [];
+}
+
+function moveChanges(action: Extract<Action, { kind: 'move' }>, written: FileEntry | undefined): StateChange[] {
+  const recordOf = (source: Fingerprint, target: Fingerprint): SyncRecord =>
+    action.side === 'remote' ? { local: source, remote: target } : { local: target, remote: source };
+  const changes: StateChange[] = [{ op: 'drop', path: action.oldPath }];
+  for (const entry of action.contents) changes.push({ op: 'drop', path: `${action.oldPath}/${entry.suffix}` as RelPath });
+  changes.push({ op: 'set', path: action.path, record: recordOf(fingerprintOf(action.source), fingerprintOf(written ?? action.expect)) });
+  for (const entry of action.contents) {
+    changes.push({ op: 'set', path: `${action.path}/${entry.suffix}` as RelPath, record: recordOf(fingerprintOf(entry.source), fingerprintOf(entry.expect)) });
+  }
+  return changes;
+}
+
+/** The state change a finished action implies, or undefined when the state stays as it was (moves: see {@link stateChangesOf}). */
 export function stateChangeOf(result: ActionResult): StateChange | undefined {
   if (result.status !== 'done') return undefined;
   const action = result.action;
   switch (action.kind) {
+    case 'move':
+      return undefined;
     case 'copy': {
       if (!result.written) return undefined;
       const fromPrint = fingerprintOf(action.source);
@@ -61,9 +85,6 @@ export function applyStateChanges(state: SyncState, changes: Iterable<StateChang
 /** The state after a run: the old state with the changes of every finished action. */
 export function applyResults(state: SyncState, results: Iterable<ActionResult>): SyncState {
   const changes: StateChange[] = [];
-  for (const result of results) {
-    const change = stateChangeOf(result);
-    if (change) changes.push(change);
-  }
+  for (const result of results) changes.push(...stateChangesOf(result));
   return applyStateChanges(state, changes);
 }

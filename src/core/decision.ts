@@ -19,7 +19,9 @@ export type ConflictReason =
   | 'deleted-vs-modified'
   | 'type-changed'
   | 'folder-deleted-contents-changed'
-  | 'changed-during-sync';
+  | 'changed-during-sync'
+  /** Names that differ only in case (one file on a case-insensitive side): left alone (`--case`). */
+  | 'case-collision';
 
 /** How a conflict was settled; `undefined` while unresolved. */
 export type ConflictWinner = Side;

@@ -3,6 +3,7 @@
  * executor runs it, tests assert on it. Pure.
  */
 import type { ConflictInfo, CopyReason, Decision, DeleteReason, SkipReason } from './decision.js';
+import type { MovedEntry, PlannedMove } from './detect-moves.js';
 import { fingerprintOf, type Entry, type FileEntry, type Fingerprint } from './entry.js';
 import { ancestorsOf, comparePaths, isInside, type RelPath } from './rel-path.js';
 import { assertNever, otherSide, type Side } from './side.js';
@@ -12,9 +13,10 @@ import type { SyncState } from './sync-state.js';
 
 /**
  * Phases run in this order. `clear` removes what a type change replaces (a file where a folder
- * goes, a folder where a file goes); `delete` and `rmdir` run only when every copy succeeded.
+ * goes, a folder where a file goes); `move` renames after the folders it moves into exist and
+ * before the old folders are removed; `delete` and `rmdir` run only when every copy succeeded.
  */
-export const PLAN_PHASES = ['clear', 'mkdir', 'copy', 'delete', 'rmdir', 'record'] as const;
+export const PLAN_PHASES = ['clear', 'mkdir', 'move', 'copy', 'delete', 'rmdir', 'record'] as const;
 export type PlanPhase = (typeof PLAN_PHASES)[number];
 
 /** One step of a plan. `expect` is what the target looked like at scan time (re-checked first). */
@@ -54,6 +56,23 @@ export type Action =
       readonly expect: FileEntry;
       readonly conflict?: ConflictInfo;
     }
+  /**
+   * Rename `oldPath` to `path` on `side`, as the other side did (detect-moves.ts). Re-checked first
+   * (`expect` still at `oldPath`, nothing at `path`); when the rename fails, the other side's file
+   * is copied and the old one deleted instead. `contents`: what a folder move carries along.
+   */
+  | {
+      readonly kind: 'move';
+      readonly phase: 'move';
+      readonly side: Side;
+      readonly path: RelPath;
+      readonly oldPath: RelPath;
+      readonly source: Entry;
+      readonly expect: Entry;
+      readonly contents: readonly MovedEntry[];
+      /** `moved`: the other side renamed it; `case`: `--case` settled which spelling wins. */
+      readonly reason: 'moved' | 'case';
+    }
   /** Record the path as in sync without a transfer (both sides equal). */
   | { readonly kind: 'record'; readonly phase: 'record'; readonly path: RelPath; readonly local: Fingerprint; readonly remote: Fingerprint }
   /** Drop the record of a path gone from both sides. */
@@ -91,6 +110,8 @@ export interface BuildPlanInput {
   readonly local: Snapshot;
   readonly remote: Snapshot;
   readonly state: SyncState;
+  /** Renames found by {@link detectMoves} (their paths have no decisions left). */
+  readonly moves?: readonly PlannedMove[];
 }
 
 /** Turns decisions (conflicts already resolved or left) into an ordered plan. */
@@ -196,6 +217,9 @@ export function buildPlan(input: BuildPlanInput): Plan {
     }
     return action;
   });
+  for (const move of input.moves ?? []) {
+    withClears.push({ kind: 'move', phase: 'move', side: move.side, path: move.to, oldPath: move.from, source: move.source, expect: move.expect, contents: move.contents, reason: move.reason ?? 'moved' });
+  }
   const complete = [...withClears, ...missingParents(withClears, snapshots)];
   return { mode: input.mode, actions: orderActions(complete), conflicts, skipped };
 }
@@ -206,7 +230,7 @@ function missingParents(actions: readonly Action[], snapshots: Record<Side, Snap
   for (const action of actions) if (action.kind === 'mkdir') created.add(`${action.side}:${action.path}`);
   const added: Action[] = [];
   for (const action of actions) {
-    const side = action.kind === 'copy' ? action.to : action.kind === 'mkdir' ? action.side : undefined;
+    const side = action.kind === 'copy' ? action.to : action.kind === 'mkdir' || action.kind === 'move' ? action.side : undefined;
     if (side === undefined) continue;
     for (const dir of ancestorsOf(action.path)) {
       const key = `${side}:${dir}`;
@@ -235,7 +259,7 @@ function orderActions(actions: Action[]): Action[] {
 
 /** Counts of a plan, for summaries. */
 export function countPlan(plan: Plan): Record<Action['kind'], number> {
-  const counts = { mkdir: 0, copy: 0, delete: 0, rmdir: 0, 'conflict-copy': 0, record: 0, forget: 0 };
+  const counts = { mkdir: 0, move: 0, copy: 0, delete: 0, rmdir: 0, 'conflict-copy': 0, record: 0, forget: 0 };
   for (const action of plan.actions) counts[action.kind]++;
   return counts;
 }

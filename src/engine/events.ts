@@ -23,6 +23,8 @@ export interface RunSummary {
   readonly foldersDeleted: number;
   /** keep-both: losing versions renamed to a conflict copy name (then copied to the other side). */
   readonly conflictCopies: number;
+  /** Files and folders renamed on one side because the other side renamed them (no transfer). */
+  readonly moved: number;
   /** Paths recorded as in sync without a transfer. */
   readonly recorded: number;
   /** Conflicts left unresolved (including targets that changed during the run). */
@@ -40,6 +42,8 @@ export type SyncEvent =
   | { readonly type: 'start'; readonly schema: number; readonly mode: SyncMode; readonly local: string; readonly remote: string; readonly dryRun: boolean }
   | { readonly type: 'scanned'; readonly side: Side; readonly entries: number; readonly unreadable: number }
   | { readonly type: 'ignored'; readonly side: Side; readonly path: string; readonly why: string }
+  /** `compare: 'checksum'`: two same-sized files compared by content (`by`: server hash or read here). */
+  | { readonly type: 'compared'; readonly path: string; readonly equal: boolean; readonly algorithm: string; readonly by: Readonly<Record<Side, 'server' | 'read'>> }
   | { readonly type: 'planned'; readonly action: Action }
   | { readonly type: 'conflict'; readonly conflict: PlannedConflict }
   | { readonly type: 'skipped'; readonly skip: PlannedSkip }

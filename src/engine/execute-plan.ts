@@ -12,6 +12,7 @@ import type { Side } from '../core/side.js';
 import { isBackendError } from '../errors.js';
 import { copyFile } from './copy-file.js';
 import { failureMessage } from './failure-message.js';
+import { performMove } from './perform-move.js';
 import { runPool } from './task-pool.js';
 
 /** Options of {@link executePlan}. */
@@ -23,6 +24,8 @@ export interface ExecuteOptions {
   readonly onStart?: (action: Action) => void;
   /** Called as each action ends, before the next phase starts; awaited (it journals the state). */
   readonly onResult: (result: ActionResult) => Promise<void>;
+  /** Names the scan left out (`--exclude`): a folder move may carry them along. */
+  readonly isExcludedName?: (name: string) => boolean;
   /** Attempts after a retryable failure (dropped connection, timeout). Default 2. */
   readonly retries?: number;
   /** `--backup-dir`: the run's backup folder; files are moved there instead of deleted or overwritten. */
@@ -50,8 +53,9 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
   const report = async (result: ActionResult): Promise<void> => {
     results.push(result);
     finished.add(result.action);
-    if (result.status === 'done' && result.action.kind === 'mkdir') createdFolders.add(`${result.action.side}:${result.action.path}`);
-    if (result.status === 'failed' && (result.action.kind === 'copy' || result.action.kind === 'mkdir' || result.action.kind === 'conflict-copy')) creationFailed = true;
+    if (result.status === 'failed' && (result.action.kind === 'copy' || result.action.kind === 'mkdir' || result.action.kind === 'move' || result.action.kind === 'conflict-copy')) {
+      creationFailed = true;
+    }
     if (result.action.kind === 'conflict-copy' && result.status !== 'done') copiesNotMade.add(`${result.action.side}:${result.action.copyPath}`);
     await options.onResult(result);
   };
@@ -65,7 +69,7 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
     const attempts = (options.retries ?? 2) + 1;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await report(await perform(action, backends, createdFolders, options.signal, backup));
+        return await report(await perform(action, backends, createdFolders, options.signal, backup, options.isExcludedName));
       } catch (error) {
         const retry = isBackendError(error) && error.retryable && attempt + 1 < attempts && !options.signal?.aborted;
         if (retry) {
@@ -117,17 +121,25 @@ function groupByDepth(actions: readonly Action[], phase: Plan['actions'][number]
 async function perform(
   action: Action,
   backends: Record<Side, Backend>,
-  createdFolders: ReadonlySet<string>,
+  createdFolders: Set<string>,
   signal?: AbortSignal,
   backup?: BackupMover,
+  isExcludedName?: (name: string) => boolean,
 ): Promise<ActionResult> {
   switch (action.kind) {
     case 'record':
     case 'forget':
       return { action, status: 'done' };
-    case 'mkdir':
-      await backends[action.side].mkdir(action.path);
+    case 'mkdir': {
+      const backend = backends[action.side];
+      await backend.mkdir(action.path);
+      // mkdir succeeds on an existing folder: only one that is empty now (nobody made it and
+      // wrote into it since the scan) lets its new files skip their re-check.
+      if ((await backend.list(action.path)).length === 0) createdFolders.add(`${action.side}:${action.path}`);
       return { action, status: 'done' };
+    }
+    case 'move':
+      return performMove(action, backends, signal, isExcludedName);
     case 'copy': {
       const target = backends[action.to];
       // The re-check costs a round trip per file; a new file in a folder this run just created

@@ -7,7 +7,12 @@ import * as path from 'node:path';
 import type { Backend } from '../backends/backend.js';
 import { openBackend, type OpenBackendOptions } from '../backends/open-backend.js';
 import { parseTarget, type Target } from '../backends/target-url.js';
-import { stateChangeOf, type ActionResult } from '../core/action-result.js';
+import { stateChangesOf, type ActionResult } from '../core/action-result.js';
+import type { PlannedMove } from '../core/detect-moves.js';
+import { settleCaseSpellings, type CaseMode } from '../core/case-collisions.js';
+import type { CompareMethod } from '../core/content-compare.js';
+import { adoptEqualByContent } from './adopt-equal-by-content.js';
+import { planMoves } from './plan-moves.js';
 import { PathFilter } from '../core/path-filter.js';
 import { checkPlanSafety, describeRefusal, parseDeleteLimit, type DeleteLimit } from '../core/check-plan-safety.js';
 import { buildPlan, type Plan } from '../core/plan.js';
@@ -32,6 +37,10 @@ import { withFileReader } from './read-prefix.js';
 import { conflictStamp } from '../core/conflict-copy-name.js';
 import { ROOT, toRelPath, type RelPath } from '../core/rel-path.js';
 
+function plural(count: number, one: string, many: string): string {
+  return `${count} ${count === 1 ? one : many}`;
+}
+
 /** Options every mode shares. */
 export interface RunOptions {
   /** Local side: a folder path, a `file://`/`sftp://`/`ftp://`/`ftps://` URL, or an open Backend. */
@@ -54,6 +63,25 @@ export interface RunOptions {
   readonly stateDir?: string;
   /** Two mtimes closer than this count as equal (default 2000 ms). */
   readonly timeWindowMs?: number;
+  /**
+   * `checksum`: where both sides have a file of the same size but the times say "changed", compare
+   * the contents (server-side hash or read); equal files are recorded, not copied or reported.
+   * Default `time` (size and modification time only).
+   */
+  readonly compare?: CompareMethod;
+  /**
+   * Symbolic links in a local folder: `skip` (default) leaves them out with one warning per run;
+   * `follow` syncs what a link points to when that lies inside the folder and makes no loop
+   * (other links are still skipped). Links on SFTP and FTP servers are always skipped.
+   */
+  readonly links?: 'skip' | 'follow';
+  /**
+   * Names that differ only in case (`A.txt`, `a.txt`): `strict` leaves every spelling alone and
+   * reports a `case-collision` conflict; `local`/`remote` renames the other side's entry to that
+   * side's spelling. Unset: `strict` when a side reports itself case-insensitive, else no check
+   * (two case-sensitive sides keep both names as two files).
+   */
+  readonly case?: CaseMode;
   /**
    * Run even when one side's root is empty although the last sync recorded files there (which
    * would delete everything on the other side). Off by default: that is usually a mistake.
@@ -169,6 +197,7 @@ function emptySummary(mode: SyncMode, dryRun: boolean): { -readonly [K in keyof 
     foldersCreated: 0,
     foldersDeleted: 0,
     conflictCopies: 0,
+    moved: 0,
     recorded: 0,
     conflicts: 0,
     skipped: 0,
@@ -195,6 +224,10 @@ function count(summary: ReturnType<typeof emptySummary>, result: ActionResult): 
       break;
     case 'mkdir':
       summary.foldersCreated++;
+      break;
+    case 'move':
+      summary.moved++;
+      summary.bytesCopied += result.bytes ?? 0;
       break;
     case 'rmdir':
       summary.foldersDeleted++;
@@ -239,6 +272,7 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
         openBackend(parseTarget(value), {
           ...options.connection,
           createFolder,
+          links: options.links ?? 'skip',
           dryRun,
           warn: (message) => emit({ type: 'warning', message }),
           signal: options.signal,
@@ -271,10 +305,12 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
 
     const backupDir = backupDirOf(options);
     const filter = new PathFilter({ match: options.match, exclude: options.exclude, skipFolders: backupDir ? [backupDir] : [] });
+    const skippedLinks: string[] = [];
     const scanSide = async (side: Side, backend: Backend) => {
       const result = await scanTree(backend, { side, filter, concurrency: backend.capabilities.maxConcurrency, signal: options.signal });
       emit({ type: 'scanned', side, entries: result.snapshot.entries.size, unreadable: result.snapshot.unreadable.size });
       for (const item of result.ignored) emit({ type: 'ignored', side, path: item.path, why: item.why });
+      for (const item of result.ignored) if (item.why.startsWith('symlink')) skippedLinks.push(`${side}: ${item.path}`);
       for (const problem of result.problems) {
         summary.errors++;
         emit({ type: 'problem', problem });
@@ -288,7 +324,12 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
       if (options.signal?.aborted) throw new FerryError('interrupted', 'interrupted while scanning; nothing was changed');
       throw error;
     }
-    const [localSnapshot, remoteSnapshot] = snapshots;
+    let [localSnapshot, remoteSnapshot] = snapshots;
+    if (skippedLinks.length > 0) {
+      const shown = skippedLinks.slice(0, 3).join(', ') + (skippedLinks.length > 3 ? `, … (-v lists all)` : '');
+      const hint = options.links === 'follow' ? 'they point outside the folder, dangle or make a loop' : '--links follow copies what links inside the folder point to';
+      emit({ type: 'warning', message: `${plural(skippedLinks.length, 'symbolic link was', 'symbolic links were')} skipped (${shown}); ${hint}` });
+    }
 
     // A pair pyftpsync synced but ferry never did: seed the state from pyftpsync's metadata
     // (in memory only in a dry run, which must not write the state).
@@ -315,7 +356,21 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
       deleteUnmatched: options.deleteUnmatched ?? false,
       timeWindowMs,
     };
-    const decisions = reconcile({ local: localSnapshot, remote: remoteSnapshot, state, filter, options: reconcileOptions });
+    // --case (or a case-insensitive side): settle or report names that differ only in case
+    // before anything is decided, so no transfer writes through a collision.
+    const caseMode = options.case ?? (local.capabilities.caseInsensitive || remote.capabilities.caseInsensitive ? 'strict' : undefined);
+    let caseRenames: PlannedMove[] = [];
+    let collisions: RelPath[][] = [];
+    if (caseMode) {
+      const settled = settleCaseSpellings({ local: localSnapshot, remote: remoteSnapshot, state, caseMode, mode });
+      ({ renames: caseRenames, collisions, state } = settled);
+      localSnapshot = settled.local;
+      remoteSnapshot = settled.remote;
+    }
+    let decisions = reconcile({ local: localSnapshot, remote: remoteSnapshot, state, filter, options: reconcileOptions });
+    if (options.compare === 'checksum') {
+      decisions = await adoptEqualByContent(decisions, { local, remote }, localSnapshot, remoteSnapshot, emit, options.signal);
+    }
     let strategy = options.resolve ?? 'skip';
     if (strategy === 'ask' && !options.ask) {
       emit({ type: 'warning', message: 'no terminal to ask on: conflicts are skipped (--resolve ask needs an interactive terminal)' });
@@ -332,7 +387,8 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
       ask: options.ask ? withFileReader(options.ask, { local, remote }) : undefined,
       recorded: (path) => state.get(path),
     });
-    const plan: Plan = buildPlan({ mode, decisions: resolved, local: localSnapshot, remote: remoteSnapshot, state });
+    const paired = await planMoves({ decisions: resolved, local: localSnapshot, remote: remoteSnapshot, state, collisions, caseRenames, backends: { local, remote }, signal: options.signal });
+    const plan: Plan = buildPlan({ mode, decisions: paired.decisions, moves: paired.moves, local: localSnapshot, remote: remoteSnapshot, state });
     const refusal = checkPlanSafety({
       plan,
       local: localSnapshot,
@@ -362,10 +418,10 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
         remote,
         signal: options.signal,
         backupDir: backupDir ? toRelPath(`${backupDir}/${conflictStamp(started)}`) : undefined,
+        isExcludedName: (name) => filter.isExcludedName(name),
         onStart: (action) => emit({ type: 'action-started', action }),
         onResult: async (result) => {
-          const change = stateChangeOf(result);
-          if (change) store!.record(change);
+          for (const change of stateChangesOf(result)) store!.record(change);
           count(summary, result);
           emit({ type: 'action-finished', result });
         },

@@ -19,6 +19,15 @@ export interface ScanResult {
   readonly ignored: readonly { path: RelPath; why: string }[];
 }
 
+/** True when the backend finds the entry under its NFC spelling (normalisation-insensitive storage). */
+async function reachableAsNfc(backend: Backend, path: RelPath, entry: Entry): Promise<boolean> {
+  try {
+    return (await backend.stat(path))?.kind === entry.kind;
+  } catch {
+    return false;
+  }
+}
+
 /** Options of {@link scanTree}. */
 export interface ScanOptions {
   readonly side: Side;
@@ -82,6 +91,14 @@ export async function scanTree(backend: Backend, options: ScanOptions): Promise<
         if (options.filter.isSkippedFolderPath(path)) continue;
         if ('unsupported' in item) {
           ignored.push({ path, why: item.unsupported });
+          continue;
+        }
+        if (item.name !== item.name.normalize('NFC') && !(await reachableAsNfc(backend, path, item.entry))) {
+          // ferry names every path in NFC; a side that stores another spelling (NFD, as macOS
+          // HFS+ wrote) and does not find it under the NFC one cannot be read, overwritten or
+          // deleted safely by that name, and an NFC copy would be a second, look-alike file.
+          problems.push({ side: options.side, path, message: `the name ${JSON.stringify(item.name)} in ${dir || 'the root'} is not in Unicode NFC and cannot be reached by its NFC spelling here; it is left alone (rename it to its NFC form)` });
+          unreadable.add(path);
           continue;
         }
         if (entries.has(path)) {

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Readable } from 'node:stream';
 import type { Backend } from '../../src/backends/backend.js';
-import { isTempName } from '../../src/backends/backend.js';
+import { hashStream, isTempName, type HashAlgorithm } from '../../src/backends/backend.js';
 import { toRelPath as p } from '../../src/core/rel-path.js';
 import { isBackendError } from '../../src/errors.js';
 
@@ -16,6 +16,11 @@ export interface BackendHarness {
   open(): Promise<Backend>;
   /** Removes whatever the suite left (optional). */
   cleanup?(): Promise<void>;
+  /**
+   * The algorithms `hash` must answer with, best first (a server known to hash); absent: the
+   * backend may lack `hash` or answer undefined, but never a wrong digest.
+   */
+  readonly hashes?: readonly HashAlgorithm[];
 }
 
 async function readAll(backend: Backend, path: string): Promise<Buffer> {
@@ -192,6 +197,25 @@ export function describeBackend(name: string, harness: BackendHarness): void {
       const written = await backend.write(p('mode.txt'), streamOf('m'), { mode: 0o777 });
       const entry = written.mode ?? (await backend.stat(p('mode.txt')))?.kind === 'file' ? written.mode : undefined;
       if (entry !== undefined) assert.equal(entry & 0o022, 0, `mode ${entry.toString(8)} is group/world writable`);
+    });
+
+    it('hash, where offered, gives the digest of the content; a missing file is not-found', async () => {
+      const content = Buffer.from('content to hash, with ünïcødé\n');
+      await backend.mkdir(p('hash dir'));
+      await backend.write(p("hash dir/it's here.txt"), streamOf(content), {});
+      const all: HashAlgorithm[] = ['sha256', 'sha1', 'md5', 'crc32'];
+      if (harness.hashes) assert.ok(backend.hash, 'this backend is expected to hash on the server');
+      if (!backend.hash) return;
+      for (const algorithm of all) {
+        const result = await backend.hash(p("hash dir/it's here.txt"), [algorithm]);
+        if (harness.hashes?.includes(algorithm)) assert.ok(result, `${algorithm} is expected to be offered`);
+        if (result === undefined) continue;
+        assert.equal(result.algorithm, algorithm);
+        assert.equal(result.digest, await hashStream(Readable.from([content]), algorithm), algorithm);
+      }
+      const best = await backend.hash(p("hash dir/it's here.txt"), all);
+      if (harness.hashes) assert.equal(best?.algorithm, harness.hashes[0]);
+      if (best) await rejectsWithCode(backend.hash(p('hash dir/missing.txt'), [best.algorithm]), ['not-found']);
     });
 
     it('close is idempotent', async () => {

@@ -8,3 +8,12 @@ describeBackend('memory', {
     return backend;
   },
 });
+
+let hashing: MemoryBackend | undefined;
+describeBackend('memory (hashing)', {
+  async open() {
+    hashing ??= new MemoryBackend({ hashes: ['md5', 'sha1'] });
+    return hashing;
+  },
+  hashes: ['sha1', 'md5'],
+});

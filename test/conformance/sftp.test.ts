@@ -18,4 +18,6 @@ describeBackend('sftp', {
     // The server is on this machine: remove what the suite left directly.
     await Promise.all(roots.map((root) => rm(root, { recursive: true, force: true })));
   },
+  // The test account has a shell: sha256sum, sha1sum and md5sum run over exec.
+  hashes: ['sha256', 'sha1', 'md5'],
 });

@@ -54,7 +54,7 @@ describe('buildPlan: order', () => {
   });
 
   it('runs the phases in the documented order', () => {
-    assert.deepEqual([...PLAN_PHASES], ['clear', 'mkdir', 'copy', 'delete', 'rmdir', 'record']);
+    assert.deepEqual([...PLAN_PHASES], ['clear', 'mkdir', 'move', 'copy', 'delete', 'rmdir', 'record']);
     const local: Tree = { n: DIR, 'n/f': file(1, T13), t: DIR, same: file(4, T12) };
     const remote: Tree = { t: file(1, T12), gone: file(2, T12), old: DIR, same: file(4, T12) };
     const state: SyncState = new Map([[p('vanished'), { local: file(1, T12), remote: file(1, T12) }]]);
@@ -243,7 +243,7 @@ describe('buildPlan: other decisions', () => {
 
   it('countPlan counts each kind', () => {
     const result = plan([copy('a', 'local'), copy('a/b', 'local'), del('z', 'remote'), { type: 'adopt', path: p('e') }], { a: DIR, 'a/b': file(1, T13), e: DIR }, { z: file(1, T12), e: DIR });
-    assert.deepEqual(countPlan(result), { mkdir: 1, copy: 1, delete: 1, rmdir: 0, 'conflict-copy': 0, record: 1, forget: 0 });
+    assert.deepEqual(countPlan(result), { mkdir: 1, move: 0, copy: 1, delete: 1, rmdir: 0, 'conflict-copy': 0, record: 1, forget: 0 });
   });
 });
 

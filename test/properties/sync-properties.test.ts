@@ -9,6 +9,12 @@
  * (d) Upload never changes the local tree, download never the remote tree; repeating either plans
  *     nothing.
  *
+ * (e) Edits made during a run (between the scan and the first action) are never overwritten or
+ *     deleted by that run, and later runs still bring every one-sided edit to both sides.
+ *
+ * Edits include renames of files and folders (which the engine turns into server renames) and a
+ * folder deleted on one side while a file below it is written on the other.
+ *
  * Every write gets its own mtime, 10 s after the previous one, so two different versions of a file
  * never look equal by size and time (the documented limit of listing-based comparison).
  */
@@ -18,6 +24,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import type { Backend } from '../../src/backends/backend.js';
 import { MemoryBackend, type MemoryBackendOptions } from '../../src/backends/memory/memory-backend.js';
 import { ancestorsOf, isInside, toRelPath, type RelPath } from '../../src/core/rel-path.js';
 import type { Action } from '../../src/core/plan.js';
@@ -36,13 +43,18 @@ const FOLDERS = ['a', 'b', 'a/c'] as const;
 const FILES = ['x', 'y', 'a/x', 'a/y', 'b/x', 'a/c/x'] as const;
 /** Any path an edit may target (files, folders, and paths that become one or the other). */
 const PATHS = [...FOLDERS, ...FILES] as const;
+/** Where a rename may put a file or folder (new names, in old and new folders). */
+const RENAME_TARGETS = ['r', 'a/r', 'b/r', 'n', 'n/r', 'a/c/r'] as const;
 
 type Side = 'local' | 'remote';
 type Edit =
   | { readonly op: 'write'; readonly side: Side; readonly path: string; readonly content: string }
   | { readonly op: 'delete'; readonly side: Side; readonly path: string }
   | { readonly op: 'fileToDir'; readonly side: Side; readonly path: string; readonly child: string | undefined }
-  | { readonly op: 'dirToFile'; readonly side: Side; readonly path: string; readonly content: string };
+  | { readonly op: 'dirToFile'; readonly side: Side; readonly path: string; readonly content: string }
+  | { readonly op: 'rename'; readonly side: Side; readonly path: string; readonly to: string }
+  /** The folder goes on `side` while the other side writes a file below it. */
+  | { readonly op: 'deleteFolderEditBelow'; readonly side: Side; readonly path: string; readonly child: string; readonly content: string };
 
 const contentArb = fc.string({ unit: fc.constantFrom('a', 'b', 'c', 'é'), maxLength: 5 });
 const sideArb = fc.constantFrom<Side>('local', 'remote');
@@ -60,6 +72,11 @@ const editArb: fc.Arbitrary<Edit> = fc.oneof(
     weight: 1,
   },
   { arbitrary: fc.record({ op: fc.constant('dirToFile' as const), side: sideArb, path: fc.constantFrom(...FOLDERS), content: contentArb }), weight: 1 },
+  { arbitrary: fc.record({ op: fc.constant('rename' as const), side: sideArb, path: fc.constantFrom(...PATHS), to: fc.constantFrom(...RENAME_TARGETS) }), weight: 2 },
+  {
+    arbitrary: fc.record({ op: fc.constant('deleteFolderEditBelow' as const), side: sideArb, path: fc.constantFrom(...FOLDERS), child: fc.constantFrom('x', 'y', 'w'), content: contentArb }),
+    weight: 1,
+  },
 );
 
 // ---- trees ----
@@ -151,6 +168,23 @@ class Editor {
         await this.removeTree(backend, edit.path);
         backend.putFile(rel, edit.content, this.tick());
         return;
+      case 'rename': {
+        const to = toRelPath(edit.to);
+        if (!entry || (await backend.stat(to)) !== undefined || isInside(to, rel) || to === rel) return;
+        const parents = ancestorsOf(to);
+        if (parents.length > 0 && !(await this.ensureDir(backend, parents.at(-1)!))) return;
+        // A rename keeps size and mtime: the engine sees a move.
+        await backend.rename(rel, to);
+        return;
+      }
+      case 'deleteFolderEditBelow': {
+        if (entry?.kind !== 'dir') return;
+        const other = this.sides[edit.side === 'local' ? 'remote' : 'local'];
+        if ((await other.stat(rel))?.kind !== 'dir') return;
+        await this.removeTree(backend, edit.path);
+        await this.writeFile(other, `${edit.path}/${edit.child}`, edit.content);
+        return;
+      }
     }
   }
 }
@@ -172,6 +206,29 @@ async function run(mode: SyncMode, base: AnyRunOptions, extra: Partial<AnyRunOpt
       event.type === 'action-finished' && event.result.status === 'failed' ? [`${event.result.action.kind} ${event.result.action.path}: ${event.result.error}`] : [],
     ),
   };
+}
+
+/**
+ * The two backends as the engine sees them, with `hook` run once just before the first call
+ * that is not a listing: after both scans, before the first action (edits "during the run").
+ */
+function hookedPair(sides: Record<Side, MemoryBackend>, hook: () => Promise<void>): Record<Side, Backend> {
+  let fired: Promise<void> | undefined;
+  const wrap = (backend: MemoryBackend): Backend =>
+    new Proxy(backend, {
+      get(target, property) {
+        const value: unknown = Reflect.get(target, property, target);
+        if (typeof value !== 'function') return value;
+        if (property === 'list' || property === 'close') return value.bind(target);
+        return async (...args: unknown[]) => {
+          // Every call waits for the edits to be complete, as if they happened before it.
+          fired ??= hook();
+          await fired;
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+  return { local: wrap(sides.local), remote: wrap(sides.remote) };
 }
 
 const transfers = (planned: readonly Action[]): string[] =>
@@ -277,6 +334,56 @@ describe('sync properties (memory↔memory, real engine)', () => {
           assert.deepEqual(contentsOf(treeOf(remote)), contentsOf(after.remote));
         });
       }),
+      { numRuns: NUM_RUNS },
+    );
+  });
+
+  it('edits during a run are never overwritten or deleted by it, and later runs still deliver every one-sided edit', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        treeArb,
+        fc.array(editArb, { maxLength: 6 }),
+        fc.array(editArb, { minLength: 1, maxLength: 4 }),
+        remoteKindArb,
+        async (initial, edits, during, remoteKind) => {
+          await withPair(initial, remoteKind, async ({ local, remote, base, editor, synced }) => {
+            for (const edit of edits) await editor.apply(edit);
+            const sides = { local, remote };
+            let written: Record<Side, Tree> | undefined;
+            const beforeDuring = { local: treeOf(local), remote: treeOf(remote) };
+            const hooked = hookedPair(sides, async () => {
+              for (const edit of during) await editor.apply(edit);
+              written = { local: treeOf(local), remote: treeOf(remote) };
+            });
+            await run('sync', { ...base, ...hooked }, { resolve: 'skip' });
+            if (written === undefined) {
+              // Nothing to do in the run: the edits happen after it.
+              for (const edit of during) await editor.apply(edit);
+              written = { local: treeOf(local), remote: treeOf(remote) };
+            }
+            // (e) Files the during-edits wrote are still there, unchanged, on their side.
+            for (const side of ['local', 'remote'] as const) {
+              for (const [path, node] of written[side]) {
+                if (node.kind !== 'file' || sameNode(node, beforeDuring[side].get(path))) continue;
+                assert.deepEqual(treeOf(sides[side]).get(path)?.content, node.content, `the ${side} edit of ${path} made during the run survived it`);
+              }
+            }
+            const expectedEverywhere = new Map([...oneSidedWrites('local', synced, written), ...oneSidedWrites('remote', synced, written)]);
+            await run('sync', base, { resolve: 'skip' });
+            const settled = await run('sync', base, { resolve: 'skip' });
+            const final = await run('sync', base, { resolve: 'skip' });
+            assert.deepEqual(transfers(final.planned), [], 'the runs settle');
+            const after = { local: treeOf(local), remote: treeOf(remote) };
+            for (const [path, content] of expectedEverywhere) {
+              assert.deepEqual(
+                { local: after.local.get(path)?.content, remote: after.remote.get(path)?.content },
+                { local: content, remote: content },
+                `the one-sided write of ${path} reached both sides (conflicts left: ${settled.summary.conflicts})`,
+              );
+            }
+          });
+        },
+      ),
       { numRuns: NUM_RUNS },
     );
   });

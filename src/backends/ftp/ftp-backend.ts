@@ -16,6 +16,8 @@ import { entryOfMlsxLine, parseListListing, parseMlsdListing, parseMlsxLine } fr
 import { mtimeCommand, type MtimeMethod } from './mtime-method.js';
 import { sendPipelined, type PipelinedReply } from './send-pipelined.js';
 import type { ServerFeatures } from './server-features.js';
+import type { ContentHash, HashAlgorithm } from '../content-hash.js';
+import { ftpHashMethods, hashOverFtp, type FtpHashMethod } from './ftp-hash.js';
 import { uploadSource } from './upload-source.js';
 
 /** What {@link FtpBackend} is built from (see `openFtpBackend`, which probes all of it). */
@@ -61,6 +63,8 @@ export class FtpBackend implements Backend {
   /** Cleared after the first refused SITE CHMOD, so a server without it costs one round trip. */
   private chmodWorks = true;
   private closed = false;
+  /** Server-side hash commands from FEAT (ftp-hash.ts). */
+  private readonly hashMethods: ReadonlyMap<HashAlgorithm, FtpHashMethod>;
 
   constructor(config: FtpBackendConfig) {
     this.id = config.id;
@@ -71,6 +75,7 @@ export class FtpBackend implements Backend {
     this.root = config.root;
     this.urlBase = config.urlBase;
     this.server = config.server;
+    this.hashMethods = ftpHashMethods(config.features.lines);
     this.capabilities = {
       // MLSD, MLST and MDTM give whole seconds; LIST alone gives minutes at best.
       mtimePrecisionMs: config.features.mlst || config.features.mdtm ? 1000 : 60_000,
@@ -618,6 +623,12 @@ export class FtpBackend implements Backend {
   /** `ferry doctor`'s FTP checks (ftp-probe.ts). */
   probe(report: ProbeReporter, options?: ProbeOptions): Promise<void> {
     return probeFtp({ pool: this.pool, root: this.root, features: this.features, mtimeMethod: this.mtimeMethod }, report, options);
+  }
+
+  async hash(path: RelPath, algorithms: readonly HashAlgorithm[]): Promise<ContentHash | undefined> {
+    return hashOverFtp(this.hashMethods, algorithms, this.abs(path), `cannot hash ${this.where(path)}`, (run) =>
+      this.pool.use((client) => run((command, what) => this.send(client, command, what))),
+    );
   }
 
   async close(): Promise<void> {

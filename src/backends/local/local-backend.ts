@@ -7,7 +7,8 @@ import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Entry, FileEntry, ListedEntry } from '../../core/entry.js';
-import type { RelPath } from '../../core/rel-path.js';
+import { parentOf, type RelPath } from '../../core/rel-path.js';
+import { LinkResolver } from './link-resolver.js';
 import { BackendError } from '../../errors.js';
 import { safeFileMode, tempNameFor, type Backend, type BackendCapabilities, type WriteOptions } from '../backend.js';
 import { mapLocalError } from './local-errors.js';
@@ -33,6 +34,12 @@ function kindOfStats(stats: Stats): string {
 export interface LocalBackendOptions {
   /** Call fsync before renaming a written file into place (default true: survives power loss). */
   readonly fsync?: boolean;
+  /**
+   * List a symbolic link as the file or folder it points to when the target lies inside the root
+   * and following it makes no loop (default false: links are listed as unsupported). Links are
+   * still never written through: a write replaces the link itself, a delete removes the link.
+   */
+  readonly followLinks?: boolean;
 }
 
 /**
@@ -50,6 +57,7 @@ export class LocalBackend implements Backend {
     maxConcurrency: 64,
   };
   private readonly fsync: boolean;
+  private readonly links: LinkResolver | undefined;
 
   /** @param root absolute path of the folder (it need not exist yet). */
   constructor(
@@ -59,6 +67,32 @@ export class LocalBackend implements Backend {
     this.id = `file://${root}`;
     this.displayName = root;
     this.fsync = options.fsync ?? true;
+    this.links = options.followLinks ? new LinkResolver(root) : undefined;
+  }
+
+  private realRoot: Promise<string> | undefined;
+
+  /**
+   * The absolute path of `rel` for a change (write, mkdir, remove, rename), after checking that
+   * its folder, all links resolved, is inside the root: a folder replaced by a symlink after the
+   * scan must not let a change land outside the synced folder.
+   */
+  private async absForChange(rel: RelPath): Promise<string> {
+    const abs = this.abs(rel);
+    if (rel === '' || !rel.includes('/')) return abs;
+    this.realRoot ??= fs.realpath(this.root).catch(() => this.root);
+    const root = await this.realRoot;
+    let parent: string;
+    try {
+      parent = await fs.realpath(path.dirname(abs));
+    } catch {
+      // A missing folder: the operation itself reports it.
+      return abs;
+    }
+    if (parent !== root && !parent.startsWith(root.endsWith(path.sep) ? root : root + path.sep)) {
+      throw new BackendError('unsafe-name', `${abs} is reached through a symbolic link that leads out of ${this.root}; left alone`);
+    }
+    return abs;
   }
 
   private abs(rel: RelPath): string {
@@ -83,6 +117,11 @@ export class LocalBackend implements Backend {
           if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
           throw mapLocalError(error, `cannot read ${path.join(absDir, name)}`);
         }
+        if (stats.isSymbolicLink() && this.links) {
+          const followed = await this.links.follow(dir, path.join(absDir, name));
+          if ('why' in followed) return { name, unsupported: followed.why };
+          stats = followed.stats;
+        }
         const entry = entryOfStats(stats);
         return entry ? { name, entry } : { name, unsupported: kindOfStats(stats) };
       }),
@@ -92,7 +131,11 @@ export class LocalBackend implements Backend {
 
   async stat(rel: RelPath): Promise<Entry | undefined> {
     try {
-      const stats = await fs.lstat(this.abs(rel));
+      let stats = await fs.lstat(this.abs(rel));
+      if (stats.isSymbolicLink() && this.links) {
+        const followed = await this.links.follow(parentOf(rel), this.abs(rel));
+        if (!('why' in followed)) stats = followed.stats;
+      }
       // A symlink or device where a file was expected: report it as a file no scan can match,
       // so a precondition check treats it as "changed" and nothing is written through it.
       return entryOfStats(stats) ?? { kind: "file", size: -1, mtimeMs: -1 };
@@ -106,8 +149,10 @@ export class LocalBackend implements Backend {
     const abs = this.abs(rel);
     let handle: fs.FileHandle;
     try {
-      // O_NOFOLLOW: never read through a symlink that replaced the file after the scan.
-      handle = await fs.open(abs, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW);
+      // O_NOFOLLOW: never read through a symlink that replaced the file after the scan (with
+      // followLinks, only through one that resolves inside the root).
+      const followed = this.links ? await this.links.followIfLink(parentOf(rel), abs) : undefined;
+      handle = await fs.open(followed ?? abs, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW);
       const stats = await handle.stat();
       if (stats.isDirectory()) {
         await handle.close();
@@ -123,7 +168,19 @@ export class LocalBackend implements Backend {
   }
 
   async write(rel: RelPath, data: Readable, options: WriteOptions = {}): Promise<FileEntry> {
-    const abs = this.abs(rel);
+    // The source may fail while the folder is checked; its error must wait for the pipeline below
+    // (which sees the stream as errored), not crash the process as an unhandled 'error' event.
+    const holdError = (): void => undefined;
+    data.on('error', holdError);
+    let abs: string;
+    try {
+      abs = await this.absForChange(rel);
+    } catch (error) {
+      data.destroy();
+      throw error;
+    } finally {
+      data.off('error', holdError);
+    }
     const temp = path.join(path.dirname(abs), tempNameFor(path.basename(abs)));
     try {
       // `flush` fsyncs before close, so the rename below never exposes data still in the cache.
@@ -148,7 +205,7 @@ export class LocalBackend implements Backend {
   }
 
   async mkdir(rel: RelPath): Promise<void> {
-    const abs = this.abs(rel);
+    const abs = await this.absForChange(rel);
     try {
       await fs.mkdir(abs);
     } catch (error) {
@@ -162,7 +219,7 @@ export class LocalBackend implements Backend {
   }
 
   async remove(rel: RelPath): Promise<void> {
-    const abs = this.abs(rel);
+    const abs = await this.absForChange(rel);
     try {
       const stats = await fs.lstat(abs);
       if (stats.isDirectory()) throw new BackendError('is-a-directory', `cannot delete ${abs}: is a folder`);
@@ -173,7 +230,7 @@ export class LocalBackend implements Backend {
   }
 
   async removeDir(rel: RelPath): Promise<void> {
-    const abs = this.abs(rel);
+    const abs = await this.absForChange(rel);
     try {
       await fs.rmdir(abs);
     } catch (error) {
@@ -186,6 +243,8 @@ export class LocalBackend implements Backend {
   }
 
   async rename(from: RelPath, to: RelPath): Promise<void> {
+    await this.absForChange(from);
+    await this.absForChange(to);
     try {
       await fs.rename(this.abs(from), this.abs(to));
     } catch (error) {

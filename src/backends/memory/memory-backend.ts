@@ -6,6 +6,7 @@ import type { Entry, FileEntry, ListedEntry } from '../../core/entry.js';
 import { ancestorsOf, baseName, isInside, parentOf, ROOT, type RelPath } from '../../core/rel-path.js';
 import { BackendError } from '../../errors.js';
 import { safeFileMode, type Backend, type BackendCapabilities, type WriteOptions } from '../backend.js';
+import { hashStream, type ContentHash, type HashAlgorithm } from '../content-hash.js';
 
 type Node = { kind: 'dir' } | { kind: 'file'; data: Buffer; mtimeMs: number; mode: number };
 
@@ -18,6 +19,10 @@ export interface MemoryBackendOptions {
   readonly canSetMtime?: boolean;
   /** Clock for writes that cannot set mtime. */
   readonly now?: () => number;
+  /** Algorithms `hash` offers (simulates a server that hashes); default none (no `hash`). */
+  readonly hashes?: readonly HashAlgorithm[];
+  /** Names differing only in case are the same file (reported in capabilities only). */
+  readonly caseInsensitive?: boolean;
 }
 
 /** A backend keeping a whole tree in a Map. */
@@ -35,11 +40,22 @@ export class MemoryBackend implements Backend {
     this.capabilities = {
       mtimePrecisionMs: options.mtimePrecisionMs ?? 1,
       canSetMtime: options.canSetMtime ?? true,
-      caseInsensitive: false,
+      caseInsensitive: options.caseInsensitive ?? false,
       maxConcurrency: 8,
     };
     this.now = options.now ?? Date.now;
+    const offered = options.hashes ?? [];
+    if (offered.length > 0) {
+      this.hash = async (path: RelPath, algorithms: readonly HashAlgorithm[]): Promise<ContentHash | undefined> => {
+        const algorithm = algorithms.find((candidate) => offered.includes(candidate));
+        if (algorithm === undefined) return undefined;
+        return { algorithm, digest: await hashStream(await this.read(path), algorithm) };
+      };
+    }
   }
+
+  /** Present only when constructed with `hashes`. */
+  readonly hash?: (path: RelPath, algorithms: readonly HashAlgorithm[]) => Promise<ContentHash | undefined>;
 
   private entryOf(node: Node): Entry {
     if (node.kind === 'dir') return { kind: 'dir' };

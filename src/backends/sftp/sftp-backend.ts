@@ -9,6 +9,8 @@ import { BackendError, isBackendError } from '../../errors.js';
 import { safeFileMode, tempNameFor, type Backend, type BackendCapabilities, type ProbeOptions, type ProbeReporter, type WriteOptions } from '../backend.js';
 import type { SftpConnection } from './sftp-connection.js';
 import type { SftpConnectionPool } from './sftp-connection-pool.js';
+import type { ContentHash, HashAlgorithm } from '../content-hash.js';
+import { SftpExecHasher } from './sftp-exec-hash.js';
 import { hasSftpStatus, mapSftpError } from './sftp-errors.js';
 import { probeSftp } from './sftp-probe.js';
 import { createSftpReadStream } from './sftp-read-stream.js';
@@ -75,6 +77,13 @@ export class SftpBackend implements Backend {
       caseInsensitive: false,
       maxConcurrency: settings.maxConcurrency,
     };
+  }
+
+  private readonly execHasher = new SftpExecHasher();
+
+  async hash(path: RelPath, algorithms: readonly HashAlgorithm[]): Promise<ContentHash | undefined> {
+    const abs = this.abs(path);
+    return this.pool.use((c) => this.execHasher.hash((command) => c.exec(command), abs, algorithms, `cannot hash ${abs}`));
   }
 
   /** Server path of `rel`. RelPaths contain no `..` or empty segments, so this cannot escape the root. */

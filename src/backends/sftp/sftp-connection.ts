@@ -140,6 +140,31 @@ export class SftpConnection {
     });
   }
 
+  /**
+   * Runs a command over an SSH exec channel of this connection and collects its output (at most
+   * 64 KiB of each stream). Rejects when the server refuses the channel (an SFTP-only account).
+   */
+  exec(command: string): Promise<{ readonly code: number | null; readonly stdout: string; readonly stderr: string }> {
+    return new Promise((resolve, reject) => {
+      this.client.exec(command, (error, channel) => {
+        if (error) return reject(error);
+        const out: Buffer[] = [];
+        const err: Buffer[] = [];
+        let size = 0;
+        const keep = (list: Buffer[]) => (chunk: Buffer) => {
+          size += chunk.length;
+          if (size <= 128 * 1024) list.push(chunk);
+        };
+        channel.on('data', keep(out));
+        channel.stderr.on('data', keep(err));
+        channel.on('error', reject);
+        channel.on('close', (code: number | null) => {
+          resolve({ code: typeof code === 'number' ? code : null, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+        });
+      });
+    });
+  }
+
   /** Closes the connection; resolves once the socket is closed (or after a short grace time). */
   close(): Promise<void> {
     if (this.closed) return Promise.resolve();

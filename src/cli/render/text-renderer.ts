@@ -22,6 +22,8 @@ const reasonWords: Record<string, string> = {
   extra: 'EXTRA',
   unmatched: 'UNMATCHED',
   replaced: 'REPLACED',
+  moved: 'RENAMED',
+  case: 'CASE',
 };
 
 function shownPath(action: { path: string }, isDir: boolean): string {
@@ -43,6 +45,10 @@ export function describeAction(action: Action): string | undefined {
     case 'conflict-copy':
       // The losing version is renamed on its own side, then copied across (two COPY lines follow).
       return `${'KEEP BOTH'.padEnd(17)} ${action.side}: ${action.path} -> ${action.copyPath}`;
+    case 'move': {
+      const isDir = action.source.kind === 'dir';
+      return `${pad('MOVE', action.reason)} ${action.side === 'remote' ? ' > ' : ' < '} ${shownPath({ path: action.oldPath }, isDir)} → ${shownPath(action, isDir)}`;
+    }
     case 'record':
     case 'forget':
       return undefined;
@@ -67,6 +73,7 @@ const conflictWords: Record<string, string> = {
   'type-changed': 'file replaced by a folder (or the reverse) while the other side changed',
   'folder-deleted-contents-changed': 'folder deleted on one side, but the other side changed files in it',
   'changed-during-sync': 'changed while the sync ran',
+  'case-collision': 'another name differs only in case (one file on a case-insensitive side); left alone, see --case',
 };
 
 /** Two lines explaining a conflict: what happened, and both sides' facts. */
@@ -111,6 +118,12 @@ export class TextRenderer {
       case 'ignored':
         if (this.verbosity >= 2) this.out(this.style.dim(`${p}IGNORED ${event.why.padEnd(9)}    ${event.side}: ${event.path}`));
         break;
+      case 'compared':
+        if (this.verbosity >= 2) {
+          const how = `${event.algorithm}: local ${event.by.local}, remote ${event.by.remote}`;
+          this.out(this.style.dim(`${p}${(event.equal ? 'SAME CONTENT' : 'DIFFERENT').padEnd(17)}     ${event.path} (${how})`));
+        }
+        break;
       case 'planned':
         if (this.prefix && this.verbosity >= 1) this.printAction(event.action);
         break;
@@ -148,6 +161,7 @@ export class TextRenderer {
           `${s.foldersCreated} folder${s.foldersCreated === 1 ? '' : 's'} created`,
           `${s.foldersDeleted} removed`,
           ...(s.conflictCopies > 0 ? [`${s.conflictCopies} kept both (conflict copies)`] : []),
+          ...(s.moved > 0 ? [`${s.moved} moved`] : []),
           `${s.conflicts} conflict${s.conflicts === 1 ? '' : 's'}${s.conflicts ? ' left unresolved' : ''}`,
           `${s.skipped} skipped`,
           `${s.errors} error${s.errors === 1 ? '' : 's'}`,
@@ -169,6 +183,9 @@ export class TextRenderer {
     switch (result.status) {
       case 'done':
         if (this.verbosity >= 1) this.printAction(result.action);
+        if (result.via === 'copy' && result.action.kind === 'move') {
+          this.err(this.style.yellow(`warning: the ${result.action.side} side could not rename ${result.action.oldPath}; copied ${result.action.path} and deleted the old path instead`));
+        }
         break;
       case 'failed':
         this.err(this.style.red(`ERROR ${describeAction(result.action)?.trim() ?? result.action.path}: ${result.error}`));

@@ -1,0 +1,28 @@
+/**
+ * Content hashes: the algorithms ferry compares files with, and hashing a stream locally.
+ */
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import * as zlib from 'node:zlib';
+
+/** Algorithms a server may compute for us, best first (all of them ferry can also compute). */
+export const HASH_ALGORITHMS = ['sha256', 'sha1', 'md5', 'crc32'] as const;
+export type HashAlgorithm = (typeof HASH_ALGORITHMS)[number];
+
+/** A file's digest: lower-case hex (crc32: 8 hex digits). */
+export interface ContentHash {
+  readonly algorithm: HashAlgorithm;
+  readonly digest: string;
+}
+
+/** Reads a stream to its end and returns its digest. */
+export async function hashStream(data: Readable, algorithm: HashAlgorithm): Promise<string> {
+  if (algorithm === 'crc32') {
+    let crc = 0;
+    for await (const chunk of data) crc = zlib.crc32(chunk as Buffer, crc);
+    return crc.toString(16).padStart(8, '0');
+  }
+  const hash = createHash(algorithm);
+  for await (const chunk of data) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
