@@ -60,7 +60,15 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
     await options.onResult(result);
   };
 
-  const runOne = async (action: Action): Promise<void> => {
+  /**
+   * Copies that hit a full disk while other copies were writing in parallel: their space may have
+   * been taken by copies that then failed too (and removed their temporary files). They are tried
+   * again one at a time, smallest first, once the parallel copies are over, so the files that fit
+   * are copied.
+   */
+  let heldForSpace: Action[] = [];
+
+  const runOne = async (action: Action, serial = false): Promise<void> => {
     if (options.signal?.aborted) return report({ action, status: 'not-run', why: 'interrupted' });
     if (action.kind === 'copy' && copiesNotMade.has(`${action.from}:${action.path}`)) {
       return report({ action, status: 'conflict', reason: 'changed-during-sync', detail: `${action.path}: not made, since ${action.from === 'local' ? 'the local' : 'the remote'} version could not be moved aside` });
@@ -77,6 +85,10 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
           continue;
         }
         const interrupted = options.signal?.aborted === true;
+        if (!interrupted && !serial && action.kind === 'copy' && isBackendError(error, 'no-space')) {
+          heldForSpace.push(action);
+          return;
+        }
         return report(interrupted ? { action, status: 'not-run', why: 'interrupted' } : { action, status: 'failed', error: failureMessage(action, error) });
       }
     }
@@ -92,13 +104,20 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
     // Folders must exist before their contents (mkdir: shallow first) and be empty before they go
     // (rmdir: deep first): run one depth level at a time, in parallel within a level.
     for (const group of groupByDepth(actions, phase)) {
-      await runPool(group, concurrency, runOne, options.signal);
+      await runPool(group, concurrency, (action) => runOne(action), options.signal);
+      const held = heldForSpace.sort((a, b) => sizeOf(a) - sizeOf(b));
+      heldForSpace = [];
+      for (const action of held) await runOne(action, true);
       for (const action of group) {
         if (!finished.has(action)) await report({ action, status: 'not-run', why: 'interrupted' });
       }
     }
   }
   return results;
+}
+
+function sizeOf(action: Action): number {
+  return action.kind === 'copy' ? action.source.size : 0;
 }
 
 /** Splits a phase into groups that may run in parallel, in the order they must run. */

@@ -225,7 +225,10 @@ async function reportHashes(client: Client, file: string, report: ProbeReporter)
     id: 'hashes',
     capability: 'hash commands (HASH, XSHA256, XSHA1, XMD5, XCRC)',
     found: working.length > 0 ? working.join(', ') : 'none',
-    action: 'ferry compares files by size and modification time; server-side hashes are not used',
+    action:
+      working.length > 0
+        ? '--compare checksum asks the server for hashes instead of downloading files (and big moved files are confirmed by hash)'
+        : '--compare checksum reads files to compare them (no server-side hash)',
     status: 'info',
     value: working,
   });

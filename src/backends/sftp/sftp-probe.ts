@@ -211,7 +211,10 @@ async function reportExec(c: SftpConnection, report: ProbeReporter): Promise<voi
     id: 'checksums',
     capability: 'sha256sum / md5sum',
     found: found.length > 0 ? found.join(', ') : 'none',
-    action: 'available for checksum comparison; ferry compares files by size and modification time and does not use them',
+    action:
+      found.length > 0
+        ? '--compare checksum runs them on the server instead of downloading files (and big moved files are confirmed by hash)'
+        : '--compare checksum reads files to compare them (no server-side hash)',
     status: 'info',
     value: found,
   });
