@@ -103,7 +103,7 @@ async function realOrResolved(p: string): Promise<string> {
 }
 
 /** Refuses a pair where one local folder is the other or lies inside it. */
-async function checkDistinct(local: Target, remote: Target): Promise<void> {
+export async function checkDistinct(local: Target, remote: Target): Promise<void> {
   if (local.scheme !== 'file' || remote.scheme !== 'file') return;
   const a = await realOrResolved(local.path);
   const b = await realOrResolved(remote.path);

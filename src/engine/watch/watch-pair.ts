@@ -1,0 +1,592 @@
+/**
+ * `watch`: one full run at start-up, then incremental passes over the paths that changed, until the
+ * signal aborts. Local changes come from a file watcher (hints, debounced and re-scanned), remote
+ * changes (mode `sync`) from polling at an adaptive interval; a periodic full rescan of both sides
+ * catches anything both missed. Lost connections are retried with back-off while changes queue.
+ */
+import { setMaxListeners } from 'node:events';
+import type { Backend } from '../../backends/backend.js';
+import { LocalBackend } from '../../backends/local/local-backend.js';
+import { openBackend } from '../../backends/open-backend.js';
+import { parseTarget } from '../../backends/target-url.js';
+import { sameEntry, type Entry } from '../../core/entry.js';
+import { PathFilter } from '../../core/path-filter.js';
+import { ROOT, type RelPath } from '../../core/rel-path.js';
+import type { Side } from '../../core/side.js';
+import { DEFAULT_TIME_WINDOW_MS, type ReconcileOptions } from '../../core/sync-options.js';
+import { describeError, FerryError } from '../../errors.js';
+import { defaultStateDir, StateStore } from '../../state/state-store.js';
+import { checkDistinct, runSync, type AnyRunOptions } from '../run-sync.js';
+import { scanTree } from '../scan-tree.js';
+import { AdaptiveInterval } from './adaptive-interval.js';
+import { changedPaths } from './diff-listing.js';
+import { chokidarLocalWatcher, WATCH_LIMIT_CODES, type LocalWatcher, type LocalWatcherFactory } from './local-watcher.js';
+import { runPass, type PassContext, type PassResult } from './run-pass.js';
+import type { LocalChangeSource, WatchActivity, WatchEvent, WatchEventListener, WatchSummary } from './watch-events.js';
+
+/** Default fastest remote polling interval (mode `sync`), in seconds. */
+export const DEFAULT_POLL_SECONDS = 5;
+/** Default interval of full rescans of both sides, in seconds. */
+export const DEFAULT_RESCAN_SECONDS = 600;
+/** Quiet time after the last local event before a pass starts. */
+export const DEFAULT_DEBOUNCE_MS = 50;
+/** A pass starts at the latest this long after the first event of a batch, even if events keep coming. */
+const MAX_BATCH_DELAY_MS = 1000;
+/** Quiet polls double the interval up to this many times the base interval. */
+const POLL_BACKOFF_FACTOR = 8;
+/** Reconnection attempts wait 0.5 s, 1 s, 2 s, ... up to this. */
+const MAX_RECONNECT_DELAY_MS = 15_000;
+/** The state snapshot is rewritten at most this often (every change is journalled at once anyway). */
+const SAVE_INTERVAL_MS = 30_000;
+/** How long a local write of ferry's own is remembered to ignore the watcher's echo of it. */
+const OWN_WRITE_MEMORY_MS = 10_000;
+
+/** Options of {@link watchPair}: those of a run, plus how to watch. */
+export interface WatchOptions extends Omit<AnyRunOptions, 'onEvent' | 'removePyftpsyncMeta'> {
+  /** `upload` (default): local changes go to the remote side. `sync`: both ways. */
+  readonly mode?: 'upload' | 'sync';
+  /** Fastest remote polling interval in `sync` mode, in seconds (default 5; backs off while quiet). */
+  readonly pollSeconds?: number;
+  /** Full rescan of both sides every this many seconds (default 600; 0: never). */
+  readonly rescanSeconds?: number;
+  /** Quiet time after a local event before acting, in ms (default 50). */
+  readonly debounceMs?: number;
+  /**
+   * How local changes are found: `watcher` (default; falls back to `rescan` when the system's
+   * watch limit is reached or LOCAL is not a local folder) or `rescan` (scan every poll interval).
+   */
+  readonly localChanges?: LocalChangeSource;
+  readonly onEvent?: WatchEventListener;
+}
+
+/** Replaceable parts, for tests. */
+export interface WatchDependencies {
+  readonly createWatcher?: LocalWatcherFactory;
+}
+
+function validate(options: WatchOptions): void {
+  const mode = options.mode ?? 'upload';
+  if (mode !== 'upload' && mode !== 'sync') throw new FerryError('usage', `watch mode must be upload or sync, not ${String(mode)}`);
+  const poll = options.pollSeconds ?? DEFAULT_POLL_SECONDS;
+  if (!(poll > 0) || !Number.isFinite(poll)) throw new FerryError('usage', '--poll must be a number of seconds above 0');
+  const rescan = options.rescanSeconds ?? DEFAULT_RESCAN_SECONDS;
+  if (!(rescan >= 0) || !Number.isFinite(rescan)) throw new FerryError('usage', '--rescan must be a number of seconds (0 turns it off)');
+}
+
+/**
+ * Watches LOCAL and keeps REMOTE in step (both ways in mode `sync`) until `signal` aborts; then
+ * finishes in-flight work, saves the state and resolves to the totals (`interrupted: true`).
+ * Throws a FerryError when the watch cannot start (bad options, unreachable server, locked state,
+ * a refused start-up run).
+ */
+export async function watchPair(options: WatchOptions, dependencies: WatchDependencies = {}): Promise<WatchSummary> {
+  validate(options);
+  const mode = options.mode ?? 'upload';
+  if (options.signal) setMaxListeners(0, options.signal);
+  const emit = (event: WatchEvent): void => options.onEvent?.(event);
+  const opened: Backend[] = [];
+  try {
+    const openSide = async (side: Side, value: string | Backend): Promise<Backend> => {
+      if (typeof value !== 'string') return value;
+      const backend = await openBackend(parseTarget(value), {
+        ...options.connection,
+        createFolder: (options.createFolder ?? false) && side === 'remote',
+        dryRun: options.dryRun ?? false,
+        warn: (message) => emit({ type: 'warning', message }),
+        signal: options.signal,
+      });
+      opened.push(backend);
+      return backend;
+    };
+    if (typeof options.local === 'string' && typeof options.remote === 'string') {
+      await checkDistinct(parseTarget(options.local), parseTarget(options.remote));
+    }
+    const local = await openSide('local', options.local);
+    const remote = await openSide('remote', options.remote);
+    const session = new WatchSession(mode, options, local, remote, emit, dependencies.createWatcher ?? chokidarLocalWatcher);
+    return await session.run();
+  } finally {
+    await Promise.allSettled(opened.map((backend) => backend.close()));
+  }
+}
+
+type Job = { kind: 'full' } | { kind: 'poll'; side: Side } | { kind: 'changes'; paths: RelPath[] };
+
+/** The running watch of one pair. */
+class WatchSession {
+  private readonly started = Date.now();
+  private readonly dryRun: boolean;
+  private readonly filter: PathFilter;
+  private readonly pollMs: number;
+  private readonly rescanMs: number;
+  private readonly debounceMs: number;
+  private localSource: LocalChangeSource;
+  private watcher: LocalWatcher | undefined;
+  private store: StateStore | undefined;
+
+  /** Paths hinted at since the last pass. */
+  private pending = new Set<RelPath>();
+  private firstHintAt: number | undefined;
+  private batchDueAt = Infinity;
+  private batchTimer: NodeJS.Timeout | undefined;
+  private fullDue = false;
+  private readonly pollDue: Record<Side, boolean> = { local: false, remote: false };
+  private readonly pollTimers: Record<Side, NodeJS.Timeout | undefined> = { local: undefined, remote: undefined };
+  private readonly pollIntervals: Record<Side, AdaptiveInterval>;
+  private readonly lastListing: Record<Side, ReadonlyMap<RelPath, Entry> | undefined> = { local: undefined, remote: undefined };
+  private rescanTimer: NodeJS.Timeout | undefined;
+  private wake: (() => void) | undefined;
+
+  private reconnectAttempt = 0;
+  private reconnectReason: string | undefined;
+  private lastSave = Date.now();
+  private readonly ownWrites = new Map<RelPath, { entry: Entry | null; until: number }>();
+  private activity: WatchActivity | undefined;
+
+  private readonly totals = {
+    passes: 0,
+    filesCopied: 0,
+    bytesCopied: 0,
+    filesDeleted: 0,
+    foldersCreated: 0,
+    foldersDeleted: 0,
+    conflicts: 0,
+    errors: 0,
+  };
+
+  constructor(
+    private readonly mode: 'upload' | 'sync',
+    private readonly options: WatchOptions,
+    private readonly local: Backend,
+    private readonly remote: Backend,
+    private readonly emit: (event: WatchEvent) => void,
+    private readonly createWatcher: LocalWatcherFactory,
+  ) {
+    this.dryRun = options.dryRun ?? false;
+    this.filter = new PathFilter({ match: options.match, exclude: options.exclude });
+    this.pollMs = (options.pollSeconds ?? DEFAULT_POLL_SECONDS) * 1000;
+    this.rescanMs = (options.rescanSeconds ?? DEFAULT_RESCAN_SECONDS) * 1000;
+    this.debounceMs = options.debounceMs ?? DEFAULT_DEBOUNCE_MS;
+    this.localSource = options.localChanges ?? 'watcher';
+    const interval = (): AdaptiveInterval => new AdaptiveInterval(this.pollMs, this.pollMs * POLL_BACKOFF_FACTOR);
+    this.pollIntervals = { local: interval(), remote: interval() };
+  }
+
+  private get signal(): AbortSignal | undefined {
+    return this.options.signal;
+  }
+
+  private get aborted(): boolean {
+    return this.signal?.aborted === true;
+  }
+
+  async run(): Promise<WatchSummary> {
+    const onAbort = (): void => this.kick();
+    this.signal?.addEventListener('abort', onAbort);
+    try {
+      // The watcher starts before the start-up run, so changes made during it are not missed.
+      if (this.localSource === 'watcher') this.startWatcher();
+      const startup = await runSync(this.mode, {
+        ...this.options,
+        local: this.local,
+        remote: this.remote,
+        removePyftpsyncMeta: false,
+        onEvent: this.emit,
+      });
+      this.add(startup);
+      if (startup.interrupted || this.aborted) return this.summary(true);
+      await this.watcher?.ready;
+      this.store = await StateStore.open(this.options.stateDir ?? defaultStateDir(), this.local.id, this.remote.id);
+      this.emit({
+        type: 'watch-started',
+        local: this.localSource,
+        pollMs: this.mode === 'sync' ? this.pollMs : null,
+        rescanMs: this.rescanMs > 0 ? this.rescanMs : null,
+      });
+      if (this.mode === 'sync') this.schedulePoll('remote', this.pollMs);
+      if (this.localSource === 'rescan') this.schedulePoll('local', this.pollMs);
+      if (this.rescanMs > 0) {
+        this.rescanTimer = setInterval(() => {
+          this.fullDue = true;
+          this.kick();
+        }, this.rescanMs);
+      }
+      await this.loop();
+      this.setActivity('stopping');
+      return this.summary(true);
+    } finally {
+      this.signal?.removeEventListener('abort', onAbort);
+      clearTimeout(this.batchTimer);
+      clearTimeout(this.pollTimers.local);
+      clearTimeout(this.pollTimers.remote);
+      clearInterval(this.rescanTimer);
+      await this.watcher?.close().catch(() => undefined);
+      if (this.store) {
+        try {
+          if (!this.dryRun) await this.store.save();
+        } finally {
+          await this.store.close();
+        }
+      }
+    }
+  }
+
+  private startWatcher(): void {
+    if (!(this.local instanceof LocalBackend)) {
+      this.fallBackToRescans(`${this.local.displayName} is not a local folder`);
+      return;
+    }
+    this.watcher = this.createWatcher(this.local.root, this.filter, {
+      onPath: (path) => this.hint(path),
+      onError: (error) => {
+        const limit = error.code !== undefined && WATCH_LIMIT_CODES.has(error.code);
+        this.fallBackToRescans(
+          limit
+            ? `the file watcher reached the system's limit (${error.code}${error.code === 'ENOSPC' ? ': raise fs.inotify.max_user_watches' : ''})`
+            : `the file watcher failed (${describeError(error)})`,
+        );
+      },
+    });
+  }
+
+  private fallBackToRescans(why: string): void {
+    const watcher = this.watcher;
+    this.watcher = undefined;
+    void watcher?.close().catch(() => undefined);
+    if (this.localSource === 'rescan') return;
+    this.localSource = 'rescan';
+    this.emit({ type: 'warning', message: `${why}: local changes are now found by rescanning the folder every ${this.pollMs / 1000} s or less` });
+    // Once watching has begun, rescan at once: events may have been lost already.
+    if (this.store) this.schedulePoll('local', 0);
+  }
+
+  /** A local path may have changed. */
+  private hint(path: RelPath): void {
+    this.pending.add(path);
+    const now = Date.now();
+    this.firstHintAt ??= now;
+    this.scheduleBatch(Math.min(now + this.debounceMs, this.firstHintAt + MAX_BATCH_DELAY_MS));
+  }
+
+  private scheduleBatch(dueAt: number): void {
+    this.batchDueAt = dueAt;
+    clearTimeout(this.batchTimer);
+    this.batchTimer = setTimeout(() => this.kick(), Math.max(0, dueAt - Date.now()));
+  }
+
+  private schedulePoll(side: Side, ms: number): void {
+    clearTimeout(this.pollTimers[side]);
+    this.pollTimers[side] = setTimeout(() => {
+      this.pollDue[side] = true;
+      this.kick();
+    }, ms);
+  }
+
+  /** Something changed: poll sides at their fastest again. */
+  private noteChange(): void {
+    for (const side of ['local', 'remote'] as const) {
+      const interval = this.pollIntervals[side];
+      const polled = side === 'remote' ? this.mode === 'sync' : this.localSource === 'rescan';
+      if (polled && interval.nextMs > interval.baseMs) {
+        interval.changed();
+        if (!this.pollDue[side]) this.schedulePoll(side, interval.nextMs);
+      }
+    }
+  }
+
+  private kick(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+
+  private async loop(): Promise<void> {
+    this.setActivity('watching');
+    while (!this.aborted) {
+      if (this.reconnectReason !== undefined) {
+        await this.reconnect();
+        continue;
+      }
+      const job = await this.takeJob();
+      if (!job) {
+        if (this.aborted) break;
+        this.setActivity('watching');
+        await new Promise<void>((resolve) => {
+          this.wake = resolve;
+        });
+        continue;
+      }
+      await this.runJob(job);
+    }
+  }
+
+  private async takeJob(): Promise<Job | undefined> {
+    if (this.fullDue) {
+      this.fullDue = false;
+      return { kind: 'full' };
+    }
+    for (const side of ['remote', 'local'] as const) {
+      if (this.pollDue[side]) {
+        this.pollDue[side] = false;
+        return { kind: 'poll', side };
+      }
+    }
+    if (this.pending.size === 0 || Date.now() < this.batchDueAt) return undefined;
+    const paths = [...this.pending];
+    this.pending = new Set();
+    this.firstHintAt = undefined;
+    this.batchDueAt = Infinity;
+    const kept = await this.withoutOwnWrites(paths);
+    return kept.length > 0 ? { kind: 'changes', paths: kept } : this.takeJob();
+  }
+
+  /** Drops hints that are only the echo of ferry's own writes to the local folder. */
+  private async withoutOwnWrites(paths: RelPath[]): Promise<RelPath[]> {
+    const now = Date.now();
+    for (const [path, own] of this.ownWrites) if (own.until < now) this.ownWrites.delete(path);
+    if (this.ownWrites.size === 0) return paths;
+    const kept: RelPath[] = [];
+    for (const path of paths) {
+      const own = this.ownWrites.get(path);
+      if (!own) {
+        kept.push(path);
+        continue;
+      }
+      let current: Entry | undefined;
+      try {
+        current = await this.local.stat(path);
+      } catch {
+        kept.push(path);
+        continue;
+      }
+      const echo = own.entry === null ? current === undefined : own.entry.kind === 'dir' ? current?.kind === 'dir' : sameEntry(current, own.entry);
+      if (!echo) {
+        this.ownWrites.delete(path);
+        kept.push(path);
+      }
+    }
+    return kept;
+  }
+
+  private async runJob(job: Job): Promise<void> {
+    if (job.kind === 'poll') return this.poll(job.side);
+    if (job.kind === 'full') {
+      // A full pass covers every hint so far; hints arriving during it stay queued.
+      this.pending = new Set();
+      this.firstHintAt = undefined;
+      this.batchDueAt = Infinity;
+      return this.pass([ROOT], 'rescan');
+    }
+    return this.pass(job.paths, 'changes');
+  }
+
+  /** Lists a whole side and queues what changed since the last look. */
+  private async poll(side: Side): Promise<void> {
+    const backend = side === 'local' ? this.local : this.remote;
+    const interval = this.pollIntervals[side];
+    try {
+      const scan = await scanTree(backend, { side, filter: this.filter, concurrency: backend.capabilities.maxConcurrency, signal: this.signal });
+      const changed = changedPaths(side, scan.snapshot, this.lastListing[side], this.store!.state);
+      this.lastListing[side] = scan.snapshot.entries;
+      if (changed.length > 0) {
+        interval.changed();
+        this.noteChange();
+        for (const path of changed) this.pending.add(path);
+        this.scheduleBatch(Date.now());
+      } else {
+        interval.quiet();
+      }
+      this.emit({ type: 'watch-polled', side, changed: changed.length, nextInMs: interval.nextMs });
+      if (changed.length > 0) await this.pass(this.takePending(), 'poll');
+    } catch (error) {
+      if (this.aborted) return;
+      this.startReconnecting(error);
+    } finally {
+      const polled = side === 'remote' ? this.mode === 'sync' : this.localSource === 'rescan';
+      if (polled && !this.aborted) this.schedulePoll(side, interval.nextMs);
+    }
+  }
+
+  private takePending(): RelPath[] {
+    const paths = [...this.pending];
+    this.pending = new Set();
+    this.firstHintAt = undefined;
+    this.batchDueAt = Infinity;
+    return paths;
+  }
+
+  private async pass(paths: RelPath[], trigger: 'changes' | 'rescan' | 'poll'): Promise<void> {
+    const started = Date.now();
+    const full = paths.length === 1 && paths[0] === ROOT;
+    this.setActivity('syncing', full ? undefined : paths.length);
+    let result: PassResult;
+    try {
+      result = await runPass(this.context(), paths);
+    } catch (error) {
+      if (this.aborted) return;
+      if (error instanceof FerryError && error.kind === 'safety') {
+        this.totals.errors++;
+        this.emit({ type: 'problem', problem: { message: error.message } });
+        return;
+      }
+      if (await this.reachable()) {
+        this.totals.errors++;
+        this.emit({ type: 'problem', problem: { message: describeError(error) } });
+        return;
+      }
+      this.requeue(paths);
+      this.startReconnecting(error);
+      return;
+    }
+    this.totals.passes++;
+    this.totals.filesCopied += result.filesCopied;
+    this.totals.bytesCopied += result.bytesCopied;
+    this.totals.filesDeleted += result.filesDeleted;
+    this.totals.foldersCreated += result.foldersCreated;
+    this.totals.foldersDeleted += result.foldersDeleted;
+    this.totals.conflicts += result.conflicts;
+    this.totals.errors += result.errors;
+    const until = Date.now() + OWN_WRITE_MEMORY_MS;
+    for (const [path, entry] of result.localWrites) this.ownWrites.set(path, { entry, until });
+    if (result.full) {
+      this.lastListing.local = result.full.local.entries;
+      this.lastListing.remote = result.full.remote.entries;
+    }
+    if (result.filesCopied + result.filesDeleted + result.foldersCreated + result.foldersDeleted > 0) this.noteChange();
+    this.emit({
+      type: 'watch-pass',
+      trigger,
+      paths: full ? 0 : result.roots.length,
+      full,
+      filesCopied: result.filesCopied,
+      filesDeleted: result.filesDeleted,
+      foldersCreated: result.foldersCreated,
+      foldersDeleted: result.foldersDeleted,
+      conflicts: result.conflicts,
+      errors: result.errors,
+      elapsedMs: Date.now() - started,
+    });
+    // Failures while the other side went away are retried once it is back; others wait for the
+    // next change or rescan (retrying them at once would only repeat the error).
+    if (result.unfinished.length > 0 && !this.aborted && !(await this.reachable())) {
+      this.requeue(result.unfinished);
+      this.startReconnecting(new Error('connection lost during the pass'));
+    }
+    if (!this.dryRun && Date.now() - this.lastSave > SAVE_INTERVAL_MS) {
+      this.lastSave = Date.now();
+      await this.store!.save().catch((error: unknown) => this.emit({ type: 'warning', message: describeError(error) }));
+    }
+  }
+
+  private context(): PassContext {
+    const local = this.local;
+    const remote = this.remote;
+    const reconcile: ReconcileOptions = {
+      mode: this.mode,
+      delete: (this.options.delete ?? false) || (this.options.deleteUnmatched ?? false),
+      force: this.options.force ?? false,
+      deleteUnmatched: this.options.deleteUnmatched ?? false,
+      timeWindowMs: Math.max(this.options.timeWindowMs ?? DEFAULT_TIME_WINDOW_MS, local.capabilities.mtimePrecisionMs, remote.capabilities.mtimePrecisionMs),
+    };
+    return {
+      local,
+      remote,
+      store: this.store!,
+      filter: this.filter,
+      reconcile,
+      resolve: this.options.resolve ?? 'skip',
+      ask: this.options.ask,
+      dryRun: this.dryRun,
+      allowEmptySide: this.options.allowEmptySide ?? false,
+      signal: this.signal,
+      emit: this.emit,
+    };
+  }
+
+  private requeue(paths: readonly RelPath[]): void {
+    if (paths.includes(ROOT)) this.fullDue = true;
+    for (const path of paths) if (path !== ROOT) this.pending.add(path);
+    this.batchDueAt = Date.now();
+  }
+
+  /** True when both sides answer a listing of their root. */
+  private async reachable(): Promise<boolean> {
+    try {
+      await Promise.all([this.remote.list(ROOT), this.local.list(ROOT)]);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private startReconnecting(error: unknown): void {
+    this.reconnectReason = describeError(error);
+  }
+
+  /** Waits with back-off, then checks whether both sides answer again. */
+  private async reconnect(): Promise<void> {
+    const delay = Math.min(MAX_RECONNECT_DELAY_MS, 500 * 2 ** this.reconnectAttempt);
+    this.setActivity('reconnecting', this.pending.size, delay, this.reconnectReason);
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, delay);
+      const onWake = (): void => {
+        // Only an abort ends the wait early; other wake-ups (new events) just queue.
+        if (this.aborted) {
+          clearTimeout(timer);
+          resolve();
+        } else {
+          this.wake = onWake;
+        }
+      };
+      this.wake = onWake;
+    });
+    this.wake = undefined;
+    if (this.aborted) return;
+    if (await this.reachable()) {
+      this.reconnectAttempt = 0;
+      this.reconnectReason = undefined;
+      // Anything may have happened while away: look at the whole remote side again soon.
+      if (this.mode === 'sync') {
+        this.pollIntervals.remote.changed();
+        this.pollDue.remote = true;
+      }
+      this.batchDueAt = Math.min(this.batchDueAt, Date.now());
+    } else {
+      this.reconnectAttempt++;
+    }
+  }
+
+  private setActivity(state: WatchActivity, paths?: number, retryInMs?: number, reason?: string): void {
+    if (state === this.activity && state !== 'syncing' && state !== 'reconnecting') return;
+    this.activity = state;
+    this.emit({
+      type: 'watch-state',
+      state,
+      ...(paths !== undefined ? { paths } : {}),
+      ...(retryInMs !== undefined ? { retryInMs } : {}),
+      ...(reason !== undefined ? { reason } : {}),
+    });
+  }
+
+  private add(summary: { filesCopied: number; bytesCopied: number; filesDeleted: number; foldersCreated: number; foldersDeleted: number; conflicts: number; errors: number }): void {
+    this.totals.filesCopied += summary.filesCopied;
+    this.totals.bytesCopied += summary.bytesCopied;
+    this.totals.filesDeleted += summary.filesDeleted;
+    this.totals.foldersCreated += summary.foldersCreated;
+    this.totals.foldersDeleted += summary.foldersDeleted;
+    this.totals.conflicts += summary.conflicts;
+    this.totals.errors += summary.errors;
+  }
+
+  private summary(interrupted: boolean): WatchSummary {
+    const summary: WatchSummary = {
+      mode: this.mode,
+      dryRun: this.dryRun,
+      ...this.totals,
+      interrupted,
+      elapsedMs: Date.now() - this.started,
+    };
+    this.emit({ type: 'watch-summary', summary });
+    return summary;
+  }
+}
