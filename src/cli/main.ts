@@ -11,6 +11,7 @@ import { addRunCommand } from './run-command.js';
 import { addSyncCommands, isJsonOutputRequested } from './sync-commands.js';
 import { addScanTreeCommands } from './scan-tree-commands.js';
 import { addCompletionCommand } from './completion-command.js';
+import { addWatchCommand } from './watch-command.js';
 
 // Command lines can carry passwords in URLs: keep them out of `ps` and /proc/PID/cmdline.
 process.title = 'ferry';
@@ -31,6 +32,7 @@ Examples:
   $ ferry upload ./site sftp://deploy@example.com/var/www --delete
   $ ferry download ./backup ftp://user@host/data
   $ ferry sync ~/notes sftp://me@example.com/~/notes --resolve new
+  $ ferry watch ./site sftp://deploy@example.com/var/www --delete   # sync changes as they happen
   $ ferry run deploy                                    # a task from pyftpsync.yaml / ferry.yaml
   $ ferry tree sftp://me@example.com/var/www --files
 
@@ -41,6 +43,7 @@ Exit codes: 0 ok, 1 error, 2 usage, 3 interrupted, 10 problems (with --report-pr
     await buildProgram(setExitCode).parseAsync(args, { from: 'user' });
   };
   addSyncCommands(program, setExitCode);
+  addWatchCommand(program, setExitCode);
   addRunCommand(program, runArgs);
   addScanTreeCommands(program, setExitCode);
   addCompletionCommand(program);

@@ -45,8 +45,9 @@ export const chokidarLocalWatcher: LocalWatcherFactory = (root, filter, handlers
     ignoreInitial: true,
     // Symlinks are never synced: events inside a linked folder are of no use.
     followSymlinks: false,
-    // A save that deletes and re-creates a file within 100 ms arrives as one change.
-    atomic: true,
+    // Deletions are reported at once, not held back 100 ms to merge them with a re-creation: a
+    // move (unlink + add) then lands in one batch, and every path is re-scanned anyway.
+    atomic: false,
     ignored: (absolute: string) => {
       const rel = relPathUnder(root, absolute);
       // ferry's own temporary files and excluded names (and whatever lies in excluded folders).
