@@ -57,7 +57,7 @@ export interface PassResult {
  * Runs one pass over `paths` (`[""]` for a full rescan). Throws when a side cannot be listed for a
  * reason that may pass (the caller reconnects and runs the pass again) and on a safety refusal.
  */
-export async function runPass(context: PassContext, paths: Iterable<RelPath>): Promise<PassResult> {
+export async function runPass(context: PassContext, paths: Iterable<RelPath>, trigger: 'changes' | 'rescan' | 'poll'): Promise<PassResult> {
   const { local, remote, store, filter, emit } = context;
   const scan = await scanScope({ local, remote, state: store.state, filter, paths, signal: context.signal });
   const totals = { filesCopied: 0, bytesCopied: 0, filesDeleted: 0, foldersCreated: 0, foldersDeleted: 0, conflicts: 0, errors: 0 };
@@ -86,7 +86,7 @@ export async function runPass(context: PassContext, paths: Iterable<RelPath>): P
     ask: context.ask,
   });
   const plan = buildPlan({ mode: context.reconcile.mode, decisions: resolved, local: scan.local, remote: scan.remote, state: scan.state });
-  await checkSafety(context, plan, scan, full !== undefined);
+  await checkSafety(context, plan, scan, full !== undefined, trigger === 'changes');
 
   for (const action of plan.actions) emit({ type: 'planned', action });
   for (const conflict of plan.conflicts) emit({ type: 'conflict', conflict });
@@ -116,9 +116,11 @@ export async function runPass(context: PassContext, paths: Iterable<RelPath>): P
 /**
  * The empty-side brake of a batch run, for a pass: deletions on one side are refused while the
  * other side's root lists as empty although the state recorded entries (an unmounted disk, a
- * folder moved away). A partial pass lists that root once, only when it would delete.
+ * folder moved away). A partial pass lists that root once, only when it would delete. Deletions
+ * the file watcher reported one by one (`watched`) are the user's own: deleting the last local
+ * file is propagated like any other.
  */
-async function checkSafety(context: PassContext, plan: ReturnType<typeof buildPlan>, scan: { local: Snapshot; remote: Snapshot }, full: boolean): Promise<void> {
+async function checkSafety(context: PassContext, plan: ReturnType<typeof buildPlan>, scan: { local: Snapshot; remote: Snapshot }, full: boolean, watched: boolean): Promise<void> {
   const state = context.store.state;
   if (context.allowEmptySide || state.size === 0) return;
   if (full) {
@@ -127,6 +129,7 @@ async function checkSafety(context: PassContext, plan: ReturnType<typeof buildPl
     return;
   }
   for (const side of ['local', 'remote'] as const) {
+    if (watched && side === 'local') continue;
     const other = otherSide(side);
     const deletions = plan.actions.filter((action) => (action.kind === 'delete' || action.kind === 'rmdir') && action.side === other).length;
     if (deletions === 0) continue;

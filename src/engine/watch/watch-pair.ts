@@ -129,6 +129,7 @@ class WatchSession {
   private firstHintAt: number | undefined;
   private batchDueAt = Infinity;
   private batchTimer: NodeJS.Timeout | undefined;
+  private batchReady = false;
   private fullDue = false;
   private readonly pollDue: Record<Side, boolean> = { local: false, remote: false };
   private readonly pollTimers: Record<Side, NodeJS.Timeout | undefined> = { local: undefined, remote: undefined };
@@ -136,6 +137,7 @@ class WatchSession {
   private readonly lastListing: Record<Side, ReadonlyMap<RelPath, Entry> | undefined> = { local: undefined, remote: undefined };
   private rescanTimer: NodeJS.Timeout | undefined;
   private wake: (() => void) | undefined;
+  private kicked = false;
 
   private reconnectAttempt = 0;
   private reconnectReason: string | undefined;
@@ -262,6 +264,7 @@ class WatchSession {
 
   /** A local path may have changed. */
   private hint(path: RelPath): void {
+    if (process.env.DBG_WATCH) console.error("hint", path, Date.now());
     this.pending.add(path);
     const now = Date.now();
     this.firstHintAt ??= now;
@@ -271,7 +274,12 @@ class WatchSession {
   private scheduleBatch(dueAt: number): void {
     this.batchDueAt = dueAt;
     clearTimeout(this.batchTimer);
-    this.batchTimer = setTimeout(() => this.kick(), Math.max(0, dueAt - Date.now()));
+    // The timer's clock and Date.now() can disagree by a millisecond: the flag, not the time,
+    // says the batch is due.
+    this.batchTimer = setTimeout(() => {
+      this.batchReady = true;
+      this.kick();
+    }, Math.max(0, dueAt - Date.now()));
   }
 
   private schedulePoll(side: Side, ms: number): void {
@@ -294,10 +302,24 @@ class WatchSession {
     }
   }
 
+  /** Wakes the loop; remembered when the loop is busy, so no wake-up is lost. */
   private kick(): void {
+    this.kicked = true;
     const wake = this.wake;
     this.wake = undefined;
     wake?.();
+  }
+
+  /** Waits for the next kick (returns at once when one came since the last wait). */
+  private async idle(): Promise<void> {
+    if (this.kicked) {
+      this.kicked = false;
+      return;
+    }
+    await new Promise<void>((resolve) => {
+      this.wake = resolve;
+    });
+    this.kicked = false;
   }
 
   private async loop(): Promise<void> {
@@ -311,9 +333,7 @@ class WatchSession {
       if (!job) {
         if (this.aborted) break;
         this.setActivity('watching');
-        await new Promise<void>((resolve) => {
-          this.wake = resolve;
-        });
+        await this.idle();
         continue;
       }
       await this.runJob(job);
@@ -331,11 +351,8 @@ class WatchSession {
         return { kind: 'poll', side };
       }
     }
-    if (this.pending.size === 0 || Date.now() < this.batchDueAt) return undefined;
-    const paths = [...this.pending];
-    this.pending = new Set();
-    this.firstHintAt = undefined;
-    this.batchDueAt = Infinity;
+    if (this.pending.size === 0 || !(this.batchReady || Date.now() >= this.batchDueAt)) return undefined;
+    const paths = this.takePending();
     const kept = await this.withoutOwnWrites(paths);
     return kept.length > 0 ? { kind: 'changes', paths: kept } : this.takeJob();
   }
@@ -372,9 +389,7 @@ class WatchSession {
     if (job.kind === 'poll') return this.poll(job.side);
     if (job.kind === 'full') {
       // A full pass covers every hint so far; hints arriving during it stay queued.
-      this.pending = new Set();
-      this.firstHintAt = undefined;
-      this.batchDueAt = Infinity;
+      this.takePending();
       return this.pass([ROOT], 'rescan');
     }
     return this.pass(job.paths, 'changes');
@@ -412,6 +427,8 @@ class WatchSession {
     this.pending = new Set();
     this.firstHintAt = undefined;
     this.batchDueAt = Infinity;
+    this.batchReady = false;
+    clearTimeout(this.batchTimer);
     return paths;
   }
 
@@ -421,7 +438,7 @@ class WatchSession {
     this.setActivity('syncing', full ? undefined : paths.length);
     let result: PassResult;
     try {
-      result = await runPass(this.context(), paths);
+      result = await runPass(this.context(), paths, trigger);
     } catch (error) {
       if (this.aborted) return;
       if (error instanceof FerryError && error.kind === 'safety') {
@@ -506,7 +523,7 @@ class WatchSession {
   private requeue(paths: readonly RelPath[]): void {
     if (paths.includes(ROOT)) this.fullDue = true;
     for (const path of paths) if (path !== ROOT) this.pending.add(path);
-    this.batchDueAt = Date.now();
+    this.batchReady = true;
   }
 
   /** True when both sides answer a listing of their root. */
@@ -550,7 +567,7 @@ class WatchSession {
         this.pollIntervals.remote.changed();
         this.pollDue.remote = true;
       }
-      this.batchDueAt = Math.min(this.batchDueAt, Date.now());
+      this.batchReady = true;
     } else {
       this.reconnectAttempt++;
     }
