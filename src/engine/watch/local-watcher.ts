@@ -61,7 +61,6 @@ export const chokidarLocalWatcher: LocalWatcherFactory = (root, filter, handlers
   });
   watcher.once('ready', () => markReady());
   watcher.on('all', (_event, absolute) => {
-    if (process.env.DBG_WATCH) console.error('raw', _event, absolute);
     const rel = relPathUnder(root, absolute);
     if (rel !== undefined) handlers.onPath(rel);
   });

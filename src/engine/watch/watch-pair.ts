@@ -264,7 +264,6 @@ class WatchSession {
 
   /** A local path may have changed. */
   private hint(path: RelPath): void {
-    if (process.env.DBG_WATCH) console.error("hint", path, Date.now());
     this.pending.add(path);
     const now = Date.now();
     this.firstHintAt ??= now;
