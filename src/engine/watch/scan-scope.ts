@@ -184,8 +184,7 @@ export function scopedState(state: SyncState, roots: readonly RelPath[]): SyncSt
       }
       if (current === ROOT) break;
       const slash = current.lastIndexOf('/');
-      if (slash < 0) break;
-      current = current.slice(0, slash) as RelPath;
+      current = (slash < 0 ? ROOT : current.slice(0, slash)) as RelPath;
     }
   }
   return scoped;
