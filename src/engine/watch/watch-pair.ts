@@ -14,7 +14,7 @@ import { PathFilter } from '../../core/path-filter.js';
 import { ROOT, type RelPath } from '../../core/rel-path.js';
 import type { Side } from '../../core/side.js';
 import { DEFAULT_TIME_WINDOW_MS, type ReconcileOptions } from '../../core/sync-options.js';
-import { describeError, FerryError } from '../../errors.js';
+import { describeError, FerryError, isBackendError } from '../../errors.js';
 import { defaultStateDir, StateStore } from '../../state/state-store.js';
 import { checkDistinct, runSync, type AnyRunOptions } from '../run-sync.js';
 import { scanTree } from '../scan-tree.js';
@@ -36,6 +36,8 @@ const MAX_BATCH_DELAY_MS = 1000;
 const POLL_BACKOFF_FACTOR = 8;
 /** Reconnection attempts wait 0.5 s, 1 s, 2 s, ... up to this. */
 const MAX_RECONNECT_DELAY_MS = 15_000;
+/** Attempts at a path whose actions keep failing while both sides answer. */
+const MAX_RETRIES = 3;
 /** The state snapshot is rewritten at most this often (every change is journalled at once anyway). */
 const SAVE_INTERVAL_MS = 30_000;
 /** How long a local write of ferry's own is remembered to ignore the watcher's echo of it. */
@@ -142,6 +144,8 @@ class WatchSession {
   private reconnectAttempt = 0;
   private reconnectReason: string | undefined;
   private lastSave = Date.now();
+  /** Paths whose last passes failed although both sides answered, with the number of attempts. */
+  private readonly failures = new Map<RelPath, number>();
   private readonly ownWrites = new Map<RelPath, { entry: Entry | null; until: number }>();
   private activity: WatchActivity | undefined;
 
@@ -445,7 +449,10 @@ class WatchSession {
         this.emit({ type: 'problem', problem: { message: error.message } });
         return;
       }
-      if (await this.reachable()) {
+      // A dropped connection may already be re-established by the time of the probe: the error
+      // itself says it may pass, so the paths are kept either way.
+      const passing = isBackendError(error) && error.retryable;
+      if (!passing && (await this.reachable())) {
         this.totals.errors++;
         this.emit({ type: 'problem', problem: { message: describeError(error) } });
         return;
@@ -482,11 +489,15 @@ class WatchSession {
       errors: result.errors,
       elapsedMs: Date.now() - started,
     });
-    // Failures while the other side went away are retried once it is back; others wait for the
-    // next change or rescan (retrying them at once would only repeat the error).
-    if (result.unfinished.length > 0 && !this.aborted && !(await this.reachable())) {
-      this.requeue(result.unfinished);
-      this.startReconnecting(new Error('connection lost during the pass'));
+    for (const path of paths) if (!result.unfinished.includes(path)) this.failures.delete(path);
+    if (result.unfinished.length > 0 && !this.aborted) {
+      if (!(await this.reachable())) {
+        // The other side went away: everything unfinished is retried once it is back.
+        this.requeue(result.unfinished);
+        this.startReconnecting(new Error('connection lost during the pass'));
+      } else {
+        this.retryLater(result.unfinished);
+      }
     }
     if (!this.dryRun && Date.now() - this.lastSave > SAVE_INTERVAL_MS) {
       this.lastSave = Date.now();
@@ -517,6 +528,26 @@ class WatchSession {
       signal: this.signal,
       emit: this.emit,
     };
+  }
+
+  /**
+   * Failed actions while both sides answer: tried again a few times with growing pauses (a file
+   * busy or briefly locked), then left to the next change or rescan.
+   */
+  private retryLater(paths: readonly RelPath[]): void {
+    let delay = 0;
+    for (const path of new Set(paths)) {
+      const attempts = (this.failures.get(path) ?? 0) + 1;
+      if (attempts > MAX_RETRIES) {
+        this.failures.delete(path);
+        this.emit({ type: 'warning', message: `${path} failed ${MAX_RETRIES} times; it is tried again on its next change or the next rescan` });
+        continue;
+      }
+      this.failures.set(path, attempts);
+      this.pending.add(path);
+      delay = Math.max(delay, 1000 * 2 ** (attempts - 1));
+    }
+    if (delay > 0) this.scheduleBatch(Date.now() + delay);
   }
 
   private requeue(paths: readonly RelPath[]): void {
