@@ -69,8 +69,17 @@ export function describeWatch(server: WatchServer): void {
       try {
         await mkdir(join(watch.localDir, 'burst'));
         await Promise.all(Array.from({ length: 1000 }, (_, i) => writeFile(join(watch.localDir, 'burst', `f${i}.txt`), `file ${i}`)));
-        await waitFor(async () => (await readdir(join(remote.dir, 'burst')).catch(() => [])).length === 1000, '1,000 files on the server', 120_000);
-        assert.equal(await contentOf(join(remote.dir, 'burst/f999.txt')), 'file 999');
+        // Final names only (uploads in flight have temporary names); a file caught half-written
+        // is sent again once complete, so wait for the contents too.
+        const finalNames = async (): Promise<string[]> => (await readdir(join(remote.dir, 'burst')).catch(() => [] as string[])).filter((name) => !name.startsWith('.~ferry-'));
+        await waitFor(
+          async () =>
+            (await finalNames()).length === 1000 &&
+            (await contentOf(join(remote.dir, 'burst/f0.txt'))) === 'file 0' &&
+            (await contentOf(join(remote.dir, 'burst/f999.txt'))) === 'file 999',
+          '1,000 files on the server',
+          120_000,
+        );
         const passes = watch.events.filter((event) => event.type === 'watch-pass').length;
         // Batched: passes take whatever arrived meanwhile (each file alone would be 1,000 passes;
         // how many batches there are depends on the machine's load, so only the order is checked).
