@@ -5,13 +5,14 @@
  * catches anything both missed. Lost connections are retried with back-off while changes queue.
  */
 import { setMaxListeners } from 'node:events';
+import * as path from 'node:path';
 import type { Backend } from '../../backends/backend.js';
 import { LocalBackend } from '../../backends/local/local-backend.js';
 import { openBackend } from '../../backends/open-backend.js';
 import { parseTarget } from '../../backends/target-url.js';
 import { sameEntry, type Entry } from '../../core/entry.js';
 import { PathFilter } from '../../core/path-filter.js';
-import { ROOT, type RelPath } from '../../core/rel-path.js';
+import { isInside, ROOT, type RelPath } from '../../core/rel-path.js';
 import type { Side } from '../../core/side.js';
 import { DEFAULT_TIME_WINDOW_MS, type ReconcileOptions } from '../../core/sync-options.js';
 import { describeError, FerryError, isBackendError } from '../../errors.js';
@@ -20,7 +21,7 @@ import { checkDistinct, runSync, type AnyRunOptions } from '../run-sync.js';
 import { scanTree } from '../scan-tree.js';
 import { AdaptiveInterval } from './adaptive-interval.js';
 import { changedPaths } from './diff-listing.js';
-import { chokidarLocalWatcher, WATCH_LIMIT_CODES, type LocalWatcher, type LocalWatcherFactory } from './local-watcher.js';
+import { chokidarLocalWatcher, relPathUnder, WATCH_LIMIT_CODES, type LocalWatcher, type LocalWatcherFactory } from './local-watcher.js';
 import { runPass, type PassContext, type PassResult } from './run-pass.js';
 import type { LocalChangeSource, WatchActivity, WatchEvent, WatchEventListener, WatchSummary } from './watch-events.js';
 
@@ -242,8 +243,13 @@ class WatchSession {
       this.fallBackToRescans(`${this.local.displayName} is not a local folder`);
       return;
     }
+    // A state folder inside LOCAL: its files change with every pass and must not cause one.
+    const stateDir = relPathUnder(this.local.root, path.resolve(this.options.stateDir ?? defaultStateDir()));
+    const isState = (rel: RelPath): boolean => stateDir !== undefined && stateDir !== ROOT && (rel === stateDir || isInside(rel, stateDir));
     this.watcher = this.createWatcher(this.local.root, this.filter, {
-      onPath: (path) => this.hint(path),
+      onPath: (rel) => {
+        if (!isState(rel)) this.hint(rel);
+      },
       onError: (error) => {
         const limit = error.code !== undefined && WATCH_LIMIT_CODES.has(error.code);
         this.fallBackToRescans(
