@@ -111,7 +111,7 @@ export function describeWatch(server: WatchServer): void {
       }
     });
 
-    it('in sync mode picks up a remote change, and its download causes no upload', async () => {
+    it('in sync mode picks up remote changes and deletions, and a download causes no upload', async () => {
       const remote = await server.fresh('sync');
       const watch = await startWatch(remote, { mode: 'sync', pollSeconds: 0.2 }, {}, async (dir) => writeFile(join(dir, 'shared.txt'), 'from local'));
       try {
@@ -135,6 +135,9 @@ export function describeWatch(server: WatchServer): void {
         assert.equal(watch.copies('remote'), uploads + 1);
         assert.equal(watch.copies('remote', 'shared.txt'), 1);
         assert.equal(watch.copies('remote', 'new-remote.txt'), 0);
+        // A deletion on the server reaches the local folder too.
+        await rm(join(remote.dir, 'new-remote.txt'));
+        await waitFor(async () => (await contentOf(join(watch.localDir, 'new-remote.txt'))) === undefined, 'new-remote.txt gone locally');
       } finally {
         await watch.stop();
       }
