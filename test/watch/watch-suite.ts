@@ -170,5 +170,28 @@ export function describeWatch(server: WatchServer): void {
         await remote.proxy.stop();
       }
     });
+
+    it('in sync mode gets the changes of both sides made while the server was away', async () => {
+      const remote = await server.proxied('outage-sync');
+      const watch = await startWatch(remote, { mode: 'sync', pollSeconds: 0.2 }, {}, async (dir) => writeFile(join(dir, 'local-side.txt'), 'v1'));
+      try {
+        await waitFor(async () => (await contentOf(join(remote.dir, 'local-side.txt'))) === 'v1', 'local-side.txt on the server');
+        await remote.proxy.stop();
+        await writeFile(join(watch.localDir, 'local-side.txt'), 'changed locally during the outage');
+        await writeFile(join(remote.dir, 'remote-side.txt'), 'written on the server during the outage');
+        await waitFor(() => watch.events.some((event) => event.type === 'watch-state' && event.state === 'reconnecting'), 'the watch to notice the outage');
+        await remote.proxy.start();
+        await waitFor(
+          async () =>
+            (await contentOf(join(remote.dir, 'local-side.txt'))) === 'changed locally during the outage' &&
+            (await contentOf(join(watch.localDir, 'remote-side.txt'))) === 'written on the server during the outage',
+          'both changes on the other side',
+          60_000,
+        );
+      } finally {
+        await watch.stop();
+        await remote.proxy.stop();
+      }
+    });
   });
 }
