@@ -43,6 +43,28 @@ describe('watch without a working file watcher', () => {
     }
   });
 
+  it('finds local changes by rescanning when asked to (no watcher), deletions included', async () => {
+    const remote = await localRemote();
+    let watchers = 0;
+    const counted: LocalWatcherFactory = () => {
+      watchers++;
+      return { ready: Promise.resolve(), close: async () => undefined };
+    };
+    const watch = await startWatch(remote, { pollSeconds: 0.2, localChanges: 'rescan' }, { createWatcher: counted }, async (dir) => writeFile(join(dir, 'old.txt'), 'old'));
+    try {
+      assert.equal(watchers, 0);
+      assert.ok(watch.events.some((event) => event.type === 'watch-started' && event.local === 'rescan'));
+      await writeFile(join(watch.localDir, 'rescanned.txt'), 'found');
+      await rm(join(watch.localDir, 'old.txt'));
+      await waitFor(
+        async () => (await contentOf(join(remote.dir, 'rescanned.txt'))) === 'found' && (await contentOf(join(remote.dir, 'old.txt'))) === undefined,
+        'the new file and the deletion on the remote side',
+      );
+    } finally {
+      await watch.stop();
+    }
+  });
+
   it('catches a change the watcher missed with the periodic full rescan', async () => {
     const remote = await localRemote();
     const watch = await startWatch(remote, { rescanSeconds: 0.3 }, { createWatcher: deafWatcher });

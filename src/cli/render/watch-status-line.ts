@@ -13,7 +13,8 @@ export function describeWatchState(event: Extract<WatchEvent, { type: 'watch-sta
     case 'watching':
       return 'watching for changes (Ctrl-C to stop)';
     case 'syncing':
-      return event.paths === undefined ? 'syncing: full rescan' : `syncing ${event.paths} path${event.paths === 1 ? '' : 's'}`;
+      if (event.files !== undefined) return `syncing ${event.files} file${event.files === 1 ? '' : 's'}`;
+      return event.paths === undefined ? 'syncing: full rescan' : `syncing: checking ${event.paths} path${event.paths === 1 ? '' : 's'}`;
     case 'reconnecting': {
       const queued = event.paths ? `, ${event.paths} change${event.paths === 1 ? '' : 's'} queued` : '';
       return `reconnecting in ${formatDuration(event.retryInMs ?? 0)}${queued}${event.reason ? ` (${event.reason})` : ''}`;

@@ -88,6 +88,8 @@ export async function runPass(context: PassContext, paths: Iterable<RelPath>, tr
   const plan = buildPlan({ mode: context.reconcile.mode, decisions: resolved, local: scan.local, remote: scan.remote, state: scan.state });
   await checkSafety(context, plan, scan, full !== undefined, trigger === 'changes');
 
+  const files = plan.actions.filter((action) => action.kind === 'copy' || action.kind === 'delete').length;
+  if (files > 0) emit({ type: 'watch-state', state: 'syncing', paths: scan.roots.length, files });
   for (const action of plan.actions) emit({ type: 'planned', action });
   for (const conflict of plan.conflicts) emit({ type: 'conflict', conflict });
   for (const skip of plan.skipped) emit({ type: 'skipped', skip });

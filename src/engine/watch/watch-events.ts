@@ -49,7 +49,11 @@ export type WatchEvent =
       /** Interval of full rescans of both sides in ms; null when off. */
       readonly rescanMs: number | null;
     }
-  | { readonly type: 'watch-state'; readonly state: WatchActivity; readonly paths?: number; readonly retryInMs?: number; readonly reason?: string }
+  /**
+   * `paths`: paths re-scanned by the pass (syncing) or changes queued (reconnecting); `files`: files
+   * the pass copies or deletes, once planned.
+   */
+  | { readonly type: 'watch-state'; readonly state: WatchActivity; readonly paths?: number; readonly files?: number; readonly retryInMs?: number; readonly reason?: string }
   /** One incremental pass finished. `trigger` says what started it. */
   | {
       readonly type: 'watch-pass';
