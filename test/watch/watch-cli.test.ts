@@ -73,6 +73,32 @@ describe('ferry watch (built CLI)', () => {
     assert.match(out, /Stopped: 1 file copied/);
   });
 
+  it('says on stderr when the connection is lost and back, and sends the queued change', async () => {
+    const remote = await server.proxied('cli-outage');
+    const local = await temp('local');
+    const stateDir = await temp('state');
+    const child = spawnCli(['watch', local, remote.url, '--state-dir', stateDir, '--known-hosts', remote.connection.knownHostsFile!, '--no-keyring', '--no-netrc']);
+    const result = collect(child, 90_000);
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (chunk: Buffer | string) => (stdout += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer | string) => (stderr += chunk.toString()));
+    try {
+      await waitFor(() => stdout.includes('Now watching'), 'the watch to start');
+      await remote.proxy.stop();
+      await writeFile(join(local, 'queued.txt'), 'queued during the outage');
+      await waitFor(() => /reconnecting in .*1 change queued/.test(stderr), 'the reconnecting line');
+      await remote.proxy.start();
+      await waitFor(async () => (await contentOf(join(remote.dir, 'queued.txt'))) === 'queued during the outage', 'queued.txt on the server');
+      await waitFor(() => stderr.includes('connection back'), 'the line saying the connection is back');
+    } finally {
+      child.kill('SIGINT');
+      await remote.proxy.stop();
+    }
+    const { code } = await result;
+    assert.equal(code, 3);
+  });
+
   it('rejects a bad --poll with a one-line usage error (exit 2)', async () => {
     const { code, stderr } = await collect(spawnCli(['watch', '/tmp', '/tmp/x', '--poll', '0']));
     assert.equal(code, 2);
