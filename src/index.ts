@@ -8,6 +8,8 @@
  */
 import { runSync, type OneWayOptions, type RunOptions } from './engine/run-sync.js';
 import type { RunSummary } from './engine/events.js';
+import { watchPair, type WatchOptions } from './engine/watch/watch-pair.js';
+import type { WatchSummary } from './engine/watch/watch-events.js';
 
 /** Two-way sync: changes on either side since the last sync reach the other side. */
 export function sync(options: RunOptions): Promise<RunSummary> {
@@ -24,10 +26,21 @@ export function download(options: OneWayOptions): Promise<RunSummary> {
   return runSync('download', options);
 }
 
+/**
+ * Keeps watching: one full run, then local changes (and in mode `sync` remote ones) as they
+ * happen, until `signal` aborts. See docs/watch.md.
+ */
+export function watch(options: WatchOptions): Promise<WatchSummary> {
+  return watchPair(options);
+}
+
 export { runSync } from './engine/run-sync.js';
 export type { RunOptions, OneWayOptions, AnyRunOptions } from './engine/run-sync.js';
 export type { RunSummary, SyncEvent, EventListener } from './engine/events.js';
 export { EVENT_SCHEMA_VERSION } from './engine/events.js';
+export type { WatchOptions } from './engine/watch/watch-pair.js';
+export { DEFAULT_POLL_SECONDS, DEFAULT_RESCAN_SECONDS } from './engine/watch/watch-pair.js';
+export type { WatchEvent, WatchEventListener, WatchSummary, WatchActivity, LocalChangeSource } from './engine/watch/watch-events.js';
 export type { Problem } from './engine/problem.js';
 export type { Action, Plan, PlannedConflict, PlannedSkip, PlanPhase } from './core/plan.js';
 export type { ActionResult } from './core/action-result.js';

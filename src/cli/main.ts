@@ -12,6 +12,7 @@ import { addSyncCommands, isJsonOutputRequested } from './sync-commands.js';
 import { addScanTreeCommands } from './scan-tree-commands.js';
 import { addCompletionCommand } from './completion-command.js';
 import { addDoctorCommand } from './doctor-command.js';
+import { addWatchCommand } from './watch-command.js';
 
 // Command lines can carry passwords in URLs: keep them out of `ps` and /proc/PID/cmdline.
 process.title = 'ferry';
@@ -32,6 +33,7 @@ Examples:
   $ ferry upload ./site sftp://deploy@example.com/var/www --delete
   $ ferry download ./backup ftp://user@host/data
   $ ferry sync ~/notes sftp://me@example.com/~/notes --resolve new
+  $ ferry watch ./site sftp://deploy@example.com/var/www --delete   # sync changes as they happen
   $ ferry run deploy                                    # a task from pyftpsync.yaml / ferry.yaml
   $ ferry tree sftp://me@example.com/var/www --files
   $ ferry doctor ftp://user@host/data                  # what the server supports
@@ -43,6 +45,7 @@ Exit codes: 0 ok, 1 error, 2 usage, 3 interrupted, 4 a side is missing or empty,
     await buildProgram(setExitCode).parseAsync(args, { from: 'user' });
   };
   addSyncCommands(program, setExitCode);
+  addWatchCommand(program, setExitCode);
   addRunCommand(program, runArgs);
   addScanTreeCommands(program, setExitCode);
   addDoctorCommand(program, setExitCode);

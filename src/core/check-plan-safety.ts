@@ -106,13 +106,17 @@ function tooManyDeletions(input: SafetyInput): SafetyRefusal | undefined {
     const other = input[otherSide(side)];
     if (input.allowEmptySide && other.entries.size === 0 && other.unreadable.size === 0) continue;
     const files = [...input[side].entries.values()].filter((entry) => entry.kind === 'file').length;
-    const over =
-      limit.kind === 'count'
-        ? deletions > limit.count
-        : deletions >= MIN_FILES_FOR_RATIO_BRAKES && deletions * 100 > limit.percent * files;
-    if (over) return { reason: 'max-delete', side, deletions, files, limit };
+    if (exceedsDeleteLimit(deletions, files, limit)) return { reason: 'max-delete', side, deletions, files, limit };
   }
   return undefined;
+}
+
+/**
+ * Whether `deletions` of a side's `files` go past `limit`: a count is a hard limit; a percentage
+ * applies from {@link MIN_FILES_FOR_RATIO_BRAKES} deletions on (deleting 3 of 4 files is ordinary).
+ */
+export function exceedsDeleteLimit(deletions: number, files: number, limit: DeleteLimit): boolean {
+  return limit.kind === 'count' ? deletions > limit.count : deletions >= MIN_FILES_FOR_RATIO_BRAKES && deletions * 100 > limit.percent * files;
 }
 
 /** The sides whose changes this mode propagates (a one-way target's changes are not copied). */

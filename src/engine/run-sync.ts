@@ -148,7 +148,7 @@ function validate(mode: SyncMode, options: AnyRunOptions): void {
 }
 
 /** The `backupDir` option as a path below the root; a usage error when it leaves the root. */
-function backupDirOf(options: AnyRunOptions): RelPath | undefined {
+export function backupDirOf(options: AnyRunOptions): RelPath | undefined {
   if (options.backupDir === undefined) return undefined;
   let dir: RelPath;
   try {
@@ -161,7 +161,7 @@ function backupDirOf(options: AnyRunOptions): RelPath | undefined {
 }
 
 /** The `maxDelete` option as a limit; a usage error when it is neither a count nor a percentage. */
-function maxDeleteOf(options: AnyRunOptions): DeleteLimit | undefined {
+export function maxDeleteOf(options: AnyRunOptions): DeleteLimit | undefined {
   if (options.maxDelete === undefined) return undefined;
   const limit = parseDeleteLimit(String(options.maxDelete));
   if (!limit) throw new FerryError('usage', `--max-delete ${options.maxDelete}: expected a number of files (20) or a percentage up to 100% (50%)`);
@@ -177,7 +177,7 @@ async function realOrResolved(p: string): Promise<string> {
 }
 
 /** Refuses a pair where one local folder is the other or lies inside it. */
-async function checkDistinct(local: Target, remote: Target): Promise<void> {
+export async function checkDistinct(local: Target, remote: Target): Promise<void> {
   if (local.scheme !== 'file' || remote.scheme !== 'file') return;
   const a = await realOrResolved(local.path);
   const b = await realOrResolved(remote.path);

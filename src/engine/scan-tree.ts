@@ -34,18 +34,22 @@ export interface ScanOptions {
   readonly filter: PathFilter;
   readonly concurrency: number;
   readonly signal?: AbortSignal;
+  /** Folder to start from (default the root): a watch re-scans only the subtree that changed. */
+  readonly start?: RelPath;
 }
 
 /**
- * Lists the whole tree below the backend's root. Listing the root must succeed (its error is
- * thrown); a folder below that cannot be listed is recorded as unreadable, never as empty.
+ * Lists the whole tree below the backend's root (or `start`). Listing the start folder must
+ * succeed (its error is thrown); a folder below it that cannot be listed is recorded as
+ * unreadable, never as empty.
  */
 export async function scanTree(backend: Backend, options: ScanOptions): Promise<ScanResult> {
   const entries = new Map<RelPath, Entry>();
   const unreadable = new Set<RelPath>();
   const problems: Problem[] = [];
   const ignored: { path: RelPath; why: string }[] = [];
-  const pending: RelPath[] = [ROOT];
+  const start = options.start ?? ROOT;
+  const pending: RelPath[] = [start];
   let running = 0;
   let failure: unknown;
 
@@ -70,7 +74,7 @@ export async function scanTree(backend: Backend, options: ScanOptions): Promise<
       try {
         listed = await backend.list(dir);
       } catch (error) {
-        if (dir === ROOT) {
+        if (dir === start) {
           failure = error;
           return;
         }
