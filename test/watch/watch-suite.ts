@@ -4,7 +4,7 @@
  * and comes back gets every change made meanwhile.
  */
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readdir, rename, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -15,7 +15,7 @@ export function describeWatch(server: WatchServer): void {
   describe(`watch over ${server.label}`, () => {
     after(() => server.cleanup());
 
-    it('uploads a created file, a modified file, deletes a deleted one, and follows a rename', async () => {
+    it('uploads a created file, a modified file, deletes a deleted one, and renames a renamed one on the server', async () => {
       const remote = await server.fresh('basic');
       const watch = await startWatch(remote);
       try {
@@ -23,11 +23,14 @@ export function describeWatch(server: WatchServer): void {
         await waitFor(async () => (await contentOf(join(remote.dir, 'a.txt'))) === 'first', 'a.txt on the server');
         await writeFile(join(watch.localDir, 'a.txt'), 'second version');
         await waitFor(async () => (await contentOf(join(remote.dir, 'a.txt'))) === 'second version', 'the modified a.txt on the server');
+        const uploaded = await stat(join(remote.dir, 'a.txt'));
         await rename(join(watch.localDir, 'a.txt'), join(watch.localDir, 'b.txt'));
         await waitFor(
           async () => (await contentOf(join(remote.dir, 'b.txt'))) === 'second version' && (await contentOf(join(remote.dir, 'a.txt'))) === undefined,
           'b.txt instead of a.txt on the server',
         );
+        // The rename reached the server as a rename (a move action), not as an upload and a deletion.
+        assert.equal((await stat(join(remote.dir, 'b.txt'))).ino, uploaded.ino, 'b.txt is the renamed server file');
         await rm(join(watch.localDir, 'b.txt'));
         await waitFor(async () => (await readdir(remote.dir)).length === 0, 'an empty server folder');
       } finally {
