@@ -10,7 +10,7 @@ import { openBackend } from '../../backends/open-backend.js';
 import { parseTarget } from '../../backends/target-url.js';
 import type { Side } from '../../core/side.js';
 import { checkDistinct } from '../run-sync.js';
-import { chokidarLocalWatcher } from './local-watcher.js';
+import { chokidarLocalWatcher, loadChokidar } from './local-watcher.js';
 import type { WatchEvent, WatchSummary } from './watch-events.js';
 import { validateWatchOptions, type WatchDependencies, type WatchOptions } from './watch-options.js';
 import { WatchSession } from './watch-session.js';
@@ -49,6 +49,7 @@ export async function watchPair(options: WatchOptions, dependencies: WatchDepend
     }
     const local = await openSide('local', options.local);
     const remote = await openSide('remote', options.remote);
+    if (!dependencies.createWatcher) await loadChokidar();
     const session = new WatchSession(mode, options, local, remote, emit, dependencies.createWatcher ?? chokidarLocalWatcher);
     return await session.run();
   } finally {
