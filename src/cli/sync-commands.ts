@@ -3,50 +3,31 @@
  */
 import { Command, Option } from 'commander';
 import {
-  DEFAULT_BACKUP_DIR,
   DEFAULT_EXCLUDES,
   ExitCode,
   resolveStrategiesByMode,
   runSync,
-  splitPatterns,
   type AnyRunOptions,
-  type ResolveStrategy,
   type RunSummary,
   type SyncEvent,
   type SyncMode,
 } from '../index.js';
-import { addConnectionOptions, connectionOptionsOf, positiveInt, type ConnectionFlags } from './connection-options.js';
+import { addConnectionOptions, positiveInt } from './connection-options.js';
 import { writeLine, writeRaw } from './output-stream.js';
-import { canPrompt, terminalConflictResolver } from './prompts.js';
+import { canPrompt } from './prompts.js';
+import { runOptionsOf, type RunFlags } from './run-flags.js';
 import { ProgressDisplay, progressModeFor, LIVE_INTERVAL_MS } from './render/progress-line.js';
 import { TextRenderer, type Verbosity } from './render/text-renderer.js';
 import { styleFor } from './terminal-style.js';
 
 /** Options commander parses for the sync commands. */
-interface SyncCommandFlags extends ConnectionFlags {
-  dryRun?: boolean;
-  delete?: boolean;
-  deleteUnmatched?: boolean;
-  force?: boolean;
-  resolve?: ResolveStrategy;
-  match?: string;
-  exclude?: string;
-  createFolder?: boolean;
-  allowEmpty?: boolean;
-  maxDelete?: string;
-  backupDir?: string | boolean;
+interface SyncCommandFlags extends RunFlags {
   reportProblems?: boolean;
   verbose: number;
   quiet?: boolean;
   progress?: boolean;
   color: boolean;
-  json?: boolean;
-  stateDir?: string;
-  timeWindow?: number;
   removePyftpsyncMeta?: boolean;
-  compare?: 'time' | 'checksum';
-  case?: 'strict' | 'local' | 'remote';
-  links?: 'skip' | 'follow';
 }
 
 const examples: Record<SyncMode, string> = {
@@ -193,29 +174,11 @@ async function runCommand(mode: SyncMode, local: string, remote: string, flags: 
   };
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
-  const resolve = flags.resolve ?? 'skip';
   const options: AnyRunOptions = {
+    ...runOptionsOf(flags),
     local,
     remote,
-    dryRun: flags.dryRun,
-    resolve,
-    ask: resolve === 'ask' && canPrompt() && !flags.json ? terminalConflictResolver() : undefined,
-    delete: flags.delete,
-    deleteUnmatched: flags.deleteUnmatched,
-    force: flags.force,
-    match: flags.match !== undefined ? splitPatterns(flags.match) : undefined,
-    exclude: flags.exclude !== undefined ? splitPatterns(flags.exclude) : undefined,
-    createFolder: flags.createFolder,
-    allowEmptySide: flags.allowEmpty,
-    maxDelete: flags.maxDelete,
-    backupDir: flags.backupDir === true ? DEFAULT_BACKUP_DIR : flags.backupDir === false ? undefined : flags.backupDir,
-    stateDir: flags.stateDir,
-    timeWindowMs: flags.timeWindow,
     removePyftpsyncMeta: flags.removePyftpsyncMeta,
-    compare: flags.compare,
-    case: flags.case,
-    links: flags.links,
-    connection: connectionOptionsOf(flags, flags.json ?? false),
     onEvent,
     signal: controller.signal,
   };

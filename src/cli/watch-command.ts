@@ -3,43 +3,28 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import {
-  DEFAULT_BACKUP_DIR,
   DEFAULT_EXCLUDES,
   DEFAULT_POLL_SECONDS,
   DEFAULT_RESCAN_SECONDS,
   ExitCode,
   resolveStrategiesByMode,
-  splitPatterns,
   watch,
   type ResolveStrategy,
   type WatchEvent,
   type WatchOptions,
 } from '../index.js';
-import { addConnectionOptions, connectionOptionsOf, positiveInt, type ConnectionFlags } from './connection-options.js';
+import { addConnectionOptions, positiveInt } from './connection-options.js';
+import { runOptionsOf, type RunFlags } from './run-flags.js';
 import { writeLine, writeRaw } from './output-stream.js';
-import { canPrompt, terminalConflictResolver } from './prompts.js';
 import { formatBytes, formatDuration } from './render/format-units.js';
 import { progressModeFor } from './render/progress-line.js';
 import { TextRenderer, type Verbosity } from './render/text-renderer.js';
 import { WatchStatusLine } from './render/watch-status-line.js';
 import { styleFor } from './terminal-style.js';
 
-interface WatchFlags extends ConnectionFlags {
+interface WatchFlags extends RunFlags {
   mode: 'upload' | 'sync';
-  dryRun?: boolean;
-  delete?: boolean;
-  deleteUnmatched?: boolean;
-  force?: boolean;
   resolve: ResolveStrategy;
-  match?: string;
-  exclude?: string;
-  createFolder?: boolean;
-  allowEmpty?: boolean;
-  maxDelete?: string;
-  backupDir?: string | boolean;
-  compare: 'time' | 'checksum';
-  case?: 'strict' | 'local' | 'remote';
-  links: 'skip' | 'follow';
   poll: number;
   rescan: number;
   watcher: boolean;
@@ -47,9 +32,6 @@ interface WatchFlags extends ConnectionFlags {
   quiet?: boolean;
   progress?: boolean;
   color: boolean;
-  json?: boolean;
-  stateDir?: string;
-  timeWindow?: number;
 }
 
 const examples = `
@@ -178,30 +160,13 @@ async function runWatch(local: string, remote: string, flags: WatchFlags): Promi
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
   const options: WatchOptions = {
+    ...runOptionsOf(flags),
     local,
     remote,
     mode: flags.mode,
-    dryRun: flags.dryRun,
-    resolve: flags.resolve,
-    ask: flags.resolve === 'ask' && canPrompt() && !flags.json ? terminalConflictResolver() : undefined,
-    delete: flags.delete,
-    deleteUnmatched: flags.deleteUnmatched,
-    force: flags.force,
-    match: flags.match !== undefined ? splitPatterns(flags.match) : undefined,
-    exclude: flags.exclude !== undefined ? splitPatterns(flags.exclude) : undefined,
-    createFolder: flags.createFolder,
-    allowEmptySide: flags.allowEmpty,
-    maxDelete: flags.maxDelete,
-    backupDir: flags.backupDir === true ? DEFAULT_BACKUP_DIR : flags.backupDir === false ? undefined : flags.backupDir,
-    compare: flags.compare,
-    case: flags.case,
-    links: flags.links,
-    stateDir: flags.stateDir,
-    timeWindowMs: flags.timeWindow,
     pollSeconds: flags.poll,
     rescanSeconds: flags.rescan,
     localChanges: flags.watcher ? 'watcher' : 'rescan',
-    connection: connectionOptionsOf(flags, flags.json ?? false),
     onEvent,
     signal: controller.signal,
   };

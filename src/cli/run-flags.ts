@@ -1,0 +1,57 @@
+/**
+ * The command-line flags that `upload`, `download`, `sync` and `watch` share, and the run options
+ * they become: one mapping, so the commands cannot drift apart.
+ */
+import { DEFAULT_BACKUP_DIR, splitPatterns, type AnyRunOptions, type ResolveStrategy } from '../index.js';
+import { connectionOptionsOf, type ConnectionFlags } from './connection-options.js';
+import { canPrompt, terminalConflictResolver } from './prompts.js';
+
+/** Flags commander parses for every command that runs a sync. */
+export interface RunFlags extends ConnectionFlags {
+  dryRun?: boolean;
+  delete?: boolean;
+  deleteUnmatched?: boolean;
+  force?: boolean;
+  resolve?: ResolveStrategy;
+  match?: string;
+  exclude?: string;
+  createFolder?: boolean;
+  allowEmpty?: boolean;
+  maxDelete?: string;
+  /** `--backup-dir` alone is `true`: the default folder. */
+  backupDir?: string | boolean;
+  json?: boolean;
+  stateDir?: string;
+  timeWindow?: number;
+  compare?: 'time' | 'checksum';
+  case?: 'strict' | 'local' | 'remote';
+  links?: 'skip' | 'follow';
+}
+
+/**
+ * The run options `flags` ask for (without the sides, events and signal). `--resolve ask` gets a
+ * terminal prompt only where one can be shown and no JSON is printed.
+ */
+export function runOptionsOf(flags: RunFlags): Omit<AnyRunOptions, 'local' | 'remote'> {
+  const resolve = flags.resolve ?? 'skip';
+  return {
+    dryRun: flags.dryRun,
+    resolve,
+    ask: resolve === 'ask' && canPrompt() && !flags.json ? terminalConflictResolver() : undefined,
+    delete: flags.delete,
+    deleteUnmatched: flags.deleteUnmatched,
+    force: flags.force,
+    match: flags.match !== undefined ? splitPatterns(flags.match) : undefined,
+    exclude: flags.exclude !== undefined ? splitPatterns(flags.exclude) : undefined,
+    createFolder: flags.createFolder,
+    allowEmptySide: flags.allowEmpty,
+    maxDelete: flags.maxDelete,
+    backupDir: flags.backupDir === true ? DEFAULT_BACKUP_DIR : flags.backupDir === false ? undefined : flags.backupDir,
+    stateDir: flags.stateDir,
+    timeWindowMs: flags.timeWindow,
+    compare: flags.compare,
+    case: flags.case,
+    links: flags.links,
+    connection: connectionOptionsOf(flags, flags.json ?? false),
+  };
+}
