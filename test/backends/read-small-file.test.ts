@@ -4,7 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { openSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -30,14 +31,14 @@ describe('readSmallFile', () => {
     const data = randomBytes(5000);
     await writeFile(join(dir, 'a'), data);
     await writeFile(join(dir, 'empty'), '');
-    assert.deepEqual(await bytesOf(await readSmallFile(await open(join(dir, 'a')), data.length)), data);
-    assert.equal((await bytesOf(await readSmallFile(await open(join(dir, 'empty')), 0))).length, 0);
+    assert.deepEqual(await bytesOf(readSmallFile(openSync(join(dir, 'a'), 'r'), data.length)), data);
+    assert.equal((await bytesOf(readSmallFile(openSync(join(dir, 'empty'), 'r'), 0))).length, 0);
   });
 
   it('a file larger than its stat said yields more bytes than expected; a smaller one fewer', async () => {
     await writeFile(join(dir, 'grew'), randomBytes(100));
-    assert.equal((await bytesOf(await readSmallFile(await open(join(dir, 'grew')), 50))).length, 51);
+    assert.equal((await bytesOf(readSmallFile(openSync(join(dir, 'grew'), 'r'), 50))).length, 51);
     await writeFile(join(dir, 'shrank'), randomBytes(10));
-    assert.equal((await bytesOf(await readSmallFile(await open(join(dir, 'shrank')), 50))).length, 10);
+    assert.equal((await bytesOf(readSmallFile(openSync(join(dir, 'shrank'), 'r'), 50))).length, 10);
   });
 });
