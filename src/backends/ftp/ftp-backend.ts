@@ -122,18 +122,30 @@ export class FtpBackend implements Backend {
     return this.pool.use(
       async (client) => {
         const abs = this.abs(dir);
-        // CWD first: a missing folder must be an error, but pure-ftpd and vsftpd list it as
-        // empty and proftpd answers the "transient" 450. CWD fails clearly on all of them.
-        await this.changeDir(client, dir, what);
         let entries: ListedEntry[];
         if (this.features.mlst) {
-          entries = parseMlsdListing(await this.rawList(client, ['MLSD'], what));
+          // MLSD names the folder itself (RFC 3659), which saves the CWD round trip per folder
+          // that LIST needs. A missing folder must still be an error, not an empty folder:
+          // pure-ftpd lists it as empty and proftpd answers the "transient" 450, so a failure or
+          // an empty answer is settled by CWD below, which fails clearly on all of them.
+          let text: string;
+          try {
+            text = await this.rawList(client, ['MLSD'], what, abs);
+          } catch (error) {
+            if (client.closed) throw error;
+            await this.changeDir(client, dir, what);
+            throw error;
+          }
+          entries = parseMlsdListing(text);
         } else {
+          // CWD first: LIST of a missing folder is empty on vsftpd and pure-ftpd, and a path
+          // argument to LIST is read as options by some servers.
+          await this.changeDir(client, dir, what);
           entries = parseListListing(await this.rawList(client, this.listCommands, what), Date.now());
           if (this.features.mdtm) entries = await this.exactTimes(client, abs, entries, what);
         }
-        // The folder may have gone between CWD and the listing: check again before trusting
-        // an empty answer.
+        // An empty answer is trusted only once CWD shows the folder is there (it may also have
+        // gone between a LIST's CWD and the listing).
         if (entries.length === 0) await this.changeDir(client, dir, what);
         return entries;
       },
@@ -151,7 +163,7 @@ export class FtpBackend implements Backend {
   }
 
   /** Runs a listing command on a data connection and returns its text, trying `commands` in order. */
-  private async rawList(client: Client, commands: string[], what: string): Promise<string> {
+  private async rawList(client: Client, commands: string[], what: string, path = ''): Promise<string> {
     let text = '';
     client.parseList = (raw: string) => {
       text = raw;
@@ -160,7 +172,7 @@ export class FtpBackend implements Backend {
     // basic-ftp tries each candidate and keeps the first that works.
     client.availableListCommands = [...commands];
     try {
-      await client.list();
+      await client.list(path);
     } catch (error) {
       throw this.fail(error, what);
     }
