@@ -18,11 +18,12 @@ import { resolveConflicts, type ConflictResolver } from '../../core/resolve-conf
 import { otherSide, type Side } from '../../core/side.js';
 import type { ReconcileOptions, ResolveStrategy } from '../../core/sync-options.js';
 import type { Snapshot } from '../../core/snapshot.js';
-import { FerryError, SafetyError } from '../../errors.js';
+import { SafetyError } from '../../errors.js';
 import { adoptEqualByContent } from '../adopt-equal-by-content.js';
 import type { StateStore } from '../../state/state-store.js';
 import { executePlan } from '../execute-plan.js';
 import { planMoves } from '../plan-moves.js';
+import { withFileReader } from '../read-prefix.js';
 import { scanScope } from './scan-scope.js';
 import type { WatchEventListener } from './watch-events.js';
 
@@ -114,13 +115,14 @@ export async function runPass(context: PassContext, paths: Iterable<RelPath>, tr
     timeWindowMs: context.reconcile.timeWindowMs,
     local: localSnapshot,
     remote: remoteSnapshot,
-    ask: context.ask,
+    // The questions can show a diff or the first differing byte: they read both files.
+    ask: context.ask ? withFileReader(context.ask, { local, remote }) : undefined,
   });
   const paired = await planMoves({ decisions: resolved, local: localSnapshot, remote: remoteSnapshot, state, collisions, caseRenames, backends: { local, remote }, signal: context.signal });
   const plan = buildPlan({ mode: context.reconcile.mode, decisions: paired.decisions, moves: paired.moves, local: localSnapshot, remote: remoteSnapshot, state });
   await checkSafety(context, plan, { local: localSnapshot, remote: remoteSnapshot }, full !== undefined, trigger === 'changes');
 
-  const files = plan.actions.filter((action) => action.kind === 'copy' || action.kind === 'delete').length;
+  const files = plan.actions.filter((action) => action.kind === 'copy' || action.kind === 'delete' || action.kind === 'move').length;
   if (files > 0) emit({ type: 'watch-state', state: 'syncing', paths: scan.roots.length, files });
   for (const action of plan.actions) emit({ type: 'planned', action });
   for (const conflict of plan.conflicts) emit({ type: 'conflict', conflict });
@@ -140,7 +142,10 @@ export async function runPass(context: PassContext, paths: Iterable<RelPath>, tr
     onResult: async (actionResult) => {
       for (const change of stateChangesOf(actionResult)) store.record(change);
       count(totals, actionResult);
-      if (actionResult.status === 'failed' || actionResult.status === 'not-run') unfinished.push(actionResult.action.path);
+      if (actionResult.status === 'failed' || actionResult.status === 'not-run') {
+        unfinished.push(actionResult.action.path);
+        if (actionResult.action.kind === 'move') unfinished.push(actionResult.action.oldPath);
+      }
       noteLocalWrite(localWrites, actionResult);
       emit({ type: 'action-finished', result: actionResult });
     },
