@@ -35,6 +35,13 @@ export interface FtpBackendConfig {
   readonly features: ServerFeatures;
   /** How mtimes are set ('none': the server offers no way, so `canSetMtime` is false). */
   readonly mtimeMethod: MtimeMethod;
+  /**
+   * `mdtm` is only a guess (FEAT lists MDTM for reading; only vsftpd also sets times with it): the
+   * first uploads check that the time really changed and fall back to `none` if not. Checking on
+   * a real upload, not on a probe file when opening, means a download or a dry run never writes
+   * to the server.
+   */
+  readonly mtimeUnverified?: boolean;
 }
 
 /** An entry that no scan can match: stat's answer for a symlink or special file. */
@@ -54,7 +61,9 @@ export class FtpBackend implements Backend {
   readonly capabilities: BackendCapabilities;
   private readonly pool: FtpClientPool;
   private readonly features: ServerFeatures;
-  private readonly mtimeMethod: MtimeMethod;
+  private mtimeMethod: MtimeMethod;
+  /** See {@link FtpBackendConfig.mtimeUnverified}; cleared by the first upload that settles it. */
+  private mtimeUnverified: boolean;
   private readonly root: string;
   private readonly urlBase: string;
   private readonly server: string;
@@ -72,22 +81,27 @@ export class FtpBackend implements Backend {
     this.pool = config.pool;
     this.features = config.features;
     this.mtimeMethod = config.mtimeMethod;
+    this.mtimeUnverified = config.mtimeUnverified === true && config.mtimeMethod !== 'none';
     this.root = config.root;
     this.urlBase = config.urlBase;
     this.server = config.server;
     this.hashMethods = ftpHashMethods(config.features.lines);
+    const backend = this;
     this.capabilities = {
       // MLSD, MLST and MDTM give whole seconds; LIST alone gives minutes at best.
       mtimePrecisionMs: config.features.mlst || config.features.mdtm ? 1000 : 60_000,
-      canSetMtime: config.mtimeMethod !== 'none',
+      // A getter: a guessed MDTM turns out not to work on the first upload.
+      get canSetMtime(): boolean {
+        return backend.mtimeMethod !== 'none';
+      },
       caseInsensitive: false,
       maxConcurrency: config.pool.size,
     };
   }
 
   /** Which listing and mtime commands this server gets (for diagnostics and tests). */
-  get protocolInfo(): { readonly listing: 'MLSD' | 'LIST'; readonly mtimeMethod: MtimeMethod } {
-    return { listing: this.features.mlst ? 'MLSD' : 'LIST', mtimeMethod: this.mtimeMethod };
+  get protocolInfo(): { readonly listing: 'MLSD' | 'LIST'; readonly mtimeMethod: MtimeMethod; readonly mtimeUnverified: boolean } {
+    return { listing: this.features.mlst ? 'MLSD' : 'LIST', mtimeMethod: this.mtimeMethod, mtimeUnverified: this.mtimeUnverified };
   }
 
   /** The absolute server path of `rel`. */
@@ -476,7 +490,9 @@ export class FtpBackend implements Backend {
           : undefined;
       // An abort before the rename leaves the final name untouched.
       signal?.throwIfAborted();
-      const entry = await this.settleUpload(client, tempRel, path, setTime, chmod, what, signal);
+      const unverified = setTime !== undefined && this.mtimeUnverified;
+      const entry = await this.settleUpload(client, tempRel, path, setTime, chmod, what, signal, unverified);
+      if (unverified && entry?.kind === 'file' && options.mtimeMs !== undefined) this.settleMtimeMethod(entry.mtimeMs === Math.floor(options.mtimeMs / 1000) * 1000);
       if (entry?.kind !== 'file' || entry.size < 0) {
         throw new BackendError('changed', `${this.where(path)} changed while it was being written`);
       }
@@ -563,10 +579,15 @@ export class FtpBackend implements Backend {
     chmod: string | undefined,
     what: string,
     signal: AbortSignal | undefined,
+    mtimeUnverified = false,
   ): Promise<Entry | undefined> {
     const prepare = [...(setTime ? [setTime] : []), ...(chmod ? [chmod] : []), `RNFR ${this.abs(tempRel)}`];
     const prepared = await this.pipelined(client, prepare, what);
-    if (setTime && prepared[0] instanceof FTPError) throw this.fail(prepared[0], `${what}: cannot set its modification time`);
+    if (setTime && prepared[0] instanceof FTPError) {
+      // A guessed MDTM-with-time refused: this server cannot set times; the upload goes on.
+      if (mtimeUnverified) this.settleMtimeMethod(false);
+      else throw this.fail(prepared[0], `${what}: cannot set its modification time`);
+    }
     if (chmod && (prepared[setTime ? 1 : 0]?.code ?? 0) >= 500) this.chmodWorks = false;
     const rnfr = prepared[prepared.length - 1];
     if (rnfr instanceof FTPError) throw await this.explain(client, rnfr, tempRel, 'rename', what);
@@ -580,6 +601,13 @@ export class FtpBackend implements Backend {
     if (mlst === undefined) return this.statWith(client, path, what);
     if (mlst instanceof FTPError) return this.absentUnlessDenied(mlst, what);
     return this.entryOfMlst(mlst.message, path, what);
+  }
+
+  /** Ends the check of a guessed `mdtm` (see {@link FtpBackendConfig.mtimeUnverified}). */
+  private settleMtimeMethod(works: boolean): void {
+    if (!this.mtimeUnverified) return;
+    this.mtimeUnverified = false;
+    if (!works) this.mtimeMethod = 'none';
   }
 
   private async pipelined(client: Client, commands: string[], what: string): Promise<PipelinedReply[]> {
@@ -634,7 +662,7 @@ export class FtpBackend implements Backend {
 
   /** `ferry doctor`'s FTP checks (ftp-probe.ts). */
   probe(report: ProbeReporter, options?: ProbeOptions): Promise<void> {
-    return probeFtp({ pool: this.pool, root: this.root, features: this.features, mtimeMethod: this.mtimeMethod }, report, options);
+    return probeFtp({ pool: this.pool, root: this.root, features: this.features, mtimeMethod: this.mtimeMethod, mtimeUnverified: this.mtimeUnverified }, report, options);
   }
 
   async hash(path: RelPath, algorithms: readonly HashAlgorithm[]): Promise<ContentHash | undefined> {

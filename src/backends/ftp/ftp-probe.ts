@@ -25,6 +25,8 @@ export interface FtpProbeContext {
   readonly features: ServerFeatures;
   /** The method the backend chose when it was opened. */
   readonly mtimeMethod: MtimeMethod;
+  /** `mdtm` is a guess the first upload checks; the probe's own try of it decides here. */
+  readonly mtimeUnverified?: boolean;
 }
 
 const methodNames: Record<Exclude<MtimeMethod, 'none'>, string> = { mfmt: 'MFMT', 'site-utime': 'SITE UTIME', mdtm: 'MDTM with a time argument' };
@@ -184,6 +186,7 @@ async function reportMtimeMethods(client: Client, ctx: FtpProbeContext, file: st
     { method: 'mdtm', id: 'mtime-mdtm', announced: undefined },
   ];
   let second = 0;
+  const tries: Array<{ method: Exclude<MtimeMethod, 'none'>; id: string; found: string; works: boolean }> = [];
   for (const { method, id, announced } of methods) {
     const timeMs = Date.UTC(2020, 0, 2, 3, 4, 10 + second++ * 7);
     const reply = await client.sendIgnoringError(mtimeCommand(method, timeMs, file));
@@ -191,12 +194,18 @@ async function reportMtimeMethods(client: Client, ctx: FtpProbeContext, file: st
     const works = reply.code < 300 && readBack === timeMs;
     const feat = announced === undefined ? '' : announced ? ' (in FEAT)' : ' (not in FEAT)';
     const found = works ? `yes${feat}` : reply.code >= 300 ? `no${feat}: ${firstLine(reply.message)}` : `no${feat}: accepted, but the time did not change`;
-    const used = ctx.mtimeMethod === method;
+    tries.push({ method, id, found, works });
+  }
+  // A guessed MDTM is what the backend's first upload will confirm or drop: say what it will find.
+  const chosen: MtimeMethod =
+    ctx.mtimeUnverified && ctx.mtimeMethod !== 'none' && !tries.find((t) => t.method === ctx.mtimeMethod)?.works ? 'none' : ctx.mtimeMethod;
+  for (const { method, id, found, works } of tries) {
+    const used = chosen === method;
     report({
       id,
       capability: `set mtime with ${methodNames[method]}`,
       found,
-      action: used ? 'ferry sets times with this command' : works ? `not needed: ferry uses ${ctx.mtimeMethod === 'none' ? 'nothing' : methodNames[ctx.mtimeMethod]}` : 'not used',
+      action: used ? 'ferry sets times with this command' : works ? `not needed: ferry uses ${chosen === 'none' ? 'nothing' : methodNames[chosen]}` : 'not used',
       status: works || !used ? (works ? 'ok' : 'info') : 'warn',
       value: works,
     });
@@ -204,13 +213,13 @@ async function reportMtimeMethods(client: Client, ctx: FtpProbeContext, file: st
   report({
     id: 'mtime-method',
     capability: 'how ferry sets mtimes',
-    found: ctx.mtimeMethod === 'none' ? 'no way' : methodNames[ctx.mtimeMethod],
+    found: chosen === 'none' ? 'no way' : methodNames[chosen],
     action:
-      ctx.mtimeMethod === 'none'
+      chosen === 'none'
         ? 'uploaded files keep the time of the upload (see "set modification times" below)'
-        : `ferry sends ${methodNames[ctx.mtimeMethod]} before renaming each upload into place`,
-    status: ctx.mtimeMethod === 'none' ? 'warn' : 'ok',
-    value: ctx.mtimeMethod,
+        : `ferry sends ${methodNames[chosen]} before renaming each upload into place`,
+    status: chosen === 'none' ? 'warn' : 'ok',
+    value: chosen,
   });
 }
 

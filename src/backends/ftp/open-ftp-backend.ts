@@ -13,7 +13,7 @@ import { readFile } from 'node:fs/promises';
 import { createSecureContext, rootCertificates, type ConnectionOptions } from 'node:tls';
 import type { Client } from 'basic-ftp';
 import { BackendError, FerryError } from '../../errors.js';
-import { tempNameFor, type Backend } from '../backend.js';
+import type { Backend } from '../backend.js';
 import type { OpenBackendOptions } from '../open-backend.js';
 import type { Target } from '../target-url.js';
 import { passwordEnvVar, resolvePassword, storeLoginPassword, type PasswordSource } from '../credentials/resolve-password.js';
@@ -21,10 +21,8 @@ import { connectFtpClient, type FtpConnectionSettings, type FtpTlsMode } from '.
 import { FtpBackend } from './ftp-backend.js';
 import { FtpClientPool } from './ftp-client-pool.js';
 import { ftpReplyCode, mapFtpError } from './ftp-errors.js';
-import { parseFtpTime } from './ftp-time.js';
-import { mtimeCommand, mtimeMethodOf, type MtimeMethod } from './mtime-method.js';
+import { mtimeMethodOf, type MtimeMethod } from './mtime-method.js';
 import { parseFeatures, type ServerFeatures } from './server-features.js';
-import { uploadSource } from './upload-source.js';
 
 /** Connections opened when `options.parallel` is not given. */
 export const DEFAULT_FTP_CONNECTIONS = 4;
@@ -156,26 +154,6 @@ async function ensureRoot(client: Client, root: string, target: Target, options:
 }
 
 /**
- * Finds out whether `MDTM time path` sets times (vsftpd) on a 0-byte temporary file in the root.
- * Any failure (no write permission, another reading of MDTM) means "no way to set mtimes".
- */
-async function mdtmSetsTime(client: Client, root: string): Promise<boolean> {
-  const probe = `${root === '/' ? '' : root}/${tempNameFor('mtime-probe')}`;
-  const probeMs = Date.UTC(2001, 1, 3, 4, 5, 6);
-  try {
-    await client.uploadFrom(uploadSource([], client), probe);
-    const set = await client.sendIgnoringError(mtimeCommand('mdtm', probeMs, probe));
-    if (set.code >= 300) return false;
-    const read = await client.sendIgnoringError(`MDTM ${probe}`);
-    return read.code === 213 && parseFtpTime(read.message.slice(4)) === probeMs;
-  } catch {
-    return false;
-  } finally {
-    if (!client.closed) await client.sendIgnoringError(`DELE ${probe}`).catch(() => undefined);
-  }
-}
-
-/**
  * Opens the backend: logs in once to read FEAT, check (or create) the root and choose how to set
  * mtimes, then serves operations from a pool of `options.parallel` connections (default 4).
  *
@@ -225,8 +203,6 @@ export async function openFtpBackend(target: Target, options: OpenBackendOptions
       root = await resolveRoot(target.path, client, `cannot open ${target.display}`, server);
       await ensureRoot(client, root, target, options, server);
       mtimeMethod = mtimeMethodOf(features);
-      // FEAT lists MDTM for reading; only a real try shows whether it also sets (vsftpd).
-      if (mtimeMethod === 'mdtm' && !(await mdtmSetsTime(client, root))) mtimeMethod = 'none';
     });
     if (options.signal?.aborted) throw options.signal.reason;
     if (options.storePassword && source !== undefined) await storeLoginPassword(host, user, password, source, options);
@@ -239,6 +215,9 @@ export async function openFtpBackend(target: Target, options: OpenBackendOptions
       pool,
       features: features!,
       mtimeMethod,
+      // FEAT lists MDTM for reading; only a real try shows whether it also sets times (vsftpd).
+      // The first upload tries, so opening never writes to the server.
+      mtimeUnverified: (mtimeMethod as MtimeMethod) === 'mdtm',
     });
   } catch (error) {
     await pool.close();
