@@ -4,6 +4,7 @@
 import * as fs from 'node:fs/promises';
 import { BackendError, FerryError, isBackendError } from '../errors.js';
 import { MissingRootBackend } from './missing-root-backend.js';
+import { missingRootHint } from './missing-root-hint.js';
 import type { Backend } from './backend.js';
 import { LocalBackend } from './local/local-backend.js';
 import type { ProbeReporter } from './probe-finding.js';
@@ -13,6 +14,11 @@ import type { Target } from './target-url.js';
 export interface OpenBackendOptions {
   /** Create the root folder (and its parents) when it is missing, instead of failing. */
   readonly createFolder?: boolean;
+  /**
+   * The error for a missing root suggests `--create-folder`: the command has that option and it
+   * would create this side (never the source of a one-way run, never for `scan` or `doctor`).
+   */
+  readonly createFolderHint?: boolean;
   /**
    * A dry run: nothing may be created. With `createFolder`, a missing root opens as an empty,
    * read-only stand-in so the plan shows what a real run would copy there.
@@ -103,7 +109,7 @@ async function openLocal(target: Target, options: OpenBackendOptions): Promise<B
       throw new BackendError('permission', `cannot open ${target.path}: ${(error as Error).message}`);
     }
     if (!options.createFolder) {
-      throw new BackendError('not-found', `folder ${target.path} does not exist (pass --create-folder to create it)`);
+      throw new BackendError('not-found', `folder ${target.path} does not exist${missingRootHint(options)}`);
     }
     await fs.mkdir(target.path, { recursive: true });
   }

@@ -272,6 +272,8 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
         openBackend(parseTarget(value), {
           ...options.connection,
           createFolder,
+          // --create-folder creates only this side (never the source of a one-way run).
+          createFolderHint: side === creates,
           links: options.links ?? 'skip',
           dryRun,
           warn: (message) => emit({ type: 'warning', message }),

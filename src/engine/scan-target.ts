@@ -8,7 +8,7 @@ import { openBackend, type OpenBackendOptions } from '../backends/open-backend.j
 import { parseTarget } from '../backends/target-url.js';
 import { PathFilter } from '../core/path-filter.js';
 import { comparePaths, type RelPath } from '../core/rel-path.js';
-import { BackendError, FerryError, isBackendError } from '../errors.js';
+import { FerryError } from '../errors.js';
 import { scanTree } from './scan-tree.js';
 
 /** Options of {@link scanTarget}. */
@@ -64,13 +64,7 @@ export async function scanTarget(options: ScanTargetOptions): Promise<ScanTarget
   let backend: Backend;
   let opened: Backend | undefined;
   if (typeof options.target === 'string') {
-    try {
-      opened = await openBackend(parseTarget(options.target), { ...options.connection, createFolder: false, dryRun: false, signal: options.signal });
-    } catch (error) {
-      // openBackend's hint about --create-folder does not apply to a scan.
-      if (isBackendError(error, 'not-found')) throw new BackendError('not-found', error.message.replace(/\s*\(pass --create-folder[^)]*\)/, ''), { cause: error });
-      throw error;
-    }
+    opened = await openBackend(parseTarget(options.target), { ...options.connection, createFolder: false, dryRun: false, signal: options.signal });
     backend = opened;
   } else {
     backend = options.target;

@@ -52,12 +52,14 @@ describe('ferry CLI: bad input', () => {
     await box.cleanup();
   });
 
-  it('a missing local folder exits 1 and mentions --create-folder', async () => {
+  it('a missing source folder exits 1 without suggesting --create-folder, which never creates a source', async () => {
     const missing = path.join(box.root, 'missing');
     const before = await treeObject(box.remote);
     const result = await box.run(['upload', missing, box.remote, '--state-dir', box.stateDir]);
-    assertOneLineError(result, 1, /--create-folder/);
-    assert.match(result.stderr, /missing/);
+    assertOneLineError(result, 1, /folder .*missing does not exist$/);
+    const forced = await box.run(['upload', missing, box.remote, '--create-folder', '--state-dir', box.stateDir]);
+    assertOneLineError(forced, 1, /folder .*missing does not exist$/);
+    await assert.rejects(fs.stat(missing), 'the source is not created');
     assert.deepEqual(await treeObject(box.remote), before);
   });
 

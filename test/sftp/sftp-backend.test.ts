@@ -74,7 +74,7 @@ describe('sftp backend', () => {
   it('refuses a missing root folder with a hint, and creates it (with parents) when asked', async () => {
     const folder = `${sshd().dataRoot}/${freshFolderName('root')}/a/b`;
     made.push(folder.replace(/\/a\/b$/, ''));
-    await assert.rejects(openSftpBackend(parseTarget(sftpUrl(folder)), isolatedOptions()), (error: unknown) => {
+    await assert.rejects(openSftpBackend(parseTarget(sftpUrl(folder)), isolatedOptions({ createFolderHint: true })), (error: unknown) => {
       assert.ok(isBackendError(error, 'not-found'));
       assert.equal(error.message, `remote folder ${folder} does not exist on ${sshd().host} (pass --create-folder to create it)`);
       return true;

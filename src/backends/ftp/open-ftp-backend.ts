@@ -14,6 +14,7 @@ import { createSecureContext, rootCertificates, type ConnectionOptions } from 'n
 import type { Client } from 'basic-ftp';
 import { BackendError, FerryError } from '../../errors.js';
 import type { Backend } from '../backend.js';
+import { missingRootHint } from '../missing-root-hint.js';
 import type { OpenBackendOptions } from '../open-backend.js';
 import type { Target } from '../target-url.js';
 import { passwordEnvVar, resolvePassword, storeLoginPassword, type PasswordSource } from '../credentials/resolve-password.js';
@@ -134,7 +135,7 @@ async function ensureRoot(client: Client, root: string, target: Target, options:
   const mapped = mapFtpError(failure, what, server);
   if (mapped.code === 'permission') throw mapped;
   if (!options.createFolder) {
-    throw new BackendError('not-found', `remote folder ${target.display} does not exist (pass --create-folder to create it)`);
+    throw new BackendError('not-found', `remote folder ${target.display} does not exist${missingRootHint(options)}`);
   }
   const segments = root.split('/').filter((segment) => segment !== '');
   let path = '';

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import type { Stats } from 'ssh2';
 import { BackendError, FerryError, isBackendError } from '../../errors.js';
 import type { Backend } from '../backend.js';
+import { missingRootHint } from '../missing-root-hint.js';
 import type { OpenBackendOptions } from '../open-backend.js';
 import type { Target } from '../target-url.js';
 import { readKnownHosts } from './known-hosts.js';
@@ -136,7 +137,7 @@ export async function openSftpBackend(target: Target, options: OpenBackendOption
     const stats = await statOrUndefined(first, root);
     if (!stats) {
       if (!options.createFolder) {
-        throw new BackendError('not-found', `remote folder ${root} does not exist on ${host} (pass --create-folder to create it)`, { retryable: false });
+        throw new BackendError('not-found', `remote folder ${root} does not exist on ${host}${missingRootHint(options)}`, { retryable: false });
       }
       await mkdirParents(first, root);
     } else if (!stats.isDirectory()) {

@@ -63,8 +63,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     backend = await openBackend(target, { ...options.connection, createFolder: false, dryRun: false, signal: options.signal });
   } catch (error) {
     if (error instanceof FerryError && error.kind === 'usage') throw error;
-    // openBackend's hint about --create-folder does not apply here.
-    const message = describeError(error).replace(/\s*\(pass --create-folder[^)]*\)/, '');
+    const message = describeError(error);
     report({ id: 'connect', capability: target.scheme === 'file' ? 'open the folder' : 'connect and log in', found: `no: ${message}`, action: 'ferry cannot use this target', status: 'fail', value: false });
     // A server that answered but refused the login, its certificate or its host key: show what it
     // shows before login. (Unreachable servers and missing folders have nothing more to show.)

@@ -36,6 +36,7 @@ export async function watchPair(options: WatchOptions, dependencies: WatchDepend
       const backend = await openBackend(parseTarget(value), {
         ...options.connection,
         createFolder: (options.createFolder ?? false) && side === 'remote',
+        createFolderHint: side === 'remote',
         links: options.links ?? 'skip',
         dryRun: options.dryRun ?? false,
         warn: (message) => emit({ type: 'warning', message }),
