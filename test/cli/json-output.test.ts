@@ -102,8 +102,8 @@ describe('ferry CLI: --json', () => {
     assert.match(warnings[0]!.message, /skip/);
   });
 
-  it('--json on an error before the run (missing folder): stdout holds only JSON, exit 1', async () => {
-    const result = await box.run(['upload', path.join(box.root, 'missing'), box.remote, '--state-dir', box.stateDir, '--json']);
+  it('--json on an error before the run (missing target folder): stdout holds only JSON, exit 1', async () => {
+    const result = await box.run(['upload', box.local, path.join(box.root, 'missing'), '--state-dir', box.stateDir, '--json']);
     assert.equal(result.code, 1);
     const events = parseJsonLines(result.stdout);
     assert.ok(events.length >= 1);
