@@ -16,27 +16,12 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { watch, type WatchEvent } from '../src/index.js';
+import { parseArgs, startServer } from './support/bench-support.js';
 
-const repoRoot = join(import.meta.dirname, '..');
-const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
+const args = parseArgs();
 const edits = Number(args.get('edits') ?? 100);
 const burst = Number(args.get('burst') ?? 1000);
-const protocols = (args.get('protocols') ?? 'sftp,ftp').split(',');
-
-interface Facts {
-  host: string;
-  port: number;
-  user: string;
-  password: string;
-  dataRoot: string;
-  knownHostsFile?: string;
-}
-
-function startServer(name: string): Facts {
-  execFileSync('bash', [join(repoRoot, 'scripts/servers', `${name}.sh`), 'start'], { stdio: 'inherit' });
-  return JSON.parse(readFileSync(join(repoRoot, '.test-servers', `${name}.json`), 'utf8')) as Facts;
-}
+const protocols = (args.get('protocols') ?? 'sftp,ftp').split(',') as Array<'sftp' | 'ftp'>;
 
 /** Polls `check` every millisecond or so until it holds; returns when it did (ms, performance clock). */
 async function until(check: () => boolean, timeoutMs = 60_000): Promise<number> {
@@ -61,8 +46,8 @@ function percentile(sorted: number[], p: number): number {
   return sorted[index]!;
 }
 
-async function measure(protocol: string): Promise<void> {
-  const facts = startServer(protocol === 'sftp' ? 'sshd' : 'proftpd');
+async function measure(protocol: 'sftp' | 'ftp'): Promise<void> {
+  const facts = startServer(protocol);
   const folder = `watch-bench-${Date.now().toString(36)}`;
   const remoteDir = join(facts.dataRoot, folder);
   mkdirSync(remoteDir);

@@ -40,7 +40,7 @@ export type { RunSummary, SyncEvent, EventListener } from './engine/events.js';
 export { EVENT_SCHEMA_VERSION } from './engine/events.js';
 export type { WatchOptions } from './engine/watch/watch-pair.js';
 export { DEFAULT_POLL_SECONDS, DEFAULT_RESCAN_SECONDS } from './engine/watch/watch-pair.js';
-export type { WatchEvent, WatchEventListener, WatchSummary, WatchActivity, LocalChangeSource } from './engine/watch/watch-events.js';
+export type { WatchEvent, WatchEventListener, WatchSummary, WatchCounts, WatchActivity, LocalChangeSource } from './engine/watch/watch-events.js';
 export type { Problem } from './engine/problem.js';
 export type { Action, Plan, PlannedConflict, PlannedSkip, PlanPhase } from './core/plan.js';
 export type { ActionResult } from './core/action-result.js';

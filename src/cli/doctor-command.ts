@@ -3,10 +3,11 @@
  * each thing (docs/doctor.md). The checks live in the library (`runDoctor`); this prints them.
  */
 import type { Command } from 'commander';
-import { ExitCode, FerryError, redact, runDoctor, type DoctorReport, type ProbeFinding } from '../index.js';
+import { ExitCode, redact, runDoctor, type DoctorReport, type ProbeFinding } from '../index.js';
 import { addConnectionOptions, connectionOptionsOf, type ConnectionFlags } from './connection-options.js';
 import { writeLine } from './output-stream.js';
 import { styleFor } from './terminal-style.js';
+import { withInterrupt } from './with-interrupt.js';
 
 interface DoctorFlags extends ConnectionFlags {
   json?: boolean;
@@ -79,24 +80,3 @@ function summaryLine(report: DoctorReport): string {
   return `Usable${warnings > 0 ? ` (${warnings} warning${warnings === 1 ? '' : 's'})` : ''}. Elapsed: ${seconds} sec.`;
 }
 
-/** Runs `fn` with a signal that Ctrl-C (or SIGTERM) aborts; a second Ctrl-C quits at once. */
-async function withInterrupt<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSignal = (): void => {
-    interrupts++;
-    if (interrupts === 1) controller.abort();
-    else process.exit(ExitCode.interrupted);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  try {
-    return await fn(controller.signal);
-  } catch (error) {
-    if (controller.signal.aborted && !(error instanceof FerryError)) throw new FerryError('interrupted', 'interrupted', { cause: error });
-    throw error;
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
-}

@@ -14,6 +14,7 @@ import {
 } from '../index.js';
 import { addConnectionOptions, connectionOptionsOf, type ConnectionFlags } from './connection-options.js';
 import { writeLine } from './output-stream.js';
+import { withInterrupt } from './with-interrupt.js';
 
 /** Options commander parses for `scan` and `tree`. */
 interface ScanTreeFlags extends ConnectionFlags {
@@ -118,25 +119,6 @@ function scanOptions(flags: ScanTreeFlags) {
     exclude: flags.exclude !== undefined ? splitPatterns(flags.exclude) : undefined,
     connection: { ...connectionOptionsOf(flags, flags.json ?? false), warn: (message: string) => err(`warning: ${message}`) },
   };
-}
-
-/** Runs `fn` with a signal that Ctrl-C (or SIGTERM) aborts; a second Ctrl-C quits at once. */
-async function withInterrupt<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSignal = (): void => {
-    interrupts++;
-    if (interrupts === 1) controller.abort();
-    else process.exit(ExitCode.interrupted);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  try {
-    return await fn(controller.signal);
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
 }
 
 function plural(count: number, one: string, many: string): string {

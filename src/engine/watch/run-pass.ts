@@ -25,7 +25,7 @@ import { executePlan } from '../execute-plan.js';
 import { planMoves } from '../plan-moves.js';
 import { withFileReader } from '../read-prefix.js';
 import { scanScope } from './scan-scope.js';
-import type { WatchEventListener } from './watch-events.js';
+import type { WatchCounts, WatchEventListener } from './watch-events.js';
 
 /** What every pass of one watch shares. */
 export interface PassContext {
@@ -54,18 +54,10 @@ export interface PassContext {
 }
 
 /** What one pass did. */
-export interface PassResult {
+export interface PassResult extends WatchCounts {
   readonly roots: readonly RelPath[];
   /** The snapshots of a full pass (roots `[""]`), for the next poll to compare with. */
   readonly full?: { readonly local: Snapshot; readonly remote: Snapshot };
-  readonly filesCopied: number;
-  readonly bytesCopied: number;
-  readonly filesDeleted: number;
-  readonly foldersCreated: number;
-  readonly foldersDeleted: number;
-  readonly moved: number;
-  readonly conflicts: number;
-  readonly errors: number;
   /** Paths of actions that failed or did not run. */
   readonly unfinished: readonly RelPath[];
   /** What this pass wrote on the local side (null: removed), so the watcher's echo is ignored. */
@@ -204,16 +196,7 @@ async function checkSafety(context: PassContext, plan: ReturnType<typeof buildPl
   }
 }
 
-interface Totals {
-  filesCopied: number;
-  bytesCopied: number;
-  filesDeleted: number;
-  foldersCreated: number;
-  foldersDeleted: number;
-  moved: number;
-  conflicts: number;
-  errors: number;
-}
+type Totals = { -readonly [K in keyof WatchCounts]: WatchCounts[K] };
 
 function count(totals: Totals, result: ActionResult): void {
   if (result.status === 'failed') totals.errors++;

@@ -19,12 +19,8 @@ export type WatchActivity =
 /** How local changes are found. */
 export type LocalChangeSource = 'watcher' | 'rescan';
 
-/** Totals of a whole watch, from start-up to the end. */
-export interface WatchSummary {
-  readonly mode: 'upload' | 'sync';
-  readonly dryRun: boolean;
-  /** Incremental passes run after the start-up run (rescans included). */
-  readonly passes: number;
+/** What was done, counted: by one pass, or by a whole watch. */
+export interface WatchCounts {
   readonly filesCopied: number;
   readonly bytesCopied: number;
   readonly filesDeleted: number;
@@ -34,6 +30,14 @@ export interface WatchSummary {
   readonly moved: number;
   readonly conflicts: number;
   readonly errors: number;
+}
+
+/** Totals of a whole watch, from start-up to the end. */
+export interface WatchSummary extends WatchCounts {
+  readonly mode: 'upload' | 'sync';
+  readonly dryRun: boolean;
+  /** Incremental passes run after the start-up run (rescans included). */
+  readonly passes: number;
   /** True when the watch ended because it was interrupted (the normal way to end one). */
   readonly interrupted: boolean;
   readonly elapsedMs: number;
@@ -57,21 +61,14 @@ export type WatchEvent =
    */
   | { readonly type: 'watch-state'; readonly state: WatchActivity; readonly paths?: number; readonly files?: number; readonly retryInMs?: number; readonly reason?: string }
   /** One incremental pass finished. `trigger` says what started it. */
-  | {
+  | ({
       readonly type: 'watch-pass';
       readonly trigger: 'changes' | 'rescan' | 'poll';
       /** Paths re-scanned (folders with their contents); 0 for a full rescan. */
       readonly paths: number;
       readonly full: boolean;
-      readonly filesCopied: number;
-      readonly filesDeleted: number;
-      readonly foldersCreated: number;
-      readonly foldersDeleted: number;
-      readonly moved: number;
-      readonly conflicts: number;
-      readonly errors: number;
       readonly elapsedMs: number;
-    }
+    } & Omit<WatchCounts, 'bytesCopied'>)
   /** A side's polling found changes (sync mode: the remote; rescan fallback: the local side). */
   | { readonly type: 'watch-polled'; readonly side: Side; readonly changed: number; readonly nextInMs: number }
   | { readonly type: 'watch-summary'; readonly summary: WatchSummary };

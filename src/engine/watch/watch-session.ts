@@ -20,7 +20,7 @@ import { AdaptiveInterval } from './adaptive-interval.js';
 import { changedPaths } from './diff-listing.js';
 import { relPathUnder, WATCH_LIMIT_CODES, type LocalWatcher, type LocalWatcherFactory } from './local-watcher.js';
 import { runPass, type PassContext, type PassResult } from './run-pass.js';
-import type { LocalChangeSource, WatchActivity, WatchEvent, WatchSummary } from './watch-events.js';
+import type { LocalChangeSource, WatchActivity, WatchCounts, WatchEvent, WatchSummary } from './watch-events.js';
 import { DEFAULT_DEBOUNCE_MS, DEFAULT_POLL_SECONDS, DEFAULT_RESCAN_SECONDS, type WatchOptions } from './watch-options.js';
 
 /** A pass starts at the latest this long after the first event of a batch, even if events keep coming. */
@@ -560,7 +560,7 @@ export class WatchSession {
     });
   }
 
-  private add(summary: { filesCopied: number; bytesCopied: number; filesDeleted: number; foldersCreated: number; foldersDeleted: number; moved: number; conflicts: number; errors: number }): void {
+  private add(summary: WatchCounts): void {
     this.totals.filesCopied += summary.filesCopied;
     this.totals.bytesCopied += summary.bytesCopied;
     this.totals.filesDeleted += summary.filesDeleted;
