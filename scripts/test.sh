@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 
 if [ ! -d node_modules ]; then npm ci; fi
 npm run build
+bash scripts/test-tools.sh
 
 # Every server script in scripts/servers/ is started; tests of a server that failed to start fail
 # (loudly), they are never skipped. Servers that were already running (a developer's own) are

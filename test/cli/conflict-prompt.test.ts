@@ -134,7 +134,8 @@ describe('ferry sync --resolve ask: terminal and no terminal', () => {
     await box.cleanup();
   });
 
-  it('in tmux: d shows the diff, K keeps both versions of every conflict', { skip: !hasTmux && 'tmux is not installed' }, async () => {
+  it('in tmux: d shows the diff, K keeps both versions of every conflict', async () => {
+    assert.ok(hasTmux, 'tmux is missing: run bash scripts/test-tools.sh (npm test does)');
     await twoConflicts();
     const socket = `ferry-ask-${process.pid}`;
     const tmux = (...args: string[]) => spawnSync('tmux', ['-L', socket, ...args], { env: { ...box.env, TERM: 'xterm-256color' }, encoding: 'utf8' });

@@ -109,8 +109,9 @@ describe('ferry CLI: text output', () => {
     await assert.rejects(fs.lstat(path.join(box.remote, 'link-out')), 'the symlink is not copied');
   });
 
-  describe('on a terminal', { skip: hasScript ? false : 'needs util-linux script' }, () => {
+  describe('on a terminal', () => {
     beforeEach(async () => {
+      assert.ok(hasScript, 'script (util-linux) is missing: run bash scripts/test-tools.sh (npm test does)');
       // No conflict: a terminal would be asked about it.
       await fs.rm(path.join(box.remote, 'clash.txt'));
     });

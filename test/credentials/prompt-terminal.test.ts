@@ -15,10 +15,11 @@ import { CLI_ENTRY, ensureBuilt, makeSandbox, writeTree, type Sandbox } from '..
 const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
-describe('password prompt on a terminal', { skip: hasScript ? false : 'needs util-linux script' }, () => {
+describe('password prompt on a terminal', () => {
   let box: Sandbox;
   const folders: string[] = [];
   before(async () => {
+    assert.ok(hasScript, 'script (util-linux) is missing: run bash scripts/test-tools.sh (npm test does)');
     await ensureBuilt();
     box = await makeSandbox('prompt');
     await writeTree(box.local, { 'a.txt': 'typed' });
