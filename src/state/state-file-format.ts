@@ -49,7 +49,12 @@ function checkHeader(data: Record<string, unknown> | null): void {
   }
 }
 
-function addRecord(records: Map<RelPath, SyncRecord>, row: unknown, index: number): void {
+/** Where parsed records go: a `Map`, or anything that stores records the same way. */
+export interface RecordSink {
+  set(path: RelPath, record: SyncRecord): unknown;
+}
+
+function addRecord(records: RecordSink, row: unknown, index: number): void {
   if (!Array.isArray(row) || row.length !== 3) throw new StateFormatError(`bad record #${index}`);
   const path = relPath(row[0], `record #${index}`);
   records.set(path, { local: fingerprint(row[1], `record #${index}`), remote: fingerprint(row[2], `record #${index}`) });
@@ -76,9 +81,12 @@ const RECORDS_OPEN = '"records":[';
  * Parses a snapshot line by line, never holding the whole text: the layout
  * {@link formatStateSnapshotLines} writes (header line, one record per line, `]}` last). Text of
  * any other layout (an older ferry wrote the whole document on one line) is parsed as a whole.
- * Throws StateFormatError.
+ * Records go into `records` (default a new `Map`), so a huge state can be stored compactly as it
+ * is read. Throws StateFormatError.
  */
-export async function parseStateSnapshotLines(lines: AsyncIterable<string>): Promise<{ local: string; remote: string; records: Map<RelPath, SyncRecord> }> {
+export async function parseStateSnapshotLines(lines: AsyncIterable<string>): Promise<{ local: string; remote: string; records: Map<RelPath, SyncRecord> }>;
+export async function parseStateSnapshotLines<T extends RecordSink>(lines: AsyncIterable<string>, records: T): Promise<{ local: string; remote: string; records: T }>;
+export async function parseStateSnapshotLines(lines: AsyncIterable<string>, records: RecordSink = new Map<RelPath, SyncRecord>()): Promise<{ local: string; remote: string; records: RecordSink }> {
   const iterator = lines[Symbol.asyncIterator]();
   const first = await iterator.next();
   if (first.done) throw new StateFormatError('empty file');
@@ -86,7 +94,9 @@ export async function parseStateSnapshotLines(lines: AsyncIterable<string>): Pro
   if (!header.endsWith(RECORDS_OPEN)) {
     const rest: string[] = [header];
     for (let next = await iterator.next(); !next.done; next = await iterator.next()) rest.push(next.value);
-    return parseStateSnapshot(rest.join('\n'));
+    const whole = parseStateSnapshot(rest.join('\n'));
+    for (const [path, record] of whole.records) records.set(path, record);
+    return { local: whole.local, remote: whole.remote, records };
   }
   let data: Record<string, unknown>;
   try {
@@ -95,7 +105,6 @@ export async function parseStateSnapshotLines(lines: AsyncIterable<string>): Pro
     throw new StateFormatError(`not valid JSON (${(error as Error).message})`);
   }
   checkHeader(data);
-  const records = new Map<RelPath, SyncRecord>();
   let index = 0;
   for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
     const line = next.value;

@@ -11,8 +11,8 @@ import * as fs from 'node:fs/promises';
 import { homedir } from 'node:os';
 import * as path from 'node:path';
 import type { StateChange } from '../core/action-result.js';
-import type { RelPath } from '../core/rel-path.js';
-import type { SyncRecord, SyncState } from '../core/sync-state.js';
+import { RecordTable } from '../core/record-table.js';
+import type { SyncState } from '../core/sync-state.js';
 import { FerryError } from '../errors.js';
 import { acquireRunLock, type RunLock } from './run-lock.js';
 import { fileLines } from './file-lines.js';
@@ -37,7 +37,7 @@ export class StateStore {
   /** Journal lines not yet handed to the stream: written together once per turn of the event loop. */
   private pendingLines = '';
   private flushScheduled = false;
-  private readonly current: Map<RelPath, SyncRecord>;
+  private readonly current: RecordTable;
   private constructor(
     readonly snapshotFile: string,
     private readonly journalFile: string,
@@ -187,17 +187,19 @@ async function readIfExists(file: string): Promise<string | undefined> {
 
 /** A loaded state; `clean` when it came from a snapshot alone (no journal of a killed run). */
 interface LoadedState {
-  readonly state: Map<RelPath, SyncRecord>;
+  readonly state: RecordTable;
   readonly clean: boolean;
 }
 
 async function loadState(snapshotFile: string, journalFile: string): Promise<LoadedState> {
-  let state = new Map<RelPath, SyncRecord>();
+  // In columns, not a Map of objects: the state of a million paths would otherwise take the
+  // better part of a gigabyte while it is loaded and used.
+  const state = new RecordTable();
   let clean = false;
   const handle = await openIfExists(snapshotFile);
   if (handle !== undefined) {
     try {
-      state = (await parseStateSnapshotLines(fileLines(handle))).records;
+      await parseStateSnapshotLines(fileLines(handle), state);
       clean = true;
     } catch (error) {
       if (error instanceof StateFormatError) throw corrupt(snapshotFile, error.message, 'snapshot');
