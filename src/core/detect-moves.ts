@@ -58,6 +58,9 @@ export interface DetectMovesResult {
   readonly moves: PlannedMove[];
 }
 
+/** The decision at a path. */
+type DecisionLookup = Pick<ReadonlyMap<RelPath, Decision>, 'get'>;
+
 type CopyDecision = Extract<Decision, { type: 'copy' }>;
 type DeleteDecision = Extract<Decision, { type: 'delete' }>;
 
@@ -71,7 +74,18 @@ const segments = (path: RelPath): string[] => (path === '' ? [] : path.split('/'
  */
 export function detectMoves(input: DetectMovesInput): DetectMovesResult {
   const snapshots = { local: input.local, remote: input.remote };
-  const byPath = new Map<RelPath, Decision>(input.decisions.map((decision) => [decision.path, decision]));
+  // Needed only to check folder moves (rare): built on first use, not a map of a million
+  // decisions on every run.
+  let decisionMap: Map<RelPath, Decision> | undefined;
+  const byPath: DecisionLookup = {
+    get: (path) => {
+      if (!decisionMap) {
+        decisionMap = new Map();
+        for (const decision of input.decisions) decisionMap.set(decision.path, decision);
+      }
+      return decisionMap.get(path);
+    },
+  };
   const consumed = new Set<RelPath>();
   const moves: PlannedMove[] = [];
 
@@ -149,7 +163,7 @@ function push<T>(map: Map<string, T[]>, key: string, value: T): void {
 function foldFolderMoves(
   fileMoves: readonly PlannedMove[],
   moved: Side,
-  byPath: ReadonlyMap<RelPath, Decision>,
+  byPath: DecisionLookup,
   snapshots: Readonly<Record<Side, Snapshot>>,
   state: SyncState,
   decisions: readonly Decision[],
@@ -201,7 +215,7 @@ function wholeFolderMoved(
   from: RelPath,
   to: RelPath,
   moved: Side,
-  byPath: ReadonlyMap<RelPath, Decision>,
+  byPath: DecisionLookup,
   snapshots: Readonly<Record<Side, Snapshot>>,
   state: SyncState,
   refuse: ReadonlySet<RelPath>,

@@ -7,11 +7,8 @@
  * itself. Entries are made afresh on every `get`, so callers must not rely on getting the same
  * object twice (nothing compares entries by identity; they are compared by value).
  */
-import type { DirEntry, Entry, FileEntry } from './entry.js';
+import { DIR_ENTRY, type Entry, type FileEntry } from './entry.js';
 import type { RelPath } from './rel-path.js';
-
-/** The one folder entry every `get` of a folder returns (frozen: it is shared). */
-export const DIR_ENTRY: DirEntry = Object.freeze({ kind: 'dir' });
 
 /** `sizes` value of a folder. */
 const FOLDER = -1;
@@ -54,6 +51,7 @@ export class EntryTable implements ReadonlyMap<RelPath, Entry> {
 
   private entryAt(slot: number): Entry {
     const size = this.sizes[slot]!;
+    // Every folder is the one shared folder entry.
     if (size === FOLDER) return DIR_ENTRY;
     const mode = this.modes[slot]!;
     // No `mode: undefined` property: entries look exactly like the ones the backend listed.

@@ -28,9 +28,15 @@ export type ListedEntry =
 /** The fingerprint of a path kept in the state: what the side reported right after the last sync. */
 export type Fingerprint = FileEntry | DirEntry;
 
+/**
+ * The one folder entry shared wherever a folder's entry or fingerprint is made in bulk (a huge
+ * tree has many folders). Frozen: it is shared.
+ */
+export const DIR_ENTRY: DirEntry = Object.freeze({ kind: 'dir' });
+
 /** Reduces an entry to the fields the state keeps (mode is not part of change detection). */
 export function fingerprintOf(entry: Entry): Fingerprint {
-  return entry.kind === 'dir' ? { kind: 'dir' } : { kind: 'file', size: entry.size, mtimeMs: entry.mtimeMs };
+  return entry.kind === 'dir' ? DIR_ENTRY : { kind: 'file', size: entry.size, mtimeMs: entry.mtimeMs };
 }
 
 /** True when two entries describe the same content as far as a listing can tell. */

@@ -4,7 +4,7 @@
  */
 import type { ConflictInfo, CopyReason, Decision, DeleteReason, SkipReason } from './decision.js';
 import type { MovedEntry, PlannedMove } from './detect-moves.js';
-import { fingerprintOf, type Entry, type FileEntry, type Fingerprint } from './entry.js';
+import { DIR_ENTRY, fingerprintOf, sameEntry, type Entry, type FileEntry, type Fingerprint } from './entry.js';
 import { ancestorsOf, comparePaths, isInside, type RelPath } from './rel-path.js';
 import { assertNever, otherSide, type Side } from './side.js';
 import type { Snapshot } from './snapshot.js';
@@ -145,7 +145,11 @@ export function buildPlan(input: BuildPlanInput): Plan {
       case 'adopt': {
         const local = input.local.entries.get(path);
         const remote = input.remote.entries.get(path);
-        if (local && remote) actions.push({ kind: 'record', phase: 'record', path, local: fingerprintOf(local), remote: fingerprintOf(remote) });
+        if (local && remote) {
+          // Equal fingerprints are one object: a first sync of two equal trees records a million paths.
+          const localPrint = fingerprintOf(local);
+          actions.push({ kind: 'record', phase: 'record', path, local: localPrint, remote: sameEntry(local, remote) ? localPrint : fingerprintOf(remote) });
+        }
         break;
       }
       case 'forget':
@@ -161,7 +165,7 @@ export function buildPlan(input: BuildPlanInput): Plan {
         if (source.kind === 'dir') {
           if (target?.kind === 'file') actions.push({ kind: 'delete', phase: 'clear', side: to, path, expect: target, reason: 'replaced' });
           if (target?.kind === 'dir') {
-            actions.push({ kind: 'record', phase: 'record', path, local: { kind: 'dir' }, remote: { kind: 'dir' } });
+            actions.push({ kind: 'record', phase: 'record', path, local: DIR_ENTRY, remote: DIR_ENTRY });
           } else {
             actions.push({ kind: 'mkdir', phase: 'mkdir', side: to, path, reason: decision.reason, ...conflict });
           }

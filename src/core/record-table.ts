@@ -8,8 +8,7 @@
  * not rely on getting the same object twice (records are compared by value, never by identity).
  * It behaves as a `Map` does: same iteration order (insertion; a replaced record keeps its place).
  */
-import { DIR_ENTRY } from './entry-table.js';
-import type { Fingerprint } from './entry.js';
+import { DIR_ENTRY, type Fingerprint } from './entry.js';
 import type { RelPath } from './rel-path.js';
 import type { SyncRecord } from './sync-state.js';
 

@@ -30,6 +30,11 @@ export interface ExecuteOptions {
   readonly retries?: number;
   /** `--backup-dir`: the run's backup folder; files are moved there instead of deleted or overwritten. */
   readonly backupDir?: RelPath;
+  /**
+   * Collect every result for the returned list (default true). A run that handles each result in
+   * `onResult` passes false: the results of a million actions are not kept until the end then.
+   */
+  readonly collectResults?: boolean;
 }
 
 const retryDelayMs = (attempt: number): number => 200 * 2 ** attempt;
@@ -42,7 +47,7 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
   const backends: Record<Side, Backend> = { local: options.local, remote: options.remote };
   const concurrency = Math.min(options.local.capabilities.maxConcurrency, options.remote.capabilities.maxConcurrency);
   const results: ActionResult[] = [];
-  const finished = new Set<Action>();
+  const collect = options.collectResults ?? true;
   /** Folders this run created (`side:path`): nothing else can have put a file there since the scan. */
   const createdFolders = new Set<string>();
   let creationFailed = false;
@@ -51,8 +56,7 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
   const copiesNotMade = new Set<string>();
 
   const report = async (result: ActionResult): Promise<void> => {
-    results.push(result);
-    finished.add(result.action);
+    if (collect) results.push(result);
     if (result.status === 'failed' && (result.action.kind === 'copy' || result.action.kind === 'mkdir' || result.action.kind === 'move' || result.action.kind === 'conflict-copy')) {
       creationFailed = true;
     }
@@ -104,13 +108,14 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
     // Folders must exist before their contents (mkdir: shallow first) and be empty before they go
     // (rmdir: deep first): run one depth level at a time, in parallel within a level.
     for (const group of groupByDepth(actions, phase)) {
-      await runPool(group, concurrency, (action) => runOne(action), options.signal);
+      const started = await runPool(group, concurrency, (action) => runOne(action), options.signal);
       const held = heldForSpace.sort((a, b) => sizeOf(a) - sizeOf(b));
       heldForSpace = [];
       for (const action of held) await runOne(action, true);
-      for (const action of group) {
-        if (!finished.has(action)) await report({ action, status: 'not-run', why: 'interrupted' });
-      }
+      // Every action the pool started has been reported (held ones just now); the rest never
+      // started because the run was interrupted. Counting, not a set of finished actions: a
+      // phase can hold a million of them.
+      for (let index = started; index < group.length; index++) await report({ action: group[index]!, status: 'not-run', why: 'interrupted' });
     }
   }
   return results;
@@ -121,9 +126,9 @@ function sizeOf(action: Action): number {
 }
 
 /** Splits a phase into groups that may run in parallel, in the order they must run. */
-function groupByDepth(actions: readonly Action[], phase: Plan['actions'][number]['phase']): Action[][] {
+function groupByDepth(actions: readonly Action[], phase: Plan['actions'][number]['phase']): (readonly Action[])[] {
   const levelled = phase === 'mkdir' || phase === 'rmdir' || phase === 'clear';
-  if (!levelled) return [[...actions]];
+  if (!levelled) return [actions];
   // Actions are already ordered (mkdir shallow first, removals deep first): cut where the depth
   // or the kind changes.
   const groups: Action[][] = [];

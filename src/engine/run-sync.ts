@@ -307,110 +307,117 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
 
     const backupDir = backupDirOf(options);
     const filter = new PathFilter({ match: options.match, exclude: options.exclude, skipFolders: backupDir ? [backupDir] : [] });
-    const skippedLinks: string[] = [];
-    const scanSide = async (side: Side, backend: Backend) => {
-      const result = await scanTree(backend, { side, filter, concurrency: backend.capabilities.maxConcurrency, signal: options.signal });
-      emit({ type: 'scanned', side, entries: result.snapshot.entries.size, unreadable: result.snapshot.unreadable.size });
-      for (const item of result.ignored) emit({ type: 'ignored', side, path: item.path, why: item.why });
-      for (const item of result.ignored) if (item.why.startsWith('symlink')) skippedLinks.push(`${side}: ${item.path}`);
-      for (const problem of result.problems) {
-        summary.errors++;
-        emit({ type: 'problem', problem });
+    // Scanned, reconciled and planned in a function of its own: a huge tree's snapshots and
+    // decisions die with it rather than living on, as locals of this one, through the execution.
+    const scanAndPlan = async (store: StateStore) => {
+      const skippedLinks: string[] = [];
+      const scanSide = async (side: Side, backend: Backend) => {
+        const result = await scanTree(backend, { side, filter, concurrency: backend.capabilities.maxConcurrency, signal: options.signal });
+        emit({ type: 'scanned', side, entries: result.snapshot.entries.size, unreadable: result.snapshot.unreadable.size });
+        for (const item of result.ignored) emit({ type: 'ignored', side, path: item.path, why: item.why });
+        for (const item of result.ignored) if (item.why.startsWith('symlink')) skippedLinks.push(`${side}: ${item.path}`);
+        for (const problem of result.problems) {
+          summary.errors++;
+          emit({ type: 'problem', problem });
+        }
+        return result.snapshot;
+      };
+      let snapshots;
+      try {
+        snapshots = await Promise.all([scanSide('local', local), scanSide('remote', remote)]);
+      } catch (error) {
+        if (options.signal?.aborted) throw new FerryError('interrupted', 'interrupted while scanning; nothing was changed');
+        throw error;
       }
-      return result.snapshot;
-    };
-    let snapshots;
-    try {
-      snapshots = await Promise.all([scanSide('local', local), scanSide('remote', remote)]);
-    } catch (error) {
-      if (options.signal?.aborted) throw new FerryError('interrupted', 'interrupted while scanning; nothing was changed');
-      throw error;
-    }
-    let [localSnapshot, remoteSnapshot] = snapshots;
-    if (skippedLinks.length > 0) {
-      const shown = skippedLinks.slice(0, 3).join(', ') + (skippedLinks.length > 3 ? `, … (-v lists all)` : '');
-      const hint = options.links === 'follow' ? 'they point outside the folder, dangle or make a loop' : '--links follow copies what links inside the folder point to';
-      emit({ type: 'warning', message: `${plural(skippedLinks.length, 'symbolic link was', 'symbolic links were')} skipped (${shown}); ${hint}` });
-    }
-
-    // A pair pyftpsync synced but ferry never did: seed the state from pyftpsync's metadata
-    // (in memory only in a dry run, which must not write the state).
-    let state: SyncState = store.state;
-    if (state.size === 0) {
-      const seeded = await seedFromPyftpsync({ local, remote, localSnapshot, remoteSnapshot, warn: (message) => emit({ type: 'warning', message }), signal: options.signal });
-      if (seeded.size > 0) {
-        if (dryRun) state = seeded;
-        else for (const [path, record] of seeded) store.record({ op: 'set', path, record });
-        emit({ type: 'migrated', records: seeded.size });
+      let [localSnapshot, remoteSnapshot] = snapshots;
+      if (skippedLinks.length > 0) {
+        const shown = skippedLinks.slice(0, 3).join(', ') + (skippedLinks.length > 3 ? `, … (-v lists all)` : '');
+        const hint = options.links === 'follow' ? 'they point outside the folder, dangle or make a loop' : '--links follow copies what links inside the folder point to';
+        emit({ type: 'warning', message: `${plural(skippedLinks.length, 'symbolic link was', 'symbolic links were')} skipped (${shown}); ${hint}` });
       }
-    }
 
-    const timeWindowMs = Math.max(
-      options.timeWindowMs ?? DEFAULT_TIME_WINDOW_MS,
-      local.capabilities.mtimePrecisionMs,
-      remote.capabilities.mtimePrecisionMs,
-    );
-    const reconcileOptions = {
-      mode,
-      delete: (options.delete ?? false) || (options.deleteUnmatched ?? false),
-      // In sync, --force only releases the clock-shift brake.
-      force: mode !== 'sync' && (options.force ?? false),
-      deleteUnmatched: options.deleteUnmatched ?? false,
-      timeWindowMs,
+      // A pair pyftpsync synced but ferry never did: seed the state from pyftpsync's metadata
+      // (in memory only in a dry run, which must not write the state).
+      let state: SyncState = store.state;
+      if (state.size === 0) {
+        const seeded = await seedFromPyftpsync({ local, remote, localSnapshot, remoteSnapshot, warn: (message) => emit({ type: 'warning', message }), signal: options.signal });
+        if (seeded.size > 0) {
+          if (dryRun) state = seeded;
+          else for (const [path, record] of seeded) store.record({ op: 'set', path, record });
+          emit({ type: 'migrated', records: seeded.size });
+        }
+      }
+
+      const timeWindowMs = Math.max(
+        options.timeWindowMs ?? DEFAULT_TIME_WINDOW_MS,
+        local.capabilities.mtimePrecisionMs,
+        remote.capabilities.mtimePrecisionMs,
+      );
+      const reconcileOptions = {
+        mode,
+        delete: (options.delete ?? false) || (options.deleteUnmatched ?? false),
+        // In sync, --force only releases the clock-shift brake.
+        force: mode !== 'sync' && (options.force ?? false),
+        deleteUnmatched: options.deleteUnmatched ?? false,
+        timeWindowMs,
+      };
+      // --case (or a case-insensitive side): settle or report names that differ only in case
+      // before anything is decided, so no transfer writes through a collision.
+      const caseMode = options.case ?? (local.capabilities.caseInsensitive || remote.capabilities.caseInsensitive ? 'strict' : undefined);
+      let caseRenames: PlannedMove[] = [];
+      let collisions: RelPath[][] = [];
+      if (caseMode) {
+        const settled = settleCaseSpellings({ local: localSnapshot, remote: remoteSnapshot, state, caseMode, mode });
+        ({ renames: caseRenames, collisions, state } = settled);
+        localSnapshot = settled.local;
+        remoteSnapshot = settled.remote;
+      }
+      let decisions = reconcile({ local: localSnapshot, remote: remoteSnapshot, state, filter, options: reconcileOptions });
+      if (options.compare === 'checksum') {
+        decisions = await adoptEqualByContent(decisions, { local, remote }, localSnapshot, remoteSnapshot, emit, options.signal);
+      }
+      let strategy = options.resolve ?? 'skip';
+      if (strategy === 'ask' && !options.ask) {
+        emit({ type: 'warning', message: 'no terminal to ask on: conflicts are skipped (--resolve ask needs an interactive terminal)' });
+        strategy = 'skip';
+      }
+      const resolved = await resolveConflicts(decisions, {
+        mode,
+        strategy,
+        force: reconcileOptions.force,
+        delete: reconcileOptions.delete,
+        timeWindowMs,
+        local: localSnapshot,
+        remote: remoteSnapshot,
+        ask: options.ask ? withFileReader(options.ask, { local, remote }) : undefined,
+        recorded: (path) => state.get(path),
+      });
+      const paired = await planMoves({ decisions: resolved, local: localSnapshot, remote: remoteSnapshot, state, collisions, caseRenames, backends: { local, remote }, signal: options.signal });
+      const plan: Plan = buildPlan({ mode, decisions: paired.decisions, moves: paired.moves, local: localSnapshot, remote: remoteSnapshot, state });
+      const refusal = checkPlanSafety({
+        plan,
+        local: localSnapshot,
+        remote: remoteSnapshot,
+        state,
+        allowEmptySide: options.allowEmptySide ?? false,
+        maxDelete: maxDeleteOf(options),
+        force: options.force ?? false,
+        timeWindowMs,
+      });
+      // A dry run shows the plan it refuses, so the user sees what the brake stopped.
+      if (!refusal || dryRun) {
+        for (const action of plan.actions) emit({ type: 'planned', action });
+        for (const conflict of plan.conflicts) emit({ type: 'conflict', conflict });
+        for (const skip of plan.skipped) emit({ type: 'skipped', skip });
+      }
+      if (refusal) throw new SafetyError(refusal, describeRefusal(refusal, { local: local.displayName, remote: remote.displayName }));
+      await options.beforeExecute?.(plan);
+      summary.conflicts += plan.conflicts.length;
+      summary.skipped += plan.skipped.length;
+      // The snapshots outlive planning only when the pyftpsync files are to be removed after.
+      return { plan, snapshots: options.removePyftpsyncMeta ? { local: localSnapshot, remote: remoteSnapshot } : undefined };
     };
-    // --case (or a case-insensitive side): settle or report names that differ only in case
-    // before anything is decided, so no transfer writes through a collision.
-    const caseMode = options.case ?? (local.capabilities.caseInsensitive || remote.capabilities.caseInsensitive ? 'strict' : undefined);
-    let caseRenames: PlannedMove[] = [];
-    let collisions: RelPath[][] = [];
-    if (caseMode) {
-      const settled = settleCaseSpellings({ local: localSnapshot, remote: remoteSnapshot, state, caseMode, mode });
-      ({ renames: caseRenames, collisions, state } = settled);
-      localSnapshot = settled.local;
-      remoteSnapshot = settled.remote;
-    }
-    let decisions = reconcile({ local: localSnapshot, remote: remoteSnapshot, state, filter, options: reconcileOptions });
-    if (options.compare === 'checksum') {
-      decisions = await adoptEqualByContent(decisions, { local, remote }, localSnapshot, remoteSnapshot, emit, options.signal);
-    }
-    let strategy = options.resolve ?? 'skip';
-    if (strategy === 'ask' && !options.ask) {
-      emit({ type: 'warning', message: 'no terminal to ask on: conflicts are skipped (--resolve ask needs an interactive terminal)' });
-      strategy = 'skip';
-    }
-    const resolved = await resolveConflicts(decisions, {
-      mode,
-      strategy,
-      force: reconcileOptions.force,
-      delete: reconcileOptions.delete,
-      timeWindowMs,
-      local: localSnapshot,
-      remote: remoteSnapshot,
-      ask: options.ask ? withFileReader(options.ask, { local, remote }) : undefined,
-      recorded: (path) => state.get(path),
-    });
-    const paired = await planMoves({ decisions: resolved, local: localSnapshot, remote: remoteSnapshot, state, collisions, caseRenames, backends: { local, remote }, signal: options.signal });
-    const plan: Plan = buildPlan({ mode, decisions: paired.decisions, moves: paired.moves, local: localSnapshot, remote: remoteSnapshot, state });
-    const refusal = checkPlanSafety({
-      plan,
-      local: localSnapshot,
-      remote: remoteSnapshot,
-      state,
-      allowEmptySide: options.allowEmptySide ?? false,
-      maxDelete: maxDeleteOf(options),
-      force: options.force ?? false,
-      timeWindowMs,
-    });
-    // A dry run shows the plan it refuses, so the user sees what the brake stopped.
-    if (!refusal || dryRun) {
-      for (const action of plan.actions) emit({ type: 'planned', action });
-      for (const conflict of plan.conflicts) emit({ type: 'conflict', conflict });
-      for (const skip of plan.skipped) emit({ type: 'skipped', skip });
-    }
-    if (refusal) throw new SafetyError(refusal, describeRefusal(refusal, { local: local.displayName, remote: remote.displayName }));
-    await options.beforeExecute?.(plan);
-    summary.conflicts += plan.conflicts.length;
-    summary.skipped += plan.skipped.length;
+    const { plan, snapshots: kept } = await scanAndPlan(store);
 
     if (dryRun) {
       for (const action of plan.actions) count(summary, { action, status: 'done' });
@@ -421,6 +428,7 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
         signal: options.signal,
         backupDir: backupDir ? toRelPath(`${backupDir}/${conflictStamp(started)}`) : undefined,
         isExcludedName: (name) => filter.isExcludedName(name),
+        collectResults: false,
         onStart: (action) => emit({ type: 'action-started', action }),
         onResult: async (result) => {
           for (const change of stateChangesOf(result)) store!.record(change);
@@ -435,7 +443,7 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
           emit({ type: 'warning', message: 'pyftpsync metadata not removed: the run did not finish without errors' });
         } else {
           const warn = (message: string): void => emit({ type: 'warning', message });
-          const files = (await removePyftpsyncFiles(local, localSnapshot, warn)) + (await removePyftpsyncFiles(remote, remoteSnapshot, warn));
+          const files = (await removePyftpsyncFiles(local, kept!.local, warn)) + (await removePyftpsyncFiles(remote, kept!.remote, warn));
           emit({ type: 'pyftpsync-meta-removed', files });
         }
       }
