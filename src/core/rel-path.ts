@@ -35,9 +35,30 @@ export function segmentProblem(name: string): string | undefined {
   return undefined;
 }
 
+/**
+ * True for a path of printable ASCII whose every segment is safe: such a path is its own NFC form
+ * and needs no splitting (a state of a million paths is validated on every load).
+ */
+function isPlainSafePath(path: string): boolean {
+  let segmentStart = 0;
+  for (let i = 0; i <= path.length; i++) {
+    const code = i < path.length ? path.charCodeAt(i) : 47;
+    if (code === 47) {
+      const length = i - segmentStart;
+      if (length === 0) return false;
+      if (path.charCodeAt(segmentStart) === 46 && (length === 1 || (length === 2 && path.charCodeAt(segmentStart + 1) === 46))) return false;
+      segmentStart = i + 1;
+    } else if (code < 32 || code > 126 || code === 92) {
+      return false;
+    }
+  }
+  return true;
+}
+
 /** Validates a `/`-separated relative path. Throws {@link UnsafePathError}. */
 export function toRelPath(path: string): RelPath {
   if (path === '') return ROOT;
+  if (isPlainSafePath(path)) return path as RelPath;
   if (path.startsWith('/')) throw new UnsafePathError(path, 'absolute path');
   const normalized = path.normalize('NFC');
   for (const segment of normalized.split('/')) {

@@ -15,8 +15,8 @@ import { RecordTable } from '../core/record-table.js';
 import type { SyncState } from '../core/sync-state.js';
 import { FerryError } from '../errors.js';
 import { acquireRunLock, type RunLock } from './run-lock.js';
-import { fileLines } from './file-lines.js';
-import { formatStateSnapshotLines, parseJournalLine, parseStateSnapshotLines, StateFormatError } from './state-file-format.js';
+import { readStateSnapshot } from './read-state-snapshot.js';
+import { formatStateSnapshotLines, parseJournalLine, StateFormatError } from './state-file-format.js';
 
 /** `$XDG_STATE_HOME/ferry`, else `~/.local/state/ferry`. */
 export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -199,7 +199,7 @@ async function loadState(snapshotFile: string, journalFile: string): Promise<Loa
   const handle = await openIfExists(snapshotFile);
   if (handle !== undefined) {
     try {
-      await parseStateSnapshotLines(fileLines(handle), state);
+      await readStateSnapshot(handle, state);
       clean = true;
     } catch (error) {
       if (error instanceof StateFormatError) throw corrupt(snapshotFile, error.message, 'snapshot');

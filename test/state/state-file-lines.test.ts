@@ -3,9 +3,14 @@
  * ferry wrote on one line still load; damaged files are refused, never read as partial state.
  */
 import assert from 'node:assert/strict';
+import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { RecordTable } from '../../src/core/record-table.js';
 import type { RelPath } from '../../src/core/rel-path.js';
 import type { SyncRecord } from '../../src/core/sync-state.js';
+import { readStateSnapshot } from '../../src/state/read-state-snapshot.js';
 import { formatStateSnapshot, parseStateSnapshot, parseStateSnapshotLines, StateFormatError } from '../../src/state/state-file-format.js';
 
 const records = new Map<RelPath, SyncRecord>([
@@ -58,5 +63,52 @@ describe('state snapshot lines', () => {
       '',
     ];
     for (const bad of damaged) await assert.rejects(parseStateSnapshotLines(linesOf(bad)), StateFormatError, JSON.stringify(bad.slice(0, 60)));
+  });
+
+  it('reads the same from the bytes of the file, in any chunk size, into a record table', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ferry-state-bytes-'));
+    const file = join(dir, 'state.json');
+    const fromBytes = async (content: string, chunkBytes: number) => {
+      await writeFile(file, content);
+      const handle = await open(file, 'r');
+      try {
+        return await readStateSnapshot(handle, new RecordTable(), chunkBytes);
+      } finally {
+        await handle.close();
+      }
+    };
+    try {
+      const escaped = formatStateSnapshot('l', 'r', new Map<RelPath, SyncRecord>([
+        ['ü/ä ß.txt' as RelPath, { local: { kind: 'file', size: 1.5, mtimeMs: 1700000000123.4567 }, remote: { kind: 'file', size: 2e3, mtimeMs: -1 } }],
+        ['tab\there' as RelPath, { local: { kind: 'dir' }, remote: { kind: 'dir' } }],
+      ]), new Date(0));
+      const spaced = text.replace('{"kind":"file","size":3,"mtimeMs":1000}', '{ "mtimeMs": 1000, "size": 3, "kind": "file" }');
+      for (const chunk of [5, 64, 1024 * 1024]) {
+        for (const good of [text, JSON.stringify(JSON.parse(text)), escaped, spaced, text.trimEnd()]) {
+          const parsed = await fromBytes(good, chunk);
+          assert.deepEqual(new Map(parsed.records), (await parseStateSnapshotLines(linesOf(good))).records);
+          assert.equal(parsed.remote, parseStateSnapshot(good).remote);
+        }
+        const lines = text.trimEnd().split('\n');
+        const damaged = [
+          lines.slice(0, -1).join('\n'),
+          [...lines.slice(0, 2), '["x", {"kind":"file"}, {"kind":"dir"}],', ...lines.slice(2)].join('\n'),
+          [...lines.slice(0, 2), '["x",{"kind":"file","size":01,"mtimeMs":1},{"kind":"dir"}],', ...lines.slice(2)].join('\n'),
+          [...lines.slice(0, 2), '["",{"kind":"dir"},{"kind":"dir"}],', ...lines.slice(2)].join('\n'),
+          [...lines.slice(0, 2), '["../x",{"kind":"dir"},{"kind":"dir"}],', ...lines.slice(2)].join('\n'),
+          [...lines.slice(0, 2), '["x",{"kind":"file","size":1e999,"mtimeMs":1},{"kind":"dir"}],', ...lines.slice(2)].join('\n'),
+          [...lines.slice(0, 2), '["x", {"kind', ...lines.slice(2)].join('\n'),
+          `${text}garbage\n`,
+          text.replace('"version":1', '"version":99'),
+          '',
+        ];
+        for (const bad of damaged) {
+          const expected = await parseStateSnapshotLines(linesOf(bad)).then(() => 'no error', (error: Error) => error.message);
+          await assert.rejects(fromBytes(bad, chunk), (error: unknown) => error instanceof StateFormatError && error.message === expected, JSON.stringify(bad.slice(0, 60)));
+        }
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
