@@ -122,7 +122,7 @@ export function settleCaseSpellings(input: CaseInput): CaseResult {
  * below them into `parent-conflict` skips: nothing is written through a collision.
  */
 export function markCaseCollisions(decisions: readonly Decision[], collisions: readonly RelPath[][], factsOf: (path: RelPath) => Omit<ConflictInfo, 'reason'>): Decision[] {
-  if (collisions.length === 0) return [...decisions];
+  if (collisions.length === 0) return decisions as Decision[];
   const colliding = new Set(collisions.flat());
   const below = (path: RelPath): boolean => [...colliding].some((dir) => isInside(path, dir));
   const result: Decision[] = [];

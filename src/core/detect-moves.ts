@@ -146,6 +146,8 @@ export function detectMoves(input: DetectMovesInput): DetectMovesResult {
     }
   }
   moves.sort((a, b) => comparePaths(a.to, b.to));
+  // No move (the usual run): the decisions as they are, not a copy of a million slots.
+  if (consumed.size === 0) return { decisions: input.decisions as Decision[], moves };
   return { decisions: input.decisions.filter((decision) => !consumed.has(decision.path)), moves };
 }
 

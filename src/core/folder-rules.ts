@@ -46,7 +46,9 @@ export function protectFolderContents(
   snapshots: Snapshots,
   factsOf: (decision: Decision) => ConflictInfo,
 ): Decision[] {
-  const result = [...decisions];
+  // Copied on the first change only: usually nothing changes, and a copy is a million slots.
+  let result = decisions as Decision[];
+  let copied = false;
   for (let index = result.length - 1; index >= 0; index--) {
     const decision = result[index]!;
     const side = sideLosingFolder(decision, snapshots);
@@ -61,6 +63,10 @@ export function protectFolderContents(
     if (!keepsContents) continue;
     const facts = factsOf(decision);
     const reason = decision.type === 'copy' ? 'type-changed' : 'folder-deleted-contents-changed';
+    if (!copied) {
+      result = [...result];
+      copied = true;
+    }
     result[index] = { type: 'conflict', path: decision.path, conflict: { ...facts, reason } };
   }
   return result;
@@ -79,15 +85,17 @@ export function blockWritesBelowFiles(decisions: readonly Decision[], snapshots:
   // Needed only when a file stands where a copy needs a folder (rare): built on first use.
   let byPath: Map<RelPath, Decision> | undefined;
   const decisionAt = (dir: RelPath): Decision | undefined => (byPath ??= new Map(decisions.map((decision) => [decision.path, decision]))).get(dir);
-  return decisions.map((decision): Decision => {
+  // Mapped (a copy of a million slots) only when some decision is blocked: usually none is.
+  const isBlocked = (decision: Decision): boolean => {
     const side = sideCreatedOn(decision);
-    if (side === undefined) return decision;
-    const blocked = ancestorsOf(decision.path).some((dir) => {
+    if (side === undefined) return false;
+    return ancestorsOf(decision.path).some((dir) => {
       if (snapshots[side].entries.get(dir)?.kind !== 'file') return false;
       const ancestor = decisionAt(dir);
       const becomesFolder = ancestor?.type === 'copy' && ancestor.from !== side && snapshots[ancestor.from].entries.get(dir)?.kind === 'dir';
       return !becomesFolder;
     });
-    return blocked ? { type: 'skip', path: decision.path, reason: 'parent-conflict' } : decision;
-  });
+  };
+  if (!decisions.some(isBlocked)) return decisions as Decision[];
+  return decisions.map((decision): Decision => (isBlocked(decision) ? { type: 'skip', path: decision.path, reason: 'parent-conflict' } : decision));
 }

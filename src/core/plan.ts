@@ -213,19 +213,21 @@ export function buildPlan(input: BuildPlanInput): Plan {
     }
   }
 
-  const withClears = actions.map((action): Action => {
-    if ((action.kind === 'delete' || action.kind === 'rmdir') && action.phase !== 'clear') {
-      if (clearedDirs.some((dir) => dir.side === action.side && isInside(action.path, dir.path))) {
-        return { ...action, phase: 'clear' } as Action;
+  // Changed in place rather than copied: a first sync of a huge tree plans a million actions.
+  if (clearedDirs.length > 0) {
+    actions.forEach((action, index) => {
+      if ((action.kind === 'delete' || action.kind === 'rmdir') && action.phase !== 'clear') {
+        if (clearedDirs.some((dir) => dir.side === action.side && isInside(action.path, dir.path))) {
+          actions[index] = { ...action, phase: 'clear' } as Action;
+        }
       }
-    }
-    return action;
-  });
-  for (const move of input.moves ?? []) {
-    withClears.push({ kind: 'move', phase: 'move', side: move.side, path: move.to, oldPath: move.from, source: move.source, expect: move.expect, contents: move.contents, reason: move.reason ?? 'moved' });
+    });
   }
-  const complete = [...withClears, ...missingParents(withClears, snapshots)];
-  return { mode: input.mode, actions: orderActions(complete), conflicts, skipped };
+  for (const move of input.moves ?? []) {
+    actions.push({ kind: 'move', phase: 'move', side: move.side, path: move.to, oldPath: move.from, source: move.source, expect: move.expect, contents: move.contents, reason: move.reason ?? 'moved' });
+  }
+  for (const parent of missingParents(actions, snapshots)) actions.push(parent);
+  return { mode: input.mode, actions: orderActions(actions), conflicts, skipped };
 }
 
 /** mkdir actions for folders that a copy or mkdir needs on its target side but nobody creates. */

@@ -54,11 +54,13 @@ function conflictReasonOf(local: SideChange, remote: SideChange): ConflictReason
  */
 export function reconcile(input: ReconcileInput): Decision[] {
   const { local, remote, state, filter, options } = input;
-  const paths = new Set<RelPath>(local.entries.keys());
-  for (const path of remote.entries.keys()) paths.add(path);
-  for (const path of state.keys()) if (!filter.isExcludedPath(path)) paths.add(path);
-  const sorted = [...paths].sort(comparePaths);
-  paths.clear();
+  // The union of all paths, found with the maps at hand rather than a set of a million paths.
+  const sorted: RelPath[] = [...local.entries.keys()];
+  for (const path of remote.entries.keys()) if (!local.entries.has(path)) sorted.push(path);
+  for (const path of state.keys()) {
+    if (!local.entries.has(path) && !remote.entries.has(path) && !filter.isExcludedPath(path)) sorted.push(path);
+  }
+  sorted.sort(comparePaths);
   // Recomputed where needed (rarely) rather than kept for every path: a million paths would
   // otherwise hold a million objects until the end.
   const changesOf = (path: RelPath): { local: SideChange; remote: SideChange } => {

@@ -81,6 +81,8 @@ export async function resolveConflicts(decisions: readonly Decision[], options: 
 }
 
 async function settleEach(decisions: readonly Decision[], options: ResolveOptions): Promise<Decision[]> {
+  // Nothing to settle (the usual run): the decisions as they are, not a copy of a million slots.
+  if (!decisions.some((decision) => decision.type === 'conflict')) return decisions as Decision[];
   const result: Decision[] = [];
   /** Conflict copy names chosen in this run (besides what either side has). */
   const chosen = new Set<RelPath>();
