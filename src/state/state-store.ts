@@ -107,6 +107,29 @@ export class StateStore {
     }
   }
 
+  /**
+   * Resolves once the journal's stream has taken in what was handed to it, so far. A run whose
+   * actions finish without waiting for any I/O (a first sync recording a million equal paths)
+   * would otherwise queue the whole journal in memory before the stream gets to write any of it.
+   */
+  async caughtUp(): Promise<void> {
+    const journal = this.journal;
+    if (!journal || journal.destroyed) return;
+    if (!journal.writableNeedDrain) return;
+    // One wait shared by every action that finishes meanwhile (they run in parallel).
+    this.draining ??= new Promise<void>((resolve) => {
+      const done = (): void => {
+        journal.off('drain', done).off('close', done);
+        this.draining = undefined;
+        resolve();
+      };
+      journal.on('drain', done).on('close', done);
+    });
+    await this.draining;
+  }
+
+  private draining: Promise<void> | undefined;
+
   private flushJournal(): void {
     this.flushScheduled = false;
     if (this.pendingLines === '' || !this.journal || this.journal.destroyed) return;
