@@ -1,6 +1,6 @@
 /**
  * A snapshot's entries kept in columns: one slot number per path, and each entry's size, time
- * and mode in plain number arrays. Pure.
+ * and mode in number columns. Pure.
  *
  * A scan of a million paths held as a `Map` of entry objects costs about 190 bytes per path (the
  * object, its boxed mtime, the map's slot); in columns it costs about 80, most of it the path
@@ -8,6 +8,7 @@
  * object twice (nothing compares entries by identity; they are compared by value).
  */
 import { DIR_ENTRY, type Entry, type FileEntry } from './entry.js';
+import { NumberColumn } from './number-column.js';
 import type { RelPath } from './rel-path.js';
 
 /** `sizes` value of a folder. */
@@ -18,21 +19,21 @@ const NO_MODE = -1;
 /** A map from path to entry, in columns; also a `ReadonlyMap<RelPath, Entry>` for every reader. */
 export class EntryTable implements ReadonlyMap<RelPath, Entry> {
   private readonly slots = new Map<RelPath, number>();
-  // Plain arrays of numbers store them unboxed (8 bytes each) and grow without copying per push.
-  private readonly sizes: number[] = [];
-  private readonly mtimes: number[] = [];
-  private readonly modes: number[] = [];
+  private readonly sizes = new NumberColumn();
+  private readonly mtimes = new NumberColumn();
+  // Any number a backend reports is kept exactly (a server may send more than permission bits).
+  private readonly modes = new NumberColumn();
 
   /** Adds or replaces the entry at `path`. */
   set(path: RelPath, entry: Entry): this {
     let slot = this.slots.get(path);
     if (slot === undefined) {
-      slot = this.sizes.length;
+      slot = this.slots.size;
       this.slots.set(path, slot);
     }
-    this.sizes[slot] = entry.kind === 'dir' ? FOLDER : entry.size;
-    this.mtimes[slot] = entry.kind === 'dir' ? 0 : entry.mtimeMs;
-    this.modes[slot] = entry.kind === 'dir' || entry.mode === undefined ? NO_MODE : entry.mode;
+    this.sizes.set(slot, entry.kind === 'dir' ? FOLDER : entry.size);
+    this.mtimes.set(slot, entry.kind === 'dir' ? 0 : entry.mtimeMs);
+    this.modes.set(slot, entry.kind === 'dir' || entry.mode === undefined ? NO_MODE : entry.mode);
     return this;
   }
 
@@ -50,12 +51,13 @@ export class EntryTable implements ReadonlyMap<RelPath, Entry> {
   }
 
   private entryAt(slot: number): Entry {
-    const size = this.sizes[slot]!;
+    const size = this.sizes.get(slot);
     // Every folder is the one shared folder entry.
     if (size === FOLDER) return DIR_ENTRY;
-    const mode = this.modes[slot]!;
+    const mode = this.modes.get(slot);
+    const mtimeMs = this.mtimes.get(slot);
     // No `mode: undefined` property: entries look exactly like the ones the backend listed.
-    const entry: FileEntry = mode === NO_MODE ? { kind: 'file', size, mtimeMs: this.mtimes[slot]! } : { kind: 'file', size, mtimeMs: this.mtimes[slot]!, mode };
+    const entry: FileEntry = mode === NO_MODE ? { kind: 'file', size, mtimeMs } : { kind: 'file', size, mtimeMs, mode };
     return entry;
   }
 

@@ -1,6 +1,6 @@
 /**
  * The records of a pair's state kept in columns: one slot number per path, and both sides'
- * fingerprints as plain numbers. Pure.
+ * fingerprints in number columns. Pure.
  *
  * A state of a million records held as a `Map` of record objects costs about 260 bytes per path
  * (the record, two fingerprint objects, two boxed mtimes, the map's slot); in columns it costs
@@ -9,6 +9,7 @@
  * It behaves as a `Map` does: same iteration order (insertion; a replaced record keeps its place).
  */
 import { DIR_ENTRY, type Fingerprint } from './entry.js';
+import { NumberColumn } from './number-column.js';
 import type { RelPath } from './rel-path.js';
 import type { SyncRecord } from './sync-state.js';
 
@@ -20,11 +21,12 @@ export class RecordTable implements Map<RelPath, SyncRecord> {
   private readonly slots = new Map<RelPath, number>();
   /** Slots of deleted records, reused by the next new path. */
   private readonly free: number[] = [];
-  // Plain arrays of numbers store them unboxed (8 bytes each) and grow without copying per push.
-  private readonly localSizes: number[] = [];
-  private readonly localTimes: number[] = [];
-  private readonly remoteSizes: number[] = [];
-  private readonly remoteTimes: number[] = [];
+  /** Slots ever used: the next new slot when none is free. */
+  private used = 0;
+  private readonly localSizes = new NumberColumn();
+  private readonly localTimes = new NumberColumn();
+  private readonly remoteSizes = new NumberColumn();
+  private readonly remoteTimes = new NumberColumn();
 
   readonly [Symbol.toStringTag] = 'RecordTable';
 
@@ -38,13 +40,13 @@ export class RecordTable implements Map<RelPath, SyncRecord> {
   set(path: RelPath, record: SyncRecord): this {
     let slot = this.slots.get(path);
     if (slot === undefined) {
-      slot = this.free.pop() ?? this.localSizes.length;
+      slot = this.free.pop() ?? this.used++;
       this.slots.set(path, slot);
     }
-    this.localSizes[slot] = record.local.kind === 'dir' ? FOLDER : record.local.size;
-    this.localTimes[slot] = record.local.kind === 'dir' ? 0 : record.local.mtimeMs;
-    this.remoteSizes[slot] = record.remote.kind === 'dir' ? FOLDER : record.remote.size;
-    this.remoteTimes[slot] = record.remote.kind === 'dir' ? 0 : record.remote.mtimeMs;
+    this.localSizes.set(slot, record.local.kind === 'dir' ? FOLDER : record.local.size);
+    this.localTimes.set(slot, record.local.kind === 'dir' ? 0 : record.local.mtimeMs);
+    this.remoteSizes.set(slot, record.remote.kind === 'dir' ? FOLDER : record.remote.size);
+    this.remoteTimes.set(slot, record.remote.kind === 'dir' ? 0 : record.remote.mtimeMs);
     return this;
   }
 
@@ -59,10 +61,11 @@ export class RecordTable implements Map<RelPath, SyncRecord> {
   clear(): void {
     this.slots.clear();
     this.free.length = 0;
-    this.localSizes.length = 0;
-    this.localTimes.length = 0;
-    this.remoteSizes.length = 0;
-    this.remoteTimes.length = 0;
+    this.used = 0;
+    this.localSizes.clear();
+    this.localTimes.clear();
+    this.remoteSizes.clear();
+    this.remoteTimes.clear();
   }
 
   get size(): number {
@@ -80,8 +83,8 @@ export class RecordTable implements Map<RelPath, SyncRecord> {
 
   private recordAt(slot: number): SyncRecord {
     return {
-      local: fingerprint(this.localSizes[slot]!, this.localTimes[slot]!),
-      remote: fingerprint(this.remoteSizes[slot]!, this.remoteTimes[slot]!),
+      local: fingerprint(this.localSizes.get(slot), this.localTimes.get(slot)),
+      remote: fingerprint(this.remoteSizes.get(slot), this.remoteTimes.get(slot)),
     };
   }
 
