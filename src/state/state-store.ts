@@ -98,9 +98,11 @@ export class StateStore {
       });
     }
     // One write per batch, not per line: a run recording a million paths would otherwise queue a
-    // million buffers in the stream.
+    // million buffers in the stream. Batches stay below 64 KiB: a larger string is made in the
+    // heap's space for big objects, which only a full collection empties (a million records
+    // make over 100 MiB of journal).
     this.pendingLines += `${JSON.stringify(change)}\n`;
-    if (this.pendingLines.length > 256 * 1024) this.flushJournal();
+    if (this.pendingLines.length > 64 * 1024) this.flushJournal();
     else if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => this.flushJournal());
@@ -157,16 +159,21 @@ export class StateStore {
     const temp = `${this.snapshotFile}.${process.pid}.tmp`;
     const handle = await fs.open(temp, 'w', 0o600);
     try {
-      // Written in pieces of about 1 MiB: the state of a huge tree never becomes one string.
-      let piece = '';
+      // Lines are encoded into one reused buffer of 1 MiB, written whenever it is full: the state
+      // of a huge tree never becomes one string, nor a string per piece (each a big object in the
+      // heap until a full collection).
+      const buffer = Buffer.allocUnsafe(1024 * 1024);
+      let used = 0;
       for (const line of formatStateSnapshotLines(this.ids.local, this.ids.remote, this.current, new Date())) {
-        piece += line;
-        if (piece.length >= 1024 * 1024) {
-          await handle.write(piece);
-          piece = '';
+        // A UTF-16 unit takes at most 3 bytes in UTF-8.
+        if (used + line.length * 3 > buffer.length) {
+          await handle.write(buffer, 0, used);
+          used = 0;
         }
+        if (line.length * 3 > buffer.length) await handle.write(line);
+        else used += buffer.write(line, used);
       }
-      await handle.write(piece);
+      await handle.write(buffer, 0, used);
       await handle.sync();
     } finally {
       await handle.close();
