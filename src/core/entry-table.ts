@@ -1,36 +1,42 @@
 /**
- * A snapshot's entries kept in columns: one slot number per path, and each entry's size, time
- * and mode in number columns. Pure.
+ * A snapshot's entries kept in columns: each path has a slot number (path-index.ts, shared by
+ * both sides of a run), and each entry's size, time and mode sit in number columns. Pure.
  *
  * A scan of a million paths held as a `Map` of entry objects costs about 190 bytes per path (the
- * object, its boxed mtime, the map's slot); in columns it costs about 80, most of it the path
- * itself. Entries are made afresh on every `get`, so callers must not rely on getting the same
+ * object, its boxed mtime, the map's slot); in columns it costs about 85, most of it the path and
+ * its slot, which the other side's table shares. Entries are made afresh on every `get`, so callers must not rely on getting the same
  * object twice (nothing compares entries by identity; they are compared by value).
  */
 import { DIR_ENTRY, type Entry, type FileEntry } from './entry.js';
 import { NumberColumn } from './number-column.js';
+import { PathIndex } from './path-index.js';
 import type { RelPath } from './rel-path.js';
 
 /** `sizes` value of a folder. */
 const FOLDER = -1;
+/** `sizes` value of a slot this table does not hold (another table of its index does). */
+const ABSENT = Number.NaN;
 /** `modes` value of an entry whose backend reports no mode. */
 const NO_MODE = -1;
 
-/** A map from path to entry, in columns; also a `ReadonlyMap<RelPath, Entry>` for every reader. */
+/**
+ * A map from path to entry, in columns; also a `ReadonlyMap<RelPath, Entry>` for every reader.
+ * Entries are iterated in the order their paths first entered the index.
+ */
 export class EntryTable implements ReadonlyMap<RelPath, Entry> {
-  private readonly slots = new Map<RelPath, number>();
-  private readonly sizes = new NumberColumn();
+  private readonly sizes = new NumberColumn(ABSENT);
   private readonly mtimes = new NumberColumn();
   // Any number a backend reports is kept exactly (a server may send more than permission bits).
   private readonly modes = new NumberColumn();
+  private count = 0;
+
+  /** `index`: shared with the other side's table of the same run, so paths exist once for both. */
+  constructor(private readonly index: PathIndex = new PathIndex()) {}
 
   /** Adds or replaces the entry at `path`. */
   set(path: RelPath, entry: Entry): this {
-    let slot = this.slots.get(path);
-    if (slot === undefined) {
-      slot = this.slots.size;
-      this.slots.set(path, slot);
-    }
+    const slot = this.index.claim(path);
+    if (Number.isNaN(this.sizes.get(slot))) this.count++;
     this.sizes.set(slot, entry.kind === 'dir' ? FOLDER : entry.size);
     this.mtimes.set(slot, entry.kind === 'dir' ? 0 : entry.mtimeMs);
     this.modes.set(slot, entry.kind === 'dir' || entry.mode === undefined ? NO_MODE : entry.mode);
@@ -38,20 +44,23 @@ export class EntryTable implements ReadonlyMap<RelPath, Entry> {
   }
 
   get size(): number {
-    return this.slots.size;
+    return this.count;
   }
 
   has(path: RelPath): boolean {
-    return this.slots.has(path);
+    const slot = this.index.slotOf(path);
+    return slot !== undefined && !Number.isNaN(this.sizes.get(slot));
   }
 
   get(path: RelPath): Entry | undefined {
-    const slot = this.slots.get(path);
+    const slot = this.index.slotOf(path);
     return slot === undefined ? undefined : this.entryAt(slot);
   }
 
-  private entryAt(slot: number): Entry {
+  /** The entry in `slot`, or undefined when this table does not hold that slot. */
+  private entryAt(slot: number): Entry | undefined {
     const size = this.sizes.get(slot);
+    if (Number.isNaN(size)) return undefined;
     // Every folder is the one shared folder entry.
     if (size === FOLDER) return DIR_ENTRY;
     const mode = this.modes.get(slot);
@@ -61,16 +70,19 @@ export class EntryTable implements ReadonlyMap<RelPath, Entry> {
     return entry;
   }
 
-  keys(): MapIterator<RelPath> {
-    return this.slots.keys();
+  *keys(): MapIterator<RelPath> {
+    for (const [path, slot] of this.index.entries()) if (!Number.isNaN(this.sizes.get(slot))) yield path;
   }
 
   *entries(): MapIterator<[RelPath, Entry]> {
-    for (const [path, slot] of this.slots) yield [path, this.entryAt(slot)];
+    for (const [path, slot] of this.index.entries()) {
+      const entry = this.entryAt(slot);
+      if (entry !== undefined) yield [path, entry];
+    }
   }
 
   *values(): MapIterator<Entry> {
-    for (const slot of this.slots.values()) yield this.entryAt(slot);
+    for (const [, entry] of this.entries()) yield entry;
   }
 
   [Symbol.iterator](): MapIterator<[RelPath, Entry]> {
@@ -78,6 +90,6 @@ export class EntryTable implements ReadonlyMap<RelPath, Entry> {
   }
 
   forEach(callback: (value: Entry, key: RelPath, map: ReadonlyMap<RelPath, Entry>) => void, thisArg?: unknown): void {
-    for (const [path, slot] of this.slots) callback.call(thisArg, this.entryAt(slot), path, this);
+    for (const [path, entry] of this.entries()) callback.call(thisArg, entry, path, this);
   }
 }

@@ -11,17 +11,25 @@ const CHUNK_BITS = 12;
 const CHUNK_SIZE = 1 << CHUNK_BITS;
 const CHUNK_MASK = CHUNK_SIZE - 1;
 
-/** Numbers by slot (0, 1, 2, …); slots are set before they are read. */
+/** Numbers by slot (0, 1, 2, …); a slot never set reads as `unset`. */
 export class NumberColumn {
   private readonly chunks: Float64Array[] = [];
 
+  /** `unset`: what a slot holds before it is set (default 0). */
+  constructor(private readonly unset = 0) {}
+
   get(slot: number): number {
-    return this.chunks[slot >>> CHUNK_BITS]![slot & CHUNK_MASK]!;
+    const chunk = this.chunks[slot >>> CHUNK_BITS];
+    return chunk === undefined ? this.unset : chunk[slot & CHUNK_MASK]!;
   }
 
   set(slot: number, value: number): void {
     const index = slot >>> CHUNK_BITS;
-    while (this.chunks.length <= index) this.chunks.push(new Float64Array(CHUNK_SIZE));
+    while (this.chunks.length <= index) {
+      const chunk = new Float64Array(CHUNK_SIZE);
+      if (this.unset !== 0) chunk.fill(this.unset);
+      this.chunks.push(chunk);
+    }
     this.chunks[index]![slot & CHUNK_MASK] = value;
   }
 

@@ -14,6 +14,7 @@ import type { CompareMethod } from '../core/content-compare.js';
 import { adoptEqualByContent } from './adopt-equal-by-content.js';
 import { planMoves } from './plan-moves.js';
 import { PathFilter } from '../core/path-filter.js';
+import { PathIndex } from '../core/path-index.js';
 import { checkPlanSafety, describeRefusal, parseDeleteLimit, type DeleteLimit } from '../core/check-plan-safety.js';
 import { buildPlan, type Plan } from '../core/plan.js';
 import { reconcile } from '../core/reconcile.js';
@@ -311,8 +312,10 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
     // decisions die with it rather than living on, as locals of this one, through the execution.
     const scanAndPlan = async (store: StateStore) => {
       const skippedLinks: string[] = [];
+      // Both sides mostly hold the same paths: one index holds each path once for both snapshots.
+      const index = new PathIndex();
       const scanSide = async (side: Side, backend: Backend) => {
-        const result = await scanTree(backend, { side, filter, concurrency: backend.capabilities.maxConcurrency, signal: options.signal });
+        const result = await scanTree(backend, { side, filter, concurrency: backend.capabilities.maxConcurrency, signal: options.signal, index });
         emit({ type: 'scanned', side, entries: result.snapshot.entries.size, unreadable: result.snapshot.unreadable.size });
         for (const item of result.ignored) emit({ type: 'ignored', side, path: item.path, why: item.why });
         for (const item of result.ignored) if (item.why.startsWith('symlink')) skippedLinks.push(`${side}: ${item.path}`);

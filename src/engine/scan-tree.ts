@@ -4,6 +4,7 @@
 import type { Backend } from '../backends/backend.js';
 import type { Entry } from '../core/entry.js';
 import { EntryTable } from '../core/entry-table.js';
+import type { PathIndex } from '../core/path-index.js';
 import type { PathFilter } from '../core/path-filter.js';
 import { joinRelPath, ROOT, UnsafePathError, type RelPath } from '../core/rel-path.js';
 import type { Side } from '../core/side.js';
@@ -37,6 +38,8 @@ export interface ScanOptions {
   readonly signal?: AbortSignal;
   /** Folder to start from (default the root): a watch re-scans only the subtree that changed. */
   readonly start?: RelPath;
+  /** Slots for paths, shared with the other side's scan so each path is held once (entry-table.ts). */
+  readonly index?: PathIndex;
 }
 
 /**
@@ -46,7 +49,7 @@ export interface ScanOptions {
  */
 export async function scanTree(backend: Backend, options: ScanOptions): Promise<ScanResult> {
   // In columns, not a Map of objects: a scan of a million paths is the bulk of a run's memory.
-  const entries = new EntryTable();
+  const entries = new EntryTable(options.index);
   const unreadable = new Set<RelPath>();
   const problems: Problem[] = [];
   const ignored: { path: RelPath; why: string }[] = [];
