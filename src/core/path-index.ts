@@ -10,6 +10,11 @@ import type { RelPath } from './rel-path.js';
 export class PathIndex {
   private readonly slots = new Map<RelPath, number>();
 
+  /** Slots handed out. */
+  get size(): number {
+    return this.slots.size;
+  }
+
   /** The slot of `path`, or undefined when no table of this index has held it. */
   slotOf(path: RelPath): number | undefined {
     return this.slots.get(path);

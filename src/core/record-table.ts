@@ -1,34 +1,59 @@
 /**
- * The records of a pair's state kept in columns: one slot number per path, and both sides'
- * fingerprints in number columns. Pure.
+ * The records of a pair's state kept in columns: each path has a slot number (path-index.ts,
+ * shared with the run's snapshots), and both sides' fingerprints sit in number columns. Pure.
  *
  * A state of a million records held as a `Map` of record objects costs about 260 bytes per path
- * (the record, two fingerprint objects, two boxed mtimes, the map's slot); in columns it costs
- * about 100, most of it the path itself. Records are made afresh on every `get`, so callers must
- * not rely on getting the same object twice (records are compared by value, never by identity).
- * It behaves as a `Map` does: same iteration order (insertion; a replaced record keeps its place).
+ * (the record, two fingerprint objects, two boxed mtimes, the map's slot); in columns it costs 32
+ * bytes plus the path and its slot, which the snapshots of a run share. Records are made afresh
+ * on every `get`, so callers must not rely on getting the same object twice (records are compared
+ * by value, never by identity). Records are iterated in the order their paths first entered the
+ * index (a replaced or re-added record keeps its place).
  */
 import { DIR_ENTRY, type Fingerprint } from './entry.js';
 import { NumberColumn } from './number-column.js';
+import { PathIndex } from './path-index.js';
 import type { RelPath } from './rel-path.js';
 import type { SyncRecord } from './sync-state.js';
 
 /** `sizes` value of a folder. */
 const FOLDER = -1;
+/** `localSizes` value of a slot without a record (deleted, or a path only a snapshot holds). */
+const ABSENT = Number.NaN;
 
 /** A mutable map from path to record, in columns; also a `SyncState` for every reader. */
 export class RecordTable implements Map<RelPath, SyncRecord> {
-  private readonly slots = new Map<RelPath, number>();
-  /** Slots of deleted records, reused by the next new path. */
-  private readonly free: number[] = [];
-  /** Slots ever used: the next new slot when none is free. */
-  private used = 0;
-  private readonly localSizes = new NumberColumn();
-  private readonly localTimes = new NumberColumn();
-  private readonly remoteSizes = new NumberColumn();
-  private readonly remoteTimes = new NumberColumn();
+  private localSizes = new NumberColumn(ABSENT);
+  private localTimes = new NumberColumn();
+  private remoteSizes = new NumberColumn();
+  private remoteTimes = new NumberColumn();
+  private count = 0;
 
   readonly [Symbol.toStringTag] = 'RecordTable';
+
+  /** `index`: the slots of the paths, which a run's scans share (see {@link RecordTable.index}). */
+  constructor(private slots: PathIndex = new PathIndex()) {}
+
+  /** The slots of the paths (a fresh index after {@link compact}). */
+  get index(): PathIndex {
+    return this.slots;
+  }
+
+  /**
+   * Moves the records to a fresh index and columns when deleted records hold most slots (a long
+   * watch that sees many files come and go). The old index is left as it is, to the snapshots
+   * that share it.
+   */
+  compact(): void {
+    if (this.slots.size <= 2 * this.count + 1024) return;
+    const records = [...this.entries()];
+    this.slots = new PathIndex();
+    this.localSizes = new NumberColumn(ABSENT);
+    this.localTimes = new NumberColumn();
+    this.remoteSizes = new NumberColumn();
+    this.remoteTimes = new NumberColumn();
+    this.count = 0;
+    for (const [path, record] of records) this.set(path, record);
+  }
 
   /** A table holding the records of `records`, in their order. */
   static of(records: Iterable<readonly [RelPath, SyncRecord]>): RecordTable {
@@ -38,11 +63,8 @@ export class RecordTable implements Map<RelPath, SyncRecord> {
   }
 
   set(path: RelPath, record: SyncRecord): this {
-    let slot = this.slots.get(path);
-    if (slot === undefined) {
-      slot = this.free.pop() ?? this.used++;
-      this.slots.set(path, slot);
-    }
+    const slot = this.slots.claim(path);
+    if (Number.isNaN(this.localSizes.get(slot))) this.count++;
     this.localSizes.set(slot, record.local.kind === 'dir' ? FOLDER : record.local.size);
     this.localTimes.set(slot, record.local.kind === 'dir' ? 0 : record.local.mtimeMs);
     this.remoteSizes.set(slot, record.remote.kind === 'dir' ? FOLDER : record.remote.size);
@@ -51,53 +73,54 @@ export class RecordTable implements Map<RelPath, SyncRecord> {
   }
 
   delete(path: RelPath): boolean {
-    const slot = this.slots.get(path);
-    if (slot === undefined) return false;
-    this.slots.delete(path);
-    this.free.push(slot);
+    const slot = this.slots.slotOf(path);
+    if (slot === undefined || Number.isNaN(this.localSizes.get(slot))) return false;
+    this.localSizes.set(slot, ABSENT);
+    this.count--;
     return true;
   }
 
   clear(): void {
-    this.slots.clear();
-    this.free.length = 0;
-    this.used = 0;
-    this.localSizes.clear();
-    this.localTimes.clear();
-    this.remoteSizes.clear();
-    this.remoteTimes.clear();
+    for (const path of [...this.keys()]) this.delete(path);
   }
 
   get size(): number {
-    return this.slots.size;
+    return this.count;
   }
 
   has(path: RelPath): boolean {
-    return this.slots.has(path);
+    const slot = this.slots.slotOf(path);
+    return slot !== undefined && !Number.isNaN(this.localSizes.get(slot));
   }
 
   get(path: RelPath): SyncRecord | undefined {
-    const slot = this.slots.get(path);
+    const slot = this.slots.slotOf(path);
     return slot === undefined ? undefined : this.recordAt(slot);
   }
 
-  private recordAt(slot: number): SyncRecord {
+  /** The record in `slot`, or undefined when this table holds none there. */
+  private recordAt(slot: number): SyncRecord | undefined {
+    const localSize = this.localSizes.get(slot);
+    if (Number.isNaN(localSize)) return undefined;
     return {
-      local: fingerprint(this.localSizes.get(slot), this.localTimes.get(slot)),
+      local: fingerprint(localSize, this.localTimes.get(slot)),
       remote: fingerprint(this.remoteSizes.get(slot), this.remoteTimes.get(slot)),
     };
   }
 
-  keys(): MapIterator<RelPath> {
-    return this.slots.keys();
+  *keys(): MapIterator<RelPath> {
+    for (const [path, slot] of this.slots.entries()) if (!Number.isNaN(this.localSizes.get(slot))) yield path;
   }
 
   *entries(): MapIterator<[RelPath, SyncRecord]> {
-    for (const [path, slot] of this.slots) yield [path, this.recordAt(slot)];
+    for (const [path, slot] of this.slots.entries()) {
+      const record = this.recordAt(slot);
+      if (record !== undefined) yield [path, record];
+    }
   }
 
   *values(): MapIterator<SyncRecord> {
-    for (const slot of this.slots.values()) yield this.recordAt(slot);
+    for (const [, record] of this.entries()) yield record;
   }
 
   [Symbol.iterator](): MapIterator<[RelPath, SyncRecord]> {
@@ -105,7 +128,7 @@ export class RecordTable implements Map<RelPath, SyncRecord> {
   }
 
   forEach(callback: (value: SyncRecord, key: RelPath, map: Map<RelPath, SyncRecord>) => void, thisArg?: unknown): void {
-    for (const [path, slot] of this.slots) callback.call(thisArg, this.recordAt(slot), path, this);
+    for (const [path, record] of this.entries()) callback.call(thisArg, record, path, this);
   }
 }
 

@@ -14,7 +14,6 @@ import type { CompareMethod } from '../core/content-compare.js';
 import { adoptEqualByContent } from './adopt-equal-by-content.js';
 import { planMoves } from './plan-moves.js';
 import { PathFilter } from '../core/path-filter.js';
-import { PathIndex } from '../core/path-index.js';
 import { checkPlanSafety, describeRefusal, parseDeleteLimit, type DeleteLimit } from '../core/check-plan-safety.js';
 import { buildPlan, type Plan } from '../core/plan.js';
 import { reconcile } from '../core/reconcile.js';
@@ -312,8 +311,9 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
     // decisions die with it rather than living on, as locals of this one, through the execution.
     const scanAndPlan = async (store: StateStore) => {
       const skippedLinks: string[] = [];
-      // Both sides mostly hold the same paths: one index holds each path once for both snapshots.
-      const index = new PathIndex();
+      // Both sides and the state mostly hold the same paths: one index holds each path once for
+      // both snapshots and the state.
+      const index = store.paths;
       const scanSide = async (side: Side, backend: Backend) => {
         const result = await scanTree(backend, { side, filter, concurrency: backend.capabilities.maxConcurrency, signal: options.signal, index });
         emit({ type: 'scanned', side, entries: result.snapshot.entries.size, unreadable: result.snapshot.unreadable.size });

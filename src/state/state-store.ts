@@ -11,6 +11,7 @@ import * as fs from 'node:fs/promises';
 import { homedir } from 'node:os';
 import * as path from 'node:path';
 import type { StateChange } from '../core/action-result.js';
+import type { PathIndex } from '../core/path-index.js';
 import { RecordTable } from '../core/record-table.js';
 import type { SyncState } from '../core/sync-state.js';
 import { FerryError } from '../errors.js';
@@ -80,6 +81,14 @@ export class StateStore {
   /** The state as of now (loaded, plus changes recorded in this run). */
   get state(): SyncState {
     return this.current;
+  }
+
+  /**
+   * The slots of the state's paths. A run scans into tables that share it, so a path the state
+   * and both sides hold exists once, not three times (a million paths).
+   */
+  get paths(): PathIndex {
+    return this.current.index;
   }
 
   /**
@@ -156,6 +165,7 @@ export class StateStore {
     // A run that changed nothing (a no-op sync) leaves the snapshot as it is: rewriting the state
     // of a huge tree costs seconds.
     if (this.unchanged) return;
+    this.current.compact();
     const temp = `${this.snapshotFile}.${process.pid}.tmp`;
     const handle = await fs.open(temp, 'w', 0o600);
     try {
