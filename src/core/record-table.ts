@@ -55,13 +55,6 @@ export class RecordTable implements Map<RelPath, SyncRecord> {
     for (const [path, record] of records) this.set(path, record);
   }
 
-  /** A table holding the records of `records`, in their order. */
-  static of(records: Iterable<readonly [RelPath, SyncRecord]>): RecordTable {
-    const table = new RecordTable();
-    for (const [path, record] of records) table.set(path, record);
-    return table;
-  }
-
   set(path: RelPath, record: SyncRecord): this {
     const slot = this.slots.claim(path);
     if (Number.isNaN(this.localSizes.get(slot))) this.count++;
