@@ -32,6 +32,25 @@ describe('compact tables', () => {
     assert.equal(table.get(p('x')), undefined);
   });
 
+  it('an entry table keeps the mode of each file when modes differ after many files shared one', () => {
+    const table = new EntryTable();
+    for (let i = 0; i < 5000; i++) table.set(p(`f${i}`), { kind: 'file', size: i, mtimeMs: i, mode: 0o644 });
+    table.set(p('d'), { kind: 'dir' });
+    table.set(p('x'), { kind: 'file', size: 1, mtimeMs: 1, mode: 0o755 });
+    table.set(p('y'), { kind: 'file', size: 1, mtimeMs: 1 });
+    table.set(p('f3'), { kind: 'file', size: 3, mtimeMs: 3, mode: 0o600 });
+    assert.deepEqual(table.get(p('f0')), { kind: 'file', size: 0, mtimeMs: 0, mode: 0o644 });
+    assert.deepEqual(table.get(p('f4999')), { kind: 'file', size: 4999, mtimeMs: 4999, mode: 0o644 });
+    assert.deepEqual(table.get(p('x')), { kind: 'file', size: 1, mtimeMs: 1, mode: 0o755 });
+    assert.deepEqual(table.get(p('y')), { kind: 'file', size: 1, mtimeMs: 1 });
+    assert.deepEqual(table.get(p('f3')), { kind: 'file', size: 3, mtimeMs: 3, mode: 0o600 });
+    assert.deepEqual(table.get(p('d')), { kind: 'dir' });
+    const none = new EntryTable();
+    none.set(p('a'), { kind: 'file', size: 1, mtimeMs: 1 });
+    none.set(p('b'), { kind: 'file', size: 2, mtimeMs: 2, mode: 0o644 });
+    assert.deepEqual([...none.values()], [{ kind: 'file', size: 1, mtimeMs: 1 }, { kind: 'file', size: 2, mtimeMs: 2, mode: 0o644 }]);
+  });
+
   it('two entry tables sharing an index each hold only their own paths', () => {
     const index = new PathIndex();
     const local = new EntryTable(index);
