@@ -26,14 +26,8 @@ const NO_MODE = -1;
 export class EntryTable implements ReadonlyMap<RelPath, Entry> {
   private readonly sizes = new NumberColumn(ABSENT);
   private readonly mtimes = new NumberColumn();
-  /**
-   * The mode of every file so far, while they all share one (FTP reports none, many trees have
-   * one): the `modes` column is made only when a second mode turns up. Undefined before a file.
-   */
-  private commonMode: number | undefined;
   // Any number a backend reports is kept exactly (a server may send more than permission bits).
-  // Slots never set read as the common mode: every file before the column existed had it.
-  private modes: NumberColumn | undefined;
+  private readonly modes = new NumberColumn();
   private count = 0;
 
   /** `index`: shared with the other side's table of the same run, so paths exist once for both. */
@@ -45,12 +39,7 @@ export class EntryTable implements ReadonlyMap<RelPath, Entry> {
     if (Number.isNaN(this.sizes.get(slot))) this.count++;
     this.sizes.set(slot, entry.kind === 'dir' ? FOLDER : entry.size);
     this.mtimes.set(slot, entry.kind === 'dir' ? 0 : entry.mtimeMs);
-    if (entry.kind === 'file') {
-      const mode = entry.mode ?? NO_MODE;
-      if (this.modes) this.modes.set(slot, mode);
-      else if (this.commonMode === undefined) this.commonMode = mode;
-      else if (mode !== this.commonMode) (this.modes = new NumberColumn(this.commonMode)).set(slot, mode);
-    }
+    this.modes.set(slot, entry.kind === 'dir' || entry.mode === undefined ? NO_MODE : entry.mode);
     return this;
   }
 
@@ -74,7 +63,7 @@ export class EntryTable implements ReadonlyMap<RelPath, Entry> {
     if (Number.isNaN(size)) return undefined;
     // Every folder is the one shared folder entry.
     if (size === FOLDER) return DIR_ENTRY;
-    const mode = this.modes ? this.modes.get(slot) : this.commonMode!;
+    const mode = this.modes.get(slot);
     const mtimeMs = this.mtimes.get(slot);
     // No `mode: undefined` property: entries look exactly like the ones the backend listed.
     const entry: FileEntry = mode === NO_MODE ? { kind: 'file', size, mtimeMs } : { kind: 'file', size, mtimeMs, mode };
