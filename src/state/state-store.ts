@@ -6,7 +6,7 @@
  * (temp file, fsync, rename) when the run ends and when the next run starts.
  */
 import { createHash } from 'node:crypto';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import { homedir } from 'node:os';
 import * as path from 'node:path';
@@ -31,8 +31,8 @@ export function stateKeyOf(localId: string, remoteId: string): string {
 
 /** The state of one pair, open for a run (locked). */
 export class StateStore {
-  /** Appends journal lines in order; opened on the first change. */
-  private journal: WriteStream | undefined;
+  /** The journal's file descriptor (append mode); opened on the first change. */
+  private journal: number | undefined;
   private journalError: Error | undefined;
   /** Journal lines not yet handed to the stream: written together once per turn of the event loop. */
   private pendingLines = '';
@@ -91,14 +91,8 @@ export class StateStore {
     this.unchanged = false;
     if (change.op === 'set') this.current.set(change.path, change.record);
     else this.current.delete(change.path);
-    if (!this.journal) {
-      this.journal = createWriteStream(this.journalFile, { flags: 'a', mode: 0o600 });
-      this.journal.on('error', (error) => {
-        this.journalError = error;
-      });
-    }
-    // One write per batch, not per line: a run recording a million paths would otherwise queue a
-    // million buffers in the stream.
+    // One write per batch, not per line: a run recording a million paths would otherwise make a
+    // million system calls.
     this.pendingLines += `${JSON.stringify(change)}\n`;
     if (this.pendingLines.length > 256 * 1024) this.flushJournal();
     else if (!this.flushScheduled) {
@@ -107,11 +101,24 @@ export class StateStore {
     }
   }
 
+  /**
+   * Appends the pending lines with a synchronous write: a few kilobytes into the page cache cost
+   * microseconds, while handing each batch to the thread pool (a write stream) cost about a tenth
+   * of a millisecond of this thread per batch, a tenth of the CPU of uploading small files.
+   */
   private flushJournal(): void {
     this.flushScheduled = false;
-    if (this.pendingLines === '' || !this.journal || this.journal.destroyed) return;
-    this.journal.write(this.pendingLines);
+    if (this.pendingLines === '' || this.journalError) return;
+    const lines = this.pendingLines;
     this.pendingLines = '';
+    try {
+      this.journal ??= openSync(this.journalFile, 'a', 0o600);
+      const bytes = Buffer.from(lines);
+      let written = 0;
+      while (written < bytes.length) written += writeSync(this.journal, bytes, written);
+    } catch (error) {
+      this.journalError = error as Error;
+    }
   }
 
   /** Flushes and closes the journal. */
@@ -119,7 +126,12 @@ export class StateStore {
     this.flushJournal();
     const journal = this.journal;
     this.journal = undefined;
-    if (journal && !journal.destroyed) await new Promise<void>((resolve) => journal.end(resolve));
+    if (journal === undefined) return;
+    try {
+      closeSync(journal);
+    } catch (error) {
+      this.journalError ??= error as Error;
+    }
   }
 
   /** Writes the snapshot atomically and empties the journal. */
