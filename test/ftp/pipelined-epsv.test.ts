@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
+import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { Client } from 'basic-ftp';
 import { pipelineEpsvOnceChosen } from '../../src/backends/ftp/pipelined-passive-transfer.js';
@@ -19,6 +20,7 @@ interface ScriptedServer {
 }
 
 const LISTING = 'type=file;size=3;modify=20240101000000; a.txt\r\n';
+const CONTENT = 'abcdef';
 
 async function startServer(): Promise<ScriptedServer> {
   const sockets = new Set<Socket>();
@@ -35,7 +37,14 @@ async function startServer(): Promise<ScriptedServer> {
     sockets.add(control);
     control.on('error', () => undefined);
     let pending: Promise<Socket> | undefined;
-    const reply = (text: string): void => void control.write(`${text}\r\n`);
+    let offset = 0;
+    // A 229 for an EPSV that came with more commands in its packet waits for the next reply and
+    // goes out in one write with it: so both arrive together, before ferry could have connected.
+    let deferred = '';
+    const reply = (text: string): void => {
+      control.write(`${deferred}${text}\r\n`);
+      deferred = '';
+    };
     let buffered = '';
     // Commands are handled one after the other, as real servers read them.
     let queue = Promise.resolve();
@@ -46,10 +55,11 @@ async function startServer(): Promise<ScriptedServer> {
       while ((nl = buffered.indexOf('\r\n')) >= 0) {
         const line = buffered.slice(0, nl);
         buffered = buffered.slice(nl + 2);
-        queue = queue.then(() => handle(line));
+        const more = buffered.includes('\r\n');
+        queue = queue.then(() => handle(line, more));
       }
     });
-    const handle = async (line: string): Promise<void> => {
+    const handle = async (line: string, more: boolean): Promise<void> => {
       const verb = line.split(' ')[0]!.toUpperCase();
       if (verb === 'USER') return reply('331 Password please');
       if (verb === 'PASS') return reply('230 Logged in');
@@ -65,14 +75,27 @@ async function startServer(): Promise<ScriptedServer> {
           }),
         );
         await new Promise<void>((resolve) => data.listen(0, '127.0.0.1', resolve));
-        return reply(`229 Entering Extended Passive Mode (|||${(data.address() as { port: number }).port}|)`);
+        const text = `229 Entering Extended Passive Mode (|||${(data.address() as { port: number }).port}|)`;
+        if (more) deferred = `${text}\r\n`;
+        else reply(text);
+        return;
       }
-      if (verb === 'MLSD') {
+      if (verb === 'REST') {
+        offset = Number(line.split(' ')[1]);
+        return reply(`350 Restarting at ${offset}`);
+      }
+      if (verb === 'MLSD' || verb === 'RETR') {
         if (!pending) return reply('425 Use PASV or EPSV first');
+        if (deferred) {
+          control.write(deferred);
+          deferred = '';
+        }
         const socket = await pending;
         pending = undefined;
         reply('150 Opening data connection');
-        await new Promise<void>((resolve) => socket.end(LISTING, resolve));
+        const payload = verb === 'MLSD' ? LISTING : CONTENT.slice(offset);
+        offset = 0;
+        await new Promise<void>((resolve) => socket.end(payload, resolve));
         return reply('226 Transfer complete');
       }
       reply('502 Not implemented');
@@ -108,6 +131,20 @@ describe('FTP: EPSV pipelined with the transfer command', () => {
     const epsvPackets = server.packets.filter((packet) => packet.includes('EPSV'));
     assert.equal(epsvPackets.length, 3);
     for (const packet of epsvPackets) assert.equal(packet, 'EPSV\r\nMLSD /\r\n');
+  });
+
+  it('a download that starts with REST: the 350 waits with the other replies, RETR follows, the bytes start at the offset', async () => {
+    const chunks: Buffer[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        chunks.push(chunk);
+        callback();
+      },
+    });
+    server.packets.length = 0;
+    await client.downloadTo(sink, '/a.txt', 2);
+    assert.equal(Buffer.concat(chunks).toString(), 'cdef');
+    assert.ok(server.packets.includes('EPSV\r\nREST 2\r\n'), JSON.stringify(server.packets));
   });
 
   it('an EPSV refused after it had worked fails the transfer with that refusal; the connection goes on', async () => {
