@@ -37,6 +37,16 @@ describe('BatchingFileWriter', () => {
     assert.equal((await fs.stat(file)).mode & 0o777, 0o600);
   });
 
+  it('syncing in the background as it goes changes nothing in the bytes, and leaves no descriptor open', async () => {
+    const before = await openFds();
+    const data = randomBytes(2 * 1024 * 1024);
+    const file = path.join(dir, 'synced.bin');
+    const chunks = Array.from({ length: 128 }, (_, i) => data.subarray(i * 16 * 1024, (i + 1) * 16 * 1024));
+    await pipeline(Readable.from(chunks), new BatchingFileWriter(file, { mode: 0o644, fsync: true, batchBytes: 32 * 1024, syncEveryBytes: 64 * 1024 }));
+    assert.ok((await fs.readFile(file)).equals(data));
+    assert.equal(await openFds(), before);
+  });
+
   it('writes an empty file, also from a stream that sends empty chunks', async () => {
     const file = path.join(dir, 'empty.bin');
     await pipeline(Readable.from([]), new BatchingFileWriter(file, { mode: 0o644, fsync: false }));
