@@ -41,6 +41,20 @@ export interface LocalBackendOptions {
    * still never written through: a write replaces the link itself, a delete removes the link.
    */
   readonly followLinks?: boolean;
+  /**
+   * Listings stat names synchronously, which on a local disk costs microseconds each; once a batch
+   * averages more than this many ms per name (a network mount), they are stat'ed in parallel on the
+   * thread pool instead (default 0.1).
+   */
+  readonly slowStatMs?: number;
+}
+
+/** Names stat'ed synchronously between two turns of the event loop. */
+const STAT_BATCH = 256;
+
+function plainEntryOf(name: string, stats: Stats): ListedEntry {
+  const entry = entryOfStats(stats);
+  return entry ? { name, entry } : { name, unsupported: kindOfStats(stats) };
 }
 
 /**
@@ -58,6 +72,9 @@ export class LocalBackend implements Backend {
     maxConcurrency: 64,
   };
   private readonly fsync: boolean;
+  /** Set once lstat proved slow here (a network mount): listings then stat in parallel. */
+  private slowStats = false;
+  private readonly slowStatMs: number;
   private readonly links: LinkResolver | undefined;
 
   /** @param root absolute path of the folder (it need not exist yet). */
@@ -68,6 +85,7 @@ export class LocalBackend implements Backend {
     this.id = `file://${root}`;
     this.displayName = root;
     this.fsync = options.fsync ?? true;
+    this.slowStatMs = options.slowStatMs ?? 0.1;
     this.links = options.followLinks ? new LinkResolver(root) : undefined;
   }
 
@@ -108,26 +126,56 @@ export class LocalBackend implements Backend {
     } catch (error) {
       throw mapLocalError(error, `cannot list ${absDir}`);
     }
-    const listed = await Promise.all(
-      names.map(async (name): Promise<ListedEntry | undefined> => {
+    const listed: Array<ListedEntry | undefined> = [];
+    const entryOf = async (name: string, stats: Stats): Promise<ListedEntry> => {
+      if (stats.isSymbolicLink() && this.links) {
+        const followed = await this.links.follow(dir, path.join(absDir, name));
+        if ('why' in followed) return { name, unsupported: followed.why };
+        stats = followed.stats;
+      }
+      return plainEntryOf(name, stats);
+    };
+    const missingOrFail = (name: string, error: unknown): undefined => {
+      // Deleted between readdir and lstat: it is simply not there any more.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw mapLocalError(error, `cannot read ${path.join(absDir, name)}`);
+    };
+    // On a local disk an lstat takes microseconds, far less than a trip through the thread pool:
+    // names are stat'ed synchronously, a batch at a time (other work runs in between). A disk
+    // where they turn out slow (a network mount) gets them in parallel on the thread pool instead.
+    let next = 0;
+    while (next < names.length && !this.slowStats) {
+      const batch = names.slice(next, next + STAT_BATCH);
+      let statMs = 0;
+      for (const name of batch) {
+        let stats: Stats;
+        const started = performance.now();
+        try {
+          stats = lstatSync(path.join(absDir, name));
+        } catch (error) {
+          listed.push(missingOrFail(name, error));
+          continue;
+        } finally {
+          statMs += performance.now() - started;
+        }
+        listed.push(stats.isSymbolicLink() && this.links ? await entryOf(name, stats) : plainEntryOf(name, stats));
+      }
+      next += batch.length;
+      if (statMs > batch.length * this.slowStatMs) this.slowStats = true;
+      if (next < names.length) await new Promise((resolve) => setImmediate(resolve));
+    }
+    const rest = await Promise.all(
+      names.slice(next).map(async (name): Promise<ListedEntry | undefined> => {
         let stats: Stats;
         try {
           stats = await fs.lstat(path.join(absDir, name));
         } catch (error) {
-          // Deleted between readdir and lstat: it is simply not there any more.
-          if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-          throw mapLocalError(error, `cannot read ${path.join(absDir, name)}`);
+          return missingOrFail(name, error);
         }
-        if (stats.isSymbolicLink() && this.links) {
-          const followed = await this.links.follow(dir, path.join(absDir, name));
-          if ('why' in followed) return { name, unsupported: followed.why };
-          stats = followed.stats;
-        }
-        const entry = entryOfStats(stats);
-        return entry ? { name, entry } : { name, unsupported: kindOfStats(stats) };
+        return entryOf(name, stats);
       }),
     );
-    return listed.filter((item): item is ListedEntry => item !== undefined);
+    return [...listed, ...rest].filter((item): item is ListedEntry => item !== undefined);
   }
 
   async stat(rel: RelPath): Promise<Entry | undefined> {
