@@ -437,7 +437,6 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
           for (const change of stateChangesOf(result)) store!.record(change);
           count(summary, result);
           emit({ type: 'action-finished', result });
-          await store!.caughtUp();
         },
       });
       if (options.signal?.aborted) summary.interrupted = true;

@@ -6,7 +6,7 @@
  * (temp file, fsync, rename) when the run ends and when the next run starts.
  */
 import { createHash } from 'node:crypto';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import { homedir } from 'node:os';
 import * as path from 'node:path';
@@ -32,8 +32,8 @@ export function stateKeyOf(localId: string, remoteId: string): string {
 
 /** The state of one pair, open for a run (locked). */
 export class StateStore {
-  /** Appends journal lines in order; opened on the first change. */
-  private journal: WriteStream | undefined;
+  /** The journal's file descriptor (append mode); opened on the first change. */
+  private journal: number | undefined;
   private journalError: Error | undefined;
   /** Journal lines not yet handed to the stream: written together once per turn of the event loop. */
   private pendingLines = '';
@@ -100,16 +100,10 @@ export class StateStore {
     this.unchanged = false;
     if (change.op === 'set') this.current.set(change.path, change.record);
     else this.current.delete(change.path);
-    if (!this.journal) {
-      this.journal = createWriteStream(this.journalFile, { flags: 'a', mode: 0o600 });
-      this.journal.on('error', (error) => {
-        this.journalError = error;
-      });
-    }
-    // One write per batch, not per line: a run recording a million paths would otherwise queue a
-    // million buffers in the stream. Batches stay below 64 KiB: a larger string is made in the
-    // heap's space for big objects, which only a full collection empties (a million records
-    // make over 100 MiB of journal).
+    // One write per batch, not per line: a run recording a million paths would otherwise make a
+    // million system calls. Batches stay below 64 KiB: a larger string is made in the heap's
+    // space for big objects, which only a full collection empties (a million records make over
+    // 100 MiB of journal).
     this.pendingLines += `${JSON.stringify(change)}\n`;
     if (this.pendingLines.length > 64 * 1024) this.flushJournal();
     else if (!this.flushScheduled) {
@@ -119,33 +113,23 @@ export class StateStore {
   }
 
   /**
-   * Resolves once the journal's stream has taken in what was handed to it, so far. A run whose
-   * actions finish without waiting for any I/O (a first sync recording a million equal paths)
-   * would otherwise queue the whole journal in memory before the stream gets to write any of it.
+   * Appends the pending lines with a synchronous write: a few kilobytes into the page cache cost
+   * microseconds, while handing each batch to the thread pool (a write stream) cost about a tenth
+   * of a millisecond of this thread per batch, a tenth of the CPU of uploading small files.
    */
-  async caughtUp(): Promise<void> {
-    const journal = this.journal;
-    if (!journal || journal.destroyed) return;
-    if (!journal.writableNeedDrain) return;
-    // One wait shared by every action that finishes meanwhile (they run in parallel).
-    this.draining ??= new Promise<void>((resolve) => {
-      const done = (): void => {
-        journal.off('drain', done).off('close', done);
-        this.draining = undefined;
-        resolve();
-      };
-      journal.on('drain', done).on('close', done);
-    });
-    await this.draining;
-  }
-
-  private draining: Promise<void> | undefined;
-
   private flushJournal(): void {
     this.flushScheduled = false;
-    if (this.pendingLines === '' || !this.journal || this.journal.destroyed) return;
-    this.journal.write(this.pendingLines);
+    if (this.pendingLines === '' || this.journalError) return;
+    const lines = this.pendingLines;
     this.pendingLines = '';
+    try {
+      this.journal ??= openSync(this.journalFile, 'a', 0o600);
+      const bytes = Buffer.from(lines);
+      let written = 0;
+      while (written < bytes.length) written += writeSync(this.journal, bytes, written);
+    } catch (error) {
+      this.journalError = error as Error;
+    }
   }
 
   /** Flushes and closes the journal. */
@@ -153,7 +137,12 @@ export class StateStore {
     this.flushJournal();
     const journal = this.journal;
     this.journal = undefined;
-    if (journal && !journal.destroyed) await new Promise<void>((resolve) => journal.end(resolve));
+    if (journal === undefined) return;
+    try {
+      closeSync(journal);
+    } catch (error) {
+      this.journalError ??= error as Error;
+    }
   }
 
   /** Writes the snapshot atomically and empties the journal. */

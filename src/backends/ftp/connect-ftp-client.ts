@@ -9,6 +9,7 @@ import { Client } from 'basic-ftp';
 import type { ConnectionOptions } from 'node:tls';
 import { BackendError } from '../../errors.js';
 import { activeModeTransfer } from './active-mode-transfer.js';
+import { pipelineEpsvOnceChosen } from './pipelined-passive-transfer.js';
 import { ftpReplyCode, mapFtpError } from './ftp-errors.js';
 
 /** How TLS is used: none (ftp://), explicit AUTH TLS (ftps://), implicit (TLS from the first byte). */
@@ -48,6 +49,8 @@ export async function connectFtpClient(settings: FtpConnectionSettings): Promise
   client.ftp.encoding = settings.encoding;
   if (settings.active) {
     client.prepareTransfer = activeModeTransfer({ acceptTimeoutMs: settings.activeAcceptTimeoutMs ?? settings.timeoutMs });
+  } else {
+    pipelineEpsvOnceChosen(client);
   }
   const server = `${settings.host}:${settings.port}`;
   const what = `cannot connect to ${settings.label}`;

@@ -1,0 +1,176 @@
+/**
+ * Passive-mode data connections with `EPSV` and the transfer command sent in one write.
+ *
+ * basic-ftp's passive mode sends `EPSV`, waits for its reply, connects to the port it names, and
+ * only then sends the transfer command (`STOR`, `RETR`, `MLSD`): two writes and two round trips
+ * before the first byte of data, for every file and every folder listing. Once `EPSV` has worked
+ * on a connection, the strategy here sends `EPSV` and the transfer command together. A server
+ * reads commands one line at a time: it opens its passive port for the first and then waits on
+ * that port for the client's connection to carry out the second.
+ *
+ * In basic-ftp's terms: `prepareTransfer(ftp)` sets a placeholder data socket (basic-ftp refuses
+ * to start a download without one) and wraps the response handler of the next command, the
+ * transfer command basic-ftp sends right after. The wrapper writes `EPSV` and that command at
+ * once, takes the `229` reply itself, connects (in TLS, resuming the session, for FTPS), and holds
+ * the server's other replies until the connection is up. Then the socket becomes `ftp.dataSocket`
+ * exactly as basic-ftp's own passive mode would set it, and the held replies go on in order, so
+ * basic-ftp's transfer code (timeouts, TLS waits, completion) runs unchanged.
+ *
+ * When `EPSV` is refused after all, the transfer command's reply is swallowed and the transfer
+ * fails with the `EPSV` error; should the server start a transfer anyway (a `1xx` reply), the
+ * connection is closed, since its state is unknown.
+ */
+import { Socket } from 'node:net';
+import { connect as tlsConnect, TLSSocket } from 'node:tls';
+import { enterPassiveModeIPv6, FTPError, type Client, type FTPContext, type FTPResponse, type ResponseHandler, type TaskResolver } from 'basic-ftp';
+import { parseEpsvResponse } from 'basic-ftp/dist/transfer.js';
+
+/**
+ * Makes `client` pipeline `EPSV` with each transfer command once its first transfer has chosen
+ * `EPSV` (basic-ftp tries `EPSV`, then `PASV`, on the first transfer and keeps what worked).
+ * Connections that fell back to `PASV` keep basic-ftp's own passive mode.
+ */
+export function pipelineEpsvOnceChosen(client: Client): void {
+  const choose = client.prepareTransfer;
+  client.prepareTransfer = async (ftp: FTPContext): Promise<FTPResponse> => {
+    // basic-ftp's chooser replaces client.prepareTransfer by the strategy that worked.
+    const reply = await choose(ftp);
+    if (client.prepareTransfer === enterPassiveModeIPv6) client.prepareTransfer = sendEpsvWithNextCommand;
+    return reply;
+  };
+}
+
+/** A `prepareTransfer` that sends `EPSV` together with the next command (see the module comment). */
+export function sendEpsvWithNextCommand(ftp: FTPContext): Promise<FTPResponse> {
+  const host = ftp.socket.remoteAddress;
+  if (host === undefined) return Promise.reject(new Error("Control socket is disconnected, can't get remote address."));
+  const placeholder = new Socket();
+  ftp.dataSocket = placeholder;
+  const ownHandle = Object.prototype.hasOwnProperty.call(ftp, 'handle') ? ftp.handle : undefined;
+  const originalHandle = ftp.handle;
+  ftp.handle = (command: string | undefined, responseHandler: ResponseHandler): Promise<unknown> => {
+    if (ownHandle !== undefined) ftp.handle = ownHandle;
+    else delete (ftp as { handle?: unknown }).handle;
+    if (command === undefined || /[\r\n\0]/.test(command)) {
+      // Not a transfer command basic-ftp sends: let basic-ftp handle (or refuse) it.
+      if (ftp.dataSocket === placeholder) ftp.dataSocket = undefined;
+      return originalHandle.call(ftp, command, responseHandler);
+    }
+    return handleWithEpsv(ftp, host, placeholder, command, originalHandle, responseHandler);
+  };
+  return Promise.resolve({ code: 229, message: '229 EPSV is sent with the transfer command' });
+}
+
+function handleWithEpsv(
+  ftp: FTPContext,
+  host: string,
+  placeholder: Socket,
+  command: string,
+  originalHandle: FTPContext['handle'],
+  responseHandler: ResponseHandler,
+): Promise<unknown> {
+  let epsvReplied = false;
+  let epsvFailure: Error | undefined;
+  let connected = false;
+  let settled = false;
+  const held: Array<{ response: FTPResponse; task: TaskResolver }> = [];
+  const pass = (response: Error | FTPResponse, task: TaskResolver): void => {
+    if (response instanceof Error) {
+      settled = true;
+      held.length = 0;
+    }
+    responseHandler(response, task);
+  };
+
+  const task = originalHandle.call(ftp, undefined, (response: Error | FTPResponse, resolver: TaskResolver) => {
+    // Socket errors, timeouts, a closed connection, and refusals of the transfer command go
+    // straight on (basic-ftp fails the transfer); a data connection still on its way is dropped.
+    if (response instanceof Error && !(response instanceof FTPError)) return pass(response, resolver);
+    if (!epsvReplied) {
+      epsvReplied = true;
+      if (response instanceof FTPError) {
+        epsvFailure = response;
+        return;
+      }
+      let port: number;
+      try {
+        port = parseEpsvResponse(response.message);
+      } catch (error) {
+        epsvFailure = error as Error;
+        return;
+      }
+      connectData(ftp, host, port).then(
+        (socket) => {
+          if (settled || ftp.dataSocket !== placeholder) {
+            socket.destroy();
+            return;
+          }
+          connected = true;
+          ftp.dataSocket = socket;
+          for (const { response: heldResponse, task: heldTask } of held.splice(0)) responseHandler(heldResponse, heldTask);
+        },
+        (error: Error) => {
+          // The server waits on its port for a connection that will not come: the session is
+          // in an unknown state, so it is closed (which fails the transfer with this error).
+          if (!settled) ftp.closeWithError(error);
+        },
+      );
+      return;
+    }
+    if (epsvFailure !== undefined) {
+      // The transfer command went without a passive port: its reply means nothing.
+      if (!(response instanceof FTPError) && response.code < 200) {
+        settled = true;
+        ftp.closeWithError(epsvFailure);
+        return;
+      }
+      return pass(epsvFailure, resolver);
+    }
+    if (response instanceof FTPError) return pass(response, resolver);
+    if (!connected) {
+      held.push({ response, task: resolver });
+      return;
+    }
+    responseHandler(response, resolver);
+  });
+  task.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  if (!ftp.closed) {
+    ftp.log(`> EPSV + ${command}`);
+    ftp.socket.write(`EPSV\r\n${command}\r\n`, ftp.encoding);
+  }
+  return task;
+}
+
+/** Connects to the server's passive port, in TLS resuming the control session on FTPS. */
+function connectData(ftp: FTPContext, host: string, port: number): Promise<Socket | TLSSocket> {
+  return new Promise((resolve, reject) => {
+    const raw = new Socket();
+    const onError = (error: Error): void => {
+      error.message = `Can't open data connection in passive mode: ${error.message}`;
+      reject(error);
+    };
+    const onTimeout = (): void => {
+      raw.destroy();
+      reject(new Error(`Timeout when trying to open data connection to ${host}:${port}`));
+    };
+    raw.setTimeout(ftp.timeout);
+    raw.once('error', onError);
+    raw.once('timeout', onTimeout);
+    raw.connect({ port, host, family: ftp.ipFamily }, () => {
+      raw.setTimeout(0);
+      raw.off('error', onError);
+      raw.off('timeout', onTimeout);
+      if (!(ftp.socket instanceof TLSSocket)) return resolve(raw);
+      // As basic-ftp does: resume the latest session, and keep the ticket the server sends after
+      // this handshake (TLS 1.3 tickets are single-use) for the next data connection.
+      const secure = tlsConnect({ ...ftp.tlsOptions, socket: raw, session: ftp.tlsSessionStore ?? ftp.socket.getSession() });
+      secure.on('session', (session: Buffer) => {
+        ftp.tlsSessionStore = session;
+      });
+      resolve(secure);
+    });
+  });
+}
