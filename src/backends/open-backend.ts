@@ -7,6 +7,7 @@ import { MissingRootBackend } from './missing-root-backend.js';
 import { missingRootHint } from './missing-root-hint.js';
 import type { Backend } from './backend.js';
 import { LocalBackend } from './local/local-backend.js';
+import { makeFolderPath } from './local/make-folder-path.js';
 import type { ProbeReporter } from './probe-finding.js';
 import type { Target } from './target-url.js';
 
@@ -111,7 +112,12 @@ async function openLocal(target: Target, options: OpenBackendOptions): Promise<B
     if (!options.createFolder) {
       throw new BackendError('not-found', `folder ${target.path} does not exist${missingRootHint(options)}`);
     }
-    await fs.mkdir(target.path, { recursive: true });
+    try {
+      await makeFolderPath(target.path);
+    } catch (mkdirError) {
+      const kind = (mkdirError as NodeJS.ErrnoException).code === 'ENOENT' ? 'not-found' : 'permission';
+      throw new BackendError(kind, `cannot create folder ${target.path}: ${(mkdirError as Error).message}`);
+    }
   }
   return new LocalBackend(target.path, { followLinks: options.links === 'follow' });
 }

@@ -15,6 +15,7 @@ import type { PathIndex } from '../core/path-index.js';
 import { RecordTable } from '../core/record-table.js';
 import type { SyncState } from '../core/sync-state.js';
 import { FerryError } from '../errors.js';
+import { makeFolderPath } from '../backends/local/make-folder-path.js';
 import { acquireRunLock, type RunLock } from './run-lock.js';
 import { readStateSnapshot } from './read-state-snapshot.js';
 import { formatStateSnapshotLines, parseJournalLine, StateFormatError } from './state-file-format.js';
@@ -61,7 +62,7 @@ export class StateStore {
    */
   static async open(stateDir: string, localId: string, remoteId: string): Promise<StateStore> {
     try {
-      await fs.mkdir(stateDir, { recursive: true, mode: 0o700 });
+      await makeFolderPath(stateDir, 0o700);
     } catch (error) {
       throw new FerryError('state', `cannot create state folder ${stateDir}: ${(error as Error).message}`);
     }

@@ -71,4 +71,25 @@ describe('ferry CLI: where the state is kept', () => {
       assert.doesNotMatch(await fs.readFile(path.join(box.stateDir, file), 'utf8'), /:[^/@]*@/, 'no user:password@ in the state');
     }
   });
+
+  it('--state-dir that does not exist yet: made with its parents, private (0700)', async () => {
+    const stateDir = path.join(box.root, 'deep', 'er', 'state');
+    const result = await box.run(['sync', box.local, box.remote, '--state-dir', stateDir]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal((await filesUnder(stateDir)).length, 1);
+    assert.equal((await fs.stat(stateDir)).mode & 0o777, 0o700);
+  });
+
+  for (const [what, stateDir] of [
+    ['under /proc (where a recursive mkdir never returns on Node 20)', '/proc/ferry-no-such/state'],
+    ['through a file', 'LOCAL/a.txt/state'],
+  ] as const) {
+    it(`--state-dir that cannot be made (${what}): one line, exit 1, nothing copied`, async () => {
+      const dir = stateDir.replace('LOCAL', box.local);
+      const result = await box.run(['sync', box.local, box.remote, '--state-dir', dir], { timeoutMs: 20_000 });
+      assert.equal(result.code, 1, result.stderr);
+      assert.match(result.stderr, /^ferry: cannot create state folder .*\n$/);
+      assert.deepEqual(await filesUnder(box.remote), []);
+    });
+  }
 });
