@@ -3,7 +3,7 @@
 # `--resolve` defaults to `skip` here, since the help is generated without a terminal.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ferry() { COLUMNS=80 node dist/cli/main.js "$@" </dev/null; }
+ferry() { COLUMNS=80 node dist/bin/ferry.js "$@" </dev/null; }
 {
   echo '# Command line reference'
   echo

@@ -7,7 +7,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const repoRoot = join(import.meta.dirname, '..', '..');
-export const ferryBin = join(repoRoot, 'dist/cli/main.js');
+export const ferryBin = join(repoRoot, 'dist/bin/ferry.js');
 
 /** `--name value` pairs and bare `--flag`s after the script name. */
 export function parseArgs(argv: readonly string[] = process.argv.slice(2)): Map<string, string> {

@@ -1,10 +1,10 @@
 /**
- * Runs the built `ferry` binary (`node dist/cli/main.js ...`) for the CLI tests, and a few helpers
+ * Runs the built `ferry` binary (`node dist/bin/ferry.js ...`) for the CLI tests, and a few helpers
  * those tests share: sandboxes in temp folders, tree listings, JSON event parsing.
  *
- * The binary is built once (`npm run build`) when dist/cli/main.js is missing or older than any
- * file under src/. The build may report type errors from unfinished code elsewhere; tsc still
- * emits dist, so only a missing dist/cli/main.js after the build is an error. Set
+ * The binary is built once (`npm run build`) when dist/bin/ferry.js is missing or older than any
+ * file under src/ (`tsc`, then scripts/bundle-cli.mjs; a type error stops the build, and the
+ * missing dist/bin/ferry.js is then reported with the compiler's output). Set
  * FERRY_CLI_NO_BUILD=1 to use dist as it is (for example when `npm test` built it already).
  * Parallel test files share one build through a lock folder in the temp directory.
  */
@@ -18,7 +18,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const CLI_ENTRY = path.join(REPO_ROOT, 'dist', 'cli', 'main.js');
+export const CLI_ENTRY = path.join(REPO_ROOT, 'dist', 'bin', 'ferry.js');
 
 /** What a finished CLI run produced. `code` is null when the process died of a signal. */
 export interface CliResult {
@@ -145,7 +145,7 @@ export function collect(child: ChildProcess, timeoutMs = 60_000): Promise<CliRes
   });
 }
 
-/** Runs `node dist/cli/main.js ...args` to the end and returns its exit code and output. */
+/** Runs `node dist/bin/ferry.js ...args` to the end and returns its exit code and output. */
 export async function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
   await ensureBuilt();
   const child = spawnCli(args, options);
