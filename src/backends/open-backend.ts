@@ -7,6 +7,7 @@ import { MissingRootBackend } from './missing-root-backend.js';
 import { missingRootHint } from './missing-root-hint.js';
 import type { Backend } from './backend.js';
 import { LocalBackend } from './local/local-backend.js';
+import { mapLocalError } from './local/local-errors.js';
 import { makeFolderPath } from './local/make-folder-path.js';
 import type { ProbeReporter } from './probe-finding.js';
 import type { Target } from './target-url.js';
@@ -115,8 +116,7 @@ async function openLocal(target: Target, options: OpenBackendOptions): Promise<B
     try {
       await makeFolderPath(target.path);
     } catch (mkdirError) {
-      const kind = (mkdirError as NodeJS.ErrnoException).code === 'ENOENT' ? 'not-found' : 'permission';
-      throw new BackendError(kind, `cannot create folder ${target.path}: ${(mkdirError as Error).message}`);
+      throw mapLocalError(mkdirError, `cannot create folder ${target.path}`);
     }
   }
   return new LocalBackend(target.path, { followLinks: options.links === 'follow' });

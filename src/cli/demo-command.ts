@@ -6,15 +6,21 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Command } from 'commander';
+import { makeFolderPath } from '../backends/local/make-folder-path.js';
 import { FerryError } from '../errors.js';
 
 const MARKER = '.ferry-demo';
 
 async function writeSample(root: string, rel: string, content: string, mtime: Date): Promise<void> {
   const file = path.join(root, rel);
-  await fs.mkdir(path.dirname(file), { recursive: true });
+  await makeFolderPath(path.dirname(file));
   await fs.writeFile(file, content);
   await fs.utimes(file, mtime, mtime);
+}
+
+function cannotMake(root: string, error: unknown): FerryError {
+  const reason = (error as Error).message.replace(/^[A-Z]+: /, '').split(',')[0];
+  return new FerryError('config', `cannot create the demo folder ${root}: ${reason}; pick another: ferry demo OTHER_DIR`);
 }
 
 /** Creates the sample trees and returns the paths to sync. */
@@ -28,12 +34,16 @@ export async function prepareDemo(dir: string): Promise<{ local: string; remote:
     await fs.rm(root, { recursive: true, force: true });
   } catch (error) {
     if (error instanceof FerryError) throw error;
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw cannotMake(root, error);
   }
   const local = path.join(root, 'local');
   const remote = path.join(root, 'remote');
-  await fs.mkdir(local, { recursive: true });
-  await fs.mkdir(remote, { recursive: true });
+  try {
+    await makeFolderPath(local);
+    await makeFolderPath(remote);
+  } catch (error) {
+    throw cannotMake(root, error);
+  }
   await fs.writeFile(path.join(root, MARKER), 'made by `ferry demo`; safe to delete\n');
   const day = new Date('2024-05-01T10:00:00Z');
   const later = new Date('2024-05-02T09:30:00Z');

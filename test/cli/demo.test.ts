@@ -67,6 +67,18 @@ describe('ferry CLI: demo', () => {
     }
   });
 
+  it('a folder that cannot be made (under /proc, through a file): exit 1, one line, no hang', async () => {
+    await fs.writeFile(path.join(box.root, 'a-file'), 'x');
+    for (const dir of ['/proc/ferry-demo-no-such', path.join(box.root, 'a-file', 'demo')]) {
+      const result = await box.run(['demo', dir], { timeoutMs: 20_000 });
+      assert.equal(result.code, 1, `${dir}: ${result.stdout}${result.stderr}`);
+      const lines = linesOf(result.stderr);
+      assert.equal(lines.length, 1, result.stderr);
+      assert.match(lines[0]!, /^ferry: cannot create the demo folder .*: (no such file or directory|not a directory); pick another/);
+      assert.ok(!hasStackTrace(result.stderr));
+    }
+  });
+
   it('an existing empty folder is fine', async () => {
     await fs.mkdir(path.join(box.root, 'ferry-demo'));
     const result = await box.run(['demo']);
