@@ -66,6 +66,7 @@ export { openBackend } from './backends/open-backend.js';
 export { parseTarget, redact } from './backends/target-url.js';
 export type { Target } from './backends/target-url.js';
 export { LocalBackend } from './backends/local/local-backend.js';
+export { makeFolderPath } from './backends/local/make-folder-path.js';
 export { MemoryBackend } from './backends/memory/memory-backend.js';
 export { defaultStateDir } from './state/state-store.js';
 export { scanTarget } from './engine/scan-target.js';

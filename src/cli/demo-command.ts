@@ -6,8 +6,8 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { makeFolderPath } from '../backends/local/make-folder-path.js';
 import { FerryError } from '../errors.js';
+import { makeFolderPath } from '../index.js';
 
 const MARKER = '.ferry-demo';
 
