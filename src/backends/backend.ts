@@ -104,6 +104,7 @@ export interface Backend {
 export type { ProbeFinding, ProbeOptions, ProbeReporter, ProbeStatus, ProbeValue } from './probe-finding.js';
 
 export { TEMP_PREFIX, TEMP_SUFFIX, isTempName, tempNameFor } from '../core/temp-name.js';
+export { WholeFileSource, wholeContentsOf } from './whole-file-source.js';
 export { HASH_ALGORITHMS, hashStream, type ContentHash, type HashAlgorithm } from './content-hash.js';
 
 /** Permission bits for a written file: the source's bits without group/other write, or 0o644. */

@@ -2,7 +2,7 @@
  * Copying one file from one backend to another, streamed.
  */
 import { Transform, type TransformCallback } from 'node:stream';
-import type { Backend } from '../backends/backend.js';
+import { wholeContentsOf, type Backend } from '../backends/backend.js';
 import { sameEntry, type FileEntry } from '../core/entry.js';
 import type { RelPath } from '../core/rel-path.js';
 import { BackendError, describeError } from '../errors.js';
@@ -48,7 +48,8 @@ export async function copyFile(
   const input = await from.read(path, { signal });
   const changed = (how: string): BackendError =>
     new BackendError('changed', `${path} changed while being copied (${how}); left for the next run`);
-  const check = new EndCheck(async (bytes) => {
+  /** Whether the copy of `bytes` read bytes may be committed (undefined) or why not. */
+  const verify = async (bytes: number): Promise<Error | undefined> => {
     if (bytes === source.size && !recheckAfterRead(from)) return undefined;
     let current;
     try {
@@ -61,7 +62,23 @@ export async function copyFile(
     // data connection cut after the server reported success): worth another try.
     if (sameEntry(current, source)) return new BackendError('connection-lost', `the transfer of ${path} ended early (${bytes} of ${source.size} bytes)`);
     return changed(`${source.size} bytes expected, ${bytes} read`);
-  });
+  };
+
+  // A small local file arrives read whole: its last byte is read already, so it is checked now and
+  // handed on untouched, for the target to send in one piece (whole-file-source.ts).
+  const whole = wholeContentsOf(input);
+  if (whole !== undefined) {
+    try {
+      const problem = await verify(whole.length);
+      if (problem !== undefined) throw problem;
+      const written = await to.write(path, input, { mtimeMs: source.mtimeMs, mode: source.mode, signal });
+      return { written, bytes: whole.length };
+    } finally {
+      input.destroy();
+    }
+  }
+
+  const check = new EndCheck(verify);
   input.on('error', (error) => check.destroy(error));
   input.pipe(check);
   try {

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Readable } from 'node:stream';
 import type { Backend } from '../../src/backends/backend.js';
-import { hashStream, isTempName, type HashAlgorithm } from '../../src/backends/backend.js';
+import { hashStream, isTempName, WholeFileSource, type HashAlgorithm } from '../../src/backends/backend.js';
 import { toRelPath as p } from '../../src/core/rel-path.js';
 import { isBackendError } from '../../src/errors.js';
 
@@ -191,6 +191,27 @@ export function describeBackend(name: string, harness: BackendHarness): void {
       assert.equal(written.size, big.length);
       const back = await readAll(backend, 'big.bin');
       assert.equal(sha256(back), sha256(big));
+    });
+
+    it('writes files handed over whole (small local files) byte for byte with their times, one after another', async () => {
+      // The upload path of small files read in one go (WholeFileSource); several in a row, so a
+      // pooled connection is reused for them.
+      const sizes = [0, 1, 4096, 200_000, 5];
+      for (const [index, size] of sizes.entries()) {
+        const contents = Buffer.alloc(size);
+        for (let i = 0; i < size; i++) contents[i] = (i * 31 + index) & 0xff;
+        const written = await backend.write(p(`whole-${index}.bin`), new WholeFileSource(contents), { mtimeMs: mtime2014 + index * 1000 });
+        assert.equal(written.size, size);
+        if (backend.capabilities.canSetMtime) assert.equal(written.mtimeMs, mtime2014 + index * 1000);
+        assert.equal(sha256(await readAll(backend, `whole-${index}.bin`)), sha256(contents), `whole-${index}.bin`);
+      }
+      assert.deepEqual((await backend.list(p(''))).map((item) => item.name).filter(isTempName), []);
+    });
+
+    it('a file handed over whole into a missing folder fails and leaves nothing behind', async () => {
+      await rejectsWithCode(backend.write(p('no-such-folder/x.bin'), new WholeFileSource(Buffer.from('x')), {}), ['not-found']);
+      assert.equal(await backend.stat(p('no-such-folder')), undefined);
+      assert.deepEqual((await backend.list(p(''))).map((item) => item.name).filter(isTempName), []);
     });
 
     it('never gives a written file group or world write permission', async () => {

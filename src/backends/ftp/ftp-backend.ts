@@ -6,7 +6,7 @@ import { Readable, Writable } from 'node:stream';
 import type { Entry, FileEntry, ListedEntry } from '../../core/entry.js';
 import { baseName, parentOf, ROOT, segmentProblem, type RelPath } from '../../core/rel-path.js';
 import { BackendError, type BackendErrorCode } from '../../errors.js';
-import { safeFileMode, tempNameFor, type Backend, type BackendCapabilities, type ProbeOptions, type ProbeReporter, type WriteOptions } from '../backend.js';
+import { safeFileMode, tempNameFor, wholeContentsOf, type Backend, type BackendCapabilities, type ProbeOptions, type ProbeReporter, type WriteOptions } from '../backend.js';
 import type { FtpClientPool } from './ftp-client-pool.js';
 import { ftpReplyCode, isAmbiguousFailure, isConnectionFailure, mapFtpError } from './ftp-errors.js';
 import { probeFtp } from './ftp-probe.js';
@@ -18,6 +18,7 @@ import type { ServerFeatures } from './server-features.js';
 import type { ContentHash, HashAlgorithm } from '../content-hash.js';
 import { ftpHashMethods, hashOverFtp, type FtpHashMethod } from './ftp-hash.js';
 import { uploadSource } from './upload-source.js';
+import { canStoreBuffer, storeBuffer } from './store-buffer.js';
 
 /** What {@link FtpBackend} is built from (see `openFtpBackend`, which probes all of it). */
 export interface FtpBackendConfig {
@@ -481,7 +482,10 @@ export class FtpBackend implements Backend {
       if (sourceError !== undefined || data.destroyed) throw sourceError ?? new Error('source closed');
       uploadStarted = true;
       try {
-        await client.uploadFrom(uploadSource(data, client), tempPath);
+        // A small file read whole goes out in one piece on a data connection of ferry's own.
+        const whole = wholeContentsOf(data);
+        if (whole !== undefined && canStoreBuffer(client, whole)) await storeBuffer(client, tempPath, whole);
+        else await client.uploadFrom(uploadSource(data, client), tempPath);
       } catch (error) {
         if (sourceError !== undefined || signal?.aborted) throw sourceError ?? error;
         throw await this.explainUploadFailure(error, path, what);

@@ -144,8 +144,13 @@ function handleWithEpsv(
   return task;
 }
 
+/** True once `client` sends `EPSV` together with its transfer commands (see the module comment). */
+export function pipelinesEpsv(client: Client): boolean {
+  return client.prepareTransfer === sendEpsvWithNextCommand;
+}
+
 /** Connects to the server's passive port, in TLS resuming the control session on FTPS. */
-function connectData(ftp: FTPContext, host: string, port: number): Promise<Socket | TLSSocket> {
+export function connectData(ftp: FTPContext, host: string, port: number): Promise<Socket | TLSSocket> {
   return new Promise((resolve, reject) => {
     const raw = new Socket();
     const onError = (error: Error): void => {

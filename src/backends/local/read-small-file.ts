@@ -6,17 +6,18 @@
  * CPU (50–70 µs) than reading a cached 4 KiB file (measured in docs/performance.md).
  */
 import { closeSync, readSync } from 'node:fs';
-import { Readable } from 'node:stream';
+import { WholeFileSource } from '../whole-file-source.js';
 
 /** Files up to this size (by fstat) are read whole into memory. */
 export const SMALL_FILE_BYTES = 256 * 1024;
 
 /**
- * The bytes of an open regular file (`fd`) of `size` bytes (per fstat), as a stream; closes `fd`.
+ * The bytes of an open regular file (`fd`) of `size` bytes (per fstat), as a stream that also
+ * offers them whole (see whole-file-source.ts); closes `fd`.
  * It asks for one byte more than `size`: a file that grew meanwhile yields more bytes than the
  * caller expects (and a shrunk one fewer), so a size check downstream still sees the change.
  */
-export function readSmallFile(fd: number, size: number): Readable {
+export function readSmallFile(fd: number, size: number): WholeFileSource {
   let data: Buffer;
   try {
     const buffer = Buffer.allocUnsafe(size + 1);
@@ -32,12 +33,5 @@ export function readSmallFile(fd: number, size: number): Readable {
   } finally {
     closeSync(fd);
   }
-  let sent = false;
-  return new Readable({
-    read() {
-      if (!sent && data.length > 0) this.push(data);
-      sent = true;
-      this.push(null);
-    },
-  });
+  return new WholeFileSource(data);
 }

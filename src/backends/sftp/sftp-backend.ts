@@ -6,7 +6,7 @@ import type { FileEntryWithStats, Stats } from 'ssh2';
 import type { Entry, FileEntry, ListedEntry } from '../../core/entry.js';
 import { baseName, parentOf, type RelPath } from '../../core/rel-path.js';
 import { BackendError, isBackendError } from '../../errors.js';
-import { safeFileMode, tempNameFor, type Backend, type BackendCapabilities, type ProbeOptions, type ProbeReporter, type WriteOptions } from '../backend.js';
+import { safeFileMode, tempNameFor, wholeContentsOf, type Backend, type BackendCapabilities, type ProbeOptions, type ProbeReporter, type WriteOptions } from '../backend.js';
 import type { SftpConnection } from './sftp-connection.js';
 import type { SftpConnectionPool } from './sftp-connection-pool.js';
 import type { ContentHash, HashAlgorithm } from '../content-hash.js';
@@ -196,10 +196,8 @@ export class SftpBackend implements Backend {
       // 'wx' = create exclusively: a leftover with the same random name is never overwritten.
       handle = await c.call<Buffer>(what, (sftp, done) => sftp.open(temp, 'wx', { mode: safeFileMode(options.mode) }, done));
       created = true;
-      await writeAll(c, handle, data, what);
-      signal?.throwIfAborted();
       const opened = handle;
-      handle = undefined;
+      const whole = wholeContentsOf(data);
       // Set the time after the last byte and close (a server may stamp the time on close), and
       // before the rename, so the final name never shows the file with a wrong time.
       const closeFile = (): Promise<void> => c.call(what, (sftp, done) => sftp.close(opened, done));
@@ -210,14 +208,26 @@ export class SftpBackend implements Backend {
       };
       const statTemp = (): Promise<Stats> => c.call<Stats>(what, (sftp, done) => sftp.lstat(temp, done));
       let attrs: Stats;
-      if (c.processesInOrder) {
-        // One round trip instead of three: this server answers requests one by one in order.
-        [, , attrs] = await Promise.all([closeFile(), setTime(), statTemp()]);
+      if (whole !== undefined && c.processesInOrder) {
+        // A small file read whole: its writes, the close, the time and the stat all go in one
+        // round trip (this server answers in order). The rename below waits for every answer, so
+        // a failed write still never reaches the final name.
+        handle = undefined;
+        attrs = await writeWholeAndClose(c, opened, whole, [closeFile, setTime, statTemp], what);
       } else {
-        await closeFile();
-        await setTime();
-        attrs = await statTemp();
+        await writeAll(c, opened, data, what);
+        signal?.throwIfAborted();
+        handle = undefined;
+        if (c.processesInOrder) {
+          // One round trip instead of three: this server answers requests one by one in order.
+          [, , attrs] = await Promise.all([closeFile(), setTime(), statTemp()]);
+        } else {
+          await closeFile();
+          await setTime();
+          attrs = await statTemp();
+        }
       }
+      signal?.throwIfAborted();
       await this.renameOn(c, temp, abs, what);
       created = false;
       const entry = entryOfAttrs(attrs);
@@ -385,6 +395,34 @@ async function readFolder(c: SftpConnection, abs: string, what: string): Promise
  * outstanding (a stream with one request at a time is ~5× slower). Returns the byte count. On any
  * failure, waits for the requests still in flight before throwing, so the handle can be closed.
  */
+/**
+ * Sends the WRITE requests of all of `contents` and then `after` (close, set time, stat) without
+ * waiting in between, and waits for every answer; throws the first failure in request order.
+ * Resolves with the last request's result (the stat).
+ */
+async function writeWholeAndClose(
+  c: SftpConnection,
+  handle: Buffer,
+  contents: Buffer,
+  after: readonly [() => Promise<void>, () => Promise<void>, () => Promise<Stats>],
+  what: string,
+): Promise<Stats> {
+  const requests: Array<Promise<unknown>> = [];
+  for (let offset = 0; offset < contents.length; offset += writeChunkBytes) {
+    const piece = contents.subarray(offset, offset + writeChunkBytes);
+    const at = offset;
+    requests.push(c.call<void>(what, (sftp, done) => sftp.write(handle, piece, 0, piece.length, at, (error) => done(error))));
+  }
+  const [closeFile, setTime, statTemp] = after;
+  requests.push(closeFile(), setTime());
+  const stat = statTemp();
+  requests.push(stat);
+  const results = await Promise.allSettled(requests);
+  const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
+  return stat;
+}
+
 async function writeAll(c: SftpConnection, handle: Buffer, data: Readable, what: string): Promise<number> {
   const pending = new Set<Promise<void>>();
   let failure: unknown;

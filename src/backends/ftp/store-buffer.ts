@@ -1,0 +1,143 @@
+/**
+ * Uploading bytes already in memory (a small file read whole) with `STOR`, on a data connection of
+ * ferry's own.
+ *
+ * basic-ftp's upload runs a stream pipeline into its data socket with a progress tracker, a
+ * transfer watchdog and a resolver per file: for a 4 KiB file that machinery cost more CPU than
+ * the commands and the bytes. Here `EPSV` and `STOR` go in one write (as in
+ * pipelined-passive-transfer.ts), the data connection is opened on the `229` reply and the bytes
+ * are written with the end of the stream as soon as it is up: the server reads them once it
+ * has opened the file, and its `226` after the end of the data is the one sign of success. A
+ * refused `STOR` (its reply) or a failed data connection fails the upload; either way only the
+ * temporary name the caller chose was touched.
+ */
+import type { Socket } from 'node:net';
+import { FTPError, type Client, type FTPResponse } from 'basic-ftp';
+import { parseEpsvResponse } from 'basic-ftp/dist/transfer.js';
+import { connectData, pipelinesEpsv } from './pipelined-passive-transfer.js';
+
+/**
+ * Whether {@link storeBuffer} can upload `contents` on `client` now: the connection must already
+ * pipeline `EPSV` (its first transfer chose it), and an empty file over TLS keeps basic-ftp's path,
+ * which waits for the server's session ticket before closing (upload-source.ts).
+ */
+export function canStoreBuffer(client: Client, contents: Buffer): boolean {
+  return pipelinesEpsv(client) && (contents.length > 0 || !client.ftp.hasTLS);
+}
+
+/**
+ * Sends `STOR remotePath` with `contents` as the data and resolves with the server's completion
+ * reply. Rejects with the server's FTPError when it refuses, or with the connection's error (and
+ * basic-ftp closes the control connection) when a socket fails or times out. Call only when
+ * {@link canStoreBuffer} says so; `remotePath` must not contain CR, LF or NUL.
+ */
+export function storeBuffer(client: Client, remotePath: string, contents: Buffer): Promise<FTPResponse> {
+  const ftp = client.ftp;
+  const host = ftp.socket.remoteAddress;
+  if (host === undefined) return Promise.reject(new Error("Control socket is disconnected, can't get remote address."));
+  if (/[\r\n\0]/.test(remotePath)) return Promise.reject(new Error(`invalid FTP path ${JSON.stringify(remotePath)}`));
+
+  let settled = false;
+  let epsvReplied = false;
+  let epsvFailure: Error | undefined;
+  let dataSocket: Socket | undefined;
+  let dataFinished = false;
+  let dataError: Error | undefined;
+  let completion: FTPResponse | undefined;
+
+  // basic-ftp records a stack trace per task, for messages about misuse; not needed here.
+  const stackLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    const task = ftp.handle(undefined, (response, resolver) => {
+      const settle = (error?: Error): void => {
+        if (settled) return;
+        settled = true;
+        // The control connection watches for a stalled server again.
+        ftp.socket.setTimeout(ftp.timeout);
+        dataSocket?.destroy();
+        if (error === undefined) resolver.resolve(completion);
+        else resolver.reject(error);
+      };
+      /** Success needs both: the server's completion reply and every byte handed to the kernel. */
+      const finishIfDone = (): void => {
+        if (dataError !== undefined) return settle(dataError);
+        if (completion !== undefined && dataFinished) settle();
+      };
+
+      // Socket errors, timeouts and a closed control connection end the upload at once.
+      if (response instanceof Error && !(response instanceof FTPError)) return settle(response);
+      if (!epsvReplied) {
+        epsvReplied = true;
+        if (response instanceof FTPError) {
+          epsvFailure = response;
+          return;
+        }
+        let port: number;
+        try {
+          port = parseEpsvResponse(response.message);
+        } catch (error) {
+          epsvFailure = error as Error;
+          return;
+        }
+        connectData(ftp, host, port).then(
+          (socket) => {
+            if (settled) {
+              socket.destroy();
+              return;
+            }
+            dataSocket = socket;
+            // The data connection now carries the transfer: it times out when stalled, the idle
+            // control connection does not (as basic-ftp hands over during its own transfers).
+            ftp.socket.setTimeout(0);
+            socket.setTimeout(ftp.timeout, () => ftp.closeWithError(new Error('Timeout (data socket)')));
+            const dataFailed = (error: Error): void => {
+              dataError ??= error;
+              // Wait for the server's reply, which says more than a reset does, with the control
+              // connection watched for a stall again.
+              ftp.socket.setTimeout(ftp.timeout);
+              if (completion !== undefined) finishIfDone();
+            };
+            socket.on('error', dataFailed);
+            socket.once('close', () => {
+              if (!dataFinished) dataFailed(new Error('the data connection closed before all bytes were sent'));
+            });
+            socket.end(contents, (error?: Error | null) => {
+              if (error) return dataFailed(error);
+              dataFinished = true;
+              finishIfDone();
+            });
+          },
+          (error: Error) => {
+            // The server waits on its port for a connection that will not come: the session is
+            // in an unknown state, so it is closed (which fails the upload with this error).
+            if (!settled) ftp.closeWithError(error);
+          },
+        );
+        return;
+      }
+      if (epsvFailure !== undefined) {
+        // STOR went without a passive port: a server that starts a transfer anyway is in an
+        // unknown state, so its connection is closed.
+        if (!(response instanceof FTPError) && response.code < 200) {
+          settled = true;
+          ftp.closeWithError(epsvFailure);
+          return;
+        }
+        return settle(epsvFailure);
+      }
+      if (response instanceof FTPError) return settle(response);
+      // 125/150: the server opened the file and reads the data already on its way.
+      if (response.code < 200) return;
+      completion = response;
+      finishIfDone();
+    }) as Promise<FTPResponse>;
+    if (!ftp.closed) {
+      ftp.log(`> EPSV + STOR ${remotePath}`);
+      ftp.socket.write(`EPSV\r\nSTOR ${remotePath}\r\n`, ftp.encoding);
+    }
+    return task;
+  } finally {
+    Error.stackTraceLimit = stackLimit;
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * Small files uploaded whole on ferry's own data connection (src/backends/ftp/store-buffer.ts),
+ * against every real FTP server and FTPS: the bytes arrive intact, `EPSV` and `STOR` leave in one
+ * write, a refused `STOR` fails only that upload, and the backend takes this path for a small
+ * local file (WholeFileSource) once the connection pipelines `EPSV`.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { Readable } from 'node:stream';
+import { Client, FTPError } from 'basic-ftp';
+import { WholeFileSource } from '../../src/backends/backend.js';
+import { connectFtpClient, type FtpConnectionSettings } from '../../src/backends/ftp/connect-ftp-client.js';
+import { canStoreBuffer, storeBuffer } from '../../src/backends/ftp/store-buffer.js';
+import type { RelPath } from '../../src/core/rel-path.js';
+import { freshFolderName, ftpServer, openTestFtp, removeTestFolder, type FtpServerName } from './ftp-test-servers.js';
+
+const folders: Array<[FtpServerName, string]> = [];
+after(async () => {
+  await Promise.all(folders.map(([name, folder]) => removeTestFolder(ftpServer(name), folder)));
+});
+
+async function settingsFor(name: FtpServerName, tls: 'none' | 'explicit'): Promise<FtpConnectionSettings> {
+  const server = ftpServer(name);
+  const ca = tls !== 'none' && server.caFile !== undefined ? [await readFile(server.caFile, 'utf8')] : undefined;
+  return {
+    host: server.host,
+    port: server.port,
+    user: server.user,
+    password: server.password,
+    tls,
+    tlsOptions: { ca, rejectUnauthorized: true },
+    encoding: 'utf8',
+    timeoutMs: 10_000,
+    label: name,
+  };
+}
+
+/** Records the commands `client` writes to its control connection, one entry per write. */
+function recordWrites(client: Client): string[] {
+  const writes: string[] = [];
+  const socket = client.ftp.socket;
+  const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
+  socket.write = ((...args: unknown[]) => {
+    writes.push(String(args[0]));
+    return write(...args);
+  }) as typeof socket.write;
+  return writes;
+}
+
+const cases: Array<[FtpServerName, 'none' | 'explicit']> = [
+  ['proftpd', 'none'],
+  ['pure-ftpd', 'none'],
+  ['vsftpd', 'none'],
+  ['pyftpdlib', 'none'],
+  ['proftpd', 'explicit'],
+  ['pure-ftpd', 'explicit'],
+  ['vsftpd', 'explicit'],
+];
+
+describe('STOR of a whole buffer on a data connection of its own', () => {
+  for (const [name, tls] of cases) {
+    const label = `${name}${tls === 'none' ? '' : ' (FTPS)'}`;
+    it(`${label}: files of 1 byte to 256 KiB arrive byte for byte; EPSV and STOR share one write`, async () => {
+      const server = ftpServer(name);
+      const folder = freshFolderName('store-buffer');
+      folders.push([name, folder]);
+      const client = await connectFtpClient(await settingsFor(name, tls));
+      try {
+        await client.send(`MKD /${folder}`);
+        const empty = Buffer.alloc(0);
+        // Before the first transfer the connection has not chosen EPSV yet: basic-ftp's path.
+        assert.equal(canStoreBuffer(client, Buffer.from('x')), false);
+        await client.list(`/${folder}`);
+        assert.equal(canStoreBuffer(client, Buffer.from('x')), true);
+        // An empty file over TLS keeps basic-ftp's path (it waits for the session ticket).
+        assert.equal(canStoreBuffer(client, empty), tls === 'none');
+        const writes = recordWrites(client);
+        const files = [1, 4096, 65_537, 256 * 1024].map((size) => randomBytes(size));
+        if (tls === 'none') files.push(empty);
+        for (const [index, contents] of files.entries()) {
+          const reply = await storeBuffer(client, `/${folder}/f${index}.bin`, contents);
+          assert.ok(reply.code >= 200 && reply.code < 300, reply.message);
+        }
+        for (const [index, contents] of files.entries()) {
+          assert.ok((await readFile(join(server.dataRoot, folder, `f${index}.bin`))).equals(contents), `f${index}.bin differs`);
+        }
+        assert.equal(writes.filter((text) => /^EPSV\r\nSTOR \/.*\r\n$/.test(text)).length, files.length, writes.join(' | '));
+      } finally {
+        client.close();
+      }
+    });
+  }
+
+  it('a refused STOR fails with the server reply and the connection goes on working', async () => {
+    const folder = freshFolderName('store-buffer-refused');
+    folders.push(['proftpd', folder]);
+    const client = await connectFtpClient(await settingsFor('proftpd', 'none'));
+    try {
+      await client.send(`MKD /${folder}`);
+      await client.list(`/${folder}`);
+      await assert.rejects(storeBuffer(client, `/${folder}/missing/x.bin`, Buffer.from('data')), (error: unknown) => {
+        assert.ok(error instanceof FTPError, String(error));
+        assert.ok(error.code >= 500, error.message);
+        return true;
+      });
+      // The next upload on the same connection works.
+      await storeBuffer(client, `/${folder}/after.bin`, Buffer.from('after'));
+      assert.equal((await readFile(join(ftpServer('proftpd').dataRoot, folder, 'after.bin'))).toString(), 'after');
+    } finally {
+      client.close();
+    }
+  });
+
+  it('the backend sends a small local file (WholeFileSource) this way, other streams through basic-ftp', async () => {
+    const folder = freshFolderName('store-buffer-backend');
+    folders.push(['proftpd', folder]);
+    const server = ftpServer('proftpd');
+    const backend = await openTestFtp(server, folder);
+    const uploadFrom = Client.prototype.uploadFrom;
+    let streamedUploads = 0;
+    Client.prototype.uploadFrom = function (this: Client, ...args: Parameters<Client['uploadFrom']>) {
+      streamedUploads++;
+      return uploadFrom.apply(this, args);
+    };
+    try {
+      const mtimeMs = Date.UTC(2020, 5, 1, 10, 0, 0);
+      // A first transfer (the listing) lets the connection choose EPSV.
+      await backend.list('' as RelPath);
+      const contents = randomBytes(3000);
+      const written = await backend.write('small.bin' as RelPath, new WholeFileSource(contents), { mtimeMs });
+      assert.deepEqual({ size: written.size, mtimeMs: written.mtimeMs }, { size: 3000, mtimeMs });
+      assert.ok((await readFile(join(server.dataRoot, folder, 'small.bin'))).equals(contents));
+      assert.equal(streamedUploads, 0);
+      await backend.write('streamed.bin' as RelPath, Readable.from([contents]), { mtimeMs });
+      assert.equal(streamedUploads, 1);
+      assert.ok((await readFile(join(server.dataRoot, folder, 'streamed.bin'))).equals(contents));
+    } finally {
+      Client.prototype.uploadFrom = uploadFrom;
+      await backend.close();
+    }
+  });
+});
