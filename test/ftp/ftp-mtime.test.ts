@@ -2,7 +2,8 @@
  * Modification times on servers that set them differently, or not at all.
  */
 import assert from 'node:assert/strict';
-import { stat as statOnDisk } from 'node:fs/promises';
+import { readFile, stat as statOnDisk } from 'node:fs/promises';
+import { Socket } from 'node:net';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, describe, it } from 'node:test';
@@ -15,6 +16,7 @@ const folder = freshFolderName('mtime');
 after(async () => {
   await removeTestFolder(ftpServer('pyftpdlib'), folder);
   await removeTestFolder(ftpServer('vsftpd'), folder);
+  await removeTestFolder(ftpServer('proftpd'), folder);
 });
 
 const t2014 = Date.UTC(2014, 5, 30, 23, 59, 58);
@@ -63,6 +65,46 @@ describe('the LIST-only server (vsftpd: no MLSD, no MFMT)', () => {
       assert.deepEqual(await backend.stat(p('old.txt')), { kind: 'file', size: 3, mtimeMs: t2014 });
       const onDisk = await statOnDisk(join(server.dataRoot, folder, 'old.txt'));
       assert.equal(Math.floor(onDisk.mtimeMs), t2014);
+    } finally {
+      await backend.close();
+    }
+  });
+});
+
+describe('the end of an upload in one batch (a server whose MFMT is known: proftpd)', () => {
+  it('time, RNFR, RNTO and MLST leave in one write; the file has its time', async () => {
+    const server = ftpServer('proftpd');
+    const backend = await openTestFtp(server, folder);
+    const writes: string[] = [];
+    const write = Socket.prototype.write;
+    Socket.prototype.write = function (this: Socket, ...args: unknown[]) {
+      if (typeof args[0] === 'string') writes.push(args[0]);
+      return (write as (...a: unknown[]) => boolean).apply(this, args);
+    } as typeof write;
+    try {
+      const written = await backend.write(p('batch.txt'), Readable.from([Buffer.from('batch')]), { mtimeMs: t2014 });
+      assert.equal(written.mtimeMs, t2014);
+      const batch = writes.filter((text) => text.includes('RNTO'));
+      assert.equal(batch.length, 1, writes.join(' | '));
+      assert.match(batch[0]!, /^MFMT 20140630235958 \/.*\.tmp\r\nRNFR \/.*\.tmp\r\nRNTO \/.*\/batch\.txt\r\nMLST \/.*\/batch\.txt\r\n$/);
+      assert.equal(Math.floor((await statOnDisk(join(server.dataRoot, folder, 'batch.txt'))).mtimeMs), t2014);
+    } finally {
+      Socket.prototype.write = write;
+      await backend.close();
+    }
+  });
+
+  it('a time the server refuses (MFMT of 1900 on proftpd): one clear error, and the new content is in place', async () => {
+    const server = ftpServer('proftpd');
+    const backend = await openTestFtp(server, folder);
+    try {
+      await backend.write(p('refused.txt'), Readable.from([Buffer.from('old')]), { mtimeMs: t2014 });
+      await assert.rejects(
+        backend.write(p('refused.txt'), Readable.from([Buffer.from('new content')]), { mtimeMs: Date.UTC(1900, 0, 1) }),
+        /cannot set its modification time \(the new content is in place\)/,
+      );
+      assert.equal((await readFile(join(server.dataRoot, folder, 'refused.txt'))).toString(), 'new content');
+      assert.deepEqual((await backend.list(p(''))).map((item) => item.name).filter(isTempName), []);
     } finally {
       await backend.close();
     }
