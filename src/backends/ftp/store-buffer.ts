@@ -92,6 +92,9 @@ export function storeBuffer(client: Client, remotePath: string, contents: Buffer
             ftp.socket.setTimeout(0);
             socket.setTimeout(ftp.timeout, () => ftp.closeWithError(new Error('Timeout (data socket)')));
             const dataFailed = (error: Error): void => {
+              // Once every byte and the end were handed over, the server's reply decides: a reset
+              // of a connection the server is closing anyway says nothing about the file.
+              if (dataFinished) return;
               dataError ??= error;
               // Wait for the server's reply, which says more than a reset does, with the control
               // connection watched for a stall again.
