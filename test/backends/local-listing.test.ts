@@ -42,4 +42,29 @@ describe('local backend listings', () => {
       assert.ok(link && (followLinks ? 'entry' in link : 'unsupported' in link));
     }
   });
+
+  it('a few stats that lose the CPU do not send later listings to the thread pool; a slow disk does', async () => {
+    const realNow = performance.now.bind(performance);
+    /** Lists ROOT with the clock readings `lateReadings` picks 5 ms late (a stat preempted, or slow). */
+    const listWithClock = async (lateReadings: (reading: number) => boolean): Promise<boolean> => {
+      let reading = 0;
+      let skew = 0;
+      performance.now = () => {
+        reading++;
+        if (lateReadings(reading)) skew += 5;
+        return realNow() + skew;
+      };
+      try {
+        const backend = new LocalBackend(root);
+        await backend.list(ROOT);
+        return (backend as unknown as { slowStats: boolean }).slowStats;
+      } finally {
+        performance.now = realNow;
+      }
+    };
+    // Two readings per stat: one stat in 50 loses 5 ms, as on a busy machine.
+    assert.equal(await listWithClock((reading) => reading % 100 === 0), false);
+    // Every stat takes 5 ms, as on a slow network mount.
+    assert.equal(await listWithClock((reading) => reading % 2 === 0), true);
+  });
 });
