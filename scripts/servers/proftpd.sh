@@ -6,8 +6,8 @@
 #
 # Installs proftpd-basic (the one FTP daemon apt may install), runs `proftpd -n` with a private
 # config under .test-servers/proftpd/ on 127.0.0.1:
-#   21021  plain FTP and explicit FTPS (AUTH TLS) on the same port, passive ports 40000-40099
-#   21031  implicit FTPS (TLS from the first byte), passive ports 40100-40199
+#   21021  plain FTP and explicit FTPS (AUTH TLS) on the same port, passive ports 22000-22099
+#   21031  implicit FTPS (TLS from the first byte), passive ports 22100-22199
 # (+100 on the ports and +1000 on the passive ranges per other checkout running one; see
 # choose_slot in lib/ftp-server-lib.sh). The facts file has the ports in use.
 # A virtual user (AuthUserFile) owns the data root. Writes .test-servers/proftpd.json.
@@ -22,7 +22,7 @@ start_server() {
   installed proftpd-basic || { log "installing proftpd-basic"; apt_install proftpd-basic; }
   ensure_cert
   choose_slot 21021 21031
-  local port=$((21021 + 100 * slot)) implicit_port=$((21031 + 100 * slot)) pasv=$((40000 + 1000 * slot))
+  local port=$((21021 + 100 * slot)) implicit_port=$((21031 + 100 * slot)) pasv=$((22000 + 1000 * slot))
   # The virtual user maps to nobody's uid; chroot (DefaultRoot ~) keeps it inside the data root.
   local uid gid
   uid="$(id -u nobody)"

@@ -6,7 +6,7 @@
 #
 # pure-ftpd conflicts with proftpd-basic (both provide ftp-server), so it is not installed: the
 # package is unpacked with `apt-get download` + `dpkg -x` under .test-servers/pkgs/. Runs in the
-# foreground on 127.0.0.1:21022 with passive ports 40200-40299 (+100 and +1000 per other checkout
+# foreground on 127.0.0.1:21022 with passive ports 22200-22299 (+100 and +1000 per other checkout
 # running one, see choose_slot in lib/ftp-server-lib.sh), plain FTP and explicit FTPS
 # (-Y 1: TLS optional). Two virtual users in a PureDB written here:
 #   ferryftp      the test account
@@ -28,7 +28,7 @@ start_server() {
   local pw="$pkgs/pure-ftpd/usr/bin/pure-pw"
   ensure_cert
   choose_slot 21022
-  local port=$((21022 + 100 * slot)) pasv=$((40200 + 1000 * slot))
+  local port=$((21022 + 100 * slot)) pasv=$((22200 + 1000 * slot))
   local uid gid hash
   uid="$(id -u nobody)"
   gid="$(id -g nobody)"

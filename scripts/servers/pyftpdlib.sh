@@ -7,7 +7,7 @@
 # Installs python3-pyftpdlib (it does not conflict with proftpd) and runs
 # scripts/servers/lib/pyftpdlib_server.py with Debian's /usr/bin/python3 (the python3 first on PATH
 # may be another one without the package) on 127.0.0.1:
-#   21024  the normal server (MLSD, MFMT), passive ports 40400-40449
+#   21024  the normal server (MLSD, MFMT), passive ports 22400-22449
 #   21025  the same data root without MFMT: a server with no way to set mtimes, passive 40450-40499
 # (+100 and +1000 per other checkout running one, see choose_slot in lib/ftp-server-lib.sh).
 # Plain FTP only: pyftpdlib 1.5.7's FTPS resets basic-ftp's data connections (upstream #604).
@@ -22,7 +22,7 @@ data="$dir/data"
 start_server() {
   installed python3-pyftpdlib || { log "installing python3-pyftpdlib"; apt_install python3-pyftpdlib; }
   choose_slot 21024 21025
-  local port=$((21024 + 100 * slot)) nomtime_port=$((21025 + 100 * slot)) pasv=$((40400 + 1000 * slot))
+  local port=$((21024 + 100 * slot)) nomtime_port=$((21025 + 100 * slot)) pasv=$((22400 + 1000 * slot))
   # pyftpdlib runs as root here and writes as root: the data root needs no particular owner.
   fresh_data_root "$data" root:root
   # Copied into the private folder so stop can recognise the process by its command line.

@@ -8,7 +8,7 @@
 # package is unpacked with `apt-get download` + `dpkg -x` under .test-servers/pkgs/. It
 # authenticates only through PAM, so a unix user `ferryftp` is created with a private PAM service
 # (/etc/pam.d/ferry-vsftpd). Runs in the foreground on 127.0.0.1:21023, passive ports
-# 40300-40399 (+100 and +1000 per other checkout running one, see choose_slot in
+# 22300-22399 (+100 and +1000 per other checkout running one, see choose_slot in
 # lib/ftp-server-lib.sh), plain FTP and explicit FTPS. Writes .test-servers/vsftpd.json.
 set -euo pipefail
 name=vsftpd
@@ -31,7 +31,7 @@ start_server() {
   local bin="$pkgs/vsftpd/usr/sbin/vsftpd"
   ensure_cert
   choose_slot 21023
-  local port=$((21023 + 100 * slot)) pasv=$((40300 + 1000 * slot))
+  local port=$((21023 + 100 * slot)) pasv=$((22300 + 1000 * slot))
   ensure_unix_user
   fresh_data_root "$data" "$ftp_user:$(id -gn "$ftp_user")"
   # vsftpd only authenticates through PAM; a private service keeps the system's untouched.

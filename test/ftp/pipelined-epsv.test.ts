@@ -8,7 +8,8 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { Client } from 'basic-ftp';
-import { pipelineEpsvOnceChosen } from '../../src/backends/ftp/pipelined-passive-transfer.js';
+import { EPSV_REFUSAL_GRACE_MS, pipelineEpsvOnceChosen } from '../../src/backends/ftp/pipelined-passive-transfer.js';
+import { storeBuffer } from '../../src/backends/ftp/store-buffer.js';
 
 interface ScriptedServer {
   readonly port: number;
@@ -16,6 +17,8 @@ interface ScriptedServer {
   readonly packets: string[];
   /** Answer EPSV with 500 from now on. */
   refuseEpsv: boolean;
+  /** Refuse EPSV with 425 and never answer the command after it (proftpd out of passive ports). */
+  outOfPorts: boolean;
   close(): Promise<void>;
 }
 
@@ -28,6 +31,7 @@ async function startServer(): Promise<ScriptedServer> {
     port: 0,
     packets: [],
     refuseEpsv: false,
+    outOfPorts: false,
     close: async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -59,13 +63,22 @@ async function startServer(): Promise<ScriptedServer> {
         queue = queue.then(() => handle(line, more));
       }
     });
+    let silent = false;
     const handle = async (line: string, more: boolean): Promise<void> => {
       const verb = line.split(' ')[0]!.toUpperCase();
+      if (silent) {
+        silent = false;
+        return;
+      }
       if (verb === 'USER') return reply('331 Password please');
       if (verb === 'PASS') return reply('230 Logged in');
       if (verb === 'TYPE' || verb === 'NOOP') return reply('200 OK');
       if (verb === 'EPSV') {
         if (state.refuseEpsv) return reply('500 EPSV not understood');
+        if (state.outOfPorts) {
+          silent = true;
+          return reply('425 EPSV: Address already in use');
+        }
         const data = createServer();
         pending = new Promise<Socket>((accept) =>
           data.once('connection', (socket) => {
@@ -83,6 +96,23 @@ async function startServer(): Promise<ScriptedServer> {
       if (verb === 'REST') {
         offset = Number(line.split(' ')[1]);
         return reply(`350 Restarting at ${offset}`);
+      }
+      if (verb === 'STOR') {
+        if (!pending) return reply('425 Use PASV or EPSV first');
+        if (deferred) {
+          control.write(deferred);
+          deferred = '';
+        }
+        const socket = await pending;
+        pending = undefined;
+        reply('150 Opening data connection');
+        let received = 0;
+        await new Promise<void>((resolve) => {
+          socket.on('data', (chunk: Buffer) => (received += chunk.length));
+          socket.on('end', () => resolve());
+        });
+        socket.end();
+        return reply(`226 Transfer complete (${received} bytes)`);
       }
       if (verb === 'MLSD' || verb === 'RETR') {
         if (!pending) return reply('425 Use PASV or EPSV first');
@@ -153,5 +183,41 @@ describe('FTP: EPSV pipelined with the transfer command', () => {
     server.refuseEpsv = false;
     assert.equal((await client.send('NOOP')).code, 200, 'the MLSD reply (425) was consumed, not left for the next command');
     assert.deepEqual(await listNames(), ['a.txt']);
+  });
+
+  it('a transfer command left unanswered after a refused EPSV fails within seconds and closes the connection', async () => {
+    server.outOfPorts = true;
+    const started = Date.now();
+    try {
+      await assert.rejects(listNames(), /425 EPSV: Address already in use/);
+    } finally {
+      server.outOfPorts = false;
+    }
+    const waited = Date.now() - started;
+    // Not the control connection's timeout (5 s here, 30 s by default): the grace period.
+    assert.ok(waited >= EPSV_REFUSAL_GRACE_MS - 100 && waited < EPSV_REFUSAL_GRACE_MS + 1500, `took ${waited} ms`);
+    assert.equal(client.closed, true, 'a connection in an unknown state is closed');
+  });
+
+  it('a small file sent whole (storeBuffer): EPSV and STOR in one packet; left unanswered after a refused EPSV, it fails within seconds', async () => {
+    client = new Client(5000);
+    pipelineEpsvOnceChosen(client);
+    await client.access({ host: '127.0.0.1', port: server.port, user: 'u', password: 'p' });
+    client.availableListCommands = ['MLSD'];
+    await listNames();
+    server.packets.length = 0;
+    const reply = await storeBuffer(client, '/b.bin', Buffer.alloc(10_000, 1));
+    assert.equal(reply.message, '226 Transfer complete (10000 bytes)');
+    assert.ok(server.packets.includes('EPSV\r\nSTOR /b.bin\r\n'), JSON.stringify(server.packets));
+    server.outOfPorts = true;
+    const started = Date.now();
+    try {
+      await assert.rejects(storeBuffer(client, '/c.bin', Buffer.from('c')), /425 EPSV: Address already in use/);
+    } finally {
+      server.outOfPorts = false;
+    }
+    const waited = Date.now() - started;
+    assert.ok(waited >= EPSV_REFUSAL_GRACE_MS - 100 && waited < EPSV_REFUSAL_GRACE_MS + 1500, `took ${waited} ms`);
+    assert.equal(client.closed, true);
   });
 });

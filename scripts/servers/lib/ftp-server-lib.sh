@@ -37,6 +37,10 @@ port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 # Several checkouts (a developer's tree, CI's fresh clone) may run these servers at once, so each
 # server takes the first free "slot" 0-9: its control ports are the base ports + 100 * slot and its
 # passive ports the base range + 1000 * slot. Sets $slot; dies when all slots are taken.
+# Passive port ranges (22000 + 1000 per slot, below Linux's ephemeral range of 32768-60999): on
+# loopback the client's own data sockets get ephemeral ports on the same address, and one of
+# them in TIME_WAIT on a passive port made proftpd refuse EPSV ("425 Address already in use")
+# every few thousand small uploads.
 choose_slot() {
   local candidate port free
   for candidate in 0 1 2 3 4 5 6 7 8 9; do

@@ -18,12 +18,34 @@
  *
  * When `EPSV` is refused after all, the transfer command's reply is swallowed and the transfer
  * fails with the `EPSV` error; should the server start a transfer anyway (a `1xx` reply), the
- * connection is closed, since its state is unknown.
+ * connection is closed, since its state is unknown. So is it when that reply does not come within
+ * {@link EPSV_REFUSAL_GRACE_MS}: proftpd, out of passive ports ("425 EPSV: Address already in
+ * use" while thousands of small files cycle through its port range), never answered the `STOR`
+ * that followed, and the upload hung until the control connection's 30 s timeout.
  */
 import { Socket } from 'node:net';
 import { connect as tlsConnect, TLSSocket } from 'node:tls';
 import { enterPassiveModeIPv6, FTPError, type Client, type FTPContext, type FTPResponse, type ResponseHandler, type TaskResolver } from 'basic-ftp';
 import { parseEpsvResponse } from 'basic-ftp/dist/transfer.js';
+
+/**
+ * How long a transfer command sent with a refused `EPSV` may take to be answered before the
+ * connection is closed (see the module comment). Its answer normally comes right after the
+ * refusal; the transfer fails with the `EPSV` error either way (425 is retried by the executor).
+ */
+export const EPSV_REFUSAL_GRACE_MS = 3000;
+
+/**
+ * Closes `ftp` with `refusal` unless `answered()` turns true within {@link EPSV_REFUSAL_GRACE_MS}.
+ * Returns a function that cancels the wait.
+ */
+export function closeUnlessAnswered(ftp: FTPContext, refusal: Error, answered: () => boolean): () => void {
+  const timer = setTimeout(() => {
+    if (!answered() && !ftp.closed) ftp.closeWithError(refusal);
+  }, EPSV_REFUSAL_GRACE_MS);
+  timer.unref();
+  return () => clearTimeout(timer);
+}
 
 /**
  * Makes `client` pipeline `EPSV` with each transfer command once its first transfer has chosen
@@ -71,6 +93,7 @@ function handleWithEpsv(
 ): Promise<unknown> {
   let epsvReplied = false;
   let epsvFailure: Error | undefined;
+  let stopWaiting: (() => void) | undefined;
   let connected = false;
   let settled = false;
   const held: Array<{ response: FTPResponse; task: TaskResolver }> = [];
@@ -90,6 +113,7 @@ function handleWithEpsv(
       epsvReplied = true;
       if (response instanceof FTPError) {
         epsvFailure = response;
+        stopWaiting = closeUnlessAnswered(ftp, response, () => settled);
         return;
       }
       let port: number;
@@ -97,6 +121,7 @@ function handleWithEpsv(
         port = parseEpsvResponse(response.message);
       } catch (error) {
         epsvFailure = error as Error;
+        stopWaiting = closeUnlessAnswered(ftp, epsvFailure, () => settled);
         return;
       }
       connectData(ftp, host, port).then(
@@ -118,6 +143,7 @@ function handleWithEpsv(
       return;
     }
     if (epsvFailure !== undefined) {
+      stopWaiting?.();
       // The transfer command went without a passive port: its reply means nothing.
       if (!(response instanceof FTPError) && response.code < 200) {
         settled = true;

@@ -14,7 +14,7 @@
 import type { Socket } from 'node:net';
 import { FTPError, type Client, type FTPResponse } from 'basic-ftp';
 import { parseEpsvResponse } from 'basic-ftp/dist/transfer.js';
-import { connectData, pipelinesEpsv } from './pipelined-passive-transfer.js';
+import { closeUnlessAnswered, connectData, pipelinesEpsv } from './pipelined-passive-transfer.js';
 
 /**
  * Whether {@link storeBuffer} can upload `contents` on `client` now: the connection must already
@@ -40,6 +40,7 @@ export function storeBuffer(client: Client, remotePath: string, contents: Buffer
   let settled = false;
   let epsvReplied = false;
   let epsvFailure: Error | undefined;
+  let stopWaiting: (() => void) | undefined;
   let dataSocket: Socket | undefined;
   let dataFinished = false;
   let dataError: Error | undefined;
@@ -71,6 +72,8 @@ export function storeBuffer(client: Client, remotePath: string, contents: Buffer
         epsvReplied = true;
         if (response instanceof FTPError) {
           epsvFailure = response;
+          // The STOR that came with it may never be answered (see pipelined-passive-transfer.ts).
+          stopWaiting = closeUnlessAnswered(ftp, response, () => settled);
           return;
         }
         let port: number;
@@ -78,6 +81,7 @@ export function storeBuffer(client: Client, remotePath: string, contents: Buffer
           port = parseEpsvResponse(response.message);
         } catch (error) {
           epsvFailure = error as Error;
+          stopWaiting = closeUnlessAnswered(ftp, epsvFailure, () => settled);
           return;
         }
         connectData(ftp, host, port).then(
@@ -120,6 +124,7 @@ export function storeBuffer(client: Client, remotePath: string, contents: Buffer
         return;
       }
       if (epsvFailure !== undefined) {
+        stopWaiting?.();
         // STOR went without a passive port: a server that starts a transfer anyway is in an
         // unknown state, so its connection is closed.
         if (!(response instanceof FTPError) && response.code < 200) {
