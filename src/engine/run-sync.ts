@@ -16,6 +16,7 @@ import { planMoves } from './plan-moves.js';
 import { PathFilter } from '../core/path-filter.js';
 import { checkPlanSafety, describeRefusal, parseDeleteLimit, type DeleteLimit } from '../core/check-plan-safety.js';
 import { buildPlan, type Plan } from '../core/plan.js';
+import { planActions } from '../core/plan-actions.js';
 import { reconcile } from '../core/reconcile.js';
 import { resolveConflicts, type ConflictResolver } from '../core/resolve-conflicts.js';
 import type { Side } from '../core/side.js';
@@ -409,7 +410,9 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
       });
       // A dry run shows the plan it refuses, so the user sees what the brake stopped.
       if (!refusal || dryRun) {
-        for (const action of plan.actions) emit({ type: 'planned', action });
+        // The actions are made one at a time (plan-actions.ts): a huge plan's array is never made
+        // unless someone reads it.
+        for (const action of planActions(plan)) emit({ type: 'planned', action });
         for (const conflict of plan.conflicts) emit({ type: 'conflict', conflict });
         for (const skip of plan.skipped) emit({ type: 'skipped', skip });
       }
@@ -423,7 +426,7 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
     const { plan, snapshots: kept } = await scanAndPlan(store);
 
     if (dryRun) {
-      for (const action of plan.actions) count(summary, { action, status: 'done' });
+      for (const action of planActions(plan)) count(summary, { action, status: 'done' });
     } else {
       await executePlan(plan, {
         local,
