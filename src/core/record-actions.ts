@@ -9,8 +9,9 @@
  * `buildPlan` used to keep, whenever they are read: callers must not rely on getting the same
  * object twice (actions are compared by value, never by identity).
  */
-import { DIR_ENTRY, type Fingerprint } from './entry.js';
+import { DIR_ENTRY, type FileEntry, type Fingerprint } from './entry.js';
 import { NumberColumn } from './number-column.js';
+import { plainConstructor } from './plain-constructor.js';
 import type { Action } from './plan.js';
 import { comparePaths, type RelPath } from './rel-path.js';
 
@@ -56,14 +57,14 @@ export class RecordActions implements Iterable<RecordPhaseAction> {
   at(index: number): RecordPhaseAction {
     const path = this.paths[index]!;
     const localSize = this.localSizes.get(index);
-    if (Number.isNaN(localSize)) return { kind: 'forget', phase: 'record', path };
+    if (Number.isNaN(localSize)) return new ForgetAction(path);
     const localTime = this.localTimes.get(index);
     const remoteSize = this.remoteSizes.get(index);
     const remoteTime = this.remoteTimes.get(index);
     const local = fingerprint(localSize, localTime);
     // Equal fingerprints are one object, as buildPlan has always made them.
     const remote = remoteSize === localSize && Object.is(remoteTime, localTime) ? local : fingerprint(remoteSize, remoteTime);
-    return { kind: 'record', phase: 'record', path, local, remote };
+    return new RecordAction(path, local, remote);
   }
 
   *[Symbol.iterator](): IterableIterator<RecordPhaseAction> {
@@ -96,5 +97,27 @@ export class RecordActions implements Iterable<RecordPhaseAction> {
 }
 
 function fingerprint(size: number, mtimeMs: number): Fingerprint {
-  return size === FOLDER ? DIR_ENTRY : { kind: 'file', size, mtimeMs };
+  return size === FOLDER ? DIR_ENTRY : new FileFingerprint(size, mtimeMs);
 }
+
+// Made by the million in a first sync, and dead at once: plain objects without an allocation
+// site (plain-constructor.ts), equal to `{ kind: 'record', phase: 'record', path, local, remote }`,
+// `{ kind: 'forget', phase: 'record', path }` and `{ kind: 'file', size, mtimeMs }`.
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+const RecordAction = plainConstructor(function (this: Writable<Extract<RecordPhaseAction, { kind: 'record' }>>, path: RelPath, local: Fingerprint, remote: Fingerprint) {
+  this.kind = 'record';
+  this.phase = 'record';
+  this.path = path;
+  this.local = local;
+  this.remote = remote;
+});
+const ForgetAction = plainConstructor(function (this: Writable<Extract<RecordPhaseAction, { kind: 'forget' }>>, path: RelPath) {
+  this.kind = 'forget';
+  this.phase = 'record';
+  this.path = path;
+});
+const FileFingerprint = plainConstructor(function (this: Writable<FileEntry>, size: number, mtimeMs: number) {
+  this.kind = 'file';
+  this.size = size;
+  this.mtimeMs = mtimeMs;
+});

@@ -3,7 +3,7 @@
  * preceded by a re-check of its target.
  */
 import type { Backend } from '../backends/backend.js';
-import type { ActionResult } from '../core/action-result.js';
+import { doneResult, type ActionResult } from '../core/action-result.js';
 import { depthOf, parentOf, type RelPath } from '../core/rel-path.js';
 import { BackupMover } from './backup-mover.js';
 import { sameEntry } from '../core/entry.js';
@@ -158,7 +158,7 @@ async function perform(
   switch (action.kind) {
     case 'record':
     case 'forget':
-      return { action, status: 'done' };
+      return doneResult(action);
     case 'mkdir': {
       const backend = backends[action.side];
       await backend.mkdir(action.path);

@@ -10,7 +10,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import { homedir } from 'node:os';
 import * as path from 'node:path';
-import type { StateChange } from '../core/action-result.js';
+import { stateChangeOf, stateChangesOf, type ActionResult, type StateChange } from '../core/action-result.js';
 import type { PathIndex } from '../core/path-index.js';
 import { RecordTable } from '../core/record-table.js';
 import type { SyncState } from '../core/sync-state.js';
@@ -133,6 +133,20 @@ export class StateStore {
         this.flushJournal();
       });
     }
+  }
+
+  /**
+   * Records the state changes a finished action implies ({@link stateChangesOf}), as
+   * {@link record} does. Makes no list for the one change of most actions (a first sync records
+   * a million).
+   */
+  recordResult(result: ActionResult): void {
+    if (result.status === 'done' && result.action.kind === 'move') {
+      for (const change of stateChangesOf(result)) this.record(change);
+      return;
+    }
+    const change = stateChangeOf(result);
+    if (change !== undefined) this.record(change);
   }
 
   /**

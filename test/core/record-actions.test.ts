@@ -37,6 +37,11 @@ describe('RecordActions', () => {
       ],
     );
     assert.ok(Object.is((records.at(3) as { local: FileEntry }).local.mtimeMs, -0));
+    // Plain objects, like the literals they stand for (plain-constructor.ts).
+    for (const action of records) assert.equal(Object.getPrototypeOf(action), Object.prototype);
+    assert.deepStrictEqual(Object.keys(records.at(0)), ['kind', 'phase', 'path', 'local', 'remote']);
+    assert.deepStrictEqual(Object.keys((records.at(0) as { local: object }).local), ['kind', 'size', 'mtimeMs']);
+    assert.deepStrictEqual(Object.keys(records.at(1)), ['kind', 'phase', 'path']);
   });
 
   it('makes equal fingerprints one object, as buildPlan always did', () => {

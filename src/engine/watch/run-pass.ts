@@ -3,7 +3,7 @@
  * reconcile → resolve → plan → safety check → execute → record, against the state the watch holds.
  */
 import type { Backend } from '../../backends/backend.js';
-import { stateChangesOf, type ActionResult } from '../../core/action-result.js';
+import type { ActionResult } from '../../core/action-result.js';
 import { settleCaseSpellings, type CaseMode } from '../../core/case-collisions.js';
 import { checkPlanSafety, DEFAULT_MAX_DELETE, describeRefusal, exceedsDeleteLimit, type DeleteLimit } from '../../core/check-plan-safety.js';
 import { conflictStamp } from '../../core/conflict-copy-name.js';
@@ -26,6 +26,7 @@ import { executePlan } from '../execute-plan.js';
 import { planMoves } from '../plan-moves.js';
 import { withFileReader } from '../read-prefix.js';
 import { scanScope } from './scan-scope.js';
+import { actionFinishedEvent, actionStartedEvent, plannedEvent } from '../events.js';
 import type { WatchCounts, WatchEventListener } from './watch-events.js';
 
 /** What every pass of one watch shares. */
@@ -118,7 +119,7 @@ export async function runPass(context: PassContext, paths: Iterable<RelPath>, tr
   let files = 0;
   for (const action of planActions(plan)) if (action.kind === 'copy' || action.kind === 'delete' || action.kind === 'move') files++;
   if (files > 0) emit({ type: 'watch-state', state: 'syncing', paths: scan.roots.length, files });
-  for (const action of planActions(plan)) emit({ type: 'planned', action });
+  for (const action of planActions(plan)) emit(plannedEvent(action));
   for (const conflict of plan.conflicts) emit({ type: 'conflict', conflict });
   for (const skip of plan.skipped) emit({ type: 'skipped', skip });
   totals.conflicts += plan.conflicts.length;
@@ -132,16 +133,16 @@ export async function runPass(context: PassContext, paths: Iterable<RelPath>, tr
     signal: context.signal,
     backupDir: context.backupDir ? toRelPath(`${context.backupDir}/${conflictStamp(context.startedMs)}`) : undefined,
     isExcludedName: (name) => filter.isExcludedName(name),
-    onStart: (action) => emit({ type: 'action-started', action }),
+    onStart: (action) => emit(actionStartedEvent(action)),
     onResult: async (actionResult) => {
-      for (const change of stateChangesOf(actionResult)) store.record(change);
+      store.recordResult(actionResult);
       count(totals, actionResult);
       if (actionResult.status === 'failed' || actionResult.status === 'not-run') {
         unfinished.push(actionResult.action.path);
         if (actionResult.action.kind === 'move') unfinished.push(actionResult.action.oldPath);
       }
       noteLocalWrite(localWrites, actionResult);
-      emit({ type: 'action-finished', result: actionResult });
+      emit(actionFinishedEvent(actionResult));
     },
   });
   return result();
