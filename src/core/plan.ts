@@ -125,7 +125,7 @@ export function buildPlan(input: BuildPlanInput): Plan {
   /** Every phase but the last. */
   const actions: Action[] = [];
   /** The record phase: a first sync records every path. */
-  const records = new RecordActions();
+  const records = new RecordActions(input.decisions.length);
   const conflicts: PlannedConflict[] = [];
   const skipped: PlannedSkip[] = [];
   /** Folders removed in the clear phase to make room for a file, per side. */

@@ -22,35 +22,59 @@ export type RecordPhaseAction = Extract<Action, { kind: 'record' } | { kind: 'fo
 const FORGET = Number.NaN;
 /** Size column value of a folder's fingerprint. */
 const FOLDER = -1;
+/** `remoteSizes` value of a record whose remote fingerprint equals its local one. */
+const SAME = Number.NaN;
 
 /** Record-phase actions in the order they were added, or in path order once {@link sortByPath} ran. */
 export class RecordActions implements Iterable<RecordPhaseAction> {
-  private paths: RelPath[] = [];
+  private paths: RelPath[];
+  private count = 0;
   private localSizes = new NumberColumn();
   private localTimes = new NumberColumn();
-  private remoteSizes = new NumberColumn();
+  // Set only where the remote fingerprint differs from the local one: in a first sync of equal
+  // trees these columns stay empty (16 MiB less for a million records).
+  private remoteSizes = new NumberColumn(SAME);
   private remoteTimes = new NumberColumn();
+
+  /**
+   * `capacity`: how many actions at most will be added, when known (buildPlan: the number of
+   * decisions): the list of paths is made at that size once instead of growing by copies, each
+   * old copy of a million-slot list being garbage in the heap's space for big objects.
+   */
+  constructor(capacity = 0) {
+    this.paths = new Array<RelPath>(capacity);
+  }
 
   /** Number of actions. */
   get length(): number {
-    return this.paths.length;
+    return this.count;
+  }
+
+  private addPath(path: RelPath): number {
+    const slot = this.count++;
+    if (slot < this.paths.length) this.paths[slot] = path;
+    else this.paths.push(path);
+    return slot;
   }
 
   /** Adds `{ kind: 'record', path, local, remote }`. */
   addRecord(path: RelPath, local: Fingerprint, remote: Fingerprint): void {
-    const slot = this.paths.length;
-    this.paths.push(path);
-    this.localSizes.set(slot, local.kind === 'dir' ? FOLDER : local.size);
-    this.localTimes.set(slot, local.kind === 'dir' ? 0 : local.mtimeMs);
-    this.remoteSizes.set(slot, remote.kind === 'dir' ? FOLDER : remote.size);
-    this.remoteTimes.set(slot, remote.kind === 'dir' ? 0 : remote.mtimeMs);
+    const slot = this.addPath(path);
+    const localSize = local.kind === 'dir' ? FOLDER : local.size;
+    const localTime = local.kind === 'dir' ? 0 : local.mtimeMs;
+    this.localSizes.set(slot, localSize);
+    this.localTimes.set(slot, localTime);
+    const remoteSize = remote.kind === 'dir' ? FOLDER : remote.size;
+    const remoteTime = remote.kind === 'dir' ? 0 : remote.mtimeMs;
+    if (remoteSize !== localSize || !Object.is(remoteTime, localTime)) {
+      this.remoteSizes.set(slot, remoteSize);
+      this.remoteTimes.set(slot, remoteTime);
+    }
   }
 
   /** Adds `{ kind: 'forget', path }`. */
   addForget(path: RelPath): void {
-    const slot = this.paths.length;
-    this.paths.push(path);
-    this.localSizes.set(slot, FORGET);
+    this.localSizes.set(this.addPath(path), FORGET);
   }
 
   /** The action at `index` (0 ≤ index < length), made afresh. */
@@ -58,17 +82,15 @@ export class RecordActions implements Iterable<RecordPhaseAction> {
     const path = this.paths[index]!;
     const localSize = this.localSizes.get(index);
     if (Number.isNaN(localSize)) return new ForgetAction(path);
-    const localTime = this.localTimes.get(index);
+    const local = fingerprint(localSize, this.localTimes.get(index));
     const remoteSize = this.remoteSizes.get(index);
-    const remoteTime = this.remoteTimes.get(index);
-    const local = fingerprint(localSize, localTime);
     // Equal fingerprints are one object, as buildPlan has always made them.
-    const remote = remoteSize === localSize && Object.is(remoteTime, localTime) ? local : fingerprint(remoteSize, remoteTime);
+    const remote = Number.isNaN(remoteSize) ? local : fingerprint(remoteSize, this.remoteTimes.get(index));
     return new RecordAction(path, local, remote);
   }
 
   *[Symbol.iterator](): IterableIterator<RecordPhaseAction> {
-    for (let index = 0; index < this.paths.length; index++) yield this.at(index);
+    for (let index = 0; index < this.count; index++) yield this.at(index);
   }
 
   /**
@@ -78,19 +100,21 @@ export class RecordActions implements Iterable<RecordPhaseAction> {
   sortByPath(): void {
     const paths = this.paths;
     let sorted = true;
-    for (let index = 1; index < paths.length && sorted; index++) sorted = comparePaths(paths[index - 1]!, paths[index]!) <= 0;
+    for (let index = 1; index < this.count && sorted; index++) sorted = comparePaths(paths[index - 1]!, paths[index]!) <= 0;
     if (sorted) return;
-    const order = paths.map((_, index) => index).sort((a, b) => comparePaths(paths[a]!, paths[b]!) || a - b);
+    const order = Array.from({ length: this.count }, (_, index) => index).sort((a, b) => comparePaths(paths[a]!, paths[b]!) || a - b);
     const old = { localSizes: this.localSizes, localTimes: this.localTimes, remoteSizes: this.remoteSizes, remoteTimes: this.remoteTimes };
     this.paths = order.map((index) => paths[index]!);
     this.localSizes = new NumberColumn();
     this.localTimes = new NumberColumn();
-    this.remoteSizes = new NumberColumn();
+    this.remoteSizes = new NumberColumn(SAME);
     this.remoteTimes = new NumberColumn();
     order.forEach((from, to) => {
       this.localSizes.set(to, old.localSizes.get(from));
       this.localTimes.set(to, old.localTimes.get(from));
-      this.remoteSizes.set(to, old.remoteSizes.get(from));
+      const remoteSize = old.remoteSizes.get(from);
+      if (Number.isNaN(remoteSize)) return;
+      this.remoteSizes.set(to, remoteSize);
       this.remoteTimes.set(to, old.remoteTimes.get(from));
     });
   }
