@@ -3,6 +3,7 @@
  */
 import { fingerprintOf, type FileEntry, type Fingerprint } from './entry.js';
 import type { Action } from './plan.js';
+import { plainConstructor } from './plain-constructor.js';
 import type { RelPath } from './rel-path.js';
 import type { SyncRecord, SyncState } from './sync-state.js';
 
@@ -19,10 +20,41 @@ export type ActionResult =
   /** Not attempted: an earlier copy failed (no deletes then) or the run was interrupted. */
   | { readonly action: Action; readonly status: 'not-run'; readonly why: 'copy-failed' | 'interrupted' };
 
+const DoneResult = plainConstructor(function (this: { action: Action; status: 'done' }, action: Action) {
+  this.action = action;
+  this.status = 'done';
+});
+
+/**
+ * `{ action, status: 'done' }`, for actions done without a transfer (a first sync records a
+ * million paths): a plain object without an allocation site (plain-constructor.ts).
+ */
+export function doneResult(action: Action): ActionResult {
+  return new DoneResult(action);
+}
+
 /** A change to the state: set or drop one path's record. */
 export type StateChange =
   | { readonly op: 'set'; readonly path: RelPath; readonly record: SyncRecord }
   | { readonly op: 'drop'; readonly path: RelPath };
+
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+// A first sync makes a million of these, dead at once: plain objects without an allocation site
+// (plain-constructor.ts), equal to `{ op: 'set', path, record }`, `{ local, remote }` and
+// `{ op: 'drop', path }`.
+const SetChange = plainConstructor(function (this: Writable<Extract<StateChange, { op: 'set' }>>, path: RelPath, record: SyncRecord) {
+  this.op = 'set';
+  this.path = path;
+  this.record = record;
+});
+const RecordOf = plainConstructor(function (this: Writable<SyncRecord>, local: Fingerprint, remote: Fingerprint) {
+  this.local = local;
+  this.remote = remote;
+});
+const DropChange = plainConstructor(function (this: Writable<Extract<StateChange, { op: 'drop' }>>, path: RelPath) {
+  this.op = 'drop';
+  this.path = path;
+});
 
 /** The state changes a finished action implies (a move drops the old paths and sets the new ones). */
 export function stateChangesOf(result: ActionResult): StateChange[] {
@@ -60,11 +92,11 @@ export function stateChangeOf(result: ActionResult): StateChange | undefined {
     case 'mkdir':
       return { op: 'set', path: action.path, record: { local: { kind: 'dir' }, remote: { kind: 'dir' } } };
     case 'record':
-      return { op: 'set', path: action.path, record: { local: action.local, remote: action.remote } };
+      return new SetChange(action.path, new RecordOf(action.local, action.remote));
     case 'delete':
     case 'rmdir':
     case 'forget':
-      return { op: 'drop', path: action.path };
+      return new DropChange(action.path);
     case 'conflict-copy':
       // The copies that follow record both names; until then the old record stands (a failed copy
       // leaves a path the next run sees as deleted on one side against a change: a conflict).

@@ -132,7 +132,8 @@ export function detectMoves(input: DetectMovesInput): DetectMovesResult {
       byPath,
       snapshots,
       input.state,
-      input.decisions.filter((decision) => !inCleared(decision.path)),
+      // Nothing cleared (the usual run): the decisions as they are, not a copy of a million.
+      cleared.length === 0 ? input.decisions : input.decisions.filter((decision) => !inCleared(decision.path)),
       input.refuse ?? new Set(),
     );
     for (const move of folded) {

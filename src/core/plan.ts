@@ -4,7 +4,9 @@
  */
 import type { ConflictInfo, CopyReason, Decision, DeleteReason, SkipReason } from './decision.js';
 import type { MovedEntry, PlannedMove } from './detect-moves.js';
-import { DIR_ENTRY, fingerprintOf, sameEntry, type Entry, type FileEntry, type Fingerprint } from './entry.js';
+import { DIR_ENTRY, fingerprintOf, type Entry, type FileEntry, type Fingerprint } from './entry.js';
+import { compactPlan, planActions } from './plan-actions.js';
+import { RecordActions } from './record-actions.js';
 import { ancestorsOf, comparePaths, isInside, type RelPath } from './rel-path.js';
 import { assertNever, otherSide, type Side } from './side.js';
 import type { Snapshot } from './snapshot.js';
@@ -114,10 +116,16 @@ export interface BuildPlanInput {
   readonly moves?: readonly PlannedMove[];
 }
 
-/** Turns decisions (conflicts already resolved or left) into an ordered plan. */
+/**
+ * Turns decisions (conflicts already resolved or left) into an ordered plan. The record phase is
+ * kept compact until the plan's `actions` are first read (plan-actions.ts).
+ */
 export function buildPlan(input: BuildPlanInput): Plan {
   const snapshots = { local: input.local, remote: input.remote };
+  /** Every phase but the last. */
   const actions: Action[] = [];
+  /** The record phase: a first sync records every path. */
+  const records = new RecordActions(input.decisions.length);
   const conflicts: PlannedConflict[] = [];
   const skipped: PlannedSkip[] = [];
   /** Folders removed in the clear phase to make room for a file, per side. */
@@ -145,15 +153,11 @@ export function buildPlan(input: BuildPlanInput): Plan {
       case 'adopt': {
         const local = input.local.entries.get(path);
         const remote = input.remote.entries.get(path);
-        if (local && remote) {
-          // Equal fingerprints are one object: a first sync of two equal trees records a million paths.
-          const localPrint = fingerprintOf(local);
-          actions.push({ kind: 'record', phase: 'record', path, local: localPrint, remote: sameEntry(local, remote) ? localPrint : fingerprintOf(remote) });
-        }
+        if (local && remote) records.addRecord(path, fingerprintOf(local), fingerprintOf(remote));
         break;
       }
       case 'forget':
-        if (input.state.has(path)) actions.push({ kind: 'forget', phase: 'record', path });
+        if (input.state.has(path)) records.addForget(path);
         break;
       case 'copy': {
         const from = decision.from;
@@ -165,7 +169,7 @@ export function buildPlan(input: BuildPlanInput): Plan {
         if (source.kind === 'dir') {
           if (target?.kind === 'file') actions.push({ kind: 'delete', phase: 'clear', side: to, path, expect: target, reason: 'replaced' });
           if (target?.kind === 'dir') {
-            actions.push({ kind: 'record', phase: 'record', path, local: DIR_ENTRY, remote: DIR_ENTRY });
+            records.addRecord(path, DIR_ENTRY, DIR_ENTRY);
           } else {
             actions.push({ kind: 'mkdir', phase: 'mkdir', side: to, path, reason: decision.reason, ...conflict });
           }
@@ -204,7 +208,7 @@ export function buildPlan(input: BuildPlanInput): Plan {
         } else if (entry?.kind === 'dir') {
           actions.push({ kind: 'rmdir', phase: 'rmdir', side: decision.side, path, reason: decision.reason, ...conflict });
         } else if (input.state.has(path)) {
-          actions.push({ kind: 'forget', phase: 'record', path });
+          records.addForget(path);
         }
         break;
       }
@@ -227,7 +231,10 @@ export function buildPlan(input: BuildPlanInput): Plan {
     actions.push({ kind: 'move', phase: 'move', side: move.side, path: move.to, oldPath: move.from, source: move.source, expect: move.expect, contents: move.contents, reason: move.reason ?? 'moved' });
   }
   for (const parent of missingParents(actions, snapshots)) actions.push(parent);
-  return { mode: input.mode, actions: orderActions(actions), conflicts, skipped };
+  // The record phase comes last: the other phases are ordered as ever, the records by path.
+  records.sortByPath();
+  if (records.length === 0) return { mode: input.mode, actions: orderActions(actions), conflicts, skipped };
+  return compactPlan({ mode: input.mode, conflicts, skipped }, orderActions(actions), records);
 }
 
 /** mkdir actions for folders that a copy or mkdir needs on its target side but nobody creates. */
@@ -266,6 +273,6 @@ function orderActions(actions: Action[]): Action[] {
 /** Counts of a plan, for summaries. */
 export function countPlan(plan: Plan): Record<Action['kind'], number> {
   const counts = { mkdir: 0, move: 0, copy: 0, delete: 0, rmdir: 0, 'conflict-copy': 0, record: 0, forget: 0 };
-  for (const action of plan.actions) counts[action.kind]++;
+  for (const action of planActions(plan)) counts[action.kind]++;
   return counts;
 }

@@ -6,6 +6,7 @@ import type { ActionResult } from '../core/action-result.js';
 import type { Action, PlannedConflict, PlannedSkip } from '../core/plan.js';
 import type { Side } from '../core/side.js';
 import type { SyncMode } from '../core/sync-options.js';
+import { plainConstructor } from '../core/plain-constructor.js';
 import type { Problem } from './problem.js';
 
 /** Version of the event schema; bumped on incompatible changes. */
@@ -59,3 +60,36 @@ export type SyncEvent =
 
 /** Receives events. Must not throw. */
 export type EventListener = (event: SyncEvent) => void;
+
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+type EventOf<K extends SyncEvent['type']> = Writable<Extract<SyncEvent, { type: K }>>;
+
+// A run emits these once per action, a million times in a first sync of a huge tree, and each dies
+// at once: plain objects without an allocation site (core/plain-constructor.ts).
+const PlannedEvent = plainConstructor(function (this: EventOf<'planned'>, action: Action) {
+  this.type = 'planned';
+  this.action = action;
+});
+const ActionStartedEvent = plainConstructor(function (this: EventOf<'action-started'>, action: Action) {
+  this.type = 'action-started';
+  this.action = action;
+});
+const ActionFinishedEvent = plainConstructor(function (this: EventOf<'action-finished'>, result: ActionResult) {
+  this.type = 'action-finished';
+  this.result = result;
+});
+
+/** `{ type: 'planned', action }`. */
+export function plannedEvent(action: Action): SyncEvent {
+  return new PlannedEvent(action);
+}
+
+/** `{ type: 'action-started', action }`. */
+export function actionStartedEvent(action: Action): SyncEvent {
+  return new ActionStartedEvent(action);
+}
+
+/** `{ type: 'action-finished', result }`. */
+export function actionFinishedEvent(result: ActionResult): SyncEvent {
+  return new ActionFinishedEvent(result);
+}

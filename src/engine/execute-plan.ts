@@ -3,11 +3,12 @@
  * preceded by a re-check of its target.
  */
 import type { Backend } from '../backends/backend.js';
-import type { ActionResult } from '../core/action-result.js';
+import { doneResult, type ActionResult } from '../core/action-result.js';
 import { depthOf, parentOf, type RelPath } from '../core/rel-path.js';
 import { BackupMover } from './backup-mover.js';
 import { sameEntry } from '../core/entry.js';
-import { PLAN_PHASES, type Action, type Plan } from '../core/plan.js';
+import { PLAN_PHASES, type Action, type PlanPhase, type Plan } from '../core/plan.js';
+import { phaseActions, type ActionSequence } from '../core/plan-actions.js';
 import type { Side } from '../core/side.js';
 import { isBackendError } from '../errors.js';
 import { copyFile } from './copy-file.js';
@@ -99,7 +100,8 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
   };
 
   for (const phase of PLAN_PHASES) {
-    const actions = plan.actions.filter((action) => action.phase === phase);
+    // The record phase of a compact plan is made one action at a time (plan-actions.ts).
+    const actions = phaseActions(plan, phase);
     if (actions.length === 0) continue;
     if ((phase === 'delete' || phase === 'rmdir') && creationFailed) {
       for (const action of actions) await report({ action, status: 'not-run', why: 'copy-failed' });
@@ -108,14 +110,17 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
     // Folders must exist before their contents (mkdir: shallow first) and be empty before they go
     // (rmdir: deep first): run one depth level at a time, in parallel within a level.
     for (const group of groupByDepth(actions, phase)) {
-      const started = await runPool(group, concurrency, (action) => runOne(action), options.signal);
+      // One iterator shared by the pool and the loop after it: what the pool did not take is left.
+      const iterator = group[Symbol.iterator]();
+      const pending: Iterable<Action> = { [Symbol.iterator]: () => iterator };
+      await runPool(pending, concurrency, (action) => runOne(action), options.signal);
       const held = heldForSpace.sort((a, b) => sizeOf(a) - sizeOf(b));
       heldForSpace = [];
       for (const action of held) await runOne(action, true);
-      // Every action the pool started has been reported (held ones just now); the rest never
-      // started because the run was interrupted. Counting, not a set of finished actions: a
-      // phase can hold a million of them.
-      for (let index = started; index < group.length; index++) await report({ action: group[index]!, status: 'not-run', why: 'interrupted' });
+      // Every action the pool started has been reported (held ones just now); what is left in
+      // the iterator never started because the run was interrupted. No set of finished actions:
+      // a phase can hold a million of them.
+      for (const action of pending) await report({ action, status: 'not-run', why: 'interrupted' });
     }
   }
   return results;
@@ -126,7 +131,7 @@ function sizeOf(action: Action): number {
 }
 
 /** Splits a phase into groups that may run in parallel, in the order they must run. */
-function groupByDepth(actions: readonly Action[], phase: Plan['actions'][number]['phase']): (readonly Action[])[] {
+function groupByDepth(actions: ActionSequence, phase: PlanPhase): Iterable<Action>[] {
   const levelled = phase === 'mkdir' || phase === 'rmdir' || phase === 'clear';
   if (!levelled) return [actions];
   // Actions are already ordered (mkdir shallow first, removals deep first): cut where the depth
@@ -153,7 +158,7 @@ async function perform(
   switch (action.kind) {
     case 'record':
     case 'forget':
-      return { action, status: 'done' };
+      return doneResult(action);
     case 'mkdir': {
       const backend = backends[action.side];
       await backend.mkdir(action.path);

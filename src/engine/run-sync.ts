@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type { Backend } from '../backends/backend.js';
 import { openBackend, type OpenBackendOptions } from '../backends/open-backend.js';
 import { parseTarget, type Target } from '../backends/target-url.js';
-import { stateChangesOf, type ActionResult } from '../core/action-result.js';
+import type { ActionResult } from '../core/action-result.js';
 import type { PlannedMove } from '../core/detect-moves.js';
 import { settleCaseSpellings, type CaseMode } from '../core/case-collisions.js';
 import type { CompareMethod } from '../core/content-compare.js';
@@ -16,6 +16,7 @@ import { planMoves } from './plan-moves.js';
 import { PathFilter } from '../core/path-filter.js';
 import { checkPlanSafety, describeRefusal, parseDeleteLimit, type DeleteLimit } from '../core/check-plan-safety.js';
 import { buildPlan, type Plan } from '../core/plan.js';
+import { planActions } from '../core/plan-actions.js';
 import { reconcile } from '../core/reconcile.js';
 import { resolveConflicts, type ConflictResolver } from '../core/resolve-conflicts.js';
 import type { Side } from '../core/side.js';
@@ -29,7 +30,7 @@ import type { SyncState } from '../core/sync-state.js';
 import { FerryError, isBackendError, SafetyError } from '../errors.js';
 import { checkMissingRoot, recordedEntries } from './check-missing-root.js';
 import { defaultStateDir, StateStore } from '../state/state-store.js';
-import { EVENT_SCHEMA_VERSION, type EventListener, type RunSummary, type SyncEvent } from './events.js';
+import { actionFinishedEvent, actionStartedEvent, EVENT_SCHEMA_VERSION, plannedEvent, type EventListener, type RunSummary, type SyncEvent } from './events.js';
 import { executePlan } from './execute-plan.js';
 import { removePyftpsyncFiles, seedFromPyftpsync } from './migrate-pyftpsync.js';
 import { scanTree } from './scan-tree.js';
@@ -409,7 +410,9 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
       });
       // A dry run shows the plan it refuses, so the user sees what the brake stopped.
       if (!refusal || dryRun) {
-        for (const action of plan.actions) emit({ type: 'planned', action });
+        // The actions are made one at a time (plan-actions.ts): a huge plan's array is never made
+        // unless someone reads it.
+        for (const action of planActions(plan)) emit(plannedEvent(action));
         for (const conflict of plan.conflicts) emit({ type: 'conflict', conflict });
         for (const skip of plan.skipped) emit({ type: 'skipped', skip });
       }
@@ -423,7 +426,7 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
     const { plan, snapshots: kept } = await scanAndPlan(store);
 
     if (dryRun) {
-      for (const action of plan.actions) count(summary, { action, status: 'done' });
+      for (const action of planActions(plan)) count(summary, { action, status: 'done' });
     } else {
       await executePlan(plan, {
         local,
@@ -432,11 +435,11 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
         backupDir: backupDir ? toRelPath(`${backupDir}/${conflictStamp(started)}`) : undefined,
         isExcludedName: (name) => filter.isExcludedName(name),
         collectResults: false,
-        onStart: (action) => emit({ type: 'action-started', action }),
+        onStart: (action) => emit(actionStartedEvent(action)),
         onResult: async (result) => {
-          for (const change of stateChangesOf(result)) store!.record(change);
+          store!.recordResult(result);
           count(summary, result);
-          emit({ type: 'action-finished', result });
+          emit(actionFinishedEvent(result));
         },
       });
       if (options.signal?.aborted) summary.interrupted = true;

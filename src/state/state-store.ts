@@ -10,7 +10,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import { homedir } from 'node:os';
 import * as path from 'node:path';
-import type { StateChange } from '../core/action-result.js';
+import { stateChangeOf, stateChangesOf, type ActionResult, type StateChange } from '../core/action-result.js';
 import type { PathIndex } from '../core/path-index.js';
 import { RecordTable } from '../core/record-table.js';
 import type { SyncState } from '../core/sync-state.js';
@@ -19,6 +19,12 @@ import { makeFolderPath } from '../backends/local/make-folder-path.js';
 import { acquireRunLock, type RunLock } from './run-lock.js';
 import { readStateSnapshot } from './read-state-snapshot.js';
 import { formatStateSnapshotLines, parseJournalLine, StateFormatError } from './state-file-format.js';
+
+/**
+ * Size of a batch of journal lines. Below 64 KiB: neither the batch nor anything made of it lands
+ * in the heap's space for big objects, which only a full collection empties.
+ */
+const JOURNAL_BATCH_BYTES = 60 * 1024;
 
 /** `$XDG_STATE_HOME/ferry`, else `~/.local/state/ferry`. */
 export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -36,8 +42,15 @@ export class StateStore {
   /** The journal's file descriptor (append mode); opened on the first change. */
   private journal: number | undefined;
   private journalError: Error | undefined;
-  /** Journal lines not yet handed to the stream: written together once per turn of the event loop. */
-  private pendingLines = '';
+  /**
+   * Journal lines not yet written, as UTF-8 in one reused buffer: written together once per turn
+   * of the event loop or when the buffer is full. Encoding each line into it at once, rather than
+   * joining lines into a string and encoding that per batch, leaves no joined string and no
+   * buffer per batch behind for the collector (a million recorded paths made about 150 MiB of
+   * each, the buffers outside the heap).
+   */
+  private readonly pending = Buffer.allocUnsafe(JOURNAL_BATCH_BYTES);
+  private pendingBytes = 0;
   private flushScheduled = false;
   private readonly current: RecordTable;
   private constructor(
@@ -102,15 +115,38 @@ export class StateStore {
     if (change.op === 'set') this.current.set(change.path, change.record);
     else this.current.delete(change.path);
     // One write per batch, not per line: a run recording a million paths would otherwise make a
-    // million system calls. Batches stay below 64 KiB: a larger string is made in the heap's
-    // space for big objects, which only a full collection empties (a million records make over
-    // 100 MiB of journal).
-    this.pendingLines += `${JSON.stringify(change)}\n`;
-    if (this.pendingLines.length > 64 * 1024) this.flushJournal();
-    else if (!this.flushScheduled) {
+    // million system calls.
+    if (this.journalError) return;
+    const line = `${JSON.stringify(change)}\n`;
+    // A UTF-16 unit takes at most 3 bytes in UTF-8.
+    if (this.pendingBytes + line.length * 3 > this.pending.length) this.flushJournal();
+    if (line.length * 3 > this.pending.length) this.writeJournal(Buffer.from(line));
+    else this.pendingBytes += this.pending.write(line, this.pendingBytes);
+    // One pending flush at a time: a flush made because the batch was full leaves it pending.
+    // (It used to be rescheduled after each such flush, and the record phase of a first sync
+    // runs without a turn of the event loop: a million recorded paths left 2,500 callbacks
+    // queued, chained to one another until the end of the phase.)
+    if (!this.flushScheduled) {
       this.flushScheduled = true;
-      setImmediate(() => this.flushJournal());
+      setImmediate(() => {
+        this.flushScheduled = false;
+        this.flushJournal();
+      });
     }
+  }
+
+  /**
+   * Records the state changes a finished action implies ({@link stateChangesOf}), as
+   * {@link record} does. Makes no list for the one change of most actions (a first sync records
+   * a million).
+   */
+  recordResult(result: ActionResult): void {
+    if (result.status === 'done' && result.action.kind === 'move') {
+      for (const change of stateChangesOf(result)) this.record(change);
+      return;
+    }
+    const change = stateChangeOf(result);
+    if (change !== undefined) this.record(change);
   }
 
   /**
@@ -119,13 +155,17 @@ export class StateStore {
    * of a millisecond of this thread per batch, a tenth of the CPU of uploading small files.
    */
   private flushJournal(): void {
-    this.flushScheduled = false;
-    if (this.pendingLines === '' || this.journalError) return;
-    const lines = this.pendingLines;
-    this.pendingLines = '';
+    if (this.pendingBytes === 0) return;
+    const bytes = this.pending.subarray(0, this.pendingBytes);
+    this.pendingBytes = 0;
+    this.writeJournal(bytes);
+  }
+
+  /** Appends `bytes` to the journal (opened on first use); a failure is kept for {@link save}. */
+  private writeJournal(bytes: Uint8Array): void {
+    if (this.journalError) return;
     try {
       this.journal ??= openSync(this.journalFile, 'a', 0o600);
-      const bytes = Buffer.from(lines);
       let written = 0;
       while (written < bytes.length) written += writeSync(this.journal, bytes, written);
     } catch (error) {

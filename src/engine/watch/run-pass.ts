@@ -3,7 +3,7 @@
  * reconcile → resolve → plan → safety check → execute → record, against the state the watch holds.
  */
 import type { Backend } from '../../backends/backend.js';
-import { stateChangesOf, type ActionResult } from '../../core/action-result.js';
+import type { ActionResult } from '../../core/action-result.js';
 import { settleCaseSpellings, type CaseMode } from '../../core/case-collisions.js';
 import { checkPlanSafety, DEFAULT_MAX_DELETE, describeRefusal, exceedsDeleteLimit, type DeleteLimit } from '../../core/check-plan-safety.js';
 import { conflictStamp } from '../../core/conflict-copy-name.js';
@@ -12,6 +12,7 @@ import type { PlannedMove } from '../../core/detect-moves.js';
 import type { Entry } from '../../core/entry.js';
 import type { PathFilter } from '../../core/path-filter.js';
 import { buildPlan } from '../../core/plan.js';
+import { planActions } from '../../core/plan-actions.js';
 import { reconcile } from '../../core/reconcile.js';
 import { ROOT, toRelPath, type RelPath } from '../../core/rel-path.js';
 import { resolveConflicts, type ConflictResolver } from '../../core/resolve-conflicts.js';
@@ -25,6 +26,7 @@ import { executePlan } from '../execute-plan.js';
 import { planMoves } from '../plan-moves.js';
 import { withFileReader } from '../read-prefix.js';
 import { scanScope } from './scan-scope.js';
+import { actionFinishedEvent, actionStartedEvent, plannedEvent } from '../events.js';
 import type { WatchCounts, WatchEventListener } from './watch-events.js';
 
 /** What every pass of one watch shares. */
@@ -114,14 +116,15 @@ export async function runPass(context: PassContext, paths: Iterable<RelPath>, tr
   const plan = buildPlan({ mode: context.reconcile.mode, decisions: paired.decisions, moves: paired.moves, local: localSnapshot, remote: remoteSnapshot, state });
   await checkSafety(context, plan, { local: localSnapshot, remote: remoteSnapshot }, full !== undefined, trigger === 'changes');
 
-  const files = plan.actions.filter((action) => action.kind === 'copy' || action.kind === 'delete' || action.kind === 'move').length;
+  let files = 0;
+  for (const action of planActions(plan)) if (action.kind === 'copy' || action.kind === 'delete' || action.kind === 'move') files++;
   if (files > 0) emit({ type: 'watch-state', state: 'syncing', paths: scan.roots.length, files });
-  for (const action of plan.actions) emit({ type: 'planned', action });
+  for (const action of planActions(plan)) emit(plannedEvent(action));
   for (const conflict of plan.conflicts) emit({ type: 'conflict', conflict });
   for (const skip of plan.skipped) emit({ type: 'skipped', skip });
   totals.conflicts += plan.conflicts.length;
   if (context.dryRun) {
-    for (const action of plan.actions) count(totals, { action, status: 'done' });
+    for (const action of planActions(plan)) count(totals, { action, status: 'done' });
     return result();
   }
   await executePlan(plan, {
@@ -130,16 +133,16 @@ export async function runPass(context: PassContext, paths: Iterable<RelPath>, tr
     signal: context.signal,
     backupDir: context.backupDir ? toRelPath(`${context.backupDir}/${conflictStamp(context.startedMs)}`) : undefined,
     isExcludedName: (name) => filter.isExcludedName(name),
-    onStart: (action) => emit({ type: 'action-started', action }),
+    onStart: (action) => emit(actionStartedEvent(action)),
     onResult: async (actionResult) => {
-      for (const change of stateChangesOf(actionResult)) store.record(change);
+      store.recordResult(actionResult);
       count(totals, actionResult);
       if (actionResult.status === 'failed' || actionResult.status === 'not-run') {
         unfinished.push(actionResult.action.path);
         if (actionResult.action.kind === 'move') unfinished.push(actionResult.action.oldPath);
       }
       noteLocalWrite(localWrites, actionResult);
-      emit({ type: 'action-finished', result: actionResult });
+      emit(actionFinishedEvent(actionResult));
     },
   });
   return result();
@@ -176,7 +179,8 @@ async function checkSafety(context: PassContext, plan: ReturnType<typeof buildPl
   for (const side of ['local', 'remote'] as const) {
     if (watched && side === 'local') continue;
     const other = otherSide(side);
-    const removals = plan.actions.filter((action) => (action.kind === 'delete' || action.kind === 'rmdir') && action.side === other);
+    const removals = [];
+    for (const action of planActions(plan)) if ((action.kind === 'delete' || action.kind === 'rmdir') && action.side === other) removals.push(action);
     if (removals.length === 0) continue;
     const listed = await (side === 'local' ? context.local : context.remote).list(ROOT);
     const visible = listed.filter((item) => !context.filter.isExcludedName(item.name));
