@@ -14,6 +14,7 @@
  */
 import { close, fdatasync, fsync, open, writev } from 'node:fs';
 import { Writable } from 'node:stream';
+import { returnChunk } from '../chunk-pool.js';
 
 /** Options of {@link BatchingFileWriter}. */
 export interface BatchingFileWriterOptions {
@@ -121,10 +122,14 @@ export class BatchingFileWriter extends Writable {
 
   /** Writes every collected chunk, continuing after short writes. */
   private writePending(callback: (error?: Error | null) => void): void {
-    let buffers = this.pending;
+    const batch = this.pending;
+    let buffers = batch;
     this.pending = [];
     this.pendingBytes = 0;
     const done = (error?: Error | null): void => {
+      // The disk has these bytes now: a download's pooled buffers can be filled again. After a
+      // failure they are left alone (the stream is being torn down anyway).
+      if (!error) for (const chunk of batch) returnChunk(chunk);
       this.writing = false;
       this.settleIo();
       callback(error);
