@@ -142,11 +142,13 @@ export class DownloadChunker {
 
   /**
    * `pause()` (not just a stopped read) so the socket reports itself as paused: basic-ftp's
-   * transfer watchdog then knows the wait is on this side, not the server's.
+   * transfer watchdog then knows the wait is on this side, not the server's. Checked on the
+   * socket each time, not by a flag of its own: piping the socket (basic-ftp does, to learn of
+   * its end) resumes it once, possibly after a pause here.
    */
   private pauseSocket(): void {
-    if (this.socket === undefined || this.paused) return;
+    if (this.socket === undefined) return;
     this.paused = true;
-    this.socket.pause();
+    if (!this.socket.isPaused()) this.socket.pause();
   }
 }
