@@ -45,8 +45,7 @@ export class DownloadChunker {
   private readonly pool = new ChunkPool(CHUNK_BYTES);
   private socket: Socket | undefined;
   private paused = false;
-  /** Whether any byte arrived (for the caller: the download has started). */
-  received = false;
+  private received = false;
 
   /**
    * @param push receives each full chunk, and the rest at {@link flush}; returning false pauses
@@ -80,7 +79,10 @@ export class DownloadChunker {
     this.socket = socket;
   }
 
-  /** Copies `data` in; false when the reader asked to wait (resume with {@link resume}'s caller). */
+  /**
+   * Copies `data` in. False when `push` asked to wait: the caller then holds back the next piece
+   * until the reader reads again.
+   */
   add(data: Buffer): boolean {
     if (data.length === 0) return true;
     this.arrived();
