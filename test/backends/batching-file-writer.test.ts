@@ -47,6 +47,22 @@ describe('BatchingFileWriter', () => {
     assert.equal(await openFds(), before);
   });
 
+  it('writes synchronously while writes are quick, and through the thread pool once one was slow', async () => {
+    const data = randomBytes(3 * 1024 * 1024 + 5);
+    const chunks = Array.from({ length: 13 }, (_, i) => data.subarray(i * 256 * 1024, (i + 1) * 256 * 1024));
+    const quick = { enabled: true, slowMs: 60_000 };
+    const inlineFile = path.join(dir, 'inline.bin');
+    await pipeline(Readable.from(chunks), new BatchingFileWriter(inlineFile, { mode: 0o644, fsync: true, batchBytes: 512 * 1024, syncEveryBytes: 1024 * 1024, inline: quick }));
+    assert.ok((await fs.readFile(inlineFile)).equals(data));
+    assert.equal(quick.enabled, true);
+    // Every write counts as slow here: the first turns inline writing off, the rest go through the pool.
+    const slow = { enabled: true, slowMs: -1 };
+    const pooledFile = path.join(dir, 'pooled.bin');
+    await pipeline(Readable.from(chunks), new BatchingFileWriter(pooledFile, { mode: 0o644, fsync: true, batchBytes: 512 * 1024, inline: slow }));
+    assert.ok((await fs.readFile(pooledFile)).equals(data));
+    assert.equal(slow.enabled, false);
+  });
+
   it('writes an empty file, also from a stream that sends empty chunks', async () => {
     const file = path.join(dir, 'empty.bin');
     await pipeline(Readable.from([]), new BatchingFileWriter(file, { mode: 0o644, fsync: false }));

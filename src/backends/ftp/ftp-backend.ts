@@ -2,6 +2,7 @@
  * A folder on an FTP or FTPS server.
  */
 import { FTPError, type Client } from 'basic-ftp';
+import type { Socket } from 'node:net';
 import { Readable, Writable } from 'node:stream';
 import type { Entry, FileEntry, ListedEntry } from '../../core/entry.js';
 import { baseName, parentOf, ROOT, segmentProblem, type RelPath } from '../../core/rel-path.js';
@@ -14,6 +15,8 @@ import { parseFtpTime } from './ftp-time.js';
 import { entryOfMlsxLine, parseListListing, parseMlsdListing, parseMlsxLine } from './list-parser.js';
 import { mtimeCommand, type MtimeMethod } from './mtime-method.js';
 import { sendPipelined, type PipelinedReply } from './send-pipelined.js';
+import { DownloadChunker } from './download-chunker.js';
+import { forgetDirectReceiver, receiveNextRetrDirectly } from './pipelined-passive-transfer.js';
 import type { ServerFeatures } from './server-features.js';
 import type { ContentHash, HashAlgorithm } from '../content-hash.js';
 import { ftpHashMethods, hashOverFtp, type FtpHashMethod } from './ftp-hash.js';
@@ -364,13 +367,17 @@ export class FtpBackend implements Backend {
         this.pool.release(pooled);
       }
     };
-    // basic-ftp writes into `sink`; the caller reads `out`. The promise settles at the first byte
-    // (or at the end of an empty file), so a missing file rejects read() itself.
+    // The caller reads `out`. The bytes reach it in chunks of about 1 MiB (download-chunker.ts):
+    // straight from the data socket where ferry opens it (pipelined EPSV), else copied from the
+    // chunks basic-ftp writes into `sink`. The promise settles at the first byte (or at the end
+    // of an empty file), so a missing file rejects read() itself.
     let resumeSink: (() => void) | undefined;
     let finished = false;
     const out = new Readable({
-      highWaterMark: 256 * 1024,
+      // Room for a few chunks, so the socket keeps being read while the disk takes one.
+      highWaterMark: 4 * 1024 * 1024,
       read() {
+        chunker.resume();
         const resume = resumeSink;
         resumeSink = undefined;
         resume?.();
@@ -385,12 +392,14 @@ export class FtpBackend implements Backend {
     const started = new Promise<void>((resolve) => {
       markStarted = resolve;
     });
+    // A reader that stopped early drops the rest (basic-ftp is closing the transfer by then).
+    const chunker = new DownloadChunker((chunk) => out.destroyed || out.push(chunk), markStarted);
+    const receiver = { onread: chunker.socketReader, attach: (socket: Socket) => chunker.attach(socket) };
+    receiveNextRetrDirectly(client.ftp, receiver);
     const sink = new Writable({
       highWaterMark: 256 * 1024,
       write(chunk: Buffer, _encoding, callback) {
-        markStarted();
-        if (out.destroyed) return callback();
-        if (out.push(chunk)) callback();
+        if (chunker.add(chunk)) callback();
         else resumeSink = () => callback();
       },
       // basic-ftp ends the sink even after a failure: `out` is ended only on success, below.
@@ -407,6 +416,7 @@ export class FtpBackend implements Backend {
       () => {
         finished = true;
         markStarted();
+        if (!out.destroyed) chunker.flush();
         out.push(null);
       },
       (error: unknown) => {
@@ -417,6 +427,7 @@ export class FtpBackend implements Backend {
     download
       .catch(() => undefined)
       .finally(() => {
+        forgetDirectReceiver(client.ftp, receiver);
         options.signal?.removeEventListener('abort', onAbort);
         release();
       });

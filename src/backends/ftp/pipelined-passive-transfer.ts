@@ -22,11 +22,50 @@
  * {@link EPSV_REFUSAL_GRACE_MS}: proftpd, out of passive ports ("425 EPSV: Address already in
  * use" while thousands of small files cycle through its port range), never answered the `STOR`
  * that followed, and the upload hung until the control connection's 30 s timeout.
+ *
+ * A download can ask for its data socket to read straight into buffers of its own
+ * ({@link receiveNextRetrDirectly}): the socket is then opened with `onread`, and its bytes go to
+ * that receiver instead of the socket's stream, which only reports the end (basic-ftp still pipes
+ * it and settles the transfer when it ends, as before).
  */
-import { Socket } from 'node:net';
-import { connect as tlsConnect, TLSSocket } from 'node:tls';
+import { Socket, type OnReadOpts, type SocketConstructorOpts } from 'node:net';
+import { checkServerIdentity, connect as tlsConnect, TLSSocket, type ConnectionOptions } from 'node:tls';
 import { enterPassiveModeIPv6, FTPError, type Client, type FTPContext, type FTPResponse, type ResponseHandler, type TaskResolver } from 'basic-ftp';
 import { parseEpsvResponse } from 'basic-ftp/dist/transfer.js';
+
+/** Where the bytes of a download's data connection go when read directly (see the module comment). */
+export interface DirectReceiver {
+  /** The `onread` options the data socket is opened with. */
+  readonly onread: OnReadOpts;
+  /** Called with the data socket as soon as it exists, before any byte is read. */
+  attach(socket: Socket): void;
+}
+
+/** Receivers waiting for the next `RETR` of a connection. */
+const receivers = new WeakMap<FTPContext, DirectReceiver>();
+
+/**
+ * Asks for the data of the next `RETR` on `ftp` to go to `receiver`. Only a data connection
+ * opened here (`EPSV` pipelined with the command) can do that; otherwise the receiver is never
+ * attached and the data arrives as stream chunks as usual. Call {@link forgetDirectReceiver}
+ * once the transfer is over, so a receiver that was not used never reaches a later `RETR`.
+ */
+export function receiveNextRetrDirectly(ftp: FTPContext, receiver: DirectReceiver): void {
+  receivers.set(ftp, receiver);
+}
+
+/** Withdraws a receiver given to {@link receiveNextRetrDirectly}, if it is still waiting. */
+export function forgetDirectReceiver(ftp: FTPContext, receiver: DirectReceiver): void {
+  if (receivers.get(ftp) === receiver) receivers.delete(ftp);
+}
+
+/** The waiting receiver for `command`, taken (used once), when it is a `RETR`. */
+function takeReceiver(ftp: FTPContext, command: string): DirectReceiver | undefined {
+  const receiver = receivers.get(ftp);
+  if (receiver === undefined || !/^RETR /i.test(command)) return undefined;
+  receivers.delete(ftp);
+  return receiver;
+}
 
 /**
  * How long a transfer command sent with a refused `EPSV` may take to be answered before the
@@ -97,6 +136,7 @@ function handleWithEpsv(
   let connected = false;
   let settled = false;
   const held: Array<{ response: FTPResponse; task: TaskResolver }> = [];
+  const receiver = takeReceiver(ftp, command);
   const pass = (response: Error | FTPResponse, task: TaskResolver): void => {
     if (response instanceof Error) {
       settled = true;
@@ -124,7 +164,7 @@ function handleWithEpsv(
         stopWaiting = closeUnlessAnswered(ftp, epsvFailure, () => settled);
         return;
       }
-      connectData(ftp, host, port).then(
+      connectData(ftp, host, port, receiver).then(
         (socket) => {
           if (settled || ftp.dataSocket !== placeholder) {
             socket.destroy();
@@ -175,33 +215,74 @@ export function pipelinesEpsv(client: Client): boolean {
   return client.prepareTransfer === sendEpsvWithNextCommand;
 }
 
-/** Connects to the server's passive port, in TLS resuming the control session on FTPS. */
-export function connectData(ftp: FTPContext, host: string, port: number): Promise<Socket | TLSSocket> {
+/**
+ * Connects to the server's passive port, in TLS resuming the control session on FTPS; with a
+ * receiver, the socket reads into the receiver's buffers.
+ */
+export function connectData(ftp: FTPContext, host: string, port: number, receiver?: DirectReceiver): Promise<Socket | TLSSocket> {
   return new Promise((resolve, reject) => {
-    const raw = new Socket();
+    const tls = ftp.socket instanceof TLSSocket;
+    // `onread` works on a TLS socket only when tls.connect opens the TCP connection itself.
+    const socket = tls && receiver !== undefined ? directTlsSocket(ftp, host, port, receiver) : new Socket(receiver === undefined ? undefined : ({ onread: receiver.onread } as SocketConstructorOpts));
+    if (socket instanceof TLSSocket) keepSessionTicket(ftp, socket);
+    receiver?.attach(socket);
     const onError = (error: Error): void => {
       error.message = `Can't open data connection in passive mode: ${error.message}`;
       reject(error);
     };
     const onTimeout = (): void => {
-      raw.destroy();
+      socket.destroy();
       reject(new Error(`Timeout when trying to open data connection to ${host}:${port}`));
     };
-    raw.setTimeout(ftp.timeout);
-    raw.once('error', onError);
-    raw.once('timeout', onTimeout);
-    raw.connect({ port, host, family: ftp.ipFamily }, () => {
-      raw.setTimeout(0);
-      raw.off('error', onError);
-      raw.off('timeout', onTimeout);
-      if (!(ftp.socket instanceof TLSSocket)) return resolve(raw);
+    const onConnect = (): void => {
+      socket.setTimeout(0);
+      socket.off('error', onError);
+      socket.off('timeout', onTimeout);
+      if (!tls || socket instanceof TLSSocket) return resolve(socket);
       // As basic-ftp does: resume the latest session, and keep the ticket the server sends after
       // this handshake (TLS 1.3 tickets are single-use) for the next data connection.
-      const secure = tlsConnect({ ...ftp.tlsOptions, socket: raw, session: ftp.tlsSessionStore ?? ftp.socket.getSession() });
-      secure.on('session', (session: Buffer) => {
-        ftp.tlsSessionStore = session;
-      });
+      const secure = tlsConnect({ ...ftp.tlsOptions, socket, session: sessionFor(ftp) });
+      keepSessionTicket(ftp, secure);
       resolve(secure);
-    });
+    };
+    socket.setTimeout(ftp.timeout);
+    socket.once('error', onError);
+    socket.once('timeout', onTimeout);
+    // A TLS socket emits 'connect' once its TCP connection is up, before the handshake.
+    if (socket instanceof TLSSocket) socket.once('connect', onConnect);
+    else socket.connect({ port, host, family: ftp.ipFamily }, onConnect);
+  });
+}
+
+/**
+ * A TLS data socket that opens its own TCP connection to `host` (the control connection's peer
+ * address) and reads with the receiver's `onread`. The certificate is checked against the name
+ * the control connection was opened with, as when TLS is started on a connected socket.
+ */
+function directTlsSocket(ftp: FTPContext, host: string, port: number, receiver: DirectReceiver): TLSSocket {
+  const identity = ftp.tlsOptions.host ?? host;
+  const check = ftp.tlsOptions.checkServerIdentity ?? checkServerIdentity;
+  // `family` and `onread` go on to the TCP socket (the TLS types leave them out).
+  const options: ConnectionOptions & { family: number | undefined; onread: OnReadOpts } = {
+    ...ftp.tlsOptions,
+    host,
+    port,
+    family: ftp.ipFamily,
+    session: sessionFor(ftp),
+    checkServerIdentity: (_name, cert) => check(identity, cert),
+    onread: receiver.onread,
+  };
+  return tlsConnect(options);
+}
+
+/** The TLS session a data connection resumes: the latest ticket, else the control connection's. */
+function sessionFor(ftp: FTPContext): Buffer | undefined {
+  return ftp.tlsSessionStore ?? (ftp.socket as TLSSocket).getSession();
+}
+
+/** Keeps each session ticket the server sends, for the next data connection. */
+function keepSessionTicket(ftp: FTPContext, socket: TLSSocket): void {
+  socket.on('session', (session: Buffer) => {
+    ftp.tlsSessionStore = session;
   });
 }

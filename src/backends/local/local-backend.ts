@@ -9,7 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Entry, FileEntry, ListedEntry } from '../../core/entry.js';
 import { parentOf, type RelPath } from '../../core/rel-path.js';
 import { LinkResolver } from './link-resolver.js';
-import { BatchingFileWriter } from './batching-file-writer.js';
+import { BatchingFileWriter, type InlineWrites } from './batching-file-writer.js';
 import { BackendError } from '../../errors.js';
 import { safeFileMode, tempNameFor, type Backend, type BackendCapabilities, type WriteOptions } from '../backend.js';
 import { mapLocalError } from './local-errors.js';
@@ -74,6 +74,8 @@ export class LocalBackend implements Backend {
   private readonly fsync: boolean;
   /** Set once lstat proved slow here (a network mount): listings then stat in parallel. */
   private slowStats = false;
+  /** Downloads write synchronously until a write proves this disk slow (batching-file-writer.ts). */
+  private readonly inlineWrites: InlineWrites = { enabled: true, slowMs: 100 };
   private readonly slowStatMs: number;
   private readonly links: LinkResolver | undefined;
 
@@ -241,7 +243,7 @@ export class LocalBackend implements Backend {
       // fsync before close, so the rename below never exposes data still in the cache; writes go
       // out 1 MiB at a time (with a file stream's 16 KiB buffer every TLS record of a download
       // waited for its own disk write).
-      const out = new BatchingFileWriter(temp, { mode: safeFileMode(options.mode), fsync: this.fsync });
+      const out = new BatchingFileWriter(temp, { mode: safeFileMode(options.mode), fsync: this.fsync, inline: this.inlineWrites });
       await pipeline(data, out, { signal: options.signal });
       if (options.mtimeMs !== undefined) {
         // A Date, not seconds: Node turns a negative number of seconds (a time before 1970) into "now".
