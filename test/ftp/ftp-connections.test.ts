@@ -41,10 +41,12 @@ describe('a server limiting connections per user (pure-ftpd answers 421)', () =>
       assert.deepEqual(contents, names);
       assert.equal((await backend.list(p(''))).length, names.length);
       // pure-ftpd counts a session once it has logged in, so logins racing each other may get
-      // one more connection in than the limit: the pool keeps whatever the server accepted.
+      // one more connection in than the limit, or, when the operations are quick, all of them (no
+      // 421, no warning): the pool keeps whatever the server accepted and warns at most once.
+      // The shrinking itself is tested deterministically in ftp-client-pool.test.ts.
       const allowed = warnings.map((w) => /allows only (\d+) connections? at once/.exec(w)?.[1]).filter((n) => n !== undefined);
-      assert.equal(allowed.length, 1, `expected one warning about the limit, got ${JSON.stringify(warnings)}`);
-      assert.ok(Number(allowed[0]) >= server.limitedMaxConnections! && Number(allowed[0]) < 4, `limit ${allowed[0]}`);
+      assert.ok(allowed.length <= 1, `expected at most one warning about the limit, got ${JSON.stringify(warnings)}`);
+      if (allowed.length === 1) assert.ok(Number(allowed[0]) >= server.limitedMaxConnections! && Number(allowed[0]) < 4, `limit ${allowed[0]}`);
     } finally {
       await backend.close();
     }
