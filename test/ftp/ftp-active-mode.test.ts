@@ -15,7 +15,7 @@ import { toRelPath as p } from '../../src/core/rel-path.js';
 import { isBackendError } from '../../src/errors.js';
 import { describeBackend } from '../conformance/describe-backend.js';
 import { makeSandbox, writeTree } from '../support/run-cli.js';
-import { freshFolderName, ftpHarness, ftpServer, ftpUrl, openTestFtp, removeTestFolder, type FtpServerName } from './ftp-test-servers.js';
+import { clientSettingsFor, freshFolderName, ftpHarness, ftpServer, ftpUrl, openTestFtp, removeTestFolder, type FtpServerName } from './ftp-test-servers.js';
 
 // The backend contract, every transfer in active mode: list, write, read, stat, remove, 0-byte
 // and multi-MB files, over plain FTP and FTPS.
@@ -29,23 +29,8 @@ after(async () => {
   await Promise.all(folders.map(([name, folder]) => removeTestFolder(ftpServer(name), folder)));
 });
 
-async function settingsFor(name: FtpServerName, tls: 'none' | 'explicit' = 'none'): Promise<FtpConnectionSettings> {
-  const server = ftpServer(name);
-  const ca = tls !== 'none' && server.caFile !== undefined ? [await readFile(server.caFile, 'utf8')] : undefined;
-  return {
-    host: server.host,
-    port: server.port,
-    user: server.user,
-    password: server.password,
-    tls,
-    tlsOptions: { ca, rejectUnauthorized: true },
-    encoding: 'utf8',
-    timeoutMs: 10_000,
-    label: `${name}`,
-    active: true,
-    activeAcceptTimeoutMs: 5_000,
-  };
-}
+const settingsFor = (name: FtpServerName, tls: 'none' | 'explicit' = 'none'): Promise<FtpConnectionSettings> =>
+  clientSettingsFor(name, tls, { active: true, activeAcceptTimeoutMs: 5_000 });
 
 function sink(): { stream: Writable; text(): string } {
   const chunks: Buffer[] = [];

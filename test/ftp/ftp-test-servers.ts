@@ -2,9 +2,10 @@
  * Helpers for tests against the loopback FTP servers that `scripts/servers/<name>.sh start` runs.
  */
 import { randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Backend } from '../../src/backends/backend.js';
+import type { FtpConnectionSettings } from '../../src/backends/ftp/connect-ftp-client.js';
 import { openBackend, type OpenBackendOptions } from '../../src/backends/open-backend.js';
 import { parseTarget } from '../../src/backends/target-url.js';
 import type { BackendHarness } from '../conformance/describe-backend.js';
@@ -77,6 +78,31 @@ export async function openTestFtp(
     caFile: server.caFile,
     ...open,
   });
+}
+
+/**
+ * Settings for `connectFtpClient` (one basic-ftp client, no pool) to a test server, trusting its
+ * CA over FTPS; `extra` adds or overrides settings (active mode, say).
+ */
+export async function clientSettingsFor(
+  name: FtpServerName,
+  tls: 'none' | 'explicit' = 'none',
+  extra: Partial<FtpConnectionSettings> = {},
+): Promise<FtpConnectionSettings> {
+  const server = ftpServer(name);
+  const ca = tls !== 'none' && server.caFile !== undefined ? [await readFile(server.caFile, 'utf8')] : undefined;
+  return {
+    host: server.host,
+    port: server.port,
+    user: server.user,
+    password: server.password,
+    tls,
+    tlsOptions: { ca, rejectUnauthorized: true },
+    encoding: 'utf8',
+    timeoutMs: 10_000,
+    label: name,
+    ...extra,
+  };
 }
 
 /** Deletes a test folder on disk (the scripts run the servers on this machine). */

@@ -97,7 +97,7 @@ async function startServer(): Promise<ScriptedServer> {
         offset = Number(line.split(' ')[1]);
         return reply(`350 Restarting at ${offset}`);
       }
-      if (verb === 'STOR') {
+      if (verb === 'STOR' || verb === 'MLSD' || verb === 'RETR') {
         if (!pending) return reply('425 Use PASV or EPSV first');
         if (deferred) {
           control.write(deferred);
@@ -106,23 +106,15 @@ async function startServer(): Promise<ScriptedServer> {
         const socket = await pending;
         pending = undefined;
         reply('150 Opening data connection');
-        let received = 0;
-        await new Promise<void>((resolve) => {
-          socket.on('data', (chunk: Buffer) => (received += chunk.length));
-          socket.on('end', () => resolve());
-        });
-        socket.end();
-        return reply(`226 Transfer complete (${received} bytes)`);
-      }
-      if (verb === 'MLSD' || verb === 'RETR') {
-        if (!pending) return reply('425 Use PASV or EPSV first');
-        if (deferred) {
-          control.write(deferred);
-          deferred = '';
+        if (verb === 'STOR') {
+          let received = 0;
+          await new Promise<void>((resolve) => {
+            socket.on('data', (chunk: Buffer) => (received += chunk.length));
+            socket.on('end', () => resolve());
+          });
+          socket.end();
+          return reply(`226 Transfer complete (${received} bytes)`);
         }
-        const socket = await pending;
-        pending = undefined;
-        reply('150 Opening data connection');
         const payload = verb === 'MLSD' ? LISTING : CONTENT.slice(offset);
         offset = 0;
         await new Promise<void>((resolve) => socket.end(payload, resolve));

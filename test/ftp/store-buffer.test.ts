@@ -12,31 +12,15 @@ import { after, describe, it } from 'node:test';
 import { Readable } from 'node:stream';
 import { Client, FTPError } from 'basic-ftp';
 import { WholeFileSource } from '../../src/backends/backend.js';
-import { connectFtpClient, type FtpConnectionSettings } from '../../src/backends/ftp/connect-ftp-client.js';
+import { connectFtpClient } from '../../src/backends/ftp/connect-ftp-client.js';
 import { canStoreBuffer, storeBuffer } from '../../src/backends/ftp/store-buffer.js';
 import type { RelPath } from '../../src/core/rel-path.js';
-import { freshFolderName, ftpServer, openTestFtp, removeTestFolder, type FtpServerName } from './ftp-test-servers.js';
+import { clientSettingsFor, freshFolderName, ftpServer, openTestFtp, removeTestFolder, type FtpServerName } from './ftp-test-servers.js';
 
 const folders: Array<[FtpServerName, string]> = [];
 after(async () => {
   await Promise.all(folders.map(([name, folder]) => removeTestFolder(ftpServer(name), folder)));
 });
-
-async function settingsFor(name: FtpServerName, tls: 'none' | 'explicit'): Promise<FtpConnectionSettings> {
-  const server = ftpServer(name);
-  const ca = tls !== 'none' && server.caFile !== undefined ? [await readFile(server.caFile, 'utf8')] : undefined;
-  return {
-    host: server.host,
-    port: server.port,
-    user: server.user,
-    password: server.password,
-    tls,
-    tlsOptions: { ca, rejectUnauthorized: true },
-    encoding: 'utf8',
-    timeoutMs: 10_000,
-    label: name,
-  };
-}
 
 /** Records the commands `client` writes to its control connection, one entry per write. */
 function recordWrites(client: Client): string[] {
@@ -67,7 +51,7 @@ describe('STOR of a whole buffer on a data connection of its own', () => {
       const server = ftpServer(name);
       const folder = freshFolderName('store-buffer');
       folders.push([name, folder]);
-      const client = await connectFtpClient(await settingsFor(name, tls));
+      const client = await connectFtpClient(await clientSettingsFor(name, tls));
       try {
         await client.send(`MKD /${folder}`);
         const empty = Buffer.alloc(0);
@@ -97,7 +81,7 @@ describe('STOR of a whole buffer on a data connection of its own', () => {
   it('a refused STOR fails with the server reply and the connection goes on working', async () => {
     const folder = freshFolderName('store-buffer-refused');
     folders.push(['proftpd', folder]);
-    const client = await connectFtpClient(await settingsFor('proftpd', 'none'));
+    const client = await connectFtpClient(await clientSettingsFor('proftpd'));
     try {
       await client.send(`MKD /${folder}`);
       await client.list(`/${folder}`);
