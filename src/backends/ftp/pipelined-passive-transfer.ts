@@ -75,15 +75,62 @@ function takeReceiver(ftp: FTPContext, command: string): DirectReceiver | undefi
 export const EPSV_REFUSAL_GRACE_MS = 3000;
 
 /**
- * Closes `ftp` with `refusal` unless `answered()` turns true within {@link EPSV_REFUSAL_GRACE_MS}.
- * Returns a function that cancels the wait.
+ * What the first reply to a pipelined `EPSV` + transfer command decides, for both handlers of
+ * such pairs (here and store-buffer.ts): `EPSV`'s own reply gives the passive port or a refusal;
+ * after a refusal, the transfer command's reply means nothing, and the connection is closed when
+ * that reply announces a transfer anyway (`1xx`) or does not come within
+ * {@link EPSV_REFUSAL_GRACE_MS}.
  */
-export function closeUnlessAnswered(ftp: FTPContext, refusal: Error, answered: () => boolean): () => void {
-  const timer = setTimeout(() => {
-    if (!answered() && !ftp.closed) ftp.closeWithError(refusal);
-  }, EPSV_REFUSAL_GRACE_MS);
-  timer.unref();
-  return () => clearTimeout(timer);
+export class PipelinedEpsv {
+  private replied = false;
+  private refusal: Error | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  /** @param settled tells whether the transfer has ended (then no closing is needed). */
+  constructor(
+    private readonly ftp: FTPContext,
+    private readonly settled: () => boolean,
+  ) {}
+
+  /** True while the next reply is `EPSV`'s own. */
+  get awaitingEpsv(): boolean {
+    return !this.replied;
+  }
+
+  /** Reads `EPSV`'s reply: the passive port, or undefined when it was refused (or unreadable). */
+  portOf(response: FTPResponse): number | undefined {
+    this.replied = true;
+    try {
+      if (response instanceof FTPError) throw response;
+      return parseEpsvResponse(response.message);
+    } catch (error) {
+      const refusal = error as Error;
+      this.refusal = refusal;
+      this.timer = setTimeout(() => {
+        if (!this.settled() && !this.ftp.closed) this.ftp.closeWithError(refusal);
+      }, EPSV_REFUSAL_GRACE_MS);
+      this.timer.unref();
+      return undefined;
+    }
+  }
+
+  /**
+   * The transfer command's reply after a refused `EPSV`: the error to fail the transfer with, or
+   * `'closed'` when a transfer was announced without a data port (the connection is being closed
+   * with the refusal, which reaches the handler once more as that error). Undefined when `EPSV`
+   * had worked: the reply is the transfer's own.
+   */
+  afterRefusal(response: FTPResponse): Error | 'closed' | undefined {
+    const refusal = this.refusal;
+    if (refusal === undefined) return undefined;
+    clearTimeout(this.timer);
+    if (!(response instanceof FTPError) && response.code < 200) {
+      this.refusal = undefined;
+      this.ftp.closeWithError(refusal);
+      return 'closed';
+    }
+    return refusal;
+  }
 }
 
 /**
@@ -130,13 +177,11 @@ function handleWithEpsv(
   originalHandle: FTPContext['handle'],
   responseHandler: ResponseHandler,
 ): Promise<unknown> {
-  let epsvReplied = false;
-  let epsvFailure: Error | undefined;
-  let stopWaiting: (() => void) | undefined;
   let connected = false;
   let settled = false;
   const held: Array<{ response: FTPResponse; task: TaskResolver }> = [];
   const receiver = takeReceiver(ftp, command);
+  const epsv = new PipelinedEpsv(ftp, () => settled);
   const pass = (response: Error | FTPResponse, task: TaskResolver): void => {
     if (response instanceof Error) {
       settled = true;
@@ -149,21 +194,9 @@ function handleWithEpsv(
     // Socket errors, timeouts, a closed connection, and refusals of the transfer command go
     // straight on (basic-ftp fails the transfer); a data connection still on its way is dropped.
     if (response instanceof Error && !(response instanceof FTPError)) return pass(response, resolver);
-    if (!epsvReplied) {
-      epsvReplied = true;
-      if (response instanceof FTPError) {
-        epsvFailure = response;
-        stopWaiting = closeUnlessAnswered(ftp, response, () => settled);
-        return;
-      }
-      let port: number;
-      try {
-        port = parseEpsvResponse(response.message);
-      } catch (error) {
-        epsvFailure = error as Error;
-        stopWaiting = closeUnlessAnswered(ftp, epsvFailure, () => settled);
-        return;
-      }
+    if (epsv.awaitingEpsv) {
+      const port = epsv.portOf(response);
+      if (port === undefined) return;
       connectData(ftp, host, port, receiver).then(
         (socket) => {
           if (settled || ftp.dataSocket !== placeholder) {
@@ -182,16 +215,10 @@ function handleWithEpsv(
       );
       return;
     }
-    if (epsvFailure !== undefined) {
-      stopWaiting?.();
-      // The transfer command went without a passive port: its reply means nothing.
-      if (!(response instanceof FTPError) && response.code < 200) {
-        settled = true;
-        ftp.closeWithError(epsvFailure);
-        return;
-      }
-      return pass(epsvFailure, resolver);
-    }
+    // After a refused EPSV the transfer command went without a passive port: its reply means nothing.
+    const refusal = epsv.afterRefusal(response);
+    if (refusal === 'closed') return;
+    if (refusal !== undefined) return pass(refusal, resolver);
     if (response instanceof FTPError) return pass(response, resolver);
     if (!connected) {
       held.push({ response, task: resolver });

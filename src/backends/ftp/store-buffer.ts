@@ -13,8 +13,7 @@
  */
 import type { Socket } from 'node:net';
 import { FTPError, type Client, type FTPResponse } from 'basic-ftp';
-import { parseEpsvResponse } from 'basic-ftp/dist/transfer.js';
-import { closeUnlessAnswered, connectData, pipelinesEpsv } from './pipelined-passive-transfer.js';
+import { connectData, PipelinedEpsv, pipelinesEpsv } from './pipelined-passive-transfer.js';
 
 /**
  * Whether {@link storeBuffer} can upload `contents` on `client` now: the connection must already
@@ -38,13 +37,11 @@ export function storeBuffer(client: Client, remotePath: string, contents: Buffer
   if (/[\r\n\0]/.test(remotePath)) return Promise.reject(new Error(`invalid FTP path ${JSON.stringify(remotePath)}`));
 
   let settled = false;
-  let epsvReplied = false;
-  let epsvFailure: Error | undefined;
-  let stopWaiting: (() => void) | undefined;
   let dataSocket: Socket | undefined;
   let dataFinished = false;
   let dataError: Error | undefined;
   let completion: FTPResponse | undefined;
+  const epsv = new PipelinedEpsv(ftp, () => settled);
 
   // basic-ftp records a stack trace per task, for messages about misuse; not needed here.
   const stackLimit = Error.stackTraceLimit;
@@ -68,22 +65,9 @@ export function storeBuffer(client: Client, remotePath: string, contents: Buffer
 
       // Socket errors, timeouts and a closed control connection end the upload at once.
       if (response instanceof Error && !(response instanceof FTPError)) return settle(response);
-      if (!epsvReplied) {
-        epsvReplied = true;
-        if (response instanceof FTPError) {
-          epsvFailure = response;
-          // The STOR that came with it may never be answered (see pipelined-passive-transfer.ts).
-          stopWaiting = closeUnlessAnswered(ftp, response, () => settled);
-          return;
-        }
-        let port: number;
-        try {
-          port = parseEpsvResponse(response.message);
-        } catch (error) {
-          epsvFailure = error as Error;
-          stopWaiting = closeUnlessAnswered(ftp, epsvFailure, () => settled);
-          return;
-        }
+      if (epsv.awaitingEpsv) {
+        const port = epsv.portOf(response);
+        if (port === undefined) return;
         connectData(ftp, host, port).then(
           (socket) => {
             if (settled) {
@@ -123,17 +107,10 @@ export function storeBuffer(client: Client, remotePath: string, contents: Buffer
         );
         return;
       }
-      if (epsvFailure !== undefined) {
-        stopWaiting?.();
-        // STOR went without a passive port: a server that starts a transfer anyway is in an
-        // unknown state, so its connection is closed.
-        if (!(response instanceof FTPError) && response.code < 200) {
-          settled = true;
-          ftp.closeWithError(epsvFailure);
-          return;
-        }
-        return settle(epsvFailure);
-      }
+      // After a refused EPSV, STOR went without a passive port: its reply means nothing.
+      const refusal = epsv.afterRefusal(response);
+      if (refusal === 'closed') return;
+      if (refusal !== undefined) return settle(refusal);
       if (response instanceof FTPError) return settle(response);
       // 125/150: the server opened the file and reads the data already on its way.
       if (response.code < 200) return;
