@@ -391,11 +391,6 @@ async function readFolder(c: SftpConnection, abs: string, what: string): Promise
 }
 
 /**
- * Writes all of `data` to the open `handle`, keeping up to {@link writesInFlight} WRITE requests
- * outstanding (a stream with one request at a time is ~5× slower). Returns the byte count. On any
- * failure, waits for the requests still in flight before throwing, so the handle can be closed.
- */
-/**
  * Sends the WRITE requests of all of `contents` and then `after` (close, set time, stat) without
  * waiting in between, and waits for every answer; throws the first failure in request order.
  * Resolves with the last request's result (the stat).
@@ -423,6 +418,11 @@ async function writeWholeAndClose(
   return stat;
 }
 
+/**
+ * Writes all of `data` to the open `handle`, keeping up to {@link writesInFlight} WRITE requests
+ * outstanding (a stream with one request at a time is ~5× slower). Returns the byte count. On any
+ * failure, waits for the requests still in flight before throwing, so the handle can be closed.
+ */
 async function writeAll(c: SftpConnection, handle: Buffer, data: Readable, what: string): Promise<number> {
   const pending = new Set<Promise<void>>();
   let failure: unknown;
