@@ -22,6 +22,13 @@ ensure_unix_user() {
   if ! id "$ftp_user" >/dev/null 2>&1; then
     useradd --no-create-home --home-dir "$data" --shell /usr/sbin/nologin "$ftp_user"
   fi
+  # vsftpd changes into the user's home before its local_root, and refuses every login ("500 OOPS:
+  # cannot change directory") when that home is gone: the user is shared by every checkout on
+  # this machine, so its home may be the data folder of a checkout since deleted. A home that
+  # still exists (another checkout's, running) is left alone.
+  local home
+  home="$(getent passwd "$ftp_user" | cut -d: -f6)"
+  if [[ ! -d $home ]]; then usermod --home "$data" "$ftp_user"; fi
   echo "$ftp_user:$ftp_password" | chpasswd
 }
 
