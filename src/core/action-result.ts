@@ -3,7 +3,7 @@
  */
 import { fingerprintOf, type FileEntry, type Fingerprint } from './entry.js';
 import type { Action } from './plan.js';
-import { plainConstructor } from './plain-constructor.js';
+import { plainConstructor, type Mutable } from './plain-constructor.js';
 import type { RelPath } from './rel-path.js';
 import type { SyncRecord, SyncState } from './sync-state.js';
 
@@ -38,20 +38,19 @@ export type StateChange =
   | { readonly op: 'set'; readonly path: RelPath; readonly record: SyncRecord }
   | { readonly op: 'drop'; readonly path: RelPath };
 
-type Writable<T> = { -readonly [K in keyof T]: T[K] };
 // A first sync makes a million of these, dead at once: plain objects without an allocation site
 // (plain-constructor.ts), equal to `{ op: 'set', path, record }`, `{ local, remote }` and
 // `{ op: 'drop', path }`.
-const SetChange = plainConstructor(function (this: Writable<Extract<StateChange, { op: 'set' }>>, path: RelPath, record: SyncRecord) {
+const SetChange = plainConstructor(function (this: Mutable<Extract<StateChange, { op: 'set' }>>, path: RelPath, record: SyncRecord) {
   this.op = 'set';
   this.path = path;
   this.record = record;
 });
-const RecordOf = plainConstructor(function (this: Writable<SyncRecord>, local: Fingerprint, remote: Fingerprint) {
+const RecordOf = plainConstructor(function (this: Mutable<SyncRecord>, local: Fingerprint, remote: Fingerprint) {
   this.local = local;
   this.remote = remote;
 });
-const DropChange = plainConstructor(function (this: Writable<Extract<StateChange, { op: 'drop' }>>, path: RelPath) {
+const DropChange = plainConstructor(function (this: Mutable<Extract<StateChange, { op: 'drop' }>>, path: RelPath) {
   this.op = 'drop';
   this.path = path;
 });

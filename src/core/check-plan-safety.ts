@@ -3,7 +3,7 @@
  * Each brake has its own refusal (and exit code, docs/exit-codes.md) and its own override. Pure.
  */
 import type { Plan } from './plan.js';
-import { planActions } from './plan-actions.js';
+import { countActions } from './plan-actions.js';
 import { assertNever, otherSide, type Side } from './side.js';
 import type { Snapshot } from './snapshot.js';
 import type { SyncMode } from './sync-options.js';
@@ -76,9 +76,7 @@ export function checkPlanSafety(input: SafetyInput): SafetyRefusal | undefined {
 }
 
 function deletionsOn(plan: Plan, side: Side): number {
-  let count = 0;
-  for (const action of planActions(plan)) if (action.kind === 'delete' && action.side === side) count++;
-  return count;
+  return countActions(plan, (action) => action.kind === 'delete' && action.side === side);
 }
 
 /**
@@ -91,8 +89,7 @@ function emptySide(input: SafetyInput): SafetyRefusal | undefined {
     const snapshot = input[side];
     if (snapshot.entries.size > 0 || snapshot.unreadable.size > 0) continue;
     const other = otherSide(side);
-    let deletions = 0;
-    for (const action of planActions(input.plan)) if ((action.kind === 'delete' || action.kind === 'rmdir') && action.side === other) deletions++;
+    const deletions = countActions(input.plan, (action) => (action.kind === 'delete' || action.kind === 'rmdir') && action.side === other);
     if (deletions > 0) return { reason: 'empty-side', side, recorded: input.state.size, deletions };
   }
   return undefined;

@@ -15,6 +15,9 @@
  * Use it only for the few objects made by the million.
  */
 
+/** `T` with its `readonly` properties writable: the type of `this` in a constructor's `init`. */
+export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 /**
  * Turns `init` (a `function`, not an arrow function: it is called with `new`) into a constructor
  * of plain objects: `init` sets the properties on `this`, in the order the literal lists them.

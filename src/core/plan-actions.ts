@@ -62,6 +62,13 @@ export function planActions(plan: Plan): ActionSequence {
   };
 }
 
+/** How many of the plan's actions satisfy `test`, without making the array of a compact plan. */
+export function countActions(plan: Plan, test: (action: Action) => boolean): number {
+  let count = 0;
+  for (const action of planActions(plan)) if (test(action)) count++;
+  return count;
+}
+
 /** The actions of one phase, in execution order (the record phase of a compact plan made one at a time). */
 export function phaseActions(plan: Plan, phase: PlanPhase): ActionSequence {
   const compact = compactPlans.get(plan);

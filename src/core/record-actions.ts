@@ -11,7 +11,7 @@
  */
 import { DIR_ENTRY, type FileEntry, type Fingerprint } from './entry.js';
 import { NumberColumn } from './number-column.js';
-import { plainConstructor } from './plain-constructor.js';
+import { plainConstructor, type Mutable } from './plain-constructor.js';
 import type { Action } from './plan.js';
 import { comparePaths, type RelPath } from './rel-path.js';
 
@@ -127,20 +127,19 @@ function fingerprint(size: number, mtimeMs: number): Fingerprint {
 // Made by the million in a first sync, and dead at once: plain objects without an allocation
 // site (plain-constructor.ts), equal to `{ kind: 'record', phase: 'record', path, local, remote }`,
 // `{ kind: 'forget', phase: 'record', path }` and `{ kind: 'file', size, mtimeMs }`.
-type Writable<T> = { -readonly [K in keyof T]: T[K] };
-const RecordAction = plainConstructor(function (this: Writable<Extract<RecordPhaseAction, { kind: 'record' }>>, path: RelPath, local: Fingerprint, remote: Fingerprint) {
+const RecordAction = plainConstructor(function (this: Mutable<Extract<RecordPhaseAction, { kind: 'record' }>>, path: RelPath, local: Fingerprint, remote: Fingerprint) {
   this.kind = 'record';
   this.phase = 'record';
   this.path = path;
   this.local = local;
   this.remote = remote;
 });
-const ForgetAction = plainConstructor(function (this: Writable<Extract<RecordPhaseAction, { kind: 'forget' }>>, path: RelPath) {
+const ForgetAction = plainConstructor(function (this: Mutable<Extract<RecordPhaseAction, { kind: 'forget' }>>, path: RelPath) {
   this.kind = 'forget';
   this.phase = 'record';
   this.path = path;
 });
-const FileFingerprint = plainConstructor(function (this: Writable<FileEntry>, size: number, mtimeMs: number) {
+const FileFingerprint = plainConstructor(function (this: Mutable<FileEntry>, size: number, mtimeMs: number) {
   this.kind = 'file';
   this.size = size;
   this.mtimeMs = mtimeMs;

@@ -6,7 +6,7 @@ import type { ActionResult } from '../core/action-result.js';
 import type { Action, PlannedConflict, PlannedSkip } from '../core/plan.js';
 import type { Side } from '../core/side.js';
 import type { SyncMode } from '../core/sync-options.js';
-import { plainConstructor } from '../core/plain-constructor.js';
+import { plainConstructor, type Mutable } from '../core/plain-constructor.js';
 import type { Problem } from './problem.js';
 
 /** Version of the event schema; bumped on incompatible changes. */
@@ -61,8 +61,7 @@ export type SyncEvent =
 /** Receives events. Must not throw. */
 export type EventListener = (event: SyncEvent) => void;
 
-type Writable<T> = { -readonly [K in keyof T]: T[K] };
-type EventOf<K extends SyncEvent['type']> = Writable<Extract<SyncEvent, { type: K }>>;
+type EventOf<K extends SyncEvent['type']> = Mutable<Extract<SyncEvent, { type: K }>>;
 
 // A run emits these once per action, a million times in a first sync of a huge tree, and each dies
 // at once: plain objects without an allocation site (core/plain-constructor.ts).

@@ -28,7 +28,7 @@
  * that receiver instead of the socket's stream, which only reports the end (basic-ftp still pipes
  * it and settles the transfer when it ends, as before).
  */
-import { Socket, type OnReadOpts, type SocketConstructorOpts } from 'node:net';
+import { isIP, Socket, type OnReadOpts, type SocketConstructorOpts } from 'node:net';
 import { checkServerIdentity, connect as tlsConnect, TLSSocket, type ConnectionOptions } from 'node:tls';
 import { enterPassiveModeIPv6, FTPError, type Client, type FTPContext, type FTPResponse, type ResponseHandler, type TaskResolver } from 'basic-ftp';
 import { parseEpsvResponse } from 'basic-ftp/dist/transfer.js';
@@ -295,6 +295,10 @@ function directTlsSocket(ftp: FTPContext, host: string, port: number, receiver: 
     host,
     port,
     family: ftp.ipFamily,
+    // The name goes in SNI too, as it does when TLS starts on a connected socket (`host` is now
+    // the peer's address, which SNI cannot carry): a server choosing its certificate by name
+    // presents the same one as on the control connection.
+    servername: ftp.tlsOptions.servername ?? (isIP(identity) === 0 ? identity : undefined),
     session: sessionFor(ftp),
     checkServerIdentity: (_name, cert) => check(identity, cert),
     onread: receiver.onread,

@@ -12,7 +12,7 @@ import type { PlannedMove } from '../../core/detect-moves.js';
 import type { Entry } from '../../core/entry.js';
 import type { PathFilter } from '../../core/path-filter.js';
 import { buildPlan } from '../../core/plan.js';
-import { planActions } from '../../core/plan-actions.js';
+import { countActions, planActions } from '../../core/plan-actions.js';
 import { reconcile } from '../../core/reconcile.js';
 import { ROOT, toRelPath, type RelPath } from '../../core/rel-path.js';
 import { resolveConflicts, type ConflictResolver } from '../../core/resolve-conflicts.js';
@@ -116,8 +116,7 @@ export async function runPass(context: PassContext, paths: Iterable<RelPath>, tr
   const plan = buildPlan({ mode: context.reconcile.mode, decisions: paired.decisions, moves: paired.moves, local: localSnapshot, remote: remoteSnapshot, state });
   await checkSafety(context, plan, { local: localSnapshot, remote: remoteSnapshot }, full !== undefined, trigger === 'changes');
 
-  let files = 0;
-  for (const action of planActions(plan)) if (action.kind === 'copy' || action.kind === 'delete' || action.kind === 'move') files++;
+  const files = countActions(plan, (action) => action.kind === 'copy' || action.kind === 'delete' || action.kind === 'move');
   if (files > 0) emit({ type: 'watch-state', state: 'syncing', paths: scan.roots.length, files });
   for (const action of planActions(plan)) emit(plannedEvent(action));
   for (const conflict of plan.conflicts) emit({ type: 'conflict', conflict });
