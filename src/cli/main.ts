@@ -13,9 +13,11 @@ import { addScanTreeCommands } from './scan-tree-commands.js';
 import { addCompletionCommand } from './completion-command.js';
 import { addDoctorCommand } from './doctor-command.js';
 import { addWatchCommand } from './watch-command.js';
+import { guardOutputStreams } from './output-stream.js';
 
 // Command lines can carry passwords in URLs: keep them out of `ps` and /proc/PID/cmdline.
 process.title = 'ferry';
+guardOutputStreams();
 
 // The command line never shows a stack trace (errors are one line) unless FERRY_DEBUG is set, and
 // capturing them is not free: basic-ftp records one per FTP command, streams one per finished

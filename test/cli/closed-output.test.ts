@@ -38,4 +38,17 @@ describe('ferry CLI: stdout closed by the reader', () => {
       assert.ok(!hasStackTrace(result.stderr), `stack trace on stderr:\n${result.stderr}`);
     });
   }
+
+  for (const args of [['--help'], ['upload', '--help'], ['completion', 'bash']]) {
+    it(`ferry ${args.join(' ')} | head -1: exit 0, no stack trace`, async () => {
+      const child = spawnCli(args, { env: box.env });
+      child.stdin!.end();
+      // The reader is gone before the first byte: every write fails with EPIPE.
+      child.stdout!.destroy();
+      const result = await collect(child, 30_000);
+      assert.ok(!hasStackTrace(result.stderr), `stack trace on stderr:\n${result.stderr}`);
+      assert.equal(result.stderr, '');
+      assert.ok(result.code === 0 || result.signal === 'SIGPIPE', `exit ${result.code} / ${result.signal}`);
+    });
+  }
 });
