@@ -3,6 +3,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import picomatch from 'picomatch';
 import { DEFAULT_EXCLUDES, PathFilter, splitPatterns } from '../../src/core/path-filter.js';
 import { toRelPath } from '../../src/core/rel-path.js';
 import { isTempName, tempNameFor } from '../../src/core/temp-name.js';
@@ -118,4 +119,22 @@ describe('splitPatterns', () => {
     assert.deepEqual(splitPatterns(''), []);
     assert.deepEqual(splitPatterns(' , '), []);
   });
+});
+
+describe('patterns without glob characters', () => {
+  // Plain names are looked up in a set instead of being compiled; the answers must stay picomatch's.
+  const patterns = ['.git', '#recycle', 'node_modules', 'a b', 'x~', 'a,b', 'Foo', 'foo.', './foo', 'node_modules/', 'a/b', '*.log', 'b?d', '[ab]c', '\\*x', '!keep', 'é'];
+  const names = ['.git', '#recycle', 'node_modules', 'a b', 'x~', 'a,b', 'Foo', 'foo', 'foo.', 'a.log', 'bad', 'ac', '*x', 'zx', 'keep', 'other', 'é', 'e'];
+  for (const pattern of patterns) {
+    it(`"${pattern}" matches what picomatch matches, alone and in a list`, () => {
+      const alone = new PathFilter({ exclude: [pattern] });
+      const mixed = new PathFilter({ exclude: [pattern, '*.tmp-never', 'plain-never'] });
+      for (const name of names) {
+        const expected = picomatch(pattern, { dot: true })(name);
+        assert.equal(alone.isExcludedName(name), expected, `${pattern} vs ${name}`);
+        assert.equal(mixed.isExcludedName(name), expected, `${pattern} (in a list) vs ${name}`);
+        assert.equal(new PathFilter({ match: [pattern] }).isMatchedFile(p(`d/${name}`)), expected, `--match ${pattern} vs ${name}`);
+      }
+    });
+  }
 });
