@@ -76,6 +76,12 @@ describe('ferry CLI: bad input', () => {
     assert.deepEqual(Object.keys(await treeObject(target)).sort(), ['a.txt', 'sub', 'sub/b.txt']);
   });
 
+  it('--create-folder for a target that cannot be made (under /proc) exits 1 with one line instead of hanging', async () => {
+    // Node 20's recursive mkdir never returns there: a regression is killed after 20 s (code null).
+    const result = await box.run(['upload', box.local, '/proc/ferry-no-such/target', '--create-folder', '--state-dir', box.stateDir], { timeoutMs: 20_000 });
+    assertOneLineError(result, 1, /^ferry: cannot create folder \/proc\/ferry-no-such\/target: /);
+  });
+
   it('an unknown URL scheme exits 2', async () => {
     assertOneLineError(await box.run(['sync', box.local, 'foo://x/y', '--state-dir', box.stateDir]), 2, /foo/);
   });

@@ -83,13 +83,18 @@ describe('ferry CLI: where the state is kept', () => {
   for (const [what, stateDir] of [
     ['under /proc (where a recursive mkdir never returns on Node 20)', '/proc/ferry-no-such/state'],
     ['through a file', 'LOCAL/a.txt/state'],
+    ['a link to nothing', 'ROOT/dangling'],
   ] as const) {
-    it(`--state-dir that cannot be made (${what}): one line, exit 1, nothing copied`, async () => {
-      const dir = stateDir.replace('LOCAL', box.local);
-      const result = await box.run(['sync', box.local, box.remote, '--state-dir', dir], { timeoutMs: 20_000 });
-      assert.equal(result.code, 1, result.stderr);
-      assert.match(result.stderr, /^ferry: cannot create state folder .*\n$/);
-      assert.deepEqual(await filesUnder(box.remote), []);
-    });
+    for (const command of ['sync', 'upload']) {
+      it(`${command} --state-dir that cannot be made (${what}): one line, exit 1, nothing copied`, async () => {
+        await fs.symlink(path.join(box.root, 'nowhere'), path.join(box.root, 'dangling'));
+        const dir = stateDir.replace('LOCAL', box.local).replace('ROOT', box.root);
+        // A hang (the bug) is killed after 20 s and fails here with code null, not the suite.
+        const result = await box.run([command, box.local, box.remote, '--state-dir', dir], { timeoutMs: 20_000 });
+        assert.equal(result.code, 1, result.stderr);
+        assert.match(result.stderr, /^ferry: cannot create state folder .*\n$/);
+        assert.deepEqual(await filesUnder(box.remote), []);
+      });
+    }
   }
 });
