@@ -21,6 +21,12 @@ export interface BackendCapabilities {
   readonly caseInsensitive: boolean;
   /** How many operations the engine should keep in flight against this backend. */
   readonly maxConcurrency: number;
+  /**
+   * How many folders a scan lists at once (default {@link maxConcurrency}). Lower where a
+   * listing costs this process CPU rather than a wait: many at once only make long bursts during
+   * which the other side's network replies wait.
+   */
+  readonly listConcurrency?: number;
 }
 
 /** Options of {@link Backend.write}. */

@@ -6,25 +6,15 @@
 import { describeRefusal } from '../core/check-plan-safety.js';
 import type { Side } from '../core/side.js';
 import { SafetyError } from '../errors.js';
-import { StateStore } from '../state/state-store.js';
 
 /**
- * Called when opening `side` found its root missing. Throws a {@link SafetyError} when the state of
- * the pair has records; returns (so the caller rethrows the original error) when it has none.
+ * Called when opening `side` found its root missing; `recordedEntries` counts the paths the state
+ * of the pair records (0 for a pair never synced). Throws a {@link SafetyError} when there are
+ * any; returns (so the caller rethrows the original error) when there are none.
  */
-export async function checkMissingRoot(side: Side, stateDir: string, ids: Readonly<Record<Side, string>>, folders: Readonly<Record<Side, string>>): Promise<void> {
-  const recorded = await recordedEntries(stateDir, ids);
+export async function checkMissingRoot(side: Side, recordedEntries: () => Promise<number>, folders: Readonly<Record<Side, string>>): Promise<void> {
+  const recorded = await recordedEntries();
   if (recorded === 0) return;
   const refusal = { reason: 'missing-root', side, recorded } as const;
   throw new SafetyError(refusal, describeRefusal(refusal, folders));
-}
-
-/** How many paths the state of the pair records (0 for a pair never synced). */
-export async function recordedEntries(stateDir: string, ids: Readonly<Record<Side, string>>): Promise<number> {
-  const store = await StateStore.open(stateDir, ids.local, ids.remote);
-  try {
-    return store.state.size;
-  } finally {
-    await store.close();
-  }
 }

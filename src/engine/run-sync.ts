@@ -28,7 +28,7 @@ import {
 } from '../core/sync-options.js';
 import type { SyncState } from '../core/sync-state.js';
 import { FerryError, isBackendError, SafetyError } from '../errors.js';
-import { checkMissingRoot, recordedEntries } from './check-missing-root.js';
+import { checkMissingRoot } from './check-missing-root.js';
 import { defaultStateDir, StateStore } from '../state/state-store.js';
 import { actionFinishedEvent, actionStartedEvent, EVENT_SCHEMA_VERSION, plannedEvent, type EventListener, type RunSummary, type SyncEvent } from './events.js';
 import { executePlan } from './execute-plan.js';
@@ -267,6 +267,20 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
     const stateDir = options.stateDir ?? defaultStateDir();
     const idOf = (value: string | Backend) => (typeof value === 'string' ? parseTarget(value).id : value.id);
     const displayOf = (value: string | Backend) => (typeof value === 'string' ? parseTarget(value).display : value.displayName);
+    const ids = { local: idOf(options.local), remote: idOf(options.remote) };
+    // The state is opened (lock taken, file loaded) once, lazily: opening a side may need its
+    // record count, and otherwise it loads while the remote side connects and logs in.
+    let storeOpening: Promise<StateStore> | undefined;
+    const openStore = (): Promise<StateStore> => {
+      if (storeOpening === undefined) {
+        storeOpening = StateStore.open(stateDir, ids.local, ids.remote);
+        // Awaited later; a failure must not count as unhandled meanwhile.
+        storeOpening.catch(() => undefined);
+      }
+      return storeOpening;
+    };
+    /** How many paths the state of the pair records (0 for a pair never synced). */
+    const recordedEntries = async (): Promise<number> => (await openStore()).state.size;
     const openSide = async (side: Side, value: string | Backend): Promise<Backend> => {
       if (typeof value !== 'string') return value;
       const open = (createFolder: boolean) =>
@@ -280,17 +294,22 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
           warn: (message) => emit({ type: 'warning', message }),
           signal: options.signal,
         });
-      const ids = { local: idOf(options.local), remote: idOf(options.remote) };
-      // --create-folder never creates afresh a root the last sync saw (that is the brake's case):
-      // only a pair without records, or --allow-empty, lets it create.
       const wantsCreate = (options.createFolder ?? false) && side === creates;
-      const createNow = wantsCreate && ((options.allowEmptySide ?? false) || (await recordedEntries(stateDir, ids)) === 0);
       let backend: Backend;
       try {
-        backend = await open(createNow);
+        try {
+          backend = await open(wantsCreate && (options.allowEmptySide ?? false));
+        } catch (error) {
+          // --create-folder never creates afresh a root the last sync saw (that is the brake's
+          // case): only a pair without records, or --allow-empty, lets it create. The records are
+          // counted only once the root turns out missing (then the side is opened again), so an
+          // existing root connects without waiting for the state.
+          if (!(wantsCreate && isBackendError(error, 'not-found') && (await recordedEntries()) === 0)) throw error;
+          backend = await open(true);
+        }
       } catch (error) {
         if (isBackendError(error, 'not-found') && !options.allowEmptySide) {
-          await checkMissingRoot(side, stateDir, ids, { local: displayOf(options.local), remote: displayOf(options.remote) });
+          await checkMissingRoot(side, recordedEntries, { local: displayOf(options.local), remote: displayOf(options.remote) });
         }
         throw error;
       }
@@ -300,11 +319,28 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
     if (typeof options.local === 'string' && typeof options.remote === 'string') {
       await checkDistinct(parseTarget(options.local), parseTarget(options.remote));
     }
-    const local = await openSide('local', options.local);
-    const remote = await openSide('remote', options.remote);
+    let local: Backend;
+    let remote: Backend;
+    try {
+      // The local side first: a missing source must fail before anything is done remotely.
+      local = await openSide('local', options.local);
+      const remoteOpening = openSide('remote', options.remote);
+      // The state loads while the remote side connects (round trips that leave the CPU idle).
+      void openStore();
+      remote = await remoteOpening;
+    } catch (error) {
+      await storeOpening?.then((unused) => unused.close(), () => undefined);
+      throw error;
+    }
     emit({ type: 'start', schema: EVENT_SCHEMA_VERSION, mode, local: local.displayName, remote: remote.displayName, dryRun });
 
-    store = await StateStore.open(stateDir, local.id, remote.id);
+    store = await openStore();
+    if (local.id !== ids.local || remote.id !== ids.remote) {
+      // Not expected (a backend's id is its target's), but the state must be the pair's.
+      await store.close();
+      store = undefined;
+      store = await StateStore.open(stateDir, local.id, remote.id);
+    }
 
     const backupDir = backupDirOf(options);
     const filter = new PathFilter({ match: options.match, exclude: options.exclude, skipFolders: backupDir ? [backupDir] : [] });
@@ -316,7 +352,7 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
       // both snapshots and the state.
       const index = store.paths;
       const scanSide = async (side: Side, backend: Backend) => {
-        const result = await scanTree(backend, { side, filter, concurrency: backend.capabilities.maxConcurrency, signal: options.signal, index });
+        const result = await scanTree(backend, { side, filter, signal: options.signal, index });
         emit({ type: 'scanned', side, entries: result.snapshot.entries.size, unreadable: result.snapshot.unreadable.size });
         for (const item of result.ignored) emit({ type: 'ignored', side, path: item.path, why: item.why });
         for (const item of result.ignored) if (item.why.startsWith('symlink')) skippedLinks.push(`${side}: ${item.path}`);
@@ -328,7 +364,10 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
       };
       let snapshots;
       try {
-        snapshots = await Promise.all([scanSide('local', local), scanSide('remote', remote)]);
+        // The remote scan first: its first listing goes out before the local scan's stats take
+        // the CPU, so the two overlap.
+        const remoteScan = scanSide('remote', remote);
+        snapshots = await Promise.all([scanSide('local', local), remoteScan]);
       } catch (error) {
         if (options.signal?.aborted) throw new FerryError('interrupted', 'interrupted while scanning; nothing was changed');
         throw error;

@@ -73,7 +73,7 @@ export async function scanTarget(options: ScanTargetOptions): Promise<ScanTarget
     const filter = new PathFilter({ match: options.match, exclude: options.exclude });
     let scan;
     try {
-      scan = await scanTree(backend, { side: 'remote', filter, concurrency: backend.capabilities.maxConcurrency, signal: options.signal });
+      scan = await scanTree(backend, { side: 'remote', filter, signal: options.signal });
     } catch (error) {
       if (options.signal?.aborted) throw new FerryError('interrupted', 'interrupted while scanning', { cause: error });
       throw error;

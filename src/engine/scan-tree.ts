@@ -34,7 +34,8 @@ async function reachableAsNfc(backend: Backend, path: RelPath, entry: Entry): Pr
 export interface ScanOptions {
   readonly side: Side;
   readonly filter: PathFilter;
-  readonly concurrency: number;
+  /** Folders listed at once; default the backend's `listConcurrency`, else its `maxConcurrency`. */
+  readonly concurrency?: number;
   readonly signal?: AbortSignal;
   /** Folder to start from (default the root): a watch re-scans only the subtree that changed. */
   readonly start?: RelPath;
@@ -57,6 +58,7 @@ export async function scanTree(backend: Backend, options: ScanOptions): Promise<
   const pending: RelPath[] = [start];
   let running = 0;
   let failure: unknown;
+  const concurrency = options.concurrency ?? backend.capabilities.listConcurrency ?? backend.capabilities.maxConcurrency;
 
   await new Promise<void>((resolve) => {
     const pump = (): void => {
@@ -64,7 +66,7 @@ export async function scanTree(backend: Backend, options: ScanOptions): Promise<
         if (running === 0) resolve();
         return;
       }
-      while (running < options.concurrency && pending.length > 0) {
+      while (running < concurrency && pending.length > 0) {
         const dir = pending.pop()!;
         running++;
         void listOne(dir).finally(() => {

@@ -98,6 +98,19 @@ describe('ferry CLI: safety brakes', () => {
     assert.ok(await fs.stat(path.join(newLocal, 'about.html')));
   });
 
+  it('--create-folder does not recreate a REMOTE root the last sync recorded (exit 4); --allow-empty does', async () => {
+    const newRemote = path.join(box.root, 'deploy-target');
+    const first = await box.run(['upload', box.local, newRemote, '--create-folder', '--state-dir', box.stateDir]);
+    assert.equal(first.code, 0, first.stderr);
+    await fs.rm(newRemote, { recursive: true });
+    const again = await box.run(['upload', box.local, newRemote, '--create-folder', '--delete', '--state-dir', box.stateDir]);
+    assertOneLineError(again, 4, /does not exist.*last sync recorded.*--allow-empty/);
+    await assert.rejects(fs.stat(newRemote), 'the vanished root was created again');
+    const allowed = await box.run(['upload', box.local, newRemote, '--create-folder', '--allow-empty', '--state-dir', box.stateDir]);
+    assert.equal(allowed.code, 0, allowed.stderr);
+    assert.ok((await fs.stat(newRemote)).isDirectory(), 'created with --allow-empty');
+  });
+
   it('a LOCAL root that vanished since the last sync: exit 4 naming --allow-empty; with it, the plain missing-folder error (exit 1)', async () => {
     await fs.rm(box.local, { recursive: true });
     const before = await treeObject(box.remote);

@@ -117,4 +117,73 @@ describe('FtpClientPool', () => {
     await pool.close();
     await pool2.close();
   });
+
+  it('gives waiting work to the first free connection, not to one still logging in', async () => {
+    // The first login is instant, every later one hangs until the gate opens (proftpd greets
+    // late while it reaps other sessions): the work must not wait for those logins.
+    let openGate!: () => void;
+    const gate = new Promise<void>((resolve) => (openGate = resolve));
+    const made: FakeClient[] = [];
+    const connect = async (): Promise<Client> => {
+      const client = new FakeClient(made.length);
+      made.push(client);
+      if (client.id > 0) await gate;
+      return client as unknown as Client;
+    };
+    const pool = new FtpClientPool({ size: 4, connect });
+    const servedBy: number[] = [];
+    const work = Promise.all(
+      Array.from({ length: 10 }, () =>
+        pool.use(async (client) => {
+          await tick(1);
+          servedBy.push((client as unknown as FakeClient).id);
+        }),
+      ),
+    );
+    const outcome = await Promise.race([work.then(() => 'done'), tick(5_000).then(() => 'stuck')]);
+    assert.equal(outcome, 'done', 'work waited for connections still logging in');
+    assert.deepEqual(servedBy, Array.from({ length: 10 }, () => 0));
+    assert.equal(made.length, 4, 'the other connections were still opened, for later work');
+    openGate();
+    await tick();
+    const used = new Set<number>();
+    await Promise.all(Array.from({ length: 4 }, () => pool.use(async (client) => (await tick(), used.add((client as unknown as FakeClient).id)))));
+    assert.equal(used.size, 4, 'the late connections joined the pool');
+    await pool.close();
+    assert.ok(made.every((c) => c.closed));
+  });
+
+  it('gives a failed login to the caller that asked for it, and never hangs the others', async () => {
+    const refused = new BackendError('auth', 'login refused: 530 Login incorrect');
+    const pool = new FtpClientPool({ size: 3, connect: async () => Promise.reject(refused) });
+    const results = await Promise.allSettled(Array.from({ length: 5 }, () => pool.use(async () => 'ran')));
+    assert.deepEqual(
+      results.map((r) => r.status),
+      Array.from({ length: 5 }, () => 'rejected'),
+    );
+    for (const result of results) assert.equal((result as PromiseRejectedResult).reason, refused);
+    await pool.close();
+
+    // A login fails after its caller was served by another connection: the failure only frees
+    // the slot, and later work still runs.
+    let openGate!: () => void;
+    const gate = new Promise<void>((resolve) => (openGate = resolve));
+    let count = 0;
+    const flaky = new FtpClientPool({
+      size: 3,
+      connect: async () => {
+        const id = count++;
+        if (id > 0) await gate;
+        if (id === 1) throw new BackendError('connection-lost', 'connection reset');
+        return new FakeClient(id) as unknown as Client;
+      },
+    });
+    const first = await Promise.all(Array.from({ length: 6 }, (_, i) => flaky.use(async () => (await tick(1), i))));
+    assert.deepEqual(first, Array.from({ length: 6 }, (_, i) => i));
+    openGate();
+    await tick();
+    const later = await Promise.all(Array.from({ length: 6 }, (_, i) => flaky.use(async () => (await tick(1), i))));
+    assert.deepEqual(later, Array.from({ length: 6 }, (_, i) => i));
+    await flaky.close();
+  });
 });

@@ -47,6 +47,9 @@ export interface UseOptions {
   readonly retry?: boolean;
 }
 
+/** Why a queued caller was woken: a connection may be free (undefined), or its own attempt failed. */
+type WaitOutcome = undefined | { readonly error: unknown };
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** See the module comment. */
@@ -54,7 +57,7 @@ export class FtpClientPool {
   private readonly idle: PooledClient[] = [];
   /** Every open connection, idle or busy, so close() can end them all. */
   private readonly open = new Set<PooledClient>();
-  private readonly waiters: Array<() => void> = [];
+  private readonly waiters: Array<(outcome: WaitOutcome) => void> = [];
   private live = 0;
   /** Connections being opened right now (counted in `live` too). */
   private connecting = 0;
@@ -94,6 +97,12 @@ export class FtpClientPool {
   /**
    * Takes a connection for a longer operation (a download stream). Give it back with
    * {@link release} exactly once.
+   *
+   * A caller that finds every connection busy opens one more (up to the size) but does not wait
+   * for that one in particular: it queues like every other caller, and the first connection that
+   * is free, old or new, serves the head of the queue. A login can take hundreds of milliseconds
+   * (proftpd greets late while it reaps other sessions), during which the first connection may
+   * finish many operations; before, work waiting for "its" new connection sat idle meanwhile.
    */
   async acquire(): Promise<{ readonly client: Client; fresh: boolean; lastUsedMs: number }> {
     let attempt = 0;
@@ -115,46 +124,66 @@ export class FtpClientPool {
         }
         return pooled;
       }
-      if (this.live < this.limit) {
-        this.live++;
-        this.connecting++;
-        let client: Client | undefined;
-        try {
-          client = await this.options.connect();
-        } catch (error) {
-          this.live--;
-          this.connecting--;
-          this.wakeOne();
-          const tooMany = isTooManyConnections(error);
-          if (tooMany && this.live > 0) {
-            // The server allows fewer connections than configured: live with the ones we have
-            // (or are still opening; each of those that fails lowers the limit again), and wait
-            // for one of them below.
-            this.limit = this.live;
-            this.reportShrink();
-          } else {
-            this.reportShrink();
-            if (!tooMany || attempt >= (this.options.tooManyAttempts ?? 6)) throw error;
-            // Connections of another client (or of ours, still closing) hold the slots: back off.
-            await sleep((this.options.backoffMs ?? 250) * 2 ** attempt++);
-            continue;
-          }
-        }
-        if (client !== undefined) {
-          this.connecting--;
-          this.reportShrink();
-          if (this.closed) {
-            client.close();
-            this.live--;
-            continue;
-          }
-          const pooled: PooledClient = { client, lastUsedMs: Date.now(), fresh: true };
-          this.open.add(pooled);
-          return pooled;
-        }
+      if (this.live >= this.limit) {
+        await new Promise<WaitOutcome>((resolve) => this.waiters.push(resolve));
+        continue;
       }
-      await new Promise<void>((resolve) => this.waiters.push(resolve));
+      // Open one more connection, and meanwhile wait in the queue with everyone else.
+      const outcome = await new Promise<WaitOutcome>((resolve) => {
+        this.waiters.push(resolve);
+        void this.openOne(resolve);
+      });
+      if (outcome === undefined) continue;
+      // This caller's connection failed before a connection was free for it.
+      const tooMany = isTooManyConnections(outcome.error);
+      // "Too many" while other connections of ours are open: openOne lowered the limit to those;
+      // wait for one of them.
+      if (tooMany && this.live > 0) continue;
+      if (!tooMany || attempt >= (this.options.tooManyAttempts ?? 6)) throw outcome.error;
+      // Connections of another client (or of ours, still closing) hold the slots: back off.
+      await sleep((this.options.backoffMs ?? 250) * 2 ** attempt++);
     }
+  }
+
+  /**
+   * Opens and logs in one connection counted in `live`, and puts it in the idle list for the
+   * head of the queue. When it fails, `owner` (the caller that asked for it) gets the error if it
+   * is still waiting; otherwise it was served by another connection and the failure only frees
+   * the slot.
+   */
+  private async openOne(owner: (outcome: WaitOutcome) => void): Promise<void> {
+    this.live++;
+    this.connecting++;
+    let client: Client;
+    try {
+      client = await this.options.connect();
+    } catch (error) {
+      this.live--;
+      this.connecting--;
+      // The server allows fewer connections than configured: live with the ones we have (or are
+      // still opening; each of those that fails lowers the limit again).
+      if (isTooManyConnections(error) && this.live > 0) this.limit = this.live;
+      this.reportShrink();
+      const index = this.waiters.indexOf(owner);
+      if (index >= 0) {
+        this.waiters.splice(index, 1);
+        owner({ error });
+      }
+      // Room for another attempt: the next caller in the queue may make it.
+      this.wakeOne();
+      return;
+    }
+    this.connecting--;
+    this.reportShrink();
+    if (this.closed) {
+      client.close();
+      this.live--;
+      return;
+    }
+    const pooled: PooledClient = { client, lastUsedMs: Date.now(), fresh: true };
+    this.open.add(pooled);
+    this.idle.push(pooled);
+    this.wakeOne();
   }
 
   /** Returns a connection taken with {@link acquire}; a closed one is dropped. */
@@ -181,7 +210,7 @@ export class FtpClientPool {
   async close(): Promise<void> {
     this.closed = true;
     for (const pooled of [...this.open]) this.drop(pooled);
-    for (const wake of this.waiters.splice(0)) wake();
+    for (const wake of this.waiters.splice(0)) wake(undefined);
   }
 
   /** Tells onShrink the new size once no connection attempt is in flight any more. */
@@ -205,6 +234,6 @@ export class FtpClientPool {
   }
 
   private wakeOne(): void {
-    this.waiters.shift()?.();
+    this.waiters.shift()?.(undefined);
   }
 }

@@ -74,7 +74,7 @@ export async function scanScope(input: ScopeInput): Promise<ScopeScan> {
   }
   if (touched[0] === ROOT) {
     const [local, remote] = await Promise.all((['local', 'remote'] as const).map(async (side) => {
-      const result = await scanTree(backends[side], { side, filter, concurrency: backends[side].capabilities.maxConcurrency, signal: input.signal });
+      const result = await scanTree(backends[side], { side, filter, signal: input.signal });
       problems.push(...result.problems);
       for (const item of result.ignored) ignored.push({ side, ...item });
       return result.snapshot;
@@ -139,7 +139,7 @@ export async function scanScope(input: ScopeInput): Promise<ScopeScan> {
   await runPool(subtrees, concurrency, async ({ side, root }) => {
     const snapshot = snapshots[side];
     try {
-      const result = await scanTree(backends[side], { side, filter, concurrency: backends[side].capabilities.maxConcurrency, signal: input.signal, start: root });
+      const result = await scanTree(backends[side], { side, filter, signal: input.signal, start: root });
       for (const [path, entry] of result.snapshot.entries) snapshot.entries.set(path, entry);
       for (const path of result.snapshot.unreadable) snapshot.unreadable.add(path);
       problems.push(...result.problems);

@@ -339,7 +339,7 @@ export class WatchSession {
     const backend = side === 'local' ? this.local : this.remote;
     const interval = this.pollIntervals[side];
     try {
-      const scan = await scanTree(backend, { side, filter: this.filter, concurrency: backend.capabilities.maxConcurrency, signal: this.signal });
+      const scan = await scanTree(backend, { side, filter: this.filter, signal: this.signal });
       const changed = changedPaths(side, scan.snapshot, this.lastListing[side], this.store!.state);
       this.lastListing[side] = scan.snapshot.entries;
       if (changed.length > 0) {
