@@ -32,6 +32,11 @@ export interface OpenBackendOptions {
    * error, in ms. Default 30 000 (see docs/reliability.md).
    */
   readonly timeoutMs?: number;
+  /**
+   * Remote backends: called once the first connection is under way, so that a caller can do
+   * work needing the CPU (loading the state) while the network answers rather than before.
+   */
+  readonly onConnecting?: () => void;
   /** Connections to open for remote backends (default chosen by the backend). */
   readonly parallel?: number;
   /** Verify SFTP host keys against known_hosts (default true). */

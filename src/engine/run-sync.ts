@@ -286,6 +286,11 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
       const open = (createFolder: boolean) =>
         openBackend(parseTarget(value), {
           ...options.connection,
+          // The state loads while the first connection waits for the server (see below).
+          onConnecting: () => {
+            options.connection?.onConnecting?.();
+            void openStore();
+          },
           createFolder,
           // --create-folder creates only this side (never the source of a one-way run).
           createFolderHint: side === creates,
@@ -324,10 +329,10 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
     try {
       // The local side first: a missing source must fail before anything is done remotely.
       local = await openSide('local', options.local);
-      const remoteOpening = openSide('remote', options.remote);
-      // The state loads while the remote side connects (round trips that leave the CPU idle).
-      void openStore();
-      remote = await remoteOpening;
+      // The state starts loading once the remote side's first connection is under way (the
+      // backend calls onConnecting): its parsing then fills the round trips of the login
+      // instead of delaying the connection.
+      remote = await openSide('remote', options.remote);
     } catch (error) {
       await storeOpening?.then((unused) => unused.close(), () => undefined);
       throw error;

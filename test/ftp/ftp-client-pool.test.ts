@@ -186,4 +186,23 @@ describe('FtpClientPool', () => {
     assert.deepEqual(later, Array.from({ length: 6 }, (_, i) => i));
     await flaky.close();
   });
+
+  it('close() gives up logins still in progress instead of waiting for them', async () => {
+    const signals: AbortSignal[] = [];
+    const connect = (signal: AbortSignal): Promise<Client> =>
+      signals.length === 0
+        ? (signals.push(signal), Promise.resolve(new FakeClient(0) as unknown as Client))
+        : new Promise<Client>((_, reject) => {
+            signals.push(signal);
+            // A login that never ends by itself: only the abort settles it.
+            signal.addEventListener('abort', () => reject(new BackendError('connection-lost', 'aborted')));
+          });
+    const pool = new FtpClientPool({ size: 3, connect });
+    const work = Array.from({ length: 3 }, () => pool.use(async () => tick(20)));
+    await Promise.allSettled(work);
+    assert.equal(signals.length, 3, 'two more logins were started');
+    assert.deepEqual(signals.map((s) => s.aborted), [false, false, false]);
+    await pool.close();
+    assert.deepEqual(signals.map((s) => s.aborted), [false, true, true], 'the logins in progress were aborted');
+  });
 });

@@ -43,9 +43,13 @@ export interface FtpConnectionSettings {
  * Connects, upgrades to TLS when asked, logs in, and sets binary mode (and `PROT P` on TLS, so
  * data connections are encrypted too). Throws a BackendError: `auth` for a refused login,
  * `protocol` for TLS problems, `connection-lost` when the server is unreachable or full (421).
+ * Gives up (closing the connection) when `signal` aborts.
  */
-export async function connectFtpClient(settings: FtpConnectionSettings): Promise<Client> {
+export async function connectFtpClient(settings: FtpConnectionSettings, signal?: AbortSignal): Promise<Client> {
   const client = new Client(settings.timeoutMs);
+  // Aborting closes the connection: every step still waiting then fails.
+  const onAbort = (): void => client.close();
+  signal?.addEventListener('abort', onAbort, { once: true });
   client.ftp.encoding = settings.encoding;
   if (settings.active) {
     client.prepareTransfer = activeModeTransfer({ acceptTimeoutMs: settings.activeAcceptTimeoutMs ?? settings.timeoutMs });
@@ -96,9 +100,12 @@ export async function connectFtpClient(settings: FtpConnectionSettings): Promise
       await client.send('PBSZ 0');
       await client.send('PROT P');
     }
+    signal?.throwIfAborted();
     return client;
   } catch (error) {
     client.close();
     throw mapFtpError(error, what, server);
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
   }
 }

@@ -17,8 +17,8 @@ import { isConnectionFailure, isTooManyConnections } from './ftp-errors.js';
 export interface FtpClientPoolOptions {
   /** Most connections open at once (at least 1). */
   readonly size: number;
-  /** Opens and logs in one new connection; throws a BackendError. */
-  readonly connect: () => Promise<Client>;
+  /** Opens and logs in one new connection; throws a BackendError; gives up when `signal` aborts. */
+  readonly connect: (signal: AbortSignal) => Promise<Client>;
   /** Told when the server's connection limit made the pool smaller. */
   readonly onShrink?: (size: number) => void;
   /** Connections idle longer than this are checked with NOOP before reuse (default 10 s). */
@@ -65,6 +65,8 @@ export class FtpClientPool {
   /** The size last reported through onShrink (reported once every attempt in flight settled). */
   private reportedLimit: number;
   private closed = false;
+  /** Connections being opened right now, aborted by {@link close}. */
+  private readonly logins = new Set<AbortController>();
 
   constructor(private readonly options: FtpClientPoolOptions) {
     this.limit = Math.max(1, Math.floor(options.size));
@@ -154,10 +156,13 @@ export class FtpClientPool {
   private async openOne(owner: (outcome: WaitOutcome) => void): Promise<void> {
     this.live++;
     this.connecting++;
+    const login = new AbortController();
+    this.logins.add(login);
     let client: Client;
     try {
-      client = await this.options.connect();
+      client = await this.options.connect(login.signal);
     } catch (error) {
+      this.logins.delete(login);
       this.live--;
       this.connecting--;
       // The server allows fewer connections than configured: live with the ones we have (or are
@@ -173,6 +178,7 @@ export class FtpClientPool {
       this.wakeOne();
       return;
     }
+    this.logins.delete(login);
     this.connecting--;
     this.reportShrink();
     if (this.closed) {
@@ -203,12 +209,15 @@ export class FtpClientPool {
    * of the connections a server accepts.
    */
   connectUnpooled(): Promise<Client> {
-    return this.options.connect();
+    return this.options.connect(new AbortController().signal);
   }
 
   /** Closes every connection; operations still running fail, later ones are refused. Idempotent. */
   async close(): Promise<void> {
     this.closed = true;
+    // A run that ends while extra connections still log in (a short no-op sync) must not wait
+    // for their logins only to close them.
+    for (const login of this.logins) login.abort();
     for (const pooled of [...this.open]) this.drop(pooled);
     for (const wake of this.waiters.splice(0)) wake(undefined);
   }

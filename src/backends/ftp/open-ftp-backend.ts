@@ -191,20 +191,22 @@ export async function openFtpBackend(target: Target, options: OpenBackendOptions
   const size = Math.max(1, Math.min(64, Math.floor(options.parallel ?? DEFAULT_FTP_CONNECTIONS)));
   const pool = new FtpClientPool({
     size,
-    connect: () => connectFtpClient(settings),
+    connect: (signal) => connectFtpClient(settings, signal),
     onShrink: (n) => options.warn?.(`${target.display}: the server allows only ${n} connection${n === 1 ? '' : 's'} at once; going on with ${n}`),
   });
   try {
     let features: ServerFeatures | undefined;
     let root = '/';
     let mtimeMethod: MtimeMethod = 'none';
-    await pool.use(async (client) => {
+    const firstLogin = pool.use(async (client) => {
       const feat = await client.sendIgnoringError('FEAT');
       features = parseFeatures(feat.code, feat.message);
       root = await resolveRoot(target.path, client, `cannot open ${target.display}`, server);
       await ensureRoot(client, root, target, options, server);
       mtimeMethod = mtimeMethodOf(features);
     });
+    options.onConnecting?.();
+    await firstLogin;
     if (options.signal?.aborted) throw options.signal.reason;
     if (options.storePassword && source !== undefined) await storeLoginPassword(host, user, password, source, options);
     return new FtpBackend({

@@ -129,7 +129,9 @@ export async function openSftpBackend(target: Target, options: OpenBackendOption
     idleTimeoutMs: options.timeoutMs ?? 30_000,
   };
 
-  const first = await connectSftp(endpoint, options.signal);
+  const connecting = connectSftp(endpoint, options.signal);
+  options.onConnecting?.();
+  const first = await connecting;
   const loggedIn = endpoint.auth.loggedInPassword();
   if (options.storePassword && loggedIn !== undefined) await storeLoginPassword(alias, user, loggedIn.password, loggedIn.source, options);
   try {
@@ -145,7 +147,7 @@ export async function openSftpBackend(target: Target, options: OpenBackendOption
     }
     const connections = Math.max(1, Math.min(16, Math.floor(options.parallel ?? defaultSftpConnections)));
     // Later connections never prompt again: SshAuth reuses what the first one resolved.
-    const pool = new SftpConnectionPool(() => connectSftp(endpoint), connections, first);
+    const pool = new SftpConnectionPool((signal) => connectSftp(endpoint, signal), connections, first);
     return new SftpBackend({
       id: target.id,
       displayName: target.display,

@@ -17,14 +17,16 @@ export class SftpConnectionPool {
   /** Set when opening an extra connection failed (for example MaxSessions): stay smaller. */
   private growFailed = false;
   private closed = false;
+  /** Extra connections still being opened, aborted by {@link close}. */
+  private readonly handshakes = new Set<AbortController>();
 
   /**
-   * @param connect opens one more connection (throws BackendErrors)
+   * @param connect opens one more connection (throws BackendErrors; gives up when `signal` aborts)
    * @param size most connections to keep open
    * @param first an already open connection
    */
   constructor(
-    private readonly connect: () => Promise<SftpConnection>,
+    private readonly connect: (signal?: AbortSignal) => Promise<SftpConnection>,
     readonly size: number,
     first: SftpConnection,
   ) {
@@ -73,7 +75,11 @@ export class SftpConnectionPool {
 
   private grow(): void {
     this.growing++;
-    this.connect().then(
+    // close() aborts it: a run that ends while an extra connection still shakes hands (a short
+    // no-op sync) must not wait for the handshake (100–200 ms) only to close the connection.
+    const abort = new AbortController();
+    this.handshakes.add(abort);
+    this.connect(abort.signal).then(
       (connection) => {
         if (this.closed) void connection.close();
         else this.connections.push(connection);
@@ -83,6 +89,7 @@ export class SftpConnectionPool {
       },
     ).finally(() => {
       this.growing--;
+      this.handshakes.delete(abort);
     });
   }
 
@@ -99,6 +106,7 @@ export class SftpConnectionPool {
   /** Closes every connection. Idempotent. */
   async close(): Promise<void> {
     this.closed = true;
+    for (const handshake of this.handshakes) handshake.abort();
     const all = this.connections;
     this.connections = [];
     await Promise.all(all.map((c) => c.close()));
