@@ -4,6 +4,7 @@
 import * as fs from 'node:fs/promises';
 import { BackendError, FerryError, isBackendError } from '../errors.js';
 import { MissingRootBackend } from './missing-root-backend.js';
+import { mayCreateRoot } from './may-create-root.js';
 import { missingRootHint } from './missing-root-hint.js';
 import type { Backend } from './backend.js';
 import { LocalBackend } from './local/local-backend.js';
@@ -16,6 +17,12 @@ import type { Target } from './target-url.js';
 export interface OpenBackendOptions {
   /** Create the root folder (and its parents) when it is missing, instead of failing. */
   readonly createFolder?: boolean;
+  /**
+   * With `createFolder`: asked once the root turns out to be missing, before anything is created;
+   * false makes the missing root the same `not-found` error as without `createFolder`. Lets a run
+   * connect first and consult its state (has the last sync seen this root?) only when needed.
+   */
+  readonly createFolderIf?: () => Promise<boolean>;
   /**
    * The error for a missing root suggests `--create-folder`: the command has that option and it
    * would create this side (never the source of a one-way run, never for `scan` or `doctor`).
@@ -83,7 +90,7 @@ export async function openBackend(target: Target, options: OpenBackendOptions = 
     try {
       return await openConcrete(target, { ...options, createFolder: false });
     } catch (error) {
-      if (!isBackendError(error, 'not-found')) throw error;
+      if (!isBackendError(error, 'not-found') || !(await mayCreateRoot(options))) throw error;
       return new MissingRootBackend(target);
     }
   }
@@ -115,7 +122,7 @@ async function openLocal(target: Target, options: OpenBackendOptions): Promise<B
       if (error instanceof FerryError) throw error;
       throw new BackendError('permission', `cannot open ${target.path}: ${(error as Error).message}`);
     }
-    if (!options.createFolder) {
+    if (!(await mayCreateRoot(options))) {
       throw new BackendError('not-found', `folder ${target.path} does not exist${missingRootHint(options)}`);
     }
     try {

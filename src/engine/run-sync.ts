@@ -283,8 +283,14 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
     const recordedEntries = async (): Promise<number> => (await openStore()).state.size;
     const openSide = async (side: Side, value: string | Backend): Promise<Backend> => {
       if (typeof value !== 'string') return value;
-      const open = (createFolder: boolean) =>
-        openBackend(parseTarget(value), {
+      // --create-folder never creates afresh a root the last sync saw (that is the brake's case):
+      // only a pair without records, or --allow-empty, lets it create. The records are counted
+      // only once the root turns out missing, so an existing root connects without waiting for
+      // the state.
+      const createFolder = (options.createFolder ?? false) && side === creates;
+      let backend: Backend;
+      try {
+        backend = await openBackend(parseTarget(value), {
           ...options.connection,
           // The state loads while the first connection waits for the server (see below).
           onConnecting: () => {
@@ -292,6 +298,7 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
             void openStore();
           },
           createFolder,
+          createFolderIf: options.allowEmptySide ? undefined : async () => (await recordedEntries()) === 0,
           // --create-folder creates only this side (never the source of a one-way run).
           createFolderHint: side === creates,
           links: options.links ?? 'skip',
@@ -299,19 +306,6 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
           warn: (message) => emit({ type: 'warning', message }),
           signal: options.signal,
         });
-      const wantsCreate = (options.createFolder ?? false) && side === creates;
-      let backend: Backend;
-      try {
-        try {
-          backend = await open(wantsCreate && (options.allowEmptySide ?? false));
-        } catch (error) {
-          // --create-folder never creates afresh a root the last sync saw (that is the brake's
-          // case): only a pair without records, or --allow-empty, lets it create. The records are
-          // counted only once the root turns out missing (then the side is opened again), so an
-          // existing root connects without waiting for the state.
-          if (!(wantsCreate && isBackendError(error, 'not-found') && (await recordedEntries()) === 0)) throw error;
-          backend = await open(true);
-        }
       } catch (error) {
         if (isBackendError(error, 'not-found') && !options.allowEmptySide) {
           await checkMissingRoot(side, recordedEntries, { local: displayOf(options.local), remote: displayOf(options.remote) });

@@ -14,6 +14,7 @@ import { createSecureContext, rootCertificates, type ConnectionOptions } from 'n
 import type { Client } from 'basic-ftp';
 import { BackendError, FerryError } from '../../errors.js';
 import type { Backend } from '../backend.js';
+import { mayCreateRoot } from '../may-create-root.js';
 import { missingRootHint } from '../missing-root-hint.js';
 import type { OpenBackendOptions } from '../open-backend.js';
 import type { Target } from '../target-url.js';
@@ -134,7 +135,7 @@ async function ensureRoot(client: Client, root: string, target: Target, options:
   if (size.code === 213) throw new BackendError('not-a-directory', `remote folder ${target.display} is a file, not a folder`);
   const mapped = mapFtpError(failure, what, server);
   if (mapped.code === 'permission') throw mapped;
-  if (!options.createFolder) {
+  if (!(await mayCreateRoot(options))) {
     throw new BackendError('not-found', `remote folder ${target.display} does not exist${missingRootHint(options)}`);
   }
   const segments = root.split('/').filter((segment) => segment !== '');

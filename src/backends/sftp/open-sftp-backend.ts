@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import type { Stats } from 'ssh2';
 import { BackendError, FerryError, isBackendError } from '../../errors.js';
 import type { Backend } from '../backend.js';
+import { mayCreateRoot } from '../may-create-root.js';
 import { missingRootHint } from '../missing-root-hint.js';
 import type { OpenBackendOptions } from '../open-backend.js';
 import type { Target } from '../target-url.js';
@@ -138,7 +139,7 @@ export async function openSftpBackend(target: Target, options: OpenBackendOption
     const root = await resolveRoot(first, target.path);
     const stats = await statOrUndefined(first, root);
     if (!stats) {
-      if (!options.createFolder) {
+      if (!(await mayCreateRoot(options))) {
         throw new BackendError('not-found', `remote folder ${root} does not exist on ${host}${missingRootHint(options)}`, { retryable: false });
       }
       await mkdirParents(first, root);
