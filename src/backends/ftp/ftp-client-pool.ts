@@ -104,7 +104,7 @@ export class FtpClientPool {
    * for that one in particular: it queues like every other caller, and the first connection that
    * is free, old or new, serves the head of the queue. A login can take hundreds of milliseconds
    * (proftpd greets late while it reaps other sessions), during which the first connection may
-   * finish many operations; before, work waiting for "its" new connection sat idle meanwhile.
+   * finish many operations: waiting for the new one in particular would leave that work idle.
    */
   async acquire(): Promise<{ readonly client: Client; fresh: boolean; lastUsedMs: number }> {
     let attempt = 0;
