@@ -9,7 +9,7 @@ import { baseName, parentOf, ROOT, segmentProblem, type RelPath } from '../../co
 import { BackendError, type BackendErrorCode } from '../../errors.js';
 import { safeFileMode, tempNameFor, wholeContentsOf, type Backend, type BackendCapabilities, type ProbeOptions, type ProbeReporter, type WriteOptions } from '../backend.js';
 import type { FtpClientPool } from './ftp-client-pool.js';
-import { ftpReplyCode, isAmbiguousFailure, isConnectionFailure, mapFtpError } from './ftp-errors.js';
+import { closeUnlessReplied, ftpReplyCode, isAmbiguousFailure, isConnectionFailure, mapFtpError } from './ftp-errors.js';
 import { probeFtp } from './ftp-probe.js';
 import { parseFtpTime } from './ftp-time.js';
 import { entryOfMlsxLine, parseListListing, parseMlsdListing, parseMlsxLine } from './list-parser.js';
@@ -191,6 +191,7 @@ export class FtpBackend implements Backend {
     try {
       await client.list(path);
     } catch (error) {
+      closeUnlessReplied(client, error);
       throw this.fail(error, what);
     }
     if (commands.length > 1) this.listCommands = [...client.availableListCommands];
@@ -421,6 +422,7 @@ export class FtpBackend implements Backend {
       },
       (error: unknown) => {
         finished = true;
+        closeUnlessReplied(client, error);
         throw error;
       },
     );
@@ -488,6 +490,13 @@ export class FtpBackend implements Backend {
     }
     pooled.fresh = false;
     const client = pooled.client;
+    let released = false;
+    const release = (): void => {
+      if (!released) {
+        released = true;
+        this.pool.release(pooled);
+      }
+    };
     let uploadStarted = false;
     try {
       if (sourceError !== undefined || data.destroyed) throw sourceError ?? new Error('source closed');
@@ -498,7 +507,11 @@ export class FtpBackend implements Backend {
         if (whole !== undefined && canStoreBuffer(client, whole)) await storeBuffer(client, tempPath, whole);
         else await client.uploadFrom(uploadSource(data, client), tempPath);
       } catch (error) {
+        closeUnlessReplied(client, error);
         if (sourceError !== undefined || signal?.aborted) throw sourceError ?? error;
+        // The explanation looks on another connection: this one goes back first. Held meanwhile,
+        // uploads failing together (a full disk) each waited for a connection another one held.
+        release();
         throw await this.explainUploadFailure(error, path, what);
       }
       if (sourceError !== undefined) throw sourceError;
@@ -523,10 +536,10 @@ export class FtpBackend implements Backend {
       if (entry?.kind !== 'file' || entry.size < 0) {
         throw new BackendError('changed', `${this.where(path)} changed while it was being written`);
       }
-      this.pool.release(pooled);
+      release();
       return entry;
     } catch (error) {
-      this.pool.release(pooled);
+      release();
       if (uploadStarted) await this.removeQuietly(tempPath);
       if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : error;
       throw error;

@@ -15,6 +15,22 @@ export function ftpReplyCode(error: unknown): number | undefined {
   return undefined;
 }
 
+/**
+ * After a transfer (`STOR`, `RETR`, a listing) failed: closes the control connection unless the
+ * failure is the server's reply. A transfer that failed on its data connection (proftpd closes it
+ * before its "452 No space left on device") still has its final reply on the way; a connection
+ * handed on in that state reads that reply as the answer to its next command, and every later
+ * answer one command late, until an operation waits for one that never comes (a 30 s stall,
+ * seen with a full disk). A closed connection is dropped by the pool and replaced.
+ */
+export function closeUnlessReplied(client: { close(): void; readonly closed: boolean }, error: unknown): void {
+  if (client.closed) return;
+  for (let cause: unknown = error, depth = 0; cause instanceof Error && depth < 8; cause = cause.cause, depth++) {
+    if (cause instanceof FTPError) return;
+  }
+  client.close();
+}
+
 /** The server's reply text on one line, without the leading code ("550 x: No such file"). */
 function replyText(message: string): string {
   return message
