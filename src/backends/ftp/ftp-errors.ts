@@ -154,7 +154,10 @@ export function mapFtpError(error: unknown, what: string, server: string): Backe
     /Server sent FIN packet|Server closed connection|Socket closed due to transmission error|socket hang up|Control socket is disconnected/i.test(message) ||
     // basic-ftp wraps a reset during PASV/EPSV: "None of the available transfer strategies work.
     // Last error response was 'Error: Client is closed because read ECONNRESET (control socket)'".
-    /Client is closed because|\b(ECONNRESET|EPIPE|ECONNABORTED)\b/.test(message)
+    /Client is closed because|\b(ECONNRESET|EPIPE|ECONNABORTED)\b/.test(message) ||
+    // The data connection of an upload closed before every byte was written (proftpd does so on
+    // a full disk before its 452): a lost connection, retried like one.
+    (error as NodeJS.ErrnoException | undefined)?.code === 'ERR_STREAM_PREMATURE_CLOSE'
   ) {
     return new BackendError('connection-lost', `${what}: connection lost (${message})`, { cause: error });
   }
