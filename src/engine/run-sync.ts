@@ -333,13 +333,8 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
     }
     emit({ type: 'start', schema: EVENT_SCHEMA_VERSION, mode, local: local.displayName, remote: remote.displayName, dryRun });
 
+    // Opened under the targets' ids, which are the backends' own (a backend's id is its target's).
     store = await openStore();
-    if (local.id !== ids.local || remote.id !== ids.remote) {
-      // Not expected (a backend's id is its target's), but the state must be the pair's.
-      await store.close();
-      store = undefined;
-      store = await StateStore.open(stateDir, local.id, remote.id);
-    }
 
     const backupDir = backupDirOf(options);
     const filter = new PathFilter({ match: options.match, exclude: options.exclude, skipFolders: backupDir ? [backupDir] : [] });

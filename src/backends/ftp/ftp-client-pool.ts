@@ -59,13 +59,11 @@ export class FtpClientPool {
   private readonly open = new Set<PooledClient>();
   private readonly waiters: Array<(outcome: WaitOutcome) => void> = [];
   private live = 0;
-  /** Connections being opened right now (counted in `live` too). */
-  private connecting = 0;
   private limit: number;
   /** The size last reported through onShrink (reported once every attempt in flight settled). */
   private reportedLimit: number;
   private closed = false;
-  /** Connections being opened right now, aborted by {@link close}. */
+  /** Connections being opened right now (counted in `live` too), aborted by {@link close}. */
   private readonly logins = new Set<AbortController>();
 
   constructor(private readonly options: FtpClientPoolOptions) {
@@ -155,7 +153,6 @@ export class FtpClientPool {
    */
   private async openOne(owner: (outcome: WaitOutcome) => void): Promise<void> {
     this.live++;
-    this.connecting++;
     const login = new AbortController();
     this.logins.add(login);
     let client: Client;
@@ -164,7 +161,6 @@ export class FtpClientPool {
     } catch (error) {
       this.logins.delete(login);
       this.live--;
-      this.connecting--;
       // The server allows fewer connections than configured: live with the ones we have (or are
       // still opening; each of those that fails lowers the limit again).
       if (isTooManyConnections(error) && this.live > 0) this.limit = this.live;
@@ -179,7 +175,6 @@ export class FtpClientPool {
       return;
     }
     this.logins.delete(login);
-    this.connecting--;
     this.reportShrink();
     if (this.closed) {
       client.close();
@@ -224,7 +219,7 @@ export class FtpClientPool {
 
   /** Tells onShrink the new size once no connection attempt is in flight any more. */
   private reportShrink(): void {
-    if (this.connecting === 0 && this.limit < this.reportedLimit) {
+    if (this.logins.size === 0 && this.limit < this.reportedLimit) {
       this.reportedLimit = this.limit;
       this.options.onShrink?.(this.limit);
     }

@@ -13,7 +13,6 @@ const busyThreshold = 4;
 export class SftpConnectionPool {
   private connections: SftpConnection[];
   private opening: Promise<SftpConnection> | undefined;
-  private growing = 0;
   /** Set when opening an extra connection failed (for example MaxSessions): stay smaller. */
   private growFailed = false;
   private closed = false;
@@ -51,7 +50,7 @@ export class SftpConnectionPool {
       }
       if (!this.connections.includes(fresh)) this.connections.push(fresh);
       best = fresh;
-    } else if (best.inFlight >= busyThreshold && !this.growFailed && this.connections.length + this.growing < this.size) {
+    } else if (best.inFlight >= busyThreshold && !this.growFailed && this.connections.length + this.handshakes.size < this.size) {
       this.grow();
     }
     best.inFlight++;
@@ -74,7 +73,6 @@ export class SftpConnectionPool {
   }
 
   private grow(): void {
-    this.growing++;
     // close() aborts it: a run that ends while an extra connection still shakes hands (a short
     // no-op sync) must not wait for the handshake (100–200 ms) only to close the connection.
     const abort = new AbortController();
@@ -88,7 +86,6 @@ export class SftpConnectionPool {
         this.growFailed = true;
       },
     ).finally(() => {
-      this.growing--;
       this.handshakes.delete(abort);
     });
   }
