@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { FerryError } from '../errors.js';
 import { makeFolderPath } from '../index.js';
+import { writeRaw } from './output-stream.js';
 
 const MARKER = '.ferry-demo';
 
@@ -65,10 +66,11 @@ export function addDemoCommand(program: Command, runSyncCommand: (args: string[]
     .addHelpText('after', '\nExample:\n  $ ferry demo && ls -R ferry-demo/local ferry-demo/remote')
     .action(async (dir: string) => {
       const { local, remote, stateDir } = await prepareDemo(dir);
-      process.stdout.write(`Sample folders: ${local} (local) and ${remote} (remote).\n`);
-      process.stdout.write(`Running: ferry sync ${local} ${remote} --state-dir ${stateDir}\n\n`);
+      writeRaw(process.stdout, `Sample folders: ${local} (local) and ${remote} (remote).\n`);
+      writeRaw(process.stdout, `Running: ferry sync ${local} ${remote} --state-dir ${stateDir}\n\n`);
       await runSyncCommand(['sync', local, remote, '--state-dir', stateDir, '--resolve', 'skip']);
-      process.stdout.write(
+      writeRaw(
+        process.stdout,
         `\nnotes/todo.txt was written on both sides, so ferry left it alone. Settle it with:\n` +
           `  ferry sync ${local} ${remote} --state-dir ${stateDir} --resolve new\n`,
       );

@@ -13,7 +13,7 @@ import { addScanTreeCommands } from './scan-tree-commands.js';
 import { addCompletionCommand } from './completion-command.js';
 import { addDoctorCommand } from './doctor-command.js';
 import { addWatchCommand } from './watch-command.js';
-import { guardOutputStreams } from './output-stream.js';
+import { guardOutputStreams, writeLine } from './output-stream.js';
 
 // Command lines can carry passwords in URLs: keep them out of `ps` and /proc/PID/cmdline.
 process.title = 'ferry';
@@ -77,10 +77,10 @@ async function main(): Promise<number> {
     const message = describeError(error);
     if (process.argv.includes('--json') || isJsonOutputRequested()) {
       const brake = error instanceof SafetyError ? { refusal: error.refusal } : {};
-      process.stdout.write(`${JSON.stringify({ type: 'error', message, exitCode: exitCodeOfError(error), ...brake })}\n`);
+      writeLine(process.stdout, JSON.stringify({ type: 'error', message, exitCode: exitCodeOfError(error), ...brake }));
     }
-    process.stderr.write(`ferry: ${message}\n`);
-    if (!(error instanceof FerryError) && process.env.FERRY_DEBUG) process.stderr.write(`${(error as Error).stack}\n`);
+    writeLine(process.stderr, `ferry: ${message}`);
+    if (!(error instanceof FerryError) && process.env.FERRY_DEBUG) writeLine(process.stderr, `${(error as Error).stack}`);
     return exitCodeOfError(error);
   }
 }
@@ -94,7 +94,7 @@ main().then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`ferry: internal error: ${describeError(error)}\n`);
+    writeLine(process.stderr, `ferry: internal error: ${describeError(error)}`);
     process.exitCode = ExitCode.error;
   },
 );

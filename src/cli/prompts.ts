@@ -7,6 +7,7 @@ import { Writable } from 'node:stream';
 import { describeError, type ConflictChoice, type ConflictQuestion, type ConflictResolver } from '../index.js';
 import { describeConflict } from './render/text-renderer.js';
 import { firstDifference, looksLikeText, unifiedDiff } from './render/unified-diff.js';
+import { flushOutput, writeLine } from './output-stream.js';
 
 /** True when a person can be asked (interactive stdin and stderr). */
 export function canPrompt(): boolean {
@@ -78,6 +79,7 @@ export function choiceOf(answer: string, question: ConflictQuestion): ConflictCh
 function terminalIo(): PromptIo {
   return {
     async question(prompt) {
+      flushOutput();
       const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
       try {
         return await rl.question(prompt);
@@ -85,7 +87,7 @@ function terminalIo(): PromptIo {
         rl.close();
       }
     },
-    write: (line) => process.stderr.write(`${line}\n`),
+    write: (line) => writeLine(process.stderr, line),
   };
 }
 
@@ -133,6 +135,7 @@ export async function compareLines(question: ConflictQuestion, how: 'diff' | 'bi
 /** Asks for a secret without echoing it. Resolves undefined when no terminal can be asked. */
 export async function askSecret(prompt: string): Promise<string | undefined> {
   if (!canPrompt()) return undefined;
+  flushOutput();
   let muted = false;
   const output = new Writable({
     write(chunk, _encoding, callback) {

@@ -11,6 +11,7 @@ import type { Command } from 'commander';
 import { FerryError } from '../errors.js';
 import { DEFAULT_EXCLUDES, redact } from '../index.js';
 import type { SelectedTask, TaskFile } from './task-file.js';
+import { writeRaw } from './output-stream.js';
 
 /** Flags of `run` (as pyftpsync's: they only switch a task's booleans on, but --execute). */
 export interface RunCommandFlags {
@@ -193,7 +194,7 @@ Examples:
       const { args, local, remote, dryRun } = taskArguments(taskFile, task, flags, cwd, (long) => declares(program, task.command, long));
       const s = task.settings;
       if (!(s.json || flags.json) && !(s.quiet || flags.quiet)) {
-        process.stdout.write(`${dryRun ? '(DRY-RUN) ' : ''}Task ${task.name} from ${file}: ${task.command} ${local} ${redact(remote)}\n`);
+        writeRaw(process.stdout, `${dryRun ? '(DRY-RUN) ' : ''}Task ${task.name} from ${file}: ${task.command} ${local} ${redact(remote)}\n`);
       }
       await runSyncCommand(args);
     });

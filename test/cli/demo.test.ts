@@ -22,6 +22,9 @@ describe('ferry CLI: demo', () => {
     assert.match(result.stdout, /Done:/);
     assert.match(result.stdout, /COPY .* > /);
     assert.match(result.stdout, /COPY .* < /);
+    // In the order written: the intro, the sync's report, then the hint on the conflict it left.
+    const at = (text: string): number => result.stdout.indexOf(text);
+    assert.ok(at('Sample folders:') >= 0 && at('Sample folders:') < at('Done:') && at('Done:') < at('was written on both sides'), result.stdout);
     const local = path.join(box.root, 'ferry-demo', 'local');
     const remote = path.join(box.root, 'ferry-demo', 'remote');
     assert.ok((await fs.stat(local)).isDirectory());
