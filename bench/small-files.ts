@@ -17,7 +17,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   build,
@@ -176,7 +176,10 @@ function main(): void {
       }
       process.stdout.write('\n');
       // A peer setting that failed every time has no figure (NaN) and is never the best.
-      const med = (i: number, step: Step, key: 'wall' | 'cpu'): number => (times[i]![step].length ? median(times[i]![step].map((t) => t[key])) : Number.NaN);
+      const med = (i: number, step: Step, key: 'wall' | 'cpu' | 'rest'): number =>
+        times[i]![step].length ? median(times[i]![step].map((t) => (key === 'rest' ? t.machineCpu - t.cpu : t[key]))) : Number.NaN;
+      const cell = (i: number, step: Step, n?: number): string =>
+        `${seconds(med(i, step, 'wall'))} (cpu ${seconds(med(i, step, 'cpu'))}, rest ${seconds(med(i, step, 'rest'))}${n === undefined ? '' : `, N=${n}`})`;
       const bestOf = (tool: 'lftp' | 'rclone'): number => {
         let best = -1;
         all.forEach((runner, i) => {
@@ -192,9 +195,9 @@ function main(): void {
         table.push([
           protocol,
           stepLabel[step],
-          `${seconds(med(0, step, 'wall'))} (cpu ${seconds(med(0, step, 'cpu'))})`,
-          `${seconds(med(lftp, step, 'wall'))} (cpu ${seconds(med(lftp, step, 'cpu'))}, N=${all[lftp]!.n})`,
-          `${seconds(med(rclone, step, 'wall'))} (cpu ${seconds(med(rclone, step, 'cpu'))}, N=${all[rclone]!.n})`,
+          cell(0, step),
+          cell(lftp, step, all[lftp]!.n),
+          cell(rclone, step, all[rclone]!.n),
           ratio(med(0, step, 'wall') / peer),
         ]);
       }
@@ -207,7 +210,10 @@ function main(): void {
   }
   console.log(`\n${toolVersions().join('; ')}\n`);
   printTable(['protocol', 'work', 'ferry s', 'lftp s (best N)', 'rclone s (best N)', 'ferry / fastest peer'], table);
-  console.log('\nTimes are wall-clock medians; cpu = user+system seconds of the client process. Ratio < 1: ferry is faster.');
+  console.log(
+    '\nTimes are wall-clock medians; cpu = user+system seconds of the client process; rest = CPU seconds the rest of the machine ' +
+      `spent meanwhile (the servers, on a quiet machine; ${cpus().length} cores). Ratio < 1: ferry is faster.`,
+  );
   console.log('Targets: first upload ≤ 0.5× (SFTP), ≤ 0.7× (FTP, FTPS); no-op ≤ 0.5×; one change: ferry copies only that file (checked).');
 }
 

@@ -92,6 +92,13 @@ export interface Timing {
   readonly wall: number;
   /** User + system CPU of the command and its children, seconds (the servers' CPU is not in it). */
   readonly cpu: number;
+  /**
+   * CPU seconds the whole machine was busy while the command ran (every process: the command, the
+   * loopback servers, anything else), from /proc/stat. `machineCpu - cpu` is the servers' share
+   * on an otherwise quiet machine, and `machineCpu / wall` the cores in use: on a machine with
+   * two cores, a figure near 2 means the run was bound by CPU, whoever spent it.
+   */
+  readonly machineCpu: number;
   /** Peak resident memory of the command, MiB. */
   readonly maxRssMib: number;
   readonly stdout: string;
@@ -112,19 +119,28 @@ export function benchEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 /** Runs a command under `/usr/bin/time`; throws with the end of its output when it fails. */
 export function timed(command: string, argv: readonly string[], options: { env?: NodeJS.ProcessEnv; input?: string } = {}): Timing {
   const marker = '@@bench-time@@';
+  const busyBefore = machineBusySeconds();
   const result = spawnSync('/usr/bin/time', ['-f', `${marker} %e %U %S %M`, command, ...argv], {
     env: benchEnv(options.env),
     encoding: 'utf8',
     input: options.input,
     maxBuffer: 256 * 1024 * 1024,
   });
+  const machineCpu = machineBusySeconds() - busyBefore;
   const line = result.stderr.split('\n').find((l) => l.startsWith(marker));
   if (result.status !== 0 || line === undefined) {
     const output = `${result.stderr}\n${result.stdout}`.trim().split('\n').slice(-6).join(' | ');
     throw new Error(`${command} ${argv.slice(0, 3).join(' ')} ... failed (exit ${result.status}): ${output}`);
   }
   const [wall, user, sys, rssKb] = line.slice(marker.length).trim().split(' ').map(Number) as [number, number, number, number];
-  return { wall, cpu: user + sys, maxRssMib: rssKb / 1024, stdout: result.stdout };
+  return { wall, cpu: user + sys, machineCpu, maxRssMib: rssKb / 1024, stdout: result.stdout };
+}
+
+/** Seconds all cores have spent busy since boot (user, nice, system, irq, softirq, steal). */
+function machineBusySeconds(): number {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const [user, nice, system, , , irq, softirq, steal] = fields as [number, number, number, number, number, number, number, number];
+  return (user + nice + system + irq + softirq + steal) / 100; // USER_HZ: 100 ticks per second on Linux
 }
 
 export function median(values: readonly number[]): number {
