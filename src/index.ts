@@ -60,7 +60,7 @@ export { FerryError, BackendError, SafetyError, ExitCode, describeError } from '
 export type { SafetyRefusal, DeleteLimit } from './core/check-plan-safety.js';
 export { DEFAULT_MAX_DELETE, MIN_FILES_FOR_RATIO_BRAKES, parseDeleteLimit } from './core/check-plan-safety.js';
 export type { FerryErrorKind, BackendErrorCode } from './errors.js';
-export type { Backend, BackendCapabilities, WriteOptions } from './backends/backend.js';
+export type { Backend, BackendCapabilities, MkdirOutcome, WriteOptions } from './backends/backend.js';
 export type { OpenBackendOptions } from './backends/open-backend.js';
 export { openBackend } from './backends/open-backend.js';
 export { parseTarget, redact } from './backends/target-url.js';

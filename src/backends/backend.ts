@@ -45,6 +45,9 @@ export interface WriteOptions {
  * Errors are {@link BackendError}s with a protocol-neutral code. No method ever reports a missing
  * or unreadable folder as empty.
  */
+/** What {@link Backend.mkdir} did: made the folder, or found it there. */
+export type MkdirOutcome = 'created' | 'existed';
+
 export interface Backend {
   /** Canonical identity of the root, without any password (`sftp://user@host:22/path`). */
   readonly id: string;
@@ -74,8 +77,13 @@ export interface Backend {
    */
   write(path: RelPath, data: Readable, options?: WriteOptions): Promise<FileEntry>;
 
-  /** Creates one folder; succeeds when it already exists as a folder. The parent must exist. */
-  mkdir(path: RelPath): Promise<void>;
+  /**
+   * Creates one folder; succeeds when it already exists as a folder. The parent must exist.
+   * Resolves `created` when this call made the folder (so it was empty a moment ago: the engine
+   * then skips listing it before writing into it, which costs round trips per folder), `existed`
+   * when it was there already. A backend that cannot tell resolves nothing, and the engine looks.
+   */
+  mkdir(path: RelPath): Promise<MkdirOutcome | void>;
 
   /** Removes a file. Throws `not-found`, or `is-a-directory` for a folder. */
   remove(path: RelPath): Promise<void>;

@@ -161,10 +161,12 @@ async function perform(
       return doneResult(action);
     case 'mkdir': {
       const backend = backends[action.side];
-      await backend.mkdir(action.path);
-      // mkdir succeeds on an existing folder: only one that is empty now (nobody made it and
-      // wrote into it since the scan) lets its new files skip their re-check.
-      if ((await backend.list(action.path)).length === 0) createdFolders.add(`${action.side}:${action.path}`);
+      const outcome = await backend.mkdir(action.path);
+      // mkdir succeeds on an existing folder: only one this run made (empty a moment ago, as a
+      // listing now would show; the listing costs round trips per folder) lets its new files
+      // skip their re-check. A folder someone else made since the scan does not.
+      const made = outcome === 'created' || (outcome === undefined && (await backend.list(action.path)).length === 0);
+      if (made) createdFolders.add(`${action.side}:${action.path}`);
       return { action, status: 'done' };
     }
     case 'move':

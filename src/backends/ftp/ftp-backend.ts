@@ -7,7 +7,7 @@ import { Readable, Writable } from 'node:stream';
 import type { Entry, FileEntry, ListedEntry } from '../../core/entry.js';
 import { baseName, parentOf, ROOT, segmentProblem, type RelPath } from '../../core/rel-path.js';
 import { BackendError, type BackendErrorCode } from '../../errors.js';
-import { safeFileMode, tempNameFor, wholeContentsOf, type Backend, type BackendCapabilities, type ProbeOptions, type ProbeReporter, type WriteOptions } from '../backend.js';
+import { safeFileMode, tempNameFor, wholeContentsOf, type Backend, type BackendCapabilities, type MkdirOutcome, type ProbeOptions, type ProbeReporter, type WriteOptions } from '../backend.js';
 import type { FtpClientPool } from './ftp-client-pool.js';
 import { closeUnlessReplied, ftpReplyCode, isAmbiguousFailure, isConnectionFailure, mapFtpError } from './ftp-errors.js';
 import { probeFtp } from './ftp-probe.js';
@@ -696,15 +696,17 @@ export class FtpBackend implements Backend {
     }
   }
 
-  async mkdir(path: RelPath): Promise<void> {
+  async mkdir(path: RelPath): Promise<MkdirOutcome> {
     const what = `cannot create folder ${this.where(path)}`;
-    await this.pool.use(async (client) => {
+    return this.pool.use(async (client): Promise<MkdirOutcome> => {
       try {
+        // MKD succeeds only for a folder it made (RFC 959: 257 "created"); an existing one is a 550.
         await client.send(`MKD ${this.abs(path)}`);
+        return 'created';
       } catch (error) {
         if (client.closed) throw this.fail(error, what);
         const entry = await this.statWith(client, path, what);
-        if (entry?.kind === 'dir') return;
+        if (entry?.kind === 'dir') return 'existed';
         if (entry !== undefined) throw new BackendError('exists', `${what}: a file is in the way`, { cause: error });
         throw await this.explain(client, error, path, 'mkdir', what);
       }

@@ -11,7 +11,7 @@ import { parentOf, type RelPath } from '../../core/rel-path.js';
 import { LinkResolver } from './link-resolver.js';
 import { BatchingFileWriter, type InlineWrites } from './batching-file-writer.js';
 import { BackendError } from '../../errors.js';
-import { safeFileMode, tempNameFor, type Backend, type BackendCapabilities, type WriteOptions } from '../backend.js';
+import { safeFileMode, tempNameFor, type Backend, type BackendCapabilities, type MkdirOutcome, type WriteOptions } from '../backend.js';
 import { mapLocalError } from './local-errors.js';
 import { readSmallFile, SMALL_FILE_BYTES } from './read-small-file.js';
 
@@ -265,14 +265,15 @@ export class LocalBackend implements Backend {
     return entry;
   }
 
-  async mkdir(rel: RelPath): Promise<void> {
+  async mkdir(rel: RelPath): Promise<MkdirOutcome> {
     const abs = await this.absForChange(rel);
     try {
       await fs.mkdir(abs);
+      return 'created';
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
         const stats = await fs.lstat(abs);
-        if (stats.isDirectory()) return;
+        if (stats.isDirectory()) return 'existed';
         throw new BackendError('exists', `cannot create folder ${abs}: a file is in the way`);
       }
       throw mapLocalError(error, `cannot create folder ${abs}`);

@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import type { Entry, FileEntry, ListedEntry } from '../../core/entry.js';
 import { ancestorsOf, baseName, isInside, parentOf, ROOT, type RelPath } from '../../core/rel-path.js';
 import { BackendError } from '../../errors.js';
-import { safeFileMode, type Backend, type BackendCapabilities, type WriteOptions } from '../backend.js';
+import { safeFileMode, type Backend, type BackendCapabilities, type MkdirOutcome, type WriteOptions } from '../backend.js';
 import { hashStream, type ContentHash, type HashAlgorithm } from '../content-hash.js';
 
 type Node = { kind: 'dir' } | { kind: 'file'; data: Buffer; mtimeMs: number; mode: number };
@@ -113,11 +113,13 @@ export class MemoryBackend implements Backend {
     return this.entryOf(node) as FileEntry;
   }
 
-  async mkdir(path: RelPath): Promise<void> {
+  async mkdir(path: RelPath): Promise<MkdirOutcome> {
     this.requireDir(parentOf(path), `cannot create folder ${path}`);
     const existing = this.nodes.get(path);
     if (existing?.kind === 'file') throw new BackendError('exists', `cannot create folder ${path}: a file is in the way`);
+    if (existing?.kind === 'dir') return 'existed';
     this.nodes.set(path, { kind: 'dir' });
+    return 'created';
   }
 
   async remove(path: RelPath): Promise<void> {

@@ -6,7 +6,7 @@ import type { FileEntryWithStats, Stats } from 'ssh2';
 import type { Entry, FileEntry, ListedEntry } from '../../core/entry.js';
 import { baseName, parentOf, type RelPath } from '../../core/rel-path.js';
 import { BackendError, isBackendError } from '../../errors.js';
-import { safeFileMode, tempNameFor, wholeContentsOf, type Backend, type BackendCapabilities, type ProbeOptions, type ProbeReporter, type WriteOptions } from '../backend.js';
+import { safeFileMode, tempNameFor, wholeContentsOf, type Backend, type BackendCapabilities, type MkdirOutcome, type ProbeOptions, type ProbeReporter, type WriteOptions } from '../backend.js';
 import type { SftpConnection } from './sftp-connection.js';
 import type { SftpConnectionPool } from './sftp-connection-pool.js';
 import type { ContentHash, HashAlgorithm } from '../content-hash.js';
@@ -298,16 +298,17 @@ export class SftpBackend implements Backend {
     }
   }
 
-  async mkdir(path: RelPath): Promise<void> {
+  async mkdir(path: RelPath): Promise<MkdirOutcome> {
     const abs = this.abs(path);
     const what = `cannot create folder ${abs}`;
-    await this.pool.use(async (c) => {
+    return this.pool.use(async (c): Promise<MkdirOutcome> => {
       try {
         await c.call(what, (sftp, done) => sftp.mkdir(abs, done));
+        return 'created';
       } catch (error) {
         // OpenSSH reports EEXIST as a bare "failure": look at what is there.
         const existing = await this.lstatOn(c, abs).catch(() => undefined);
-        if (existing?.kind === 'dir') return;
+        if (existing?.kind === 'dir') return 'existed';
         if (existing) throw new BackendError('exists', `${what}: a file is in the way`);
         throw error;
       }
