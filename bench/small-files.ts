@@ -3,7 +3,7 @@
  * on the loopback servers, in one run.
  *
  *   node --import tsx bench/small-files.ts [--files 2000] [--folders 50] [--kib 4]
- *        [--protocols sftp,ftp,ftps] [--peer-n 4,8,16] [--repeat 3] [--no-build]
+ *        [--protocols sftp,ftp,ftps] [--peer-n 4,8,16] [--repeat 3] [--no-build] [--latency-ms N]
  *
  * Per protocol and repeat, every tool (and every N of a peer) uploads into a folder of its own:
  *   1. first upload of FILES files of KIB KiB spread over FOLDERS folders;
@@ -14,6 +14,10 @@
  * first upload, and its no-op and one-change figures are taken at that same N. ferry runs with its
  * defaults. Besides wall time the table shows the CPU time of each client process (the servers'
  * CPU is not in it), which is steadier than wall time on a busy machine.
+ *
+ * `--latency-ms N` puts every tool behind the same proxy, which delivers each chunk N ms after it
+ * was sent (a round trip of 2 × N ms, as to a server far away; SFTP and FTP only). On loopback the
+ * tools compete for the machine's CPU with the servers; behind the proxy, round trips count.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
@@ -34,9 +38,11 @@ import {
   remoteDir,
   removeRemote,
   seconds,
+  startLatencyProxy,
   startServer,
   timed,
   toolVersions,
+  type DistantServer,
   type Protocol,
   type Server,
   type Timing,
@@ -49,6 +55,7 @@ const fileKib = Number(args.get('kib') ?? 4);
 const protocols = (args.get('protocols') ?? 'sftp,ftp,ftps').split(',') as Protocol[];
 const peerN = numberList(args.get('peer-n') ?? '4,8,16');
 const repeats = Number(args.get('repeat') ?? 3);
+const latencyMs = Number(args.get('latency-ms') ?? 0);
 
 type Step = 'first' | 'noop' | 'change';
 const steps: Step[] = ['first', 'noop', 'change'];
@@ -134,18 +141,25 @@ function assertOnlyCopied(stdout: string, expected: string): void {
   }
 }
 
-function main(): void {
+async function main(): Promise<void> {
   ensureTools(['lftp', 'rclone']);
   if (args.get('no-build') !== 'true') build();
   const work = mkdtempSync(join(tmpdir(), 'ferry-bench-small-'));
   const local = join(work, 'tree');
   const files = makeTree(local);
   const stamp = Date.now().toString(36);
-  console.log(`small files: ${fileCount} × ${fileKib} KiB in ${folderCount} folders; peers at N = ${peerN.join(', ')}; median of ${repeats} repeat(s)`);
+  console.log(
+    `small files: ${fileCount} × ${fileKib} KiB in ${folderCount} folders; peers at N = ${peerN.join(', ')}; median of ${repeats} repeat(s)` +
+      (latencyMs > 0 ? `; every tool behind a proxy adding ${latencyMs} ms each way (round trip ${2 * latencyMs} ms)` : ''),
+  );
   const table: string[][] = [];
+  let distant: DistantServer | undefined;
   try {
     for (const protocol of protocols) {
-      const server = startServer(protocol);
+      const nearby = startServer(protocol);
+      distant?.stop();
+      distant = latencyMs > 0 ? await startLatencyProxy(protocol, nearby, latencyMs, work) : undefined;
+      const server = distant?.server ?? nearby;
       const all = runners(protocol, server);
       // times[runner index][step] = timings over the repeats
       const times = all.map(() => ({ first: [] as Timing[], noop: [] as Timing[], change: [] as Timing[] }));
@@ -206,6 +220,7 @@ function main(): void {
       console.log(`${protocol}: first upload by N (median s): ${all.map((runner, i) => `${runner.tool}${runner.n ? `@${runner.n}` : ''} ${seconds(med(i, 'first', 'wall'))}`).join(', ')}`);
     }
   } finally {
+    distant?.stop();
     rmSync(work, { recursive: true, force: true });
   }
   console.log(`\n${toolVersions().join('; ')}\n`);
@@ -217,4 +232,4 @@ function main(): void {
   console.log('Targets: first upload ≤ 0.5× (SFTP), ≤ 0.7× (FTP, FTPS); no-op ≤ 0.5×; one change: ferry copies only that file (checked).');
 }
 
-main();
+await main();

@@ -2,8 +2,8 @@
  * Shared pieces of the benchmarks: options, the loopback servers, timing a command (wall clock,
  * its CPU time and peak memory through `/usr/bin/time`), medians and tables.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const repoRoot = join(import.meta.dirname, '..', '..');
@@ -48,6 +48,48 @@ export function startServer(protocol: Protocol): Server {
   const name = serverOf[protocol];
   execFileSync('bash', [join(repoRoot, 'scripts/servers', `${name}.sh`), 'start'], { stdio: ['ignore', 'ignore', 'inherit'] });
   return JSON.parse(readFileSync(join(repoRoot, '.test-servers', `${name}.json`), 'utf8')) as Server;
+}
+
+/** A server reached through {@link startLatencyProxy}. */
+export interface DistantServer {
+  /** The same server, at the proxy's port (SFTP: with a known_hosts file for that port). */
+  readonly server: Server;
+  /** Stops the proxy. */
+  stop(): void;
+}
+
+/**
+ * Puts a proxy in front of a loopback server that delivers every chunk `latencyMs` after it was
+ * sent, each way (bench/support/latency-proxy.ts, in a process of its own): the server as a user
+ * far away sees it. Plain FTP and SFTP only (an FTPS control connection cannot be rewritten).
+ */
+export async function startLatencyProxy(protocol: Protocol, server: Server, latencyMs: number, work: string): Promise<DistantServer> {
+  if (protocol === 'ftps') throw new Error('--latency-ms works over sftp and ftp only: FTPS passive replies are encrypted, so the proxy cannot route data connections');
+  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'bench/support/latency-proxy.ts'), '--target', String(server.port), '--latency-ms', String(latencyMs), ...(protocol === 'ftp' ? ['--ftp'] : [])], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /^port (\d+)$/m.exec(output);
+      if (match) resolve(Number(match[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`latency proxy exited (${code}) before listening`)));
+  });
+  let knownHostsFile = server.knownHostsFile;
+  if (protocol === 'sftp' && knownHostsFile !== undefined) {
+    // The host key is the server's; only the port it is reached at changes.
+    knownHostsFile = join(work, `known_hosts-${port}`);
+    writeFileSync(knownHostsFile, readFileSync(server.knownHostsFile!, 'utf8').replaceAll(`[${server.host}]:${server.port} `, `[${server.host}]:${port} `));
+  }
+  return {
+    server: { ...server, port, knownHostsFile },
+    stop: () => {
+      child.stdin!.end();
+      child.kill();
+    },
+  };
 }
 
 /** Where a remote folder of the benchmark lives: its path as the server shows it, and on this disk. */

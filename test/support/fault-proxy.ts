@@ -8,6 +8,9 @@
  * - {@link FaultProxy.stall}: stop forwarding in both directions while keeping every socket open
  *   (a frozen router: nothing arrives, nothing fails);
  * - {@link FaultProxy.setDelay}: hold every chunk back for some milliseconds (a slow link);
+ * - {@link FaultProxy.setLatency}: deliver every chunk some milliseconds after it was sent, in order
+ *   but not one after the other (a long link: a server far away, as in `npm run bench:small --
+ *   --latency-ms N`);
  * - {@link FaultProxy.refuse}: reset new connections at once (a server that is gone), for a while
  *   or until {@link FaultProxy.accept};
  * - {@link FaultProxy.cutAll}: reset every open connection now;
@@ -54,6 +57,7 @@ export class FaultProxy {
   private dropLimit: { bytes: number; remaining: number; dataOnly: boolean } | undefined;
   private stalled = false;
   private delayMs = 0;
+  private latencyMs = 0;
   private refusingUntil = 0;
   private closing = false;
 
@@ -119,6 +123,16 @@ export class FaultProxy {
     this.delayMs = ms;
   }
 
+  /**
+   * One-way latency of `ms` (0: none): every chunk, and the end of a stream, arrives `ms` after it
+   * was sent, however many are on their way; a new connection carries nothing for one round trip
+   * (2 × `ms`, the TCP handshake a real network makes before the first byte). Applies to
+   * connections opened afterwards.
+   */
+  setLatency(ms: number): void {
+    this.latencyMs = ms;
+  }
+
   /** Resets new connections as they arrive, for `ms` (default: until {@link accept}). */
   refuse(ms = Infinity): void {
     this.refusingUntil = Date.now() + ms;
@@ -176,6 +190,14 @@ export class FaultProxy {
   /** Pipes `from` into `to` by hand, so that every chunk passes the faults (in order). */
   private forward(pair: Pair, from: Socket, to: Socket, rewrite: LineRewriter | undefined): void {
     let queue = Promise.resolve();
+    const latency = this.latencyMs;
+    // With latency, nothing passes before the handshake's round trip is over.
+    const openAt = performance.now() + 2 * latency;
+    /** Waits until `latency` has passed since `sentAt` (and the handshake is over). */
+    const arrival = async (sentAt: number): Promise<void> => {
+      const left = Math.max(sentAt + latency, openAt) - performance.now();
+      if (left > 0) await new Promise((resolve) => setTimeout(resolve, left));
+    };
     const send = (chunk: Buffer, out: Buffer): void => {
       if (to.destroyed) return;
       pair.bytes += chunk.length;
@@ -190,23 +212,33 @@ export class FaultProxy {
       this.fireTriggers();
     };
     from.on('data', (chunk: Buffer) => {
-      if (this.delayMs === 0 && !rewrite) {
+      if (this.delayMs === 0 && latency === 0 && !rewrite) {
         send(chunk, chunk);
         return;
       }
       const ms = this.delayMs;
+      const sentAt = performance.now();
       queue = queue.then(async () => {
+        if (latency > 0) await arrival(sentAt);
         if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
         send(chunk, rewrite ? await rewrite.push(chunk) : chunk);
       }).catch(() => this.reset(pair));
     });
     from.on('end', () => {
       // A clean close of one side is passed on as a clean close (after queued chunks).
-      void queue.then(() => to.end());
+      const sentAt = performance.now();
+      void queue.then(async () => {
+        if (latency > 0) await arrival(sentAt);
+        to.end();
+      });
     });
   }
 
   private track(socket: Socket): void {
+    // The proxy passes chunks on as they come: Nagle's algorithm here would hold a small chunk
+    // until the previous one is acknowledged (up to 40 ms with delayed ACKs), a stall of the
+    // proxy's own that neither end would see on a real network.
+    socket.setNoDelay(true);
     // Like the servers: a connection a test left behind must not keep the process alive.
     socket.unref();
     this.sockets.add(socket);
