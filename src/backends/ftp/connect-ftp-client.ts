@@ -5,12 +5,13 @@
  * its own failure (a refused certificate, AUTH TLS refused, a wrong password) to a clear error,
  * and so that FEAT is asked once per backend, not once per connection.
  */
-import { Client } from 'basic-ftp';
+import { Client, FTPError } from 'basic-ftp';
 import type { ConnectionOptions } from 'node:tls';
 import { BackendError } from '../../errors.js';
 import { activeModeTransfer } from './active-mode-transfer.js';
 import { pipelineEpsvOnceChosen } from './pipelined-passive-transfer.js';
 import { ftpReplyCode, mapFtpError } from './ftp-errors.js';
+import { sendPipelined, successOf } from './send-pipelined.js';
 
 /** How TLS is used: none (ftp://), explicit AUTH TLS (ftps://), implicit (TLS from the first byte). */
 export type FtpTlsMode = 'none' | 'explicit' | 'implicit';
@@ -82,10 +83,9 @@ export async function connectFtpClient(settings: FtpConnectionSettings, signal?:
       }
     }
     // RFC 2640: ask for UTF-8 names before login too (some servers accept it only then), so a
-    // non-ASCII user name works. A refusal is fine.
-    if (settings.encoding === 'utf8') await client.sendIgnoringError('OPTS UTF8 ON');
+    // non-ASCII user name works. A refusal is fine. It goes in one write with USER.
     try {
-      await client.login(settings.user, settings.password);
+      await loginPipelined(client, settings.encoding === 'utf8' ? ['OPTS UTF8 ON'] : [], settings.user, settings.password);
     } catch (error) {
       const code = ftpReplyCode(error);
       if (code === 530 || code === 332 || code === 532) {
@@ -94,12 +94,13 @@ export async function connectFtpClient(settings: FtpConnectionSettings, signal?:
       }
       throw error;
     }
-    await client.send('TYPE I');
-    if (settings.encoding === 'utf8') await client.sendIgnoringError('OPTS UTF8 ON');
-    if (settings.tls !== 'none') {
-      await client.send('PBSZ 0');
-      await client.send('PROT P');
-    }
+    // The settings in one write, one round trip (servers answer pipelined commands in order).
+    const settingsCommands = ['TYPE I', ...(settings.encoding === 'utf8' ? ['OPTS UTF8 ON'] : []), ...(settings.tls !== 'none' ? ['PBSZ 0', 'PROT P'] : [])];
+    const replies = await sendPipelined(client, settingsCommands);
+    settingsCommands.forEach((command, index) => {
+      // A refused OPTS UTF8 is fine (the server's names are then taken as they come).
+      if (command !== 'OPTS UTF8 ON') successOf(replies[index]!);
+    });
     signal?.throwIfAborted();
     return client;
   } catch (error) {
@@ -108,4 +109,34 @@ export async function connectFtpClient(settings: FtpConnectionSettings, signal?:
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/**
+ * Logs in as basic-ftp's `login()` does (USER, then PASS when the server asks for one), with
+ * `preamble` commands sent in the same write as USER and their replies, whatever they say,
+ * skipped. Rejects with the server's FTPError when it refuses the user or the password.
+ */
+function loginPipelined(client: Client, preamble: readonly string[], user: string, password: string): Promise<unknown> {
+  if (/[\r\n\0]/.test(user)) return Promise.reject(new Error('invalid FTP user name: it contains a line break or NUL'));
+  const ftp = client.ftp;
+  let preambleReplies = preamble.length;
+  const done = ftp.handle(undefined, (response, task) => {
+    if (response instanceof Error && !(response instanceof FTPError)) return task.reject(response);
+    if (preambleReplies > 0) {
+      preambleReplies--;
+      return;
+    }
+    if (response instanceof FTPError) return task.reject(response);
+    // 230 logged in (also without a password), 202 superfluous.
+    if (response.code >= 200 && response.code < 300) return task.resolve(response);
+    // basic-ftp's send() masks the password in its log and refuses line breaks in it.
+    if (response.code === 331) return ftp.send(`PASS ${password}`);
+    // 332 (an account is needed) and anything unexpected.
+    task.reject(new FTPError(response));
+  });
+  if (!ftp.closed) {
+    ftp.log(`> ${[...preamble, `USER ${user}`].join(' + ')}`);
+    ftp.socket.write([...preamble, `USER ${user}`].map((command) => `${command}\r\n`).join(''), ftp.encoding);
+  }
+  return done;
 }

@@ -11,7 +11,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { createSecureContext, rootCertificates, type ConnectionOptions } from 'node:tls';
-import type { Client } from 'basic-ftp';
+import { FTPError, type Client } from 'basic-ftp';
 import { BackendError, FerryError } from '../../errors.js';
 import type { Backend } from '../backend.js';
 import { mayCreateRoot } from '../may-create-root.js';
@@ -24,6 +24,7 @@ import { FtpBackend } from './ftp-backend.js';
 import { FtpClientPool } from './ftp-client-pool.js';
 import { ftpReplyCode, mapFtpError } from './ftp-errors.js';
 import { mtimeMethodOf, type MtimeMethod } from './mtime-method.js';
+import { sendPipelined, type PipelinedReply } from './send-pipelined.js';
 import { parseFeatures, type ServerFeatures } from './server-features.js';
 
 /** Connections opened when `options.parallel` is not given. */
@@ -116,8 +117,11 @@ async function resolveRoot(path: string, client: Client, what: string, server: s
   return root === '' ? '/' : root;
 }
 
-/** CWD to the root; creates it with its parents when asked. */
-async function ensureRoot(client: Client, root: string, target: Target, options: OpenBackendOptions, server: string): Promise<void> {
+/**
+ * CWD to the root; creates it with its parents when asked. `rootCwd` is the reply to a `CWD root`
+ * already sent (pipelined with FEAT), if any.
+ */
+async function ensureRoot(client: Client, root: string, target: Target, options: OpenBackendOptions, server: string, rootCwd?: PipelinedReply): Promise<void> {
   const what = `cannot open ${target.display}`;
   const cwd = async (path: string): Promise<unknown> => {
     try {
@@ -128,7 +132,7 @@ async function ensureRoot(client: Client, root: string, target: Target, options:
       return error;
     }
   };
-  const failure = await cwd(root);
+  const failure = rootCwd === undefined ? await cwd(root) : rootCwd instanceof FTPError ? rootCwd : undefined;
   if (failure === undefined) return;
   // A file at the root's place: SIZE answers for files only.
   const size = await client.sendIgnoringError(`SIZE ${root}`);
@@ -140,10 +144,12 @@ async function ensureRoot(client: Client, root: string, target: Target, options:
   }
   const segments = root.split('/').filter((segment) => segment !== '');
   let path = '';
-  for (const segment of segments) {
+  for (const [index, segment] of segments.entries()) {
     path += `/${segment}`;
-    if ((await cwd(path)) === undefined) continue;
+    // The root itself is known to be missing; its parents are looked at first.
+    if (index < segments.length - 1 && (await cwd(path)) === undefined) continue;
     try {
+      // MKD succeeds only when it made the folder, so the root needs no CWD afterwards.
       await client.send(`MKD ${path}`);
     } catch (error) {
       // Another run may have created it meanwhile.
@@ -151,8 +157,6 @@ async function ensureRoot(client: Client, root: string, target: Target, options:
       throw mapFtpError(error, `cannot create remote folder ${target.display}`, server);
     }
   }
-  const after = await cwd(root);
-  if (after !== undefined) throw mapFtpError(after, what, server);
 }
 
 /**
@@ -200,10 +204,25 @@ export async function openFtpBackend(target: Target, options: OpenBackendOptions
     let root = '/';
     let mtimeMethod: MtimeMethod = 'none';
     const firstLogin = pool.use(async (client) => {
-      const feat = await client.sendIgnoringError('FEAT');
-      features = parseFeatures(feat.code, feat.message);
-      root = await resolveRoot(target.path, client, `cannot open ${target.display}`, server);
-      await ensureRoot(client, root, target, options, server);
+      // FEAT and the root's CWD go in one round trip, unless the root is relative to the login
+      // folder (`/~`), which needs PWD first.
+      const plainRoot = target.path !== '/~' && !target.path.startsWith('/~/') && !/[\r\n\0]/.test(target.path);
+      let rootCwd: PipelinedReply | undefined;
+      if (plainRoot) {
+        root = await resolveRoot(target.path, client, `cannot open ${target.display}`, server);
+        const replies = await sendPipelined(client, ['FEAT', `CWD ${root}`]).catch((error: unknown) => {
+          throw mapFtpError(error, `cannot open ${target.display}`, server);
+        });
+        // A refused FEAT is an old server without extensions, as with sendIgnoringError.
+        const feat = replies[0]!;
+        features = parseFeatures(feat.code, feat.message);
+        rootCwd = replies[1];
+      } else {
+        const feat = await client.sendIgnoringError('FEAT');
+        features = parseFeatures(feat.code, feat.message);
+        root = await resolveRoot(target.path, client, `cannot open ${target.display}`, server);
+      }
+      await ensureRoot(client, root, target, options, server, rootCwd);
       mtimeMethod = mtimeMethodOf(features);
     });
     options.onConnecting?.();
