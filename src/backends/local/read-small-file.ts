@@ -3,7 +3,7 @@
  * then end of file) and a close, each a trip through the thread pool, plus the stream machinery:
  * most of the CPU of uploading thousands of small files. A small file needs one read, done
  * synchronously: on this kind of machine handing a call to the thread pool and back costs more
- * CPU (50–70 µs) than reading a cached 4 KiB file (measured in docs/performance.md).
+ * CPU (50–70 µs) than reading a cached 4 KiB file (measured in docs/performance-history.md).
  */
 import { closeSync, readSync } from 'node:fs';
 import { WholeFileSource } from '../whole-file-source.js';
