@@ -60,7 +60,10 @@ for (const name of servers) {
       assert.deepEqual(backend.protocolInfo, expected);
       assert.equal(backend.capabilities.mtimePrecisionMs, 1000);
       assert.equal(backend.capabilities.canSetMtime, true);
-      assert.equal(backend.capabilities.maxConcurrency, 4);
+      // 4 connections; twice as many operations in flight, so a finished upload's last batch can
+      // go with the next upload's first commands.
+      assert.equal(backend.capabilities.maxConcurrency, 8);
+      assert.equal(backend.capabilities.listConcurrency, 4);
     });
 
     it('reports a missing folder as not-found, never as empty', async () => {

@@ -8,7 +8,7 @@ import type { Entry, FileEntry, ListedEntry } from '../../core/entry.js';
 import { baseName, parentOf, ROOT, segmentProblem, type RelPath } from '../../core/rel-path.js';
 import { BackendError, type BackendErrorCode } from '../../errors.js';
 import { safeFileMode, tempNameFor, wholeContentsOf, type Backend, type BackendCapabilities, type MkdirOutcome, type ProbeOptions, type ProbeReporter, type WriteOptions } from '../backend.js';
-import type { FtpClientPool } from './ftp-client-pool.js';
+import type { FtpClientPool, UploadConnection } from './ftp-client-pool.js';
 import { closeUnlessReplied, ftpReplyCode, isAmbiguousFailure, isConnectionFailure, mapFtpError } from './ftp-errors.js';
 import { probeFtp } from './ftp-probe.js';
 import { parseFtpTime } from './ftp-time.js';
@@ -22,6 +22,7 @@ import type { ContentHash, HashAlgorithm } from '../content-hash.js';
 import { ftpHashMethods, hashOverFtp, type FtpHashMethod } from './ftp-hash.js';
 import { uploadSource } from './upload-source.js';
 import { canStoreBuffer, storeBuffer } from './store-buffer.js';
+import { DeferredBatch } from './deferred-batch.js';
 
 /** What {@link FtpBackend} is built from (see `openFtpBackend`, which probes all of it). */
 export interface FtpBackendConfig {
@@ -98,7 +99,10 @@ export class FtpBackend implements Backend {
         return backend.mtimeMethod !== 'none';
       },
       caseInsensitive: false,
-      maxConcurrency: config.pool.size,
+      // Twice the connections: when an upload finishes, the next one already waits for its
+      // connection and sends its first commands with the finished one's last (deferred-batch.ts).
+      maxConcurrency: config.pool.size * 2,
+      listConcurrency: config.pool.size,
     };
   }
 
@@ -480,9 +484,11 @@ export class FtpBackend implements Backend {
       if (!data.destroyed) data.destroy();
     };
 
-    let pooled: Awaited<ReturnType<FtpClientPool['acquire']>>;
+    let pooled: UploadConnection['pooled'];
+    // The previous upload's last batch on this connection, when it was handed over unsent.
+    let inherited: DeferredBatch | undefined;
     try {
-      pooled = await this.pool.acquire();
+      ({ pooled, batch: inherited } = await this.pool.acquireForUpload());
     } catch (error) {
       // Closes the source (often an open file) too.
       stopWatching();
@@ -499,12 +505,15 @@ export class FtpBackend implements Backend {
     };
     let uploadStarted = false;
     try {
+      // A small file read whole goes out in one piece on a data connection of ferry's own,
+      // after the inherited batch in the same packet; anything else sends that batch first.
+      const whole = wholeContentsOf(data);
+      const goesWhole = whole !== undefined && canStoreBuffer(client, whole) && sourceError === undefined && !data.destroyed && !signal?.aborted;
+      if (inherited && !goesWhole) await this.sendInherited(client, inherited);
       if (sourceError !== undefined || data.destroyed) throw sourceError ?? new Error('source closed');
       uploadStarted = true;
       try {
-        // A small file read whole goes out in one piece on a data connection of ferry's own.
-        const whole = wholeContentsOf(data);
-        if (whole !== undefined && canStoreBuffer(client, whole)) await storeBuffer(client, tempPath, whole);
+        if (goesWhole) await storeBuffer(client, tempPath, whole!, inherited);
         else await client.uploadFrom(uploadSource(data, client), tempPath);
       } catch (error) {
         closeUnlessReplied(client, error);
@@ -528,10 +537,25 @@ export class FtpBackend implements Backend {
       const unverified = setTime !== undefined && this.mtimeUnverified;
       const method = this.mtimeMethod;
       const mtimeMs = options.mtimeMs;
-      const entry =
-        unverified || setTime === undefined || method === 'none' || mtimeMs === undefined
-          ? await this.settleUpload(client, tempRel, path, setTime, chmod, what, signal, unverified)
-          : await this.settleUploadInOneBatch(client, tempRel, path, setTime, chmod, () => mtimeCommand(method, mtimeMs, this.abs(path)), what);
+      let entry: Entry | undefined;
+      if (unverified || setTime === undefined || method === 'none' || mtimeMs === undefined) {
+        entry = await this.settleUpload(client, tempRel, path, setTime, chmod, what, signal, unverified);
+      } else {
+        const setTimeOnFinal = (): string => mtimeCommand(method, mtimeMs, this.abs(path));
+        const batch = new DeferredBatch(this.oneBatchCommands(tempRel, path, setTime, chmod));
+        if (this.features.mlst && this.pool.handOver(pooled, batch)) {
+          // The next upload sends the batch with its own first commands; anything more this
+          // upload needs (rare: a refused rename or time) goes on any connection.
+          released = true;
+          const replies = await batch.replies.catch((error: unknown) => {
+            throw this.fail(error, what);
+          });
+          entry = await this.pool.use((other) => this.settleOneBatch(other, replies, tempRel, path, chmod, setTimeOnFinal, what), { retry: true });
+        } else {
+          const replies = await this.pipelined(client, [...batch.commands], what);
+          entry = await this.settleOneBatch(client, replies, tempRel, path, chmod, setTimeOnFinal, what);
+        }
+      }
       if (unverified && entry?.kind === 'file' && options.mtimeMs !== undefined) this.settleMtimeMethod(entry.mtimeMs === Math.floor(options.mtimeMs / 1000) * 1000);
       if (entry?.kind !== 'file' || entry.size < 0) {
         throw new BackendError('changed', `${this.where(path)} changed while it was being written`);
@@ -651,20 +675,28 @@ export class FtpBackend implements Backend {
    * server answers it 503), so the final name is only ever replaced by the complete file. Should
    * the server refuse the time after all (it accepted it before: the method is verified), the
    * complete file is already in place: the time is set once more on the final name, and only if
-   * that fails too does the upload fail, with the new content under the final name.
+   * that fails too does the upload fail, with the new content under the final name. When another
+   * upload waits for a connection, the batch goes out with that upload's `EPSV` + `STOR`
+   * (deferred-batch.ts), saving one more round trip per file.
    */
-  private async settleUploadInOneBatch(
+  private oneBatchCommands(tempRel: RelPath, path: RelPath, setTime: string, chmod: string | undefined): string[] {
+    const abs = this.abs(path);
+    return [setTime, ...(chmod ? [chmod] : []), `RNFR ${this.abs(tempRel)}`, `RNTO ${abs}`, ...(this.features.mlst ? [`MLST ${abs}`] : [])];
+  }
+
+  /**
+   * Reads the replies to {@link oneBatchCommands}, doing on `client` what a refusal calls for.
+   * `client` need not be the connection the batch went on: the batch is complete once answered.
+   */
+  private async settleOneBatch(
     client: Client,
+    replies: PipelinedReply[],
     tempRel: RelPath,
     path: RelPath,
-    setTime: string,
     chmod: string | undefined,
     setTimeOnFinal: () => string,
     what: string,
   ): Promise<Entry | undefined> {
-    const abs = this.abs(path);
-    const commands = [setTime, ...(chmod ? [chmod] : []), `RNFR ${this.abs(tempRel)}`, `RNTO ${abs}`, ...(this.features.mlst ? [`MLST ${abs}`] : [])];
-    const replies = await this.pipelined(client, commands, what);
     const [timeReply] = replies;
     if (chmod && (replies[1]?.code ?? 0) >= 500) this.chmodWorks = false;
     const at = chmod ? 2 : 1;
@@ -686,6 +718,16 @@ export class FtpBackend implements Backend {
     if (!this.mtimeUnverified) return;
     this.mtimeUnverified = false;
     if (!works) this.mtimeMethod = 'none';
+  }
+
+  /** Sends a batch handed over by the previous upload on `client` on its own, and settles it. */
+  private async sendInherited(client: Client, batch: DeferredBatch): Promise<void> {
+    try {
+      batch.settle(await sendPipelined(client, batch.commands));
+    } catch (error) {
+      batch.fail(error);
+      throw this.fail(error, 'cannot finish the previous upload on this connection');
+    }
   }
 
   private async pipelined(client: Client, commands: string[], what: string): Promise<PipelinedReply[]> {

@@ -11,6 +11,7 @@
  */
 import type { Client } from 'basic-ftp';
 import { BackendError } from '../../errors.js';
+import type { DeferredBatch } from './deferred-batch.js';
 import { isConnectionFailure, isTooManyConnections } from './ftp-errors.js';
 
 /** Options of {@link FtpClientPool}. */
@@ -47,8 +48,24 @@ export interface UseOptions {
   readonly retry?: boolean;
 }
 
-/** Why a queued caller was woken: a connection may be free (undefined), or its own attempt failed. */
-type WaitOutcome = undefined | { readonly error: unknown };
+/**
+ * Why a queued caller was woken: a connection may be free (undefined), its own attempt failed, or
+ * (for {@link FtpClientPool.acquireForUpload}) a connection was handed over with a batch to send.
+ */
+type WaitOutcome = undefined | { readonly error: unknown } | { readonly handed: PooledClient; readonly batch: DeferredBatch };
+
+/** A queued caller, and whether it takes a connection handed over with a batch. */
+interface Waiter {
+  readonly wake: (outcome: WaitOutcome) => void;
+  readonly takesBatch: boolean;
+}
+
+/** What {@link FtpClientPool.acquireForUpload} gives: a connection, maybe with a batch to send first. */
+export interface UploadConnection {
+  readonly pooled: { readonly client: Client; fresh: boolean; lastUsedMs: number };
+  /** Commands of the connection's previous upload, to be sent before anything else. */
+  readonly batch?: DeferredBatch;
+}
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -57,7 +74,7 @@ export class FtpClientPool {
   private readonly idle: PooledClient[] = [];
   /** Every open connection, idle or busy, so close() can end them all. */
   private readonly open = new Set<PooledClient>();
-  private readonly waiters: Array<(outcome: WaitOutcome) => void> = [];
+  private readonly waiters: Waiter[] = [];
   private live = 0;
   private limit: number;
   /** The size last reported through onShrink (reported once every attempt in flight settled). */
@@ -105,6 +122,32 @@ export class FtpClientPool {
    * finish many operations: waiting for the new one in particular would leave that work idle.
    */
   async acquire(): Promise<{ readonly client: Client; fresh: boolean; lastUsedMs: number }> {
+    return (await this.acquireWaiting(false)).pooled;
+  }
+
+  /**
+   * {@link acquire} for a small upload, which may also be handed a connection by an upload that
+   * just finished, together with that upload's last batch (deferred-batch.ts): the caller must
+   * send the batch before anything else, or with its own first commands.
+   */
+  acquireForUpload(): Promise<UploadConnection> {
+    return this.acquireWaiting(true);
+  }
+
+  /**
+   * Gives `pooled` (taken with {@link acquire}) straight to the first caller in the queue if that
+   * is an upload, with `batch` for it to send. Returns false, keeping the connection with the
+   * caller, when nobody waits or the first in the queue is not an upload.
+   */
+  handOver(pooled: { readonly client: Client; fresh: boolean; lastUsedMs: number }, batch: DeferredBatch): boolean {
+    const item = pooled as PooledClient;
+    if (this.closed || item.client.closed || !this.waiters[0]?.takesBatch) return false;
+    item.lastUsedMs = Date.now();
+    this.waiters.shift()!.wake({ handed: item, batch });
+    return true;
+  }
+
+  private async acquireWaiting(takesBatch: boolean): Promise<UploadConnection> {
     let attempt = 0;
     for (;;) {
       if (this.closed) throw new BackendError('connection-lost', 'the FTP connection was closed');
@@ -122,18 +165,21 @@ export class FtpClientPool {
             continue;
           }
         }
-        return pooled;
+        return { pooled };
       }
       if (this.live >= this.limit) {
-        await new Promise<WaitOutcome>((resolve) => this.waiters.push(resolve));
+        const outcome = await new Promise<WaitOutcome>((wake) => this.waiters.push({ wake, takesBatch }));
+        if (outcome !== undefined && 'handed' in outcome) return { pooled: outcome.handed, batch: outcome.batch };
         continue;
       }
       // Open one more connection, and meanwhile wait in the queue with everyone else.
-      const outcome = await new Promise<WaitOutcome>((resolve) => {
-        this.waiters.push(resolve);
-        void this.openOne(resolve);
+      const outcome = await new Promise<WaitOutcome>((wake) => {
+        const waiter = { wake, takesBatch };
+        this.waiters.push(waiter);
+        void this.openOne(waiter);
       });
       if (outcome === undefined) continue;
+      if ('handed' in outcome) return { pooled: outcome.handed, batch: outcome.batch };
       // This caller's connection failed before a connection was free for it.
       const tooMany = isTooManyConnections(outcome.error);
       // "Too many" while other connections of ours are open: openOne lowered the limit to those;
@@ -151,7 +197,7 @@ export class FtpClientPool {
    * is still waiting; otherwise it was served by another connection and the failure only frees
    * the slot.
    */
-  private async openOne(owner: (outcome: WaitOutcome) => void): Promise<void> {
+  private async openOne(owner: Waiter): Promise<void> {
     this.live++;
     const login = new AbortController();
     this.logins.add(login);
@@ -168,7 +214,7 @@ export class FtpClientPool {
       const index = this.waiters.indexOf(owner);
       if (index >= 0) {
         this.waiters.splice(index, 1);
-        owner({ error });
+        owner.wake({ error });
       }
       // Room for another attempt: the next caller in the queue may make it.
       this.wakeOne();
@@ -214,7 +260,7 @@ export class FtpClientPool {
     // for their logins only to close them.
     for (const login of this.logins) login.abort();
     for (const pooled of [...this.open]) this.drop(pooled);
-    for (const wake of this.waiters.splice(0)) wake(undefined);
+    for (const waiter of this.waiters.splice(0)) waiter.wake(undefined);
   }
 
   /** Tells onShrink the new size once no connection attempt is in flight any more. */
@@ -238,6 +284,6 @@ export class FtpClientPool {
   }
 
   private wakeOne(): void {
-    this.waiters.shift()?.(undefined);
+    this.waiters.shift()?.wake(undefined);
   }
 }

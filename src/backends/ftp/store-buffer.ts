@@ -13,7 +13,9 @@
  */
 import type { Socket } from 'node:net';
 import { FTPError, type Client, type FTPResponse } from 'basic-ftp';
+import type { DeferredBatch } from './deferred-batch.js';
 import { connectData, PipelinedEpsv, pipelinesEpsv } from './pipelined-passive-transfer.js';
+import { sendPipelined, type PipelinedReply } from './send-pipelined.js';
 
 /**
  * Whether {@link storeBuffer} can upload `contents` on `client` now: the connection must already
@@ -29,12 +31,31 @@ export function canStoreBuffer(client: Client, contents: Buffer): boolean {
  * reply. Rejects with the server's FTPError when it refuses, or with the connection's error (and
  * basic-ftp closes the control connection) when a socket fails or times out. Call only when
  * {@link canStoreBuffer} says so; `remotePath` must not contain CR, LF or NUL.
+ *
+ * `preamble`: the previous upload's last batch on this connection (deferred-batch.ts), sent in
+ * the same write before `EPSV`; its replies come first and settle it, whatever happens to this
+ * upload (a failure of the connection before they all came fails it too).
  */
-export function storeBuffer(client: Client, remotePath: string, contents: Buffer): Promise<FTPResponse> {
+export function storeBuffer(client: Client, remotePath: string, contents: Buffer, preamble?: DeferredBatch): Promise<FTPResponse> {
   const ftp = client.ftp;
   const host = ftp.socket.remoteAddress;
-  if (host === undefined) return Promise.reject(new Error("Control socket is disconnected, can't get remote address."));
-  if (/[\r\n\0]/.test(remotePath)) return Promise.reject(new Error(`invalid FTP path ${JSON.stringify(remotePath)}`));
+  const refuse = (error: Error): Promise<FTPResponse> => {
+    preamble?.fail(error);
+    return Promise.reject(error);
+  };
+  if (host === undefined) return refuse(new Error("Control socket is disconnected, can't get remote address."));
+  if (/[\r\n\0]/.test(remotePath)) {
+    // This upload cannot go, but the previous one's batch still must.
+    if (preamble) return sendPipelined(client, preamble.commands).then(
+      (replies) => {
+        preamble.settle(replies);
+        return Promise.reject(new Error(`invalid FTP path ${JSON.stringify(remotePath)}`));
+      },
+      (error: Error) => refuse(error),
+    );
+    return Promise.reject(new Error(`invalid FTP path ${JSON.stringify(remotePath)}`));
+  }
+  const preambleReplies: PipelinedReply[] = [];
 
   let settled = false;
   let dataSocket: Socket | undefined;
@@ -51,6 +72,8 @@ export function storeBuffer(client: Client, remotePath: string, contents: Buffer
       const settle = (error?: Error): void => {
         if (settled) return;
         settled = true;
+        // Replies of the preamble that never came: the connection failed before them.
+        preamble?.fail(error ?? new Error('the connection ended before the previous upload was answered'));
         // The control connection watches for a stalled server again.
         ftp.socket.setTimeout(ftp.timeout);
         dataSocket?.destroy();
@@ -65,6 +88,13 @@ export function storeBuffer(client: Client, remotePath: string, contents: Buffer
 
       // Socket errors, timeouts and a closed control connection end the upload at once.
       if (response instanceof Error && !(response instanceof FTPError)) return settle(response);
+      if (preamble && preambleReplies.length < preamble.commands.length) {
+        // Preliminary 1xx replies announce a data transfer, which none of these commands has.
+        if (!(response instanceof FTPError) && response.code < 200) return;
+        preambleReplies.push(response);
+        if (preambleReplies.length === preamble.commands.length) preamble.settle(preambleReplies);
+        return;
+      }
       if (epsv.awaitingEpsv) {
         const port = epsv.portOf(response);
         if (port === undefined) return;
@@ -118,8 +148,9 @@ export function storeBuffer(client: Client, remotePath: string, contents: Buffer
       finishIfDone();
     }) as Promise<FTPResponse>;
     if (!ftp.closed) {
-      ftp.log(`> EPSV + STOR ${remotePath}`);
-      ftp.socket.write(`EPSV\r\nSTOR ${remotePath}\r\n`, ftp.encoding);
+      const before = preamble ? preamble.commands.map((command) => `${command}\r\n`).join('') : '';
+      ftp.log(`> ${preamble ? `${preamble.commands.join(' + ')} + ` : ''}EPSV + STOR ${remotePath}`);
+      ftp.socket.write(`${before}EPSV\r\nSTOR ${remotePath}\r\n`, ftp.encoding);
     }
     return task;
   } finally {
