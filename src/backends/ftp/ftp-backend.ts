@@ -550,10 +550,10 @@ export class FtpBackend implements Backend {
           const replies = await batch.replies.catch((error: unknown) => {
             throw this.fail(error, what);
           });
-          entry = await this.pool.use((other) => this.settleOneBatch(other, replies, tempRel, path, chmod, setTimeOnFinal, what), { retry: true });
+          entry = await this.settleOneBatch((fn) => this.pool.use(fn), replies, tempRel, path, chmod, setTimeOnFinal, what);
         } else {
           const replies = await this.pipelined(client, [...batch.commands], what);
-          entry = await this.settleOneBatch(client, replies, tempRel, path, chmod, setTimeOnFinal, what);
+          entry = await this.settleOneBatch((fn) => fn(client), replies, tempRel, path, chmod, setTimeOnFinal, what);
         }
       }
       if (unverified && entry?.kind === 'file' && options.mtimeMs !== undefined) this.settleMtimeMethod(entry.mtimeMs === Math.floor(options.mtimeMs / 1000) * 1000);
@@ -685,11 +685,12 @@ export class FtpBackend implements Backend {
   }
 
   /**
-   * Reads the replies to {@link oneBatchCommands}, doing on `client` what a refusal calls for.
-   * `client` need not be the connection the batch went on: the batch is complete once answered.
+   * Reads the replies to {@link oneBatchCommands}. What a refusal calls for (a look at the target,
+   * the time set once more) runs through `onConnection`, which need not use the connection the
+   * batch went on: the batch is complete once answered. The usual case needs no connection.
    */
   private async settleOneBatch(
-    client: Client,
+    onConnection: <T>(fn: (client: Client) => Promise<T>) => Promise<T>,
     replies: PipelinedReply[],
     tempRel: RelPath,
     path: RelPath,
@@ -701,14 +702,16 @@ export class FtpBackend implements Backend {
     if (chmod && (replies[1]?.code ?? 0) >= 500) this.chmodWorks = false;
     const at = chmod ? 2 : 1;
     const [rnfr, rnto, mlst] = [replies[at], replies[at + 1], replies[at + 2]];
-    if (rnfr instanceof FTPError) throw await this.explain(client, rnfr, tempRel, 'rename', what);
-    if (rnto instanceof FTPError) await this.replaceByRename(client, tempRel, path, rnto, what);
+    if (rnfr instanceof FTPError) throw await onConnection((client) => this.explain(client, rnfr, tempRel, 'rename', what));
+    if (rnto instanceof FTPError) await onConnection((client) => this.replaceByRename(client, tempRel, path, rnto, what));
     if (timeReply instanceof FTPError) {
-      const retried = await this.pipelined(client, [setTimeOnFinal()], what);
-      if (retried[0] instanceof FTPError) throw this.fail(retried[0], `${what}: cannot set its modification time (the new content is in place)`);
-      return this.statWith(client, path, what);
+      return onConnection(async (client) => {
+        const retried = await this.pipelined(client, [setTimeOnFinal()], what);
+        if (retried[0] instanceof FTPError) throw this.fail(retried[0], `${what}: cannot set its modification time (the new content is in place)`);
+        return this.statWith(client, path, what);
+      });
     }
-    if (rnto instanceof FTPError || mlst === undefined) return this.statWith(client, path, what);
+    if (rnto instanceof FTPError || mlst === undefined) return onConnection((client) => this.statWith(client, path, what));
     if (mlst instanceof FTPError) return this.absentUnlessDenied(mlst, what);
     return this.entryOfMlst(mlst.message, path, what);
   }
