@@ -10,31 +10,19 @@ import { randomBytes } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { FTPError, type Client } from 'basic-ftp';
+import { FTPError } from 'basic-ftp';
 import { WholeFileSource } from '../../src/backends/backend.js';
 import { connectFtpClient } from '../../src/backends/ftp/connect-ftp-client.js';
 import { DeferredBatch } from '../../src/backends/ftp/deferred-batch.js';
 import { FtpClientPool } from '../../src/backends/ftp/ftp-client-pool.js';
 import { storeBuffer } from '../../src/backends/ftp/store-buffer.js';
 import type { RelPath } from '../../src/core/rel-path.js';
-import { clientSettingsFor, freshFolderName, ftpServer, openTestFtp, removeTestFolder, type FtpServerName } from './ftp-test-servers.js';
+import { clientSettingsFor, freshFolderName, ftpServer, openTestFtp, recordWrites, removeTestFolder, type FtpServerName } from './ftp-test-servers.js';
 
 const folders: Array<[FtpServerName, string]> = [];
 after(async () => {
   await Promise.all(folders.map(([name, folder]) => removeTestFolder(ftpServer(name), folder)));
 });
-
-/** Records what `client` writes to its control connection, one entry per write. */
-function recordWrites(client: Client): string[] {
-  const writes: string[] = [];
-  const socket = client.ftp.socket;
-  const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
-  socket.write = ((...args: unknown[]) => {
-    writes.push(String(args[0]));
-    return write(...args);
-  }) as typeof socket.write;
-  return writes;
-}
 
 describe('a deferred batch sent with the next STOR', () => {
   for (const name of ['proftpd', 'pure-ftpd', 'vsftpd', 'pyftpdlib'] as const) {

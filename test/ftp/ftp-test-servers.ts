@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Client } from 'basic-ftp';
 import type { Backend } from '../../src/backends/backend.js';
 import type { FtpConnectionSettings } from '../../src/backends/ftp/connect-ftp-client.js';
 import { openBackend, type OpenBackendOptions } from '../../src/backends/open-backend.js';
@@ -141,4 +142,16 @@ export function ftpScenarioHarness(
       await Promise.all(folders.map((folder) => removeTestFolder(server, folder)));
     },
   };
+}
+
+/** Records what `client` writes to its control connection, one entry per write. */
+export function recordWrites(client: Client): string[] {
+  const writes: string[] = [];
+  const socket = client.ftp.socket;
+  const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
+  socket.write = ((...args: unknown[]) => {
+    writes.push(String(args[0]));
+    return write(...args);
+  }) as typeof socket.write;
+  return writes;
 }

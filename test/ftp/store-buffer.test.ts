@@ -15,24 +15,12 @@ import { WholeFileSource } from '../../src/backends/backend.js';
 import { connectFtpClient } from '../../src/backends/ftp/connect-ftp-client.js';
 import { canStoreBuffer, storeBuffer } from '../../src/backends/ftp/store-buffer.js';
 import type { RelPath } from '../../src/core/rel-path.js';
-import { clientSettingsFor, freshFolderName, ftpServer, openTestFtp, removeTestFolder, type FtpServerName } from './ftp-test-servers.js';
+import { clientSettingsFor, freshFolderName, ftpServer, openTestFtp, recordWrites, removeTestFolder, type FtpServerName } from './ftp-test-servers.js';
 
 const folders: Array<[FtpServerName, string]> = [];
 after(async () => {
   await Promise.all(folders.map(([name, folder]) => removeTestFolder(ftpServer(name), folder)));
 });
-
-/** Records the commands `client` writes to its control connection, one entry per write. */
-function recordWrites(client: Client): string[] {
-  const writes: string[] = [];
-  const socket = client.ftp.socket;
-  const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
-  socket.write = ((...args: unknown[]) => {
-    writes.push(String(args[0]));
-    return write(...args);
-  }) as typeof socket.write;
-  return writes;
-}
 
 const cases: Array<[FtpServerName, 'none' | 'explicit']> = [
   ['proftpd', 'none'],
