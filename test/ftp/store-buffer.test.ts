@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Readable } from 'node:stream';
@@ -83,6 +84,61 @@ describe('STOR of a whole buffer on a data connection of its own', () => {
       assert.equal((await readFile(join(ftpServer('proftpd').dataRoot, folder, 'after.bin'))).toString(), 'after');
     } finally {
       client.close();
+    }
+  });
+
+  it('a STOR refused after its passive port closed fails with the server reply, not the failed connect', async () => {
+    // A scripted server that, like proftpd refusing a STOR into a missing folder, closes its
+    // passive port on the STOR and answers 550 a moment later: ferry's connect to the port fails
+    // first, and the reply that follows must decide (and the connection stay usable).
+    const server = createServer((control) => {
+      let passive: Server | undefined;
+      control.write('220 scripted\r\n');
+      let pending = '';
+      // Lines are answered one after the other, each once the one before it is done (EPSV's
+      // port listens before the STOR that follows it in the same packet closes it).
+      let answered = Promise.resolve();
+      const answer = async (line: string): Promise<void> => {
+        const verb = line.split(' ')[0]!.toUpperCase();
+        if (verb === 'USER') control.write('331 password please\r\n');
+        else if (verb === 'PASS') control.write('230 in\r\n');
+        else if (verb === 'EPSV') {
+          const listener = createServer(() => undefined);
+          passive = listener;
+          await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+          control.write(`229 Entering Extended Passive Mode (|||${(listener.address() as AddressInfo).port}|)\r\n`);
+        } else if (verb === 'STOR') {
+          passive?.close();
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          control.write('550 /missing/x.bin: No such file or directory\r\n');
+        } else if (verb === 'NOOP') control.write('200 NOOP ok\r\n');
+        else control.write('200 ok\r\n');
+      };
+      control.on('data', (chunk: Buffer) => {
+        pending += chunk.toString('latin1');
+        let newline: number;
+        while ((newline = pending.indexOf('\r\n')) >= 0) {
+          const line = pending.slice(0, newline);
+          pending = pending.slice(newline + 2);
+          answered = answered.then(() => answer(line));
+        }
+      });
+      control.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const client = await connectFtpClient({ ...(await clientSettingsFor('proftpd')), host: '127.0.0.1', port });
+    try {
+      await assert.rejects(storeBuffer(client, '/missing/x.bin', Buffer.from('data')), (error: unknown) => {
+        assert.ok(error instanceof FTPError, String(error));
+        assert.equal(error.code, 550);
+        return true;
+      });
+      assert.equal(client.closed, false);
+      assert.equal((await client.send('NOOP')).code, 200);
+    } finally {
+      client.close();
+      server.close();
     }
   });
 

@@ -94,6 +94,7 @@ export const EPSV_REFUSAL_GRACE_MAX_MS = 3000;
 export class PipelinedEpsv {
   private replied = false;
   private refusal: Error | undefined;
+  private dataFailure: Error | undefined;
   private timer: NodeJS.Timeout | undefined;
   /** When `EPSV` and the transfer command were sent (made just before sending them). */
   private readonly sentAtMs = performance.now();
@@ -124,6 +125,39 @@ export class PipelinedEpsv {
       this.timer.unref();
       return undefined;
     }
+  }
+
+  /**
+   * The data connection to the passive port failed. A server that refused the transfer command
+   * (`550` for a missing folder) closes that port, so the failure and the refusal arrive at about
+   * the same time: the command's reply is waited for as long as after a refused `EPSV`, so that
+   * the transfer fails with what the server said and the connection is kept. Without a reply the
+   * connection is closed with `error`.
+   */
+  dataConnectionFailed(error: Error): void {
+    if (this.settled() || this.ftp.closed) return;
+    this.dataFailure = error;
+    this.timer = setTimeout(() => {
+      if (!this.settled() && !this.ftp.closed) this.ftp.closeWithError(error);
+    }, epsvRefusalGraceMs(performance.now() - this.sentAtMs));
+    this.timer.unref();
+  }
+
+  /**
+   * The transfer command's reply after {@link dataConnectionFailed}: `'closed'` when it announces
+   * a transfer (the server waits for a connection that failed: the connection is being closed with
+   * that failure). Undefined otherwise; a refusal then fails the transfer as usual.
+   */
+  afterDataFailure(response: FTPResponse): 'closed' | undefined {
+    const failure = this.dataFailure;
+    if (failure === undefined) return undefined;
+    clearTimeout(this.timer);
+    if (!(response instanceof FTPError) && response.code < 200) {
+      this.dataFailure = undefined;
+      this.ftp.closeWithError(failure);
+      return 'closed';
+    }
+    return undefined;
   }
 
   /**
@@ -220,13 +254,14 @@ function handleWithEpsv(
           for (const { response: heldResponse, task: heldTask } of held.splice(0)) responseHandler(heldResponse, heldTask);
         },
         (error: Error) => {
-          // The server waits on its port for a connection that will not come: the session is
-          // in an unknown state, so it is closed (which fails the transfer with this error).
-          if (!settled) ftp.closeWithError(error);
+          // Either the server refused the command (its reply is on the way) or it waits on its
+          // port for a connection that will not come (then the session is closed).
+          if (!settled) epsv.dataConnectionFailed(error);
         },
       );
       return;
     }
+    if (epsv.afterDataFailure(response) === 'closed') return;
     // After a refused EPSV the transfer command went without a passive port: its reply means nothing.
     const refusal = epsv.afterRefusal(response);
     if (refusal === 'closed') return;

@@ -130,13 +130,15 @@ export function storeBuffer(client: Client, remotePath: string, contents: Buffer
             });
           },
           (error: Error) => {
-            // The server waits on its port for a connection that will not come: the session is
-            // in an unknown state, so it is closed (which fails the upload with this error).
-            if (!settled) ftp.closeWithError(error);
+            // Either the server refused the STOR (its reply is on the way) or it waits on its
+            // port for a connection that will not come (then the session is closed, which fails
+            // the upload with this error).
+            if (!settled) epsv.dataConnectionFailed(error);
           },
         );
         return;
       }
+      if (epsv.afterDataFailure(response) === 'closed') return;
       // After a refused EPSV, STOR went without a passive port: its reply means nothing.
       const refusal = epsv.afterRefusal(response);
       if (refusal === 'closed') return;
