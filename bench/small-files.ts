@@ -12,8 +12,9 @@
  *      from its --json events; the run fails otherwise).
  * Each figure is the median over the repeats; a peer's best N is the one with the lowest median
  * first upload, and its no-op and one-change figures are taken at that same N. ferry runs with its
- * defaults. Besides wall time the table shows the CPU time of each client process (the servers'
- * CPU is not in it), which is steadier than wall time on a busy machine.
+ * defaults. Besides wall time the table shows the CPU time of each client process, which is
+ * steadier than wall time on a busy machine, and the CPU the rest of the machine spent meanwhile
+ * (`rest`: the servers, on a quiet machine), which shows when a run was bound by the machine.
  *
  * `--latency-ms N` puts every tool behind the same proxy, which delivers each chunk N ms after it
  * was sent (a round trip of 2 × N ms, as to a server far away; SFTP and FTP only). On loopback the
