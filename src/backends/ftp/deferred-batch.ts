@@ -29,11 +29,6 @@ export class DeferredBatch {
     this.replies.catch(() => undefined);
   }
 
-  /** Whether the replies (or a failure) were delivered. */
-  get done(): boolean {
-    return this.settled;
-  }
-
   settle(replies: PipelinedReply[]): void {
     if (this.settled) return;
     this.settled = true;

@@ -552,7 +552,7 @@ export class FtpBackend implements Backend {
           });
           entry = await this.settleOneBatch((fn) => this.pool.use(fn), replies, tempRel, path, chmod, setTimeOnFinal, what);
         } else {
-          const replies = await this.pipelined(client, [...batch.commands], what);
+          const replies = await this.pipelined(client, batch.commands, what);
           entry = await this.settleOneBatch((fn) => fn(client), replies, tempRel, path, chmod, setTimeOnFinal, what);
         }
       }
@@ -733,7 +733,7 @@ export class FtpBackend implements Backend {
     }
   }
 
-  private async pipelined(client: Client, commands: string[], what: string): Promise<PipelinedReply[]> {
+  private async pipelined(client: Client, commands: readonly string[], what: string): Promise<PipelinedReply[]> {
     try {
       return await sendPipelined(client, commands);
     } catch (error) {

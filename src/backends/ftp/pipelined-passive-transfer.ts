@@ -117,12 +117,8 @@ export class PipelinedEpsv {
       if (response instanceof FTPError) throw response;
       return parseEpsvResponse(response.message);
     } catch (error) {
-      const refusal = error as Error;
-      this.refusal = refusal;
-      this.timer = setTimeout(() => {
-        if (!this.settled() && !this.ftp.closed) this.ftp.closeWithError(refusal);
-      }, epsvRefusalGraceMs(performance.now() - this.sentAtMs));
-      this.timer.unref();
+      this.refusal = error as Error;
+      this.awaitReply(this.refusal);
       return undefined;
     }
   }
@@ -137,10 +133,7 @@ export class PipelinedEpsv {
   dataConnectionFailed(error: Error): void {
     if (this.settled() || this.ftp.closed) return;
     this.dataFailure = error;
-    this.timer = setTimeout(() => {
-      if (!this.settled() && !this.ftp.closed) this.ftp.closeWithError(error);
-    }, epsvRefusalGraceMs(performance.now() - this.sentAtMs));
-    this.timer.unref();
+    this.awaitReply(error);
   }
 
   /**
@@ -151,13 +144,8 @@ export class PipelinedEpsv {
   afterDataFailure(response: FTPResponse): 'closed' | undefined {
     const failure = this.dataFailure;
     if (failure === undefined) return undefined;
-    clearTimeout(this.timer);
-    if (!(response instanceof FTPError) && response.code < 200) {
-      this.dataFailure = undefined;
-      this.ftp.closeWithError(failure);
-      return 'closed';
-    }
-    return undefined;
+    this.dataFailure = undefined;
+    return this.closedOnTransfer(response, failure) ? 'closed' : undefined;
   }
 
   /**
@@ -169,13 +157,28 @@ export class PipelinedEpsv {
   afterRefusal(response: FTPResponse): Error | 'closed' | undefined {
     const refusal = this.refusal;
     if (refusal === undefined) return undefined;
+    if (!this.closedOnTransfer(response, refusal)) return refusal;
+    this.refusal = undefined;
+    return 'closed';
+  }
+
+  /** Closes the connection with `error` unless the transfer command is answered in time. */
+  private awaitReply(error: Error): void {
+    this.timer = setTimeout(() => {
+      if (!this.settled() && !this.ftp.closed) this.ftp.closeWithError(error);
+    }, epsvRefusalGraceMs(performance.now() - this.sentAtMs));
+    this.timer.unref();
+  }
+
+  /**
+   * The transfer command's reply came: the wait ends. A reply announcing a transfer (`1xx`) has no
+   * data connection to go with it, so the connection is closed with `error` (true).
+   */
+  private closedOnTransfer(response: FTPResponse, error: Error): boolean {
     clearTimeout(this.timer);
-    if (!(response instanceof FTPError) && response.code < 200) {
-      this.refusal = undefined;
-      this.ftp.closeWithError(refusal);
-      return 'closed';
-    }
-    return refusal;
+    if (response instanceof FTPError || response.code >= 200) return false;
+    this.ftp.closeWithError(error);
+    return true;
   }
 }
 
