@@ -5,7 +5,7 @@
 #   bash scripts/servers/proftpd.sh stop    # idempotent: fine when nothing runs
 #
 # Installs proftpd-basic (the one FTP daemon apt may install), runs `proftpd -n` with a private
-# config under .test-servers/proftpd/ on 127.0.0.1:
+# config under $set_dir/proftpd/ (outside the checkout, see lib/server-set.sh) on 127.0.0.1:
 #   21021  plain FTP and explicit FTPS (AUTH TLS) on the same port, passive ports 22000-22099
 #   21031  implicit FTPS (TLS from the first byte), passive ports 22100-22199
 # (+100 on the ports and +1000 on the passive ranges per other checkout running one; see

@@ -5,12 +5,12 @@
 #   bash scripts/servers/pure-ftpd.sh stop    # idempotent: fine when nothing runs
 #
 # pure-ftpd conflicts with proftpd-basic (both provide ftp-server), so it is not installed: the
-# package is unpacked with `apt-get download` + `dpkg -x` under .test-servers/pkgs/. Runs in the
+# package is unpacked with `apt-get download` + `dpkg -x` under $set_root/pkgs/. Runs in the
 # foreground on 127.0.0.1:21022 with passive ports 22200-22299 (+100 and +1000 per other checkout
 # running one, see choose_slot in lib/ftp-server-lib.sh), plain FTP and explicit FTPS
 # (-Y 1: TLS optional). Two virtual users in a PureDB written here:
-#   ferryftp      the test account
-#   ferrylimited  at most 2 connections at once (the 3rd gets "421"), for the pool back-off test
+#   ferry-ftp-<set id>  the test account (see lib/server-set.sh)
+#   ferrylimited        at most 2 connections at once (the 3rd gets "421"), for the pool back-off test
 # Writes .test-servers/pure-ftpd.json.
 set -euo pipefail
 name=pure-ftpd

@@ -4,23 +4,27 @@
 #   bash scripts/servers/sshd.sh start   # idempotent: reuses a running server
 #   bash scripts/servers/sshd.sh stop    # idempotent: fine when nothing runs
 #
-# Runs as root on Debian 12 without systemd. Installs openssh-server when missing, creates the unix
-# user `ferrytest`, keys and a private sshd_config under .test-servers/sshd/, starts sshd in the
-# foreground mode (-D) in the background on 127.0.0.1 and a free high port, and writes
-# .test-servers/sshd.json with what tests need (see test/support/test-servers.ts).
+# Runs as root on Debian 12 without systemd. Installs openssh-server when missing, creates the set's
+# unix user ferry-sftp-<set id> (its home and keys, a private sshd_config and the log under
+# $set_dir/sshd/, outside the checkout: see lib/server-set.sh), starts sshd in the foreground mode
+# (-D) in the background on 127.0.0.1 and a free high port, and writes .test-servers/sshd.json with
+# what tests need (see test/support/test-servers.ts). stop ends sshd and removes the user's home
+# and the user.
 set -euo pipefail
 
-repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-servers="$repo/.test-servers"
-dir="$servers/sshd"
+name=sshd
+# shellcheck source=lib/server-set.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/server-set.sh"
+dir="$set_dir/sshd"
 facts="$servers/sshd.json"
 pidfile="$dir/sshd.pid"
 config="$dir/sshd_config"
 log="$dir/sshd.log"
-user="ferrytest"
+user="$sftp_user"
 password="ferry-secret-pw"
 passphrase="ferry-pass"
-data_root="/home/$user/ferry-data"
+home="$dir/home"
+data_root="$home/ferry-data"
 
 log() { echo "sshd.sh: $*" >&2; }
 
@@ -55,13 +59,12 @@ install_sshd() {
   fi
 }
 
+# A shell, because tests run commands over SSH (server-side hashes); the home starts empty.
 ensure_user() {
-  if ! id "$user" >/dev/null 2>&1; then
-    useradd --create-home --shell /bin/bash "$user"
-  fi
-  echo "$user:$password" | chpasswd
+  ensure_set_user "$user" "$home" "$password" /bin/bash
+  rm -rf "$home"
   mkdir -p "$data_root"
-  chown "$user:$user" "/home/$user" "$data_root"
+  chown "$user:" "$home" "$data_root"
 }
 
 ensure_keys() {
@@ -84,7 +87,7 @@ Port $port
 HostKey $dir/host_ed25519
 PidFile $pidfile
 AuthorizedKeysFile $dir/authorized_keys
-# Keys live under the repo, whose modes sshd would otherwise reject.
+# Keys live in the set's folder, whose modes sshd would otherwise reject.
 StrictModes no
 # Password login still works with a root-run sshd without PAM.
 UsePAM no
@@ -122,7 +125,7 @@ write_facts() {
   "hostKeyPublicPath": "$dir/host_ed25519.pub",
   "knownHostsFile": "$known_hosts",
   "dataRoot": "$data_root",
-  "home": "/home/$user",
+  "home": "$home",
   "pid": $pid,
   "log": "$log"
 }
@@ -131,6 +134,7 @@ EOF
 }
 
 start() {
+  ensure_set_dir
   mkdir -p "$dir"
   if [[ -f "$pidfile" && -f "$facts" ]] && alive "$(cat "$pidfile")"; then
     local port
@@ -184,6 +188,8 @@ stop_quiet() {
 
 stop() {
   stop_quiet
+  rm -rf "$home"
+  remove_set_user "$user"
   log "stopped"
 }
 

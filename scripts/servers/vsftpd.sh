@@ -5,10 +5,11 @@
 #   bash scripts/servers/vsftpd.sh stop    # idempotent: fine when nothing runs
 #
 # vsftpd conflicts with proftpd-basic (both provide ftp-server), so it is not installed: the
-# package is unpacked with `apt-get download` + `dpkg -x` under .test-servers/pkgs/. It
-# authenticates only through PAM, so a unix user `ferryftp` is created with a private PAM service
-# (/etc/pam.d/ferry-vsftpd). Runs in the foreground on 127.0.0.1:21023, passive ports
-# 22300-22399 (+100 and +1000 per other checkout running one, see choose_slot in
+# package is unpacked with `apt-get download` + `dpkg -x` under $set_root/pkgs/. It authenticates
+# only through PAM, so the set's unix user ferry-ftp-<set id> is created (home: the data root, in
+# the set's folder outside the checkout, see lib/server-set.sh) with a private PAM service
+# (/etc/pam.d/ferry-test-vsftpd); stop removes it. Runs in the foreground on 127.0.0.1:21023,
+# passive ports 22300-22399 (+100 and +1000 per other checkout running one, see choose_slot in
 # lib/ftp-server-lib.sh), plain FTP and explicit FTPS. Writes .test-servers/vsftpd.json.
 set -euo pipefail
 name=vsftpd
@@ -16,20 +17,24 @@ name=vsftpd
 source "$(dirname "${BASH_SOURCE[0]}")/lib/ftp-server-lib.sh"
 
 data="$dir/data"
-pam_service="ferry-vsftpd"
+pam_service="ferry-test-vsftpd"
 
-ensure_unix_user() {
-  if ! id "$ftp_user" >/dev/null 2>&1; then
-    useradd --no-create-home --home-dir "$data" --shell /usr/sbin/nologin "$ftp_user"
-  fi
-  # vsftpd changes into the user's home before its local_root, and refuses every login ("500 OOPS:
-  # cannot change directory") when that home is gone: the user is shared by every checkout on
-  # this machine, so its home may be the data folder of a checkout since deleted. A home that
-  # still exists (another checkout's, running) is left alone.
-  local home
-  home="$(getent passwd "$ftp_user" | cut -d: -f6)"
-  if [[ ! -d $home ]]; then usermod --home "$data" "$ftp_user"; fi
-  echo "$ftp_user:$ftp_password" | chpasswd
+# vsftpd only authenticates through PAM; a private service keeps the system's untouched. Every
+# set uses the same one: written only when it differs, and atomically (a running vsftpd reads it
+# at each login).
+ensure_pam_service() {
+  local file="/etc/pam.d/$pam_service" text
+  text="# ferry's loopback test vsftpd (written by scripts/servers/vsftpd.sh)
+auth required pam_unix.so
+account required pam_unix.so
+session required pam_permit.so"
+  [[ -f "$file" && "$(cat "$file")" == "$text" ]] && return 0
+  echo "$text" >"$file.$$"
+  mv "$file.$$" "$file"
+}
+
+stop_server() {
+  remove_set_user "$ftp_user"
 }
 
 start_server() {
@@ -39,15 +44,10 @@ start_server() {
   ensure_cert
   choose_slot 21023
   local port=$((21023 + 100 * slot)) pasv=$((22300 + 1000 * slot))
-  ensure_unix_user
+  # vsftpd changes into the user's home before its local_root: the home is the data root.
+  ensure_set_user "$ftp_user" "$data" "$ftp_password" /usr/sbin/nologin
   fresh_data_root "$data" "$ftp_user:$(id -gn "$ftp_user")"
-  # vsftpd only authenticates through PAM; a private service keeps the system's untouched.
-  cat >"/etc/pam.d/$pam_service" <<EOF
-# ferry's loopback test vsftpd (written by scripts/servers/vsftpd.sh)
-auth required pam_unix.so
-account required pam_unix.so
-session required pam_permit.so
-EOF
+  ensure_pam_service
   # An empty, root-owned, non-writable folder vsftpd chroots its unprivileged helper into.
   mkdir -p "$dir/empty"
   chmod 755 "$dir/empty"

@@ -10,10 +10,15 @@
  *
  * Needs `gnome-keyring` and `dbus-x11`: installed by the test when missing (as root), otherwise
  * it fails with the exact command.
+ *
+ * Every other test runs with FERRY_NO_KEYRING (test/support/isolated-env.ts); these lift it for
+ * their own ferry runs only. The Secret Service is a private one (its own bus and HOME, removed
+ * with the sandbox); what may reach the kernel keyring (the machine's, per user) is removed after
+ * each test, and a test checks that nothing is left there.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { systemKeyring } from '../../src/backends/credentials/keyring-store.js';
@@ -77,9 +82,12 @@ describe('keyring with a real Secret Service (gnome-keyring under dbus-run-sessi
     sandbox = await makeSandbox('keyring');
     await writeTree(sandbox.local, { 'a.txt': 'from the keyring test' });
   });
+  const accounts: string[] = [];
   after(async () => {
     await sandbox?.cleanup();
     for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+    // Had the Secret Service failed, the library would have fallen back to the kernel keyring.
+    for (const account of accounts) await forgetKernelKeyringEntry('ferry', account);
   });
 
   it('--store-password saves the password, then the keyring alone logs in (FTP and SFTP), and pyftpsync entries are read', async () => {
@@ -91,6 +99,7 @@ describe('keyring with a real Secret Service (gnome-keyring under dbus-run-sessi
     const ftpUrl = `ftp://${ftp.user}@${ftp.host}:${ftp.port}/${ftpFolder}`;
     const ftpUrlNoUser = `ftp://${ftp.host}:${ftp.port}/${ftpFolder}`;
     const sftpUrl = `sftp://${s.user}@${s.host}:${s.port}${s.dataRoot}/${sftpFolder}`;
+    accounts.push(`${ftp.user}@${ftp.host}`, `${s.user}@${s.host}`);
     const common = ['--state-dir', sandbox.stateDir, '--no-netrc', '--no-prompt', '--resolve', 'skip'];
     const sftpArgs = ['--known-hosts', s.knownHostsFile];
     const steps = [
@@ -105,6 +114,7 @@ describe('keyring with a real Secret Service (gnome-keyring under dbus-run-sessi
     writeFileSync(scriptFile, sessionScript);
     const env: NodeJS.ProcessEnv = { ...sandbox.env, FERRY_KEYRING_TEST: JSON.stringify({ repo: REPO_ROOT, cli: CLI_ENTRY, steps }) };
     delete env.FERRY_PASSWORD;
+    delete env.FERRY_NO_KEYRING;
     delete env.NETRC;
     delete env.SSH_AUTH_SOCK;
     delete env.DBUS_SESSION_BUS_ADDRESS;
@@ -152,6 +162,37 @@ async function forgetKernelKeyringEntry(service: string, account: string): Promi
   }
 }
 
+/** Live (not invalidated) kernel keys of this user that hold the password of (service, account). */
+function liveKernelKeys(service: string, account: string): string[] {
+  const description = `keyring:${account}@${service}`;
+  // /proc/keys: serial, flags (I=instantiated, i=invalidated, ...), usage, timeout, perm, uid, gid, type, description: ...
+  return readFileSync('/proc/keys', 'utf8')
+    .split('\n')
+    .filter((line) => {
+      const fields = line.trim().split(/\s+/);
+      return fields[7] === 'user' && fields[8] === `${description}:` && !fields[1]!.includes('i');
+    });
+}
+
+describe('the kernel keyring keeps no copy of a saved password', () => {
+  it('a password saved by a new process (whose first keyring access may fail) is gone once deleted', async () => {
+    const account = `ferry-test-${process.pid}-${Date.now().toString(36)}@keyring.invalid`;
+    const script = `import { systemKeyring } from ${JSON.stringify(join(REPO_ROOT, 'src/backends/credentials/keyring-store.ts'))};
+const saved = await systemKeyring(undefined, 'keyutils').store('ferry', ${JSON.stringify(account)}, 'kernel-keyring-test-pw');
+process.stdout.write(String(saved));`;
+    try {
+      const result = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 60_000 });
+      assert.equal(result.status, 0, result.stderr);
+      if (result.stdout !== 'true') return assert.deepEqual(liveKernelKeys('ferry', account), [], 'a failed save leaves nothing');
+      assert.equal(liveKernelKeys('ferry', account).length >= 1, true, 'saved in the kernel keyring');
+      await forgetKernelKeyringEntry('ferry', account);
+      assert.deepEqual(liveKernelKeys('ferry', account), [], 'no copy of the password is left in the kernel keyring');
+    } finally {
+      await forgetKernelKeyringEntry('ferry', account);
+    }
+  });
+});
+
 describe('keyring without a Secret Service', () => {
   let saved: string | undefined;
   before(() => {
@@ -189,6 +230,8 @@ describe('keyring without a Secret Service', () => {
       await writeTree(s.local, { 'a.txt': 'x' });
       const env: NodeJS.ProcessEnv = { ...s.env, FERRY_PASSWORD: ftp.password, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/ferry-no-bus' };
       delete env.NETRC;
+      // Empty turns the keyring back on (the sandbox's environment is merged under this one).
+      env.FERRY_NO_KEYRING = '';
       const result = await s.run(['upload', s.local, `ftp://${ftp.user}@${ftp.host}:${ftp.port}/${folder}`, '--create-folder', '--store-password', '--no-prompt', '--state-dir', s.stateDir], { env });
       assert.equal(result.code, 0, result.stderr);
       // Either the kernel keyring took it, or the keyring failed: both are reported, neither is fatal.
@@ -200,5 +243,6 @@ describe('keyring without a Secret Service', () => {
       rmSync(join(ftp.dataRoot, folder), { recursive: true, force: true });
       await forgetKernelKeyringEntry('ferry', `${ftp.user}@${ftp.host}`);
     }
+    assert.deepEqual(liveKernelKeys('ferry', `${ftp.user}@${ftp.host}`), [], 'the test left no password in the kernel keyring');
   });
 });

@@ -135,7 +135,7 @@ describe('--store-password', () => {
       const k = fakeKeyring();
       const warnings: string[] = [];
       const options: CredentialOptions = { warn: (m) => warnings.push(m) };
-      await storeLoginPassword('h.example', 'alice', 'pw-1', source, options, { keyring: k });
+      await storeLoginPassword('h.example', 'alice', 'pw-1', source, options, { keyring: k, env: {} });
       assert.deepEqual(k.stored, { 'ferry/alice@h.example': 'pw-1' });
       assert.deepEqual(warnings, ['saved the password of alice@h.example in the system keyring']);
     }
@@ -147,7 +147,32 @@ describe('--store-password', () => {
     await storeLoginPassword('h', 'a', 'p', 'keyring', {}, { keyring: k });
     assert.deepEqual(k.stored, {});
     const warnings: string[] = [];
-    await storeLoginPassword('h', 'a', 'secret-p', 'env', { warn: (m) => warnings.push(m) }, { keyring: fakeKeyring({}, true) });
+    await storeLoginPassword('h', 'a', 'secret-p', 'env', { warn: (m) => warnings.push(m) }, { keyring: fakeKeyring({}, true), env: {} });
     assert.deepEqual(warnings, ['could not save the password of a@h in the system keyring']);
+  });
+});
+
+describe('FERRY_NO_KEYRING', () => {
+  it('keeps the keyring out of the lookup: the next source is used and the keyring is never asked', async () => {
+    const k = fakeKeyring({ 'ferry/alice@h.example': 'from-keyring', 'pyftpsync/h.example': 'alice:py' });
+    const found = await resolvePassword(request(), { netrcFile: missingNetrc }, { keyring: k, env: { FERRY_NO_KEYRING: '1', FERRY_PASSWORD: 'from-env' } });
+    assert.deepEqual(found, { user: 'alice', password: 'from-env', source: 'env' });
+    assert.deepEqual(k.calls, []);
+  });
+
+  it('empty or 0 leaves the keyring on', async () => {
+    for (const value of ['', '0']) {
+      const k = fakeKeyring({ 'ferry/alice@h.example': 'from-keyring' });
+      const found = await resolvePassword(request(), { netrcFile: missingNetrc }, { keyring: k, env: { FERRY_NO_KEYRING: value } });
+      assert.equal(found.source, 'keyring', `FERRY_NO_KEYRING=${JSON.stringify(value)}`);
+    }
+  });
+
+  it('--store-password saves nothing and says why in one warning', async () => {
+    const k = fakeKeyring();
+    const warnings: string[] = [];
+    await storeLoginPassword('h.example', 'alice', 'pw-1', 'env', { warn: (m) => warnings.push(m) }, { keyring: k, env: { FERRY_NO_KEYRING: '1' } });
+    assert.deepEqual(k.stored, {});
+    assert.deepEqual(warnings, ['did not save the password of alice@h.example: FERRY_NO_KEYRING is set']);
   });
 });

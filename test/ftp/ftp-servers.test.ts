@@ -150,7 +150,7 @@ for (const name of servers) {
       const server = ftpServer(name);
       await rejectsWith(openBackend(parseTarget(ftpUrl(server, folder, { password: 'Wrong-Pw-123' })), {}), 'auth', (message) => {
         assert.ok(!message.includes('Wrong-Pw-123'), message);
-        assert.match(message, /^login to ftp:\/\/ferryftp@127\.0\.0\.1:\d+ failed: 530/);
+        assert.match(message, new RegExp(`^login to ftp://${server.user}@127\\.0\\.0\\.1:\\d+ failed: 530`));
       });
     });
   });

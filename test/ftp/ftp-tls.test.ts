@@ -95,7 +95,7 @@ describe('FTPS modes', () => {
     const backend = await openTestFtp(proftpd, folder, { tls: 'implicit' });
     try {
       // The server script may have moved to another port slot; the facts file says which.
-      assert.ok(backend.id.startsWith(`ftps://ferryftp@127.0.0.1:${proftpd.implicitTlsPort}/`), backend.id);
+      assert.ok(backend.id.startsWith(`ftps://${proftpd.user}@127.0.0.1:${proftpd.implicitTlsPort}/`), backend.id);
       await roundTrip(backend);
     } finally {
       await backend.close();

@@ -8,6 +8,7 @@
  * FERRY_CLI_NO_BUILD=1 to use dist as it is (for example when `npm test` built it already).
  * Parallel test files share one build through a lock folder in the temp directory.
  */
+import './isolated-env.js';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { createHash } from 'node:crypto';

@@ -4,6 +4,7 @@
  * Each server script writes `.test-servers/<name>.json`; tests read it here. A missing file is a
  * test failure naming the command to run, never a skipped test.
  */
+import './isolated-env.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 

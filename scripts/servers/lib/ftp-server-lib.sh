@@ -2,23 +2,25 @@
 # Sourced, not run. The caller sets `name` (server name) before sourcing.
 #
 # Every server runs as root on Debian 12 without systemd, in the foreground, started in the
-# background on 127.0.0.1 with a private config under .test-servers/<name>/, and is stopped by PID.
+# background on 127.0.0.1 with a private config under $set_dir/<name>/ (outside the checkout, see
+# server-set.sh), and is stopped by PID.
 
-repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
-servers="$repo/.test-servers"
-dir="$servers/$name"
+# shellcheck source=server-set.sh
+source "$(dirname "${BASH_SOURCE[0]}")/server-set.sh"
+dir="$set_dir/$name"
 facts="$servers/$name.json"
 pidfile="$dir/$name.pid"
 log_file="$dir/$name.log"
-# Packages unpacked with dpkg -x (Debian allows only one ftp-server package installed at a time).
-pkgs="$servers/pkgs"
-# One self-signed certificate for every FTPS server; it is its own CA.
-certdir="$servers/ftp-cert"
+# Packages unpacked with dpkg -x (Debian allows only one ftp-server package installed at a time),
+# shared by every set: each is unpacked into a temporary folder and renamed into place.
+pkgs="$set_root/pkgs"
+# One self-signed certificate for every FTPS server of the set; it is its own CA.
+certdir="$set_dir/ftp-cert"
 cert="$certdir/cert.pem"
 key="$certdir/key.pem"
 
-# Test account shared by all FTP servers (virtual users, except vsftpd which needs a unix user).
-ftp_user="ferryftp"
+# Test account of every FTP server of the set (virtual users, except vsftpd which needs a unix
+# user: $ftp_user, from server-set.sh).
 ftp_password="ferry-ftp-pw"
 
 log() { echo "$name.sh: $*" >&2; }
@@ -71,10 +73,10 @@ wait_ports() {
 apt_install() {
   export DEBIAN_FRONTEND=noninteractive
   local opts=(-y -q --no-install-recommends -o DPkg::Lock::Timeout=300)
-  mkdir -p "$servers"
-  if ! apt-get install "${opts[@]}" "$@" >>"$servers/apt.log" 2>&1; then
-    apt-get update -q -o DPkg::Lock::Timeout=300 >>"$servers/apt.log" 2>&1 || true
-    apt-get install "${opts[@]}" "$@" >>"$servers/apt.log" 2>&1 || die "apt-get install $* failed, see $servers/apt.log"
+  local apt_log="$servers/apt.log"
+  if ! apt-get install "${opts[@]}" "$@" >>"$apt_log" 2>&1; then
+    apt-get update -q -o DPkg::Lock::Timeout=300 >>"$apt_log" 2>&1 || true
+    apt-get install "${opts[@]}" "$@" >>"$apt_log" 2>&1 || die "apt-get install $* failed, see $apt_log"
   fi
 }
 
@@ -87,25 +89,34 @@ installed() {
 }
 
 # Unpacks a Debian package into $pkgs/<pkg> without installing it (it would conflict with proftpd).
+# Several sets may start at once: downloads and unpacks go to private folders, renamed into place.
 unpack_deb() {
   local pkg="$1"
   local dest="$pkgs/$pkg"
   [[ -f "$dest/.unpacked" ]] && return 0
   mkdir -p "$pkgs/debs"
-  local deb
+  local deb work apt_log="$servers/apt.log"
   deb="$(ls "$pkgs/debs/${pkg}_"*.deb 2>/dev/null | head -n 1 || true)"
+  work="$(mktemp -d "$pkgs/.$pkg.XXXXXX")"
   if [[ -z "$deb" ]]; then
     log "downloading $pkg"
     # apt's sandbox user cannot write under /work or /root: download as root, quietly.
-    if ! (cd "$pkgs/debs" && apt-get download -q -o APT::Sandbox::User=root "$pkg" >>"$servers/apt.log" 2>&1); then
-      apt-get update -q >>"$servers/apt.log" 2>&1 || true
-      (cd "$pkgs/debs" && apt-get download -q -o APT::Sandbox::User=root "$pkg" >>"$servers/apt.log" 2>&1) || die "apt-get download $pkg failed, see $servers/apt.log"
+    if ! (cd "$work" && apt-get download -q -o APT::Sandbox::User=root "$pkg" >>"$apt_log" 2>&1); then
+      apt-get update -q >>"$apt_log" 2>&1 || true
+      (cd "$work" && apt-get download -q -o APT::Sandbox::User=root "$pkg" >>"$apt_log" 2>&1) || { rm -rf "$work"; die "apt-get download $pkg failed, see $apt_log"; }
     fi
-    deb="$(ls "$pkgs/debs/${pkg}_"*.deb | head -n 1)"
+    deb="$(ls "$work/${pkg}_"*.deb | head -n 1)"
+    mv "$deb" "$pkgs/debs/"
+    deb="$pkgs/debs/$(basename "$deb")"
   fi
-  rm -rf "$dest"
-  dpkg -x "$deb" "$dest"
-  touch "$dest/.unpacked"
+  dpkg -x "$deb" "$work/root"
+  touch "$work/root/.unpacked"
+  # A folder left half-unpacked by a killed start is replaced; one another set has just finished
+  # is as good as ours.
+  [[ -d "$dest" && ! -f "$dest/.unpacked" ]] && rm -rf "$dest"
+  mv -T "$work/root" "$dest" 2>/dev/null || true
+  rm -rf "$work"
+  [[ -f "$dest/.unpacked" ]] || die "could not unpack $pkg into $dest"
 }
 
 # Self-signed certificate valid for 127.0.0.1 and localhost (Node checks the subjectAltName).
@@ -158,7 +169,7 @@ launch() {
   echo $! >"$pidfile"
 }
 
-# The data root: owned by `owner`, emptied at each start so tests begin clean.
+# The data root: owned by `owner`, emptied at each start so tests begin clean (and at stop).
 fresh_data_root() {
   local root="$1" owner="$2"
   rm -rf "$root"
@@ -175,6 +186,7 @@ write_facts() {
 main() {
   case "${1:-}" in
     start)
+      ensure_set_dir
       mkdir -p "$dir"
       if running; then log "already running (pid $(cat "$pidfile"))"; return 0; fi
       stop_daemon
@@ -183,6 +195,9 @@ main() {
       ;;
     stop)
       stop_daemon
+      # The test files go with the server; configs and logs stay for a look afterwards.
+      rm -rf "$dir/data"
+      if declare -F stop_server >/dev/null; then stop_server; fi
       log "stopped"
       ;;
     *) echo "usage: $0 start|stop" >&2; exit 2 ;;

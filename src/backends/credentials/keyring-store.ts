@@ -4,7 +4,9 @@
  * callback and an undefined result: a keyring is a convenience, never a reason to stop.
  *
  * Each operation is tried twice, because in some sandboxes the first Entry of a process fails
- * ("AccessDenied") and the second works.
+ * ("AccessDenied") and the second works. A save that fails so has already put the password in
+ * the Linux kernel keyring, where no later lookup or delete reaches it: a save therefore starts
+ * with a lookup, whose failure leaves nothing behind.
  */
 
 /** Which Linux store to require; undefined lets the library choose (Secret Service, else kernel). */
@@ -42,10 +44,10 @@ function reasonOf(error: unknown): string {
 
 /** The system keyring; `warn` receives one line per failure (never a password). */
 export function systemKeyring(warn?: (message: string) => void, store?: KeyringBackendChoice): KeyringStore {
-  const attempt = async <T>(what: string, action: (Entry: EntryConstructor) => T): Promise<{ ok: true; value: T } | { ok: false }> => {
+  const attempt = async <T>(what: string, action: (Entry: EntryConstructor) => T, report = true): Promise<{ ok: true; value: T } | { ok: false }> => {
     const Entry = await loadEntryClass();
     if (Entry instanceof Error) {
-      warn?.(`the system keyring is not available (${reasonOf(Entry)}): ${what} skipped`);
+      if (report) warn?.(`the system keyring is not available (${reasonOf(Entry)}): ${what} skipped`);
       return { ok: false };
     }
     let lastError: unknown;
@@ -56,7 +58,7 @@ export function systemKeyring(warn?: (message: string) => void, store?: KeyringB
         lastError = error;
       }
     }
-    warn?.(`the system keyring failed (${reasonOf(lastError)}): ${what} skipped`);
+    if (report) warn?.(`the system keyring failed (${reasonOf(lastError)}): ${what} skipped`);
     return { ok: false };
   };
   const options = store === undefined ? undefined : { linux: { store } };
@@ -66,6 +68,7 @@ export function systemKeyring(warn?: (message: string) => void, store?: KeyringB
       return result.ok ? (result.value ?? undefined) : undefined;
     },
     async store(service, account, password) {
+      await attempt(`keyring lookup for ${account}`, (Entry) => new Entry(service, account, options).getPassword(), false);
       const result = await attempt(`saving the password of ${account}`, (Entry) => new Entry(service, account, options).setPassword(password));
       return result.ok;
     },

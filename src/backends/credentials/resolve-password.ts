@@ -10,7 +10,8 @@
  * 5. a question on the terminal (`askSecret`).
  *
  * `prompt: 'always'` asks first (falling back to the list when no one can answer);
- * `prompt: 'never'` never asks. `useNetrc: false` / `useKeyring: false` skip those sources.
+ * `prompt: 'never'` never asks. `useNetrc: false` / `useKeyring: false` skip those sources; the
+ * environment variable `FERRY_NO_KEYRING` keeps the keyring out entirely (no lookup, no save).
  * Passwords are returned to the caller only: nothing here logs or warns with a secret.
  */
 import type { OpenBackendOptions } from '../open-backend.js';
@@ -25,6 +26,18 @@ export const storableSources: ReadonlySet<PasswordSource> = new Set(['url', 'env
 
 /** The environment variable read as the fourth source. */
 export const passwordEnvVar = 'FERRY_PASSWORD';
+
+/**
+ * The environment variable that keeps the keyring out of a run: neither read nor written (for
+ * machines where touching it blocks or prompts, and test runs that must not meet saved passwords).
+ */
+export const noKeyringEnvVar = 'FERRY_NO_KEYRING';
+
+/** True when `FERRY_NO_KEYRING` is set to anything but empty or `0`. */
+export function keyringDisabledByEnv(env: NodeJS.ProcessEnv = process.env): boolean {
+  const value = env[noKeyringEnvVar];
+  return value !== undefined && value !== '' && value !== '0';
+}
 
 /** What the login is for. */
 export interface PasswordRequest {
@@ -95,7 +108,7 @@ export async function resolvePassword(
   if (steps.url !== false && request.urlPassword !== undefined) return { user, password: request.urlPassword, source: 'url' };
   if (netrcEntry?.password !== undefined) return { user, password: netrcEntry.password, source: 'netrc' };
 
-  if (options.useKeyring !== false) {
+  if (options.useKeyring !== false && !keyringDisabledByEnv(env)) {
     const keyring = deps.keyring ?? systemKeyring(options.warn);
     if (user !== undefined) {
       const password = await keyring.lookup('ferry', `${user}@${host}`);
@@ -119,7 +132,8 @@ export async function resolvePassword(
 
 /**
  * `--store-password`: saves a password that logged in (from the URL, FERRY_PASSWORD or a prompt)
- * in the keyring under service "ferry", account `user@host`. Reports the outcome as a warning.
+ * in the keyring under service "ferry", account `user@host` (not with FERRY_NO_KEYRING set).
+ * Reports the outcome as a warning.
  */
 export async function storeLoginPassword(
   host: string,
@@ -130,8 +144,12 @@ export async function storeLoginPassword(
   deps: CredentialDeps = {},
 ): Promise<void> {
   if (!storableSources.has(source)) return;
-  const keyring = deps.keyring ?? systemKeyring(options.warn);
   const account = `${user}@${host}`;
+  if (keyringDisabledByEnv(deps.env ?? process.env)) {
+    options.warn?.(`did not save the password of ${account}: ${noKeyringEnvVar} is set`);
+    return;
+  }
+  const keyring = deps.keyring ?? systemKeyring(options.warn);
   if (await keyring.store('ferry', account, password)) options.warn?.(`saved the password of ${account} in the system keyring`);
   else options.warn?.(`could not save the password of ${account} in the system keyring`);
 }
