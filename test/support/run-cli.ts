@@ -17,6 +17,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cliEntryFor } from './reachable-cli.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CLI_ENTRY = path.join(REPO_ROOT, 'dist', 'bin', 'ferry.js');
@@ -122,7 +123,9 @@ export function ensureBuilt(): Promise<void> {
 
 /** Starts the CLI without waiting; stdin, stdout and stderr are pipes. Call {@link ensureBuilt} first. */
 export function spawnCli(args: readonly string[], options: CliOptions = {}): ChildProcess {
-  const command = [...(options.prefix ?? []), process.execPath, CLI_ENTRY, ...args];
+  // Another user (the prefix) may not reach this checkout: it then runs a copy it can read.
+  const entry = options.prefix ? cliEntryFor(options.prefix, CLI_ENTRY) : CLI_ENTRY;
+  const command = [...(options.prefix ?? []), process.execPath, entry, ...args];
   const spawnOptions: SpawnOptions = { cwd: options.cwd, env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] };
   return spawn(command[0]!, command.slice(1), spawnOptions);
 }
