@@ -133,14 +133,21 @@ EOF
   mv "$facts.tmp" "$facts"
 }
 
+# An sshd started by an earlier version of this script (everything under .test-servers/sshd/ in
+# the checkout) is kept while it runs, so tests using it are not cut off; stop stops it.
+legacy_dir="$servers/sshd"
+
 start() {
   ensure_set_dir
   mkdir -p "$dir"
-  if [[ -f "$pidfile" && -f "$facts" ]] && alive "$(cat "$pidfile")"; then
-    local port
-    port="$(sed -n 's/^Port //p' "$config")"
-    if port_open "$port"; then log "already running on 127.0.0.1:$port"; return 0; fi
-  fi
+  local at
+  for at in "$dir" "$legacy_dir"; do
+    if [[ -f "$at/sshd.pid" && -f "$facts" ]] && alive "$(cat "$at/sshd.pid")"; then
+      local port
+      port="$(sed -n 's/^Port //p' "$at/sshd_config")"
+      if port_open "$port"; then log "already running on 127.0.0.1:$port (from $at)"; return 0; fi
+    fi
+  done
   stop_quiet
   install_sshd
   ensure_user
@@ -168,13 +175,14 @@ start() {
 }
 
 stop_quiet() {
-  local pid
-  for file in "$pidfile" "$pidfile.launcher"; do
+  local pid at file
+  for file in "$pidfile" "$pidfile.launcher" "$legacy_dir/sshd.pid" "$legacy_dir/sshd.pid.launcher"; do
     [[ -f "$file" ]] || continue
     pid="$(cat "$file")"
+    at="$(dirname "$file")"
     if [[ -n "$pid" ]] && alive "$pid"; then
       # Only our sshd: check its command line names our private config.
-      if tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$config"; then
+      if tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$at/sshd_config"; then
         kill "$pid" 2>/dev/null || true
         for _ in $(seq 1 50); do alive "$pid" || break; sleep 0.1; done
         alive "$pid" && kill -9 "$pid" 2>/dev/null || true

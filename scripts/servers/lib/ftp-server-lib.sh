@@ -138,10 +138,10 @@ password_hash() { openssl passwd -6 "$ftp_password"; }
 # (daemons rewrite their command line, so the executable is what identifies them).
 stop_daemon() {
   local pid file exe
-  for file in "$pidfile"; do
+  for file in "$pidfile" "$legacy_pidfile"; do
     [[ -f "$file" ]] || continue
     pid="$(cat "$file")"
-    exe="$(cat "$pidfile.exe" 2>/dev/null || true)"
+    exe="$(cat "$file.exe" 2>/dev/null || true)"
     if alive "$pid" && [[ -n "$exe" && "$(readlink "/proc/$pid/exe" 2>/dev/null)" == "$exe" ]]; then
       # setsid made the daemon the leader of its own process group: signal the group, so the
       # per-session children of pure-ftpd, proftpd and vsftpd go too.
@@ -151,7 +151,7 @@ stop_daemon() {
       for _ in $(seq 1 50); do alive "$pid" || break; sleep 0.1; done
       alive "$pid" && die "could not stop pid $pid"
     fi
-    rm -f "$file" "$pidfile.exe"
+    rm -f "$file" "$file.exe"
   done
   rm -f "$facts"
 }
@@ -159,6 +159,13 @@ stop_daemon() {
 # True when our daemon runs and its facts file exists (start is then a no-op).
 running() {
   [[ -f "$pidfile" && -f "$facts" ]] && alive "$(cat "$pidfile")"
+}
+
+# A server started by an earlier version of these scripts (everything under .test-servers/<name>/
+# in the checkout) is kept while it runs, so tests using it are not cut off; stop stops it.
+legacy_pidfile="$servers/$name/$name.pid"
+legacy_running() {
+  [[ -f "$legacy_pidfile" && -f "$facts" ]] && alive "$(cat "$legacy_pidfile")"
 }
 
 # Starts a foreground daemon detached from this shell (so the caller's pipes do not stay open).
@@ -189,6 +196,7 @@ main() {
       ensure_set_dir
       mkdir -p "$dir"
       if running; then log "already running (pid $(cat "$pidfile"))"; return 0; fi
+      if legacy_running; then log "already running (pid $(cat "$legacy_pidfile"), from .test-servers/$name/: stop and start it to move it to $set_dir)"; return 0; fi
       stop_daemon
       start_server
       log "running (pid $(cat "$pidfile")), facts in $facts"
