@@ -7,7 +7,7 @@
  * folder to open.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, chmodSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
@@ -44,9 +44,9 @@ function runtimePackages(repo: string): string[] {
   for (const name of [...found]) {
     const scope = name.startsWith('@') ? name.split('/')[0]! : undefined;
     const dir = scope ? path.join(modules, scope) : modules;
-    for (const sibling of existsSync(dir) ? spawnSync('ls', [dir], { encoding: 'utf8' }).stdout.split('\n') : []) {
+    for (const sibling of existsSync(dir) ? readdirSync(dir) : []) {
       const full = scope ? `${scope}/${sibling}` : sibling;
-      if (sibling && full.startsWith(`${name}-`)) found.add(full);
+      if (full.startsWith(`${name}-`)) found.add(full);
     }
   }
   return [...found];
