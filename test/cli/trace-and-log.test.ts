@@ -107,6 +107,20 @@ describe('protocol trace (-vv) and --log-file', () => {
       assert.ok(logLines(log).some((line) => / trace: sftp#\d+ > OPEN /.test(line)));
     });
 
+    it('doctor: through --jump it logs in; a refused jump host key is not "looked at" directly', async () => {
+      const s = sshd();
+      const good = join(box.root, 'kh-doctor-good');
+      writeFileSync(good, `${readFileSync(s.knownHostsFile, 'utf8').trim()}\n${jump.knownHostsLine}\n`);
+      const url = `sftp://${s.user}@${s.host}:${s.port}${s.dataRoot}`;
+      const common = ['--jump', 'bastion', '--no-keyring', '--no-netrc', '--no-prompt'];
+      const ok = await box.run(['doctor', url, '--known-hosts', good, '--ssh-key', s.keyPath, ...common], { env: { SSH_AUTH_SOCK: '' } });
+      assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+      const refused = await box.run(['doctor', url, '--known-hosts', s.knownHostsFile, ...common], { env: { SSH_AUTH_SOCK: '' } });
+      assert.equal(refused.code, 1, refused.stdout + refused.stderr);
+      assert.match(refused.stdout + refused.stderr, new RegExp(`host key of 127\\.0\\.0\\.1:${jump.port} is not known`));
+      assert.match(refused.stdout, /skipped: the server is reached through jump host bastion/);
+    });
+
     it('watch: --log-file appends to the same file, with timestamps, until Ctrl-C', async () => {
       const s = sshd();
       const folder = `${s.dataRoot}/${freshFolderName('trace-watch')}`;

@@ -101,6 +101,22 @@ export function resolveSshRoute(inputs: SshRouteInputs): SshRoute | undefined {
   return { kind: 'jump', hops, shown: hops.map((hop) => `${hop.host}:${hop.port}`).join(', ') };
 }
 
+/**
+ * How the connection is routed, in words (`jump host bastion`, `ProxyCommand "..."`), without
+ * connecting; undefined for a direct connection. For `ferry doctor`, which looks at a server
+ * directly only when nothing stands in between.
+ */
+export function describeRoute(jump: string | undefined, proxyCommand: string | undefined, config: SshHostConfig): string | undefined {
+  const given = jump?.trim() || proxyCommand?.trim();
+  if (given !== undefined && given !== '') {
+    if (given.toLowerCase() === 'none') return undefined;
+    return jump?.trim() ? `jump host ${jump.trim()}` : `ProxyCommand "${proxyCommand!.trim()}"`;
+  }
+  if (config.proxyJump !== undefined) return `jump host ${config.proxyJump}`;
+  if (config.proxyCommand !== undefined) return `ProxyCommand "${config.proxyCommand}"`;
+  return undefined;
+}
+
 /** Adds where the connection went through to a connect error's message. */
 function through(error: unknown, how: string): unknown {
   if (!(error instanceof BackendError) || how === '') return error;
