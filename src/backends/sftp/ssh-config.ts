@@ -74,7 +74,9 @@ function parseBlocks(file: string, depth: number, blocks: Block[]): void {
   text.split(/\r?\n/).forEach((rawLine, index) => {
     const line = rawLine.trim();
     if (line === '' || line.startsWith('#')) return;
-    const head = /^([^\s=]+)\s*(?:=\s*)?(.*)$/.exec(line)!;
+    // A line that starts with `=` names no keyword: ssh rejects it, ferry skips it.
+    const head = /^([^\s=]+)\s*(?:=\s*)?(.*)$/.exec(line);
+    if (!head) return;
     const rest = head[2]!.trim();
     const words = [head[1]!, ...splitWords(rest)];
     const keyword = words[0]!.toLowerCase();
