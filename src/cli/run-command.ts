@@ -119,7 +119,7 @@ export function taskArguments(
   const verbose = (s.verbose ?? 0) + flags.verbose;
   for (let i = 0; i < verbose; i++) args.push('--verbose');
   on(s.quiet || flags.quiet, '--quiet');
-  withValue(flags.logFile, '--log-file');
+  withValue(flags.logFile ?? (s.log_file !== undefined ? pathFrom(dir, s.log_file) : undefined), '--log-file');
   on(s.json || flags.json, '--json');
   on(s.no_color || !flags.color, '--no-color');
   withValue(s.state_dir !== undefined ? pathFrom(dir, s.state_dir) : undefined, '--state-dir');
@@ -131,6 +131,8 @@ export function taskArguments(
   withValue(s.links, '--links');
   withValue(s.ssh_key !== undefined ? pathFrom(dir, s.ssh_key) : undefined, '--ssh-key');
   withValue(s.known_hosts !== undefined ? pathFrom(dir, s.known_hosts) : undefined, '--known-hosts');
+  withValue(s.jump, '--jump');
+  withValue(s.proxy_command, '--proxy-command');
   on(s.no_verify_host_keys, '--no-verify-host-keys');
   on(s.no_verify_certs, '--no-verify-certs');
   withValue(s.ca_file !== undefined ? pathFrom(dir, s.ca_file) : undefined, '--ca-file');
