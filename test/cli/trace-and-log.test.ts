@@ -64,10 +64,16 @@ describe('protocol trace (-vv) and --log-file', () => {
     cleanups.push(() => rmSync(join(server.dataRoot, folder), { recursive: true, force: true }));
     const local = join(box.root, 'v-local');
     await writeTree(local, { 'a.txt': 'alpha' });
-    const result = await box.run(['upload', local, ftpUrl(server, folder), '--create-folder', '-v', '--state-dir', box.stateDir, '--no-keyring', '--no-netrc']);
+    // The same log file as the first test: a second run appends to it.
+    const log = join(box.root, 'ftp.log');
+    const result = await box.run(['upload', local, ftpUrl(server, folder), '--create-folder', '-v', '--log-file', log, '--state-dir', box.stateDir, '--no-keyring', '--no-netrc']);
     assert.equal(result.code, 0, result.stderr);
     assert.ok(!result.stderr.includes('trace:'), result.stderr);
     assert.match(result.stdout, /scanned local: /, '-v still adds its lines');
+    const lines = logLines(log);
+    assert.equal(lines.filter((line) => / ferry upload started /.test(line)).length, 2, 'both runs are in the log');
+    assert.ok(!lines.slice(lines.map((line) => / ferry upload started /.test(line)).lastIndexOf(true)).some((line) => line.includes(' trace: ')), 'no trace without -vv');
+    assertNoSecret(server.password, readFileSync(log, 'utf8'));
   });
 
   describe('SFTP', () => {
