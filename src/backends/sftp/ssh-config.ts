@@ -148,29 +148,31 @@ function localUser(): string {
   }
 }
 
+/** Criteria of `Match` that take no argument. */
+const bareCriteria = new Set(['all', 'canonical', 'final']);
+
 /**
  * Whether a `Match` line applies, as ssh decides it: every criterion must hold (`!` negates one);
- * `host` is the name after any `HostName` seen so far, `originalhost` the name as typed. Undefined
- * when a criterion cannot be decided (the block is then skipped with a warning).
+ * `host` is the name after any `HostName` seen so far, `originalhost` the name as typed. False as
+ * soon as one criterion ferry can decide fails; otherwise undefined when one cannot be decided
+ * (the block is then skipped with a warning).
  */
 function matchApplies(args: readonly string[], facts: { host: string; originalHost: string; user: string }): boolean | undefined {
+  let undecided = false;
   for (let i = 0; i < args.length; i++) {
     const raw = args[i]!;
     const negated = raw.startsWith('!');
     const criterion = (negated ? raw.slice(1) : raw).toLowerCase();
-    if (!decidableCriteria.has(criterion)) return undefined;
-    let holds: boolean;
-    if (criterion === 'all') {
-      holds = true;
-    } else {
-      const value = args[++i];
-      if (value === undefined) return undefined;
-      const subject = criterion === 'host' ? facts.host : criterion === 'originalhost' ? facts.originalHost : criterion === 'user' ? facts.user : localUser();
-      holds = patternMatches(value.split(','), subject);
+    const value = bareCriteria.has(criterion) ? undefined : args[++i];
+    if (!decidableCriteria.has(criterion) || (criterion !== 'all' && value === undefined)) {
+      undecided = true;
+      continue;
     }
+    const subject = criterion === 'host' ? facts.host : criterion === 'originalhost' ? facts.originalHost : criterion === 'user' ? facts.user : localUser();
+    const holds = criterion === 'all' || patternMatches(value!.split(','), subject);
     if (holds === negated) return false;
   }
-  return true;
+  return undecided ? undefined : true;
 }
 
 /** Who the lookup is for, besides the host name. */
