@@ -62,7 +62,7 @@ function forwardsSeen(): number {
   return jump.log().split('\n').filter((line) => new RegExp(`direct_tcpip: .*target ${sshd().host.replace(/\./g, '\\.')} port ${sshd().port}\\b`).test(line)).length;
 }
 
-async function openTarget(options: { config: string; knownHosts: string; jumpHosts?: string; proxyCommand?: string; sshKey?: string; trace?: (line: string) => void }) {
+async function openTarget(options: { config: string; knownHosts: string; jumpHosts?: string; proxyCommand?: string; sshKey?: string; askSecret?: (prompt: string) => Promise<string | undefined>; trace?: (line: string) => void }) {
   return withAgentSocket(undefined, () =>
     openSftpBackend(parseTarget(`sftp://target${sshd().dataRoot}`), {
       sshConfigFile: options.config,
@@ -70,6 +70,7 @@ async function openTarget(options: { config: string; knownHosts: string; jumpHos
       jumpHosts: options.jumpHosts,
       proxyCommand: options.proxyCommand,
       sshKey: options.sshKey,
+      askSecret: options.askSecret,
       trace: options.trace,
       parallel: 2,
     }),
@@ -111,6 +112,26 @@ describe('ProxyJump and ProxyCommand', () => {
     // And `none` turns the config's jump host off (a direct connection).
     const direct = await openTarget({ config, knownHosts: knownHosts('kh-none'), jumpHosts: 'none' });
     await direct.close();
+  });
+
+  it('goes through a chain of jump hosts (a,b), each hop logging in on its own', async () => {
+    const before = forwardsSeen();
+    const lines: string[] = [];
+    const backend = await openTarget({ config: sshConfig('chain', ''), knownHosts: knownHosts('kh-chain'), jumpHosts: 'bastion,bastion', trace: (line) => lines.push(line) });
+    await backend.close();
+    assert.ok(forwardsSeen() > before);
+    // The second hop is reached through the first: the jump host forwarded a channel to itself.
+    assert.ok(jump.log().includes(`target 127.0.0.1 port ${jump.port}`), 'no channel from the first hop to the second');
+    assert.equal(lines.filter((line) => line.includes('logged in as')).length, 2, lines.join('\n'));
+  });
+
+  it('asks for the jump host\'s password when it has no key, naming the jump host', async () => {
+    const s = sshd();
+    const prompts: string[] = [];
+    const config = file('jump-password', `Host bastion\n  HostName ${jump.host}\n  Port ${jump.port}\n  User ${s.user}\n  IdentityFile /nonexistent/key\nHost target\n  HostName ${s.host}\n  Port ${s.port}\n  User ${s.user}\n  IdentityFile ${s.keyPath}\n  ProxyJump bastion\n`);
+    const backend = await openTarget({ config, knownHosts: knownHosts('kh-password'), askSecret: async (prompt) => (prompts.push(prompt), s.password) });
+    await backend.close();
+    assert.deepEqual(prompts, [`password for ${s.user}@${jump.host}:${jump.port} (jump host): `]);
   });
 
   it('refuses a jump host whose key is not in known_hosts, naming the jump host', async () => {
