@@ -134,6 +134,17 @@ describe('ProxyJump and ProxyCommand', () => {
     assert.deepEqual(prompts, [`password for ${s.user}@${jump.host}:${jump.port} (jump host): `]);
   });
 
+  it('a server the jump host cannot reach is a one-line connection error naming both', async () => {
+    const s = sshd();
+    const config = file('unreachable', `Host bastion\n  HostName ${jump.host}\n  Port ${jump.port}\n  User ${s.user}\n  IdentityFile ${s.keyPath}\nHost target\n  HostName 127.0.0.1\n  Port 1\n  ProxyJump bastion\n`);
+    await assert.rejects(openTarget({ config, knownHosts: knownHosts('kh-unreachable') }), (error: unknown) => {
+      assert.ok(isBackendError(error, 'connection-lost'), String(error));
+      assert.match(error.message, new RegExp(`^jump host 127\\.0\\.0\\.1:${jump.port} could not reach 127\\.0\\.0\\.1:1: `));
+      assert.ok(!error.message.includes('\n'));
+      return true;
+    });
+  });
+
   it('refuses a jump host whose key is not in known_hosts, naming the jump host', async () => {
     await assert.rejects(openTarget({ config: sshConfig('unknown-jump', '  ProxyJump bastion'), knownHosts: knownHosts('kh-server-only', false) }), (error: unknown) => {
       assert.ok(isBackendError(error, 'host-key'), String(error));

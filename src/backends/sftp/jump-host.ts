@@ -49,6 +49,15 @@ export interface JumpHop {
   readonly knownHostsFile: string;
 }
 
+/** Timing, cancelling and tracing of the hops (the server connection's own settings). */
+export interface HopOptions {
+  readonly readyTimeoutMs: number;
+  /** A hop that answers no SSH keep-alive this long is dropped (and the connection through it). */
+  readonly idleTimeoutMs: number;
+  readonly signal?: AbortSignal;
+  readonly trace?: (line: string) => void;
+}
+
 /** The open hops of a route; closing it ends them all, last hop first. */
 export interface JumpTunnel {
   readonly stream: Duplex;
@@ -64,11 +73,11 @@ export async function openJumpTunnel(
   hops: readonly JumpHop[],
   host: string,
   port: number,
-  options: { readonly readyTimeoutMs: number; readonly signal?: AbortSignal; readonly trace?: (line: string) => void },
+  options: HopOptions,
 ): Promise<JumpTunnel> {
   const clients: InstanceType<typeof Client>[] = [];
   const close = (): void => {
-    for (const client of clients.reverse()) client.destroy();
+    for (const client of [...clients].reverse()) client.destroy();
   };
   let stream: Duplex | undefined;
   try {
@@ -91,7 +100,7 @@ export async function openJumpTunnel(
 function connectHop(
   hop: JumpHop,
   sock: Duplex | undefined,
-  options: { readonly readyTimeoutMs: number; readonly signal?: AbortSignal; readonly trace?: (line: string) => void },
+  options: HopOptions,
 ): Promise<InstanceType<typeof Client>> {
   const where = `jump host ${hop.host}:${hop.port}`;
   return new Promise((resolve, reject) => {
@@ -139,7 +148,7 @@ function connectHop(
         username: hop.user,
         ...(sock ? { sock: sock as never } : {}),
         readyTimeout: options.readyTimeoutMs,
-        keepaliveInterval: Math.max(500, Math.floor(options.readyTimeoutMs / 3)),
+        keepaliveInterval: Math.max(500, Math.floor(options.idleTimeoutMs / 3)),
         keepaliveCountMax: 2,
         ...(algorithms ? { algorithms: { serverHostKey: algorithms as never } } : {}),
         hostVerifier: (key: Buffer): boolean => {
@@ -160,27 +169,32 @@ function connectHop(
   });
 }
 
-function forward(
-  client: InstanceType<typeof Client>,
-  hop: JumpHop,
-  host: string,
-  port: number,
-  options: { readonly readyTimeoutMs: number; readonly trace?: (line: string) => void },
-): Promise<Duplex> {
+function forward(client: InstanceType<typeof Client>, hop: JumpHop, host: string, port: number, options: HopOptions): Promise<Duplex> {
   return new Promise((resolve, reject) => {
+    let settled = false;
+    const settle = (error: unknown, channel?: Duplex): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+      if (error !== undefined) reject(error);
+      else resolve(channel!);
+    };
     const timer = setTimeout(() => {
-      reject(new BackendError('timeout', `jump host ${hop.host}:${hop.port} did not open a channel to ${host}:${port} in time`));
+      settle(new BackendError('timeout', `jump host ${hop.host}:${hop.port} did not open a channel to ${host}:${port} in time`));
     }, options.readyTimeoutMs);
     timer.unref();
+    const onAbort = (): void => settle(options.signal!.reason ?? new DOMException('aborted', 'AbortError'));
+    if (options.signal?.aborted) return onAbort();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
     options.trace?.(`ssh jump host ${hop.host}:${hop.port}: opening a channel to ${host}:${port}`);
     client.forwardOut('127.0.0.1', 0, host, port, (error, channel) => {
-      clearTimeout(timer);
       if (error) {
         // sshd answers "Connection refused" or "administratively prohibited" (AllowTcpForwarding no).
-        reject(new BackendError('connection-lost', `jump host ${hop.host}:${hop.port} could not reach ${host}:${port}: ${error.message.split('\n')[0]}`, { cause: error }));
+        settle(new BackendError('connection-lost', `jump host ${hop.host}:${hop.port} could not reach ${host}:${port}: ${error.message.split('\n')[0]}`, { cause: error }));
         return;
       }
-      resolve(channel as unknown as Duplex);
+      settle(undefined, channel as unknown as Duplex);
     });
   });
 }

@@ -156,7 +156,7 @@ async function connectThrough(endpoint: SshEndpoint, route: SshRoute | undefined
       throw through(error, `through ProxyCommand "${route.command}"${said ? `, which ${said}` : ''}`);
     }
   }
-  const tunnel = await openJumpTunnel(route.hops, endpoint.host, endpoint.port, { readyTimeoutMs: endpoint.readyTimeoutMs, signal, trace: endpoint.trace });
+  const tunnel = await openJumpTunnel(route.hops, endpoint.host, endpoint.port, { readyTimeoutMs: endpoint.readyTimeoutMs, idleTimeoutMs: endpoint.idleTimeoutMs, signal, trace: endpoint.trace });
   try {
     return await connectSftp({ ...endpoint, sock: tunnel.stream }, signal);
   } catch (error) {
