@@ -56,6 +56,18 @@ export interface OpenBackendOptions {
   readonly knownHostsFile?: string;
   /** ssh config file to read Host aliases from (default ~/.ssh/config). */
   readonly sshConfigFile?: string;
+  /**
+   * SFTP: jump hosts to go through, `[user@]host[:port]` separated by commas (like `ssh -J`);
+   * wins over the ssh config's ProxyJump/ProxyCommand; `none` turns those off.
+   */
+  readonly jumpHosts?: string;
+  /** SFTP: a command whose stdin/stdout reach the server (like ssh's ProxyCommand; `%h %p %r` expanded). */
+  readonly proxyCommand?: string;
+  /**
+   * Receives protocol trace lines (`-vv`): FTP commands and replies (PASS masked), SFTP requests
+   * and their status, SSH connection steps. Never a secret.
+   */
+  readonly trace?: (line: string) => void;
   /** PEM file of extra CA certificates to trust for FTPS (besides the system's). */
   readonly caFile?: string;
   /** Use active FTP instead of passive. */

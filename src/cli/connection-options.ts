@@ -12,6 +12,8 @@ export interface ConnectionFlags {
   timeout?: number;
   sshKey?: string;
   knownHosts?: string;
+  jump?: string;
+  proxyCommand?: string;
   verifyHostKeys: boolean;
   verifyCerts: boolean;
   caFile?: string;
@@ -37,6 +39,8 @@ export function addConnectionOptions(command: Command): Command {
     .option('--timeout <seconds>', 'fail (and retry) a server operation after this many seconds without an answer (default 30)', positiveInt)
     .option('--ssh-key <file>', 'SFTP: private key file')
     .option('--known-hosts <file>', 'SFTP: known_hosts file to verify host keys with (default ~/.ssh/known_hosts)')
+    .option('--jump <hosts>', 'SFTP: go through these SSH jump hosts, [user@]host[:port] separated by commas (like ssh -J; "none" ignores ProxyJump/ProxyCommand of ~/.ssh/config)')
+    .option('--proxy-command <cmd>', 'SFTP: reach the server through this command\'s stdin/stdout (like ssh\'s ProxyCommand; %h %p %r are replaced)')
     .option('--no-verify-host-keys', 'SFTP: accept any host key (unsafe)')
     .option('--no-verify-certs', 'FTPS: accept any certificate (unsafe)')
     .option('--ca-file <file>', 'FTPS: extra CA certificates (PEM) to trust')
@@ -56,6 +60,8 @@ export function connectionOptionsOf(flags: ConnectionFlags, json: boolean): Open
     timeoutMs: flags.timeout === undefined ? undefined : flags.timeout * 1000,
     sshKey: flags.sshKey,
     knownHostsFile: flags.knownHosts,
+    jumpHosts: flags.jump,
+    proxyCommand: flags.proxyCommand,
     verifyHostKeys: flags.verifyHostKeys,
     verifyCerts: flags.verifyCerts,
     caFile: flags.caFile,

@@ -14,6 +14,7 @@ import { addCompletionCommand } from './completion-command.js';
 import { addDoctorCommand } from './doctor-command.js';
 import { addWatchCommand } from './watch-command.js';
 import { guardOutputStreams, writeLine } from './output-stream.js';
+import { closeLogFile, isLogging, logLine } from './log-file.js';
 
 // Command lines can carry passwords in URLs: keep them out of `ps` and /proc/PID/cmdline.
 process.title = 'ferry';
@@ -80,6 +81,7 @@ async function main(): Promise<number> {
       writeLine(process.stdout, JSON.stringify({ type: 'error', message, exitCode: exitCodeOfError(error), ...brake }));
     }
     writeLine(process.stderr, `ferry: ${message}`);
+    logLine(`ferry: ${message}`);
     if (!(error instanceof FerryError) && process.env.FERRY_DEBUG) writeLine(process.stderr, `${(error as Error).stack}`);
     return exitCodeOfError(error);
   }
@@ -92,6 +94,10 @@ function exitCodeOfError(error: unknown): number {
 main().then(
   (code) => {
     process.exitCode = code;
+    if (isLogging()) {
+      logLine(`ferry finished with exit code ${code}`);
+      closeLogFile();
+    }
   },
   (error: unknown) => {
     writeLine(process.stderr, `ferry: internal error: ${describeError(error)}`);

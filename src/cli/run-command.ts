@@ -12,6 +12,7 @@ import { FerryError } from '../errors.js';
 import { DEFAULT_EXCLUDES, redact } from '../index.js';
 import type { SelectedTask, TaskFile } from './task-file.js';
 import { writeRaw } from './output-stream.js';
+import { VERBOSE_HELP } from './run-logging.js';
 
 /** Flags of `run` (as pyftpsync's: they only switch a task's booleans on, but --execute). */
 export interface RunCommandFlags {
@@ -26,6 +27,7 @@ export interface RunCommandFlags {
   quiet?: boolean;
   json?: boolean;
   color: boolean;
+  logFile?: string;
 }
 
 function usage(message: string): FerryError {
@@ -117,6 +119,7 @@ export function taskArguments(
   const verbose = (s.verbose ?? 0) + flags.verbose;
   for (let i = 0; i < verbose; i++) args.push('--verbose');
   on(s.quiet || flags.quiet, '--quiet');
+  withValue(flags.logFile ?? (s.log_file !== undefined ? pathFrom(dir, s.log_file) : undefined), '--log-file');
   on(s.json || flags.json, '--json');
   on(s.no_color || !flags.color, '--no-color');
   withValue(s.state_dir !== undefined ? pathFrom(dir, s.state_dir) : undefined, '--state-dir');
@@ -128,6 +131,8 @@ export function taskArguments(
   withValue(s.links, '--links');
   withValue(s.ssh_key !== undefined ? pathFrom(dir, s.ssh_key) : undefined, '--ssh-key');
   withValue(s.known_hosts !== undefined ? pathFrom(dir, s.known_hosts) : undefined, '--known-hosts');
+  withValue(s.jump, '--jump');
+  withValue(s.proxy_command, '--proxy-command');
   on(s.no_verify_host_keys, '--no-verify-host-keys');
   on(s.no_verify_certs, '--no-verify-certs');
   withValue(s.ca_file !== undefined ? pathFrom(dir, s.ca_file) : undefined, '--ca-file');
@@ -161,7 +166,8 @@ export function addRunCommand(program: Command, runSyncCommand: (args: string[])
     .option('--create-folder', 'create the missing target folder')
     .option('--force', 'as the task\'s force: true')
     .option('--report-problems', 'exit with code 10 when conflicts were left or errors happened')
-    .option('-v, --verbose', 'more output (repeat for more)', (_value: string, previous: number) => previous + 1, 0)
+    .option('-v, --verbose', VERBOSE_HELP, (_value: string, previous: number) => previous + 1, 0)
+    .option('--log-file <file>', 'append the run\'s output lines (as -v prints them), warnings and errors to FILE with timestamps')
     .option('-q, --quiet', 'print only the summary and errors')
     .option('--json', 'print one JSON event per line on stdout (see docs/json-events.md)')
     .option('--no-color', 'no colours')

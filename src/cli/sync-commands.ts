@@ -19,9 +19,11 @@ import { runOptionsOf, type RunFlags } from './run-flags.js';
 import { ProgressDisplay, progressModeFor, LIVE_INTERVAL_MS } from './render/progress-line.js';
 import { TextRenderer, type Verbosity } from './render/text-renderer.js';
 import { styleFor } from './terminal-style.js';
+import { isLogging, logLine } from './log-file.js';
+import { addLogFileOption, startRunLogging, VERBOSE_HELP, type LoggingFlags } from './run-logging.js';
 
 /** Options commander parses for the sync commands. */
-interface SyncCommandFlags extends RunFlags {
+interface SyncCommandFlags extends RunFlags, LoggingFlags {
   reportProblems?: boolean;
   verbose: number;
   quiet?: boolean;
@@ -99,7 +101,7 @@ export function addSyncCommands(program: Command, setExitCode: (code: number) =>
       .option('--max-delete <limit>', 'refuse (exit 5) a run that deletes more files on one side than this: a count (20) or a percentage of that side\'s files (default 50%; 100% turns it off; percentages need at least 10 deletions)')
       .option('--backup-dir [dir]', 'move files the run would delete or overwrite into DIR/<UTC time>/ on their side instead (relative to each root; default .ferry-backup; never synced)')
       .option('--report-problems', 'exit with code 10 when conflicts were left or errors happened')
-      .option('-v, --verbose', 'more output (repeat for more)', counter, 1)
+      .option('-v, --verbose', VERBOSE_HELP, counter, 1)
       .option('-q, --quiet', 'print only the summary and errors')
       .option('--progress', 'show progress on stderr even with -q or --json (a live line on a terminal, else a line every 10 s)')
       .option('--no-progress', 'never show progress')
@@ -122,6 +124,7 @@ export function addSyncCommands(program: Command, setExitCode: (code: number) =>
           .choices(['skip', 'follow'])
           .default('skip'),
       );
+    addLogFileOption(command);
     addConnectionOptions(command)
       .addHelpText('after', examples[mode])
       .action(async (local: string, remote: string, flags: SyncCommandFlags) => {
@@ -154,9 +157,13 @@ async function runCommand(mode: SyncMode, local: string, remote: string, flags: 
   const render = flags.json
     ? (event: object) => out(JSON.stringify(event))
     : new TextRenderer(out, err, { ...style, red: errStyle.red, yellow: style.yellow }, verbosity, flags.dryRun ?? false).onEvent;
+  const trace = startRunLogging(flags, mode, err, errStyle);
+  // The log file gets what -v prints, whatever the terminal shows (-q, --json).
+  const logRender = isLogging() ? new TextRenderer(logLine, logLine, styleFor(process.stdout, { noColor: true }), 2, flags.dryRun ?? false).onEvent : undefined;
   const onEvent = (event: SyncEvent): void => {
     progress.onEvent(event);
     render(event);
+    logRender?.(event);
   };
   const ticker = setInterval(() => progress.tick(), LIVE_INTERVAL_MS);
   ticker.unref();
@@ -174,8 +181,10 @@ async function runCommand(mode: SyncMode, local: string, remote: string, flags: 
   };
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
+  const runOptions = runOptionsOf(flags);
   const options: AnyRunOptions = {
-    ...runOptionsOf(flags),
+    ...runOptions,
+    ...(trace ? { connection: { ...runOptions.connection, trace } } : {}),
     local,
     remote,
     removePyftpsyncMeta: flags.removePyftpsyncMeta,

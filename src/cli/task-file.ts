@@ -62,6 +62,9 @@ export const TASK_KEYS = {
   links: 'links',
   ssh_key: 'string',
   known_hosts: 'string',
+  jump: 'string',
+  proxy_command: 'string',
+  log_file: 'string',
   no_verify_host_keys: 'boolean',
   no_verify_certs: 'boolean',
   ca_file: 'string',
@@ -120,6 +123,12 @@ export interface TaskSettings {
   links?: string;
   ssh_key?: string;
   known_hosts?: string;
+  /** `--jump`: SSH jump hosts, `[user@]host[:port]` separated by commas. */
+  jump?: string;
+  /** `--proxy-command`. */
+  proxy_command?: string;
+  /** `--log-file`, relative to the task folder. */
+  log_file?: string;
   no_verify_host_keys?: boolean;
   no_verify_certs?: boolean;
   ca_file?: string;

@@ -20,9 +20,11 @@ import { formatBytes, formatDuration } from './render/format-units.js';
 import { progressModeFor } from './render/progress-line.js';
 import { TextRenderer, type Verbosity } from './render/text-renderer.js';
 import { WatchStatusLine } from './render/watch-status-line.js';
-import { styleFor } from './terminal-style.js';
+import { styleFor, type TerminalStyle } from './terminal-style.js';
+import { isLogging, logLine } from './log-file.js';
+import { addLogFileOption, startRunLogging, VERBOSE_HELP, type LoggingFlags } from './run-logging.js';
 
-interface WatchFlags extends RunFlags {
+interface WatchFlags extends RunFlags, LoggingFlags {
   mode: 'upload' | 'sync';
   resolve: ResolveStrategy;
   poll: number;
@@ -84,7 +86,7 @@ export function addWatchCommand(program: Command, setExitCode: (code: number) =>
     .option('--poll <seconds>', `sync mode: look for remote changes this often at the fastest (default ${DEFAULT_POLL_SECONDS}; up to 8 times slower while quiet)`, seconds(false), DEFAULT_POLL_SECONDS)
     .option('--rescan <seconds>', `full rescan of both sides this often, to catch anything missed (default ${DEFAULT_RESCAN_SECONDS}; 0: never)`, seconds(true), DEFAULT_RESCAN_SECONDS)
     .option('--no-watcher', 'find local changes by rescanning the folder every --poll seconds instead of a file watcher (network file systems)')
-    .option('-v, --verbose', 'more output (repeat for more)', counter, 1)
+    .option('-v, --verbose', VERBOSE_HELP, counter, 1)
     .option('-q, --quiet', 'print only errors and the final summary')
     .option('--progress', 'show the state line on stderr even with -q or --json')
     .option('--no-progress', 'never show the state line')
@@ -92,6 +94,7 @@ export function addWatchCommand(program: Command, setExitCode: (code: number) =>
     .option('--json', 'print one JSON event per line on stdout (see docs/json-events.md)')
     .option('--state-dir <dir>', 'where the state of the last sync is kept (default $XDG_STATE_HOME/ferry)')
     .option('--time-window <ms>', 'mtimes closer than this count as equal (default 2000)', positiveInt);
+  addLogFileOption(command);
   addConnectionOptions(command)
     .addHelpText('after', examples)
     .action(async (local: string, remote: string, flags: WatchFlags) => {
@@ -99,20 +102,10 @@ export function addWatchCommand(program: Command, setExitCode: (code: number) =>
     });
 }
 
-async function runWatch(local: string, remote: string, flags: WatchFlags): Promise<number> {
-  const verbosity: Verbosity = flags.quiet ? 0 : flags.verbose >= 2 ? 2 : 1;
-  const style = styleFor(process.stdout, { noColor: !flags.color });
-  const errStyle = styleFor(process.stderr, { noColor: !flags.color });
-  const status = new WatchStatusLine(
-    progressModeFor({ flag: flags.progress, quiet: flags.quiet, json: flags.json, isTTY: Boolean(process.stderr.isTTY), term: process.env.TERM }),
-    (text) => writeRaw(process.stderr, text),
-    () => process.stderr.columns || 80,
-  );
-  const out = (line: string): void => status.above(() => writeLine(process.stdout, line));
-  const err = (line: string): void => status.above(() => writeLine(process.stderr, line));
-  const text = new TextRenderer(out, err, { ...style, red: errStyle.red, yellow: style.yellow }, verbosity, flags.dryRun ?? false);
-  const render = flags.json ? (event: WatchEvent): void => out(JSON.stringify(event)) : (event: WatchEvent): void => renderText(event);
-  const renderText = (event: WatchEvent): void => {
+/** Lines a person reads for watch events; other events go to the sync renderer. */
+function watchTextRenderer(out: (line: string) => void, err: (line: string) => void, style: TerminalStyle, verbosity: Verbosity, dryRun: boolean, local: string): (event: WatchEvent) => void {
+  const text = new TextRenderer(out, err, style, verbosity, dryRun);
+  return (event: WatchEvent): void => {
     switch (event.type) {
       case 'watch-started':
         if (verbosity >= 1) {
@@ -141,9 +134,28 @@ async function runWatch(local: string, remote: string, flags: WatchFlags): Promi
         text.onEvent(event);
     }
   };
+}
+
+async function runWatch(local: string, remote: string, flags: WatchFlags): Promise<number> {
+  const verbosity: Verbosity = flags.quiet ? 0 : flags.verbose >= 2 ? 2 : 1;
+  const style = styleFor(process.stdout, { noColor: !flags.color });
+  const errStyle = styleFor(process.stderr, { noColor: !flags.color });
+  const status = new WatchStatusLine(
+    progressModeFor({ flag: flags.progress, quiet: flags.quiet, json: flags.json, isTTY: Boolean(process.stderr.isTTY), term: process.env.TERM }),
+    (text) => writeRaw(process.stderr, text),
+    () => process.stderr.columns || 80,
+  );
+  const out = (line: string): void => status.above(() => writeLine(process.stdout, line));
+  const err = (line: string): void => status.above(() => writeLine(process.stderr, line));
+  const renderText = watchTextRenderer(out, err, { ...style, red: errStyle.red, yellow: style.yellow }, verbosity, flags.dryRun ?? false, local);
+  const render = flags.json ? (event: WatchEvent): void => out(JSON.stringify(event)) : renderText;
+  const trace = startRunLogging(flags, 'watch', err, errStyle);
+  // The log file gets what -v prints, whatever the terminal shows (-q, --json).
+  const logRender = isLogging() ? watchTextRenderer(logLine, logLine, styleFor(process.stdout, { noColor: true }), 2, flags.dryRun ?? false, local) : undefined;
   const onEvent = (event: WatchEvent): void => {
     status.onEvent(event);
     render(event);
+    logRender?.(event);
   };
 
   const controller = new AbortController();
@@ -159,8 +171,10 @@ async function runWatch(local: string, remote: string, flags: WatchFlags): Promi
   };
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
+  const runOptions = runOptionsOf(flags);
   const options: WatchOptions = {
-    ...runOptionsOf(flags),
+    ...runOptions,
+    ...(trace ? { connection: { ...runOptions.connection, trace } } : {}),
     local,
     remote,
     mode: flags.mode,

@@ -232,6 +232,14 @@ tasks:
     rejects(() => selectTask(tasks, 'u'), /tasks\.u\.resolve: keep-both does not apply to upload/);
   });
 
+  it('SSH routes and the log file: jump, proxy_command, log_file (relative to the task folder; --log-file wins)', () => {
+    const tasks = parse('tasks:\n  t: {command: upload, remote: sftp://h/r, jump: "me@bastion:2222", proxy_command: "nc %h %p", log_file: logs/ferry.log}\n');
+    const task = selectTask(tasks, 't');
+    const { args } = taskArguments(tasks, task, flags(), '/p');
+    for (const arg of ['--jump=me@bastion:2222', '--proxy-command=nc %h %p', '--log-file=/p/logs/ferry.log']) assert.ok(args.includes(arg), arg);
+    assert.ok(taskArguments(tasks, task, flags({ logFile: 'mine.log' }), '/p').args.includes('--log-file=mine.log'));
+  });
+
   it('--here appends the sub-folder to both sides', () => {
     const here = selectTask(file, 'here');
     const r = taskArguments(file, here, flags(), '/p/a b/c');

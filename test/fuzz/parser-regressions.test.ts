@@ -51,6 +51,9 @@ describe('parser regressions found by fuzzing', () => {
       }
       writeFileSync(file, 'Host alias\n  Port 2222\nHost other\n  Port 99999\n');
       assert.equal(readSshConfig(file, 'alias').port, 2222, 'a bad Port of another host does not matter');
+      // Found by the fuzzer: a line that is only `=` (after trimming) names no keyword.
+      writeFileSync(file, ' = \nHost alias\n  Port 2223\n');
+      assert.equal(readSshConfig(file, 'alias').port, 2223);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

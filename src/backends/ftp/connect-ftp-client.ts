@@ -11,6 +11,7 @@ import { BackendError } from '../../errors.js';
 import { activeModeTransfer } from './active-mode-transfer.js';
 import { pipelineEpsvOnceChosen } from './pipelined-passive-transfer.js';
 import { ftpReplyCode, mapFtpError } from './ftp-errors.js';
+import { traceFtp } from './ftp-trace.js';
 import { sendPipelined, successOf } from './send-pipelined.js';
 
 /** How TLS is used: none (ftp://), explicit AUTH TLS (ftps://), implicit (TLS from the first byte). */
@@ -38,6 +39,8 @@ export interface FtpConnectionSettings {
   readonly active?: boolean;
   /** Active mode: how long to wait for the server's data connection (default `timeoutMs`). */
   readonly activeAcceptTimeoutMs?: number;
+  /** Receives the protocol trace (`-vv`), passwords masked; see ftp-trace.ts. */
+  readonly trace?: (line: string) => void;
 }
 
 /**
@@ -52,6 +55,7 @@ export async function connectFtpClient(settings: FtpConnectionSettings, signal?:
   const onAbort = (): void => client.close();
   signal?.addEventListener('abort', onAbort, { once: true });
   client.ftp.encoding = settings.encoding;
+  if (settings.trace) traceFtp(client, settings.trace, settings.password);
   if (settings.active) {
     client.prepareTransfer = activeModeTransfer({ acceptTimeoutMs: settings.activeAcceptTimeoutMs ?? settings.timeoutMs });
   } else {

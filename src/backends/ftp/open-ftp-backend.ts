@@ -192,6 +192,7 @@ export async function openFtpBackend(target: Target, options: OpenBackendOptions
     timeoutMs: options.timeoutMs ?? COMMAND_TIMEOUT_MS,
     label: `${target.scheme}://${userPart}${server}`,
     active: options.ftpActive === true,
+    ...(options.trace ? { trace: options.trace } : {}),
   };
   const size = Math.max(1, Math.min(64, Math.floor(options.parallel ?? DEFAULT_FTP_CONNECTIONS)));
   const pool = new FtpClientPool({

@@ -38,6 +38,7 @@ export function sendPipelined(client: Client, commands: readonly string[]): Prom
       task.reject(response);
     }) as Promise<PipelinedReply[]>;
     // handle() installed the task synchronously: the replies cannot arrive before it.
+    if (ftp.verbose) ftp.log(`> ${commands.join(' + ')}`);
     if (!ftp.closed) ftp.socket.write(commands.map((command) => `${command}\r\n`).join(''), ftp.encoding);
     return done;
   } finally {

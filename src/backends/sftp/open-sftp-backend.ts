@@ -14,10 +14,11 @@ import type { OpenBackendOptions } from '../open-backend.js';
 import type { Target } from '../target-url.js';
 import { readKnownHosts } from './known-hosts.js';
 import { SftpBackend } from './sftp-backend.js';
-import { connectSftp, type SftpConnection, type SshEndpoint } from './sftp-connection.js';
+import type { SftpConnection, SshEndpoint } from './sftp-connection.js';
 import { SftpConnectionPool } from './sftp-connection-pool.js';
 import { readSshConfig } from './ssh-config.js';
 import { SshAuth } from './ssh-auth.js';
+import { connectSftpVia, resolveSshRoute } from './ssh-route.js';
 import { netrcLogin, resolvePassword, storeLoginPassword } from '../credentials/resolve-password.js';
 
 /** Connections opened when `parallel` is not given (see docs/sftp.md for the measurements). */
@@ -80,7 +81,8 @@ export async function openSftpBackend(target: Target, options: OpenBackendOption
   if (options.sshConfigFile !== undefined && !existsSync(options.sshConfigFile)) {
     throw new FerryError('config', `ssh config file ${options.sshConfigFile} does not exist`);
   }
-  const config = readSshConfig(configFile, alias);
+  const config = readSshConfig(configFile, alias, { user: target.user });
+  for (const warning of config.warnings) options.warn?.(warning);
   const host = config.hostName ?? alias;
   // A port written in the URL wins; otherwise ~/.ssh/config's Port, otherwise 22.
   const port = target.portGiven && target.port !== undefined ? target.port : (config.port ?? target.port ?? 22);
@@ -101,6 +103,22 @@ export async function openSftpBackend(target: Target, options: OpenBackendOption
   if (!verify) options.warn?.(`host key verification is off for ${target.display}: the connection could be intercepted`);
 
   const where = `${user}@${host}${port === 22 ? '' : `:${port}`}`;
+  const knownHosts = verify ? await readKnownHosts(knownHostsFiles) : undefined;
+  const route = resolveSshRoute({
+    jump: options.jumpHosts,
+    proxyCommand: options.proxyCommand,
+    config,
+    configFile,
+    alias,
+    host,
+    port,
+    user,
+    knownHosts,
+    knownHostsFile: userKnownHosts[0]!,
+    sshKey: options.sshKey,
+    askSecret: options.prompt === 'never' ? undefined : options.askSecret,
+    warn: options.warn,
+  });
   const endpoint: SshEndpoint = {
     host,
     port,
@@ -111,6 +129,7 @@ export async function openSftpBackend(target: Target, options: OpenBackendOption
       urlPassword: target.password,
       explicitKey: options.sshKey,
       identityFiles: config.identityFiles,
+      identitiesOnly: config.identitiesOnly,
       agentSocket: process.env.SSH_AUTH_SOCK || undefined,
       askSecret: options.prompt === 'never' ? undefined : options.askSecret,
       promptFirst: options.prompt === 'always',
@@ -124,13 +143,14 @@ export async function openSftpBackend(target: Target, options: OpenBackendOption
         return found.password !== undefined && found.source !== undefined ? { password: found.password, source: found.source } : undefined;
       },
     }),
-    knownHosts: verify ? await readKnownHosts(knownHostsFiles) : undefined,
+    knownHosts,
     knownHostsFile: userKnownHosts[0]!,
     readyTimeoutMs: options.timeoutMs ?? 20_000,
     idleTimeoutMs: options.timeoutMs ?? 30_000,
+    ...(options.trace ? { trace: options.trace } : {}),
   };
 
-  const connecting = connectSftp(endpoint, options.signal);
+  const connecting = connectSftpVia(endpoint, route, options.signal);
   options.onConnecting?.();
   const first = await connecting;
   const loggedIn = endpoint.auth.loggedInPassword();
@@ -148,7 +168,7 @@ export async function openSftpBackend(target: Target, options: OpenBackendOption
     }
     const connections = Math.max(1, Math.min(16, Math.floor(options.parallel ?? defaultSftpConnections)));
     // Later connections never prompt again: SshAuth reuses what the first one resolved.
-    const pool = new SftpConnectionPool((signal) => connectSftp(endpoint, signal), connections, first);
+    const pool = new SftpConnectionPool((signal) => connectSftpVia(endpoint, route, signal), connections, first);
     return new SftpBackend({
       id: target.id,
       displayName: target.display,

@@ -2,12 +2,14 @@
  * One SSH connection with one SFTP channel on it.
  */
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import ssh2 from 'ssh2';
 import type { AnyAuthMethod, SFTPWrapper } from 'ssh2';
 import { BackendError } from '../../errors.js';
 import { checkHostKey, hostKeyError, type KnownHostLine } from './known-hosts.js';
 import { mapConnectError, mapSftpError } from './sftp-errors.js';
 import type { SshAuth } from './ssh-auth.js';
+import { traceSftp } from './sftp-trace.js';
 
 const { Client } = ssh2;
 
@@ -25,6 +27,10 @@ export interface SshEndpoint {
   readonly readyTimeoutMs: number;
   /** A connection whose server answers nothing (not even an SSH keep-alive) this long is dropped. */
   readonly idleTimeoutMs: number;
+  /** An open stream to the server (through a jump host or a ProxyCommand) instead of a TCP connect. */
+  readonly sock?: Duplex;
+  /** Receives protocol trace lines (`-vv`); see sftp-trace.ts. */
+  readonly trace?: (line: string) => void;
 }
 
 // ssh2's default host key order; known key types of the host are moved to the front so that a
@@ -39,7 +45,8 @@ const defaultHostKeyAlgorithms = [
   'ssh-rsa',
 ];
 
-function hostKeyAlgorithmsFor(endpoint: SshEndpoint): string[] | undefined {
+/** Host key algorithms to offer, known key types of the host first (undefined: ssh2's default). */
+export function hostKeyAlgorithmsFor(endpoint: Pick<SshEndpoint, 'knownHosts' | 'host' | 'port'>): string[] | undefined {
   if (!endpoint.knownHosts) return undefined;
   const known = new Set<string>();
   for (const line of endpoint.knownHosts) {
@@ -239,6 +246,7 @@ export function connectSftp(endpoint: SshEndpoint, signal?: AbortSignal): Promis
         if (settled) return;
         settled = true;
         signal?.removeEventListener('abort', onAbort);
+        if (endpoint.trace) traceSftp(sftp, endpoint.trace);
         const connection = new SftpConnection(client, sftp);
         const serverSoftware = (client as unknown as { _remoteVer?: string })._remoteVer;
         connection.handshake = { serverSoftware, hostKey: presentedKey, hostKeyVerified: endpoint.knownHosts !== undefined, negotiated };
@@ -252,6 +260,7 @@ export function connectSftp(endpoint: SshEndpoint, signal?: AbortSignal): Promis
         host: endpoint.host,
         port: endpoint.port,
         username: endpoint.user,
+        ...(endpoint.sock ? { sock: endpoint.sock as never } : {}),
         readyTimeout: endpoint.readyTimeoutMs,
         // Notices a dead peer (a cut network, a stalled link) after about idleTimeoutMs instead of
         // hanging forever: sshd answers keep-alives itself, so a slow sftp-server is not mistaken

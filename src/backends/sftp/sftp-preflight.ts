@@ -12,13 +12,20 @@ import type { ProbeReporter } from '../probe-finding.js';
 import type { Target } from '../target-url.js';
 import { checkHostKey, fingerprintOf, keyTypeOf, readKnownHosts } from './known-hosts.js';
 import { readSshConfig } from './ssh-config.js';
+import { describeRoute } from './ssh-route.js';
 
 const TIMEOUT_MS = 10_000;
 
 /** Reports the server software and host key; never throws. */
 export async function preflightSftp(target: Target, options: OpenBackendOptions, report: ProbeReporter): Promise<void> {
   try {
-    const config = readSshConfig(options.sshConfigFile ?? path.join(homedir(), '.ssh', 'config'), target.host!);
+    const config = readSshConfig(options.sshConfigFile ?? path.join(homedir(), '.ssh', 'config'), target.host!, { user: target.user });
+    const route = describeRoute(options.jumpHosts, options.proxyCommand, config);
+    if (route !== undefined) {
+      // A direct look would reach another machine than the one ferry talks to (or none at all).
+      report({ id: 'preflight', capability: 'look before login', found: `skipped: the server is reached through ${route}`, action: 'see the connection error above', status: 'info', value: null });
+      return;
+    }
     const host = config.hostName ?? target.host!;
     const port = target.portGiven && target.port !== undefined ? target.port : (config.port ?? target.port ?? 22);
     const { software, key } = await firstLook(host, port);

@@ -8,6 +8,8 @@
  * FERRY_PASSWORD: see docs/credentials.md); finally a password asked from the user (up to three
  * times, like ssh). With `--prompt` the question comes before the stored password (which then
  * includes the URL's). After one connection succeeds, later ones try that method first.
+ * With `IdentitiesOnly yes` (ssh config) the agent offers only the keys of those files (matched by
+ * their `.pub` files, as ssh does), never the agent's other keys.
  */
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -16,13 +18,53 @@ import ssh2 from 'ssh2';
 import type { PasswordSource } from '../credentials/resolve-password.js';
 import type { AnyAuthMethod, AuthenticationType, AuthHandlerMiddleware, KeyboardInteractiveCallback, ParsedKey } from 'ssh2';
 
-const { utils } = ssh2;
+const { utils, BaseAgent, OpenSSHAgent } = ssh2;
+
+/** The public key blob (base64) of a key file: its `.pub` file, else the unencrypted private key. */
+function publicKeyOf(file: string): string | undefined {
+  for (const candidate of [`${file}.pub`, file]) {
+    let data: Buffer;
+    try {
+      data = readFileSync(candidate);
+    } catch {
+      continue;
+    }
+    const parsed = utils.parseKey(data);
+    const key = parsed instanceof Error ? undefined : Array.isArray(parsed) ? parsed[0] : parsed;
+    if (key) return key.getPublicSSH().toString('base64');
+  }
+  return undefined;
+}
+
+/** An ssh-agent that offers only the keys of given key files (`IdentitiesOnly yes`). */
+class KeysOfFilesAgent extends BaseAgent<ParsedKey> {
+  private readonly inner: InstanceType<typeof OpenSSHAgent>;
+  private readonly allowed: Set<string>;
+  constructor(socket: string, files: readonly string[]) {
+    super();
+    this.inner = new OpenSSHAgent(socket);
+    this.allowed = new Set(files.map(publicKeyOf).filter((key): key is string => key !== undefined));
+  }
+
+  getIdentities(cb: (error: Error | undefined, keys?: ParsedKey[]) => void): void {
+    this.inner.getIdentities((error, keys) => {
+      if (error) return cb(error);
+      // OpenSSHAgent hands out parsed keys (its type also allows key entries, which have no blob here).
+      const parsed = (keys ?? []) as ParsedKey[];
+      cb(undefined, parsed.filter((key) => this.allowed.has(key.getPublicSSH().toString('base64'))));
+    });
+  }
+
+  sign(pubKey: ParsedKey, data: Buffer, options: unknown, cb?: unknown): void {
+    (this.inner.sign as (...args: unknown[]) => unknown)(pubKey, data, options, cb);
+  }
+}
 
 /** One way to log in, before its secret is resolved. */
 type AuthSource =
   | { readonly kind: 'url-password' }
   | { readonly kind: 'key'; readonly file: string; readonly label: string }
-  | { readonly kind: 'agent'; readonly socket: string }
+  | { readonly kind: 'agent'; readonly socket: string; readonly onlyKeysOf?: readonly string[] }
   | { readonly kind: 'stored-password' }
   | { readonly kind: 'asked-password'; readonly attempt: number };
 
@@ -38,6 +80,8 @@ export interface SshAuthOptions {
   readonly identityFiles: readonly string[];
   /** ssh-agent socket (`SSH_AUTH_SOCK`), if any. */
   readonly agentSocket?: string;
+  /** `IdentitiesOnly yes`: the agent may offer only the keys of the key files above. */
+  readonly identitiesOnly?: boolean;
   readonly askSecret?: (prompt: string) => Promise<string | undefined>;
   /** Looks up a stored password (netrc, keyring, environment); called at most once, when reached. */
   readonly storedPassword?: () => Promise<{ readonly password: string; readonly source: PasswordSource } | undefined>;
@@ -65,10 +109,13 @@ export class SshAuth {
     const promptFirst = options.promptFirst === true && options.askSecret !== undefined;
     if (options.urlPassword !== undefined && !promptFirst) this.sources.push({ kind: 'url-password' });
     if (options.explicitKey !== undefined) this.sources.push({ kind: 'key', file: options.explicitKey, label: `key ${options.explicitKey}` });
-    if (options.agentSocket) this.sources.push({ kind: 'agent', socket: options.agentSocket });
     const keyFiles = options.identityFiles.length > 0
       ? options.identityFiles
       : [path.join(homedir(), '.ssh', 'id_ed25519'), path.join(homedir(), '.ssh', 'id_rsa')];
+    if (options.agentSocket) {
+      const onlyKeysOf = options.identitiesOnly ? [...(options.explicitKey !== undefined ? [options.explicitKey] : []), ...keyFiles] : undefined;
+      this.sources.push({ kind: 'agent', socket: options.agentSocket, ...(onlyKeysOf ? { onlyKeysOf } : {}) });
+    }
     for (const file of keyFiles) {
       if (file !== options.explicitKey) this.sources.push({ kind: 'key', file, label: `key ${file}` });
     }
@@ -161,6 +208,10 @@ export class SshAuth {
       }
       case 'agent':
         if (!this.allows(authsLeft, 'publickey')) return undefined;
+        if (source.onlyKeysOf) {
+          tried.push('ssh-agent (IdentitiesOnly: its keys of the IdentityFiles only)');
+          return { type: 'agent', username, agent: new KeysOfFilesAgent(source.socket, source.onlyKeysOf) };
+        }
         tried.push('ssh-agent');
         return { type: 'agent', username, agent: source.socket };
       case 'key': {
