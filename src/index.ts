@@ -56,7 +56,7 @@ export type { Entry, FileEntry, DirEntry } from './core/entry.js';
 export type { Side } from './core/side.js';
 export { DEFAULT_BACKUP_DIR, DEFAULT_EXCLUDES, splitPatterns } from './core/path-filter.js';
 export { conflictCopyPath, isConflictCopy } from './core/conflict-copy-name.js';
-export { FerryError, BackendError, SafetyError, ExitCode, describeError } from './errors.js';
+export { FerryError, BackendError, SafetyError, ExitCode, describeError, isBackendError } from './errors.js';
 export type { SafetyRefusal, DeleteLimit } from './core/check-plan-safety.js';
 export { DEFAULT_MAX_DELETE, MIN_FILES_FOR_RATIO_BRAKES, parseDeleteLimit } from './core/check-plan-safety.js';
 export type { FerryErrorKind, BackendErrorCode } from './errors.js';
