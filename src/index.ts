@@ -68,7 +68,7 @@ export type { Target } from './backends/target-url.js';
 export { LocalBackend } from './backends/local/local-backend.js';
 export { makeFolderPath } from './backends/local/make-folder-path.js';
 export { MemoryBackend } from './backends/memory/memory-backend.js';
-export { defaultStateDir } from './state/state-store.js';
+export { defaultConfigDir, defaultStateDir } from './state/state-store.js';
 export { scanTarget } from './engine/scan-target.js';
 export type { ScanTargetOptions, ScanTargetResult, ScannedEntry } from './engine/scan-target.js';
 export { runDoctor } from './engine/doctor/run-doctor.js';
