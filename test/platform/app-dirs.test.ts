@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { configDirOf, stateDirOf, type AppDirsContext } from '../../src/state/app-dirs.js';
 
-const none = (): boolean => false;
+const none = (_dir: string): boolean => false;
 const linux = (env: NodeJS.ProcessEnv = {}, exists = none): AppDirsContext => ({ platform: 'linux', env, home: '/home/ann', exists });
 const mac = (env: NodeJS.ProcessEnv = {}, exists = none): AppDirsContext => ({ platform: 'darwin', env, home: '/Users/ann', exists });
 const windows = (env: NodeJS.ProcessEnv = {}, exists = none): AppDirsContext => ({ platform: 'win32', env, home: 'C:\\Users\\ann', exists });
