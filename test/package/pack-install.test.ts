@@ -109,6 +109,12 @@ describe('the npm package', { timeout: 600_000 }, () => {
     assert.match(out, /Done:/);
   });
 
+  it('npx runs the package\'s one command by the package\'s name (here: the tarball\'s spec)', () => {
+    // `npx ferry-sync …` from the registry works the same way: a package with one bin runs it.
+    const out = run('npx', ['--yes', '--prefer-offline', '--ignore-scripts', '--loglevel=error', `file:${tarball}`, '--version'], root);
+    assert.equal(out.trim(), version);
+  });
+
   it('CommonJS programs require it and ESM programs import it, on Node 20, 22 and 24', async () => {
     const app = path.join(root, 'app');
     await fs.mkdir(path.join(app, 'node_modules'), { recursive: true });
