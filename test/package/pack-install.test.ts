@@ -3,7 +3,8 @@
  * (whose `prepack` builds it), the tarball is installed globally into a temporary prefix, and
  * the installed `ferry` runs `--version` and `demo`; two tiny programs, one CommonJS and one ESM,
  * `require` and `import` the installed package by name and sync two folders with it, on this
- * Node and on Node 22 and 24 (scripts/node-binary.sh).
+ * Node and on Node 22 and 24 (scripts/node-binary.sh), where the command also uses Node's compile
+ * cache.
  *
  * The clone reuses this checkout's node_modules (a link) to stay fast; the global install runs
  * with `--ignore-scripts`, which also shows that ferry needs none of its dependencies' install
@@ -124,8 +125,17 @@ describe('the npm package', { timeout: 600_000 }, () => {
     const nodes = [process.execPath, ...['22', '24'].map((major) => run('bash', [path.join(REPO_ROOT, 'scripts', 'node-binary.sh'), major], REPO_ROOT).trim())];
     const majors = new Set<string>();
     for (const node of nodes) {
-      majors.add(run(node, ['--version'], app).trim().split('.')[0]!);
-      assert.equal(run(node, [path.join(app, 'node_modules', 'ferry-sync', 'dist', 'bin', 'ferry.js'), '--version'], app).trim(), version);
+      const major = run(node, ['--version'], app).trim().split('.')[0]!;
+      majors.add(major);
+      // Node 22.1+ has a compile cache and the command turns it on (in the temp folder); Node 20 has none.
+      const temp = path.join(root, `tmp-${major}`);
+      await fs.mkdir(temp);
+      const env = { ...process.env, TMPDIR: temp };
+      delete env.NODE_COMPILE_CACHE;
+      delete env.NODE_DISABLE_COMPILE_CACHE;
+      assert.equal(run(node, [path.join(app, 'node_modules', 'ferry-sync', 'dist', 'bin', 'ferry.js'), '--version'], app, env).trim(), version);
+      const cached = await fs.readdir(path.join(temp, 'node-compile-cache')).catch(() => []);
+      assert.equal(cached.length > 0, major !== 'v20', `${major}: compile cache ${cached.length > 0 ? 'used' : 'not used'}`);
       for (const [program, kind] of [['use-require.cjs', 'cjs'], ['use-import.mjs', 'esm']] as const) {
         const pair = path.join(root, `pair-${path.basename(node)}-${majors.size}-${kind}`);
         await fs.mkdir(path.join(pair, 'local', 'sub'), { recursive: true });
