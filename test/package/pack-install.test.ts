@@ -130,7 +130,7 @@ describe('the npm package', { timeout: 600_000 }, () => {
       // Node 22.1+ has a compile cache and the command turns it on (in the temp folder); Node 20 has none.
       const temp = path.join(root, `tmp-${major}`);
       await fs.mkdir(temp);
-      const env = { ...process.env, TMPDIR: temp };
+      const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: temp };
       delete env.NODE_COMPILE_CACHE;
       delete env.NODE_DISABLE_COMPILE_CACHE;
       assert.equal(run(node, [path.join(app, 'node_modules', 'ferry-sync', 'dist', 'bin', 'ferry.js'), '--version'], app, env).trim(), version);
