@@ -30,6 +30,12 @@ for script in scripts/servers/*.sh; do
   fi
 done
 
+# The unit tests and local scenarios also on Node 22 and 24 (scripts/test-other-node.sh); a
+# failure there fails the run once the main run is done.
+other_node_status=0
+bash scripts/test-other-node.sh || other_node_status=1
+
 files=(test/**/*.test.ts)
 # Node 20 does not expand globs after --test: the shell does.
 node --import tsx --test --test-timeout=300000 "${files[@]}"
+exit $other_node_status

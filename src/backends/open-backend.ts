@@ -52,6 +52,27 @@ export interface OpenBackendOptions {
   readonly verifyCerts?: boolean;
   /** Private key file for SFTP. */
   readonly sshKey?: string;
+  /**
+   * The login password, for programs that hold it in memory: it takes the place of a password in
+   * the URL (and so comes before netrc, the keyring, FERRY_PASSWORD and a prompt). Like every
+   * secret below, it is only sent to the server: never written to the state, an event, a warning
+   * or an error message.
+   */
+  readonly password?: string;
+  /**
+   * SFTP: a private key (OpenSSH or PEM text), tried first among the keys, where `sshKey` would
+   * be (the key file, when both are given, comes next).
+   */
+  readonly privateKey?: string | Buffer;
+  /**
+   * SFTP: the passphrase of an encrypted `privateKey`, also tried on encrypted key files before
+   * asking (`askSecret`).
+   */
+  readonly passphrase?: string;
+  /**
+   * SFTP: the ssh-agent socket to use instead of `SSH_AUTH_SOCK`'s; `false`: no agent at all.
+   */
+  readonly agent?: string | false;
   /** known_hosts file to verify SFTP host keys against (default ~/.ssh/known_hosts). */
   readonly knownHostsFile?: string;
   /** ssh config file to read Host aliases from (default ~/.ssh/config). */

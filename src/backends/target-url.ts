@@ -30,15 +30,24 @@ export interface Target {
 const defaultPorts: Record<Exclude<TargetScheme, 'file'>, number> = { sftp: 22, ftp: 21, ftps: 21 };
 
 /**
- * Parses a target string. Anything without `scheme://` is a local path, resolved against `cwd`.
- * Throws a usage FerryError for an unknown scheme or a malformed URL.
+ * A local path as ferry keeps it: on Windows with an upper-case drive letter, so that `c:\site`
+ * and `C:\site` are one folder with one state.
  */
-export function parseTarget(input: string, cwd: string = process.cwd()): Target {
+function localPathAsKept(abs: string, platform: NodeJS.Platform): string {
+  return platform === 'win32' ? abs.replace(/^[a-z](?=:)/, (drive) => drive.toUpperCase()) : abs;
+}
+
+/**
+ * Parses a target string. Anything without `scheme://` is a local path, resolved against `cwd`
+ * by the path rules of `platform` (default this system's; on Windows drive letters, backslashes
+ * and `\\server\share` paths). Throws a usage FerryError for an unknown scheme or a malformed URL.
+ */
+export function parseTarget(input: string, cwd: string = process.cwd(), platform: NodeJS.Platform = process.platform): Target {
   const schemeMatch = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//.exec(input);
   if (!schemeMatch) {
     if (input === '') throw new FerryError('usage', 'empty target: give a folder path or a URL');
     if (input.includes('\0')) throw new FerryError('usage', `folder path contains NUL: ${JSON.stringify(input)}`);
-    const abs = path.resolve(cwd, input);
+    const abs = localPathAsKept((platform === 'win32' ? path.win32 : path.posix).resolve(cwd, input), platform);
     return { scheme: 'file', path: abs, params: new Map(), id: `file://${abs}`, display: abs };
   }
   // A line break or other control character in a URL is a paste gone wrong; it must also never
@@ -50,7 +59,7 @@ export function parseTarget(input: string, cwd: string = process.cwd()): Target 
   if (scheme === 'file') {
     let abs: string;
     try {
-      abs = fileURLToPath(input);
+      abs = localPathAsKept(fileURLToPath(input, { windows: platform === 'win32' }), platform);
     } catch (error) {
       throw new FerryError('usage', `invalid file URL ${JSON.stringify(input)}: ${(error as Error).message}`);
     }

@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 /**
  * The `ferry` executable: parses the command line and is the error boundary. Every error becomes
  * one line on stderr and a documented exit code (docs/exit-codes.md), never a stack trace.

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { FerryError } from '../errors.js';
-import { DEFAULT_EXCLUDES, redact } from '../index.js';
+import { DEFAULT_EXCLUDES, defaultConfigDir, redact } from '../index.js';
 import type { SelectedTask, TaskFile } from './task-file.js';
 import { writeRaw } from './output-stream.js';
 import { VERBOSE_HELP } from './run-logging.js';
@@ -187,8 +187,11 @@ Examples:
       if (flags.dryRun && flags.execute) throw usage('run: --dry-run and --execute cannot be used together');
       // Loaded here: the YAML parser costs every other command ~0.1 s of start-up.
       const { findTaskFile, parseTaskFile, selectTask } = await import('./task-file.js');
-      const cwd = process.cwd();
-      const file = findTaskFile(cwd);
+      // The user-wide task file (docs/tasks.md) runs its tasks from its own folder, wherever the
+      // command is started: its paths are absolute or relative to that folder.
+      const userFile = path.join(defaultConfigDir(), 'ferry.yaml');
+      const file = findTaskFile(process.cwd(), undefined, userFile);
+      const cwd = file === userFile ? path.dirname(userFile) : process.cwd();
       let text: string;
       try {
         text = readFileSync(file, 'utf8');

@@ -105,9 +105,9 @@ export function addSyncCommands(program: Command, setExitCode: (code: number) =>
       .option('-q, --quiet', 'print only the summary and errors')
       .option('--progress', 'show progress on stderr even with -q or --json (a live line on a terminal, else a line every 10 s)')
       .option('--no-progress', 'never show progress')
-      .option('--no-color', 'no colours (also off when NO_COLOR is set or output is not a terminal)')
+      .option('--no-color', 'no colours (also off when NO_COLOR is set or output is not a terminal, unless FORCE_COLOR is set)')
       .option('--json', 'print one JSON event per line on stdout (see docs/json-events.md)')
-      .option('--state-dir <dir>', 'where the state of the last sync is kept (default $XDG_STATE_HOME/ferry)')
+      .option('--state-dir <dir>', 'where the state of the last sync is kept (default $XDG_STATE_HOME/ferry; macOS, Windows: docs/state.md)')
       .option('--remove-pyftpsync-meta', 'after a run without errors, delete .pyftpsync-meta.json and .pyftpsync-lock.json files on both sides')
       .option('--time-window <ms>', 'mtimes closer than this count as equal (default 2000)', positiveInt)
       .addOption(

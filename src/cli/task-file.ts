@@ -182,9 +182,10 @@ function isFile(p: string): boolean {
 /**
  * Looks for a task file in `startDir` and up to {@link MAX_PARENT_LEVELS} parents; the nearest
  * folder holding one wins. Two task files in that folder are an error (which one counts would be
- * a guess).
+ * a guess). When none is found, `userFile` (the user-wide `ferry.yaml` in ferry's configuration
+ * folder) is used if it exists.
  */
-export function findTaskFile(startDir: string, exists: (file: string) => boolean = isFile): string {
+export function findTaskFile(startDir: string, exists: (file: string) => boolean = isFile, userFile?: string): string {
   let dir = path.resolve(startDir);
   let last = dir;
   for (let level = 0; level <= MAX_PARENT_LEVELS; level++) {
@@ -198,8 +199,9 @@ export function findTaskFile(startDir: string, exists: (file: string) => boolean
     if (parent === dir) break;
     dir = parent;
   }
+  if (userFile !== undefined && exists(userFile)) return userFile;
   const where = last === path.resolve(startDir) ? path.resolve(startDir) : `${path.resolve(startDir)} and its parents up to ${last}`;
-  throw usage(`no task file found: looked for ${TASK_FILE_NAMES.join(', ')} in ${where}`);
+  throw usage(`no task file found: looked for ${TASK_FILE_NAMES.join(', ')} in ${where}${userFile === undefined ? '' : `, and for ${userFile}`}`);
 }
 
 /** Parses and validates a task file's text. `file` is its absolute path (for messages and `dir`). */

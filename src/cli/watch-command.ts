@@ -90,9 +90,9 @@ export function addWatchCommand(program: Command, setExitCode: (code: number) =>
     .option('-q, --quiet', 'print only errors and the final summary')
     .option('--progress', 'show the state line on stderr even with -q or --json')
     .option('--no-progress', 'never show the state line')
-    .option('--no-color', 'no colours (also off when NO_COLOR is set or output is not a terminal)')
+    .option('--no-color', 'no colours (also off when NO_COLOR is set or output is not a terminal, unless FORCE_COLOR is set)')
     .option('--json', 'print one JSON event per line on stdout (see docs/json-events.md)')
-    .option('--state-dir <dir>', 'where the state of the last sync is kept (default $XDG_STATE_HOME/ferry)')
+    .option('--state-dir <dir>', 'where the state of the last sync is kept (default $XDG_STATE_HOME/ferry; macOS, Windows: docs/state.md)')
     .option('--time-window <ms>', 'mtimes closer than this count as equal (default 2000)', positiveInt);
   addLogFileOption(command);
   addConnectionOptions(command)

@@ -259,6 +259,8 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
   const summary = emptySummary(mode, dryRun);
   const opened: Backend[] = [];
   let store: StateStore | undefined;
+  /** Set once the plan starts to run: from then on an abort ends the run with a summary. */
+  let executing = false;
   try {
     // --create-folder creates only the side this mode writes to (the remote side for sync, as in
     // pyftpsync): a mistyped source folder must fail, not become an empty source that --delete
@@ -461,6 +463,7 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
     if (dryRun) {
       for (const action of planActions(plan)) count(summary, { action, status: 'done' });
     } else {
+      executing = true;
       await executePlan(plan, {
         local,
         remote,
@@ -487,6 +490,14 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
         }
       }
     }
+  } catch (error) {
+    // An abort before the first change (connecting, logging in, scanning, planning) rejects with
+    // one error kind whatever the protocol library threw (often a DOMException "aborted"), so that
+    // callers can tell "stopped by me" from "failed" (docs/api.md, Aborting).
+    if (options.signal?.aborted && !executing && !(error instanceof FerryError && error.kind === 'interrupted')) {
+      throw new FerryError('interrupted', 'interrupted before any change; nothing was changed', { cause: error });
+    }
+    throw error;
   } finally {
     await store?.close();
     await Promise.allSettled(opened.map((backend) => backend.close()));

@@ -6,7 +6,7 @@
  * (temp file, fsync, rename) when the run ends and when the next run starts.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, writeSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import { homedir } from 'node:os';
 import * as path from 'node:path';
@@ -16,6 +16,7 @@ import { RecordTable } from '../core/record-table.js';
 import type { SyncState } from '../core/sync-state.js';
 import { FerryError } from '../errors.js';
 import { makeFolderPath } from '../backends/local/make-folder-path.js';
+import { configDirOf, stateDirOf } from './app-dirs.js';
 import { acquireRunLock, type RunLock } from './run-lock.js';
 import { readStateSnapshot } from './read-state-snapshot.js';
 import { formatStateSnapshotLines, parseJournalLine, StateFormatError } from './state-file-format.js';
@@ -26,10 +27,21 @@ import { formatStateSnapshotLines, parseJournalLine, StateFormatError } from './
  */
 const JOURNAL_BATCH_BYTES = 60 * 1024;
 
-/** `$XDG_STATE_HOME/ferry`, else `~/.local/state/ferry`. */
+/**
+ * Where the state is kept when no folder is given: `$XDG_STATE_HOME/ferry`, else
+ * `~/.local/state/ferry` on Linux; `~/Library/Application Support/ferry/state` on macOS;
+ * `%LOCALAPPDATA%\ferry\state` on Windows (see app-dirs.ts).
+ */
 export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.XDG_STATE_HOME && path.isAbsolute(env.XDG_STATE_HOME) ? env.XDG_STATE_HOME : path.join(homedir(), '.local', 'state');
-  return path.join(base, 'ferry');
+  return stateDirOf({ platform: process.platform, env, home: homedir(), exists: existsSync });
+}
+
+/**
+ * The folder of the user's ferry configuration: `$XDG_CONFIG_HOME/ferry`, else `~/.config/ferry`
+ * on Linux; `~/Library/Application Support/ferry` on macOS; `%APPDATA%\ferry` on Windows.
+ */
+export function defaultConfigDir(env: NodeJS.ProcessEnv = process.env): string {
+  return configDirOf({ platform: process.platform, env, home: homedir(), exists: existsSync });
 }
 
 /** The file name stem of a pair's state: a hash of both sides' ids (which hold no password). */

@@ -44,7 +44,10 @@ describe('BatchingFileWriter', () => {
     const chunks = Array.from({ length: 128 }, (_, i) => data.subarray(i * 16 * 1024, (i + 1) * 16 * 1024));
     await pipeline(Readable.from(chunks), new BatchingFileWriter(file, { mode: 0o644, fsync: true, batchBytes: 32 * 1024, syncEveryBytes: 64 * 1024 }));
     assert.ok((await fs.readFile(file)).equals(data));
-    assert.equal(await openFds(), before);
+    // At most as many as before: under load (seen on Node 22) a descriptor that was open before
+    // this test, not one of this writer's, can close meanwhile.
+    const after = await openFds();
+    assert.ok(after <= before, `descriptors open: ${before} before, ${after} after`);
   });
 
   it('writes synchronously while writes are quick, and through the thread pool once one was slow', async () => {

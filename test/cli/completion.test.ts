@@ -1,6 +1,7 @@
 /**
- * `ferry completion bash|zsh`: the scripts are valid shell, and the bash one really completes
- * (sourced in bash, its function called with COMP_WORDS/COMP_CWORD as bash would set them).
+ * `ferry completion bash|zsh|fish`: the scripts are valid shell, and the bash one really completes
+ * (sourced in bash, its function called with COMP_WORDS/COMP_CWORD as bash would set them), as
+ * does the fish one (fish's own `complete -C`).
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -10,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { makeSandbox, type Sandbox } from '../support/run-cli.js';
 
 const hasZsh = spawnSync('zsh', ['-c', 'true']).status === 0;
+const hasFish = spawnSync('fish', ['--no-config', '-c', 'true']).status === 0;
 
 describe('ferry completion', () => {
   let box: Sandbox;
@@ -81,7 +83,7 @@ printf '%s\\n' "\${COMPREPLY[@]}"`;
     assert.deepEqual(complete('ferry sync --resolve n'), ['new']);
     assert.deepEqual(complete('ferry upload --ssh-key site-n'), ['site-notes.txt']);
     assert.deepEqual(complete('ferry scan -m '), []);
-    assert.deepEqual(complete('ferry completion '), ['bash', 'zsh']);
+    assert.deepEqual(complete('ferry completion '), ['bash', 'fish', 'zsh']);
     assert.deepEqual(complete('ferry help up'), ['upload']);
   });
 
@@ -110,9 +112,54 @@ printf '%s\\n' "\${COMPREPLY[@]}"`;
     assert.equal(load.stdout.trim(), '_ferry');
   });
 
+  describe('fish', () => {
+    let fishFile: string;
+    before(async () => {
+      assert.ok(hasFish, 'fish is missing: run bash scripts/test-tools.sh (npm test does)');
+      const result = await box.run(['completion', 'fish']);
+      assert.equal(result.code, 0, result.stderr);
+      fishFile = path.join(box.root, 'ferry.fish');
+      await fs.writeFile(fishFile, result.stdout);
+    });
+
+    /** What fish offers for `line` (the candidates, without their descriptions). */
+    function fishComplete(line: string): string[] {
+      const result = spawnSync('fish', ['--no-config', '-c', `source ${JSON.stringify(fishFile)}; complete -C ${JSON.stringify(line)}`], {
+        cwd: box.root,
+        env: { ...box.env, XDG_CONFIG_HOME: path.join(box.root, 'fish-config'), XDG_DATA_HOME: path.join(box.root, 'fish-data') },
+        encoding: 'utf8',
+      });
+      assert.equal(result.status, 0, result.stderr);
+      return result.stdout.split('\n').filter((item) => item !== '').map((item) => item.split('\t')[0]!).sort();
+    }
+
+    it('the fish script is valid fish', () => {
+      const check = spawnSync('fish', ['--no-config', '--no-execute', fishFile], { encoding: 'utf8' });
+      assert.equal(check.status, 0, check.stderr);
+    });
+    it('completes command names, with their descriptions', () => {
+      assert.deepEqual(fishComplete('ferry up'), ['upload']);
+      const described = spawnSync('fish', ['--no-config', '-c', `source ${JSON.stringify(fishFile)}; complete -C 'ferry dow'`], { cwd: box.root, encoding: 'utf8' });
+      assert.match(described.stdout, /^download\tcopy remote changes to LOCAL/m);
+      assert.ok(fishComplete('ferry help ').includes('watch'));
+    });
+    it("completes each command's own options and their values", () => {
+      assert.deepEqual(fishComplete('ferry upload --de'), ['--delete', '--delete-unmatched']);
+      assert.ok(!fishComplete('ferry sync --').includes('--delete'), 'sync has no --delete');
+      assert.deepEqual(fishComplete('ferry upload --resolve '), ['ask', 'local', 'skip']);
+      assert.deepEqual(fishComplete('ferry completion '), ['bash', 'fish', 'zsh']);
+      assert.deepEqual(fishComplete('ferry sync --state-dir site'), ['site-a/']);
+      assert.deepEqual(fishComplete('ferry --v'), ['--version']);
+    });
+    it('completes file names for targets, and none before the command', () => {
+      assert.deepEqual(fishComplete('ferry upload site'), ['site-a/', 'site-notes.txt']);
+      assert.deepEqual(fishComplete('ferry site'), []);
+    });
+  });
+
   it('an unknown shell is a usage error', async () => {
-    const result = await box.run(['completion', 'fish']);
+    const result = await box.run(['completion', 'powershell']);
     assert.equal(result.code, 2);
-    assert.match(result.stderr, /bash, zsh/);
+    assert.match(result.stderr, /bash, zsh, fish/);
   });
 });

@@ -146,6 +146,17 @@ tasks:
     assert.equal((await treeContents(box.remote))['a.txt'], 'A');
   });
 
+  it('without a task file nearby, the user-wide ferry.yaml of the configuration folder runs, from its own folder', async () => {
+    const configHome = path.join(box.root, 'xdg-config');
+    await writeTree(path.join(configHome, 'ferry'), {
+      'ferry.yaml': `tasks:\n  up:\n    command: upload\n    local: ${proj}\n    remote: ${box.remote}\n    state_dir: state\n`,
+    });
+    const result = await box.run(['run', 'up'], { cwd: box.local, env: { XDG_CONFIG_HOME: configHome } });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal((await treeContents(box.remote))['a.txt'], 'A');
+    assert.ok((await fs.readdir(path.join(configHome, 'ferry', 'state'))).length > 0, 'a relative state_dir is below the configuration folder');
+  });
+
   describe('bad input: exit 2 and one line', () => {
     it('no task file: says where it looked', async () => {
       assertUsageError(await run([], box.local), new RegExp(`no task file found: looked for pyftpsync\\.yaml, ferry\\.yaml, \\.pyftpsync\\.yaml in ${box.local.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} and its parents up to `));

@@ -86,6 +86,13 @@ describe('ferry CLI: text output', () => {
     assert.ok(noColor.stderr.includes('warning'), 'warning printed without colour');
   });
 
+  it('FORCE_COLOR colours output into a pipe; --no-color still wins', async () => {
+    const forced = await box.run(['sync', box.local, box.remote, '--state-dir', path.join(box.root, 'state-f'), '-n'], { env: { FORCE_COLOR: '1' } });
+    assert.ok(forced.stdout.includes(`${ESC}[`), `FORCE_COLOR=1: escape codes expected:\n${JSON.stringify(forced.stdout)}`);
+    const off = await box.run(['sync', box.local, box.remote, '--state-dir', path.join(box.root, 'state-g'), '-n', '--no-color'], { env: { FORCE_COLOR: '1' } });
+    assert.ok(!off.stdout.includes(ESC), 'FORCE_COLOR with --no-color: no escape codes');
+  });
+
   it('a run of many files writes nothing to stderr', async () => {
     const files: Record<string, string> = {};
     for (let i = 0; i < 60; i++) files[`many/f${i}.txt`] = `file ${i}`;

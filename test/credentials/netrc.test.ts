@@ -70,6 +70,20 @@ describe('netrc file', () => {
     assert.match(netrcPath(undefined, {}), /\.netrc$/);
   });
 
+  it('Windows: _netrc in %HOME% or the profile folder; .netrc when only that one exists', () => {
+    const win = (exists: (file: string) => boolean) => ({ platform: 'win32' as const, home: 'C:\\Users\\ann', exists });
+    const none = (): boolean => false;
+    assert.equal(netrcPath(undefined, { USERPROFILE: 'C:\\Users\\ann' }, win(none)), 'C:\\Users\\ann\\_netrc');
+    assert.equal(netrcPath(undefined, { HOME: 'D:\\home\\ann', USERPROFILE: 'C:\\Users\\ann' }, win(none)), 'D:\\home\\ann\\_netrc');
+    assert.equal(netrcPath(undefined, { HOME: '/c/Users/ann', USERPROFILE: 'C:\\Users\\ann' }, win(none)), 'C:\\Users\\ann\\_netrc', 'a POSIX-style HOME (Git Bash) is not a Windows path');
+    const onlyDot = (file: string): boolean => file.endsWith('\\.netrc');
+    assert.equal(netrcPath(undefined, { USERPROFILE: 'C:\\Users\\ann' }, win(onlyDot)), 'C:\\Users\\ann\\.netrc');
+    const both = (): boolean => true;
+    assert.equal(netrcPath(undefined, { USERPROFILE: 'C:\\Users\\ann' }, win(both)), 'C:\\Users\\ann\\_netrc');
+    assert.equal(netrcPath(undefined, { NETRC: 'E:\\my.netrc' }, win(both)), 'E:\\my.netrc');
+    assert.equal(netrcPath(undefined, {}, { platform: 'linux', home: '/home/ann' }), '/home/ann/.netrc');
+  });
+
   it('a missing file is silent; a malformed one warns once and is ignored', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ferry-netrc-'));
     try {

@@ -4,7 +4,7 @@
  * skipped. Values may be double-quoted (`"a b"`, with `\"` and `\\`). A malformed file gives a
  * problem description and no entries; it never throws.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import * as path from 'node:path';
 
@@ -150,9 +150,29 @@ export function findNetrcEntry(file: NetrcFile, host: string, user?: string): Ne
   );
 }
 
-/** The netrc path: `file` if given, else `$NETRC`, else `~/.netrc`. */
-export function netrcPath(file?: string, env: NodeJS.ProcessEnv = process.env): string {
-  return file ?? (env.NETRC || path.join(homedir(), '.netrc'));
+/** Where {@link netrcPath} looks; the defaults are this process's. */
+export interface NetrcPlace {
+  readonly platform?: NodeJS.Platform;
+  readonly home?: string;
+  readonly exists?: (file: string) => boolean;
+}
+
+/**
+ * The netrc path: `file` if given, else `$NETRC`, else `~/.netrc`. On Windows, where file names
+ * cannot comfortably start with a dot, `_netrc` as curl and Git read it: in `%HOME%` if set, else
+ * the user's profile folder; `_netrc` first, `.netrc` when only that one exists there.
+ */
+export function netrcPath(file?: string, env: NodeJS.ProcessEnv = process.env, place: NetrcPlace = {}): string {
+  if (file !== undefined) return file;
+  if (env.NETRC) return env.NETRC;
+  const platform = place.platform ?? process.platform;
+  if (platform !== 'win32') return path.posix.join(place.home ?? homedir(), '.netrc');
+  const exists = place.exists ?? existsSync;
+  // A HOME that is no Windows path with a drive or share (an MSYS `/c/Users/…`) is not used.
+  const home = env.HOME && /^([a-zA-Z]:[\\/]|\\\\)/.test(env.HOME) ? env.HOME : (env.USERPROFILE ?? place.home ?? homedir());
+  const underscore = path.win32.join(home, '_netrc');
+  const dot = path.win32.join(home, '.netrc');
+  return !exists(underscore) && exists(dot) ? dot : underscore;
 }
 
 const warned = new Set<string>();

@@ -90,10 +90,10 @@ export async function tlsOptionsOf(options: OpenBackendOptions): Promise<Connect
 async function credentialsOf(target: Target, options: OpenBackendOptions): Promise<{ user: string; password: string; source?: PasswordSource }> {
   const host = target.host!;
   const found = await resolvePassword(
-    { host, user: target.user, urlPassword: target.password, promptText: (user) => `FTP password for ${user}@${host}: ` },
+    { host, user: target.user, urlPassword: options.password ?? target.password, promptText: (user) => `FTP password for ${user}@${host}: ` },
     options,
   );
-  if (found.user === undefined) return { user: 'anonymous', password: target.password ?? 'anonymous@' };
+  if (found.user === undefined) return { user: 'anonymous', password: options.password ?? target.password ?? 'anonymous@' };
   if (found.password === undefined) {
     const why = options.prompt === 'never' ? '--no-prompt forbids asking' : 'no terminal to ask on';
     throw new BackendError('auth', `no password for ${found.user}@${host}: none in the URL, netrc, keyring or ${passwordEnvVar}, and ${why}`, { retryable: false });

@@ -14,6 +14,7 @@ import { BackendError } from '../../errors.js';
 import { safeFileMode, tempNameFor, type Backend, type BackendCapabilities, type MkdirOutcome, type WriteOptions } from '../backend.js';
 import { mapLocalError } from './local-errors.js';
 import { readSmallFile, SMALL_FILE_BYTES } from './read-small-file.js';
+import { localCaseInsensitive, localPathForChange, localPathOf } from './local-path.js';
 
 /** Entry for a stat result, or undefined for symlinks and special files. */
 function entryOfStats(stats: Stats): Entry | undefined {
@@ -47,6 +48,11 @@ export interface LocalBackendOptions {
    * parallel on the thread pool instead (default 0.1).
    */
   readonly slowStatMs?: number;
+  /**
+   * The operating system whose path rules apply (default this one's): how paths are joined, which
+   * names may be written (local-path.ts), whether case is ignored. Tests pass `win32` on Linux.
+   */
+  readonly platform?: NodeJS.Platform;
 }
 
 /** Names stat'ed synchronously between two turns of the event loop. */
@@ -64,17 +70,8 @@ function plainEntryOf(name: string, stats: Stats): ListedEntry {
 export class LocalBackend implements Backend {
   readonly id: string;
   readonly displayName: string;
-  readonly capabilities: BackendCapabilities = {
-    mtimePrecisionMs: 1,
-    canSetMtime: true,
-    caseInsensitive: false,
-    // High so that the other side sets the pace: the engine uses the smaller of the two.
-    maxConcurrency: 64,
-    // Local listings stat synchronously (see list()): 64 folders listed at once ran as one burst
-    // of 70 ms on 2,000 files, while the remote side's replies waited. The thread pool has 4
-    // threads for readdir anyway.
-    listConcurrency: 8,
-  };
+  readonly capabilities: BackendCapabilities;
+  private readonly platform: NodeJS.Platform;
   private readonly fsync: boolean;
   /** Set once lstat proved slow here (a network mount): listings then stat in parallel. */
   private slowStats = false;
@@ -88,6 +85,18 @@ export class LocalBackend implements Backend {
     readonly root: string,
     options: LocalBackendOptions = {},
   ) {
+    this.platform = options.platform ?? process.platform;
+    this.capabilities = {
+      mtimePrecisionMs: 1,
+      canSetMtime: true,
+      caseInsensitive: localCaseInsensitive(this.platform),
+      // High so that the other side sets the pace: the engine uses the smaller of the two.
+      maxConcurrency: 64,
+      // Local listings stat synchronously (see list()): 64 folders listed at once ran as one burst
+      // of 70 ms on 2,000 files, while the remote side's replies waited. The thread pool has 4
+      // threads for readdir anyway.
+      listConcurrency: 8,
+    };
     this.id = `file://${root}`;
     this.displayName = root;
     this.fsync = options.fsync ?? true;
@@ -103,7 +112,8 @@ export class LocalBackend implements Backend {
    * scan must not let a change land outside the synced folder.
    */
   private async absForChange(rel: RelPath): Promise<string> {
-    const abs = this.abs(rel);
+    // A name this system would not keep as written is refused before anything is touched.
+    const abs = localPathForChange(this.root, rel, this.platform);
     if (rel === '' || !rel.includes('/')) return abs;
     this.realRoot ??= fs.realpath(this.root).catch(() => this.root);
     const root = await this.realRoot;
@@ -121,7 +131,7 @@ export class LocalBackend implements Backend {
   }
 
   private abs(rel: RelPath): string {
-    return rel === '' ? this.root : path.join(this.root, ...rel.split('/'));
+    return localPathOf(this.root, rel, this.platform);
   }
 
   async list(dir: RelPath): Promise<ListedEntry[]> {

@@ -126,16 +126,19 @@ export async function openSftpBackend(target: Target, options: OpenBackendOption
     auth: new SshAuth({
       user,
       where,
-      urlPassword: target.password,
+      urlPassword: options.password ?? target.password,
+      givenPassword: options.password !== undefined,
       explicitKey: options.sshKey,
+      privateKey: options.privateKey,
+      passphrase: options.passphrase,
       identityFiles: config.identityFiles,
       identitiesOnly: config.identitiesOnly,
-      agentSocket: process.env.SSH_AUTH_SOCK || undefined,
+      agentSocket: options.agent === false ? undefined : options.agent || process.env.SSH_AUTH_SOCK || undefined,
       askSecret: options.prompt === 'never' ? undefined : options.askSecret,
       promptFirst: options.prompt === 'always',
       storedPassword: async () => {
         const found = await resolvePassword(
-          { host: alias, user, urlPassword: target.password, promptText: () => '' },
+          { host: alias, user, urlPassword: options.password ?? target.password, promptText: () => '' },
           options,
           {},
           { url: options.prompt === 'always', prompt: false },

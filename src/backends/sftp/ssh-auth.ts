@@ -64,6 +64,7 @@ class KeysOfFilesAgent extends BaseAgent<ParsedKey> {
 type AuthSource =
   | { readonly kind: 'url-password' }
   | { readonly kind: 'key'; readonly file: string; readonly label: string }
+  | { readonly kind: 'memory-key' }
   | { readonly kind: 'agent'; readonly socket: string; readonly onlyKeysOf?: readonly string[] }
   | { readonly kind: 'stored-password' }
   | { readonly kind: 'asked-password'; readonly attempt: number };
@@ -74,6 +75,12 @@ export interface SshAuthOptions {
   /** `user@host:port`, for prompts. */
   readonly where: string;
   readonly urlPassword?: string;
+  /** `urlPassword` was given as an option (in memory), not in the URL: only changes its label. */
+  readonly givenPassword?: boolean;
+  /** A private key given in memory (the library's `privateKey`); tried before `explicitKey`. */
+  readonly privateKey?: string | Buffer;
+  /** Tried on encrypted keys (in memory or files) before asking for a passphrase. */
+  readonly passphrase?: string;
   /** Key file given explicitly (`--ssh-key`); tried before the agent. */
   readonly explicitKey?: string;
   /** IdentityFiles from the ssh config; when empty, ssh's default key files are tried. */
@@ -108,6 +115,7 @@ export class SshAuth {
   constructor(private readonly options: SshAuthOptions) {
     const promptFirst = options.promptFirst === true && options.askSecret !== undefined;
     if (options.urlPassword !== undefined && !promptFirst) this.sources.push({ kind: 'url-password' });
+    if (options.privateKey !== undefined) this.sources.push({ kind: 'memory-key' });
     if (options.explicitKey !== undefined) this.sources.push({ kind: 'key', file: options.explicitKey, label: `key ${options.explicitKey}` });
     const keyFiles = options.identityFiles.length > 0
       ? options.identityFiles
@@ -189,7 +197,7 @@ export class SshAuth {
       case 'url-password': {
         const method = this.passwordMethod(this.options.urlPassword!, authsLeft);
         if (method) {
-          tried.push('password from the URL');
+          tried.push(this.options.givenPassword ? 'the password given' : 'password from the URL');
           this.passwordOf.set(method, { password: this.options.urlPassword!, source: 'url' });
         }
         return method;
@@ -214,6 +222,12 @@ export class SshAuth {
         }
         tried.push('ssh-agent');
         return { type: 'agent', username, agent: source.socket };
+      case 'memory-key': {
+        if (!this.allows(authsLeft, 'publickey')) return undefined;
+        const key = await this.loadKey('', this.options.privateKey);
+        tried.push(key ? 'the private key given' : `the private key given (${this.keyProblems.get('')})`);
+        return key ? { type: 'publickey', username, key } : undefined;
+      }
       case 'key': {
         if (!this.allows(authsLeft, 'publickey')) return undefined;
         const key = await this.loadKey(source.file);
@@ -247,20 +261,27 @@ export class SshAuth {
     }
   }
 
-  /** A parsed private key, asking for its passphrase when it is encrypted; null when unusable. */
-  private async loadKey(file: string): Promise<ParsedKey | null> {
+  /**
+   * A parsed private key (of `file`, or `inMemory` under the name ""), trying the passphrase
+   * given and then asking for one when it is encrypted; null when unusable.
+   */
+  private async loadKey(file: string, inMemory?: string | Buffer): Promise<ParsedKey | null> {
     if (this.parsedKeys.has(file)) return this.parsedKeys.get(file)!;
     let data: Buffer;
     try {
-      data = readFileSync(file);
+      data = inMemory !== undefined ? Buffer.from(inMemory) : readFileSync(file);
     } catch {
       this.parsedKeys.set(file, null);
       return null;
     }
     let parsed = utils.parseKey(data);
-    if (parsed instanceof Error && /encrypted|passphrase/i.test(parsed.message) && this.options.askSecret) {
+    if (parsed instanceof Error && /encrypted|passphrase/i.test(parsed.message) && this.options.passphrase !== undefined) {
+      parsed = utils.parseKey(data, this.options.passphrase);
+    }
+    const label = inMemory !== undefined ? 'the private key given' : `key ${file}`;
+    if (parsed instanceof Error && /encrypted|passphrase|decrypt/i.test(parsed.message) && this.options.askSecret) {
       for (let attempt = 0; attempt < maxPasswordPrompts && parsed instanceof Error; attempt++) {
-        const passphrase = await this.options.askSecret(`passphrase for key ${file}: `);
+        const passphrase = await this.options.askSecret(`passphrase for ${label}: `);
         if (passphrase === undefined) break;
         parsed = utils.parseKey(data, passphrase);
       }

