@@ -109,9 +109,8 @@ export function addSyncCommands(program: Command, setExitCode: (code: number) =>
       .option('--remove-pyftpsync-meta', 'after a run without errors, delete .pyftpsync-meta.json and .pyftpsync-lock.json files on both sides')
       .option('--time-window <ms>', 'mtimes closer than this count as equal (default 2000)', positiveInt)
       .addOption(
-        new Option('--compare <how>', 'time: size and mtime decide; checksum: same-sized files whose times differ are compared by content (server hash or read)')
-          .choices(['time', 'checksum'])
-          .default('time'),
+        new Option('--compare <how>', 'time: size and mtime decide; checksum: same-sized files whose times differ are compared by content (server hash or read). Default: time, but checksum when every file changed only its time and both sides can hash without a transfer')
+          .choices(['time', 'checksum']),
       )
       .addOption(
         new Option('--case <side>', 'names differing only in case: strict = leave them alone and report; local/remote = that side\'s spelling wins (default: strict on a case-insensitive side)')
