@@ -2,6 +2,7 @@
  * The `upload`, `download` and `sync` commands: pyftpsync's words and options.
  */
 import { Command, Option } from 'commander';
+import { settleCommandLine, settleHint } from './settle-command.js';
 import {
   DEFAULT_EXCLUDES,
   ExitCode,
@@ -123,8 +124,8 @@ export function addSyncCommands(program: Command, setExitCode: (code: number) =>
       );
     addConnectionOptions(command)
       .addHelpText('after', examples[mode])
-      .action(async (local: string, remote: string, flags: SyncCommandFlags) => {
-        setExitCode(await runCommand(mode, local, remote, flags));
+      .action(async (local: string, remote: string, flags: SyncCommandFlags, parsed: Command) => {
+        setExitCode(await runCommand(mode, local, remote, flags, parsed));
       });
   }
 }
@@ -137,7 +138,7 @@ export function isJsonOutputRequested(): boolean {
   return jsonRequested;
 }
 
-async function runCommand(mode: SyncMode, local: string, remote: string, flags: SyncCommandFlags): Promise<number> {
+async function runCommand(mode: SyncMode, local: string, remote: string, flags: SyncCommandFlags, parsed: Command): Promise<number> {
   if (flags.json) jsonRequested = true;
   const verbosity: Verbosity = flags.quiet ? 0 : flags.verbose >= 2 ? 2 : 1;
   const style = styleFor(process.stdout, { noColor: !flags.color });
@@ -155,6 +156,11 @@ async function runCommand(mode: SyncMode, local: string, remote: string, flags: 
     : new TextRenderer(out, err, { ...style, red: errStyle.red, yellow: style.yellow }, verbosity, flags.dryRun ?? false).onEvent;
   const onEvent = (event: SyncEvent): void => {
     progress.onEvent(event);
+    // Conflicts left: the one command that settles them, just above the summary line.
+    if (event.type === 'summary' && event.summary.conflicts > 0 && !event.summary.interrupted && !flags.json && verbosity >= 1) {
+      const prefix = flags.dryRun ? '(DRY-RUN) ' : '';
+      for (const line of settleHint(mode, event.summary.conflicts, settleCommandLine(mode, local, remote, parsed))) out(`${prefix}${line}`);
+    }
     render(event);
   };
   const ticker = setInterval(() => progress.tick(), LIVE_INTERVAL_MS);
