@@ -2,9 +2,10 @@
  * The `upload`, `download` and `sync` commands: pyftpsync's words and options.
  */
 import { Command, Option } from 'commander';
-import { settleCommandLine, settleHint } from './settle-command.js';
+import { SettlingStrategy, settleCommandLine, settleHint } from './settle-command.js';
 import {
   DEFAULT_EXCLUDES,
+  DEFAULT_TIME_WINDOW_MS,
   ExitCode,
   resolveStrategiesByMode,
   runSync,
@@ -154,12 +155,15 @@ async function runCommand(mode: SyncMode, local: string, remote: string, flags: 
   const render = flags.json
     ? (event: object) => out(JSON.stringify(event))
     : new TextRenderer(out, err, { ...style, red: errStyle.red, yellow: style.yellow }, verbosity, flags.dryRun ?? false).onEvent;
+  const settling = new SettlingStrategy(mode, flags.timeWindow ?? DEFAULT_TIME_WINDOW_MS);
   const onEvent = (event: SyncEvent): void => {
     progress.onEvent(event);
+    if (event.type === 'conflict') settling.add(event.conflict);
     // Conflicts left: the one command that settles them, just above the summary line.
     if (event.type === 'summary' && event.summary.conflicts > 0 && !event.summary.interrupted && !flags.json && verbosity >= 1) {
       const prefix = flags.dryRun ? '(DRY-RUN) ' : '';
-      for (const line of settleHint(mode, event.summary.conflicts, settleCommandLine(mode, local, remote, parsed))) out(`${prefix}${line}`);
+      const strategy = settling.strategy;
+      for (const line of settleHint(strategy, event.summary.conflicts, settleCommandLine(mode, local, remote, parsed, strategy))) out(`${prefix}${line}`);
     }
     render(event);
   };

@@ -100,7 +100,7 @@ describe('first download into a filled local folder', () => {
     const synced = await box.run(['sync', box.local, remote.url, '--state-dir', `${box.stateDir}-sync`, ...remote.flags, '--dry-run']);
     assert.equal(synced.code, 0, synced.stderr);
     assert.match(synced.stdout, /^\(DRY-RUN\) Settle the 2 conflicts with:$/m);
-    assert.match(synced.stdout, /--resolve new\n/);
+    assert.match(synced.stdout, /--resolve keep-both\n/, 'tie.txt: the times tie, so newer cannot settle it');
     const result = await box.run(['download', box.local, remote.url, '--state-dir', box.stateDir, ...remote.flags]);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /^COPY NEWER\s+<\s+report\.txt$/m);
