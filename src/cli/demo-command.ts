@@ -69,10 +69,6 @@ export function addDemoCommand(program: Command, runSyncCommand: (args: string[]
       writeRaw(process.stdout, `Sample folders: ${local} (local) and ${remote} (remote).\n`);
       writeRaw(process.stdout, `Running: ferry sync ${local} ${remote} --state-dir ${stateDir}\n\n`);
       await runSyncCommand(['sync', local, remote, '--state-dir', stateDir, '--resolve', 'skip']);
-      writeRaw(
-        process.stdout,
-        `\nnotes/todo.txt was written on both sides, so ferry left it alone. Settle it with:\n` +
-          `  ferry sync ${local} ${remote} --state-dir ${stateDir} --resolve new\n`,
-      );
+      writeRaw(process.stdout, `\nnotes/todo.txt was written on both sides, so ferry left it alone (the command above settles it).\n`);
     });
 }

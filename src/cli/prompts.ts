@@ -17,10 +17,22 @@ export function canPrompt(): boolean {
 /** How much of each file `d`iff and `b`inary compare read (through the backends). */
 export const COMPARE_MAX_BYTES = 256 * 1024;
 
-/** The answers a question accepts: l r o n k s d b (k only where both versions can be kept). */
+/**
+ * The answers a question accepts, only those that apply to it: `l`/`r` for each side whose win
+ * settles it, `o`/`n` where both sides may win and have files of different times, `k` where both
+ * versions can be kept, `s` always, `d`/`b` where there are two files to compare.
+ */
 export function answersFor(question: ConflictQuestion): string {
-  if (question.allowed.length < 2) return `${question.allowed[0]![0]}sdb`;
-  return question.canKeepBoth ? 'lronksdb' : 'lronsdb';
+  const { local, remote, allowed } = question;
+  const twoFiles = local?.kind === 'file' && remote?.kind === 'file';
+  let keys = '';
+  if (allowed.includes('local')) keys += 'l';
+  if (allowed.includes('remote')) keys += 'r';
+  if (allowed.length === 2 && twoFiles && local.mtimeMs !== remote.mtimeMs) keys += 'on';
+  if (question.canKeepBoth) keys += 'k';
+  keys += 's';
+  if (twoFiles) keys += 'db';
+  return keys;
 }
 
 /** The menu line of a question. */
@@ -96,7 +108,11 @@ async function askConflict(question: ConflictQuestion, io: PromptIo): Promise<st
   const accepted = answersFor(question);
   for (;;) {
     const answer = (await io.question(menuFor(question))).trim();
-    if (answer.length !== 1 || !accepted.includes(answer.toLowerCase())) continue;
+    if (answer.length !== 1 || !accepted.includes(answer.toLowerCase())) {
+      const shown = answer === '' ? 'an empty answer' : `"${answer.length > 20 ? `${answer.slice(0, 20)}…` : answer}"`;
+      io.write(`    ${shown} is not one of the choices here: ${[...accepted].join(', ')} (upper case: for all remaining)`);
+      continue;
+    }
     const lower = answer.toLowerCase();
     if (lower === 'd' || lower === 'b') {
       for (const line of await compareLines(question, lower === 'd' ? 'diff' : 'binary')) io.write(line);

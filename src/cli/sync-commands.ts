@@ -2,8 +2,10 @@
  * The `upload`, `download` and `sync` commands: pyftpsync's words and options.
  */
 import { Command, Option } from 'commander';
+import { SettlingStrategy, settleCommandLine, settleHint } from './settle-command.js';
 import {
   DEFAULT_EXCLUDES,
+  DEFAULT_TIME_WINDOW_MS,
   ExitCode,
   resolveStrategiesByMode,
   runSync,
@@ -111,9 +113,8 @@ export function addSyncCommands(program: Command, setExitCode: (code: number) =>
       .option('--remove-pyftpsync-meta', 'after a run without errors, delete .pyftpsync-meta.json and .pyftpsync-lock.json files on both sides')
       .option('--time-window <ms>', 'mtimes closer than this count as equal (default 2000)', positiveInt)
       .addOption(
-        new Option('--compare <how>', 'time: size and mtime decide; checksum: same-sized files whose times differ are compared by content (server hash or read)')
-          .choices(['time', 'checksum'])
-          .default('time'),
+        new Option('--compare <how>', 'time: size and mtime decide; checksum: same-sized files whose times differ are compared by content (server hash or read). Default: time, but checksum when every file changed only its time and both sides can hash without a transfer')
+          .choices(['time', 'checksum']),
       )
       .addOption(
         new Option('--case <side>', 'names differing only in case: strict = leave them alone and report; local/remote = that side\'s spelling wins (default: strict on a case-insensitive side)')
@@ -127,8 +128,8 @@ export function addSyncCommands(program: Command, setExitCode: (code: number) =>
     addLogFileOption(command);
     addConnectionOptions(command)
       .addHelpText('after', examples[mode])
-      .action(async (local: string, remote: string, flags: SyncCommandFlags) => {
-        setExitCode(await runCommand(mode, local, remote, flags));
+      .action(async (local: string, remote: string, flags: SyncCommandFlags, parsed: Command) => {
+        setExitCode(await runCommand(mode, local, remote, flags, parsed));
       });
   }
 }
@@ -141,7 +142,7 @@ export function isJsonOutputRequested(): boolean {
   return jsonRequested;
 }
 
-async function runCommand(mode: SyncMode, local: string, remote: string, flags: SyncCommandFlags): Promise<number> {
+async function runCommand(mode: SyncMode, local: string, remote: string, flags: SyncCommandFlags, parsed: Command): Promise<number> {
   if (flags.json) jsonRequested = true;
   const verbosity: Verbosity = flags.quiet ? 0 : flags.verbose >= 2 ? 2 : 1;
   const style = styleFor(process.stdout, { noColor: !flags.color });
@@ -160,8 +161,16 @@ async function runCommand(mode: SyncMode, local: string, remote: string, flags: 
   const trace = startRunLogging(flags, mode, err, errStyle);
   // The log file gets what -v prints, whatever the terminal shows (-q, --json).
   const logRender = isLogging() ? new TextRenderer(logLine, logLine, styleFor(process.stdout, { noColor: true }), 2, flags.dryRun ?? false).onEvent : undefined;
+  const settling = new SettlingStrategy(mode, flags.timeWindow ?? DEFAULT_TIME_WINDOW_MS);
   const onEvent = (event: SyncEvent): void => {
     progress.onEvent(event);
+    if (event.type === 'conflict') settling.add(event.conflict);
+    // Conflicts left: the one command that settles them, just above the summary line.
+    if (event.type === 'summary' && event.summary.conflicts > 0 && !event.summary.interrupted && !flags.json && verbosity >= 1) {
+      const prefix = flags.dryRun ? '(DRY-RUN) ' : '';
+      const strategy = settling.strategy;
+      for (const line of settleHint(strategy, event.summary.conflicts, settleCommandLine(mode, local, remote, parsed, strategy))) out(`${prefix}${line}`);
+    }
     render(event);
     logRender?.(event);
   };

@@ -124,6 +124,10 @@ function watchTextRenderer(out: (line: string) => void, err: (line: string) => v
         break;
       case 'watch-state':
         break;
+      case 'skipped':
+        // Every pass would name the same skipped files again: watch shows them with -v only.
+        if (verbosity >= 2) text.onEvent(event);
+        break;
       case 'watch-summary': {
         const s = event.summary;
         const line = `Stopped: ${s.filesCopied} file${s.filesCopied === 1 ? '' : 's'} ${s.dryRun ? 'to copy' : 'copied'} (${formatBytes(s.bytesCopied)}), ${s.filesDeleted} deleted, ${s.moved > 0 ? `${s.moved} moved, ` : ''}${s.conflicts} conflict${s.conflicts === 1 ? '' : 's'}, ${s.errors} error${s.errors === 1 ? '' : 's'}. Watched ${formatDuration(s.elapsedMs)}.`;

@@ -4,6 +4,7 @@
  */
 import type { Plan } from './plan.js';
 import { countActions } from './plan-actions.js';
+import type { RelPath } from './rel-path.js';
 import { assertNever, otherSide, type Side } from './side.js';
 import type { Snapshot } from './snapshot.js';
 import type { SyncMode } from './sync-options.js';
@@ -65,6 +66,11 @@ export interface SafetyInput {
   readonly force?: boolean;
   /** Two times closer than this are the same offset (the run's comparison window). */
   readonly timeWindowMs?: number;
+  /**
+   * Paths whose contents were compared (`--compare checksum`, or ferry on its own): whether their
+   * time change is an edit is known, so they are no sign of a clock shift.
+   */
+  readonly contentCompared?: ReadonlySet<RelPath>;
 }
 
 /**
@@ -127,8 +133,28 @@ function sidesActedOn(mode: SyncMode): readonly Side[] {
 
 function clockShift(input: SafetyInput): SafetyRefusal | undefined {
   if (input.force) return undefined;
+  return detectClockShift({ ...input, mode: input.plan.mode });
+}
+
+/** What {@link detectClockShift} looks at. */
+export interface ClockShiftInput {
+  readonly mode: SyncMode;
+  readonly local: Snapshot;
+  readonly remote: Snapshot;
+  readonly state: SyncState;
+  readonly timeWindowMs?: number;
+  /** Paths compared by content: left out (see {@link SafetyInput.contentCompared}). */
+  readonly contentCompared?: ReadonlySet<RelPath>;
+}
+
+/**
+ * The clock-shift brake's test, before any plan: every recorded file (at least
+ * {@link MIN_FILES_FOR_RATIO_BRAKES}) on a side this mode copies from changed its time but not its
+ * size. A clock or time-zone shift, a mass `touch` and a fresh checkout all look like this.
+ */
+export function detectClockShift(input: ClockShiftInput): Extract<SafetyRefusal, { reason: 'clock-shift' }> | undefined {
   const windowMs = input.timeWindowMs ?? 2000;
-  for (const side of sidesActedOn(input.plan.mode)) {
+  for (const side of sidesActedOn(input.mode)) {
     let files = 0;
     let offsets: number[] = [];
     let allTimeOnly = true;
@@ -136,6 +162,7 @@ function clockShift(input: SafetyInput): SafetyRefusal | undefined {
       const recorded = record[side];
       const entry = input[side].entries.get(path);
       if (recorded.kind !== 'file' || entry?.kind !== 'file') continue;
+      if (input.contentCompared?.has(path)) continue;
       files++;
       if (entry.size !== recorded.size || entry.mtimeMs === recorded.mtimeMs) {
         allTimeOnly = false;
@@ -178,7 +205,7 @@ export function describeRefusal(refusal: SafetyRefusal, folders: Readonly<Record
     case 'clock-shift':
       return `all ${plural(refusal.files, 'file', 'files')} on the ${refusal.side} side changed their time but not their size${
         refusal.offsetMs !== undefined ? ` (all by ${formatOffset(refusal.offsetMs)})` : ''
-      }: a clock or time-zone shift?; refusing (pass --force to treat them as changed)`;
+      }: a fresh checkout, or a clock or time-zone shift?; refusing (pass --compare checksum to record the files whose content did not change without copying them, or --force to copy them all)`;
     default:
       return assertNever(refusal);
   }

@@ -18,7 +18,7 @@ export function contentCompareCandidates(decisions: readonly Decision[], local: 
   const candidates: RelPath[] = [];
   for (const decision of decisions) {
     const worth =
-      (decision.type === 'copy' && (decision.reason === 'modified' || decision.reason === 'forced')) ||
+      (decision.type === 'copy' && (decision.reason === 'modified' || decision.reason === 'forced' || decision.reason === 'source-newer')) ||
       (decision.type === 'conflict' && (decision.conflict.reason === 'both-modified' || decision.conflict.reason === 'both-created')) ||
       (decision.type === 'skip' && decision.reason === 'target-changed');
     if (!worth) continue;

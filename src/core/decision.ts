@@ -5,8 +5,11 @@ import type { SideChange } from './detect-change.js';
 import type { RelPath } from './rel-path.js';
 import type { Side } from './side.js';
 
-/** Why a path is copied. */
-export type CopyReason = 'new' | 'modified' | 'type-changed' | 'restore' | 'forced' | 'conflict-resolved' | 'conflict-copy';
+/**
+ * Why a path is copied. `source-newer`: a one-way mode's very first run over the pair (no state at
+ * all) found a different file on the target, older than the source's (docs/sync-matrix.md).
+ */
+export type CopyReason = 'new' | 'modified' | 'type-changed' | 'restore' | 'forced' | 'source-newer' | 'conflict-resolved' | 'conflict-copy';
 /** Why a path is deleted. */
 export type DeleteReason = 'deleted' | 'extra' | 'unmatched' | 'conflict-resolved';
 /** Why a one-sided change is not propagated by this run. */

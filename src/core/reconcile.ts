@@ -68,6 +68,10 @@ export function reconcile(input: ReconcileInput): Decision[] {
     return { local: detectChange(local.entries.get(path), record?.local), remote: detectChange(remote.entries.get(path), record?.remote) };
   };
 
+  // The pair's very first run (no state at all): a one-way mode lets a newer source file win over
+  // a different target file, as pyftpsync and lftp do when pointed at a target an older deploy
+  // filled. Once any state exists, a path created on both sides stays a conflict.
+  const firstRun = state.size === 0;
   const decisions = sorted.map((path): Decision => {
     if (isUnderUnreadable(local, path) || isUnderUnreadable(remote, path)) {
       return { type: 'skip', path, reason: 'unreadable' };
@@ -83,6 +87,14 @@ export function reconcile(input: ReconcileInput): Decision[] {
     const compare = (): Decision => {
       if (entries.local && entries.remote && entriesLookEqual(entries.local, entries.remote, options.timeWindowMs)) {
         return { type: 'adopt', path };
+      }
+      if (firstRun && options.mode !== 'sync') {
+        const source = sourceSideOf(options.mode);
+        const from = entries[source];
+        const to = entries[otherSide(source)];
+        if (from?.kind === 'file' && to?.kind === 'file' && from.mtimeMs - to.mtimeMs > options.timeWindowMs) {
+          return { type: 'copy', path, from: source, reason: 'source-newer' };
+        }
       }
       return { type: 'conflict', path, conflict: { reason: conflictReasonOf(changes.local, changes.remote), ...changes } };
     };

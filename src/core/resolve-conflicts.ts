@@ -23,9 +23,16 @@ export interface ConflictQuestion {
   readonly conflict: ConflictInfo;
   readonly local: Entry | undefined;
   readonly remote: Entry | undefined;
-  /** The sides that may win in this mode (one-way modes: only the source). */
+  /**
+   * The sides whose win settles this conflict: allowed in this mode (one-way modes: only the
+   * source) and changing something (a source that deleted the file wins a one-way run only with
+   * `--delete`). Never empty: a conflict no side can settle is not asked about.
+   */
   readonly allowed: readonly Side[];
-  /** Whether "keep both" is possible here (sync, both sides have a file, not a conflict copy). */
+  /**
+   * Whether "keep both" settles it (sync only): both sides have a file (not a conflict copy), or
+   * one side deleted the file the other changed (the changed file is kept on both sides).
+   */
   readonly canKeepBoth?: boolean;
   /** Both sides' fingerprints at the last sync, when there was one. */
   readonly recorded?: { readonly local: Entry; readonly remote: Entry } | null;
@@ -115,19 +122,28 @@ async function settleEach(decisions: readonly Decision[], options: ResolveOption
         case 'keep-both':
           choice = 'keep-both';
           break;
-        case 'ask':
+        case 'ask': {
           if (!options.ask) throw new Error('resolve strategy "ask" needs a resolver');
+          // Only the answers that settle this conflict are offered; with none, it is not asked.
+          const entries = { local, remote };
+          const winners = allowed.filter((side) => applyChoice(decision, side, entries, options) !== decision);
+          const canKeepBoth = keepBoth(decision, entries, options, taken) !== decision;
+          if (winners.length === 0 && !canKeepBoth) {
+            choice = 'skip';
+            break;
+          }
           // The resolver remembers an "for all remaining" answer itself.
           choice = await options.ask({
             path: decision.path,
             conflict: decision.conflict,
             local,
             remote,
-            allowed,
-            canKeepBoth: options.mode === 'sync' && local?.kind === 'file' && remote?.kind === 'file' && !isConflictCopy(decision.path),
+            allowed: winners,
+            canKeepBoth,
             recorded: options.recorded?.(decision.path) ?? null,
           });
           break;
+        }
         default:
           assertNever(strategy);
       }

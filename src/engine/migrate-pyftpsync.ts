@@ -1,6 +1,6 @@
 /**
- * Migration from pyftpsync, the I/O half: reads the local side's `.pyftpsync-meta.json` files to
- * seed the state of a pair ferry never synced, and removes pyftpsync's files when asked.
+ * Migration from pyftpsync, the I/O half: reads both sides' `.pyftpsync-meta.json` files to seed
+ * the state of a pair ferry never synced, and removes pyftpsync's files when asked.
  * The parsing and matching are in core/pyftpsync-meta.ts.
  */
 import type { Backend } from '../backends/backend.js';
@@ -16,6 +16,7 @@ import { joinRelPath, toRelPath, type RelPath } from '../core/rel-path.js';
 import type { Snapshot } from '../core/snapshot.js';
 import type { SyncRecord } from '../core/sync-state.js';
 import { isBackendError } from '../errors.js';
+import { runPool } from './task-pool.js';
 
 /** Folders of a snapshot, root first. */
 function foldersOf(snapshot: Snapshot): RelPath[] {
@@ -48,37 +49,12 @@ export interface SeedFromPyftpsyncOptions {
 }
 
 /**
- * Reads the metadata of every local folder and returns the records to seed (empty when there is
- * none, or nothing matches). Unreadable, corrupt or unknown-version files are warned about and
+ * Reads the metadata of every local folder (and, when it names this remote, of every remote
+ * folder) and returns the records to seed (empty when there is none, or nothing matches). Unreadable, corrupt or unknown-version files are warned about and
  * ignored (never deleted); several peers none of which is this remote seed nothing, with a warning.
  */
 export async function seedFromPyftpsync(options: SeedFromPyftpsyncOptions): Promise<Map<RelPath, SyncRecord>> {
-  const folders = new Map<RelPath, PyftpsyncFolderMeta>();
-  for (const dir of foldersOf(options.localSnapshot)) {
-    if (options.signal?.aborted) return new Map();
-    const file = dir === '' ? toRelPath(PYFTPSYNC_META_NAME) : joinRelPath(dir, PYFTPSYNC_META_NAME);
-    let text: string | undefined;
-    try {
-      text = await readText(options.local, file, options.signal);
-    } catch (error) {
-      options.warn(`cannot read pyftpsync metadata ${file}: ${(error as Error).message}; ignored`);
-      continue;
-    }
-    if (text === undefined) continue;
-    let data: unknown;
-    try {
-      data = JSON.parse(text);
-    } catch (error) {
-      options.warn(`pyftpsync metadata ${file} is not valid JSON (${(error as Error).message}); ignored`);
-      continue;
-    }
-    const parsed = parsePyftpsyncMeta(data);
-    if (!parsed.ok) {
-      options.warn(`pyftpsync metadata ${file} is unusable: ${parsed.why}; ignored`);
-      continue;
-    }
-    folders.set(dir, parsed.meta);
-  }
+  const folders = await readMetaFiles(options.local, foldersOf(options.localSnapshot), options);
   if (folders.size === 0) return new Map();
   const choice = choosePeer(folders.values(), options.remote.id);
   if (choice.kind === 'none') return new Map();
@@ -88,7 +64,45 @@ export async function seedFromPyftpsync(options: SeedFromPyftpsyncOptions): Prom
     );
     return new Map();
   }
-  return seedRecordsFromPyftpsync({ folders, peerId: choice.peerId, local: options.localSnapshot, remote: options.remoteSnapshot });
+  // The remote folders' metadata holds the true mtimes of the files pyftpsync uploaded (servers
+  // stamp the upload time), which its change detection needs.
+  const remoteFolders = await readMetaFiles(options.remote, foldersOf(options.remoteSnapshot), options);
+  return seedRecordsFromPyftpsync({ folders, remoteFolders, peerId: choice.peerId, local: options.localSnapshot, remote: options.remoteSnapshot });
+}
+
+/**
+ * Reads and parses the metadata file of each of `dirs` on a side (a few at a time). Missing files
+ * are skipped; unreadable, corrupt or unknown-version ones are warned about and ignored.
+ */
+async function readMetaFiles(backend: Backend, dirs: readonly RelPath[], options: SeedFromPyftpsyncOptions): Promise<Map<RelPath, PyftpsyncFolderMeta>> {
+  const found = new Map<RelPath, PyftpsyncFolderMeta>();
+  const side = backend === options.local ? '' : ' (remote)';
+  await runPool(dirs, Math.min(8, backend.capabilities.maxConcurrency), async (dir) => {
+    const file = dir === '' ? toRelPath(PYFTPSYNC_META_NAME) : joinRelPath(dir, PYFTPSYNC_META_NAME);
+    let text: string | undefined;
+    try {
+      text = await readText(backend, file, options.signal);
+    } catch (error) {
+      if (!options.signal?.aborted) options.warn(`cannot read pyftpsync metadata ${file}${side}: ${(error as Error).message}; ignored`);
+      return;
+    }
+    if (text === undefined) return;
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch (error) {
+      options.warn(`pyftpsync metadata ${file}${side} is not valid JSON (${(error as Error).message}); ignored`);
+      return;
+    }
+    const parsed = parsePyftpsyncMeta(data);
+    if (!parsed.ok) {
+      options.warn(`pyftpsync metadata ${file}${side} is unusable: ${parsed.why}; ignored`);
+      return;
+    }
+    found.set(dir, parsed.meta);
+  }, options.signal);
+  if (options.signal?.aborted) return new Map();
+  return found;
 }
 
 /**

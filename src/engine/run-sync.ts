@@ -12,9 +12,11 @@ import type { PlannedMove } from '../core/detect-moves.js';
 import { settleCaseSpellings, type CaseMode } from '../core/case-collisions.js';
 import type { CompareMethod } from '../core/content-compare.js';
 import { adoptEqualByContent } from './adopt-equal-by-content.js';
+import { cheapContentCheck } from './cheap-content-check.js';
 import { planMoves } from './plan-moves.js';
 import { PathFilter } from '../core/path-filter.js';
-import { checkPlanSafety, describeRefusal, parseDeleteLimit, type DeleteLimit } from '../core/check-plan-safety.js';
+import { checkPlanSafety, describeRefusal, detectClockShift, parseDeleteLimit, type DeleteLimit } from '../core/check-plan-safety.js';
+import { contentCompareCandidates } from '../core/content-compare.js';
 import { buildPlan, type Plan } from '../core/plan.js';
 import { planActions } from '../core/plan-actions.js';
 import { reconcile } from '../core/reconcile.js';
@@ -67,7 +69,10 @@ export interface RunOptions {
   /**
    * `checksum`: where both sides have a file of the same size but the times say "changed", compare
    * the contents (server-side hash or read); equal files are recorded, not copied or reported.
-   * Default `time` (size and modification time only).
+   * `time`: size and modification time only. Unset: `time`, except when every file on a side the
+   * run copies from changed only its time (which the clock-shift brake would refuse) and both sides
+   * can hash without a transfer (a local folder, or a server-side hash): then `checksum`, with a
+   * warning saying so.
    */
   readonly compare?: CompareMethod;
   /**
@@ -412,8 +417,25 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
         remoteSnapshot = settled.remote;
       }
       let decisions = reconcile({ local: localSnapshot, remote: remoteSnapshot, state, filter, options: reconcileOptions });
-      if (options.compare === 'checksum') {
-        decisions = await adoptEqualByContent(decisions, { local, remote }, localSnapshot, remoteSnapshot, emit, options.signal);
+      let contentCompared: ReadonlySet<RelPath> | undefined;
+      let compareByContent = options.compare === 'checksum';
+      // Every file changed only its time (a fresh checkout, a clock shift): where contents can be
+      // compared without a transfer, ferry does so on its own rather than refusing (exit 6) or
+      // copying everything. An explicit --compare time keeps the brake.
+      if (options.compare === undefined && !(options.force ?? false)) {
+        const shift = detectClockShift({ mode, local: localSnapshot, remote: remoteSnapshot, state, timeWindowMs });
+        const probe = shift ? contentCompareCandidates(decisions, localSnapshot, remoteSnapshot)[0] : undefined;
+        const how = probe !== undefined ? await cheapContentCheck({ local, remote }, probe, options.signal) : undefined;
+        if (shift && how) {
+          emit({
+            type: 'warning',
+            message: `all ${plural(shift.files, 'file', 'files')} on the ${shift.side} side changed only their time (a fresh checkout, or a clock shift?): comparing contents (${how}) instead of copying them; --compare time refuses instead`,
+          });
+          compareByContent = true;
+        }
+      }
+      if (compareByContent) {
+        ({ decisions, compared: contentCompared } = await adoptEqualByContent(decisions, { local, remote }, localSnapshot, remoteSnapshot, emit, options.signal));
       }
       let strategy = options.resolve ?? 'skip';
       if (strategy === 'ask' && !options.ask) {
@@ -442,6 +464,7 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
         maxDelete: maxDeleteOf(options),
         force: options.force ?? false,
         timeWindowMs,
+        contentCompared,
       });
       // A dry run shows the plan it refuses, so the user sees what the brake stopped.
       if (!refusal || dryRun) {

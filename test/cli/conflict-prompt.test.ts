@@ -77,6 +77,17 @@ describe('the ask prompt', () => {
     assert.match(text, /--- local\/notes\.txt\n\+\+\+ remote\/notes\.txt\n@@ -1,2 \+1,2 @@\n one\n-local\n\+remote/);
     assert.match(text, /first difference at byte offset 4 \(0x4\)/);
     assert.equal(io.shown.filter((line) => line.includes('[k]eep both')).length, 4, 'asked again after x, d and b');
+    assert.ok(io.shown.includes('    "x" is not one of the choices here: l, r, o, n, k, s, d, b (upper case: for all remaining)'), 'an unknown key is named');
+  });
+
+  it('a deleted-vs-modified conflict offers no older/newer and nothing to compare, but keep both; other keys are refused aloud', async () => {
+    const deleted = question('gone.txt', '', 'remote edit\n', { conflict: { reason: 'deleted-vs-modified', local: 'deleted', remote: 'modified' }, local: undefined });
+    assert.equal(answersFor(deleted), 'lrks');
+    const io = scripted(['n', '', 'k']);
+    assert.equal(await terminalConflictResolver(io)(deleted), 'keep-both');
+    assert.match(io.shown.join('\n'), /\[l\]ocal, \[r\]emote, \[k\]eep both, \[s\]kip\? /);
+    assert.ok(io.shown.includes('    "n" is not one of the choices here: l, r, k, s (upper case: for all remaining)'));
+    assert.ok(io.shown.includes('    an empty answer is not one of the choices here: l, r, k, s (upper case: for all remaining)'));
   });
 
   it('an upper-case answer applies to all remaining conflicts; older/newer by time', async () => {
@@ -87,10 +98,17 @@ describe('the ask prompt', () => {
     assert.equal(io.shown.filter((line) => line.includes('[s]kip')).length, 1, 'asked once');
   });
 
-  it('keep both is offered only where it can be done; one-way modes offer their source side', () => {
+  it('keep both is offered only where it can be done; one-way modes offer their source side; older/newer only for two times', () => {
     assert.equal(answersFor(question('a', '1', '2')), 'lronksdb');
     assert.equal(answersFor(question('a', '1', '2', { canKeepBoth: false })), 'lronsdb');
     assert.equal(answersFor(question('a', '1', '2', { allowed: ['local'], canKeepBoth: false })), 'lsdb');
+    assert.equal(answersFor(question('a', '1', '2', { remote: file(1, T) })), 'lrksdb', 'same time: neither is older');
+    assert.equal(answersFor(question('d', '', '', { remote: { kind: 'dir' }, canKeepBoth: false })), 'lrs', 'a file against a folder');
+  });
+
+  it('unified diff: a missing newline at the end is no change of its own', () => {
+    assert.deepEqual(unifiedDiff('a\nb', 'a\nc', { a: 'x', b: 'y' }), ['--- x', '+++ y', '@@ -1,2 +1,2 @@', ' a', '-b', '+c']);
+    assert.deepEqual(unifiedDiff('a\nb', 'a\nb\n', { a: 'x', b: 'y' }), []);
   });
 
   it('compare: binary files get no diff; equal files say so; the size cap is named', async () => {

@@ -140,7 +140,7 @@ describe('ferry CLI: safety brakes', () => {
     assert.deepEqual(Object.keys(await treeObject(box.remote)).sort(), ['img', 'img/logo.svg']);
   });
 
-  it('every file an hour later on one side: exit 6 naming --force; sync --force copies them', async () => {
+  it('every file an hour later on one side: exit 6 with --compare time; --force copies them; by default the contents are compared', async () => {
     const names = Array.from({ length: 12 }, (_, i) => `n${i}.txt`);
     await writeTree(box.local, Object.fromEntries(names.map((name) => [name, name])), new Date(Date.UTC(2025, 0, 1)));
     assert.equal((await run('sync')).code, 0);
@@ -149,11 +149,18 @@ describe('ferry CLI: safety brakes', () => {
     for (const name of all) await fs.utimes(path.join(box.local, name), later, later);
     await fs.utimes(path.join(box.local, 'index.html'), later, later);
     const before = await treeObject(box.remote);
-    assertOneLineError(await run('sync'), 6, /all 15 files on the local side changed their time but not their size.*--force/);
+    assertOneLineError(await run('sync', '--compare', 'time'), 6, /all 15 files on the local side changed their time but not their size.*--compare checksum.*--force/);
     assert.deepEqual(await treeObject(box.remote), before);
     const forced = await run('sync', '--force');
     assert.equal(forced.code, 0, forced.stderr);
     assert.match(forced.stdout, /15 files copied/);
+    // Two local folders compare by reading, which costs no transfer: ferry does it on its own.
+    const evenLater = new Date(Date.UTC(2025, 0, 1, 2));
+    for (const name of all) await fs.utimes(path.join(box.local, name), evenLater, evenLater);
+    const compared = await run('sync');
+    assert.equal(compared.code, 0, compared.stderr);
+    assert.match(compared.stderr, /all 15 files on the local side changed only their time.*comparing contents \(read locally\)/);
+    assert.match(compared.stdout, /0 files copied/);
   });
 
   it('--resolve keep-both and --backup-dir from the command line', async () => {

@@ -103,11 +103,12 @@ describe('ferry CLI: text output', () => {
     assert.match(result.stdout, /Done: 64 files copied/);
   });
 
-  it('-v also shows what was scanned, ignored (symlinks, never followed) and skipped; the default does not', async () => {
+  it('-v also shows what was scanned and ignored (symlinks, never followed); skipped files are named by default', async () => {
     await fs.symlink('/etc/hostname', path.join(box.local, 'link-out'));
     const normal = await run('upload');
     assert.equal(normal.code, 0, normal.stderr);
-    assert.doesNotMatch(normal.stdout, /IGNORED|SKIP |scanned/);
+    assert.doesNotMatch(normal.stdout, /IGNORED|scanned/);
+    assert.match(normal.stdout, /^SKIP +down\.txt \(only on the target; --delete deletes it\)$/m, 'a remote-only file upload leaves alone');
     const verbose = await box.run(['upload', box.local, box.remote, '--state-dir', path.join(box.root, 'state-v'), '-v']);
     assert.equal(verbose.code, 0, verbose.stderr);
     assert.match(verbose.stdout, /^IGNORED symlink .*link-out$/m);

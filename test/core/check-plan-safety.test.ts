@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkPlanSafety, DEFAULT_MAX_DELETE, describeRefusal, formatDeleteLimit, parseDeleteLimit } from '../../src/core/check-plan-safety.js';
+import { checkPlanSafety, DEFAULT_MAX_DELETE, describeRefusal, detectClockShift, formatDeleteLimit, parseDeleteLimit } from '../../src/core/check-plan-safety.js';
 import { buildPlan } from '../../src/core/plan.js';
 import { PathFilter } from '../../src/core/path-filter.js';
 import { reconcile } from '../../src/core/reconcile.js';
@@ -189,5 +189,30 @@ describe('describeRefusal', () => {
     assert.match(lines[2]!, /30 of 40 files.*--max-delete 50%.*--max-delete 100%/);
     assert.match(lines[3]!, /--max-delete 30 to go ahead/);
     assert.match(lines[4]!, /--force/);
+  });
+});
+
+describe('detectClockShift', () => {
+  const names = Array.from({ length: 12 }, (_, i) => p(`f${i}.txt`));
+  const recorded: SyncState = new Map(names.map((name) => [name, { local: file, remote: file }]));
+  const shifted = snapshotOf(names.map((name) => [name, { ...file, mtimeMs: file.mtimeMs + 3_600_000 }]));
+  const same = snapshotOf(names.map((name) => [name, file]));
+
+  it('finds every file of the side an upload copies from moved in time only', () => {
+    assert.deepEqual(detectClockShift({ mode: 'upload', local: shifted, remote: same, state: recorded }), { reason: 'clock-shift', side: 'local', files: 12, offsetMs: 3_600_000 });
+    assert.equal(detectClockShift({ mode: 'download', local: shifted, remote: same, state: recorded }), undefined, 'download does not copy from local');
+  });
+
+  it('leaves out files whose contents were compared: what remains is too few to be a sign', () => {
+    const compared = new Set(names.slice(0, 3));
+    assert.equal(detectClockShift({ mode: 'upload', local: shifted, remote: same, state: recorded, contentCompared: compared }), undefined);
+    const plan = buildPlan({ mode: 'upload', decisions: [], local: shifted, remote: same, state: recorded });
+    assert.equal(checkPlanSafety({ plan, local: shifted, remote: same, state: recorded, allowEmptySide: false, contentCompared: new Set(names) }), undefined);
+    assert.equal(checkPlanSafety({ plan, local: shifted, remote: same, state: recorded, allowEmptySide: false })?.reason, 'clock-shift');
+  });
+
+  it('the refusal names --compare checksum and --force', () => {
+    const refusal = detectClockShift({ mode: 'upload', local: shifted, remote: same, state: recorded })!;
+    assert.match(describeRefusal(refusal, { local: 'site', remote: 'host' }), /fresh checkout.*--compare checksum.*--force/);
   });
 });

@@ -36,6 +36,8 @@ const DIR_RECORD: SyncRecord = { local: DIR, remote: DIR };
 const L = { unchanged: file(5, T12), modified: file(9, T13), typeChanged: DIR };
 const R = { unchanged: file(5, T12R), modified: file(9, T13), modifiedOther: file(12, T1305), typeChanged: DIR };
 
+const BOTH_CREATED = 'conflict both-created created/created';
+
 const COLUMNS = ['S', 'U', 'U del', 'U force', 'D', 'D del', 'D force'] as const;
 type Column = (typeof COLUMNS)[number];
 
@@ -277,10 +279,29 @@ const CELLS: Situation[] = [
   },
   { name: 'created / created, same size and time', local: { f: file(9, T13) }, remote: { f: file(9, T13) }, expect: all('adopt') },
   { name: 'created / created, same size, times 1 s apart', local: { f: file(9, T13) }, remote: { f: file(9, T13 + 1000) }, expect: all('adopt') },
-  { name: 'created / created, same size, 5 s apart', local: { f: file(9, T13) }, remote: { f: file(9, T1305) }, expect: all('conflict both-created created/created') },
-  { name: 'created / created, different sizes', local: { f: file(9, T13) }, remote: { f: file(12, T13) }, expect: all('conflict both-created created/created') },
+  // The pair's very first run (no state at all): a one-way mode's newer source wins (sync matrix).
+  {
+    name: 'first run: created / created, same size, remote 5 s newer',
+    local: { f: file(9, T13) },
+    remote: { f: file(9, T1305) },
+    expect: cols(BOTH_CREATED, BOTH_CREATED, BOTH_CREATED, BOTH_CREATED, 'copy R→L source-newer', 'copy R→L source-newer', 'copy R→L source-newer'),
+  },
+  {
+    name: 'first run: created / created, different sizes, local newer',
+    local: { f: file(12, T1305) },
+    remote: { f: file(9, T13) },
+    expect: cols(BOTH_CREATED, 'copy L→R source-newer', 'copy L→R source-newer', 'copy L→R source-newer', BOTH_CREATED, BOTH_CREATED, BOTH_CREATED),
+  },
+  { name: 'first run: created / created, different sizes, same time', local: { f: file(9, T13) }, remote: { f: file(12, T13) }, expect: all(BOTH_CREATED) },
+  {
+    name: 'created / created, local newer, once the pair has a state: a conflict in every mode',
+    state: { g: FILE_RECORD },
+    local: { f: file(12, T1305), g: L.unchanged },
+    remote: { f: file(9, T13), g: R.unchanged },
+    expect: all([`f: ${BOTH_CREATED}`, 'g: noop']),
+  },
   { name: 'created folder / created folder', local: { f: DIR }, remote: { f: DIR }, expect: all('adopt') },
-  { name: 'created file / created folder', local: { f: file(9, T13) }, remote: { f: DIR }, expect: all('conflict both-created created/created') },
+  { name: 'created file / created folder (a folder is never "older")', local: { f: file(9, T13) }, remote: { f: DIR }, expect: all(BOTH_CREATED) },
 ];
 
 describe('decision tables: every cell, every mode', () => {

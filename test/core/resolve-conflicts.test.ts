@@ -119,6 +119,28 @@ describe('resolveConflicts in one-way modes', () => {
 });
 
 describe('resolveConflicts with ask', () => {
+  it('offers only the answers that settle a conflict; a one-way conflict no answer settles is not asked', async () => {
+    const questions: ConflictQuestion[] = [];
+    const a = toRelPath('a');
+    const b = toRelPath('b');
+    const options = {
+      mode: 'upload' as const,
+      strategy: 'ask' as const,
+      force: false,
+      timeWindowMs: 2000,
+      local: snapshotOf([[a, file(1, T13)]]),
+      remote: snapshotOf([[a, file(2, T1305)], [b, file(3, T13)]]),
+      ask: async (question: ConflictQuestion) => (questions.push(question), 'local' as const),
+    };
+    const decisions: Decision[] = [conflictAt(BOTH_MODIFIED, a), conflictAt(LOCAL_DELETED, b)];
+    await resolveConflicts(decisions, { ...options, delete: false });
+    assert.deepEqual(questions.map((q) => `${q.path}: ${q.allowed.join('+')} ${q.canKeepBoth}`), ['a: local false'], 'b: the local deletion reaches the remote only with --delete');
+    questions.length = 0;
+    const withDelete = await resolveConflicts(decisions, { ...options, delete: true });
+    assert.deepEqual(questions.map((q) => `${q.path}: ${q.allowed.join('+')} ${q.canKeepBoth}`), ['a: local false', 'b: local false']);
+    assert.equal(withDelete[1]!.type, 'delete');
+  });
+
   it('asks once per conflict, in order, with both entries and the sides allowed', async () => {
     const questions: ConflictQuestion[] = [];
     const a = toRelPath('a');
@@ -142,7 +164,7 @@ describe('resolveConflicts with ask', () => {
     });
     assert.deepEqual(questions, [
       { path: a, conflict: BOTH_MODIFIED, local: file(1, T13), remote: file(2, T1305), allowed: ['local', 'remote'], canKeepBoth: true, recorded: null },
-      { path: b, conflict: LOCAL_DELETED, local: undefined, remote: file(3, T13), allowed: ['local', 'remote'], canKeepBoth: false, recorded: null },
+      { path: b, conflict: LOCAL_DELETED, local: undefined, remote: file(3, T13), allowed: ['local', 'remote'], canKeepBoth: true, recorded: null },
     ]);
     assert.deepEqual(result, [
       { type: 'copy', path: a, from: 'remote', reason: 'conflict-resolved', conflict: BOTH_MODIFIED },

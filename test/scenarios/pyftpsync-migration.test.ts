@@ -1,8 +1,9 @@
 /**
  * Migration from pyftpsync (local↔local): the first ferry run over a pair pyftpsync synced seeds the
  * state from the local `.pyftpsync-meta.json` files (format `_file_version: 3`, written here from
- * the documented format), so nothing is transferred and no conflict is reported; files changed
- * since pyftpsync's last sync get the first-run rules; corrupt metadata is a warning, left in place;
+ * the documented format), so nothing is transferred and no conflict is reported; files changed or
+ * deleted on one side since pyftpsync's last sync are that side's modification or deletion;
+ * corrupt metadata is a warning, left in place;
  * `--remove-pyftpsync-meta` removes pyftpsync's files on both sides.
  */
 import assert from 'node:assert/strict';
@@ -122,28 +123,37 @@ describe('migration from pyftpsync (local↔local)', () => {
     assert.equal(await fs.readFile(path.join(box.local, 'dir/b.txt'), 'utf8'), 'beta edited remotely');
   });
 
-  it('a file changed since pyftpsync last synced gets the first-run rules: a conflict, nothing overwritten', async () => {
+  it('a file changed on one side since pyftpsync last synced is a modification of that side: copied, no conflict', async () => {
     await buildPyftpsyncPair(box);
     await writeTree(box.local, { 'a.txt': 'alpha changed after pyftpsync' }, T13);
-    await writeTree(box.remote, { 'dir/b.txt': 'beta!' }, T13); // same mtime as local would not help: size differs
+    await writeTree(box.remote, { 'dir/b.txt': 'beta!' }, T13);
     const { summary, events } = await run();
-    assert.equal(migrated(events), 3); // dir, dir/sub, dir/sub/c.txt
-    assert.equal(summary.filesCopied, 0);
-    assert.equal(summary.conflicts, 2);
-    assert.equal(await fs.readFile(path.join(box.local, 'a.txt'), 'utf8'), 'alpha changed after pyftpsync');
-    assert.equal(await fs.readFile(path.join(box.remote, 'a.txt'), 'utf8'), 'alpha');
-    assert.equal(await fs.readFile(path.join(box.local, 'dir/b.txt'), 'utf8'), 'beta beta');
-    assert.equal(await fs.readFile(path.join(box.remote, 'dir/b.txt'), 'utf8'), 'beta!');
+    assert.equal(migrated(events), 5);
+    assert.equal(summary.filesCopied, 2);
+    assert.equal(summary.conflicts, 0);
+    assert.equal(await fs.readFile(path.join(box.remote, 'a.txt'), 'utf8'), 'alpha changed after pyftpsync');
+    assert.equal(await fs.readFile(path.join(box.local, 'dir/b.txt'), 'utf8'), 'beta!');
   });
 
-  it('a local file touched since (same size, other mtime) is not seeded', async () => {
+  it('a local file touched since (same size, mtime 5 s later) is a local modification, as pyftpsync sees it', async () => {
     await buildPyftpsyncPair(box);
     const touched = new Date(T12.getTime() + 5000);
     await fs.utimes(path.join(box.local, 'a.txt'), touched, touched);
     const { summary, events } = await run();
-    assert.equal(migrated(events), 4);
+    assert.equal(migrated(events), 5);
+    assert.equal(summary.conflicts, 0);
+    assert.equal(summary.filesCopied, 1);
+  });
+
+  it('a file deleted on one side since is a deletion there; a file written on both sides with no history stays a conflict', async () => {
+    await buildPyftpsyncPair(box);
+    await fs.rm(path.join(box.local, 'dir/sub/c.txt'));
+    await writeTree(box.local, { 'both.txt': 'local' }, T13);
+    await writeTree(box.remote, { 'both.txt': 'remote!' }, T13);
+    const { summary } = await run();
+    assert.equal(summary.filesDeleted, 1);
     assert.equal(summary.conflicts, 1);
-    assert.equal(summary.filesCopied, 0);
+    assert.equal(await exists(path.join(box.remote, 'dir/sub/c.txt')), false);
   });
 
   it('a dry run uses the seeded records but writes no state', async () => {

@@ -228,16 +228,16 @@ export function describeSafety(name: string, harness: RemoteHarness): void {
       }
     });
 
-    it('every file shifted by one hour on one side: refused (exit 6); --force syncs them', () =>
+    it('every file shifted by one hour on one side: refused (exit 6) with --compare time; --force syncs them', () =>
       withPair(harness, 'clock-shift', async (pair) => {
         const files = manyFiles(12);
         await pair.seed(files);
         // Same content, every time one hour later: what a server clock or time-zone change looks like.
         for (const [path, content] of Object.entries(files)) await put(pair.remote, path, content, T0 + HOUR);
-        const error = await refusal(pair.run('sync'));
+        const error = await refusal(pair.run('sync', { compare: 'time' }));
         assert.equal(error.exitCode, 6);
         assert.deepEqual(error.refusal, { reason: 'clock-shift', side: 'remote', files: 12, offsetMs: HOUR });
-        assert.match(error.message, /\+1 h.*--force/);
+        assert.match(error.message, /\+1 h.*--compare checksum.*--force/);
         assert.equal((await pair.run('upload')).filesCopied, 0, 'upload does not propagate remote time changes: no brake');
         const forced = await pair.run('sync', { force: true });
         assert.equal(forced.filesCopied, 12);

@@ -6,7 +6,7 @@ import type { Action, ActionResult, Entry, PlannedConflict, SyncEvent } from '..
 import type { TerminalStyle } from '../terminal-style.js';
 import { formatBytes, formatDuration, formatTime } from './format-units.js';
 
-/** How much to print: 0 quiet (summary and errors), 1 default (actions), 2 verbose (also skips). */
+/** How much to print: 0 quiet (summary and errors), 1 default (actions, conflicts, skips), 2 verbose (also what was scanned and ignored). */
 export type Verbosity = 0 | 1 | 2;
 
 const reasonWords: Record<string, string> = {
@@ -15,6 +15,7 @@ const reasonWords: Record<string, string> = {
   'type-changed': 'TYPE CHANGED',
   restore: 'RESTORE',
   forced: 'FORCED',
+  'source-newer': 'NEWER',
   'conflict-resolved': 'CONFLICT WON',
   'conflict-copy': 'KEPT BOTH',
   parent: 'PARENT',
@@ -76,6 +77,15 @@ const conflictWords: Record<string, string> = {
   'case-collision': 'another name differs only in case (one file on a case-insensitive side); left alone, see --case',
 };
 
+/** Why a change is left alone, and what would propagate it. */
+const skipWords: Record<string, string> = {
+  'target-changed': 'changed on the target; --force overwrites it',
+  'source-deleted': 'deleted on the source; --delete deletes it on the target',
+  'target-extra': 'only on the target; --delete deletes it',
+  unreadable: 'a folder could not be read',
+  'parent-conflict': 'its folder is in conflict',
+};
+
 /** Two lines explaining a conflict: what happened, and both sides' facts. */
 export function describeConflict(conflict: PlannedConflict): string[] {
   const c = conflict.conflict;
@@ -131,7 +141,8 @@ export class TextRenderer {
         if (this.verbosity >= 1) for (const line of describeConflict(event.conflict)) this.out(this.style.yellow(`${p}${line}`));
         break;
       case 'skipped':
-        if (this.verbosity >= 2) this.out(this.style.dim(`${p}${'SKIP'.padEnd(17)}     ${event.skip.path} (${event.skip.reason})`));
+        // Named at normal verbosity (as pyftpsync does): a change left alone is no secret.
+        if (this.verbosity >= 1) this.out(this.style.dim(`${p}${'SKIP'.padEnd(17)}     ${event.skip.path} (${skipWords[event.skip.reason] ?? event.skip.reason})`));
         break;
       case 'action-started':
         break;

@@ -97,7 +97,7 @@ export async function runPass(context: PassContext, paths: Iterable<RelPath>, tr
   }
   let decisions = reconcile({ local: localSnapshot, remote: remoteSnapshot, state, filter, options: context.reconcile });
   if (context.compare === 'checksum') {
-    decisions = await adoptEqualByContent(decisions, { local, remote }, localSnapshot, remoteSnapshot, emit, context.signal);
+    ({ decisions } = await adoptEqualByContent(decisions, { local, remote }, localSnapshot, remoteSnapshot, emit, context.signal));
   }
   let strategy = context.resolve;
   if (strategy === 'ask' && !context.ask) strategy = 'skip';
