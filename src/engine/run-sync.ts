@@ -31,6 +31,7 @@ import { FerryError, isBackendError, SafetyError } from '../errors.js';
 import { checkMissingRoot } from './check-missing-root.js';
 import { defaultStateDir, StateStore } from '../state/state-store.js';
 import { actionFinishedEvent, actionStartedEvent, EVENT_SCHEMA_VERSION, plannedEvent, type EventListener, type RunSummary, type SyncEvent } from './events.js';
+import { ByteProgress } from './byte-progress.js';
 import { executePlan } from './execute-plan.js';
 import { removePyftpsyncFiles, seedFromPyftpsync } from './migrate-pyftpsync.js';
 import { scanTree } from './scan-tree.js';
@@ -342,6 +343,7 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
     // decisions die with it rather than living on, as locals of this one, through the execution.
     const scanAndPlan = async (store: StateStore) => {
       const skippedLinks: string[] = [];
+      let copyBytes = 0;
       // Both sides and the state mostly hold the same paths: one index holds each path once for
       // both snapshots and the state.
       const index = store.paths;
@@ -445,7 +447,10 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
       if (!refusal || dryRun) {
         // The actions are made one at a time (plan-actions.ts): a huge plan's array is never made
         // unless someone reads it.
-        for (const action of planActions(plan)) emit(plannedEvent(action));
+        for (const action of planActions(plan)) {
+          if (action.kind === 'copy') copyBytes += action.source.size;
+          emit(plannedEvent(action));
+        }
         for (const conflict of plan.conflicts) emit({ type: 'conflict', conflict });
         for (const skip of plan.skipped) emit({ type: 'skipped', skip });
       }
@@ -454,13 +459,14 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
       summary.conflicts += plan.conflicts.length;
       summary.skipped += plan.skipped.length;
       // The snapshots outlive planning only when the pyftpsync files are to be removed after.
-      return { plan, snapshots: options.removePyftpsyncMeta ? { local: localSnapshot, remote: remoteSnapshot } : undefined };
+      return { plan, copyBytes, snapshots: options.removePyftpsyncMeta ? { local: localSnapshot, remote: remoteSnapshot } : undefined };
     };
-    const { plan, snapshots: kept } = await scanAndPlan(store);
+    const { plan, copyBytes, snapshots: kept } = await scanAndPlan(store);
 
     if (dryRun) {
       for (const action of planActions(plan)) count(summary, { action, status: 'done' });
     } else {
+      const bytes = new ByteProgress(copyBytes, emit);
       await executePlan(plan, {
         local,
         remote,
@@ -469,7 +475,9 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
         isExcludedName: (name) => filter.isExcludedName(name),
         collectResults: false,
         onStart: (action) => emit(actionStartedEvent(action)),
+        onBytes: bytes.onBytes,
         onResult: async (result) => {
+          bytes.onResult(result);
           store!.recordResult(result);
           count(summary, result);
           emit(actionFinishedEvent(result));
