@@ -109,6 +109,12 @@ export function taskArguments(
   withValue(s.match, '--match');
   // The task file itself is never synced: it may hold a password in the remote URL.
   withValue([s.exclude ?? DEFAULT_EXCLUDES.join(','), path.basename(taskFile.file)].filter((p) => p !== '').join(','), '--exclude');
+  for (const file of s.exclude_from ?? []) withValue(pathFrom(dir, file), '--exclude-from');
+  for (const file of s.include_from ?? []) withValue(pathFrom(dir, file), '--include-from');
+  on(s.ignore_file === false, '--no-ignore-file');
+  withValue(s.min_size, '--min-size');
+  withValue(s.max_size, '--max-size');
+  withValue(s.max_age, '--max-age');
   on(s.create_folder || flags.createFolder, '--create-folder');
   on(s.allow_empty, '--allow-empty');
   withValue(s.max_delete, '--max-delete');

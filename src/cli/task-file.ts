@@ -8,7 +8,7 @@ import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAMLMap } from 'yaml';
 import { FerryError } from '../errors.js';
-import { parseDeleteLimit, resolveStrategiesByMode, type ResolveStrategy, type SyncMode } from '../index.js';
+import { parseAge, parseDeleteLimit, parseSize, resolveStrategiesByMode, type ResolveStrategy, type SyncMode } from '../index.js';
 
 /** Names looked for in each folder, in this order. */
 export const TASK_FILE_NAMES = ['pyftpsync.yaml', 'ferry.yaml', '.pyftpsync.yaml'] as const;
@@ -22,7 +22,7 @@ const KNOWN_UNSUPPORTED_COMMANDS = ['scan', 'tree'];
 
 type KeyType =
   | 'boolean' | 'string' | 'patterns' | 'positive-int' | 'verbose' | 'command' | 'resolve' | 'delete-limit'
-  | 'compare' | 'case' | 'links';
+  | 'compare' | 'case' | 'links' | 'files-list' | 'size' | 'age';
 
 /** The values of the keys that take one word of a fixed list. */
 const CHOICES = { compare: ['time', 'checksum'], case: ['strict', 'local', 'remote'], links: ['skip', 'follow'] } as const;
@@ -44,6 +44,12 @@ export const TASK_KEYS = {
   resolve: 'resolve',
   match: 'patterns',
   exclude: 'patterns',
+  exclude_from: 'files-list',
+  include_from: 'files-list',
+  ignore_file: 'boolean',
+  min_size: 'size',
+  max_size: 'size',
+  max_age: 'age',
   create_folder: 'boolean',
   allow_empty: 'boolean',
   max_delete: 'delete-limit',
@@ -99,6 +105,16 @@ export interface TaskSettings {
   /** Comma-joined patterns (a YAML list is joined with commas). */
   match?: string;
   exclude?: string;
+  /** `--exclude-from` files (relative to the task file's folder). */
+  exclude_from?: string[];
+  /** `--include-from` files (relative to the task file's folder). */
+  include_from?: string[];
+  /** false: `--no-ignore-file`. */
+  ignore_file?: boolean;
+  /** `--min-size`, `--max-size` (`10k`, `1M`, or a number of bytes), `--max-age` (`7d`, or seconds). */
+  min_size?: string;
+  max_size?: string;
+  max_age?: string;
   create_folder?: boolean;
   allow_empty?: boolean;
   /** `--max-delete`: a count or a percentage (`20`, `"50%"`). */
@@ -320,6 +336,21 @@ function readValue(type: KeyType, node: Node | null, keyPath: string, at: (node:
     case 'links': {
       const choices: readonly string[] = CHOICES[type];
       return typeof scalar === 'string' && choices.includes(scalar) ? scalar : fail(choices.join(', '));
+    }
+    case 'files-list': {
+      if (typeof scalar === 'string' && scalar !== '') return [scalar];
+      if (isSeq(node) && node.items.length > 0 && node.items.every((item) => isScalar(item) && typeof item.value === 'string' && item.value !== '')) {
+        return node.items.map((item) => (item as { value: string }).value);
+      }
+      return fail('a file name or a list of file names');
+    }
+    case 'size': {
+      const text = typeof scalar === 'number' || typeof scalar === 'string' ? String(scalar) : undefined;
+      return text !== undefined && parseSize(text) !== undefined ? text : fail('a size like 500, 10k, 1.5M or 2G');
+    }
+    case 'age': {
+      const text = typeof scalar === 'number' || typeof scalar === 'string' ? String(scalar) : undefined;
+      return text !== undefined && parseAge(text) !== undefined ? text : fail('an age like 90s, 30m, 12h, 7d or 2w');
     }
     case 'positive-int':
       return typeof scalar === 'number' && Number.isInteger(scalar) && scalar >= 1 ? scalar : fail('a whole number of 1 or more');

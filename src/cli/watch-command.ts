@@ -14,6 +14,7 @@ import {
   type WatchOptions,
 } from '../index.js';
 import { addConnectionOptions, positiveInt } from './connection-options.js';
+import { addFilterOptions } from './filter-options.js';
 import { runOptionsOf, type RunFlags } from './run-flags.js';
 import { writeLine, writeRaw } from './output-stream.js';
 import { formatBytes, formatDuration } from './render/format-units.js';
@@ -72,8 +73,8 @@ export function addWatchCommand(program: Command, setExitCode: (code: number) =>
     .option('--delete', 'upload mode: delete remote files that the local side does not have (local deletions reach REMOTE)')
     .option('--delete-unmatched', 'upload mode: also delete remote files that do not match --match (implies --delete)')
     .option('--force', 'upload mode: the local side is the truth for every file it has: overwrite remote changes; both modes: run even when every file on one side changed only its time (exit 6 otherwise)')
-    .option('-m, --match <patterns>', 'sync only files whose names match these comma-separated globs')
-    .option('-x, --exclude <patterns>', `skip files and folders with these names (comma-separated globs; default "${DEFAULT_EXCLUDES.join(',')}")`)
+    .option('-m, --match <patterns>', 'sync only files matching these comma-separated globs (a pattern with a / matches the path from the root)')
+    .option('-x, --exclude <patterns>', `skip files and folders matching these comma-separated globs: a name anywhere, or a path from the root when the pattern has a / (dir/ = folders only; default "${DEFAULT_EXCLUDES.join(',')}")`)
     .option('--create-folder', 'create the REMOTE folder when it is missing')
     .option('--allow-empty', 'act even if a side is missing or empty although the last sync saw files there (deletes them on the other side; exit 4 otherwise)')
     .option('--max-delete <limit>', 'stop (exit 5) before a pass that deletes more files on one side than this: a count (20) or a percentage of that side\'s files (default 50%; 100% turns it off); deletions the file watcher saw you make locally are never held back')
@@ -92,6 +93,7 @@ export function addWatchCommand(program: Command, setExitCode: (code: number) =>
     .option('--json', 'print one JSON event per line on stdout (see docs/json-events.md)')
     .option('--state-dir <dir>', 'where the state of the last sync is kept (default $XDG_STATE_HOME/ferry)')
     .option('--time-window <ms>', 'mtimes closer than this count as equal (default 2000)', positiveInt);
+  addFilterOptions(command);
   addConnectionOptions(command)
     .addHelpText('after', examples)
     .action(async (local: string, remote: string, flags: WatchFlags) => {

@@ -13,7 +13,8 @@ import { settleCaseSpellings, type CaseMode } from '../core/case-collisions.js';
 import type { CompareMethod } from '../core/content-compare.js';
 import { adoptEqualByContent } from './adopt-equal-by-content.js';
 import { planMoves } from './plan-moves.js';
-import { PathFilter } from '../core/path-filter.js';
+import type { RuleList } from '../core/path-filter.js';
+import { loadPathFilter, makePathFilter } from './load-path-filter.js';
 import { checkPlanSafety, describeRefusal, parseDeleteLimit, type DeleteLimit } from '../core/check-plan-safety.js';
 import { buildPlan, type Plan } from '../core/plan.js';
 import { planActions } from '../core/plan-actions.js';
@@ -59,6 +60,24 @@ export interface RunOptions {
   readonly match?: readonly string[];
   /** Glob patterns on file and folder names to leave alone (default pyftpsync's list). */
   readonly exclude?: readonly string[];
+  /**
+   * gitignore-style lists of paths to leave alone (`--exclude-from`): `dir/`, `*.log`, `/top`,
+   * `!keep.log`, `# comments`. Added to {@link exclude}.
+   */
+  readonly excludeRules?: readonly RuleList[];
+  /** gitignore-style lists of the files to sync (`--include-from`); other files are left alone. */
+  readonly includeRules?: readonly RuleList[];
+  /**
+   * Read `.ferryignore` (gitignore syntax) in the local root as more exclude rules (default true).
+   * The file itself is never synced; with false it is an ordinary file.
+   */
+  readonly ignoreFile?: boolean;
+  /** Files smaller than this many bytes are left alone (on both sides: never copied nor deleted). */
+  readonly minSize?: number;
+  /** Files larger than this many bytes are left alone (on both sides). */
+  readonly maxSize?: number;
+  /** Files modified longer ago than this many ms are left alone (on both sides). */
+  readonly maxAgeMs?: number;
   /** Create the target's missing root folder (remote for upload and sync, local for download). */
   readonly createFolder?: boolean;
   /** Where the state of the pair is kept (default `$XDG_STATE_HOME/ferry`). */
@@ -147,6 +166,8 @@ function validate(mode: SyncMode, options: AnyRunOptions): void {
   }
   maxDeleteOf(options);
   backupDirOf(options);
+  // Patterns are checked before anything connects (the ignore file is read later).
+  makePathFilter(options, [], undefined);
 }
 
 /** The `backupDir` option as a path below the root; a usage error when it leaves the root. */
@@ -338,7 +359,7 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
     store = await openStore();
 
     const backupDir = backupDirOf(options);
-    const filter = new PathFilter({ match: options.match, exclude: options.exclude, skipFolders: backupDir ? [backupDir] : [] });
+    const filter = await loadPathFilter(options, local, backupDir ? [backupDir] : [], started);
     // Scanned, reconciled and planned in a function of its own: a huge tree's snapshots and
     // decisions die with it rather than living on, as locals of this one, through the execution.
     const scanAndPlan = async (store: StateStore) => {

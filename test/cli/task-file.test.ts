@@ -125,6 +125,12 @@ no_prompt: true
 no_keyring: true
 no_netrc: true
 store_password: false
+exclude_from: [ignore.txt, more.txt]
+include_from: site.txt
+ignore_file: false
+min_size: 10k
+max_size: 1000
+max_age: 7d
 progress: true`;
     const file = parse(`tasks:\n  t:\n${keys.split('\n').map((l) => `    ${l}`).join('\n')}\n`);
     const task = selectTask(file, 't');
@@ -247,6 +253,16 @@ tasks:
     const noRoot = parse('tasks:\n  t: {command: upload, remote: /r}\n');
     rejects(() => taskArguments(noRoot, selectTask(noRoot, 't'), flags(), '/p/sub'), /below the task file's folder \/p: pass --root .* or --here/);
     assert.equal(taskArguments(noRoot, selectTask(noRoot, 't'), flags({ root: true }), '/p/sub').local, '/p');
+  });
+
+  it('filter keys become the filter options; files relative to the task folder', () => {
+    const tasks = parse('tasks:\n  t: {command: upload, remote: /r, exclude_from: [ign.txt, /abs/more.txt], include_from: site.txt, ignore_file: false, min_size: 10k, max_size: 2000, max_age: 7d}\n');
+    const { args } = taskArguments(tasks, selectTask(tasks, 't'), flags(), '/p');
+    for (const arg of ['--exclude-from=/p/ign.txt', '--exclude-from=/abs/more.txt', '--include-from=/p/site.txt', '--no-ignore-file', '--min-size=10k', '--max-size=2000', '--max-age=7d']) {
+      assert.ok(args.includes(arg), `${arg} in ${args.join(' ')}`);
+    }
+    rejects(() => parse('tasks:\n  t: {command: upload, remote: /r, max_size: huge}\n'), /tasks\.t\.max_size: expected a size like 500, 10k/);
+    rejects(() => parse('tasks:\n  t: {command: upload, remote: /r, max_age: old}\n'), /tasks\.t\.max_age: expected an age/);
   });
 
   it('passes credential keys only once the sync commands have those options', () => {
