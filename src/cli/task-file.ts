@@ -16,9 +16,11 @@ export const TASK_FILE_NAMES = ['pyftpsync.yaml', 'ferry.yaml', '.pyftpsync.yaml
 /** How many parent folders above the current one are searched (as pyftpsync). */
 export const MAX_PARENT_LEVELS = 15;
 
-/** Commands a task may name; only the sync modes are run by ferry so far. */
-export const RUNNABLE_COMMANDS: readonly SyncMode[] = ['upload', 'download', 'sync'];
-const KNOWN_UNSUPPORTED_COMMANDS = ['scan', 'tree'];
+/** Commands a task may name: the sync modes, and pyftpsync's `scan` and `tree` (of the remote). */
+export const RUNNABLE_COMMANDS: readonly TaskCommand[] = ['upload', 'download', 'sync', 'scan', 'tree'];
+
+/** What a task runs. */
+export type TaskCommand = SyncMode | 'scan' | 'tree';
 
 type KeyType =
   | 'boolean' | 'string' | 'patterns' | 'positive-int' | 'verbose' | 'command' | 'resolve' | 'delete-limit'
@@ -169,7 +171,7 @@ export interface TaskFile {
 /** A task ready to run: common_config merged, command and remote checked. */
 export interface SelectedTask {
   readonly name: string;
-  readonly command: SyncMode;
+  readonly command: TaskCommand;
   readonly remote: string;
   readonly settings: TaskSettings;
 }
@@ -322,7 +324,7 @@ function readValue(type: KeyType, node: Node | null, keyPath: string, at: (node:
     case 'string':
       return typeof scalar === 'string' && scalar !== '' ? scalar : fail('a non-empty string');
     case 'command':
-      return typeof scalar === 'string' && [...RUNNABLE_COMMANDS, ...KNOWN_UNSUPPORTED_COMMANDS].includes(scalar) ? scalar : fail('upload, download or sync');
+      return typeof scalar === 'string' && (RUNNABLE_COMMANDS as readonly string[]).includes(scalar) ? scalar : fail('upload, download, sync, scan or tree');
     case 'resolve': {
       const all = [...new Set(Object.values(resolveStrategiesByMode).flat())];
       return typeof scalar === 'string' && all.includes(scalar as ResolveStrategy) ? scalar : fail(all.join(', '));
@@ -395,12 +397,16 @@ export function selectTask(taskFile: TaskFile, name: string | undefined): Select
   const settings: TaskSettings = { ...common, ...own };
   const where = `${taskFile.file}: tasks.${taskName}`;
   const command = settings.command;
-  if (command === undefined) throw usage(`${where}: missing command (upload, download or sync), in the task or common_config`);
+  if (command === undefined) throw usage(`${where}: missing command (upload, download, sync, scan or tree), in the task or common_config`);
   if (!(RUNNABLE_COMMANDS as readonly string[]).includes(command)) {
-    throw usage(`${where}.command: ${command} tasks are not supported by ferry run yet (upload, download or sync)`);
+    throw usage(`${where}.command: ${command} tasks are not supported by ferry run (upload, download, sync, scan or tree)`);
   }
-  const mode = command as SyncMode;
   if (settings.remote === undefined) throw usage(`${where}: missing remote, in the task or common_config`);
+  if (settings.root && settings.here) throw usage(`${where}: root and here are both true: keep one`);
+  if (settings.prompt && settings.no_prompt) throw usage(`${where}: prompt and no_prompt are both true: keep one`);
+  // A scan or tree task looks at the remote: the sync keys of common_config do not concern it.
+  if (command === 'scan' || command === 'tree') return { name: taskName, command, remote: settings.remote, settings };
+  const mode = command as SyncMode;
   if (settings.resolve !== undefined && !(resolveStrategiesByMode[mode] as readonly string[]).includes(settings.resolve)) {
     throw usage(`${where}.resolve: ${settings.resolve} does not apply to ${mode} (use ${resolveStrategiesByMode[mode].join(', ')})`);
   }
@@ -413,7 +419,5 @@ export function selectTask(taskFile: TaskFile, name: string | undefined): Select
     // own force (which releases the clock-shift brake) applies to it.
     if (!own.force) delete settings.force;
   }
-  if (settings.root && settings.here) throw usage(`${where}: root and here are both true: keep one`);
-  if (settings.prompt && settings.no_prompt) throw usage(`${where}: prompt and no_prompt are both true: keep one`);
   return { name: taskName, command: mode, remote: settings.remote, settings };
 }
