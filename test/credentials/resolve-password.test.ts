@@ -22,7 +22,7 @@ function fakeKeyring(entries: Record<string, string> = {}, fail = false): Keyrin
     async lookup(service, account) {
       calls.push(`${service}/${account}`);
       if (fail) return undefined;
-      return entries[`${service}/${account}`];
+      return stored[`${service}/${account}`] ?? entries[`${service}/${account}`];
     },
     async store(service, account, password) {
       if (fail) return false;
@@ -137,8 +137,21 @@ describe('--store-password', () => {
       const options: CredentialOptions = { warn: (m) => warnings.push(m) };
       await storeLoginPassword('h.example', 'alice', 'pw-1', source, options, { keyring: k });
       assert.deepEqual(k.stored, { 'ferry/alice@h.example': 'pw-1' });
-      assert.deepEqual(warnings, ['saved the password of alice@h.example in the system keyring']);
+      assert.deepEqual(warnings, ['saved the password of alice@h.example in the system keyring (service ferry, account alice@h.example); the next run finds it there']);
+      assert.deepEqual(k.calls, ['ferry/alice@h.example'], 'read back before saying saved');
     }
+  });
+
+  it('says "not saved" when the keyring does not give the password back, or gives another', async () => {
+    const forgetful: KeyringStore = { lookup: async () => undefined, store: async () => true };
+    const warnings: string[] = [];
+    await storeLoginPassword('h', 'a', 'secret-p', 'url', { warn: (m) => warnings.push(m) }, { keyring: forgetful });
+    const other: KeyringStore = { lookup: async () => 'older-secret', store: async () => true };
+    await storeLoginPassword('h', 'a', 'secret-p', 'url', { warn: (m) => warnings.push(m) }, { keyring: other });
+    assert.equal(warnings.length, 2);
+    assert.match(warnings[0]!, /^the system keyring took the password of a@h but does not give it back: not saved \(give it with FERRY_PASSWORD/);
+    assert.match(warnings[1]!, /^the system keyring took the password of a@h but gives back another one: not saved/);
+    assert.ok(!warnings.some((w) => w.includes('secret-p') || w.includes('older-secret')));
   });
 
   it('does not re-save netrc or keyring passwords; a failure is a warning', async () => {

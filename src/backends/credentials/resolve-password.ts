@@ -119,7 +119,9 @@ export async function resolvePassword(
 
 /**
  * `--store-password`: saves a password that logged in (from the URL, FERRY_PASSWORD or a prompt)
- * in the keyring under service "ferry", account `user@host`. Reports the outcome as a warning.
+ * in the keyring under service "ferry", account `user@host`, then reads it back the way the next
+ * run looks it up (a fresh lookup). Only a password read back equal is reported as saved; any
+ * other outcome is said as it is. Reports the outcome as a warning.
  */
 export async function storeLoginPassword(
   host: string,
@@ -132,6 +134,12 @@ export async function storeLoginPassword(
   if (!storableSources.has(source)) return;
   const keyring = deps.keyring ?? systemKeyring(options.warn);
   const account = `${user}@${host}`;
-  if (await keyring.store('ferry', account, password)) options.warn?.(`saved the password of ${account} in the system keyring`);
-  else options.warn?.(`could not save the password of ${account} in the system keyring`);
+  if (!(await keyring.store('ferry', account, password))) {
+    options.warn?.(`could not save the password of ${account} in the system keyring`);
+    return;
+  }
+  const readBack = await keyring.lookup('ferry', account);
+  if (readBack === password) options.warn?.(`saved the password of ${account} in the system keyring (service ferry, account ${account}); the next run finds it there`);
+  else if (readBack === undefined) options.warn?.(`the system keyring took the password of ${account} but does not give it back: not saved (give it with ${passwordEnvVar}, ~/.netrc or the URL)`);
+  else options.warn?.(`the system keyring took the password of ${account} but gives back another one: not saved (give it with ${passwordEnvVar}, ~/.netrc or the URL)`);
 }
