@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { KeyringStore } from '../../src/backends/credentials/keyring-store.js';
-import { resolvePassword, storeLoginPassword, type CredentialOptions, type PasswordRequest } from '../../src/backends/credentials/resolve-password.js';
+import { howToGivePassword, resolvePassword, storeLoginPassword, type CredentialOptions, type PasswordRequest } from '../../src/backends/credentials/resolve-password.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ferry-creds-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -30,6 +30,12 @@ function fakeKeyring(entries: Record<string, string> = {}, fail = false): Keyrin
       return true;
     },
   };
+}
+
+/** A result without its `looked` list (checked on its own below). */
+function withoutLooked<T extends { looked?: unknown }>(found: T): Omit<T, 'looked'> {
+  const { looked: _looked, ...rest } = found;
+  return rest;
 }
 
 const request = (extra: Partial<PasswordRequest> = {}): PasswordRequest => ({ host: 'h.example', user: 'alice', promptText: (u) => `password for ${u}: `, ...extra });
@@ -92,12 +98,12 @@ describe('password sources in order', () => {
     assert.deepEqual(await resolvePassword(request(), { netrcFile: missingNetrc, askSecret: a.askSecret }, { keyring: fakeKeyring(), env: {} }), { user: 'alice', password: 'typed', source: 'prompt' });
     assert.deepEqual(a.asked, ['password for alice: ']);
     const none = asker(undefined);
-    assert.deepEqual(await resolvePassword(request(), { netrcFile: missingNetrc, askSecret: none.askSecret }, { keyring: fakeKeyring(), env: {} }), { user: 'alice' });
+    assert.deepEqual(await resolvePassword(request(), { netrcFile: missingNetrc, askSecret: none.askSecret }, { keyring: fakeKeyring(), env: {} }).then(withoutLooked), { user: 'alice' });
   });
 
   it('--no-prompt never asks', async () => {
     const a = asker('typed');
-    assert.deepEqual(await resolvePassword(request(), { netrcFile: missingNetrc, askSecret: a.askSecret, prompt: 'never' }, { keyring: fakeKeyring(), env: {} }), { user: 'alice' });
+    assert.deepEqual(await resolvePassword(request(), { netrcFile: missingNetrc, askSecret: a.askSecret, prompt: 'never' }, { keyring: fakeKeyring(), env: {} }).then(withoutLooked), { user: 'alice' });
     assert.deepEqual(a.asked, []);
   });
 
@@ -112,7 +118,7 @@ describe('password sources in order', () => {
   it('no user anywhere: nothing but the pyftpsync entry is consulted (FTP then logs in anonymously)', async () => {
     const a = asker('typed');
     const k = fakeKeyring();
-    assert.deepEqual(await resolvePassword(request({ user: undefined, host: 'other' }), { netrcFile: netrc, askSecret: a.askSecret }, { keyring: k, env }), {});
+    assert.deepEqual(await resolvePassword(request({ user: undefined, host: 'other' }), { netrcFile: netrc, askSecret: a.askSecret }, { keyring: k, env }).then(withoutLooked), {});
     assert.deepEqual(k.calls, ['pyftpsync/other']);
     assert.deepEqual(a.asked, []);
   });
@@ -124,8 +130,24 @@ describe('password sources in order', () => {
   it('steps: the SFTP stored-password lookup leaves out the URL and the prompt', async () => {
     const a = asker('typed');
     const found = await resolvePassword(request({ urlPassword: 'u' }), { netrcFile: missingNetrc, askSecret: a.askSecret }, { keyring: fakeKeyring(), env: {} }, { url: false, prompt: false });
-    assert.deepEqual(found, { user: 'alice' });
+    assert.deepEqual(withoutLooked(found), { user: 'alice' });
     assert.deepEqual(a.asked, []);
+  });
+});
+
+describe('where ferry looked, for the error message', () => {
+  it('names every source it looked at without finding a password, never a secret', async () => {
+    const found = await resolvePassword(request(), { netrcFile: missingNetrc }, { keyring: fakeKeyring(), env: {} });
+    assert.deepEqual(found.looked, ['the URL (no password)', `${missingNetrc} (no entry for h.example)`, 'the keyring (nothing saved for alice@h.example)', 'FERRY_PASSWORD (not set)']);
+    const skipped = await resolvePassword(request(), { useNetrc: false, useKeyring: false }, { keyring: fakeKeyring(), env: {} });
+    assert.deepEqual(skipped.looked, ['the URL (no password)', `${join(process.env.HOME ?? '', '.netrc')} (skipped: --no-netrc)`, 'the keyring (skipped: --no-keyring)', 'FERRY_PASSWORD (not set)']);
+    assert.equal((await resolvePassword(request(), { netrcFile: netrc }, { keyring: fakeKeyring(), env: {} })).looked, undefined, 'found: no list');
+  });
+  it('the way to give one names every place', () => {
+    assert.equal(
+      howToGivePassword('ftp', 'alice', 'h.example'),
+      'give one in the URL (ftp://alice:PASSWORD@h.example/…), in FERRY_PASSWORD, or in ~/.netrc ("machine h.example login alice password …"); on a terminal ferry asks, and --store-password saves it in the keyring',
+    );
   });
 });
 

@@ -103,6 +103,7 @@ export async function openSftpBackend(target: Target, options: OpenBackendOption
   const where = `${user}@${host}${port === 22 ? '' : `:${port}`}`;
   const endpoint: SshEndpoint = {
     host,
+    hostAlias: alias,
     port,
     user,
     auth: new SshAuth({
@@ -121,7 +122,7 @@ export async function openSftpBackend(target: Target, options: OpenBackendOption
           {},
           { url: options.prompt === 'always', prompt: false },
         );
-        return found.password !== undefined && found.source !== undefined ? { password: found.password, source: found.source } : undefined;
+        return found;
       },
     }),
     knownHosts: verify ? await readKnownHosts(knownHostsFiles) : undefined,
