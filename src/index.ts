@@ -64,7 +64,7 @@ export type { FerryErrorKind, BackendErrorCode } from './errors.js';
 export type { Backend, BackendCapabilities, MkdirOutcome, WriteOptions } from './backends/backend.js';
 export type { OpenBackendOptions } from './backends/open-backend.js';
 export { openBackend } from './backends/open-backend.js';
-export { parseTarget, redact } from './backends/target-url.js';
+export { displayTarget, parseTarget, redact } from './backends/target-url.js';
 export type { Target } from './backends/target-url.js';
 export { LocalBackend } from './backends/local/local-backend.js';
 export { makeFolderPath } from './backends/local/make-folder-path.js';

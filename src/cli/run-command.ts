@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Option, type Command } from 'commander';
 import { FerryError } from '../errors.js';
-import { DEFAULT_EXCLUDES, redact } from '../index.js';
+import { DEFAULT_EXCLUDES, displayTarget } from '../index.js';
 import type { SelectedTask, TaskFile } from './task-file.js';
 import { writeRaw } from './output-stream.js';
 
@@ -266,7 +266,7 @@ Examples:
       const s = task.settings;
       for (const note of notes) writeRaw(process.stderr, `warning: ${note}\n`);
       if (!(s.json || flags.json) && !(s.quiet || flags.quiet)) {
-        const sides = task.command === 'scan' || task.command === 'tree' ? redact(remote) : `${local} ${redact(remote)}`;
+        const sides = task.command === 'scan' || task.command === 'tree' ? displayTarget(remote) : `${local} ${displayTarget(remote)}`;
         writeRaw(process.stdout, `${dryRun ? '(DRY-RUN) ' : ''}Task ${task.name} from ${file}: ${task.command} ${sides}\n`);
       }
       await runSyncCommand(args);

@@ -4,7 +4,10 @@
  * FERRY_PASSWORD, the terminal (and for SFTP the agent and key files), never a secret.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { linesOf, makeSandbox, type Sandbox } from '../support/run-cli.js';
 import { loadServer } from '../support/test-servers.js';
@@ -56,5 +59,54 @@ describe('ferry CLI: the authentication error lists every source and how to give
     assert.equal(wrong.code, 1, wrong.stderr);
     assert.match(wrong.stderr, /login to ftp:\/\/ferryftp@127\.0\.0\.1:\d+ failed: 530 .*\(the password came from FERRY_PASSWORD; give one in the URL/);
     assert.ok(!wrong.stderr.includes('not-the-password'));
+  });
+});
+
+describe('ferry CLI: small things about logins', () => {
+  let box: Sandbox;
+  before(async () => {
+    box = await makeSandbox('login-small');
+  });
+  after(async () => {
+    await box.cleanup();
+  });
+
+  it('the suggested ssh-keyscan line works where ~/.ssh does not exist yet, and then ferry connects', async () => {
+    const s = loadServer<Facts>('sshd');
+    const home = box.env.HOME!;
+    await fs.rm(path.join(home, '.ssh'), { recursive: true, force: true });
+    const folder = `${(s as Facts & { dataRoot: string }).dataRoot}/login-small-${randomBytes(4).toString('hex')}`;
+    await fs.mkdir(folder, { recursive: true, mode: 0o777 });
+    after(() => fs.rm(folder, { recursive: true, force: true }));
+    const url = `sftp://${s.user}:${encodeURIComponent(s.password)}@${s.host}:${s.port}${folder}`;
+    const first = await box.run(['scan', url, '--no-keyring', '--no-netrc']);
+    assert.equal(first.code, 1, first.stderr);
+    const suggested = /trust it with: (.*)$/m.exec(first.stderr)?.[1];
+    assert.ok(suggested, first.stderr);
+    assert.equal(suggested, `mkdir -p -m 700 ${path.join(home, '.ssh')} && ssh-keyscan -p ${s.port} ${s.host} >> ${path.join(home, '.ssh', 'known_hosts')}`);
+    const shell = spawnSync('sh', ['-c', suggested], { encoding: 'utf8', env: { ...box.env } });
+    assert.equal(shell.status, 0, shell.stderr);
+    const second = await box.run(['scan', url, '--no-keyring', '--no-netrc']);
+    assert.equal(second.code, 0, second.stderr);
+  });
+
+  it('a netrc file other users can read: used, with a warning naming chmod 600', async () => {
+    const f = loadServer<Facts>('proftpd');
+    const name = `login-small-${randomBytes(4).toString('hex')}`;
+    const dataRoot = (f as Facts & { dataRoot: string }).dataRoot;
+    await fs.mkdir(path.join(dataRoot, name), { recursive: true, mode: 0o777 });
+    after(() => fs.rm(path.join(dataRoot, name), { recursive: true, force: true }));
+    const url = `ftp://${f.user}@${f.host}:${f.port}${f.remoteRoot!.replace(/\/$/, '')}/${name}`;
+    const netrc = path.join(box.root, 'netrc-open');
+    await fs.writeFile(netrc, `machine ${f.host} login ${f.user} password ${f.password}\n`);
+    await fs.chmod(netrc, 0o644);
+    const result = await box.run(['scan', url, '--no-prompt', '--no-keyring'], { env: { NETRC: netrc, FERRY_PASSWORD: '' } });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, new RegExp(`warning: ${netrc.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} holds passwords and other users may read it \\(mode 644\\): run chmod 600`));
+    assert.ok(!result.stderr.includes(f.password));
+    await fs.chmod(netrc, 0o600);
+    const quiet = await box.run(['scan', url, '--no-prompt', '--no-keyring'], { env: { NETRC: netrc, FERRY_PASSWORD: '' } });
+    assert.equal(quiet.code, 0, quiet.stderr);
+    assert.doesNotMatch(quiet.stderr, /other users may read/);
   });
 });
