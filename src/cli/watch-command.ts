@@ -120,7 +120,10 @@ async function runWatch(local: string, remote: string, flags: WatchFlags): Promi
         if (verbosity >= 1) {
           const how = event.local === 'watcher' ? 'watching' : 'rescanning';
           const poll = event.pollMs !== null ? `; remote changes polled every ${event.pollMs / 1000} s or less` : '';
-          out(style.dim(`Now ${how} ${local} for changes${poll}. Ctrl-C to stop.`));
+          const line = `Now ${how} ${local} for changes${poll}. Ctrl-C to stop.`;
+          // On a terminal the live state line says it while idle; printed too, it was there twice.
+          if (status.isLive) status.setWatching(line);
+          else out(style.dim(line));
         }
         break;
       case 'watch-pass':
