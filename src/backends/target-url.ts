@@ -107,3 +107,15 @@ export function parseTarget(input: string, cwd: string = process.cwd(), platform
 export function redact(input: string): string {
   return input.replace(/^([a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/@:]*):[^/@]*@/, '$1:***@');
 }
+
+/**
+ * A target as other output shows it: its display form, which leaves any password out (as the
+ * header of upload, download and sync does); {@link redact}ed text when it does not parse.
+ */
+export function displayTarget(input: string): string {
+  try {
+    return parseTarget(input).display;
+  } catch {
+    return redact(input);
+  }
+}

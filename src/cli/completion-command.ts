@@ -22,7 +22,15 @@ interface CommandInfo {
   readonly options: readonly OptionInfo[];
   /** Fixed choices for the positional arguments, or undefined: complete file names. */
   readonly argChoices?: readonly string[];
+  /** Arguments of the program whose output lines are the choices, asked at completion time. */
+  readonly argQuery?: string;
 }
+
+/**
+ * Positional arguments completed by asking ferry itself when TAB is pressed: `ferry run <TAB>`
+ * offers the tasks of the task file found from the current folder.
+ */
+const QUERIED_ARGUMENTS: Readonly<Record<string, string>> = { run: 'run --list-tasks' };
 
 const HELP_OPTION: OptionInfo = { names: ['-h', '--help'], description: 'display help for command', value: { kind: 'none' } };
 
@@ -54,8 +62,9 @@ export function describeProgram(program: Command): { name: string; options: Opti
       return {
         name: command.name(),
         description: command.description(),
-        options: [...command.options.map(optionInfo), HELP_OPTION],
+        options: [...command.options.filter((option) => !option.hidden).map(optionInfo), HELP_OPTION],
         argChoices: choices.length > 0 ? choices : undefined,
+        argQuery: QUERIED_ARGUMENTS[command.name()],
       };
     });
   commands.push({ name: 'help', description: 'display help for command', options: [], argChoices: commands.map((command) => command.name) });
@@ -101,9 +110,11 @@ export function bashScript(program: Command): string {
   const valued = (options: readonly OptionInfo[]): string[] => options.filter((option) => option.value.kind !== 'none').flatMap((option) => option.names);
   const commandCases = info.commands.map((command) => {
     const optionWords = shellWords(command.options.flatMap((option) => option.names));
-    const positional = command.argChoices
-      ? `COMPREPLY=($(compgen -W "${shellWords(command.argChoices)}" -- "$cur"))`
-      : `compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur"))`;
+    const positional = command.argQuery
+      ? `COMPREPLY=($(compgen -W "$("\${COMP_WORDS[0]}" ${command.argQuery} 2>/dev/null)" -- "$cur"))`
+      : command.argChoices
+        ? `COMPREPLY=($(compgen -W "${shellWords(command.argChoices)}" -- "$cur"))`
+        : `compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur"))`;
     const cases = valueCases(command.options);
     return [
       `    ${command.name})`,
@@ -196,7 +207,11 @@ export function zshScript(program: Command): string {
   const commandList = info.commands.map((command) => `    '${command.name.replace(/:/g, '\\:')}:${singleQuoted(command.description)}'`);
   const commandCases = info.commands.map((command) => {
     const specs = zshOptionSpecs(command.options);
-    const positional = command.argChoices ? `'*:argument:(${command.argChoices.join(' ')})'` : `'*:target:_files'`;
+    const positional = command.argQuery
+      ? `'1:task:{compadd -- \${(f)"\$(${info.name} ${command.argQuery} 2>/dev/null)"}}'`
+      : command.argChoices
+        ? `'*:argument:(${command.argChoices.join(' ')})'`
+        : `'*:target:_files'`;
     return [`        ${command.name})`, `          _arguments -s \\`, ...[...specs, positional].map((spec, index, all) => `            ${spec}${index < all.length - 1 ? ' \\' : ''}`), `          ;;`].join('\n');
   });
   return `#compdef ${info.name}
@@ -281,6 +296,8 @@ export function fishScript(program: Command): string {
     const within = `-n ${fishQuoted(`__fish_seen_subcommand_from ${command.name}`)}`;
     // Targets are file and folder names (fish's default); fixed choices replace them.
     if (command.argChoices) lines.push(`${c} ${within} -f -a ${fishQuoted(command.argChoices.join(' '))}`);
+    // Names the program itself lists when TAB is pressed (task names of `run`).
+    if (command.argQuery) lines.push(`${c} ${within} -f -a ${fishQuoted(`(${info.name} ${command.argQuery} 2>/dev/null)`)}`);
     for (const option of command.options) lines.push(`${c} ${within} ${fishOptionNames(option)}${fishValue(option)} -d ${fishQuoted(option.description)}`);
   }
   return `${lines.join('\n')}\n`;

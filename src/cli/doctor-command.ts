@@ -3,7 +3,7 @@
  * each thing (docs/doctor.md). The checks live in the library (`runDoctor`); this prints them.
  */
 import type { Command } from 'commander';
-import { ExitCode, redact, runDoctor, type DoctorReport, type ProbeFinding } from '../index.js';
+import { displayTarget, ExitCode, runDoctor, type DoctorReport, type ProbeFinding } from '../index.js';
 import { addConnectionOptions, connectionOptionsOf, type ConnectionFlags } from './connection-options.js';
 import { writeLine } from './output-stream.js';
 import { styleFor } from './terminal-style.js';
@@ -44,7 +44,8 @@ writable: the report shows what could be found), 2 usage, 3 interrupted.`,
     .action(async (target: string, flags: DoctorFlags) => {
       const json = flags.json ?? false;
       const style = styleFor(process.stdout);
-      if (!json) out(`Checking ${redact(target)}`);
+      // The display form, as other commands show a target: no password, not even as ***.
+      if (!json) out(`Checking ${displayTarget(target)}`);
       const report = await withInterrupt((signal) =>
         runDoctor({
           target,

@@ -7,14 +7,17 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { FerryError } from '../errors.js';
-import { DEFAULT_EXCLUDES, defaultConfigDir, redact } from '../index.js';
+import { DEFAULT_EXCLUDES, defaultConfigDir, displayTarget } from '../index.js';
 import type { SelectedTask, TaskFile } from './task-file.js';
 import { writeRaw } from './output-stream.js';
 import { VERBOSE_HELP } from './run-logging.js';
 
-/** Flags of `run` (as pyftpsync's: they only switch a task's booleans on, but --execute). */
+/**
+ * Flags of `run` (as pyftpsync's: they only switch a task's booleans on, but --execute and the
+ * `--no-…` forms, which switch off what a task says).
+ */
 export interface RunCommandFlags {
   here?: boolean;
   root?: boolean;
@@ -28,6 +31,29 @@ export interface RunCommandFlags {
   json?: boolean;
   color: boolean;
   logFile?: string;
+  /** `--progress` true, `--no-progress` false. */
+  progress?: boolean;
+  /** `--prompt` true, `--no-prompt` false. */
+  prompt?: boolean;
+  /** `--no-keyring` makes it false. */
+  keyring?: boolean;
+  /** `--no-netrc` makes it false. */
+  netrc?: boolean;
+  storePassword?: boolean;
+  /** `--no-verify-host-keys` makes it false. */
+  verifyHostKeys?: boolean;
+  /** `--no-verify-certs` makes it false. */
+  verifyCerts?: boolean;
+  ftpActive?: boolean;
+  case?: string;
+  /** pyftpsync's `--migrate`: ferry reads pyftpsync's metadata on its own; accepted. */
+  migrate?: boolean;
+  /** tree tasks: show files too. */
+  files?: boolean;
+  /** tree tasks: accepted (names are always sorted). */
+  sort?: boolean;
+  /** Prints the task names of the task file, one a line (for shell completion). */
+  listTasks?: boolean;
 }
 
 function usage(message: string): FerryError {
@@ -56,12 +82,6 @@ function remoteBelow(remote: string, rel: string, dir: string): string {
   return url.href;
 }
 
-/** Options the sync command declares (credential options may not exist yet). */
-function declares(program: Command, mode: string, long: string): boolean {
-  const command = program.commands.find((c) => c.name() === mode);
-  return command?.options.some((option) => option.long === long) ?? false;
-}
-
 /**
  * The `ferry MODE ...` arguments for a task, as run from `cwd`. Pure but for the `declares` check.
  * Exported for tests.
@@ -71,8 +91,7 @@ export function taskArguments(
   task: SelectedTask,
   flags: RunCommandFlags,
   cwd: string,
-  declared: (long: string) => boolean = () => true,
-): { args: string[]; local: string; remote: string; dryRun: boolean } {
+): { args: string[]; local: string; remote: string; dryRun: boolean; notes: string[] } {
   const s = task.settings;
   const dir = taskFile.dir;
   if (flags.here && flags.root) throw usage('run: --here and --root cannot be used together');
@@ -96,6 +115,7 @@ export function taskArguments(
 
   const dryRun = flags.execute || flags.dryRun === false ? false : (flags.dryRun ?? false) || s.dry_run === true;
   const args: string[] = [task.command];
+  const notes: string[] = [];
   const on = (value: boolean | undefined, long: string): void => {
     if (value) args.push(long);
   };
@@ -103,6 +123,48 @@ export function taskArguments(
     // `--opt=value` so a value starting with `-` is never read as an option.
     if (value !== undefined) args.push(`${long}=${value}`);
   };
+  // Connection and credential options: every command a task runs takes them.
+  const connection = (): void => {
+    withValue(s.parallel, '--parallel');
+    withValue(s.timeout, '--timeout');
+    withValue(s.ssh_key !== undefined ? pathFrom(dir, s.ssh_key) : undefined, '--ssh-key');
+    withValue(s.known_hosts !== undefined ? pathFrom(dir, s.known_hosts) : undefined, '--known-hosts');
+    withValue(s.jump, '--jump');
+    withValue(s.proxy_command, '--proxy-command');
+    on(s.no_verify_host_keys || flags.verifyHostKeys === false, '--no-verify-host-keys');
+    on(s.no_verify_certs || flags.verifyCerts === false, '--no-verify-certs');
+    withValue(s.ca_file !== undefined ? pathFrom(dir, s.ca_file) : undefined, '--ca-file');
+    on(s.ftp_active || flags.ftpActive, '--ftp-active');
+    withValue(s.encoding, '--encoding');
+    // The command line's --prompt / --no-prompt replaces the task's choice.
+    const prompt = flags.prompt ?? (s.prompt ? true : s.no_prompt ? false : undefined);
+    on(prompt === true, '--prompt');
+    on(prompt === false, '--no-prompt');
+    on(s.no_keyring || flags.keyring === false, '--no-keyring');
+    on(s.no_netrc || flags.netrc === false, '--no-netrc');
+    on(s.store_password || flags.storePassword, '--store-password');
+  };
+
+  if (task.command === 'scan' || task.command === 'tree') {
+    // pyftpsync's scan and tree look at one target: the task's remote (with --here, the
+    // matching sub-folder of it).
+    if (task.command === 'scan') {
+      on(s.list, '--list');
+      on(s.recursive, '--recursive');
+      if (s.remove_meta || s.remove_locks) notes.push(`task ${task.name}: remove_meta and remove_locks are ignored (ferry's scan changes nothing; upload, download and sync take --remove-pyftpsync-meta)`);
+    } else {
+      on(s.files || flags.files, '--files');
+      on(s.sort || flags.sort, '--sort');
+    }
+    withValue(s.match, '--match');
+    withValue(s.exclude, '--exclude');
+    for (const file of s.exclude_from ?? []) withValue(pathFrom(dir, file), '--exclude-from');
+    on(s.json || flags.json, '--json');
+    connection();
+    args.push('--', remote);
+    return { args, local, remote, dryRun: false, notes };
+  }
+
   on(dryRun, '--dry-run');
   on(s.delete, '--delete');
   on(s.delete_unmatched, '--delete-unmatched');
@@ -111,6 +173,12 @@ export function taskArguments(
   withValue(s.match, '--match');
   // The task file itself is never synced: it may hold a password in the remote URL.
   withValue([s.exclude ?? DEFAULT_EXCLUDES.join(','), path.basename(taskFile.file)].filter((p) => p !== '').join(','), '--exclude');
+  for (const file of s.exclude_from ?? []) withValue(pathFrom(dir, file), '--exclude-from');
+  for (const file of s.include_from ?? []) withValue(pathFrom(dir, file), '--include-from');
+  on(s.ignore_file === false, '--no-ignore-file');
+  withValue(s.min_size, '--min-size');
+  withValue(s.max_size, '--max-size');
+  withValue(s.max_age, '--max-age');
   on(s.create_folder || flags.createFolder, '--create-folder');
   on(s.allow_empty, '--allow-empty');
   withValue(s.max_delete, '--max-delete');
@@ -123,33 +191,17 @@ export function taskArguments(
   on(s.json || flags.json, '--json');
   on(s.no_color || !flags.color, '--no-color');
   withValue(s.state_dir !== undefined ? pathFrom(dir, s.state_dir) : undefined, '--state-dir');
-  withValue(s.parallel, '--parallel');
-  withValue(s.timeout, '--timeout');
   withValue(s.time_window, '--time-window');
   withValue(s.compare, '--compare');
-  withValue(s.case, '--case');
+  withValue(flags.case ?? s.case, '--case');
   withValue(s.links, '--links');
-  withValue(s.ssh_key !== undefined ? pathFrom(dir, s.ssh_key) : undefined, '--ssh-key');
-  withValue(s.known_hosts !== undefined ? pathFrom(dir, s.known_hosts) : undefined, '--known-hosts');
-  withValue(s.jump, '--jump');
-  withValue(s.proxy_command, '--proxy-command');
-  on(s.no_verify_host_keys, '--no-verify-host-keys');
-  on(s.no_verify_certs, '--no-verify-certs');
-  withValue(s.ca_file !== undefined ? pathFrom(dir, s.ca_file) : undefined, '--ca-file');
-  on(s.ftp_active, '--ftp-active');
-  withValue(s.encoding, '--encoding');
-  // Credential options: passed on once the sync commands have them; accepted and unused until then.
-  for (const [value, long] of [
-    [s.prompt, '--prompt'],
-    [s.no_prompt, '--no-prompt'],
-    [s.no_keyring, '--no-keyring'],
-    [s.no_netrc, '--no-netrc'],
-    [s.store_password, '--store-password'],
-  ] as const) {
-    if (value && declared(long)) args.push(long);
-  }
+  // pyftpsync's progress bar: ferry's progress display (--no-progress on the command line wins).
+  const progress = flags.progress ?? (s.progress ? true : undefined);
+  on(progress === true, '--progress');
+  on(progress === false, '--no-progress');
+  connection();
   args.push('--', local, remote);
-  return { args, local, remote, dryRun };
+  return { args, local, remote, dryRun, notes };
 }
 
 /** Adds `run`; `runSyncCommand` parses `ferry ARGS...` through the normal program. */
@@ -171,6 +223,21 @@ export function addRunCommand(program: Command, runSyncCommand: (args: string[])
     .option('-q, --quiet', 'print only the summary and errors')
     .option('--json', 'print one JSON event per line on stdout (see docs/json-events.md)')
     .option('--no-color', 'no colours')
+    .option('--progress', 'show progress even with -q or --json (as the task\'s progress: true)')
+    .option('--no-progress', 'never show progress')
+    .addOption(new Option('--case <side>', 'names differing only in case: strict, local or remote (replaces the task\'s case)').choices(['strict', 'local', 'remote']))
+    .option('--ftp-active', 'FTP: active mode instead of passive')
+    .option('--no-verify-host-keys', 'SFTP: accept any host key (unsafe)')
+    .option('--no-verify-certs', 'FTPS: accept any certificate (unsafe)')
+    .option('--prompt', 'ask for the password even if the URL, netrc, keyring or FERRY_PASSWORD has one')
+    .option('--no-prompt', 'never ask for a password (fail with an authentication error instead)')
+    .option('--no-keyring', 'do not read passwords from the system keyring')
+    .option('--no-netrc', 'do not read passwords from ~/.netrc ($NETRC)')
+    .option('--store-password', 'after a successful login, save the password in the keyring')
+    .option('--migrate', 'accepted for pyftpsync compatibility: ferry reads pyftpsync\'s metadata on its own')
+    .option('--files', 'tree tasks: show files too')
+    .option('--sort', 'tree tasks: accepted for pyftpsync compatibility (names are always sorted)')
+    .addOption(new Option('--list-tasks', 'print the task names of the task file, one a line').hideHelp())
     .addHelpText(
       'after',
       `
@@ -199,11 +266,17 @@ Examples:
         throw new FerryError('config', `cannot read ${file}: ${(error as Error).message}`);
       }
       const taskFile = parseTaskFile(text, file);
+      if (flags.listTasks) {
+        writeRaw(process.stdout, [...taskFile.tasks.keys()].map((task) => `${task}\n`).join(''));
+        return;
+      }
       const task = selectTask(taskFile, name);
-      const { args, local, remote, dryRun } = taskArguments(taskFile, task, flags, cwd, (long) => declares(program, task.command, long));
+      const { args, local, remote, dryRun, notes } = taskArguments(taskFile, task, flags, cwd);
       const s = task.settings;
+      for (const note of notes) writeRaw(process.stderr, `warning: ${note}\n`);
       if (!(s.json || flags.json) && !(s.quiet || flags.quiet)) {
-        writeRaw(process.stdout, `${dryRun ? '(DRY-RUN) ' : ''}Task ${task.name} from ${file}: ${task.command} ${local} ${redact(remote)}\n`);
+        const sides = task.command === 'scan' || task.command === 'tree' ? displayTarget(remote) : `${local} ${displayTarget(remote)}`;
+        writeRaw(process.stdout, `${dryRun ? '(DRY-RUN) ' : ''}Task ${task.name} from ${file}: ${task.command} ${sides}\n`);
       }
       await runSyncCommand(args);
     });

@@ -4,10 +4,11 @@
  */
 import { DEFAULT_BACKUP_DIR, splitPatterns, type AnyRunOptions, type ResolveStrategy } from '../index.js';
 import { connectionOptionsOf, type ConnectionFlags } from './connection-options.js';
+import { filterOptionsOf, type FilterFlags } from './filter-options.js';
 import { canPrompt, terminalConflictResolver } from './prompts.js';
 
 /** Flags commander parses for every command that runs a sync. */
-export interface RunFlags extends ConnectionFlags {
+export interface RunFlags extends ConnectionFlags, FilterFlags {
   dryRun?: boolean;
   delete?: boolean;
   deleteUnmatched?: boolean;
@@ -43,6 +44,7 @@ export function runOptionsOf(flags: RunFlags): Omit<AnyRunOptions, 'local' | 're
     force: flags.force,
     match: flags.match !== undefined ? splitPatterns(flags.match) : undefined,
     exclude: flags.exclude !== undefined ? splitPatterns(flags.exclude) : undefined,
+    ...filterOptionsOf(flags),
     createFolder: flags.createFolder,
     allowEmptySide: flags.allowEmpty,
     maxDelete: flags.maxDelete,

@@ -2,6 +2,7 @@
  * The `scan` and `tree` commands: look at one target without syncing anything (docs/scan-tree.md).
  * Both scan the whole tree with the library's `scanTarget`; they differ only in how they print it.
  */
+import { readRuleFiles } from './filter-options.js';
 import type { Command } from 'commander';
 import {
   DEFAULT_EXCLUDES,
@@ -24,6 +25,7 @@ interface ScanTreeFlags extends ConnectionFlags {
   sort?: boolean;
   match?: string;
   exclude?: string;
+  excludeFrom?: string[];
   json?: boolean;
 }
 
@@ -36,8 +38,9 @@ const err = (line: string): void => writeLine(process.stderr, line);
 /** The filter and connection options both commands share. */
 function addSharedOptions(command: Command): Command {
   return addConnectionOptions(command)
-    .option('-m, --match <patterns>', 'show only files whose names match these comma-separated globs')
-    .option('-x, --exclude <patterns>', `leave out files and folders with these names (comma-separated globs; default "${DEFAULT_EXCLUDES.join(',')}")`)
+    .option('-m, --match <patterns>', 'show only files matching these comma-separated globs (a pattern with a / matches the path from the root)')
+    .option('-x, --exclude <patterns>', `leave out files and folders matching these comma-separated globs: a name anywhere, or a path from the root when the pattern has a / (default "${DEFAULT_EXCLUDES.join(',')}")`)
+    .option('--exclude-from <file>', 'leave out the paths listed in FILE, in .gitignore syntax; repeatable', (value: string, previous: string[] | undefined) => [...(previous ?? []), value])
     .option('--json', 'print one JSON object per entry and a summary object, one per line');
 }
 
@@ -117,6 +120,7 @@ function scanOptions(flags: ScanTreeFlags) {
   return {
     match: flags.match !== undefined ? splitPatterns(flags.match) : undefined,
     exclude: flags.exclude !== undefined ? splitPatterns(flags.exclude) : undefined,
+    excludeRules: readRuleFiles(flags.excludeFrom, '--exclude-from'),
     connection: { ...connectionOptionsOf(flags, flags.json ?? false), warn: (message: string) => err(`warning: ${message}`) },
   };
 }

@@ -14,6 +14,7 @@ import {
   type SyncEvent,
   type SyncMode,
 } from '../index.js';
+import { addFilterOptions } from './filter-options.js';
 import { addConnectionOptions, positiveInt } from './connection-options.js';
 import { writeLine, writeRaw } from './output-stream.js';
 import { canPrompt } from './prompts.js';
@@ -96,8 +97,8 @@ export function addSyncCommands(program: Command, setExitCode: (code: number) =>
       command.option('--force', 'run even when every file on one side changed only its time (a clock or time-zone shift; exit 6 otherwise)');
     }
     command
-      .option('-m, --match <patterns>', 'sync only files whose names match these comma-separated globs')
-      .option('-x, --exclude <patterns>', `skip files and folders with these names (comma-separated globs; default "${DEFAULT_EXCLUDES.join(',')}")`)
+      .option('-m, --match <patterns>', 'sync only files matching these comma-separated globs (a pattern with a / matches the path from the root)')
+      .option('-x, --exclude <patterns>', `skip files and folders matching these comma-separated globs: a name anywhere, or a path from the root when the pattern has a / (dir/ = folders only; default "${DEFAULT_EXCLUDES.join(',')}")`)
       .option('--create-folder', mode === 'download' ? 'create the LOCAL folder when it is missing' : 'create the REMOTE folder when it is missing')
       .option('--allow-empty', 'run even if a side is missing or empty although the last sync saw files there (deletes them on the other side; exit 4 otherwise)')
       .option('--max-delete <limit>', 'refuse (exit 5) a run that deletes more files on one side than this: a count (20) or a percentage of that side\'s files (default 50%; 100% turns it off; percentages need at least 10 deletions)')
@@ -126,6 +127,7 @@ export function addSyncCommands(program: Command, setExitCode: (code: number) =>
           .default('skip'),
       );
     addLogFileOption(command);
+    addFilterOptions(command);
     addConnectionOptions(command)
       .addHelpText('after', examples[mode])
       .action(async (local: string, remote: string, flags: SyncCommandFlags, parsed: Command) => {

@@ -8,7 +8,7 @@ import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAMLMap } from 'yaml';
 import { FerryError } from '../errors.js';
-import { parseDeleteLimit, resolveStrategiesByMode, type ResolveStrategy, type SyncMode } from '../index.js';
+import { parseAge, parseDeleteLimit, parseSize, resolveStrategiesByMode, type ResolveStrategy, type SyncMode } from '../index.js';
 
 /** Names looked for in each folder, in this order. */
 export const TASK_FILE_NAMES = ['pyftpsync.yaml', 'ferry.yaml', '.pyftpsync.yaml'] as const;
@@ -16,13 +16,15 @@ export const TASK_FILE_NAMES = ['pyftpsync.yaml', 'ferry.yaml', '.pyftpsync.yaml
 /** How many parent folders above the current one are searched (as pyftpsync). */
 export const MAX_PARENT_LEVELS = 15;
 
-/** Commands a task may name; only the sync modes are run by ferry so far. */
-export const RUNNABLE_COMMANDS: readonly SyncMode[] = ['upload', 'download', 'sync'];
-const KNOWN_UNSUPPORTED_COMMANDS = ['scan', 'tree'];
+/** Commands a task may name: the sync modes, and pyftpsync's `scan` and `tree` (of the remote). */
+export const RUNNABLE_COMMANDS: readonly TaskCommand[] = ['upload', 'download', 'sync', 'scan', 'tree'];
+
+/** What a task runs. */
+export type TaskCommand = SyncMode | 'scan' | 'tree';
 
 type KeyType =
   | 'boolean' | 'string' | 'patterns' | 'positive-int' | 'verbose' | 'command' | 'resolve' | 'delete-limit'
-  | 'compare' | 'case' | 'links';
+  | 'compare' | 'case' | 'links' | 'files-list' | 'size' | 'age';
 
 /** The values of the keys that take one word of a fixed list. */
 const CHOICES = { compare: ['time', 'checksum'], case: ['strict', 'local', 'remote'], links: ['skip', 'follow'] } as const;
@@ -44,6 +46,12 @@ export const TASK_KEYS = {
   resolve: 'resolve',
   match: 'patterns',
   exclude: 'patterns',
+  exclude_from: 'files-list',
+  include_from: 'files-list',
+  ignore_file: 'boolean',
+  min_size: 'size',
+  max_size: 'size',
+  max_age: 'age',
   create_folder: 'boolean',
   allow_empty: 'boolean',
   max_delete: 'delete-limit',
@@ -102,6 +110,16 @@ export interface TaskSettings {
   /** Comma-joined patterns (a YAML list is joined with commas). */
   match?: string;
   exclude?: string;
+  /** `--exclude-from` files (relative to the task file's folder). */
+  exclude_from?: string[];
+  /** `--include-from` files (relative to the task file's folder). */
+  include_from?: string[];
+  /** false: `--no-ignore-file`. */
+  ignore_file?: boolean;
+  /** `--min-size`, `--max-size` (`10k`, `1M`, or a number of bytes), `--max-age` (`7d`, or seconds). */
+  min_size?: string;
+  max_size?: string;
+  max_age?: string;
   create_folder?: boolean;
   allow_empty?: boolean;
   /** `--max-delete`: a count or a percentage (`20`, `"50%"`). */
@@ -162,7 +180,7 @@ export interface TaskFile {
 /** A task ready to run: common_config merged, command and remote checked. */
 export interface SelectedTask {
   readonly name: string;
-  readonly command: SyncMode;
+  readonly command: TaskCommand;
   readonly remote: string;
   readonly settings: TaskSettings;
 }
@@ -317,7 +335,7 @@ function readValue(type: KeyType, node: Node | null, keyPath: string, at: (node:
     case 'string':
       return typeof scalar === 'string' && scalar !== '' ? scalar : fail('a non-empty string');
     case 'command':
-      return typeof scalar === 'string' && [...RUNNABLE_COMMANDS, ...KNOWN_UNSUPPORTED_COMMANDS].includes(scalar) ? scalar : fail('upload, download or sync');
+      return typeof scalar === 'string' && (RUNNABLE_COMMANDS as readonly string[]).includes(scalar) ? scalar : fail('upload, download, sync, scan or tree');
     case 'resolve': {
       const all = [...new Set(Object.values(resolveStrategiesByMode).flat())];
       return typeof scalar === 'string' && all.includes(scalar as ResolveStrategy) ? scalar : fail(all.join(', '));
@@ -331,6 +349,21 @@ function readValue(type: KeyType, node: Node | null, keyPath: string, at: (node:
     case 'links': {
       const choices: readonly string[] = CHOICES[type];
       return typeof scalar === 'string' && choices.includes(scalar) ? scalar : fail(choices.join(', '));
+    }
+    case 'files-list': {
+      if (typeof scalar === 'string' && scalar !== '') return [scalar];
+      if (isSeq(node) && node.items.length > 0 && node.items.every((item) => isScalar(item) && typeof item.value === 'string' && item.value !== '')) {
+        return node.items.map((item) => (item as { value: string }).value);
+      }
+      return fail('a file name or a list of file names');
+    }
+    case 'size': {
+      const text = typeof scalar === 'number' || typeof scalar === 'string' ? String(scalar) : undefined;
+      return text !== undefined && parseSize(text) !== undefined ? text : fail('a size like 500, 10k, 1.5M or 2G');
+    }
+    case 'age': {
+      const text = typeof scalar === 'number' || typeof scalar === 'string' ? String(scalar) : undefined;
+      return text !== undefined && parseAge(text) !== undefined ? text : fail('an age like 90s, 30m, 12h, 7d or 2w');
     }
     case 'positive-int':
       return typeof scalar === 'number' && Number.isInteger(scalar) && scalar >= 1 ? scalar : fail('a whole number of 1 or more');
@@ -375,12 +408,16 @@ export function selectTask(taskFile: TaskFile, name: string | undefined): Select
   const settings: TaskSettings = { ...common, ...own };
   const where = `${taskFile.file}: tasks.${taskName}`;
   const command = settings.command;
-  if (command === undefined) throw usage(`${where}: missing command (upload, download or sync), in the task or common_config`);
+  if (command === undefined) throw usage(`${where}: missing command (upload, download, sync, scan or tree), in the task or common_config`);
   if (!(RUNNABLE_COMMANDS as readonly string[]).includes(command)) {
-    throw usage(`${where}.command: ${command} tasks are not supported by ferry run yet (upload, download or sync)`);
+    throw usage(`${where}.command: ${command} tasks are not supported by ferry run (upload, download, sync, scan or tree)`);
   }
-  const mode = command as SyncMode;
   if (settings.remote === undefined) throw usage(`${where}: missing remote, in the task or common_config`);
+  if (settings.root && settings.here) throw usage(`${where}: root and here are both true: keep one`);
+  if (settings.prompt && settings.no_prompt) throw usage(`${where}: prompt and no_prompt are both true: keep one`);
+  // A scan or tree task looks at the remote: the sync keys of common_config do not concern it.
+  if (command === 'scan' || command === 'tree') return { name: taskName, command, remote: settings.remote, settings };
+  const mode = command as SyncMode;
   if (settings.resolve !== undefined && !(resolveStrategiesByMode[mode] as readonly string[]).includes(settings.resolve)) {
     throw usage(`${where}.resolve: ${settings.resolve} does not apply to ${mode} (use ${resolveStrategiesByMode[mode].join(', ')})`);
   }
@@ -393,7 +430,5 @@ export function selectTask(taskFile: TaskFile, name: string | undefined): Select
     // own force (which releases the clock-shift brake) applies to it.
     if (!own.force) delete settings.force;
   }
-  if (settings.root && settings.here) throw usage(`${where}: root and here are both true: keep one`);
-  if (settings.prompt && settings.no_prompt) throw usage(`${where}: prompt and no_prompt are both true: keep one`);
   return { name: taskName, command: mode, remote: settings.remote, settings };
 }

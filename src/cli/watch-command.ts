@@ -14,6 +14,7 @@ import {
   type WatchOptions,
 } from '../index.js';
 import { addConnectionOptions, positiveInt } from './connection-options.js';
+import { addFilterOptions } from './filter-options.js';
 import { runOptionsOf, type RunFlags } from './run-flags.js';
 import { writeLine, writeRaw } from './output-stream.js';
 import { formatBytes, formatDuration } from './render/format-units.js';
@@ -74,8 +75,8 @@ export function addWatchCommand(program: Command, setExitCode: (code: number) =>
     .option('--delete', 'upload mode: delete remote files that the local side does not have (local deletions reach REMOTE)')
     .option('--delete-unmatched', 'upload mode: also delete remote files that do not match --match (implies --delete)')
     .option('--force', 'upload mode: the local side is the truth for every file it has: overwrite remote changes; both modes: run even when every file on one side changed only its time (exit 6 otherwise)')
-    .option('-m, --match <patterns>', 'sync only files whose names match these comma-separated globs')
-    .option('-x, --exclude <patterns>', `skip files and folders with these names (comma-separated globs; default "${DEFAULT_EXCLUDES.join(',')}")`)
+    .option('-m, --match <patterns>', 'sync only files matching these comma-separated globs (a pattern with a / matches the path from the root)')
+    .option('-x, --exclude <patterns>', `skip files and folders matching these comma-separated globs: a name anywhere, or a path from the root when the pattern has a / (dir/ = folders only; default "${DEFAULT_EXCLUDES.join(',')}")`)
     .option('--create-folder', 'create the REMOTE folder when it is missing')
     .option('--allow-empty', 'act even if a side is missing or empty although the last sync saw files there (deletes them on the other side; exit 4 otherwise)')
     .option('--max-delete <limit>', 'stop (exit 5) before a pass that deletes more files on one side than this: a count (20) or a percentage of that side\'s files (default 50%; 100% turns it off); deletions the file watcher saw you make locally are never held back')
@@ -95,6 +96,7 @@ export function addWatchCommand(program: Command, setExitCode: (code: number) =>
     .option('--state-dir <dir>', 'where the state of the last sync is kept (default $XDG_STATE_HOME/ferry; macOS, Windows: docs/state.md)')
     .option('--time-window <ms>', 'mtimes closer than this count as equal (default 2000)', positiveInt);
   addLogFileOption(command);
+  addFilterOptions(command);
   addConnectionOptions(command)
     .addHelpText('after', examples)
     .action(async (local: string, remote: string, flags: WatchFlags) => {
@@ -102,8 +104,11 @@ export function addWatchCommand(program: Command, setExitCode: (code: number) =>
     });
 }
 
-/** Lines a person reads for watch events; other events go to the sync renderer. */
-function watchTextRenderer(out: (line: string) => void, err: (line: string) => void, style: TerminalStyle, verbosity: Verbosity, dryRun: boolean, local: string): (event: WatchEvent) => void {
+/**
+ * Lines a person reads for watch events; other events go to the sync renderer. `status` is the
+ * live state line of a terminal (none for the log file).
+ */
+function watchTextRenderer(out: (line: string) => void, err: (line: string) => void, style: TerminalStyle, verbosity: Verbosity, dryRun: boolean, local: string, status?: WatchStatusLine): (event: WatchEvent) => void {
   const text = new TextRenderer(out, err, style, verbosity, dryRun);
   return (event: WatchEvent): void => {
     switch (event.type) {
@@ -111,7 +116,10 @@ function watchTextRenderer(out: (line: string) => void, err: (line: string) => v
         if (verbosity >= 1) {
           const how = event.local === 'watcher' ? 'watching' : 'rescanning';
           const poll = event.pollMs !== null ? `; remote changes polled every ${event.pollMs / 1000} s or less` : '';
-          out(style.dim(`Now ${how} ${local} for changes${poll}. Ctrl-C to stop.`));
+          const line = `Now ${how} ${local} for changes${poll}. Ctrl-C to stop.`;
+          // On a terminal the live state line says it while idle; printed too, it was there twice.
+          if (status?.isLive) status.setWatching(line);
+          else out(style.dim(line));
         }
         break;
       case 'watch-pass':
@@ -151,7 +159,7 @@ async function runWatch(local: string, remote: string, flags: WatchFlags): Promi
   );
   const out = (line: string): void => status.above(() => writeLine(process.stdout, line));
   const err = (line: string): void => status.above(() => writeLine(process.stderr, line));
-  const renderText = watchTextRenderer(out, err, { ...style, red: errStyle.red, yellow: style.yellow }, verbosity, flags.dryRun ?? false, local);
+  const renderText = watchTextRenderer(out, err, { ...style, red: errStyle.red, yellow: style.yellow }, verbosity, flags.dryRun ?? false, local, status);
   const render = flags.json ? (event: WatchEvent): void => out(JSON.stringify(event)) : renderText;
   const trace = startRunLogging(flags, 'watch', err, errStyle);
   // The log file gets what -v prints, whatever the terminal shows (-q, --json).

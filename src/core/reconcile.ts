@@ -58,7 +58,7 @@ export function reconcile(input: ReconcileInput): Decision[] {
   const sorted: RelPath[] = [...local.entries.keys()];
   for (const path of remote.entries.keys()) if (!local.entries.has(path)) sorted.push(path);
   for (const path of state.keys()) {
-    if (!local.entries.has(path) && !remote.entries.has(path) && !filter.isExcludedPath(path)) sorted.push(path);
+    if (!local.entries.has(path) && !remote.entries.has(path) && !filter.isExcludedPath(path, state.get(path)!.local.kind === 'dir')) sorted.push(path);
   }
   sorted.sort(comparePaths);
   // Recomputed where needed (rarely) rather than kept for every path: a million paths would
@@ -84,6 +84,9 @@ export function reconcile(input: ReconcileInput): Decision[] {
     };
     const isFile = entries.local?.kind === 'file' || entries.remote?.kind === 'file' || record?.local.kind === 'file';
     if (isFile && !filter.isMatchedFile(path)) return decideUnmatched(path, entries, options);
+    // A file outside the size or age limits on either side is left alone on both: neither
+    // copied over the other nor deleted (a limit is not a wish to delete).
+    if (isFile && (filter.isOutsideLimits(entries.local) || filter.isOutsideLimits(entries.remote))) return { type: 'noop', path };
     const compare = (): Decision => {
       if (entries.local && entries.remote && entriesLookEqual(entries.local, entries.remote, options.timeWindowMs)) {
         return { type: 'adopt', path };

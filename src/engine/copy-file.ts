@@ -13,11 +13,17 @@ import { BackendError, describeError } from '../errors.js';
  */
 class EndCheck extends Transform {
   bytes = 0;
-  constructor(private readonly verify: (bytes: number) => Promise<Error | undefined>) {
+  constructor(
+    private readonly verify: (bytes: number) => Promise<Error | undefined>,
+    private readonly onBytes?: (bytes: number) => void,
+  ) {
     super();
   }
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.bytes += chunk.length;
+    // Counted as the target takes them (it pulls through this stream): every backend's copies
+    // report progress the same way, without a counter of their own.
+    this.onBytes?.(this.bytes);
     callback(null, chunk);
   }
   override _flush(callback: TransformCallback): void {
@@ -37,6 +43,7 @@ function recheckAfterRead(from: Backend): boolean {
 /**
  * Streams `source` (as the scan saw it) from `from` to `to`, keeping its mtime and permission
  * bits. The target backend writes atomically, so a failure leaves the target as it was.
+ * `onBytes` hears the bytes of this attempt handed to the target so far, as they pass.
  */
 export async function copyFile(
   from: Backend,
@@ -44,6 +51,7 @@ export async function copyFile(
   path: RelPath,
   source: FileEntry,
   signal?: AbortSignal,
+  onBytes?: (bytes: number) => void,
 ): Promise<{ written: FileEntry; bytes: number }> {
   const input = await from.read(path, { signal });
   const changed = (how: string): BackendError =>
@@ -72,13 +80,14 @@ export async function copyFile(
       const problem = await verify(whole.length);
       if (problem !== undefined) throw problem;
       const written = await to.write(path, input, { mtimeMs: source.mtimeMs, mode: source.mode, signal });
+      onBytes?.(whole.length);
       return { written, bytes: whole.length };
     } finally {
       input.destroy();
     }
   }
 
-  const check = new EndCheck(verify);
+  const check = new EndCheck(verify, onBytes);
   input.on('error', (error) => check.destroy(error));
   input.pipe(check);
   try {

@@ -50,6 +50,12 @@ export type SyncEvent =
   | { readonly type: 'skipped'; readonly skip: PlannedSkip }
   | { readonly type: 'action-started'; readonly action: Action }
   | { readonly type: 'action-finished'; readonly result: ActionResult }
+  /**
+   * A copy in flight moved: `bytes` of the file's `size` are on their way (this attempt), and
+   * `runBytes` of the run's `runTotalBytes` (finished copies plus those in flight). At least every
+   * second while a file's bytes move; none for a file done within half a second.
+   */
+  | { readonly type: 'progress'; readonly path: string; readonly bytes: number; readonly size: number; readonly runBytes: number; readonly runTotalBytes: number }
   | { readonly type: 'problem'; readonly problem: Problem }
   | { readonly type: 'warning'; readonly message: string }
   /** The state of a pair ferry never synced was seeded from pyftpsync's metadata. */

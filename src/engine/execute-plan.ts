@@ -25,6 +25,11 @@ export interface ExecuteOptions {
   readonly onStart?: (action: Action) => void;
   /** Called as each action ends, before the next phase starts; awaited (it journals the state). */
   readonly onResult: (result: ActionResult) => Promise<void>;
+  /**
+   * Hears the bytes a copy has handed to its target so far (this attempt: a retry starts again
+   * from 0), many times a second; must be cheap and must not throw.
+   */
+  readonly onBytes?: (action: Action, bytes: number) => void;
   /** Names the scan left out (`--exclude`): a folder move may carry them along. */
   readonly isExcludedName?: (name: string) => boolean;
   /** Attempts after a retryable failure (dropped connection, timeout). Default 2. */
@@ -82,7 +87,7 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
     const attempts = (options.retries ?? 2) + 1;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await report(await perform(action, backends, createdFolders, options.signal, backup, options.isExcludedName));
+        return await report(await perform(action, backends, createdFolders, options.signal, backup, options.isExcludedName, options.onBytes));
       } catch (error) {
         const retry = isBackendError(error) && error.retryable && attempt + 1 < attempts && !options.signal?.aborted;
         if (retry) {
@@ -154,6 +159,7 @@ async function perform(
   signal?: AbortSignal,
   backup?: BackupMover,
   isExcludedName?: (name: string) => boolean,
+  onBytes?: (action: Action, bytes: number) => void,
 ): Promise<ActionResult> {
   switch (action.kind) {
     case 'record':
@@ -173,6 +179,7 @@ async function perform(
       return performMove(action, backends, signal, isExcludedName);
     case 'copy': {
       const target = backends[action.to];
+      const counted = onBytes && ((bytes: number) => onBytes(action, bytes));
       // The re-check costs a round trip per file; a new file in a folder this run just created
       // cannot have been preceded by anyone, so first uploads of whole trees skip it.
       const inNewFolder = action.expect === null && createdFolders.has(`${action.to}:${parentOf(action.path)}`);
@@ -184,14 +191,14 @@ async function perform(
         // The overwritten version goes to the backup folder first; if the copy then fails it comes back.
         const movedTo = await backup.moveAside(action.to, action.path);
         try {
-          const { written, bytes } = await copyFile(backends[action.from], target, action.path, action.source, signal);
+          const { written, bytes } = await copyFile(backends[action.from], target, action.path, action.source, signal, counted);
           return { action, status: 'done', written, bytes };
         } catch (error) {
           await backup.restore(action.to, movedTo, action.path).catch(() => undefined);
           throw error;
         }
       }
-      const { written, bytes } = await copyFile(backends[action.from], target, action.path, action.source, signal);
+      const { written, bytes } = await copyFile(backends[action.from], target, action.path, action.source, signal, counted);
       return { action, status: 'done', written, bytes };
     }
     case 'delete': {

@@ -14,7 +14,8 @@ import type { CompareMethod } from '../core/content-compare.js';
 import { adoptEqualByContent } from './adopt-equal-by-content.js';
 import { cheapContentCheck } from './cheap-content-check.js';
 import { planMoves } from './plan-moves.js';
-import { PathFilter } from '../core/path-filter.js';
+import type { RuleList } from '../core/path-filter.js';
+import { loadPathFilter, makePathFilter } from './load-path-filter.js';
 import { checkPlanSafety, describeRefusal, detectClockShift, parseDeleteLimit, type DeleteLimit } from '../core/check-plan-safety.js';
 import { contentCompareCandidates } from '../core/content-compare.js';
 import { buildPlan, type Plan } from '../core/plan.js';
@@ -33,6 +34,7 @@ import { FerryError, isBackendError, SafetyError } from '../errors.js';
 import { checkMissingRoot } from './check-missing-root.js';
 import { defaultStateDir, StateStore } from '../state/state-store.js';
 import { actionFinishedEvent, actionStartedEvent, EVENT_SCHEMA_VERSION, plannedEvent, type EventListener, type RunSummary, type SyncEvent } from './events.js';
+import { ByteProgress } from './byte-progress.js';
 import { executePlan } from './execute-plan.js';
 import { removePyftpsyncFiles, seedFromPyftpsync } from './migrate-pyftpsync.js';
 import { scanTree } from './scan-tree.js';
@@ -60,6 +62,24 @@ export interface RunOptions {
   readonly match?: readonly string[];
   /** Glob patterns on file and folder names to leave alone (default pyftpsync's list). */
   readonly exclude?: readonly string[];
+  /**
+   * gitignore-style lists of paths to leave alone (`--exclude-from`): `dir/`, `*.log`, `/top`,
+   * `!keep.log`, `# comments`. Added to {@link exclude}.
+   */
+  readonly excludeRules?: readonly RuleList[];
+  /** gitignore-style lists of the files to sync (`--include-from`); other files are left alone. */
+  readonly includeRules?: readonly RuleList[];
+  /**
+   * Read `.ferryignore` (gitignore syntax) in the local root as more exclude rules (default true).
+   * The file itself is never synced; with false it is an ordinary file.
+   */
+  readonly ignoreFile?: boolean;
+  /** Files smaller than this many bytes are left alone (on both sides: never copied nor deleted). */
+  readonly minSize?: number;
+  /** Files larger than this many bytes are left alone (on both sides). */
+  readonly maxSize?: number;
+  /** Files modified longer ago than this many ms are left alone (on both sides). */
+  readonly maxAgeMs?: number;
   /** Create the target's missing root folder (remote for upload and sync, local for download). */
   readonly createFolder?: boolean;
   /** Where the state of the pair is kept (default `$XDG_STATE_HOME/ferry`). */
@@ -151,6 +171,8 @@ function validate(mode: SyncMode, options: AnyRunOptions): void {
   }
   maxDeleteOf(options);
   backupDirOf(options);
+  // Patterns are checked before anything connects (the ignore file is read later).
+  makePathFilter(options, [], undefined);
 }
 
 /** The `backupDir` option as a path below the root; a usage error when it leaves the root. */
@@ -344,11 +366,12 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
     store = await openStore();
 
     const backupDir = backupDirOf(options);
-    const filter = new PathFilter({ match: options.match, exclude: options.exclude, skipFolders: backupDir ? [backupDir] : [] });
+    const filter = await loadPathFilter(options, local, backupDir ? [backupDir] : [], started);
     // Scanned, reconciled and planned in a function of its own: a huge tree's snapshots and
     // decisions die with it rather than living on, as locals of this one, through the execution.
     const scanAndPlan = async (store: StateStore) => {
       const skippedLinks: string[] = [];
+      let copyBytes = 0;
       // Both sides and the state mostly hold the same paths: one index holds each path once for
       // both snapshots and the state.
       const index = store.paths;
@@ -470,7 +493,10 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
       if (!refusal || dryRun) {
         // The actions are made one at a time (plan-actions.ts): a huge plan's array is never made
         // unless someone reads it.
-        for (const action of planActions(plan)) emit(plannedEvent(action));
+        for (const action of planActions(plan)) {
+          if (action.kind === 'copy') copyBytes += action.source.size;
+          emit(plannedEvent(action));
+        }
         for (const conflict of plan.conflicts) emit({ type: 'conflict', conflict });
         for (const skip of plan.skipped) emit({ type: 'skipped', skip });
       }
@@ -479,14 +505,15 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
       summary.conflicts += plan.conflicts.length;
       summary.skipped += plan.skipped.length;
       // The snapshots outlive planning only when the pyftpsync files are to be removed after.
-      return { plan, snapshots: options.removePyftpsyncMeta ? { local: localSnapshot, remote: remoteSnapshot } : undefined };
+      return { plan, copyBytes, snapshots: options.removePyftpsyncMeta ? { local: localSnapshot, remote: remoteSnapshot } : undefined };
     };
-    const { plan, snapshots: kept } = await scanAndPlan(store);
+    const { plan, copyBytes, snapshots: kept } = await scanAndPlan(store);
 
     if (dryRun) {
       for (const action of planActions(plan)) count(summary, { action, status: 'done' });
     } else {
       executing = true;
+      const bytes = new ByteProgress(copyBytes, emit);
       await executePlan(plan, {
         local,
         remote,
@@ -495,7 +522,9 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
         isExcludedName: (name) => filter.isExcludedName(name),
         collectResults: false,
         onStart: (action) => emit(actionStartedEvent(action)),
+        onBytes: bytes.onBytes,
         onResult: async (result) => {
+          bytes.onResult(result);
           store!.recordResult(result);
           count(summary, result);
           emit(actionFinishedEvent(result));

@@ -6,7 +6,8 @@ import { setMaxListeners } from 'node:events';
 import type { Backend } from '../backends/backend.js';
 import { openBackend, type OpenBackendOptions } from '../backends/open-backend.js';
 import { parseTarget } from '../backends/target-url.js';
-import { PathFilter } from '../core/path-filter.js';
+import type { RuleList } from '../core/path-filter.js';
+import { makePathFilter } from './load-path-filter.js';
 import { comparePaths, type RelPath } from '../core/rel-path.js';
 import { FerryError } from '../errors.js';
 import { scanTree } from './scan-tree.js';
@@ -19,6 +20,8 @@ export interface ScanTargetOptions {
   readonly match?: readonly string[];
   /** Glob patterns on file and folder names to leave out (default pyftpsync's list). */
   readonly exclude?: readonly string[];
+  /** gitignore-style lists of paths to leave out (`--exclude-from`). */
+  readonly excludeRules?: readonly RuleList[];
   /** Options for opening a remote target (keys, certificates, connections). `createFolder` is ignored. */
   readonly connection?: OpenBackendOptions;
   /** Aborting stops the scan; {@link scanTarget} then throws an `interrupted` FerryError. */
@@ -60,6 +63,8 @@ export interface ScanTargetResult {
  */
 export async function scanTarget(options: ScanTargetOptions): Promise<ScanTargetResult> {
   const started = Date.now();
+  // A pattern that cannot match is a usage error before anything connects.
+  const filter = makePathFilter({ match: options.match, exclude: options.exclude, excludeRules: options.excludeRules, ignoreFile: false }, [], undefined, started);
   if (options.signal) setMaxListeners(0, options.signal);
   let backend: Backend;
   let opened: Backend | undefined;
@@ -70,7 +75,6 @@ export async function scanTarget(options: ScanTargetOptions): Promise<ScanTarget
     backend = options.target;
   }
   try {
-    const filter = new PathFilter({ match: options.match, exclude: options.exclude });
     let scan;
     try {
       scan = await scanTree(backend, { side: 'remote', filter, signal: options.signal });

@@ -99,7 +99,7 @@ export async function scanTree(backend: Backend, options: ScanOptions): Promise<
           problems.push({ side: options.side, path: dir, message: `refused a name in ${dir || 'the root'}: ${error.message}` });
           continue;
         }
-        if (options.filter.isSkippedFolderPath(path)) continue;
+        if (options.filter.isSkippedFolderPath(path) || options.filter.isExcludedEntry(path, 'entry' in item && item.entry.kind === 'dir')) continue;
         if ('unsupported' in item) {
           ignored.push({ path, why: item.unsupported });
           continue;

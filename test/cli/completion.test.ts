@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { makeSandbox, type Sandbox } from '../support/run-cli.js';
+import { CLI_ENTRY, makeSandbox, type Sandbox } from '../support/run-cli.js';
 
 const hasZsh = spawnSync('zsh', ['-c', 'true']).status === 0;
 const hasFish = spawnSync('fish', ['--no-config', '-c', 'true']).status === 0;
@@ -27,6 +27,8 @@ describe('ferry completion', () => {
     const registered = /^complete -F (\S+) ferry$/m.exec(result.stdout);
     assert.ok(registered, 'the script registers a completion function for ferry');
     bashFunction = registered[1]!;
+    await fs.mkdir(path.join(box.root, 'bin'));
+    await fs.writeFile(path.join(box.root, 'bin', 'ferry'), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI_ENTRY)} "$@"\n`, { mode: 0o755 });
     // Files to complete targets with.
     await fs.mkdir(path.join(box.root, 'site-a'));
     await fs.writeFile(path.join(box.root, 'site-notes.txt'), '');
@@ -36,7 +38,7 @@ describe('ferry completion', () => {
   });
 
   /** The completions bash offers for `line` (the cursor at its end; a trailing space starts a new word). */
-  function complete(line: string): string[] {
+  function complete(line: string, cwd = box.root): string[] {
     const words = line.split(' ');
     const script = `
 source ${JSON.stringify(bashFile)}
@@ -46,7 +48,9 @@ COMP_LINE=${JSON.stringify(line)}
 COMP_POINT=${line.length}
 ${bashFunction}
 printf '%s\\n' "\${COMPREPLY[@]}"`;
-    const result = spawnSync('bash', ['--norc', '--noprofile', '-c', script], { cwd: box.root, encoding: 'utf8' });
+    // `ferry` on the PATH is the built CLI (the script asks it for task names).
+    const env = { ...box.env, PATH: `${path.join(box.root, 'bin')}:${process.env.PATH}` };
+    const result = spawnSync('bash', ['--norc', '--noprofile', '-c', script], { cwd, encoding: 'utf8', env });
     assert.equal(result.status, 0, result.stderr);
     assert.equal(result.stderr, '');
     return result.stdout.split('\n').filter((item) => item !== '').sort();
@@ -87,6 +91,17 @@ printf '%s\\n' "\${COMPREPLY[@]}"`;
     assert.deepEqual(complete('ferry help up'), ['upload']);
   });
 
+  it('completes task names for ferry run, from the task file found from the current folder', async () => {
+    const project = path.join(box.root, 'project');
+    await fs.mkdir(path.join(project, 'sub'), { recursive: true });
+    await fs.writeFile(path.join(project, 'pyftpsync.yaml'), 'tasks:\n  deploy: {command: upload, remote: /r}\n  download_all: {command: download, remote: /r}\n  show: {command: tree, remote: /r}\n');
+    assert.deepEqual(complete('ferry run ', project), ['deploy', 'download_all', 'show']);
+    assert.deepEqual(complete('ferry run d', path.join(project, 'sub')), ['deploy', 'download_all']);
+    assert.deepEqual(complete('ferry run ', box.root), [], 'no task file: no names, no noise');
+    assert.ok(!complete('ferry run --', project).includes('--list-tasks'), 'the helper option is hidden');
+    assert.ok(complete('ferry run --no-', project).includes('--no-prompt'));
+  });
+
   it('completes file names for targets', () => {
     assert.deepEqual(complete('ferry scan sit'), ['site-a', 'site-notes.txt']);
     assert.deepEqual(complete('ferry upload ./site-a sit'), ['site-a', 'site-notes.txt']);
@@ -123,10 +138,10 @@ printf '%s\\n' "\${COMPREPLY[@]}"`;
     });
 
     /** What fish offers for `line` (the candidates, without their descriptions). */
-    function fishComplete(line: string): string[] {
+    function fishComplete(line: string, cwd = box.root): string[] {
       const result = spawnSync('fish', ['--no-config', '-c', `source ${JSON.stringify(fishFile)}; complete -C ${JSON.stringify(line)}`], {
-        cwd: box.root,
-        env: { ...box.env, XDG_CONFIG_HOME: path.join(box.root, 'fish-config'), XDG_DATA_HOME: path.join(box.root, 'fish-data') },
+        cwd,
+        env: { ...box.env, PATH: `${path.join(box.root, 'bin')}:${process.env.PATH}`, XDG_CONFIG_HOME: path.join(box.root, 'fish-config'), XDG_DATA_HOME: path.join(box.root, 'fish-data') },
         encoding: 'utf8',
       });
       assert.equal(result.status, 0, result.stderr);
@@ -150,6 +165,13 @@ printf '%s\\n' "\${COMPREPLY[@]}"`;
       assert.deepEqual(fishComplete('ferry completion '), ['bash', 'fish', 'zsh']);
       assert.deepEqual(fishComplete('ferry sync --state-dir site'), ['site-a/']);
       assert.deepEqual(fishComplete('ferry --v'), ['--version']);
+    });
+    it('completes task names for ferry run, from the task file found from the current folder', async () => {
+      const project = path.join(box.root, 'fish-project');
+      await fs.mkdir(project, { recursive: true });
+      await fs.writeFile(path.join(project, 'pyftpsync.yaml'), 'tasks:\n  deploy: {command: upload, remote: /r}\n  show: {command: tree, remote: /r}\n');
+      assert.deepEqual(fishComplete('ferry run ', project), ['deploy', 'show']);
+      assert.deepEqual(fishComplete('ferry run d', project), ['deploy']);
     });
     it('completes file names for targets, and none before the command', () => {
       assert.deepEqual(fishComplete('ferry upload site'), ['site-a/', 'site-notes.txt']);

@@ -271,6 +271,8 @@ describe('ferry doctor on SFTP', () => {
     const wrong = await box.run(['doctor', `sftp://${enc(s.user)}:wrong-pw@${s.host}:${s.port}${folder}`, '--known-hosts', s.knownHostsFile, '--no-prompt']);
     assertOneLineError(wrong, /^ferry: authentication failed/);
     assert.match(wrong.stdout, /host key: ssh-ed25519 SHA256:\S+, verified from known_hosts/);
+    // The header shows the target as every other command does: the password left out, not starred.
+    assert.equal(linesOf(wrong.stdout)[0], `Checking sftp://${s.user}@${s.host}:${s.port}${folder}`);
   });
 });
 

@@ -31,8 +31,13 @@ function actionLines(stdout: string): string[] {
 function summaryCounts(stdout: string): string {
   const line = linesOf(stdout).find((l) => /Done:/.test(l));
   assert.ok(line, `a Done: line in\n${stdout}`);
-  // "3 files to copy (12 B)" and "3 files copied (12 B)" say the same; the elapsed time differs.
-  return line.replace(PREFIX, '').replace(' to copy ', ' copied ').replace(/ Elapsed .*$/, '');
+  // "3 files to copy (12 B), 2 to delete" and "3 files copied (12 B, 1.0 KiB/s), 2 deleted" say the
+  // same; the elapsed time and the rate differ.
+  return line
+    .replace(PREFIX, '')
+    .replace(/ to (copy|delete|create|remove|move)\b/g, (_all, verb: string) => ` ${verb === 'copy' ? 'copied' : `${verb}d`}`)
+    .replace(/, [0-9.]+ [KMG]?i?B\/s\)/, ')')
+    .replace(/ Elapsed .*$/, '');
 }
 
 describe('ferry CLI: dry run', () => {
@@ -94,6 +99,12 @@ describe('ferry CLI: dry run', () => {
       assert.ok(linesOf(real.stdout).every((line) => !line.startsWith(PREFIX)), 'no prefix in a real run');
       assert.deepEqual(actionLines(real.stdout), planned, 'the real run did what the dry run listed');
       assert.equal(summaryCounts(real.stdout), summaryCounts(dry.stdout));
+      // One tense per summary: the dry run's says what would be done, the run's what was done.
+      const dryDone = linesOf(dry.stdout).find((l) => /Done:/.test(l))!;
+      assert.doesNotMatch(dryDone, /\b(copied|deleted|created|removed|moved)\b/, dryDone);
+      assert.match(dryDone, /files? to copy .*, \d+ to delete, \d+ folders? to create, \d+ to remove/, dryDone);
+      const realDone = linesOf(real.stdout).find((l) => /Done:/.test(l))!;
+      assert.doesNotMatch(realDone, /\bto (copy|delete|create|remove|move)\b/, realDone);
 
       // And now nothing is left to do.
       const after = await run(mode, '-n', ...extra);

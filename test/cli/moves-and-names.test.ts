@@ -28,7 +28,7 @@ describe('ferry CLI: moves, --compare, --case, --links, Unicode names', () => {
     const dry = await run('sync', '-n');
     assert.equal(dry.code, 0, dry.stderr);
     assert.match(dry.stdout, /^\(DRY-RUN\) MOVE RENAMED\s+>\s+report\.txt → report-2024\.txt$/m);
-    assert.match(dry.stdout, /1 moved/);
+    assert.match(dry.stdout, /1 to move/);
     const json = await run('sync', '--json');
     assert.equal(json.code, 0, json.stderr);
     const moves = parseJsonLines(json.stdout).filter((event) => event.type === 'action-finished');

@@ -21,6 +21,7 @@ import {
   progressModeFor,
   shortenStart,
 } from '../../src/cli/render/progress-line.js';
+import { ByteProgress } from '../../src/engine/byte-progress.js';
 import { CLI_ENTRY, ensureBuilt, makeSandbox, type Sandbox } from '../support/run-cli.js';
 
 const MiB = 1024 * 1024;
@@ -90,6 +91,46 @@ describe('progress line: formatting', () => {
     empty.update({ type: 'action-started', action: files[0]! }, 0);
     empty.update(finished(files[0]!, 0), 2000);
     assert.equal(empty.etaSeconds(2000), 6);
+  });
+
+  it('bytes of a file in flight count at once: rate and ETA from bytes while one big file copies', () => {
+    const state = new ProgressState();
+    const [big] = plan(state, 1, 4096 * MiB);
+    state.update({ type: 'action-started', action: big! }, 0);
+    const moved = (bytes: number, now: number) =>
+      state.update({ type: 'progress', path: big!.path, bytes, size: 4096 * MiB, runBytes: bytes, runTotalBytes: 4096 * MiB }, now);
+    moved(512 * MiB, 4000);
+    assert.equal(state.doneBytes, 512 * MiB);
+    assert.equal(formatPlainLine(state, 4000), 'progress: 0/1 files, 0.5/4.0 GiB, 128 MiB/s, ETA 0:28');
+    moved(1024 * MiB, 8000);
+    assert.equal(formatPlainLine(state, 8000), 'progress: 0/1 files, 1.0/4.0 GiB, 128 MiB/s, ETA 0:24');
+    // The end replaces the partial count (a retry may have started from 0 again in between).
+    state.update(finished(big!, 4096 * MiB), 32_000);
+    assert.equal(state.doneBytes, 4096 * MiB);
+    assert.equal(formatPlainLine(state, 32_000), 'progress: 1/1 files, 4.0/4.0 GiB, 128 MiB/s, ETA 0:00');
+  });
+
+  it('the engine\'s byte counter: one event per file at most every 500 ms, none for a quick file, run bytes over all files', () => {
+    let now = 0;
+    const events: SyncEvent[] = [];
+    const counter = new ByteProgress(300, (event) => events.push(event), () => now);
+    const [a, b] = [copyAction('a', 100), copyAction('b', 200)];
+    counter.onBytes(a!, 10);
+    counter.onBytes(b!, 50);
+    now = 400;
+    counter.onBytes(a!, 50);
+    assert.deepEqual(events, [], 'nothing in the first 500 ms of a file');
+    now = 500;
+    counter.onBytes(a!, 60);
+    assert.deepEqual(events, [{ type: 'progress', path: 'a', bytes: 60, size: 100, runBytes: 110, runTotalBytes: 300 }]);
+    now = 700;
+    counter.onBytes(a!, 70);
+    assert.equal(events.length, 1, 'the next one for a file waits 500 ms');
+    counter.onResult({ action: a!, status: 'done', bytes: 100 });
+    now = 1000;
+    counter.onBytes(b!, 20); // a retry of b started again from 0
+    assert.deepEqual(events.at(-1), { type: 'progress', path: 'b', bytes: 20, size: 200, runBytes: 120, runTotalBytes: 300 });
+    assert.equal(counter.runBytes, 120);
   });
 
   it('the live line fits the width and shortens the current file from the start', () => {

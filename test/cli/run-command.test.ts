@@ -188,11 +188,9 @@ tasks:
       assertUsageError(await run(['up']), /tasks\.up: missing remote/);
     });
 
-    it('a command ferry run does not run (yet)', async () => {
+    it('a command ferry run does not know', async () => {
       await taskFile(`${common}tasks:\n  show: {command: tree, files: true, sort: true}\n  bad: {command: deploy}\n`);
-      assertUsageError(await run(['show']), /expected upload, download or sync, got "deploy"/);
-      await taskFile(`${common}tasks:\n  show: {command: tree, files: true, sort: true}\n`);
-      assertUsageError(await run(['show']), /tasks\.show\.command: tree tasks are not supported by ferry run yet/);
+      assertUsageError(await run(['show']), /expected upload, download, sync, scan or tree, got "deploy"/);
     });
 
     it('--here with --root; --dry-run with --execute', async () => {

@@ -125,6 +125,12 @@ no_prompt: true
 no_keyring: true
 no_netrc: true
 store_password: false
+exclude_from: [ignore.txt, more.txt]
+include_from: site.txt
+ignore_file: false
+min_size: 10k
+max_size: 1000
+max_age: 7d
 progress: true`;
     const file = parse(`tasks:\n  t:\n${keys.split('\n').map((l) => `    ${l}`).join('\n')}\n`);
     const task = selectTask(file, 't');
@@ -148,7 +154,7 @@ progress: true`;
   it('reports wrong types', () => {
     rejects(() => parse('tasks:\n  deploy:\n    delete: maybe\n'), /^\/p\/pyftpsync\.yaml:3:13: tasks\.deploy\.delete: expected true\/false, got "maybe"$/);
     rejects(() => parse('tasks:\n  d: {parallel: 0}\n'), /tasks\.d\.parallel: expected a whole number of 1 or more, got 0/);
-    rejects(() => parse('tasks:\n  d: {command: deploy}\n'), /tasks\.d\.command: expected upload, download or sync, got "deploy"/);
+    rejects(() => parse('tasks:\n  d: {command: deploy}\n'), /tasks\.d\.command: expected upload, download, sync, scan or tree, got "deploy"/);
     rejects(() => parse('tasks:\n  d: {remote: [a]}\n'), /tasks\.d\.remote: expected a non-empty string, got a list/);
     rejects(() => parse('tasks:\n  d: {exclude: [a, 1]}\n'), /tasks\.d\.exclude: expected patterns as strings, got 1/);
     rejects(() => parse('tasks:\n  d: {resolve: newest}\n'), /tasks\.d\.resolve: expected /);
@@ -185,7 +191,7 @@ tasks:
 
   it('checks command, remote and what applies to the command', () => {
     rejects(() => selectTask(file, 'nocmd'), /tasks\.nocmd: missing command/);
-    rejects(() => selectTask(file, 'tree'), /tasks\.tree\.command: tree tasks are not supported by ferry run yet/);
+    assert.equal(selectTask(file, 'tree').command, 'tree', 'tree (and scan) tasks run');
     rejects(() => selectTask(file, 'bad_sync'), /tasks\.bad_sync\.delete: does not apply to sync/);
     assert.equal(selectTask(file, 'both').settings.force, undefined, "common_config's force (for one-way tasks) does not reach a sync task");
     assert.equal(selectTask(file, 'up').settings.force, true);
@@ -257,10 +263,37 @@ tasks:
     assert.equal(taskArguments(noRoot, selectTask(noRoot, 't'), flags({ root: true }), '/p/sub').local, '/p');
   });
 
-  it('passes credential keys only once the sync commands have those options', () => {
-    const creds = parse('tasks:\n  t: {command: upload, remote: /r, no_keyring: true, no_netrc: true}\n');
+  it('filter keys become the filter options; files relative to the task folder', () => {
+    const tasks = parse('tasks:\n  t: {command: upload, remote: /r, exclude_from: [ign.txt, /abs/more.txt], include_from: site.txt, ignore_file: false, min_size: 10k, max_size: 2000, max_age: 7d}\n');
+    const { args } = taskArguments(tasks, selectTask(tasks, 't'), flags(), '/p');
+    for (const arg of ['--exclude-from=/p/ign.txt', '--exclude-from=/abs/more.txt', '--include-from=/p/site.txt', '--no-ignore-file', '--min-size=10k', '--max-size=2000', '--max-age=7d']) {
+      assert.ok(args.includes(arg), `${arg} in ${args.join(' ')}`);
+    }
+    rejects(() => parse('tasks:\n  t: {command: upload, remote: /r, max_size: huge}\n'), /tasks\.t\.max_size: expected a size like 500, 10k/);
+    rejects(() => parse('tasks:\n  t: {command: upload, remote: /r, max_age: old}\n'), /tasks\.t\.max_age: expected an age/);
+  });
+
+  it("pyftpsync's run flags and credential keys reach the command; --no-… replaces the task's choice", () => {
+    const creds = parse('tasks:\n  t: {command: upload, remote: /r, no_keyring: true, no_netrc: true, prompt: true, progress: true, case: strict}\n');
     const task = selectTask(creds, 't');
-    assert.ok(!taskArguments(creds, task, flags(), '/p', () => false).args.includes('--no-keyring'));
-    assert.ok(taskArguments(creds, task, flags(), '/p', (long) => long === '--no-keyring').args.includes('--no-keyring'));
+    const plain = taskArguments(creds, task, flags(), '/p').args;
+    for (const arg of ['--no-keyring', '--no-netrc', '--prompt', '--progress', '--case=strict']) assert.ok(plain.includes(arg), `${arg} in ${plain.join(' ')}`);
+    const flagged = taskArguments(creds, task, flags({ prompt: false, progress: false, case: 'local', verifyHostKeys: false, ftpActive: true, storePassword: true, migrate: true }), '/p').args;
+    for (const arg of ['--no-prompt', '--no-progress', '--case=local', '--no-verify-host-keys', '--ftp-active', '--store-password']) assert.ok(flagged.includes(arg), `${arg} in ${flagged.join(' ')}`);
+    for (const arg of ['--prompt', '--progress', '--case=strict']) assert.ok(!flagged.includes(arg), `${arg} not in ${flagged.join(' ')}`);
+  });
+
+  it('scan and tree tasks look at the remote, with their own options and the connection options', () => {
+    const tasks = parse(`
+common_config: {remote: sftp://me@h/www, dry_run: true, delete: true, no_prompt: true}
+tasks:
+  show: {command: tree, files: true, sort: true}
+  list: {command: scan, list: true, recursive: true, remove_meta: true, exclude: "tmp"}
+`);
+    const tree = taskArguments(tasks, selectTask(tasks, 'show'), flags(), '/p');
+    assert.deepEqual(tree.args, ['tree', '--files', '--sort', '--no-prompt', '--', 'sftp://me@h/www']);
+    const scan = taskArguments(tasks, selectTask(tasks, 'list'), flags({ json: true }), '/p');
+    assert.deepEqual(scan.args, ['scan', '--list', '--recursive', '--exclude=tmp', '--json', '--no-prompt', '--', 'sftp://me@h/www']);
+    assert.match(scan.notes.join('\n'), /remove_meta and remove_locks are ignored/);
   });
 });

@@ -1,6 +1,6 @@
 /** The netrc parser: tokens, quoting, macdef, default, and malformed files (never a crash). */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -82,6 +82,29 @@ describe('netrc file', () => {
     assert.equal(netrcPath(undefined, { USERPROFILE: 'C:\\Users\\ann' }, win(both)), 'C:\\Users\\ann\\_netrc');
     assert.equal(netrcPath(undefined, { NETRC: 'E:\\my.netrc' }, win(both)), 'E:\\my.netrc');
     assert.equal(netrcPath(undefined, {}, { platform: 'linux', home: '/home/ann' }), '/home/ann/.netrc');
+  });
+
+  it('passwords in a file other users may read: a warning naming the fix (the file is still used); none for 0600', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ferry-netrc-mode-'));
+    try {
+      const open = join(dir, 'open');
+      writeFileSync(open, 'machine h login u password topsecret\n', { mode: 0o644 });
+      chmodSync(open, 0o644);
+      const warnings: string[] = [];
+      assert.equal(readNetrc(open, (m) => warnings.push(m)).entries[0]?.password, 'topsecret');
+      assert.deepEqual(warnings, [`${open} holds passwords and other users may read it (mode 644): run chmod 600 ${open}`]);
+      const closed = join(dir, 'closed');
+      writeFileSync(closed, 'machine h login u password topsecret\n', { mode: 0o600 });
+      chmodSync(closed, 0o600);
+      readNetrc(closed, (m) => warnings.push(m));
+      const noPassword = join(dir, 'logins-only');
+      writeFileSync(noPassword, 'machine h login u\n', { mode: 0o644 });
+      chmodSync(noPassword, 0o644);
+      readNetrc(noPassword, (m) => warnings.push(m));
+      assert.equal(warnings.length, 1, warnings.join('\n'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a missing file is silent; a malformed one warns once and is ignored', () => {

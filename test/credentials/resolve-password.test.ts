@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { KeyringStore } from '../../src/backends/credentials/keyring-store.js';
-import { resolvePassword, storeLoginPassword, type CredentialOptions, type PasswordRequest } from '../../src/backends/credentials/resolve-password.js';
+import { howToGivePassword, resolvePassword, storeLoginPassword, type CredentialOptions, type PasswordRequest } from '../../src/backends/credentials/resolve-password.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ferry-creds-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -22,7 +22,7 @@ function fakeKeyring(entries: Record<string, string> = {}, fail = false): Keyrin
     async lookup(service, account) {
       calls.push(`${service}/${account}`);
       if (fail) return undefined;
-      return entries[`${service}/${account}`];
+      return stored[`${service}/${account}`] ?? entries[`${service}/${account}`];
     },
     async store(service, account, password) {
       if (fail) return false;
@@ -30,6 +30,12 @@ function fakeKeyring(entries: Record<string, string> = {}, fail = false): Keyrin
       return true;
     },
   };
+}
+
+/** A result without its `looked` list (checked on its own below). */
+function withoutLooked<T extends { looked?: unknown }>(found: T): Omit<T, 'looked'> {
+  const { looked: _looked, ...rest } = found;
+  return rest;
 }
 
 const request = (extra: Partial<PasswordRequest> = {}): PasswordRequest => ({ host: 'h.example', user: 'alice', promptText: (u) => `password for ${u}: `, ...extra });
@@ -92,12 +98,12 @@ describe('password sources in order', () => {
     assert.deepEqual(await resolvePassword(request(), { netrcFile: missingNetrc, askSecret: a.askSecret }, { keyring: fakeKeyring(), env: {} }), { user: 'alice', password: 'typed', source: 'prompt' });
     assert.deepEqual(a.asked, ['password for alice: ']);
     const none = asker(undefined);
-    assert.deepEqual(await resolvePassword(request(), { netrcFile: missingNetrc, askSecret: none.askSecret }, { keyring: fakeKeyring(), env: {} }), { user: 'alice' });
+    assert.deepEqual(await resolvePassword(request(), { netrcFile: missingNetrc, askSecret: none.askSecret }, { keyring: fakeKeyring(), env: {} }).then(withoutLooked), { user: 'alice' });
   });
 
   it('--no-prompt never asks', async () => {
     const a = asker('typed');
-    assert.deepEqual(await resolvePassword(request(), { netrcFile: missingNetrc, askSecret: a.askSecret, prompt: 'never' }, { keyring: fakeKeyring(), env: {} }), { user: 'alice' });
+    assert.deepEqual(await resolvePassword(request(), { netrcFile: missingNetrc, askSecret: a.askSecret, prompt: 'never' }, { keyring: fakeKeyring(), env: {} }).then(withoutLooked), { user: 'alice' });
     assert.deepEqual(a.asked, []);
   });
 
@@ -112,7 +118,7 @@ describe('password sources in order', () => {
   it('no user anywhere: nothing but the pyftpsync entry is consulted (FTP then logs in anonymously)', async () => {
     const a = asker('typed');
     const k = fakeKeyring();
-    assert.deepEqual(await resolvePassword(request({ user: undefined, host: 'other' }), { netrcFile: netrc, askSecret: a.askSecret }, { keyring: k, env }), {});
+    assert.deepEqual(await resolvePassword(request({ user: undefined, host: 'other' }), { netrcFile: netrc, askSecret: a.askSecret }, { keyring: k, env }).then(withoutLooked), {});
     assert.deepEqual(k.calls, ['pyftpsync/other']);
     assert.deepEqual(a.asked, []);
   });
@@ -124,8 +130,24 @@ describe('password sources in order', () => {
   it('steps: the SFTP stored-password lookup leaves out the URL and the prompt', async () => {
     const a = asker('typed');
     const found = await resolvePassword(request({ urlPassword: 'u' }), { netrcFile: missingNetrc, askSecret: a.askSecret }, { keyring: fakeKeyring(), env: {} }, { url: false, prompt: false });
-    assert.deepEqual(found, { user: 'alice' });
+    assert.deepEqual(withoutLooked(found), { user: 'alice' });
     assert.deepEqual(a.asked, []);
+  });
+});
+
+describe('where ferry looked, for the error message', () => {
+  it('names every source it looked at without finding a password, never a secret', async () => {
+    const found = await resolvePassword(request(), { netrcFile: missingNetrc }, { keyring: fakeKeyring(), env: {} });
+    assert.deepEqual(found.looked, ['the URL (no password)', `${missingNetrc} (no entry for h.example)`, 'the keyring (nothing saved for alice@h.example)', 'FERRY_PASSWORD (not set)']);
+    const skipped = await resolvePassword(request(), { useNetrc: false, useKeyring: false }, { keyring: fakeKeyring(), env: {} });
+    assert.deepEqual(skipped.looked, ['the URL (no password)', `${join(process.env.HOME ?? '', '.netrc')} (skipped: --no-netrc)`, 'the keyring (skipped: --no-keyring)', 'FERRY_PASSWORD (not set)']);
+    assert.equal((await resolvePassword(request(), { netrcFile: netrc }, { keyring: fakeKeyring(), env: {} })).looked, undefined, 'found: no list');
+  });
+  it('the way to give one names every place', () => {
+    assert.equal(
+      howToGivePassword('ftp', 'alice', 'h.example'),
+      'give one in the URL (ftp://alice:PASSWORD@h.example/…), in FERRY_PASSWORD, or in ~/.netrc ("machine h.example login alice password …"); on a terminal ferry asks, and --store-password saves it in the keyring',
+    );
   });
 });
 
@@ -137,8 +159,21 @@ describe('--store-password', () => {
       const options: CredentialOptions = { warn: (m) => warnings.push(m) };
       await storeLoginPassword('h.example', 'alice', 'pw-1', source, options, { keyring: k, env: {} });
       assert.deepEqual(k.stored, { 'ferry/alice@h.example': 'pw-1' });
-      assert.deepEqual(warnings, ['saved the password of alice@h.example in the system keyring']);
+      assert.deepEqual(warnings, ['saved the password of alice@h.example in the system keyring (service ferry, account alice@h.example); the next run finds it there']);
+      assert.deepEqual(k.calls, ['ferry/alice@h.example'], 'read back before saying saved');
     }
+  });
+
+  it('says "not saved" when the keyring does not give the password back, or gives another', async () => {
+    const forgetful: KeyringStore = { lookup: async () => undefined, store: async () => true };
+    const warnings: string[] = [];
+    await storeLoginPassword('h', 'a', 'secret-p', 'url', { warn: (m) => warnings.push(m) }, { keyring: forgetful });
+    const other: KeyringStore = { lookup: async () => 'older-secret', store: async () => true };
+    await storeLoginPassword('h', 'a', 'secret-p', 'url', { warn: (m) => warnings.push(m) }, { keyring: other });
+    assert.equal(warnings.length, 2);
+    assert.match(warnings[0]!, /^the system keyring took the password of a@h but does not give it back: not saved \(give it with FERRY_PASSWORD/);
+    assert.match(warnings[1]!, /^the system keyring took the password of a@h but gives back another one: not saved/);
+    assert.ok(!warnings.some((w) => w.includes('secret-p') || w.includes('older-secret')));
   });
 
   it('does not re-save netrc or keyring passwords; a failure is a warning', async () => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { checkHostKey, fingerprintOf, hostFieldMatches, parseKnownHosts } from '../../src/backends/sftp/known-hosts.js';
 import { openSftpBackend } from '../../src/backends/sftp/open-sftp-backend.js';
@@ -47,7 +47,7 @@ describe('sftp host keys', () => {
     const file = knownHostsWith('empty', '');
     const message = await rejectsHostKey(open(file), /not known/);
     assert.ok(message.includes(fingerprintOf(hostKeyBlob())), message);
-    assert.ok(message.includes(`ssh-keyscan -p ${s.port} ${s.host} >> ${file}`), message);
+    assert.ok(message.includes(`mkdir -p -m 700 ${dirname(file)} && ssh-keyscan -p ${s.port} ${s.host} >> ${file}`), message);
     // The fingerprint is the one ssh-keygen shows.
     const keygen = execFileSync('ssh-keygen', ['-l', '-f', s.hostKeyPublicPath], { encoding: 'utf8' });
     assert.ok(keygen.includes(fingerprintOf(hostKeyBlob())));

@@ -95,4 +95,30 @@ describe('SshAuth login order', () => {
     const silent = new SshAuth({ user: 'u', where: 'u@h', identityFiles: ['/nonexistent/id'], askSecret: async () => undefined });
     assert.equal((await attempts(silent, ['password'])).methods.length, 0);
   });
+
+  it('a question after a refused answer says so (as ssh does)', async () => {
+    const prompts: string[] = [];
+    const auth = new SshAuth({ user: 'u', where: 'u@h', identityFiles: ['/nonexistent/id'], askSecret: async (prompt) => (prompts.push(prompt), 'wrong') });
+    await attempts(auth, ['password']);
+    assert.deepEqual(prompts, ['password for u@h: ', 'Permission denied, please try again.\npassword for u@h: ', 'Permission denied, please try again.\npassword for u@h: ']);
+  });
+
+  it('names what was not there to try: no URL password, no agent, no key file, nothing stored, no one to ask', async () => {
+    const auth = new SshAuth({
+      user: 'u',
+      where: 'u@h',
+      identityFiles: ['/nonexistent/id'],
+      storedPassword: async () => ({ looked: ['/x/.netrc (no entry for h)', 'the keyring (nothing saved for u@h)', 'FERRY_PASSWORD (not set)'] }),
+    });
+    await attempts(auth, ['publickey', 'password']);
+    assert.deepEqual(auth.notAvailable(), [
+      'the URL (no password)',
+      'ssh-agent (SSH_AUTH_SOCK not set)',
+      '/nonexistent/id (no such key file)',
+      '/x/.netrc (no entry for h)',
+      'the keyring (nothing saved for u@h)',
+      'FERRY_PASSWORD (not set)',
+      'the terminal (--no-prompt, or none to ask on)',
+    ]);
+  });
 });

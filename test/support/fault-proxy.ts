@@ -211,6 +211,8 @@ export class FaultProxy {
       this.checkDrop(pair);
       this.fireTriggers();
     };
+    /** Chunks held back by a delay: past a few, the sender is paused, as a slow link's full buffers would. */
+    let held = 0;
     from.on('data', (chunk: Buffer) => {
       if (this.delayMs === 0 && latency === 0 && !rewrite) {
         send(chunk, chunk);
@@ -218,10 +220,12 @@ export class FaultProxy {
       }
       const ms = this.delayMs;
       const sentAt = performance.now();
+      if (ms > 0 && ++held > 16) from.pause();
       queue = queue.then(async () => {
         if (latency > 0) await arrival(sentAt);
         if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
         send(chunk, rewrite ? await rewrite.push(chunk) : chunk);
+        if (ms > 0 && --held <= 16 && !this.stalled) from.resume();
       }).catch(() => this.reset(pair));
     });
     from.on('end', () => {

@@ -4,7 +4,7 @@
  * skipped. Values may be double-quoted (`"a b"`, with `\"` and `\\`). A malformed file gives a
  * problem description and no entries; it never throws.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import * as path from 'node:path';
 
@@ -198,5 +198,18 @@ export function readNetrc(file: string, warn?: (message: string) => void): Netrc
   }
   const parsed = parseNetrc(text);
   if (parsed.problem !== undefined) once(`${file} is malformed (${parsed.problem}): not using it`);
+  else if (parsed.entries.some((entry) => entry.password !== undefined)) {
+    // As ftp and curl do: passwords in a file that other users can read deserve a word. It is
+    // still used (refusing would break a working setup without the user's say).
+    let mode: number | undefined;
+    try {
+      mode = statSync(file).mode;
+    } catch {
+      mode = undefined;
+    }
+    if (mode !== undefined && (mode & 0o077) !== 0) {
+      once(`${file} holds passwords and other users may read it (mode ${(mode & 0o777).toString(8).padStart(3, '0')}): run chmod 600 ${file}`);
+    }
+  }
   return parsed;
 }

@@ -70,6 +70,39 @@ export interface ResolvedCredentials {
   readonly user?: string;
   readonly password?: string;
   readonly source?: PasswordSource;
+  /**
+   * Without a password: each source looked at and why it had none, for the error message
+   * (`~/.netrc (no entry for h)`, `FERRY_PASSWORD (not set)`; never a secret). The prompt is the
+   * caller's to describe.
+   */
+  readonly looked?: readonly string[];
+}
+
+/** Where a password came from, in words: `the URL`, `~/.netrc`, `the keyring`, … */
+export function describeSource(source: PasswordSource | undefined): string {
+  switch (source) {
+    case 'url':
+      return 'the URL';
+    case 'netrc':
+      return 'the netrc file';
+    case 'keyring':
+      return 'the keyring';
+    case 'env':
+      return passwordEnvVar;
+    case 'prompt':
+      return 'the terminal';
+    default:
+      return 'the URL';
+  }
+}
+
+/**
+ * How to give a password, for the end of an authentication error: every place ferry reads one.
+ * `scheme` is `ftp`, `ftps` or `sftp`.
+ */
+export function howToGivePassword(scheme: string, user: string, host: string): string {
+  const machine = /\s/.test(host) ? `"${host}"` : host;
+  return `give one in the URL (${scheme}://${user}:PASSWORD@${host}/…), in ${passwordEnvVar}, or in ~/.netrc ("machine ${machine} login ${user} password …"); on a terminal ferry asks, and --store-password saves it in the keyring`;
 }
 
 /** Splits pyftpsync's keyring value `user:password`. */
@@ -98,8 +131,12 @@ export async function resolvePassword(
   const ask = mode === 'never' || steps.prompt === false ? undefined : options.askSecret;
   const { host } = request;
 
-  const netrcEntry = options.useNetrc === false ? undefined : findNetrcEntry(readNetrc(netrcPath(options.netrcFile, env), options.warn), host, request.user);
+  const netrcFile = netrcPath(options.netrcFile, env);
+  const netrcEntry = options.useNetrc === false ? undefined : findNetrcEntry(readNetrc(netrcFile, options.warn), host, request.user);
   let user = request.user ?? netrcEntry?.login;
+  const looked: string[] = [];
+  if (steps.url !== false) looked.push('the URL (no password)');
+  looked.push(options.useNetrc === false ? `${netrcFile} (skipped: --no-netrc)` : `${netrcFile} (${netrcEntry ? `no password for ${host}` : `no entry for ${host}`})`);
 
   if (mode === 'always' && ask && user !== undefined) {
     const answer = await ask(request.promptText(user));
@@ -108,7 +145,10 @@ export async function resolvePassword(
   if (steps.url !== false && request.urlPassword !== undefined) return { user, password: request.urlPassword, source: 'url' };
   if (netrcEntry?.password !== undefined) return { user, password: netrcEntry.password, source: 'netrc' };
 
-  if (options.useKeyring !== false && !keyringDisabledByEnv(env)) {
+  if (options.useKeyring === false) looked.push('the keyring (skipped: --no-keyring)');
+  else if (keyringDisabledByEnv(env)) looked.push(`the keyring (skipped: ${noKeyringEnvVar} is set)`);
+  else {
+    looked.push(`the keyring (nothing saved for ${user === undefined ? host : `${user}@${host}`})`);
     const keyring = deps.keyring ?? systemKeyring(options.warn);
     if (user !== undefined) {
       const password = await keyring.lookup('ferry', `${user}@${host}`);
@@ -119,21 +159,24 @@ export async function resolvePassword(
     if (pair && (user === undefined || pair.user === user)) return { user: pair.user, password: pair.password, source: 'keyring' };
   }
 
-  if (user === undefined) return {};
+  if (user === undefined) return { looked };
   const fromEnv = env[passwordEnvVar];
   if (fromEnv !== undefined && fromEnv !== '') return { user, password: fromEnv, source: 'env' };
+  looked.push(`${passwordEnvVar} (not set)`);
 
   if (mode !== 'always' && ask) {
     const answer = await ask(request.promptText(user));
     if (answer !== undefined) return { user, password: answer, source: 'prompt' };
   }
-  return { user };
+  return { user, looked };
 }
 
 /**
  * `--store-password`: saves a password that logged in (from the URL, FERRY_PASSWORD or a prompt)
- * in the keyring under service "ferry", account `user@host` (not with FERRY_NO_KEYRING set).
- * Reports the outcome as a warning.
+ * in the keyring under service "ferry", account `user@host` (not with FERRY_NO_KEYRING set),
+ * then reads it back the way the next run looks it up (a fresh lookup). Only a password read
+ * back equal is reported as saved; any other outcome is said as it is. Reports the outcome as a
+ * warning.
  */
 export async function storeLoginPassword(
   host: string,
@@ -150,6 +193,12 @@ export async function storeLoginPassword(
     return;
   }
   const keyring = deps.keyring ?? systemKeyring(options.warn);
-  if (await keyring.store('ferry', account, password)) options.warn?.(`saved the password of ${account} in the system keyring`);
-  else options.warn?.(`could not save the password of ${account} in the system keyring`);
+  if (!(await keyring.store('ferry', account, password))) {
+    options.warn?.(`could not save the password of ${account} in the system keyring`);
+    return;
+  }
+  const readBack = await keyring.lookup('ferry', account);
+  if (readBack === password) options.warn?.(`saved the password of ${account} in the system keyring (service ferry, account ${account}); the next run finds it there`);
+  else if (readBack === undefined) options.warn?.(`the system keyring took the password of ${account} but does not give it back: not saved (give it with ${passwordEnvVar}, ~/.netrc or the URL)`);
+  else options.warn?.(`the system keyring took the password of ${account} but gives back another one: not saved (give it with ${passwordEnvVar}, ~/.netrc or the URL)`);
 }

@@ -31,6 +31,8 @@ export interface FtpConnectionSettings {
   /** Per-command timeout in ms. */
   readonly timeoutMs: number;
   /** `user@host:port`, for messages. */
+  /** Appended to a refused login's message: where the password came from, how to give another. */
+  readonly authHint?: string;
   readonly label: string;
   /**
    * Active mode: the server connects to us for each transfer (EPRT/PORT) instead of us connecting
@@ -94,7 +96,7 @@ export async function connectFtpClient(settings: FtpConnectionSettings, signal?:
       const code = ftpReplyCode(error);
       if (code === 530 || code === 332 || code === 532) {
         const reply = (error as Error).message.split(/\r?\n/)[0]!.trim();
-        throw new BackendError('auth', `login to ${settings.label} failed: ${reply}`, { cause: error });
+        throw new BackendError('auth', `login to ${settings.label} failed: ${reply}${settings.authHint ? ` (${settings.authHint})` : ''}`, { cause: error });
       }
       throw error;
     }

@@ -18,7 +18,7 @@ import { mayCreateRoot } from '../may-create-root.js';
 import { missingRootHint } from '../missing-root-hint.js';
 import type { OpenBackendOptions } from '../open-backend.js';
 import type { Target } from '../target-url.js';
-import { passwordEnvVar, resolvePassword, storeLoginPassword, type PasswordSource } from '../credentials/resolve-password.js';
+import { describeSource, howToGivePassword, resolvePassword, storeLoginPassword, type PasswordSource } from '../credentials/resolve-password.js';
 import { connectFtpClient, type FtpConnectionSettings, type FtpTlsMode } from './connect-ftp-client.js';
 import { FtpBackend } from './ftp-backend.js';
 import { FtpClientPool } from './ftp-client-pool.js';
@@ -96,7 +96,8 @@ async function credentialsOf(target: Target, options: OpenBackendOptions): Promi
   if (found.user === undefined) return { user: 'anonymous', password: options.password ?? target.password ?? 'anonymous@' };
   if (found.password === undefined) {
     const why = options.prompt === 'never' ? '--no-prompt forbids asking' : 'no terminal to ask on';
-    throw new BackendError('auth', `no password for ${found.user}@${host}: none in the URL, netrc, keyring or ${passwordEnvVar}, and ${why}`, { retryable: false });
+    const looked = (found.looked ?? []).join(', ');
+    throw new BackendError('auth', `no password for ${found.user}@${host}: none in ${looked}, and ${why}; ${howToGivePassword(target.scheme, found.user, host)}`, { retryable: false });
   }
   return { user: found.user, password: found.password, source: found.source };
 }
@@ -191,6 +192,7 @@ export async function openFtpBackend(target: Target, options: OpenBackendOptions
     encoding,
     timeoutMs: options.timeoutMs ?? COMMAND_TIMEOUT_MS,
     label: `${target.scheme}://${userPart}${server}`,
+    authHint: user === 'anonymous' && source === undefined ? undefined : `the password came from ${describeSource(source)}; ${howToGivePassword(target.scheme, user, host)}`,
     active: options.ftpActive === true,
     ...(options.trace ? { trace: options.trace } : {}),
   };

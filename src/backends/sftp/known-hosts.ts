@@ -6,6 +6,7 @@
  * `HashKnownHosts yes`), and the `@revoked` marker. `@cert-authority` lines are ignored: ferry does
  * not accept host certificates, so such a host counts as unknown.
  */
+import * as path from 'node:path';
 import { createHash, createHmac } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { BackendError } from '../../errors.js';
@@ -138,7 +139,8 @@ export function hostKeyError(verdict: Exclude<HostKeyVerdict, { status: 'trusted
     case 'unknown':
       return new BackendError(
         'host-key',
-        `host key of ${where} is not known (${shown}); if that fingerprint is right, trust it with: ssh-keyscan ${portFlag}${host} >> ${knownHostsFile}`,
+        // mkdir first: `>>` fails where the folder (a fresh ~/.ssh) does not exist yet.
+        `host key of ${where} is not known (${shown}); if that fingerprint is right, trust it with: mkdir -p -m 700 ${path.dirname(knownHostsFile)} && ssh-keyscan ${portFlag}${host} >> ${knownHostsFile}`,
         { retryable: false },
       );
     case 'changed':

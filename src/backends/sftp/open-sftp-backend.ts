@@ -121,6 +121,7 @@ export async function openSftpBackend(target: Target, options: OpenBackendOption
   });
   const endpoint: SshEndpoint = {
     host,
+    hostAlias: alias,
     port,
     user,
     auth: new SshAuth({
@@ -143,7 +144,7 @@ export async function openSftpBackend(target: Target, options: OpenBackendOption
           {},
           { url: options.prompt === 'always', prompt: false },
         );
-        return found.password !== undefined && found.source !== undefined ? { password: found.password, source: found.source } : undefined;
+        return found;
       },
     }),
     knownHosts,

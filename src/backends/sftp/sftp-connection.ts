@@ -10,6 +10,7 @@ import { checkHostKey, hostKeyError, type KnownHostLine } from './known-hosts.js
 import { mapConnectError, mapSftpError } from './sftp-errors.js';
 import type { SshAuth } from './ssh-auth.js';
 import { traceSftp } from './sftp-trace.js';
+import { passwordEnvVar } from '../credentials/resolve-password.js';
 
 const { Client } = ssh2;
 
@@ -20,6 +21,8 @@ export interface SshEndpoint {
   readonly port: number;
   readonly user: string;
   readonly auth: SshAuth;
+  /** The host as the URL names it (an ssh config alias), for the netrc hint. */
+  readonly hostAlias?: string;
   /** Known host keys, or undefined when verification is off. */
   readonly knownHosts: readonly KnownHostLine[] | undefined;
   /** The known_hosts file named in messages (where the user should add a key). */
@@ -230,8 +233,10 @@ export function connectSftp(endpoint: SshEndpoint, signal?: AbortSignal): Promis
       if (error.level === 'agent') return;
       if (hostKeyProblem) return fail(hostKeyProblem);
       if (error.level === 'client-authentication') {
-        const methods = tried.length > 0 ? [...new Set(tried)].join(', ') : 'no usable method: give a password in the URL, --ssh-key, or run ssh-agent';
-        return fail(new BackendError('auth', `authentication failed for ${endpoint.user}@${where} (tried: ${methods})`, { cause: error }));
+        const methods = tried.length > 0 ? [...new Set(tried)].join(', ') : 'no usable method';
+        const missing = endpoint.auth.notAvailable();
+        const how = `give a password in the URL, in ${passwordEnvVar} or in ~/.netrc ("machine ${endpoint.hostAlias ?? endpoint.host} login ${endpoint.user} password …"), a key with --ssh-key, or run ssh-agent; on a terminal ferry asks, and --store-password saves the password in the keyring`;
+        return fail(new BackendError('auth', `authentication failed for ${endpoint.user}@${where} (tried: ${methods}${missing.length > 0 ? `; nothing in ${missing.join(', ')}` : ''}); ${how}`, { cause: error }));
       }
       fail(mapConnectError(error, where));
     });

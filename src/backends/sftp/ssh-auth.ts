@@ -90,10 +90,20 @@ export interface SshAuthOptions {
   /** `IdentitiesOnly yes`: the agent may offer only the keys of the key files above. */
   readonly identitiesOnly?: boolean;
   readonly askSecret?: (prompt: string) => Promise<string | undefined>;
-  /** Looks up a stored password (netrc, keyring, environment); called at most once, when reached. */
-  readonly storedPassword?: () => Promise<{ readonly password: string; readonly source: PasswordSource } | undefined>;
+  /**
+   * Looks up a stored password (netrc, keyring, environment); called at most once, when reached.
+   * Without one, `looked` says where it looked (for the failure message).
+   */
+  readonly storedPassword?: () => Promise<StoredPassword | undefined>;
   /** `--prompt`: ask before using the URL's or a stored password. */
   readonly promptFirst?: boolean;
+}
+
+/** What {@link SshAuthOptions.storedPassword} found. */
+export interface StoredPassword {
+  readonly password?: string;
+  readonly source?: PasswordSource;
+  readonly looked?: readonly string[];
 }
 
 const maxPasswordPrompts = 3;
@@ -108,7 +118,11 @@ export class SshAuth {
   private readonly keyProblems = new Map<string, string>();
   private askedPassword: string | undefined;
   private remembered: AnyAuthMethod | undefined;
-  private stored: Promise<{ readonly password: string; readonly source: PasswordSource } | undefined> | undefined;
+  private stored: Promise<StoredPassword | undefined> | undefined;
+  /** Where the stored-password lookup looked without finding one. */
+  private storedLooked: readonly string[] = [];
+  /** Whether a password was asked and refused (the next question says so). */
+  private promptsAnswered = 0;
   /** Which password (and its source) each password method carries, for `--store-password`. */
   private readonly passwordOf = new WeakMap<object, { readonly password: string; readonly source: PasswordSource }>();
 
@@ -134,6 +148,22 @@ export class SshAuth {
       for (let attempt = 1; attempt <= maxPasswordPrompts; attempt++) this.sources.push({ kind: 'asked-password', attempt });
     }
     if (stored && promptFirst) this.sources.push({ kind: 'stored-password' });
+  }
+
+  /**
+   * For the failure message: the ways to log in that were not there to try (no password in the
+   * URL, no agent, no key file, nothing stored, no one to ask). Never a secret.
+   */
+  notAvailable(): string[] {
+    const notes: string[] = [];
+    if (this.options.urlPassword === undefined) notes.push('the URL (no password)');
+    if (!this.options.agentSocket) notes.push('ssh-agent (SSH_AUTH_SOCK not set)');
+    const missing = this.sources.filter((source): source is Extract<AuthSource, { kind: 'key' }> => source.kind === 'key' && this.parsedKeys.get(source.file) === null && !this.keyProblems.has(source.file));
+    if (missing.length > 0) notes.push(`${missing.map((source) => source.file).join(', ')} (no such key file)`);
+    notes.push(...this.storedLooked);
+    if (!this.options.askSecret) notes.push('the terminal (--no-prompt, or none to ask on)');
+    else if (this.options.urlPassword !== undefined && !this.options.promptFirst) notes.push('the terminal (not asked after a wrong password in the URL)');
+    return notes;
   }
 
   /** The password and its source, when the remembered (successful) method was a password. */
@@ -206,11 +236,14 @@ export class SshAuth {
         if (!this.allows(authsLeft, 'password') && !authsLeft?.includes('keyboard-interactive')) return undefined;
         this.stored ??= this.options.storedPassword!().catch(() => undefined);
         const found = await this.stored;
-        if (found === undefined) return undefined;
+        if (found?.password === undefined || found.source === undefined) {
+          this.storedLooked = found?.looked ?? [];
+          return undefined;
+        }
         const method = this.passwordMethod(found.password, authsLeft);
         if (method) {
           tried.push(`password from ${found.source === 'env' ? 'FERRY_PASSWORD' : found.source === 'url' ? 'the URL' : found.source}`);
-          this.passwordOf.set(method, found);
+          this.passwordOf.set(method, { password: found.password, source: found.source });
         }
         return method;
       }
@@ -243,13 +276,16 @@ export class SshAuth {
         if (!this.allows(authsLeft, 'password') && !authsLeft?.includes('keyboard-interactive')) return undefined;
         // The first prompt is reused by later connections; a retry means the last one was wrong.
         if (source.attempt > 1 || this.askedPassword === undefined) {
-          const answer = await this.options.askSecret!(`password for ${this.options.where}: `);
+          // As ssh does: a question after a refused answer says so.
+          const refused = this.promptsAnswered > 0 ? 'Permission denied, please try again.\n' : '';
+          const answer = await this.options.askSecret!(`${refused}password for ${this.options.where}: `);
           if (answer === undefined) {
             // No one to ask: stop asking.
             for (let i = this.sources.length - 1; i >= 0; i--) if (this.sources[i]!.kind === 'asked-password') this.sources.splice(i, 1);
             return undefined;
           }
           this.askedPassword = answer;
+          this.promptsAnswered++;
         }
         const method = this.passwordMethod(this.askedPassword, authsLeft);
         if (method) {

@@ -25,10 +25,20 @@ export class ProgressState {
   totalFiles = 0;
   doneFiles = 0;
   totalBytes = 0;
-  doneBytes = 0;
+  /** Bytes of copies that finished. */
+  private finishedBytes = 0;
+  /** Bytes of copies in flight, by path, as their last `progress` event said. */
+  private readonly partialBytes = new Map<string, number>();
   /** When the first action started (ms), undefined before. */
   startedAt: number | undefined;
   private readonly inFlight = new Map<Action, string>();
+
+  /** Bytes copied so far: finished copies and what the ones in flight have passed on. */
+  get doneBytes(): number {
+    let bytes = this.finishedBytes;
+    for (const partial of this.partialBytes.values()) bytes += partial;
+    return bytes;
+  }
 
   /** Updates the counts from one event; `now` is the current time in ms. */
   update(event: SyncEvent, now: number): void {
@@ -41,14 +51,18 @@ export class ProgressState {
         this.startedAt ??= now;
         if (event.action.kind !== 'record' && event.action.kind !== 'forget') this.inFlight.set(event.action, event.action.path);
         break;
+      case 'progress':
+        this.partialBytes.set(event.path, event.bytes);
+        break;
       case 'action-finished': {
         const { action } = event.result;
         this.inFlight.delete(action);
         if (isFileAction(action)) this.doneFiles++;
         if (action.kind === 'copy') {
+          this.partialBytes.delete(action.path);
           if (event.result.status === 'done') {
             const bytes = event.result.bytes ?? action.source.size;
-            this.doneBytes += bytes;
+            this.finishedBytes += bytes;
             this.totalBytes += bytes - action.source.size;
           } else {
             this.totalBytes -= action.source.size; // not copied: no longer part of the work

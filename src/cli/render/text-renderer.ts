@@ -166,13 +166,19 @@ export class TextRenderer {
         if (this.heldBack > 0) {
           this.err(this.style.yellow(`${p}warning: ${this.heldBack} deletion${this.heldBack === 1 ? ' was' : 's were'} held back because a copy failed; the next run will do them`));
         }
+        // A dry run speaks of what would be done, a run of what was: never both in one line.
+        const [copied, deleted, created, removed, moved] = s.dryRun
+          ? ['to copy', 'to delete', 'to create', 'to remove', 'to move']
+          : ['copied', 'deleted', 'created', 'removed', 'moved'];
+        // The average rate over the whole run (connecting and scanning included), as rsync gives it.
+        const rate = !s.dryRun && s.bytesCopied > 0 && s.elapsedMs > 0 ? `, ${formatBytes(Math.round(s.bytesCopied / (s.elapsedMs / 1000)))}/s` : '';
         const parts = [
-          `${s.filesCopied} file${s.filesCopied === 1 ? '' : 's'} ${s.dryRun ? 'to copy' : 'copied'} (${formatBytes(s.bytesCopied)})`,
-          `${s.filesDeleted} deleted`,
-          `${s.foldersCreated} folder${s.foldersCreated === 1 ? '' : 's'} created`,
-          `${s.foldersDeleted} removed`,
-          ...(s.conflictCopies > 0 ? [`${s.conflictCopies} kept both (conflict copies)`] : []),
-          ...(s.moved > 0 ? [`${s.moved} moved`] : []),
+          `${s.filesCopied} file${s.filesCopied === 1 ? '' : 's'} ${copied} (${formatBytes(s.bytesCopied)}${rate})`,
+          `${s.filesDeleted} ${deleted}`,
+          `${s.foldersCreated} folder${s.foldersCreated === 1 ? '' : 's'} ${created}`,
+          `${s.foldersDeleted} ${removed}`,
+          ...(s.conflictCopies > 0 ? [`${s.conflictCopies} ${s.dryRun ? 'to keep both (conflict copies)' : 'kept both (conflict copies)'}`] : []),
+          ...(s.moved > 0 ? [`${s.moved} ${moved}`] : []),
           `${s.conflicts} conflict${s.conflicts === 1 ? '' : 's'}${s.conflicts ? ' left unresolved' : ''}`,
           `${s.skipped} skipped`,
           `${s.errors} error${s.errors === 1 ? '' : 's'}`,

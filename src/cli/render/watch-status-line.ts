@@ -29,6 +29,8 @@ export class WatchStatusLine {
   private text: string | undefined;
   private shown = false;
   private reconnecting = false;
+  /** The start line, shown as the live line's idle state (instead of printed above it too). */
+  private watchingText: string | undefined;
 
   constructor(
     private readonly mode: ProgressMode,
@@ -42,7 +44,7 @@ export class WatchStatusLine {
       return;
     }
     if (this.mode === 'live') {
-      this.text = describeWatchState(event);
+      this.text = event.state === 'watching' && this.watchingText !== undefined ? this.watchingText : describeWatchState(event);
       this.draw();
     } else if (this.mode === 'plain') {
       if (event.state === 'reconnecting') {
@@ -54,6 +56,23 @@ export class WatchStatusLine {
       }
     }
   };
+
+  /** True when a live line is drawn (a terminal): it then says what the start line would. */
+  get isLive(): boolean {
+    return this.mode === 'live';
+  }
+
+  /**
+   * The text of the idle state (`Now watching … Ctrl-C to stop.`): on a terminal it is the live
+   * line whenever nothing happens, so it is not printed as well (it was said twice).
+   */
+  setWatching(text: string): void {
+    this.watchingText = text;
+    if (this.text !== undefined && this.text === describeWatchState({ type: 'watch-state', state: 'watching' })) {
+      this.text = text;
+      this.draw();
+    }
+  }
 
   /** Prints other output above the live line. */
   above(print: () => void): void {

@@ -2,6 +2,7 @@
  * One incremental pass of a watch: scan the touched paths on both sides, then the ordinary
  * reconcile → resolve → plan → safety check → execute → record, against the state the watch holds.
  */
+import { ByteProgress } from '../byte-progress.js';
 import type { Backend } from '../../backends/backend.js';
 import type { ActionResult } from '../../core/action-result.js';
 import { settleCaseSpellings, type CaseMode } from '../../core/case-collisions.js';
@@ -118,7 +119,11 @@ export async function runPass(context: PassContext, paths: Iterable<RelPath>, tr
 
   const files = countActions(plan, (action) => action.kind === 'copy' || action.kind === 'delete' || action.kind === 'move');
   if (files > 0) emit({ type: 'watch-state', state: 'syncing', paths: scan.roots.length, files });
-  for (const action of planActions(plan)) emit(plannedEvent(action));
+  let copyBytes = 0;
+  for (const action of planActions(plan)) {
+    if (action.kind === 'copy') copyBytes += action.source.size;
+    emit(plannedEvent(action));
+  }
   for (const conflict of plan.conflicts) emit({ type: 'conflict', conflict });
   for (const skip of plan.skipped) emit({ type: 'skipped', skip });
   totals.conflicts += plan.conflicts.length;
@@ -126,14 +131,17 @@ export async function runPass(context: PassContext, paths: Iterable<RelPath>, tr
     for (const action of planActions(plan)) count(totals, { action, status: 'done' });
     return result();
   }
+  const bytes = new ByteProgress(copyBytes, emit);
   await executePlan(plan, {
     local,
     remote,
     signal: context.signal,
+    onBytes: bytes.onBytes,
     backupDir: context.backupDir ? toRelPath(`${context.backupDir}/${conflictStamp(context.startedMs)}`) : undefined,
     isExcludedName: (name) => filter.isExcludedName(name),
     onStart: (action) => emit(actionStartedEvent(action)),
     onResult: async (actionResult) => {
+      bytes.onResult(actionResult);
       store.recordResult(actionResult);
       count(totals, actionResult);
       if (actionResult.status === 'failed' || actionResult.status === 'not-run') {

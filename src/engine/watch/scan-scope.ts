@@ -215,6 +215,7 @@ async function listFolder(backend: Backend, dir: RelPath, filter: PathFilter): P
       if (error instanceof UnsafePathError) continue;
       throw error;
     }
+    if (filter.isExcludedEntry(path, 'entry' in item && item.entry.kind === 'dir')) continue;
     entries.set(path, 'unsupported' in item ? { unsupported: item.unsupported } : item.entry);
   }
   return { kind: 'ok', entries };

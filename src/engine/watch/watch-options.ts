@@ -4,6 +4,7 @@
 import type { AnyRunOptions } from '../run-sync.js';
 import type { LocalWatcherFactory } from './local-watcher.js';
 import type { LocalChangeSource, WatchEventListener } from './watch-events.js';
+import { makePathFilter } from '../load-path-filter.js';
 import { FerryError } from '../../errors.js';
 
 /** Default fastest remote polling interval (mode `sync`), in seconds. */
@@ -44,4 +45,5 @@ export function validateWatchOptions(options: WatchOptions): void {
   if (!(poll > 0) || !Number.isFinite(poll)) throw new FerryError('usage', '--poll must be a number of seconds above 0');
   const rescan = options.rescanSeconds ?? DEFAULT_RESCAN_SECONDS;
   if (!(rescan >= 0) || !Number.isFinite(rescan)) throw new FerryError('usage', '--rescan must be a number of seconds (0 turns it off)');
+  makePathFilter(options, [], undefined);
 }

@@ -9,7 +9,8 @@ import type { Backend } from '../../backends/backend.js';
 import { openBackend } from '../../backends/open-backend.js';
 import { parseTarget } from '../../backends/target-url.js';
 import type { Side } from '../../core/side.js';
-import { checkDistinct } from '../run-sync.js';
+import { backupDirOf, checkDistinct } from '../run-sync.js';
+import { loadPathFilter } from '../load-path-filter.js';
 import { chokidarLocalWatcher, loadChokidar } from './local-watcher.js';
 import type { WatchEvent, WatchSummary } from './watch-events.js';
 import { validateWatchOptions, type WatchDependencies, type WatchOptions } from './watch-options.js';
@@ -51,7 +52,9 @@ export async function watchPair(options: WatchOptions, dependencies: WatchDepend
     const local = await openSide('local', options.local);
     const remote = await openSide('remote', options.remote);
     if (!dependencies.createWatcher) await loadChokidar();
-    const session = new WatchSession(mode, options, local, remote, emit, dependencies.createWatcher ?? chokidarLocalWatcher);
+    const backupDir = backupDirOf(options);
+    const filter = await loadPathFilter(options, local, backupDir ? [backupDir] : []);
+    const session = new WatchSession(mode, options, local, remote, emit, dependencies.createWatcher ?? chokidarLocalWatcher, filter);
     return await session.run();
   } finally {
     await Promise.allSettled(opened.map((backend) => backend.close()));

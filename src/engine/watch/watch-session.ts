@@ -8,7 +8,7 @@ import type { Backend } from '../../backends/backend.js';
 import { LocalBackend } from '../../backends/local/local-backend.js';
 import { sameEntry, type Entry } from '../../core/entry.js';
 import type { DeleteLimit } from '../../core/check-plan-safety.js';
-import { PathFilter } from '../../core/path-filter.js';
+import type { PathFilter } from '../../core/path-filter.js';
 import { isInside, ROOT, type RelPath } from '../../core/rel-path.js';
 import type { Side } from '../../core/side.js';
 import { DEFAULT_TIME_WINDOW_MS, type ReconcileOptions } from '../../core/sync-options.js';
@@ -96,11 +96,13 @@ export class WatchSession {
     private readonly remote: Backend,
     private readonly emit: (event: WatchEvent) => void,
     private readonly createWatcher: LocalWatcherFactory,
+    /** The pair's filter, with `.ferryignore` read ({@link loadPathFilter}). */
+    filter: PathFilter,
   ) {
     this.dryRun = options.dryRun ?? false;
     this.backupDir = backupDirOf(options);
     this.maxDelete = maxDeleteOf(options);
-    this.filter = new PathFilter({ match: options.match, exclude: options.exclude, skipFolders: this.backupDir ? [this.backupDir] : [] });
+    this.filter = filter;
     this.pollMs = (options.pollSeconds ?? DEFAULT_POLL_SECONDS) * 1000;
     this.rescanMs = (options.rescanSeconds ?? DEFAULT_RESCAN_SECONDS) * 1000;
     this.debounceMs = options.debounceMs ?? DEFAULT_DEBOUNCE_MS;
