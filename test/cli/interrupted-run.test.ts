@@ -276,9 +276,11 @@ describe('ferry CLI: interrupted runs', () => {
     let second: Promise<CliResult> | undefined;
     const first = watchLines(child, (line) => {
       if (!second && isFinishedCopy(line)) {
-        // Keep the first run from finishing while the second one starts: stop reading its output.
-        child.stdout!.pause();
-        second = runCli(args(), { env: box.env, timeoutMs: 60_000 }).finally(() => child.stdout!.resume());
+        // Keep the first run from finishing while the second one starts: stop it (SIGSTOP; it
+        // keeps its lock) and let it go on once the second run has ended. Pausing its output
+        // instead held it only when the rest of its output outgrew the pipe's buffer.
+        child.kill('SIGSTOP');
+        second = runCli(args(), { env: box.env, timeoutMs: 60_000 }).finally(() => child.kill('SIGCONT'));
       }
     });
     const firstResult = await first;

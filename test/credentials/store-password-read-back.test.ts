@@ -97,7 +97,8 @@ describe('ferry CLI: --store-password with the real keyring (an account of the t
   });
 
   it('"saved" is said only after the password was read back, and the next run logs in with it alone', async () => {
-    const env = { FERRY_PASSWORD: '' };
+    // The test suite keeps the keyring out of every run (FERRY_NO_KEYRING); this one is about it.
+    const env = { FERRY_PASSWORD: '', FERRY_NO_KEYRING: '' };
     const first = await box.run(['upload', box.local, `sftp://${sshd.user}:${encodeURIComponent(sshd.password)}@${alias}${remoteDir}`, '--state-dir', box.stateDir, '--store-password', '--no-netrc', '--no-prompt'], { env });
     assert.equal(first.code, 0, first.stderr);
     const said = first.stdout + first.stderr;

@@ -41,7 +41,7 @@ const expectedOutput: readonly RegExp[] = [
   /^done: 3 files copied$/,
   /^watching\n[\s\S]*pass: 1 copied\nstopped after \d+ passes$/,
   // The watch example added a fourth file to ./site.
-  /^4 files, 20\d\d bytes\n4 files copied to sftp:\/\/ferrytest@127\.0\.0\.1:\d+\/.*\/var\/www\/staging$/,
+  /^4 files, 20\d\d bytes\n4 files copied to sftp:\/\/[\w-]+@127\.0\.0\.1:\d+\/.*\/var\/www\/staging$/,
 ];
 
 describe('docs/api.md examples', { timeout: 300_000 }, () => {
