@@ -3,6 +3,7 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import {
+  TRANSFER_GRACE_MS,
   DEFAULT_EXCLUDES,
   DEFAULT_POLL_SECONDS,
   DEFAULT_RESCAN_SECONDS,
@@ -12,6 +13,7 @@ import {
   type ResolveStrategy,
   type WatchEvent,
   type WatchOptions,
+  type WatchSummary,
 } from '../index.js';
 import { addConnectionOptions, positiveInt } from './connection-options.js';
 import { runOptionsOf, type RunFlags } from './run-flags.js';
@@ -21,6 +23,7 @@ import { progressModeFor } from './render/progress-line.js';
 import { TextRenderer, type Verbosity } from './render/text-renderer.js';
 import { WatchStatusLine } from './render/watch-status-line.js';
 import { styleFor } from './terminal-style.js';
+import { withInterrupt } from './with-interrupt.js';
 
 interface WatchFlags extends RunFlags {
   mode: 'upload' | 'sync';
@@ -146,36 +149,26 @@ async function runWatch(local: string, remote: string, flags: WatchFlags): Promi
     render(event);
   };
 
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSigint = (): void => {
-    interrupts++;
-    if (interrupts === 1) {
-      err('Stopping: finishing in-flight transfers and saving the state (Ctrl-C again to quit at once)');
-      controller.abort();
-    } else {
-      process.exit(ExitCode.interrupted);
-    }
-  };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
-  const options: WatchOptions = {
-    ...runOptionsOf(flags),
-    local,
-    remote,
-    mode: flags.mode,
-    pollSeconds: flags.poll,
-    rescanSeconds: flags.rescan,
-    localChanges: flags.watcher ? 'watcher' : 'rescan',
-    onEvent,
-    signal: controller.signal,
-  };
+  const run = (signal: AbortSignal): Promise<WatchSummary> =>
+    watch({
+      ...runOptionsOf(flags),
+      local,
+      remote,
+      mode: flags.mode,
+      pollSeconds: flags.poll,
+      rescanSeconds: flags.rescan,
+      localChanges: flags.watcher ? 'watcher' : 'rescan',
+      onEvent,
+      signal,
+    } satisfies WatchOptions);
   try {
-    const summary = await watch(options);
+    const summary = await withInterrupt(run, {
+      notice: `Stopping: no new work; transfers in flight get ${TRANSFER_GRACE_MS / 1000} s to finish, then are stopped and undone; saving the state (Ctrl-C again to quit at once)`,
+      err,
+      timeoutSeconds: flags.timeout,
+    });
     return summary.interrupted ? ExitCode.interrupted : ExitCode.ok;
   } finally {
     status.clear();
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
   }
 }

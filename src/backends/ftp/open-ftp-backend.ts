@@ -190,6 +190,7 @@ export async function openFtpBackend(target: Target, options: OpenBackendOptions
     tlsOptions,
     encoding,
     timeoutMs: options.timeoutMs ?? COMMAND_TIMEOUT_MS,
+    minRate: options.minRate,
     label: `${target.scheme}://${userPart}${server}`,
     active: options.ftpActive === true,
   };
@@ -199,6 +200,10 @@ export async function openFtpBackend(target: Target, options: OpenBackendOptions
     connect: (signal) => connectFtpClient(settings, signal),
     onShrink: (n) => options.warn?.(`${target.display}: the server allows only ${n} connection${n === 1 ? '' : 's'} at once; going on with ${n}`),
   });
+  // An abort while opening (Ctrl-C while connecting or logging in) ends the login at once.
+  const onAbort = (): void => void pool.close();
+  if (options.signal?.aborted) onAbort();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     let features: ServerFeatures | undefined;
     let root = '/';
@@ -245,5 +250,7 @@ export async function openFtpBackend(target: Target, options: OpenBackendOptions
   } catch (error) {
     await pool.close();
     throw error;
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
   }
 }

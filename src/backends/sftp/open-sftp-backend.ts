@@ -128,6 +128,7 @@ export async function openSftpBackend(target: Target, options: OpenBackendOption
     knownHostsFile: userKnownHosts[0]!,
     readyTimeoutMs: options.timeoutMs ?? 20_000,
     idleTimeoutMs: options.timeoutMs ?? 30_000,
+    minRate: options.minRate,
   };
 
   const connecting = connectSftp(endpoint, options.signal);
