@@ -56,6 +56,7 @@ export class FaultProxy {
   private readonly sockets = new Set<Socket>();
   private readonly extraServers = new Set<Server>();
   private triggers: { bytes: number; fn: () => void }[] = [];
+  private commandTriggers: { pattern: RegExp; fn: () => void }[] = [];
   private dropLimit: { bytes: number; remaining: number; dataOnly: boolean } | undefined;
   private stalled = false;
   private delayMs = 0;
@@ -96,6 +97,14 @@ export class FaultProxy {
   /** Calls `fn` once, as soon as all connections together have carried `bytes` bytes. */
   whenBytes(bytes: number, fn: () => void): void {
     this.triggers.push({ bytes, fn });
+  }
+
+  /**
+   * Plain FTP: calls `fn` once, just before the first client command matching `pattern` (for
+   * example `/^RNFR /m`) reaches the server, so a fault can land on that command.
+   */
+  whenClientSends(pattern: RegExp, fn: () => void): void {
+    this.commandTriggers.push({ pattern, fn });
   }
 
   /** Stops dropping connections. */
@@ -223,6 +232,12 @@ export class FaultProxy {
       this.fireTriggers();
     };
     from.on('data', (chunk: Buffer) => {
+      if (this.commandTriggers.length > 0 && from === pair.client && !pair.data) {
+        const text = chunk.toString('latin1');
+        const due = this.commandTriggers.filter((t) => t.pattern.test(text));
+        this.commandTriggers = this.commandTriggers.filter((t) => !due.includes(t));
+        for (const t of due) t.fn();
+      }
       if (this.delayMs === 0 && latency === 0 && this.trickleBps === 0 && !rewrite) {
         send(chunk, chunk);
         return;
