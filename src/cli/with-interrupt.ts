@@ -23,6 +23,24 @@ export function interruptDeadlineMs(timeoutSeconds: number | undefined): number 
   return TRANSFER_GRACE_MS + Math.min((timeoutSeconds ?? 30) * 1000, CLEANUP_CAP_MS) + 1000;
 }
 
+/** Commands running under {@link withInterrupt} (their handlers decide then). */
+let active = 0;
+
+/**
+ * A signal that arrives before any command started its work (while the command line is parsed,
+ * the password asked for) quits at once with exit 3: nothing was started, nothing is held.
+ * Installed first thing by the executable.
+ */
+export function quitOnEarlySignals(): void {
+  const early = (): void => {
+    if (active > 0) return;
+    writeLine(process.stderr, 'ferry: interrupted before anything was started');
+    process.exit(ExitCode.interrupted);
+  };
+  process.on('SIGINT', early);
+  process.on('SIGTERM', early);
+}
+
 /** Options of {@link withInterrupt}. */
 export interface InterruptOptions {
   /** Printed on stderr at the first signal: what happens now, in the command's words. */
@@ -46,7 +64,7 @@ export async function withInterrupt<T>(fn: (signal: AbortSignal) => Promise<T>, 
     interrupts++;
     if (interrupts === 1) {
       err(options.notice ?? 'Interrupted: stopping (Ctrl-C again to quit at once)');
-      controller.abort(new FerryError('interrupted', 'interrupted'));
+      controller.abort();
       const ms = interruptDeadlineMs(options.timeoutSeconds);
       deadline = setTimeout(() => {
         writeLine(process.stderr, `ferry: interrupted; still stopping after ${ms / 1000} s, quitting now (finished work is kept in the state)`);
@@ -61,6 +79,7 @@ export async function withInterrupt<T>(fn: (signal: AbortSignal) => Promise<T>, 
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  active++;
   try {
     return await fn(controller.signal);
   } catch (error) {
@@ -74,6 +93,7 @@ export async function withInterrupt<T>(fn: (signal: AbortSignal) => Promise<T>, 
     if (interrupts === 0) {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      active--;
     }
   }
 }

@@ -1,0 +1,71 @@
+/**
+ * Ctrl-C and SIGTERM in every phase of a run (connecting, login, scan, plan, execute, watch), with
+ * a server that stops answering or trickles so that nothing ends by itself: exit 3, quickly (the
+ * grace of in-flight transfers plus the clean-up deadline at most, docs/reliability.md), the
+ * pair's lock released, the state saved, and the next run starts and finishes. A second signal
+ * quits at once, also with exit 3 and the lock released. The moment within each phase is random.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { RemoteKind } from '../support/fault-targets.js';
+import { ensureBuilt, hasStackTrace, makeSandbox, type Sandbox } from '../support/run-cli.js';
+import { signalTrial, type SignalPhase, type SignalTrialResult } from '../support/signal-trial.js';
+
+const TIMEOUT_S = 1;
+/** docs/reliability.md: grace 2 s + clean-up min(--timeout, 5 s) + 1 s; plus process slack. */
+const DEADLINE_MS = 2000 + Math.min(TIMEOUT_S * 1000, 5000) + 1000 + 1500;
+
+/** Asserts what every interrupted run must show. */
+export function assertInterrupted(label: string, trial: SignalTrialResult, limitMs = DEADLINE_MS): void {
+  assert.ok(trial.sent, `${label}: the signal was sent`);
+  assert.equal(trial.result.code, 3, `${label}: exit 3 (stderr: ${trial.result.stderr.slice(-600)})`);
+  assert.ok(!hasStackTrace(trial.result.stderr), trial.result.stderr);
+  assert.doesNotMatch(trial.result.stderr, /This operation was aborted|finishing in-flight/, `${label}: says what really happens`);
+  assert.ok(trial.toExitMs <= limitMs, `${label}: exited ${Math.round(trial.toExitMs)} ms after the signal (limit ${limitMs} ms)`);
+  assert.equal(trial.lockLeft, false, `${label}: lock released (${trial.stateFiles.join(', ')})`);
+  assert.equal(trial.next.code, 0, `${label}: the next run starts and finishes: ${trial.next.stderr}`);
+}
+
+const random = (max: number): number => Math.floor(Math.random() * max);
+
+describe('ferry CLI: signals in every phase', () => {
+  let box: Sandbox;
+  before(async () => {
+    await ensureBuilt();
+    box = await makeSandbox('signals');
+  });
+  after(async () => {
+    await box.cleanup();
+  });
+
+  const cases: [SignalPhase, RemoteKind, 'SIGINT' | 'SIGTERM'][] = [
+    ['connecting', 'ftp', 'SIGINT'],
+    ['login', 'sftp', 'SIGTERM'],
+    ['scan', 'ftp', 'SIGTERM'],
+    ['plan', 'sftp', 'SIGINT'],
+    ['execute', 'ftp', 'SIGINT'],
+    ['execute', 'sftp', 'SIGTERM'],
+    ['watch', 'sftp', 'SIGINT'],
+  ];
+  for (const [phase, kind, signal] of cases) {
+    it(`${signal} while ${phase} (${kind}): exit 3, lock released, the next run completes`, async (t) => {
+      const delayMs = random(300);
+      const trial = await signalTrial({ box, kind, phase, delayMs, signal, timeoutS: TIMEOUT_S });
+      t.diagnostic(`${phase}/${kind}: ${signal} ${delayMs} ms in, exit ${trial.result.code} after ${Math.round(trial.toExitMs)} ms: ${trial.result.stderr.trim().split('\n').pop()}`);
+      assertInterrupted(`${phase}/${kind}`, trial);
+      if (phase === 'connecting' || phase === 'login' || phase === 'scan') {
+        assert.match(trial.result.stderr, /^ferry: interrupted while (connecting|scanning); nothing was changed$/m);
+      }
+      if (phase === 'execute') {
+        assert.match(trial.result.stderr, /^Interrupted: no new work; transfers in flight get 2 s to finish/m);
+        assert.ok(trial.stateFiles.some((f) => f.endsWith('.json')), `state saved: ${trial.stateFiles.join(', ')}`);
+      }
+    });
+  }
+
+  it('a second signal quits at once with exit 3, and the lock is released', async () => {
+    const trial = await signalTrial({ box, kind: 'ftp', phase: 'execute', delayMs: 0, secondAfterMs: 100, signal: 'SIGINT', timeoutS: 30 });
+    assertInterrupted('second signal', trial, 1000);
+    assert.match(trial.result.stderr, /^ferry: interrupted again; quitting at once/m);
+  });
+});
