@@ -49,9 +49,9 @@ export interface StallTrialResult {
   readonly afterFaultMs: number;
 }
 
-/** Worst-case time to exit after a fault, docs/reliability.md: 5 × timeout + 2 s. */
+/** Worst-case time to exit after a fault, docs/reliability.md: 7 × timeout + 2 s. */
 export function stallBoundMs(timeoutS: number): number {
-  return 5 * timeoutS * 1000 + 2000;
+  return 7 * timeoutS * 1000 + 2000;
 }
 
 /** Start-up of a node process and the CLI on a busy test machine. */
