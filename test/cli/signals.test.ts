@@ -8,23 +8,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { RemoteKind } from '../support/fault-targets.js';
-import { ensureBuilt, hasStackTrace, makeSandbox, type Sandbox } from '../support/run-cli.js';
-import { signalTrial, type SignalPhase, type SignalTrialResult } from '../support/signal-trial.js';
+import { ensureBuilt, makeSandbox, type Sandbox } from '../support/run-cli.js';
+import { assertInterrupted, signalTrial, type SignalPhase } from '../support/signal-trial.js';
 
 const TIMEOUT_S = 1;
-/** docs/reliability.md: grace 2 s + clean-up min(--timeout, 5 s) + 1 s; plus process slack. */
-const DEADLINE_MS = 2000 + Math.min(TIMEOUT_S * 1000, 5000) + 1000 + 1500;
-
-/** Asserts what every interrupted run must show. */
-export function assertInterrupted(label: string, trial: SignalTrialResult, limitMs = DEADLINE_MS): void {
-  assert.ok(trial.sent, `${label}: the signal was sent`);
-  assert.equal(trial.result.code, 3, `${label}: exit 3 (stderr: ${trial.result.stderr.slice(-600)})`);
-  assert.ok(!hasStackTrace(trial.result.stderr), trial.result.stderr);
-  assert.doesNotMatch(trial.result.stderr, /This operation was aborted|finishing in-flight/, `${label}: says what really happens`);
-  assert.ok(trial.toExitMs <= limitMs, `${label}: exited ${Math.round(trial.toExitMs)} ms after the signal (limit ${limitMs} ms)`);
-  assert.equal(trial.lockLeft, false, `${label}: lock released (${trial.stateFiles.join(', ')})`);
-  assert.equal(trial.next.code, 0, `${label}: the next run starts and finishes: ${trial.next.stderr}`);
-}
 
 const random = (max: number): number => Math.floor(Math.random() * max);
 

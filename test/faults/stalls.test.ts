@@ -13,23 +13,11 @@ import { FtpClientPool } from '../../src/backends/ftp/ftp-client-pool.js';
 import { connectFtpClient } from '../../src/backends/ftp/connect-ftp-client.js';
 import { FaultProxy } from '../support/fault-proxy.js';
 import type { RemoteKind } from '../support/fault-targets.js';
-import { ensureBuilt, hasStackTrace, makeSandbox, type Sandbox } from '../support/run-cli.js';
-import { stallTrial, type FaultKind, type FaultPoint } from '../support/stall-trial.js';
+import { ensureBuilt, makeSandbox, type Sandbox } from '../support/run-cli.js';
+import { assertEndedWithinBound, stallTrial, type FaultKind, type FaultPoint } from '../support/stall-trial.js';
 import { loadServer } from '../support/test-servers.js';
 
 const TIMEOUT_S = 1;
-
-/** Asserts what every stalled or trickled run must show. */
-export function assertEndedWithinBound(label: string, trial: Awaited<ReturnType<typeof stallTrial>>): void {
-  const { result, next } = trial;
-  assert.ok(trial.faulted, `${label}: the fault was set off`);
-  assert.equal(result.code, 1, `${label}: exit 1 (stderr: ${result.stderr.slice(-800)})`);
-  assert.ok(!hasStackTrace(result.stderr), `${label}: no stack trace:\n${result.stderr}`);
-  const lines = result.stderr.trimEnd().split('\n');
-  assert.match(lines[lines.length - 1]!, /^ferry: .*(no answer|too slow|no login|in time|connection|lost|closed)/i, `${label}: a clear last line`);
-  assert.ok(trial.afterFaultMs <= trial.boundMs, `${label}: ended ${Math.round(trial.afterFaultMs)} ms after the fault, bound ${trial.boundMs} ms`);
-  assert.equal(next.code, 0, `${label}: the next run starts (lock released) and finishes: ${next.stderr}`);
-}
 
 describe('faults: a stalled or trickling server ends the run within the bound', () => {
   let box: Sandbox;

@@ -11,11 +11,12 @@
  * the first signal to the exit, whether the lock file is gone and the state was saved, and the next
  * run on the pair (the fault healed), which must start and finish.
  */
+import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { remoteFolder, type RemoteKind } from './fault-targets.js';
-import { collect, runCli, spawnCli, type CliResult, type Sandbox } from './run-cli.js';
+import { collect, hasStackTrace, runCli, spawnCli, type CliResult, type Sandbox } from './run-cli.js';
 
 /** The phase a signal lands in. */
 export type SignalPhase = 'connecting' | 'login' | 'scan' | 'plan' | 'execute' | 'watch';
@@ -138,3 +139,18 @@ export async function signalTrial(options: SignalTrialOptions): Promise<SignalTr
     await folder.cleanup();
   }
 }
+
+/** docs/reliability.md with `--timeout 1`: grace 2 s + clean-up min(1 s, 5 s) + 1 s; plus process slack. */
+const DEADLINE_MS = 2000 + Math.min(1000, 5000) + 1000 + 1500;
+
+/** Asserts what every interrupted run must show. */
+export function assertInterrupted(label: string, trial: SignalTrialResult, limitMs = DEADLINE_MS): void {
+  assert.ok(trial.sent, `${label}: the signal was sent`);
+  assert.equal(trial.result.code, 3, `${label}: exit 3 (stderr: ${trial.result.stderr.slice(-600)})`);
+  assert.ok(!hasStackTrace(trial.result.stderr), trial.result.stderr);
+  assert.doesNotMatch(trial.result.stderr, /This operation was aborted|finishing in-flight/, `${label}: says what really happens`);
+  assert.ok(trial.toExitMs <= limitMs, `${label}: exited ${Math.round(trial.toExitMs)} ms after the signal (limit ${limitMs} ms)`);
+  assert.equal(trial.lockLeft, false, `${label}: lock released (${trial.stateFiles.join(', ')})`);
+  assert.equal(trial.next.code, 0, `${label}: the next run starts and finishes: ${trial.next.stderr}`);
+}
+

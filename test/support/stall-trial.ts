@@ -10,11 +10,12 @@
  * how long it took, the bound docs/reliability.md promises, and whether the next run (the fault
  * healed) started and finished, which shows the pair's lock was released.
  */
+import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { remoteFolder, type RemoteFolder, type RemoteKind } from './fault-targets.js';
-import { collect, runCli, spawnCli, type CliResult, type Sandbox } from './run-cli.js';
+import { collect, hasStackTrace, runCli, spawnCli, type CliResult, type Sandbox } from './run-cli.js';
 
 /** When the fault starts. */
 export type FaultPoint = 'login' | 'listing' | 'upload' | 'download' | 'rename';
@@ -139,3 +140,16 @@ export async function stallTrial(options: StallTrialOptions): Promise<StallTrial
     await folder.cleanup();
   }
 }
+
+/** Asserts what every stalled or trickled run must show. */
+export function assertEndedWithinBound(label: string, trial: StallTrialResult): void {
+  const { result, next } = trial;
+  assert.ok(trial.faulted, `${label}: the fault was set off`);
+  assert.equal(result.code, 1, `${label}: exit 1 (stderr: ${result.stderr.slice(-800)})`);
+  assert.ok(!hasStackTrace(result.stderr), `${label}: no stack trace:\n${result.stderr}`);
+  const lines = result.stderr.trimEnd().split('\n');
+  assert.match(lines[lines.length - 1]!, /^ferry: .*(no answer|too slow|no login|in time|connection|lost|closed)/i, `${label}: a clear last line`);
+  assert.ok(trial.afterFaultMs <= trial.boundMs, `${label}: ended ${Math.round(trial.afterFaultMs)} ms after the fault, bound ${trial.boundMs} ms`);
+  assert.equal(next.code, 0, `${label}: the next run starts (lock released) and finishes: ${next.stderr}`);
+}
+

@@ -1,0 +1,16 @@
+import { spawn } from 'node:child_process';
+import * as path from 'node:path';
+import * as fs from 'node:fs/promises';
+import { remoteFolder } from '/work/wt-hang/test/support/fault-targets.js';
+import { makeSandbox, CLI_ENTRY } from '/work/wt-hang/test/support/run-cli.js';
+const kind = process.argv[2] as any; const at = Number(process.argv[3]);
+const box = await makeSandbox('zzcli');
+for (let i = 0; i < 20; i++) await fs.writeFile(path.join(box.local, `s${i}.txt`), `small ${i}\n`);
+const folder = await remoteFolder(kind, 'zzcli', box.root);
+const mode = process.env.MODE ?? 'stall'; folder.proxy!.whenBytes(at, () => { console.log(mode, Date.now() - t0); if (mode === 'stall') folder.proxy!.stall(); else folder.proxy!.trickle(Number(mode)); });
+const t0 = Date.now();
+const child = spawn(process.execPath, [CLI_ENTRY, 'upload', box.local, folder.url, '--state-dir', path.join(box.root, 'st'), '--create-folder', '--timeout', '2', ...folder.args, ...process.argv.slice(4)], { env: box.env });
+child.stderr.on('data', (d) => console.log(Date.now() - t0, 'ERR', String(d).trim().slice(0, 200)));
+child.stdout.on('data', (d) => console.log(Date.now() - t0, 'OUT', String(d).trim().slice(0, 200)));
+await new Promise((r) => child.on('exit', (code) => { console.log('exit', code, Date.now() - t0); r(null); }));
+await folder.cleanup(); await box.cleanup();

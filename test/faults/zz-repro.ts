@@ -1,0 +1,20 @@
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { remoteFolder } from '/work/wt-hang/test/support/fault-targets.js';
+import { makeSandbox, runCli } from '/work/wt-hang/test/support/run-cli.js';
+
+const kind = (process.argv[2] ?? 'ftp') as 'ftp' | 'sftp';
+const stallAt = Number(process.argv[3] ?? 1_000_000);
+const extra = process.argv.slice(4);
+const box = await makeSandbox('hang-exp');
+for (let i = 0; i < 4; i++) await fs.writeFile(path.join(box.local, `big${i}.bin`), randomBytes(700_000));
+for (let i = 0; i < 40; i++) await fs.writeFile(path.join(box.local, `s${i}.txt`), `small ${i}\n`);
+const folder = await remoteFolder(kind, 'hang-exp', box.root);
+folder.proxy!.whenBytes(stallAt, () => folder.proxy!.stall());
+const t0 = Date.now();
+const r = await runCli(['upload', box.local, folder.url, '--state-dir', path.join(box.root, 'st'), '--create-folder', '--timeout', '2', ...folder.args, ...extra], { env: box.env, timeoutMs: 200_000 });
+console.log(kind, stallAt, extra.join(' '), 'code', r.code, r.signal, 'secs', (Date.now() - t0) / 1000);
+console.log(r.stderr.slice(-600));
+console.log(r.stdout.split('\n').slice(-4).join('\n'));
+await folder.cleanup(); await box.cleanup();
