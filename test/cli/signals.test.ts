@@ -6,23 +6,19 @@
  * quits at once, also with exit 3 and the lock released. The moment within each phase is random.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import type { RemoteKind } from '../support/fault-targets.js';
-import { ensureBuilt, makeSandbox, type Sandbox } from '../support/run-cli.js';
-import { assertInterrupted, signalTrial, type SignalPhase } from '../support/signal-trial.js';
+import { ensureBuilt } from '../support/run-cli.js';
+import { assertInterrupted, type SignalPhase } from '../support/signal-trial.js';
+import { signalTrialInProcess } from '../support/signal-trial-process.js';
 
 const TIMEOUT_S = 1;
 
 const random = (max: number): number => Math.floor(Math.random() * max);
 
 describe('ferry CLI: signals in every phase', () => {
-  let box: Sandbox;
   before(async () => {
     await ensureBuilt();
-    box = await makeSandbox('signals');
-  });
-  after(async () => {
-    await box.cleanup();
   });
 
   const cases: [SignalPhase, RemoteKind, 'SIGINT' | 'SIGTERM'][] = [
@@ -37,7 +33,7 @@ describe('ferry CLI: signals in every phase', () => {
   for (const [phase, kind, signal] of cases) {
     it(`${signal} while ${phase} (${kind}): exit 3, lock released, the next run completes`, async (t) => {
       const delayMs = random(300);
-      const trial = await signalTrial({ box, kind, phase, delayMs, signal, timeoutS: TIMEOUT_S });
+      const trial = await signalTrialInProcess({ kind, phase, delayMs, signal, timeoutS: TIMEOUT_S });
       t.diagnostic(`${phase}/${kind}: ${signal} ${delayMs} ms in, exit ${trial.result.code} after ${Math.round(trial.toExitMs)} ms: ${trial.result.stderr.trim().split('\n').pop()}`);
       assertInterrupted(`${phase}/${kind}`, trial);
       if (phase === 'connecting' || phase === 'login' || phase === 'scan') {
@@ -51,7 +47,7 @@ describe('ferry CLI: signals in every phase', () => {
   }
 
   it('a second signal quits at once with exit 3, and the lock is released', async () => {
-    const trial = await signalTrial({ box, kind: 'ftp', phase: 'execute', delayMs: 0, secondAfterMs: 100, signal: 'SIGINT', timeoutS: 30 });
+    const trial = await signalTrialInProcess({ kind: 'ftp', phase: 'execute', delayMs: 0, secondAfterMs: 100, signal: 'SIGINT', timeoutS: 30 });
     assertInterrupted('second signal', trial, 1000);
     assert.match(trial.result.stderr, /^ferry: interrupted again; quitting at once/m);
   });

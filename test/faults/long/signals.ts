@@ -6,10 +6,11 @@
  *
  * Runs with `npm run test:faults`.
  */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import type { RemoteKind } from '../../support/fault-targets.js';
-import { ensureBuilt, makeSandbox, type Sandbox } from '../../support/run-cli.js';
-import { assertInterrupted, signalTrial, type SignalPhase } from '../../support/signal-trial.js';
+import { ensureBuilt } from '../../support/run-cli.js';
+import { assertInterrupted, type SignalPhase } from '../../support/signal-trial.js';
+import { signalTrialInProcess } from '../../support/signal-trial-process.js';
 
 const TRIALS = Number(process.env.FERRY_SIGNAL_TRIALS ?? 36);
 let seed = Number(process.env.FERRY_SIGNAL_SEED ?? Date.now() % 1_000_000);
@@ -21,13 +22,8 @@ function random(max: number): number {
 }
 
 describe(`faults (long): signals at random moments (seed ${firstSeed})`, () => {
-  let box: Sandbox;
   before(async () => {
     await ensureBuilt();
-    box = await makeSandbox('signals-long');
-  });
-  after(async () => {
-    await box.cleanup();
   });
   const phases: SignalPhase[] = ['connecting', 'login', 'scan', 'plan', 'execute', 'watch'];
   const kinds: RemoteKind[] = ['ftp', 'ftps', 'sftp'];
@@ -39,7 +35,7 @@ describe(`faults (long): signals at random moments (seed ${firstSeed})`, () => {
     const second = random(4) === 0 ? 50 + random(200) : undefined;
     const label = `trial ${i}: ${signal} ${delayMs} ms into ${phase} (${kind})${second !== undefined ? `, again ${second} ms later` : ''}`;
     it(label, async (t) => {
-      const trial = await signalTrial({ box, kind, phase, delayMs, signal, secondAfterMs: second, timeoutS: 1 });
+      const trial = await signalTrialInProcess({ kind, phase, delayMs, signal, secondAfterMs: second, timeoutS: 1 });
       t.diagnostic(`${label}: exit ${trial.result.code} after ${Math.round(trial.toExitMs)} ms`);
       assertInterrupted(label, trial, second !== undefined ? 1500 : undefined);
     });
