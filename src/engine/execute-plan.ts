@@ -16,6 +16,7 @@ import { copyFile } from './copy-file.js';
 import { failureMessage } from './failure-message.js';
 import { performMove } from './perform-move.js';
 import { runPool } from './task-pool.js';
+import { meansServerGone } from './server-gone.js';
 
 /** Options of {@link executePlan}. */
 export interface ExecuteOptions {
@@ -50,7 +51,7 @@ export interface ExecuteOutcome {
   readonly results: ActionResult[];
   /**
    * Set when the run stopped because a server stopped answering: an action still failed with a
-   * lost connection or a timeout after its retries. Actions not started then are `not-run`
+   * timeout, or for want of a new connection, after its retries (server-gone.ts). Actions not started then are `not-run`
    * (`server-lost`).
    */
   readonly serverLost?: unknown;
@@ -66,7 +67,7 @@ const retryDelayMs = (attempt: number): number => 200 * 2 ** attempt;
  * succeeded. When the signal aborts, actions not yet started are reported as `not-run`
  * (`interrupted`), retries stop, operations in flight end (each bounded by the backend's timeout)
  * and transfers in flight get `graceMs` to finish before they are stopped. When an action still
- * fails with a lost connection or a timeout after its retries, the server is taken to be gone:
+ * fails with a timeout or for want of a connection after its retries, the server is taken to be gone:
  * the run stops the same way at once (no grace), and the rest is `not-run` (`server-lost`).
  */
 export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<ActionResult[]> {
@@ -161,7 +162,7 @@ async function executeWith(
         // Stopped because another action found the server gone.
         if (!interrupted && isServerLost()) return report(notRun(action));
         // Still no connection after the retries: the server is gone; nothing else will work.
-        if (!interrupted && (isBackendError(error, 'connection-lost') || isBackendError(error, 'timeout'))) loseServer(error);
+        if (!interrupted && meansServerGone(error)) loseServer(error);
         if (!interrupted && !serial && action.kind === 'copy' && isBackendError(error, 'no-space')) {
           heldForSpace.push(action);
           return;

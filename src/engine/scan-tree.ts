@@ -9,7 +9,8 @@ import type { PathFilter } from '../core/path-filter.js';
 import { joinRelPath, ROOT, UnsafePathError, type RelPath } from '../core/rel-path.js';
 import type { Side } from '../core/side.js';
 import type { Snapshot } from '../core/snapshot.js';
-import { describeError, isBackendError } from '../errors.js';
+import { describeError } from '../errors.js';
+import { meansServerGone } from './server-gone.js';
 import type { Problem } from './problem.js';
 
 /** A snapshot plus what the scan could not use. */
@@ -88,7 +89,7 @@ export async function scanTree(backend: Backend, options: ScanOptions): Promise<
       } catch (error) {
         // The start folder must be listed; and a server that stopped answering (no connection
         // after the retries) would fail every other listing too, one timeout each: end the scan.
-        if (dir === start || isBackendError(error, 'connection-lost') || isBackendError(error, 'timeout')) {
+        if (dir === start || meansServerGone(error)) {
           failure ??= error;
           return;
         }

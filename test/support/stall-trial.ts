@@ -4,9 +4,11 @@
  *
  * The run goes through a {@link FaultProxy} in front of the real loopback server. The fault is set
  * off at a moment of the run: `login` (from the first byte), `listing` (as the scan starts),
- * `upload` / `download` (a few hundred KB into a large file), `rename` (plain FTP: the `RNFR` of
- * an upload; SFTP and FTPS, whose commands the proxy cannot read: just after the last byte of a
- * small file's data, when the upload closes and renames it). The trial reports how the run ended,
+ * `upload` / `download` (a few hundred KB into a large file; FTPS, whose data connections do not
+ * pass the proxy: the control connection as the large file's transfer starts), `rename` (plain FTP: the `RNFR` of
+ * an upload; SFTP, whose commands the proxy cannot read: just after the last byte of a small
+ * file's data, when the upload closes and renames it; FTPS: the control connection as that small
+ * file's upload starts, so its end and rename get no answer). The trial reports how the run ended,
  * how long it took, the bound docs/reliability.md promises, and whether the next run (the fault
  * healed) started and finished, which shows the pair's lock was released.
  */
@@ -115,10 +117,16 @@ export async function stallTrial(options: StallTrialOptions): Promise<StallTrial
         pending = pending.slice(nl + 1);
         if (point === 'listing' && line.includes('"type":"start"')) start();
         if ((point === 'upload' || point === 'download') && line.includes('"action-started"') && line.includes('big.bin')) {
-          proxy.whenBytes(proxy.bytes + (options.intoFileBytes ?? 300_000), start);
+          // FTPS data connections do not pass the proxy: its control connection stalls as the
+          // transfer starts, so the reply that ends it never comes.
+          if (kind === 'ftps') start();
+          else proxy.whenBytes(proxy.bytes + (options.intoFileBytes ?? 300_000), start);
         }
         if (point === 'rename' && kind !== 'ftp' && line.includes('"action-started"') && line.includes('small.bin')) {
-          proxy.whenBytes(proxy.bytes + 64 * 1024 + 100, start);
+          // FTPS: the data goes straight to the server; the control connection stalls at once,
+          // so the upload's end (the 226, the rename) never gets an answer.
+          if (kind === 'ftps') start();
+          else proxy.whenBytes(proxy.bytes + 64 * 1024 + 100, start);
         }
       }
     });
