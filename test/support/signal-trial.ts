@@ -120,10 +120,14 @@ export async function signalTrial(options: SignalTrialOptions): Promise<SignalTr
           send();
         }
         if (phase === 'execute' && line.includes('"action-started"') && line.includes('big.bin')) {
-          proxy.whenBytes(proxy.bytes + 300_000, () => {
+          const stallAndSend = (): void => {
             proxy.stall();
             send();
-          });
+          };
+          // FTPS data connections do not pass the proxy: its control connection stalls as the
+          // transfer starts.
+          if (kind === 'ftps') stallAndSend();
+          else proxy.whenBytes(proxy.bytes + 300_000, stallAndSend);
         }
         if (phase === 'watch' && line.includes('"type":"watch-started"')) send();
       }
