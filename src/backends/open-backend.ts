@@ -40,6 +40,12 @@ export interface OpenBackendOptions {
    */
   readonly timeoutMs?: number;
   /**
+   * Remote backends: the floor on the rate, bytes per second (default 1024; 0: silence alone). A
+   * busy connection that for a whole `timeoutMs` neither finishes a request nor carries this rate
+   * fails with a retryable `timeout` error (stall-watch.ts, docs/reliability.md).
+   */
+  readonly minRate?: number;
+  /**
    * Remote backends: called once the first connection is under way, so that a caller can do
    * work needing the CPU (loading the state) while the network answers rather than before.
    */

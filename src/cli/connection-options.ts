@@ -10,6 +10,7 @@ import { askSecret } from './prompts.js';
 export interface ConnectionFlags {
   parallel?: number;
   timeout?: number;
+  minRate?: number;
   sshKey?: string;
   knownHosts?: string;
   jump?: string;
@@ -32,11 +33,19 @@ export function positiveInt(value: string): number {
   return n;
 }
 
+/** Commander parser for `--min-rate`: bytes per second, 0 or more. */
+export function byteRate(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a whole number of bytes per second (0 turns the floor off)');
+  return n;
+}
+
 /** Declares the connection and credential options on a command. */
 export function addConnectionOptions(command: Command): Command {
   return command
     .option('--parallel <n>', 'connections to open to a server', positiveInt)
     .option('--timeout <seconds>', 'fail (and retry) a server operation after this many seconds without an answer (default 30)', positiveInt)
+    .option('--min-rate <bytes/s>', 'fail (and retry) a listing or transfer that moves fewer bytes a second than this over --timeout seconds (default 1024; 0: off)', byteRate)
     .option('--ssh-key <file>', 'SFTP: private key file')
     .option('--known-hosts <file>', 'SFTP: known_hosts file to verify host keys with (default ~/.ssh/known_hosts)')
     .option('--jump <hosts>', 'SFTP: go through these SSH jump hosts, [user@]host[:port] separated by commas (like ssh -J; "none" ignores ProxyJump/ProxyCommand of ~/.ssh/config)')
@@ -58,6 +67,7 @@ export function connectionOptionsOf(flags: ConnectionFlags, json: boolean): Open
   return {
     parallel: flags.parallel,
     timeoutMs: flags.timeout === undefined ? undefined : flags.timeout * 1000,
+    minRate: flags.minRate,
     sshKey: flags.sshKey,
     knownHostsFile: flags.knownHosts,
     jumpHosts: flags.jump,

@@ -53,6 +53,7 @@ writable: the report shows what could be found), 2 usage, 3 interrupted.`,
           onFinding: json ? undefined : (finding) => out(findingLine(finding, style)),
           signal,
         }),
+        { timeoutSeconds: flags.timeout },
       );
       if (json) out(JSON.stringify(report));
       else out(summaryLine(report));

@@ -14,10 +14,13 @@ import { addDoctorCommand } from './doctor-command.js';
 import { addWatchCommand } from './watch-command.js';
 import { guardOutputStreams, writeLine } from './output-stream.js';
 import { closeLogFile, isLogging, logLine } from './log-file.js';
+import { quitOnEarlySignals } from './with-interrupt.js';
 
 // Command lines can carry passwords in URLs: keep them out of `ps` and /proc/PID/cmdline.
 process.title = 'ferry';
 guardOutputStreams();
+// Ctrl-C before a command has started its work still ends with exit 3 (docs/exit-codes.md).
+quitOnEarlySignals();
 
 // The command line never shows a stack trace (errors are one line) unless FERRY_DEBUG is set, and
 // capturing them is not free: basic-ftp records one per FTP command, streams one per finished

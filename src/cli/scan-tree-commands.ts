@@ -81,7 +81,7 @@ Examples:
 Exit codes: 0 ok, 1 error or problems (an unreadable folder, a missing target), 2 usage, 3 interrupted.`,
     )
     .action(async (target: string, flags: ScanTreeFlags) => {
-      const result = await withInterrupt((signal) => scanTarget({ target, ...scanOptions(flags), signal }));
+      const result = await withInterrupt((signal) => scanTarget({ target, ...scanOptions(flags), signal }), { timeoutSeconds: flags.timeout });
       if (flags.json) printJson(result, () => true);
       else printScan(result, flags);
       finish(result);
@@ -108,7 +108,7 @@ Examples:
 Exit codes: 0 ok, 1 error or problems (an unreadable folder, a missing target), 2 usage, 3 interrupted.`,
     )
     .action(async (target: string, flags: ScanTreeFlags) => {
-      const result = await withInterrupt((signal) => scanTarget({ target, ...scanOptions(flags), signal }));
+      const result = await withInterrupt((signal) => scanTarget({ target, ...scanOptions(flags), signal }), { timeoutSeconds: flags.timeout });
       const shown = (entry: ScannedEntry): boolean => entry.kind === 'dir' || (flags.files ?? false);
       if (flags.json) printJson(result, shown);
       else printTree(result, shown);

@@ -9,6 +9,7 @@ import {
   ExitCode,
   resolveStrategiesByMode,
   runSync,
+  TRANSFER_GRACE_MS,
   type AnyRunOptions,
   type RunSummary,
   type SyncEvent,
@@ -24,6 +25,10 @@ import { TextRenderer, type Verbosity } from './render/text-renderer.js';
 import { styleFor } from './terminal-style.js';
 import { isLogging, logLine } from './log-file.js';
 import { addLogFileOption, startRunLogging, VERBOSE_HELP, type LoggingFlags } from './run-logging.js';
+import { withInterrupt } from './with-interrupt.js';
+
+/** What the first Ctrl-C does to a run (docs/reliability.md, "Interrupting a run"). */
+const INTERRUPT_NOTICE = `Interrupted: no new work; transfers in flight get ${TRANSFER_GRACE_MS / 1000} s to finish, then are stopped and undone; saving the state (Ctrl-C again to quit at once)`;
 
 /** Options commander parses for the sync commands. */
 interface SyncCommandFlags extends RunFlags, LoggingFlags {
@@ -179,36 +184,22 @@ async function runCommand(mode: SyncMode, local: string, remote: string, flags: 
   const ticker = setInterval(() => progress.tick(), LIVE_INTERVAL_MS);
   ticker.unref();
 
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSigint = (): void => {
-    interrupts++;
-    if (interrupts === 1) {
-      err('Interrupted: finishing in-flight transfers and saving the state (Ctrl-C again to quit at once)');
-      controller.abort();
-    } else {
-      process.exit(ExitCode.interrupted);
-    }
-  };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
   const runOptions = runOptionsOf(flags);
-  const options: AnyRunOptions = {
-    ...runOptions,
-    ...(trace ? { connection: { ...runOptions.connection, trace } } : {}),
-    local,
-    remote,
-    removePyftpsyncMeta: flags.removePyftpsyncMeta,
-    onEvent,
-    signal: controller.signal,
-  };
+  const run = (signal: AbortSignal): Promise<RunSummary> =>
+    runSync(mode, {
+      ...runOptions,
+      ...(trace ? { connection: { ...runOptions.connection, trace } } : {}),
+      local,
+      remote,
+      removePyftpsyncMeta: flags.removePyftpsyncMeta,
+      onEvent,
+      signal,
+    } satisfies AnyRunOptions);
   try {
-    const summary = await runSync(mode, options);
+    const summary = await withInterrupt(run, { notice: INTERRUPT_NOTICE, err, timeoutSeconds: flags.timeout });
     return exitCodeOf(summary, flags.reportProblems ?? false);
   } finally {
     clearInterval(ticker);
     progress.finish();
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
   }
 }

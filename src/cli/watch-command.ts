@@ -3,6 +3,7 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import {
+  TRANSFER_GRACE_MS,
   DEFAULT_EXCLUDES,
   DEFAULT_POLL_SECONDS,
   DEFAULT_RESCAN_SECONDS,
@@ -12,6 +13,7 @@ import {
   type ResolveStrategy,
   type WatchEvent,
   type WatchOptions,
+  type WatchSummary,
 } from '../index.js';
 import { addConnectionOptions, positiveInt } from './connection-options.js';
 import { addFilterOptions } from './filter-options.js';
@@ -24,6 +26,7 @@ import { WatchStatusLine } from './render/watch-status-line.js';
 import { styleFor, type TerminalStyle } from './terminal-style.js';
 import { isLogging, logLine } from './log-file.js';
 import { addLogFileOption, startRunLogging, VERBOSE_HELP, type LoggingFlags } from './run-logging.js';
+import { withInterrupt } from './with-interrupt.js';
 
 interface WatchFlags extends RunFlags, LoggingFlags {
   mode: 'upload' | 'sync';
@@ -170,38 +173,28 @@ async function runWatch(local: string, remote: string, flags: WatchFlags): Promi
     logRender?.(event);
   };
 
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSigint = (): void => {
-    interrupts++;
-    if (interrupts === 1) {
-      err('Stopping: finishing in-flight transfers and saving the state (Ctrl-C again to quit at once)');
-      controller.abort();
-    } else {
-      process.exit(ExitCode.interrupted);
-    }
-  };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
   const runOptions = runOptionsOf(flags);
-  const options: WatchOptions = {
-    ...runOptions,
-    ...(trace ? { connection: { ...runOptions.connection, trace } } : {}),
-    local,
-    remote,
-    mode: flags.mode,
-    pollSeconds: flags.poll,
-    rescanSeconds: flags.rescan,
-    localChanges: flags.watcher ? 'watcher' : 'rescan',
-    onEvent,
-    signal: controller.signal,
-  };
+  const run = (signal: AbortSignal): Promise<WatchSummary> =>
+    watch({
+      ...runOptions,
+      ...(trace ? { connection: { ...runOptions.connection, trace } } : {}),
+      local,
+      remote,
+      mode: flags.mode,
+      pollSeconds: flags.poll,
+      rescanSeconds: flags.rescan,
+      localChanges: flags.watcher ? 'watcher' : 'rescan',
+      onEvent,
+      signal,
+    } satisfies WatchOptions);
   try {
-    const summary = await watch(options);
+    const summary = await withInterrupt(run, {
+      notice: `Stopping: no new work; transfers in flight get ${TRANSFER_GRACE_MS / 1000} s to finish, then are stopped and undone; saving the state (Ctrl-C again to quit at once)`,
+      err,
+      timeoutSeconds: flags.timeout,
+    });
     return summary.interrupted ? ExitCode.interrupted : ExitCode.ok;
   } finally {
     status.clear();
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
   }
 }

@@ -17,8 +17,11 @@ export type ActionResult =
   | { readonly action: Action; readonly status: 'failed'; readonly error: string }
   /** The target changed between scan and action: nothing was touched, it is a conflict now. */
   | { readonly action: Action; readonly status: 'conflict'; readonly reason: 'changed-during-sync'; readonly detail: string }
-  /** Not attempted: an earlier copy failed (no deletes then) or the run was interrupted. */
-  | { readonly action: Action; readonly status: 'not-run'; readonly why: 'copy-failed' | 'interrupted' };
+  /**
+   * Not attempted: an earlier copy failed (no deletes then), the run was interrupted, or it
+   * stopped because a server stopped answering (`server-lost`).
+   */
+  | { readonly action: Action; readonly status: 'not-run'; readonly why: 'copy-failed' | 'interrupted' | 'server-lost' };
 
 const DoneResult = plainConstructor(function (this: { action: Action; status: 'done' }, action: Action) {
   this.action = action;

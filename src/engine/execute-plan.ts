@@ -2,6 +2,7 @@
  * Running a plan against the two backends: phase by phase, pooled, each overwrite and delete
  * preceded by a re-check of its target.
  */
+import { setMaxListeners } from 'node:events';
 import type { Backend } from '../backends/backend.js';
 import { doneResult, type ActionResult } from '../core/action-result.js';
 import { depthOf, parentOf, type RelPath } from '../core/rel-path.js';
@@ -15,6 +16,7 @@ import { copyFile } from './copy-file.js';
 import { failureMessage } from './failure-message.js';
 import { performMove } from './perform-move.js';
 import { runPool } from './task-pool.js';
+import { meansServerGone } from './server-gone.js';
 
 /** Options of {@link executePlan}. */
 export interface ExecuteOptions {
@@ -41,15 +43,81 @@ export interface ExecuteOptions {
    * `onResult` passes false: the results of a million actions are not kept until the end then.
    */
   readonly collectResults?: boolean;
+  /**
+   * How long transfers in flight may go on after `signal` aborts, to finish (ms, default
+   * {@link TRANSFER_GRACE_MS}); then they are stopped and their temporary files removed.
+   */
+  readonly graceMs?: number;
 }
+
+/** What {@link executePlan} gives back. */
+export interface ExecuteOutcome {
+  /** Every result, unless `collectResults` was false. */
+  readonly results: ActionResult[];
+  /**
+   * Set when the run stopped because a server stopped answering: an action still failed with a
+   * timeout, or for want of a new connection, after its retries (server-gone.ts). Actions not started then are `not-run`
+   * (`server-lost`).
+   */
+  readonly serverLost?: unknown;
+}
+
+/** Transfers in flight when the run is interrupted get this long to finish (ms). */
+export const TRANSFER_GRACE_MS = 2000;
 
 const retryDelayMs = (attempt: number): number => 200 * 2 ** attempt;
 
 /**
  * Executes the plan. Deletes (and folder removals) run only when every copy and folder creation
- * succeeded. When the signal aborts, actions not yet started are reported as `not-run`.
+ * succeeded. When the signal aborts, actions not yet started are reported as `not-run`
+ * (`interrupted`), retries stop, operations in flight end (each bounded by the backend's timeout)
+ * and transfers in flight get `graceMs` to finish before they are stopped. When an action still
+ * fails with a timeout or for want of a connection after its retries, the server is taken to be gone:
+ * the run stops the same way at once (no grace), and the rest is `not-run` (`server-lost`).
  */
 export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<ActionResult[]> {
+  return (await executePlanOutcome(plan, options)).results;
+}
+
+/** {@link executePlan}, also telling whether the run stopped because a server was lost. */
+export async function executePlanOutcome(plan: Plan, options: ExecuteOptions): Promise<ExecuteOutcome> {
+  // `stop`: no new work, no more retries. `transfers`: what copies and moves listen to.
+  const stop = new AbortController();
+  const transfers = new AbortController();
+  // Every action in flight listens on them; dozens at once are expected, not a leak.
+  setMaxListeners(0, stop.signal, transfers.signal);
+  let serverLost: unknown;
+  let graceTimer: NodeJS.Timeout | undefined;
+  const onAbort = (): void => {
+    stop.abort(options.signal?.reason);
+    graceTimer = setTimeout(() => transfers.abort(options.signal?.reason), options.graceMs ?? TRANSFER_GRACE_MS);
+  };
+  if (options.signal?.aborted) onAbort();
+  else options.signal?.addEventListener('abort', onAbort, { once: true });
+  const loseServer = (error: unknown): void => {
+    if (serverLost !== undefined) return;
+    serverLost = error;
+    stop.abort(error);
+    transfers.abort(error);
+  };
+  try {
+    const results = await executeWith(plan, options, stop.signal, transfers.signal, loseServer, () => serverLost !== undefined);
+    return { results, serverLost };
+  } finally {
+    clearTimeout(graceTimer);
+    options.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+async function executeWith(
+  plan: Plan,
+  options: ExecuteOptions,
+  stopSignal: AbortSignal,
+  transferSignal: AbortSignal,
+  loseServer: (error: unknown) => void,
+  isServerLost: () => boolean,
+): Promise<ActionResult[]> {
+  const notRun = (action: Action): ActionResult => ({ action, status: 'not-run', why: isServerLost() ? 'server-lost' : 'interrupted' });
   const backends: Record<Side, Backend> = { local: options.local, remote: options.remote };
   const concurrency = Math.min(options.local.capabilities.maxConcurrency, options.remote.capabilities.maxConcurrency);
   const results: ActionResult[] = [];
@@ -79,7 +147,7 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
   let heldForSpace: Action[] = [];
 
   const runOne = async (action: Action, serial = false): Promise<void> => {
-    if (options.signal?.aborted) return report({ action, status: 'not-run', why: 'interrupted' });
+    if (stopSignal.aborted) return report(notRun(action));
     if (action.kind === 'copy' && copiesNotMade.has(`${action.from}:${action.path}`)) {
       return report({ action, status: 'conflict', reason: 'changed-during-sync', detail: `${action.path}: not made, since ${action.from === 'local' ? 'the local' : 'the remote'} version could not be moved aside` });
     }
@@ -87,14 +155,19 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
     const attempts = (options.retries ?? 2) + 1;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await report(await perform(action, backends, createdFolders, options.signal, backup, options.isExcludedName, options.onBytes));
+        return await report(await perform(action, backends, createdFolders, transferSignal, backup, options.isExcludedName, options.onBytes));
       } catch (error) {
-        const retry = isBackendError(error) && error.retryable && attempt + 1 < attempts && !options.signal?.aborted;
+        const retry = isBackendError(error) && error.retryable && attempt + 1 < attempts && !stopSignal.aborted;
         if (retry) {
-          await new Promise((resolve) => setTimeout(resolve, retryDelayMs(attempt)));
-          continue;
+          // The back-off ends early when the run stops.
+          await waitUnlessAborted(retryDelayMs(attempt), stopSignal);
+          if (!stopSignal.aborted) continue;
         }
         const interrupted = options.signal?.aborted === true;
+        // Stopped because another action found the server gone.
+        if (!interrupted && isServerLost()) return report(notRun(action));
+        // Still no connection after the retries: the server is gone; nothing else will work.
+        if (!interrupted && meansServerGone(error)) loseServer(error);
         if (!interrupted && !serial && action.kind === 'copy' && isBackendError(error, 'no-space')) {
           heldForSpace.push(action);
           return;
@@ -118,17 +191,31 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
       // One iterator shared by the pool and the loop after it: what the pool did not take is left.
       const iterator = group[Symbol.iterator]();
       const pending: Iterable<Action> = { [Symbol.iterator]: () => iterator };
-      await runPool(pending, concurrency, (action) => runOne(action), options.signal);
+      await runPool(pending, concurrency, (action) => runOne(action), stopSignal);
       const held = heldForSpace.sort((a, b) => sizeOf(a) - sizeOf(b));
       heldForSpace = [];
       for (const action of held) await runOne(action, true);
       // Every action the pool started has been reported (held ones just now); what is left in
       // the iterator never started because the run was interrupted. No set of finished actions:
       // a phase can hold a million of them.
-      for (const action of pending) await report({ action, status: 'not-run', why: 'interrupted' });
+      for (const action of pending) await report(notRun(action));
     }
   }
   return results;
+}
+
+/** Waits `ms`, or less when `signal` aborts first. */
+function waitUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
 
 function sizeOf(action: Action): number {

@@ -30,12 +30,12 @@ import {
   type SyncMode,
 } from '../core/sync-options.js';
 import type { SyncState } from '../core/sync-state.js';
-import { FerryError, isBackendError, SafetyError } from '../errors.js';
+import { BackendError, describeError, FerryError, isBackendError, SafetyError } from '../errors.js';
 import { checkMissingRoot } from './check-missing-root.js';
 import { defaultStateDir, StateStore } from '../state/state-store.js';
 import { actionFinishedEvent, actionStartedEvent, EVENT_SCHEMA_VERSION, plannedEvent, type EventListener, type RunSummary, type SyncEvent } from './events.js';
 import { ByteProgress } from './byte-progress.js';
-import { executePlan } from './execute-plan.js';
+import { executePlanOutcome } from './execute-plan.js';
 import { removePyftpsyncFiles, seedFromPyftpsync } from './migrate-pyftpsync.js';
 import { scanTree } from './scan-tree.js';
 import { withFileReader } from './read-prefix.js';
@@ -286,8 +286,8 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
   const summary = emptySummary(mode, dryRun);
   const opened: Backend[] = [];
   let store: StateStore | undefined;
-  /** Set once the plan starts to run: from then on an abort ends the run with a summary. */
-  let executing = false;
+  /** What the run is doing, for the message of an interruption before anything was changed. */
+  let phase: 'connecting' | 'scanning' | 'planning' | 'executing' = 'connecting';
   try {
     // --create-folder creates only the side this mode writes to (the remote side for sync, as in
     // pyftpsync): a mistyped source folder must fail, not become an empty source that --delete
@@ -361,6 +361,7 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
       throw error;
     }
     emit({ type: 'start', schema: EVENT_SCHEMA_VERSION, mode, local: local.displayName, remote: remote.displayName, dryRun });
+    phase = 'scanning';
 
     // Opened under the targets' ids, which are the backends' own (a backend's id is its target's).
     store = await openStore();
@@ -393,9 +394,10 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
         const remoteScan = scanSide('remote', remote);
         snapshots = await Promise.all([scanSide('local', local), remoteScan]);
       } catch (error) {
-        if (options.signal?.aborted) throw new FerryError('interrupted', 'interrupted while scanning; nothing was changed');
+        if (options.signal?.aborted) throw new FerryError('interrupted', 'interrupted while scanning; nothing was changed', { cause: error });
         throw error;
       }
+      phase = 'planning';
       let [localSnapshot, remoteSnapshot] = snapshots;
       if (skippedLinks.length > 0) {
         const shown = skippedLinks.slice(0, 3).join(', ') + (skippedLinks.length > 3 ? `, … (-v lists all)` : '');
@@ -508,13 +510,15 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
       return { plan, copyBytes, snapshots: options.removePyftpsyncMeta ? { local: localSnapshot, remote: remoteSnapshot } : undefined };
     };
     const { plan, copyBytes, snapshots: kept } = await scanAndPlan(store);
+    // Interrupted while planning (or asking about conflicts): nothing was changed yet.
+    options.signal?.throwIfAborted();
 
     if (dryRun) {
       for (const action of planActions(plan)) count(summary, { action, status: 'done' });
     } else {
-      executing = true;
+      phase = 'executing';
       const bytes = new ByteProgress(copyBytes, emit);
-      await executePlan(plan, {
+      const outcome = await executePlanOutcome(plan, {
         local,
         remote,
         signal: options.signal,
@@ -532,6 +536,14 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
       });
       if (options.signal?.aborted) summary.interrupted = true;
       await store.save();
+      if (outcome.serverLost !== undefined && !summary.interrupted) {
+        const lost = outcome.serverLost;
+        const code = isBackendError(lost) ? lost.code : 'connection-lost';
+        throw new BackendError(code, `${describeError(lost)}; the run stopped (the server stopped answering): ${summary.filesCopied} ${summary.filesCopied === 1 ? 'file' : 'files'} copied before, the rest is left for the next run`, {
+          cause: lost,
+          retryable: false,
+        });
+      }
       if (options.removePyftpsyncMeta) {
         if (summary.errors > 0 || summary.interrupted) {
           emit({ type: 'warning', message: 'pyftpsync metadata not removed: the run did not finish without errors' });
@@ -543,11 +555,10 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
       }
     }
   } catch (error) {
-    // An abort before the first change (connecting, logging in, scanning, planning) rejects with
-    // one error kind whatever the protocol library threw (often a DOMException "aborted"), so that
-    // callers can tell "stopped by me" from "failed" (docs/api.md, Aborting).
-    if (options.signal?.aborted && !executing && !(error instanceof FerryError && error.kind === 'interrupted')) {
-      throw new FerryError('interrupted', 'interrupted before any change; nothing was changed', { cause: error });
+    // Interrupted before anything was changed (connecting, logging in, scanning, planning): the
+    // failure the abort caused (a closed connection, an AbortError) is not the story.
+    if (options.signal?.aborted && phase !== 'executing' && !(error instanceof FerryError && error.kind === 'interrupted')) {
+      throw new FerryError('interrupted', `interrupted while ${phase}; nothing was changed`, { cause: error });
     }
     throw error;
   } finally {

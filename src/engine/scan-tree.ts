@@ -10,6 +10,7 @@ import { joinRelPath, ROOT, UnsafePathError, type RelPath } from '../core/rel-pa
 import type { Side } from '../core/side.js';
 import type { Snapshot } from '../core/snapshot.js';
 import { describeError } from '../errors.js';
+import { meansServerGone } from './server-gone.js';
 import type { Problem } from './problem.js';
 
 /** A snapshot plus what the scan could not use. */
@@ -60,7 +61,12 @@ export async function scanTree(backend: Backend, options: ScanOptions): Promise<
   let failure: unknown;
   const concurrency = options.concurrency ?? backend.capabilities.listConcurrency ?? backend.capabilities.maxConcurrency;
 
+  let onAbort = (): void => undefined;
   await new Promise<void>((resolve) => {
+    // An abort ends the scan at once: listings still running are left to fail when the caller
+    // closes the backend (a stalled one would otherwise hold the scan for its timeout).
+    onAbort = () => resolve();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
     const pump = (): void => {
       if (failure !== undefined || options.signal?.aborted) {
         if (running === 0) resolve();
@@ -81,8 +87,10 @@ export async function scanTree(backend: Backend, options: ScanOptions): Promise<
       try {
         listed = await backend.list(dir);
       } catch (error) {
-        if (dir === start) {
-          failure = error;
+        // The start folder must be listed; and a server that stopped answering (no connection
+        // after the retries) would fail every other listing too, one timeout each: end the scan.
+        if (dir === start || meansServerGone(error)) {
+          failure ??= error;
           return;
         }
         unreadable.add(dir);
@@ -124,8 +132,8 @@ export async function scanTree(backend: Backend, options: ScanOptions): Promise<
       }
     };
     pump();
-  });
-  if (failure !== undefined) throw failure;
+  }).finally(() => options.signal?.removeEventListener('abort', onAbort));
   options.signal?.throwIfAborted();
+  if (failure !== undefined) throw failure;
   return { snapshot: { entries, unreadable }, problems, ignored };
 }

@@ -1,6 +1,7 @@
 /**
  * A lock file per sync pair, so two runs never work on the same pair at once.
  */
+import { readFileSync, rmSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { FerryError } from '../errors.js';
@@ -21,6 +22,27 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** Lock files this process holds, removed at exit if a run could not release them itself. */
+const held = new Set<string>();
+let exitHookInstalled = false;
+
+/**
+ * Removes the locks still held when the process exits (`process.exit` after a second Ctrl-C, or
+ * the deadline of an interrupted run), so the next run starts without looking for a stale lock.
+ * Only a lock file that still names this process is removed.
+ */
+function releaseHeldLocksAtExit(): void {
+  for (const file of held) {
+    try {
+      const holder = JSON.parse(readFileSync(file, 'utf8')) as Partial<LockInfo>;
+      if (holder.pid === process.pid && holder.host === hostname()) rmSync(file, { force: true });
+    } catch {
+      // Gone already, or unreadable: nothing of ours to remove.
+    }
+  }
+  held.clear();
+}
+
 /** A held lock; release it when the run ends. */
 export interface RunLock {
   release(): Promise<void>;
@@ -35,11 +57,17 @@ export async function acquireRunLock(file: string): Promise<RunLock> {
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       await fs.writeFile(file, `${JSON.stringify(info)}\n`, { flag: 'wx' });
+      held.add(file);
+      if (!exitHookInstalled) {
+        exitHookInstalled = true;
+        process.on('exit', releaseHeldLocksAtExit);
+      }
       let released = false;
       return {
         async release() {
           if (released) return;
           released = true;
+          held.delete(file);
           await fs.rm(file, { force: true });
         },
       };

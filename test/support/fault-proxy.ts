@@ -11,6 +11,8 @@
  * - {@link FaultProxy.setLatency}: deliver every chunk some milliseconds after it was sent, in order
  *   but not one after the other (a long link: a server far away, as in `npm run bench:small --
  *   --latency-ms N`);
+ * - {@link FaultProxy.trickle}: let only a few bytes a second through each way of every connection
+ *   (a server that never goes silent but never gets anywhere either);
  * - {@link FaultProxy.refuse}: reset new connections at once (a server that is gone), for a while
  *   or until {@link FaultProxy.accept};
  * - {@link FaultProxy.cutAll}: reset every open connection now;
@@ -54,10 +56,12 @@ export class FaultProxy {
   private readonly sockets = new Set<Socket>();
   private readonly extraServers = new Set<Server>();
   private triggers: { bytes: number; fn: () => void }[] = [];
+  private commandTriggers: { pattern: RegExp; fn: () => void }[] = [];
   private dropLimit: { bytes: number; remaining: number; dataOnly: boolean } | undefined;
   private stalled = false;
   private delayMs = 0;
   private latencyMs = 0;
+  private trickleBps = 0;
   private refusingUntil = 0;
   private closing = false;
 
@@ -95,6 +99,14 @@ export class FaultProxy {
     this.triggers.push({ bytes, fn });
   }
 
+  /**
+   * Plain FTP: calls `fn` once, just before the first client command matching `pattern` (for
+   * example `/^RNFR /m`) reaches the server, so a fault can land on that command.
+   */
+  whenClientSends(pattern: RegExp, fn: () => void): void {
+    this.commandTriggers.push({ pattern, fn });
+  }
+
   /** Stops dropping connections. */
   stopDropping(): void {
     this.dropLimit = undefined;
@@ -116,6 +128,14 @@ export class FaultProxy {
       pair.client.resume();
       pair.upstream.resume();
     }
+  }
+
+  /**
+   * From now on forwards at most `bytesPerSecond` bytes a second in each direction of every
+   * connection, in pieces every 100 ms (or one byte a second below 10 B/s); 0 ends it.
+   */
+  trickle(bytesPerSecond: number): void {
+    this.trickleBps = bytesPerSecond;
   }
 
   /** Holds every chunk back for `ms` before forwarding it (0: no delay). */
@@ -214,7 +234,13 @@ export class FaultProxy {
     /** Chunks held back by a delay: past a few, the sender is paused, as a slow link's full buffers would. */
     let held = 0;
     from.on('data', (chunk: Buffer) => {
-      if (this.delayMs === 0 && latency === 0 && !rewrite) {
+      if (this.commandTriggers.length > 0 && from === pair.client && !pair.data) {
+        const text = chunk.toString('latin1');
+        const due = this.commandTriggers.filter((t) => t.pattern.test(text));
+        this.commandTriggers = this.commandTriggers.filter((t) => !due.includes(t));
+        for (const t of due) t.fn();
+      }
+      if (this.delayMs === 0 && latency === 0 && this.trickleBps === 0 && !rewrite) {
         send(chunk, chunk);
         return;
       }
@@ -224,7 +250,19 @@ export class FaultProxy {
       queue = queue.then(async () => {
         if (latency > 0) await arrival(sentAt);
         if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
-        send(chunk, rewrite ? await rewrite.push(chunk) : chunk);
+        const out = rewrite ? await rewrite.push(chunk) : chunk;
+        if (this.trickleBps === 0) send(chunk, out);
+        for (let at = 0; this.trickleBps > 0 && at < out.length && !to.destroyed; ) {
+          const step = this.trickleBps >= 10 ? Math.floor(this.trickleBps / 10) : 1;
+          await new Promise((resolve) => setTimeout(resolve, this.trickleBps >= 10 ? 100 : 1000 / this.trickleBps));
+          const piece = out.subarray(at, at + step);
+          at += step;
+          send(piece, piece);
+          if (this.trickleBps === 0) {
+            send(out.subarray(at), out.subarray(at));
+            break;
+          }
+        }
         if (ms > 0 && --held <= 16 && !this.stalled) from.resume();
       }).catch(() => this.reset(pair));
     });

@@ -9,8 +9,12 @@ import * as path from 'node:path';
 import { FaultProxy } from './fault-proxy.js';
 import { loadServer } from './test-servers.js';
 
-/** Protocols the fault tests run on. */
-export type RemoteKind = 'sftp' | 'ftp';
+/**
+ * Protocols the fault tests run on. `ftps`: explicit FTPS on proftpd; the proxy cannot read the
+ * encrypted control connection to redirect data connections, so only the control connection passes
+ * through it (data connections go straight to the server).
+ */
+export type RemoteKind = 'sftp' | 'ftp' | 'ftps';
 
 interface SshdFacts {
   host: string;
@@ -28,6 +32,7 @@ interface FtpFacts {
   password: string;
   dataRoot: string;
   remoteRoot: string;
+  caFile?: string;
 }
 
 /** A fresh remote folder (not yet created) and how to reach it. */
@@ -77,15 +82,15 @@ export async function remoteFolder(kind: RemoteKind, prefix: string, knownHostsD
     };
   }
   const f = loadServer<FtpFacts>('proftpd');
-  const proxy = proxied ? await FaultProxy.start(f.port, { ftp: true }) : undefined;
+  const proxy = proxied ? await FaultProxy.start(f.port, { ftp: kind === 'ftp' }) : undefined;
   const port = proxy?.port ?? f.port;
   const remotePath = `${f.remoteRoot.replace(/\/$/, '')}/${name}`;
   const diskPath = path.join(f.dataRoot, name);
   return {
     kind,
-    url: `ftp://${f.user}:${encodeURIComponent(f.password)}@127.0.0.1:${port}${remotePath}`,
+    url: `${kind}://${f.user}:${encodeURIComponent(f.password)}@127.0.0.1:${port}${remotePath}`,
     diskPath,
-    args: ['--no-keyring', '--no-netrc'],
+    args: ['--no-keyring', '--no-netrc', ...(kind === 'ftps' && f.caFile !== undefined ? ['--ca-file', f.caFile] : [])],
     proxy,
     cleanup: async () => {
       await proxy?.close();

@@ -13,6 +13,11 @@ import { pipelineEpsvOnceChosen } from './pipelined-passive-transfer.js';
 import { ftpReplyCode, mapFtpError } from './ftp-errors.js';
 import { traceFtp } from './ftp-trace.js';
 import { sendPipelined, successOf } from './send-pipelined.js';
+import { watchFtpClient } from './ftp-stall-watch.js';
+import { DEFAULT_MIN_RATE } from '../stall-watch.js';
+
+/** A whole login (connect, TLS, greeting, USER/PASS, settings) may take this many timeouts. */
+export const LOGIN_TIMEOUTS = 2;
 
 /** How TLS is used: none (ftp://), explicit AUTH TLS (ftps://), implicit (TLS from the first byte). */
 export type FtpTlsMode = 'none' | 'explicit' | 'implicit';
@@ -28,8 +33,10 @@ export interface FtpConnectionSettings {
   readonly tlsOptions: ConnectionOptions;
   /** Encoding of names on the control and listing connections (a Node encoding, default utf8). */
   readonly encoding: 'utf8' | 'latin1' | 'ascii';
-  /** Per-command timeout in ms. */
+  /** Per-command timeout in ms, and the window of the stall rule (stall-watch.ts). */
   readonly timeoutMs: number;
+  /** Floor on the rate of a busy connection, bytes per second (stall-watch.ts; 0: silence alone). */
+  readonly minRate?: number;
   /** `user@host:port`, for messages. */
   /** Appended to a refused login's message: where the password came from, how to give another. */
   readonly authHint?: string;
@@ -53,9 +60,35 @@ export interface FtpConnectionSettings {
  */
 export async function connectFtpClient(settings: FtpConnectionSettings, signal?: AbortSignal): Promise<Client> {
   const client = new Client(settings.timeoutMs);
-  // Aborting closes the connection: every step still waiting then fails.
-  const onAbort = (): void => client.close();
+  const what = `cannot connect to ${settings.label}`;
+  // Each reply must come within the timeout, and the whole login within two: a server answering
+  // each step just in time (or a byte at a time) must not hold a login for ever. Some steps (a TLS
+  // handshake on a stalled connection) do not fail when the connection is closed under them, so
+  // the login is raced against the deadline and the abort rather than left to notice.
+  let stop: (error: Error) => void = () => undefined;
+  const stopped = new Promise<never>((_resolve, reject) => {
+    stop = reject;
+  });
+  const loginMs = LOGIN_TIMEOUTS * settings.timeoutMs;
+  const loginTimer = settings.timeoutMs > 0 ? setTimeout(() => stop(new Error(`Timeout (no login within ${loginMs / 1000} s)`)), loginMs) : undefined;
+  loginTimer?.unref();
+  const onAbort = (): void => stop(signal?.reason instanceof Error ? signal.reason : new Error('login aborted'));
+  if (signal?.aborted) onAbort();
   signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await Promise.race([loginSteps(client, settings, what), stopped]);
+  } catch (error) {
+    client.close();
+    throw mapFtpError(error, what, `${settings.host}:${settings.port}`);
+  } finally {
+    clearTimeout(loginTimer);
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/** The steps of {@link connectFtpClient}; throws what basic-ftp throws (mapped by the caller). */
+async function loginSteps(client: Client, settings: FtpConnectionSettings, what: string): Promise<Client> {
+  watchFtpClient(client, settings.timeoutMs, settings.minRate ?? DEFAULT_MIN_RATE);
   client.ftp.encoding = settings.encoding;
   if (settings.trace) traceFtp(client, settings.trace, settings.password);
   if (settings.active) {
@@ -63,58 +96,48 @@ export async function connectFtpClient(settings: FtpConnectionSettings, signal?:
   } else {
     pipelineEpsvOnceChosen(client);
   }
-  const server = `${settings.host}:${settings.port}`;
-  const what = `cannot connect to ${settings.label}`;
-  try {
-    // Data connections resume the control connection's TLS session for this host name.
-    const tlsOptions: ConnectionOptions = { ...settings.tlsOptions, host: settings.host };
-    if (settings.tls === 'implicit') {
-      await client.connectImplicitTLS(settings.host, settings.port, tlsOptions);
-    } else {
-      await client.connect(settings.host, settings.port);
-    }
-    if (settings.tls === 'explicit') {
-      try {
-        await client.useTLS(tlsOptions);
-      } catch (error) {
-        const code = ftpReplyCode(error);
-        if (code !== undefined && code >= 500) {
-          throw new BackendError(
-            'unsupported',
-            `${what}: the server does not offer FTPS with AUTH TLS (${(error as Error).message.trim()}); use ftp:// or ?tls=implicit`,
-            { cause: error },
-          );
-        }
-        throw error;
-      }
-    }
-    // RFC 2640: ask for UTF-8 names before login too (some servers accept it only then), so a
-    // non-ASCII user name works. A refusal is fine. It goes in one write with USER.
+  // Data connections resume the control connection's TLS session for this host name.
+  const tlsOptions: ConnectionOptions = { ...settings.tlsOptions, host: settings.host };
+  if (settings.tls === 'implicit') {
+    await client.connectImplicitTLS(settings.host, settings.port, tlsOptions);
+  } else {
+    await client.connect(settings.host, settings.port);
+  }
+  if (settings.tls === 'explicit') {
     try {
-      await loginPipelined(client, settings.encoding === 'utf8' ? ['OPTS UTF8 ON'] : [], settings.user, settings.password);
+      await client.useTLS(tlsOptions);
     } catch (error) {
       const code = ftpReplyCode(error);
-      if (code === 530 || code === 332 || code === 532) {
-        const reply = (error as Error).message.split(/\r?\n/)[0]!.trim();
-        throw new BackendError('auth', `login to ${settings.label} failed: ${reply}${settings.authHint ? ` (${settings.authHint})` : ''}`, { cause: error });
+      if (code !== undefined && code >= 500) {
+        throw new BackendError(
+          'unsupported',
+          `${what}: the server does not offer FTPS with AUTH TLS (${(error as Error).message.trim()}); use ftp:// or ?tls=implicit`,
+          { cause: error },
+        );
       }
       throw error;
     }
-    // The settings in one write, one round trip (servers answer pipelined commands in order).
-    const settingsCommands = ['TYPE I', ...(settings.encoding === 'utf8' ? ['OPTS UTF8 ON'] : []), ...(settings.tls !== 'none' ? ['PBSZ 0', 'PROT P'] : [])];
-    const replies = await sendPipelined(client, settingsCommands);
-    settingsCommands.forEach((command, index) => {
-      // A refused OPTS UTF8 is fine (the server's names are then taken as they come).
-      if (command !== 'OPTS UTF8 ON') successOf(replies[index]!);
-    });
-    signal?.throwIfAborted();
-    return client;
-  } catch (error) {
-    client.close();
-    throw mapFtpError(error, what, server);
-  } finally {
-    signal?.removeEventListener('abort', onAbort);
   }
+  // RFC 2640: ask for UTF-8 names before login too (some servers accept it only then), so a
+  // non-ASCII user name works. A refusal is fine. It goes in one write with USER.
+  try {
+    await loginPipelined(client, settings.encoding === 'utf8' ? ['OPTS UTF8 ON'] : [], settings.user, settings.password);
+  } catch (error) {
+    const code = ftpReplyCode(error);
+    if (code === 530 || code === 332 || code === 532) {
+      const reply = (error as Error).message.split(/\r?\n/)[0]!.trim();
+      throw new BackendError('auth', `login to ${settings.label} failed: ${reply}${settings.authHint ? ` (${settings.authHint})` : ''}`, { cause: error });
+    }
+    throw error;
+  }
+  // The settings in one write, one round trip (servers answer pipelined commands in order).
+  const settingsCommands = ['TYPE I', ...(settings.encoding === 'utf8' ? ['OPTS UTF8 ON'] : []), ...(settings.tls !== 'none' ? ['PBSZ 0', 'PROT P'] : [])];
+  const replies = await sendPipelined(client, settingsCommands);
+  settingsCommands.forEach((command, index) => {
+    // A refused OPTS UTF8 is fine (the server's names are then taken as they come).
+    if (command !== 'OPTS UTF8 ON') successOf(replies[index]!);
+  });
+  return client;
 }
 
 /**

@@ -170,6 +170,8 @@ export class FtpClientPool {
       if (this.live >= this.limit) {
         const outcome = await new Promise<WaitOutcome>((wake) => this.waiters.push({ wake, takesBatch }));
         if (outcome !== undefined && 'handed' in outcome) return { pooled: outcome.handed, batch: outcome.batch };
+        // Every connection is gone and a new one could not be made (see openOne).
+        if (outcome !== undefined) throw outcome.error;
         continue;
       }
       // Open one more connection, and meanwhile wait in the queue with everyone else.
@@ -209,8 +211,18 @@ export class FtpClientPool {
       this.live--;
       // The server allows fewer connections than configured: live with the ones we have (or are
       // still opening; each of those that fails lowers the limit again).
-      if (isTooManyConnections(error) && this.live > 0) this.limit = this.live;
+      const tooMany = isTooManyConnections(error);
+      if (tooMany && this.live > 0) this.limit = this.live;
       this.reportShrink();
+      if (!tooMany && this.open.size === 0) {
+        // The server cannot be reached (or refused the login) and no connection of ours is left
+        // to serve anyone: every caller waiting gets the error now. Woken to try again instead,
+        // each would start a login of its own and leave the one it waited for behind; with a
+        // server that stopped answering, those logins failed one after another, each waking the
+        // next caller to start yet another, and no caller ever got an error: the run hung.
+        for (const waiter of this.waiters.splice(0)) waiter.wake({ error });
+        return;
+      }
       const index = this.waiters.indexOf(owner);
       if (index >= 0) {
         this.waiters.splice(index, 1);

@@ -146,6 +146,9 @@ export function mapFtpError(error: unknown, what: string, server: string): Backe
   if (errno === 'ENOTFOUND' || errno === 'EAI_AGAIN') {
     return new BackendError('connection-lost', `${what}: unknown host`, { cause: error });
   }
+  // The stall rule (stall-watch.ts) and the login deadline say themselves what happened.
+  const stalled = /^Timeout \(((?:no answer for |too slow: |no login within ).*)\)$/.exec(message);
+  if (stalled) return new BackendError('timeout', `${what}: ${stalled[1]}`, { cause: error });
   if (errno === 'ETIMEDOUT' || /^Timeout \(/.test(message)) {
     return new BackendError('timeout', `${what}: no answer in time (${message})`, { cause: error });
   }

@@ -191,6 +191,7 @@ export async function openFtpBackend(target: Target, options: OpenBackendOptions
     tlsOptions,
     encoding,
     timeoutMs: options.timeoutMs ?? COMMAND_TIMEOUT_MS,
+    minRate: options.minRate,
     label: `${target.scheme}://${userPart}${server}`,
     authHint: user === 'anonymous' && source === undefined ? undefined : `the password came from ${describeSource(source)}; ${howToGivePassword(target.scheme, user, host)}`,
     active: options.ftpActive === true,
@@ -202,6 +203,10 @@ export async function openFtpBackend(target: Target, options: OpenBackendOptions
     connect: (signal) => connectFtpClient(settings, signal),
     onShrink: (n) => options.warn?.(`${target.display}: the server allows only ${n} connection${n === 1 ? '' : 's'} at once; going on with ${n}`),
   });
+  // An abort while opening (Ctrl-C while connecting or logging in) ends the login at once.
+  const onAbort = (): void => void pool.close();
+  if (options.signal?.aborted) onAbort();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     let features: ServerFeatures | undefined;
     let root = '/';
@@ -248,5 +253,7 @@ export async function openFtpBackend(target: Target, options: OpenBackendOptions
   } catch (error) {
     await pool.close();
     throw error;
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
   }
 }

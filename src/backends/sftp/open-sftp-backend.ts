@@ -152,6 +152,7 @@ export async function openSftpBackend(target: Target, options: OpenBackendOption
     readyTimeoutMs: options.timeoutMs ?? 20_000,
     idleTimeoutMs: options.timeoutMs ?? 30_000,
     ...(options.trace ? { trace: options.trace } : {}),
+    minRate: options.minRate,
   };
 
   const connecting = connectSftpVia(endpoint, route, options.signal);

@@ -6,6 +6,7 @@ import type { Duplex } from 'node:stream';
 import ssh2 from 'ssh2';
 import type { AnyAuthMethod, SFTPWrapper } from 'ssh2';
 import { BackendError } from '../../errors.js';
+import { DEFAULT_MIN_RATE, watchForStall } from '../stall-watch.js';
 import { checkHostKey, hostKeyError, type KnownHostLine } from './known-hosts.js';
 import { mapConnectError, mapSftpError } from './sftp-errors.js';
 import type { SshAuth } from './ssh-auth.js';
@@ -28,12 +29,23 @@ export interface SshEndpoint {
   /** The known_hosts file named in messages (where the user should add a key). */
   readonly knownHostsFile: string;
   readonly readyTimeoutMs: number;
-  /** A connection whose server answers nothing (not even an SSH keep-alive) this long is dropped. */
+  /**
+   * A connection whose server answers nothing (not even an SSH keep-alive) this long is dropped;
+   * also the window of the stall rule (stall-watch.ts).
+   */
   readonly idleTimeoutMs: number;
   /** An open stream to the server (through a jump host or a ProxyCommand) instead of a TCP connect. */
   readonly sock?: Duplex;
   /** Receives protocol trace lines (`-vv`); see sftp-trace.ts. */
   readonly trace?: (line: string) => void;
+  /** Floor on the rate of a busy connection, bytes per second (stall-watch.ts; 0: silence alone). */
+  readonly minRate?: number;
+}
+
+/** How a connection is watched for stalls (see {@link SshEndpoint}). */
+export interface StallLimits {
+  readonly timeoutMs: number;
+  readonly minRate: number;
 }
 
 // ssh2's default host key order; known key types of the host are moved to the front so that a
@@ -84,14 +96,39 @@ export class SftpConnection {
   closed = false;
   /** Operations currently running on this connection (the pool balances on it). */
   inFlight = 0;
+  /** Why the stall rule dropped the connection (stall-watch.ts), for the errors of its requests. */
+  private stalled: string | undefined;
+  /** Requests answered so far (progress for the stall rule). */
+  private answered = 0;
 
   constructor(
     private readonly client: InstanceType<typeof Client>,
     readonly sftp: SFTPWrapper,
+    limits?: StallLimits,
   ) {
+    let stopWatch = (): void => undefined;
     const markClosed = (): void => {
       this.closed = true;
+      stopWatch();
     };
+    if (limits) {
+      const socket = (): Socket | undefined => (client as unknown as { _sock?: Socket })._sock;
+      stopWatch = watchForStall(
+        {
+          bytes: () => (socket()?.bytesRead ?? 0) + (socket()?.bytesWritten ?? 0),
+          completed: () => this.answered,
+          waitingOnServer: () => !this.closed && this.inFlight > 0,
+        },
+        {
+          ...limits,
+          onStall: (reason) => {
+            this.stalled = reason;
+            this.closed = true;
+            client.destroy();
+          },
+        },
+      );
+    }
     client.on('close', markClosed);
     client.on('end', markClosed);
     sftp.on('close', markClosed);
@@ -135,12 +172,13 @@ export class SftpConnection {
   call<T>(what: string, start: (sftp: SFTPWrapper, done: (error: Error | undefined | null, value?: T) => void) => void): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       if (this.closed) {
-        reject(new BackendError('connection-lost', `${what}: connection to the server was lost`));
+        reject(this.lostError(what));
         return;
       }
       try {
         start(this.sftp, (error, value) => {
-          if (error) reject(mapSftpError(error, what, this.closed));
+          this.answered++;
+          if (error) reject(this.stalled !== undefined ? this.lostError(what) : mapSftpError(error, what, this.closed));
           else resolve(value as T);
         });
       } catch (error) {
@@ -148,6 +186,12 @@ export class SftpConnection {
         reject(mapSftpError(error, what, this.closed));
       }
     });
+  }
+
+  /** The error of a request on a connection that is gone (a `timeout` when the stall rule dropped it). */
+  private lostError(what: string): BackendError {
+    if (this.stalled !== undefined) return new BackendError('timeout', `${what}: ${this.stalled}`);
+    return new BackendError('connection-lost', `${what}: connection to the server was lost`);
   }
 
   /**
@@ -246,13 +290,17 @@ export function connectSftp(endpoint: SshEndpoint, signal?: AbortSignal): Promis
     });
     client.on('ready', () => {
       if (lastMethod) endpoint.auth.succeeded(lastMethod);
+      // ssh2's readyTimeout ends with the login; opening the SFTP channel gets one timeout more.
+      const channelTimer = setTimeout(() => fail(new BackendError('timeout', `cannot start SFTP on ${where}: no answer for ${endpoint.idleTimeoutMs / 1000} s`)), endpoint.idleTimeoutMs);
+      channelTimer.unref();
       client.sftp((error, sftp) => {
+        clearTimeout(channelTimer);
         if (error) return fail(new BackendError('protocol', `cannot start SFTP on ${where}: ${error.message.split('\n')[0]}`, { cause: error }));
         if (settled) return;
         settled = true;
         signal?.removeEventListener('abort', onAbort);
         if (endpoint.trace) traceSftp(sftp, endpoint.trace);
-        const connection = new SftpConnection(client, sftp);
+        const connection = new SftpConnection(client, sftp, { timeoutMs: endpoint.idleTimeoutMs, minRate: endpoint.minRate ?? DEFAULT_MIN_RATE });
         const serverSoftware = (client as unknown as { _remoteVer?: string })._remoteVer;
         connection.handshake = { serverSoftware, hostKey: presentedKey, hostKeyVerified: endpoint.knownHosts !== undefined, negotiated };
         resolve(connection);
