@@ -14,6 +14,7 @@ import { addCompletionCommand } from './completion-command.js';
 import { addDoctorCommand } from './doctor-command.js';
 import { addWatchCommand } from './watch-command.js';
 import { guardOutputStreams, writeLine } from './output-stream.js';
+import { printable } from './render/printable.js';
 
 // Command lines can carry passwords in URLs: keep them out of `ps` and /proc/PID/cmdline.
 process.title = 'ferry';
@@ -79,7 +80,7 @@ async function main(): Promise<number> {
       const brake = error instanceof SafetyError ? { refusal: error.refusal } : {};
       writeLine(process.stdout, JSON.stringify({ type: 'error', message, exitCode: exitCodeOfError(error), ...brake }));
     }
-    writeLine(process.stderr, `ferry: ${message}`);
+    writeLine(process.stderr, `ferry: ${printable(message)}`);
     if (!(error instanceof FerryError) && process.env.FERRY_DEBUG) writeLine(process.stderr, `${(error as Error).stack}`);
     return exitCodeOfError(error);
   }
@@ -94,7 +95,7 @@ main().then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    writeLine(process.stderr, `ferry: internal error: ${describeError(error)}`);
+    writeLine(process.stderr, `ferry: internal error: ${printable(describeError(error))}`);
     process.exitCode = ExitCode.error;
   },
 );

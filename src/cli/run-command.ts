@@ -12,6 +12,7 @@ import { FerryError } from '../errors.js';
 import { DEFAULT_EXCLUDES, redact } from '../index.js';
 import type { SelectedTask, TaskFile } from './task-file.js';
 import { writeRaw } from './output-stream.js';
+import { printable } from './render/printable.js';
 
 /** Flags of `run` (as pyftpsync's: they only switch a task's booleans on, but --execute). */
 export interface RunCommandFlags {
@@ -194,7 +195,7 @@ Examples:
       const { args, local, remote, dryRun } = taskArguments(taskFile, task, flags, cwd, (long) => declares(program, task.command, long));
       const s = task.settings;
       if (!(s.json || flags.json) && !(s.quiet || flags.quiet)) {
-        writeRaw(process.stdout, `${dryRun ? '(DRY-RUN) ' : ''}Task ${task.name} from ${file}: ${task.command} ${local} ${redact(remote)}\n`);
+        writeRaw(process.stdout, `${dryRun ? '(DRY-RUN) ' : ''}${printable(`Task ${task.name} from ${file}: ${task.command} ${local} ${redact(remote)}`)}\n`);
       }
       await runSyncCommand(args);
     });

@@ -21,6 +21,7 @@ import { progressModeFor } from './render/progress-line.js';
 import { TextRenderer, type Verbosity } from './render/text-renderer.js';
 import { WatchStatusLine } from './render/watch-status-line.js';
 import { styleFor } from './terminal-style.js';
+import { printable } from './render/printable.js';
 
 interface WatchFlags extends RunFlags {
   mode: 'upload' | 'sync';
@@ -118,7 +119,7 @@ async function runWatch(local: string, remote: string, flags: WatchFlags): Promi
         if (verbosity >= 1) {
           const how = event.local === 'watcher' ? 'watching' : 'rescanning';
           const poll = event.pollMs !== null ? `; remote changes polled every ${event.pollMs / 1000} s or less` : '';
-          out(style.dim(`Now ${how} ${local} for changes${poll}. Ctrl-C to stop.`));
+          out(style.dim(`Now ${how} ${printable(local)} for changes${poll}. Ctrl-C to stop.`));
         }
         break;
       case 'watch-pass':
