@@ -74,7 +74,7 @@ describe('ferry CLI: names that are terminal commands', () => {
     for (const command of [['scan', '--list', '-r'], ['tree']]) {
       const result = await box.run([...command, box.local]);
       assert.equal(result.code, 0, result.stderr);
-      assert.doesNotMatch(result.stdout + result.stderr, /[\u001b\u0007\u009b]/, command);
+      assert.doesNotMatch(result.stdout + result.stderr, /[\u001b\u0007\u009b]/, command.join(" "));
       assert.ok(result.stdout.includes('[dir\\e[1m]/'), `${command}: ${result.stdout}`);
       if (command[0] === 'scan') assert.ok(result.stdout.includes(printable(FORGED)), result.stdout);
     }
