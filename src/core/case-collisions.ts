@@ -104,7 +104,7 @@ export function settleCaseSpellings(input: CaseInput): CaseResult {
       renames.push({ side: loser, from, to, source, expect, contents });
       handled.push(from, to);
       const unreadable = new Map([...loserSnapshot.unreadable].map((path): [RelPath, true] => [path, true]));
-      const moved: Snapshot = { entries: rekey(loserSnapshot.entries, from, to), unreadable: new Set(rekey(unreadable, from, to).keys()) };
+      const moved: Snapshot = { ...loserSnapshot, entries: rekey(loserSnapshot.entries, from, to), unreadable: new Set(rekey(unreadable, from, to).keys()) };
       if (loser === 'local') local = moved;
       else remote = moved;
       // Records kept under the losing spelling belong to the winning one now (those already kept

@@ -13,6 +13,11 @@ export interface Snapshot {
    * treated as deleted or new.
    */
   readonly unreadable: ReadonlySet<RelPath>;
+  /**
+   * Folders (`""` the root) whose listing had entries the scan refused (unsafe names, twins):
+   * nothing in them is deleted on either side this run (hold-back-deletes.ts).
+   */
+  readonly incomplete?: ReadonlySet<RelPath>;
 }
 
 /** True when `path` (or one of its folders) could not be read on that side. */

@@ -1,6 +1,7 @@
 /**
  * One run of upload, download or sync: open, scan, reconcile, resolve, plan, execute, record.
  */
+import { describeHeldBack, holdBackDeletes } from '../core/hold-back-deletes.js';
 import { setMaxListeners } from 'node:events';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
@@ -429,7 +430,10 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
         ask: options.ask ? withFileReader(options.ask, { local, remote }) : undefined,
         recorded: (path) => state.get(path),
       });
-      const paired = await planMoves({ decisions: resolved, local: localSnapshot, remote: remoteSnapshot, state, collisions, caseRenames, backends: { local, remote }, signal: options.signal });
+      // A folder whose listing had refused entries is never mirrored: its deletions wait.
+      const held = holdBackDeletes(resolved, { local: localSnapshot, remote: remoteSnapshot });
+      for (const folder of held.folders) emit({ type: 'warning', message: describeHeldBack(folder) });
+      const paired = await planMoves({ decisions: held.decisions, local: localSnapshot, remote: remoteSnapshot, state, collisions, caseRenames, backends: { local, remote }, signal: options.signal });
       const plan: Plan = buildPlan({ mode, decisions: paired.decisions, moves: paired.moves, local: localSnapshot, remote: remoteSnapshot, state });
       const refusal = checkPlanSafety({
         plan,

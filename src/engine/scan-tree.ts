@@ -52,6 +52,7 @@ export async function scanTree(backend: Backend, options: ScanOptions): Promise<
   // In columns, not a Map of objects: a scan of a million paths is the bulk of a run's memory.
   const entries = new EntryTable(options.index);
   const unreadable = new Set<RelPath>();
+  const incomplete = new Set<RelPath>();
   const problems: Problem[] = [];
   const ignored: { path: RelPath; why: string }[] = [];
   const start = options.start ?? ROOT;
@@ -97,6 +98,7 @@ export async function scanTree(backend: Backend, options: ScanOptions): Promise<
         } catch (error) {
           if (!(error instanceof UnsafePathError)) throw error;
           problems.push({ side: options.side, path: dir, message: `refused a name in ${dir || 'the root'}: ${error.message}` });
+          incomplete.add(dir);
           continue;
         }
         if (options.filter.isSkippedFolderPath(path)) continue;
@@ -117,6 +119,7 @@ export async function scanTree(backend: Backend, options: ScanOptions): Promise<
           // which one is meant is unknowable, so neither is touched.
           problems.push({ side: options.side, path, message: `the name ${path} appears twice (after Unicode normalisation); it is left alone` });
           unreadable.add(path);
+          incomplete.add(dir);
           continue;
         }
         entries.set(path, item.entry);
@@ -127,5 +130,5 @@ export async function scanTree(backend: Backend, options: ScanOptions): Promise<
   });
   if (failure !== undefined) throw failure;
   options.signal?.throwIfAborted();
-  return { snapshot: { entries, unreadable }, problems, ignored };
+  return { snapshot: { entries, unreadable, incomplete }, problems, ignored };
 }

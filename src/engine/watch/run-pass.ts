@@ -2,6 +2,7 @@
  * One incremental pass of a watch: scan the touched paths on both sides, then the ordinary
  * reconcile → resolve → plan → safety check → execute → record, against the state the watch holds.
  */
+import { describeHeldBack, holdBackDeletes } from '../../core/hold-back-deletes.js';
 import type { Backend } from '../../backends/backend.js';
 import type { ActionResult } from '../../core/action-result.js';
 import { settleCaseSpellings, type CaseMode } from '../../core/case-collisions.js';
@@ -112,7 +113,10 @@ export async function runPass(context: PassContext, paths: Iterable<RelPath>, tr
     // The questions can show a diff or the first differing byte: they read both files.
     ask: context.ask ? withFileReader(context.ask, { local, remote }) : undefined,
   });
-  const paired = await planMoves({ decisions: resolved, local: localSnapshot, remote: remoteSnapshot, state, collisions, caseRenames, backends: { local, remote }, signal: context.signal });
+  // A folder whose listing had refused entries is never mirrored: its deletions wait.
+  const held = holdBackDeletes(resolved, { local: localSnapshot, remote: remoteSnapshot });
+  for (const folder of held.folders) emit({ type: 'warning', message: describeHeldBack(folder) });
+  const paired = await planMoves({ decisions: held.decisions, local: localSnapshot, remote: remoteSnapshot, state, collisions, caseRenames, backends: { local, remote }, signal: context.signal });
   const plan = buildPlan({ mode: context.reconcile.mode, decisions: paired.decisions, moves: paired.moves, local: localSnapshot, remote: remoteSnapshot, state });
   await checkSafety(context, plan, { local: localSnapshot, remote: remoteSnapshot }, full !== undefined, trigger === 'changes');
 

@@ -109,9 +109,9 @@ export async function scanScope(input: ScopeInput): Promise<ScopeScan> {
   const roots = outermostPaths(widened);
   if (roots[0] === ROOT) return scanScope({ ...input, paths: [ROOT] });
 
-  const snapshots: Record<Side, { entries: Map<RelPath, Entry>; unreadable: Set<RelPath> }> = {
-    local: { entries: new Map(), unreadable: new Set() },
-    remote: { entries: new Map(), unreadable: new Set() },
+  const snapshots: Record<Side, { entries: Map<RelPath, Entry>; unreadable: Set<RelPath>; incomplete: Set<RelPath> }> = {
+    local: { entries: new Map(), unreadable: new Set(), incomplete: new Set() },
+    remote: { entries: new Map(), unreadable: new Set(), incomplete: new Set() },
   };
   const subtrees: { side: Side; root: RelPath }[] = [];
   for (const root of roots) {
@@ -142,6 +142,7 @@ export async function scanScope(input: ScopeInput): Promise<ScopeScan> {
       const result = await scanTree(backends[side], { side, filter, signal: input.signal, start: root });
       for (const [path, entry] of result.snapshot.entries) snapshot.entries.set(path, entry);
       for (const path of result.snapshot.unreadable) snapshot.unreadable.add(path);
+      for (const path of result.snapshot.incomplete ?? []) snapshot.incomplete.add(path);
       problems.push(...result.problems);
       for (const item of result.ignored) ignored.push({ side, ...item });
     } catch (error) {
