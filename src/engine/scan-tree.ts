@@ -7,6 +7,7 @@ import { EntryTable } from '../core/entry-table.js';
 import type { PathIndex } from '../core/path-index.js';
 import type { PathFilter } from '../core/path-filter.js';
 import { joinRelPath, ROOT, UnsafePathError, type RelPath } from '../core/rel-path.js';
+import { parseTempName } from '../core/temp-name.js';
 import type { Side } from '../core/side.js';
 import type { Snapshot } from '../core/snapshot.js';
 import { describeError } from '../errors.js';
@@ -19,6 +20,14 @@ export interface ScanResult {
   readonly problems: readonly Problem[];
   /** Entries left alone on purpose (symlinks, devices), for verbose output. */
   readonly ignored: readonly { path: RelPath; why: string }[];
+  /** ferry's temporary files (`.~ferry-*.tmp`) seen: never entries, removed when a dead run's. */
+  readonly temps: readonly TempFile[];
+}
+
+/** A temporary file found by a scan, and the writer whose run made it (temp-name.ts). */
+export interface TempFile {
+  readonly path: RelPath;
+  readonly writer: string | undefined;
 }
 
 /** True when the backend finds the entry under its NFC spelling (normalisation-insensitive storage). */
@@ -55,6 +64,7 @@ export async function scanTree(backend: Backend, options: ScanOptions): Promise<
   const incomplete = new Set<RelPath>();
   const problems: Problem[] = [];
   const ignored: { path: RelPath; why: string }[] = [];
+  const temps: TempFile[] = [];
   const start = options.start ?? ROOT;
   const pending: RelPath[] = [start];
   let running = 0;
@@ -91,6 +101,18 @@ export async function scanTree(backend: Backend, options: ScanOptions): Promise<
         return;
       }
       for (const item of listed) {
+        const temp = parseTempName(item.name);
+        if (temp !== undefined) {
+          // Never an entry: not synced, never an "extra" to delete. Kept for the clean-up.
+          if (!('unsupported' in item) && item.entry.kind === 'file') {
+            try {
+              temps.push({ path: joinRelPath(dir, item.name), writer: temp.writer });
+            } catch {
+              // A name no path can hold is not one ferry wrote.
+            }
+          }
+          continue;
+        }
         if (options.filter.isExcludedName(item.name)) continue;
         let path: RelPath;
         try {
@@ -130,5 +152,5 @@ export async function scanTree(backend: Backend, options: ScanOptions): Promise<
   });
   if (failure !== undefined) throw failure;
   options.signal?.throwIfAborted();
-  return { snapshot: { entries, unreadable, incomplete }, problems, ignored };
+  return { snapshot: { entries, unreadable, incomplete }, problems, ignored, temps };
 }

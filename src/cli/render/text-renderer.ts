@@ -167,6 +167,9 @@ export class TextRenderer {
       case 'migrated':
         if (this.verbosity >= 1) this.out(`${p}Seeded ${event.records} record${event.records === 1 ? '' : 's'} from pyftpsync metadata`);
         break;
+      case 'temps-removed':
+        if (this.verbosity >= 1) this.out(`${p}Removed ${event.files} leftover temporary file${event.files === 1 ? '' : 's'} of interrupted runs (${event.side})`);
+        break;
       case 'pyftpsync-meta-removed':
         if (this.verbosity >= 1) this.out(`${p}Removed ${event.files} pyftpsync metadata file${event.files === 1 ? '' : 's'}`);
         break;
