@@ -18,6 +18,11 @@ export interface Snapshot {
    * nothing in them is deleted on either side this run (hold-back-deletes.ts).
    */
   readonly incomplete?: ReadonlySet<RelPath>;
+  /**
+   * This side's own spelling of each path whose spelling differs from its key (the NFC form):
+   * key → exact path (core/spellings.ts). Missing or empty when every name is its own key.
+   */
+  readonly spellings?: ReadonlyMap<RelPath, RelPath>;
 }
 
 /** True when `path` (or one of its folders) could not be read on that side. */

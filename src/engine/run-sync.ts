@@ -1,6 +1,8 @@
 /**
  * One run of upload, download or sync: open, scan, reconcile, resolve, plan, execute, record.
  */
+import { spellerOf } from '../core/spellings.js';
+import { spelledBackend } from './spelled-backend.js';
 import { WRITER_ID } from '../core/temp-name.js';
 import { TempWriters } from '../state/temp-writers.js';
 import { removeLeftoverTemps } from './remove-leftover-temps.js';
@@ -418,6 +420,12 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
       }
       let [localSnapshot, remoteSnapshot] = snapshots;
       if (writers) await cleanUpTemps(writers, temps, localSnapshot.unreadable.size + remoteSnapshot.unreadable.size === 0);
+      // From here on paths are keys (NFC); each side is reached under its own spelling of them.
+      const speller = spellerOf({ local: localSnapshot, remote: remoteSnapshot });
+      if (speller) {
+        local = spelledBackend(local, 'local', speller);
+        remote = spelledBackend(remote, 'remote', speller);
+      }
       if (skippedLinks.length > 0) {
         const shown = skippedLinks.slice(0, 3).join(', ') + (skippedLinks.length > 3 ? `, … (-v lists all)` : '');
         const hint = options.links === 'follow' ? 'they point outside the folder, dangle or make a loop' : '--links follow copies what links inside the folder point to';

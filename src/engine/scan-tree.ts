@@ -6,7 +6,7 @@ import type { Entry } from '../core/entry.js';
 import { EntryTable } from '../core/entry-table.js';
 import type { PathIndex } from '../core/path-index.js';
 import type { PathFilter } from '../core/path-filter.js';
-import { joinRelPath, ROOT, UnsafePathError, type RelPath } from '../core/rel-path.js';
+import { joinExactPath, joinRelPath, ROOT, UnsafePathError, type RelPath } from '../core/rel-path.js';
 import { parseTempName } from '../core/temp-name.js';
 import type { Side } from '../core/side.js';
 import type { Snapshot } from '../core/snapshot.js';
@@ -30,15 +30,6 @@ export interface TempFile {
   readonly writer: string | undefined;
 }
 
-/** True when the backend finds the entry under its NFC spelling (normalisation-insensitive storage). */
-async function reachableAsNfc(backend: Backend, path: RelPath, entry: Entry): Promise<boolean> {
-  try {
-    return (await backend.stat(path))?.kind === entry.kind;
-  } catch {
-    return false;
-  }
-}
-
 /** Options of {@link scanTree}. */
 export interface ScanOptions {
   readonly side: Side;
@@ -48,6 +39,8 @@ export interface ScanOptions {
   readonly signal?: AbortSignal;
   /** Folder to start from (default the root): a watch re-scans only the subtree that changed. */
   readonly start?: RelPath;
+  /** How this side spells `start`, when not as its key (an NFD folder name). */
+  readonly startSpelling?: RelPath;
   /** Slots for paths, shared with the other side's scan so each path is held once (entry-table.ts). */
   readonly index?: PathIndex;
 }
@@ -62,6 +55,8 @@ export async function scanTree(backend: Backend, options: ScanOptions): Promise<
   const entries = new EntryTable(options.index);
   const unreadable = new Set<RelPath>();
   const incomplete = new Set<RelPath>();
+  const spellings = new Map<RelPath, RelPath>();
+  if (options.start !== undefined && options.startSpelling !== undefined && options.startSpelling !== options.start) spellings.set(options.start, options.startSpelling);
   const problems: Problem[] = [];
   const ignored: { path: RelPath; why: string }[] = [];
   const temps: TempFile[] = [];
@@ -90,7 +85,7 @@ export async function scanTree(backend: Backend, options: ScanOptions): Promise<
     const listOne = async (dir: RelPath): Promise<void> => {
       let listed;
       try {
-        listed = await backend.list(dir);
+        listed = await backend.list(spellings.get(dir) ?? dir);
       } catch (error) {
         if (dir === start) {
           failure = error;
@@ -100,13 +95,14 @@ export async function scanTree(backend: Backend, options: ScanOptions): Promise<
         problems.push({ side: options.side, path: dir, message: `cannot list folder ${dir}: ${describeError(error)} (its contents are left alone)` });
         return;
       }
+      const exactDir = spellings.get(dir) ?? dir;
       for (const item of listed) {
         const temp = parseTempName(item.name);
         if (temp !== undefined) {
           // Never an entry: not synced, never an "extra" to delete. Kept for the clean-up.
           if (!('unsupported' in item) && item.entry.kind === 'file') {
             try {
-              temps.push({ path: joinRelPath(dir, item.name), writer: temp.writer });
+              temps.push({ path: joinExactPath(exactDir, item.name), writer: temp.writer });
             } catch {
               // A name no path can hold is not one ferry wrote.
             }
@@ -128,14 +124,6 @@ export async function scanTree(backend: Backend, options: ScanOptions): Promise<
           ignored.push({ path, why: item.unsupported });
           continue;
         }
-        if (item.name !== item.name.normalize('NFC') && !(await reachableAsNfc(backend, path, item.entry))) {
-          // ferry names every path in NFC; a side that stores another spelling (NFD, as macOS
-          // HFS+ wrote) and does not find it under the NFC one cannot be read, overwritten or
-          // deleted safely by that name, and an NFC copy would be a second, look-alike file.
-          problems.push({ side: options.side, path, message: `the name ${JSON.stringify(item.name)} in ${dir || 'the root'} is not in Unicode NFC and cannot be reached by its NFC spelling here; it is left alone (rename it to its NFC form)` });
-          unreadable.add(path);
-          continue;
-        }
         if (entries.has(path)) {
           // Two names that are the same once normalised (or a server listing a name twice):
           // which one is meant is unknowable, so neither is touched.
@@ -145,6 +133,9 @@ export async function scanTree(backend: Backend, options: ScanOptions): Promise<
           continue;
         }
         entries.set(path, item.entry);
+        // Paired by its key (NFC), used by its own spelling (an NFD name stays NFD, byte for byte).
+        const exact = joinExactPath(exactDir, item.name);
+        if (exact !== path) spellings.set(path, exact);
         if (item.entry.kind === 'dir') pending.push(path);
       }
     };
@@ -152,5 +143,5 @@ export async function scanTree(backend: Backend, options: ScanOptions): Promise<
   });
   if (failure !== undefined) throw failure;
   options.signal?.throwIfAborted();
-  return { snapshot: { entries, unreadable, incomplete }, problems, ignored, temps };
+  return { snapshot: { entries, unreadable, incomplete, spellings }, problems, ignored, temps };
 }

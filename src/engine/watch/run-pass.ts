@@ -2,6 +2,8 @@
  * One incremental pass of a watch: scan the touched paths on both sides, then the ordinary
  * reconcile → resolve → plan → safety check → execute → record, against the state the watch holds.
  */
+import { spellerOf } from '../../core/spellings.js';
+import { spelledBackend } from '../spelled-backend.js';
 import { describeHeldBack, holdBackDeletes } from '../../core/hold-back-deletes.js';
 import type { Backend } from '../../backends/backend.js';
 import type { ActionResult } from '../../core/action-result.js';
@@ -72,8 +74,15 @@ export interface PassResult extends WatchCounts {
  * reason that may pass (the caller reconnects and runs the pass again) and on a safety refusal.
  */
 export async function runPass(context: PassContext, paths: Iterable<RelPath>, trigger: 'changes' | 'rescan' | 'poll'): Promise<PassResult> {
-  const { local, remote, store, filter, emit } = context;
+  const { store, filter, emit } = context;
+  let { local, remote } = context;
   const scan = await scanScope({ local, remote, state: store.state, filter, paths, signal: context.signal });
+  // From here on paths are keys (NFC); each side is reached under its own spelling of them.
+  const speller = spellerOf({ local: scan.local, remote: scan.remote });
+  if (speller) {
+    local = spelledBackend(local, 'local', speller);
+    remote = spelledBackend(remote, 'remote', speller);
+  }
   const totals: Totals = { filesCopied: 0, bytesCopied: 0, filesDeleted: 0, foldersCreated: 0, foldersDeleted: 0, moved: 0, conflicts: 0, errors: 0 };
   const unfinished: RelPath[] = [];
   const localWrites = new Map<RelPath, Entry | null>();
