@@ -22,7 +22,9 @@ export type ConflictReason =
   | 'folder-deleted-contents-changed'
   | 'changed-during-sync'
   /** Names that differ only in case (one file on a case-insensitive side): left alone (`--case`). */
-  | 'case-collision';
+  | 'case-collision'
+  /** Two names in one folder that are one after Unicode normalisation (NFC and NFD): left alone. */
+  | 'unicode-twins';
 
 /** How a conflict was settled; `undefined` while unresolved. */
 export type ConflictWinner = Side;

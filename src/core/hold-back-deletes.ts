@@ -54,5 +54,5 @@ export function holdBackDeletes(decisions: readonly Decision[], snapshots: { rea
 /** The one output line for a folder that held back deletions. */
 export function describeHeldBack(held: HeldBackFolder): string {
   const where = held.folder === '' ? 'the root folder' : `folder ${held.folder}`;
-  return `${held.deletions === 1 ? '1 deletion' : `${held.deletions} deletions`} in ${where} held back: its ${held.side} listing had entries ferry refused (see the errors above), so it is not mirrored this run`;
+  return `${held.deletions === 1 ? '1 deletion' : `${held.deletions} deletions`} in ${where} held back: its ${held.side} listing had entries ferry refused or left alone (see above), so it is not mirrored this run`;
 }

@@ -23,6 +23,11 @@ export interface Snapshot {
    * key → exact path (core/spellings.ts). Missing or empty when every name is its own key.
    */
   readonly spellings?: ReadonlyMap<RelPath, RelPath>;
+  /**
+   * Keys that two names in one folder share (an NFC and an NFD spelling): both are left alone
+   * (they are in `unreadable`) and reported as `unicode-twins` conflicts.
+   */
+  readonly twins?: ReadonlySet<RelPath>;
 }
 
 /** True when `path` (or one of its folders) could not be read on that side. */

@@ -56,6 +56,7 @@ export async function scanTree(backend: Backend, options: ScanOptions): Promise<
   const unreadable = new Set<RelPath>();
   const incomplete = new Set<RelPath>();
   const spellings = new Map<RelPath, RelPath>();
+  const twins = new Set<RelPath>();
   if (options.start !== undefined && options.startSpelling !== undefined && options.startSpelling !== options.start) spellings.set(options.start, options.startSpelling);
   const problems: Problem[] = [];
   const ignored: { path: RelPath; why: string }[] = [];
@@ -125,9 +126,12 @@ export async function scanTree(backend: Backend, options: ScanOptions): Promise<
           continue;
         }
         if (entries.has(path)) {
-          // Two names that are the same once normalised (or a server listing a name twice):
-          // which one is meant is unknowable, so neither is touched.
-          problems.push({ side: options.side, path, message: `the name ${path} appears twice (after Unicode normalisation); it is left alone` });
+          // Two names that are the same once normalised, or a server listing a name twice: which
+          // one is meant is unknowable, so neither is touched. Two spellings (NFC and NFD twins)
+          // are a true collision, reported as a conflict; one name listed twice is a broken
+          // listing, an error.
+          if (joinExactPath(exactDir, item.name) !== (spellings.get(path) ?? path)) twins.add(path);
+          else problems.push({ side: options.side, path, message: `the name ${path} appears twice (after Unicode normalisation); it is left alone` });
           unreadable.add(path);
           incomplete.add(dir);
           continue;
@@ -143,5 +147,5 @@ export async function scanTree(backend: Backend, options: ScanOptions): Promise<
   });
   if (failure !== undefined) throw failure;
   options.signal?.throwIfAborted();
-  return { snapshot: { entries, unreadable, incomplete, spellings }, problems, ignored, temps };
+  return { snapshot: { entries, unreadable, incomplete, spellings, twins }, problems, ignored, temps };
 }

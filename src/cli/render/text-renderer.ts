@@ -83,6 +83,7 @@ const conflictWords: Record<string, string> = {
   'folder-deleted-contents-changed': 'folder deleted on one side, but the other side changed files in it',
   'changed-during-sync': 'changed while the sync ran',
   'case-collision': 'another name differs only in case (one file on a case-insensitive side); left alone, see --case',
+  'unicode-twins': 'two names in one folder are one after Unicode normalisation (NFC and NFD spellings); both left alone, rename one',
 };
 
 /** Two lines explaining a conflict: what happened, and both sides' facts (names escaped). */
