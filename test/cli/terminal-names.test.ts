@@ -7,7 +7,8 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { printable } from '../../src/cli/render/printable.js';
-import { linesOf, makeSandbox, parseJsonLines, writeTree, type Sandbox } from '../support/run-cli.js';
+import { startHostileFtpServer } from '../support/hostile-ftp-server.js';
+import { linesOf, makeSandbox, parseJsonLines, runCli, writeTree, type Sandbox } from '../support/run-cli.js';
 
 /** Retitles the terminal and clears it (OSC 0, then CSI 2J). */
 const TITLE = 'a\u001b]0;PWNED\u0007\u001b[2Jb.txt';
@@ -77,6 +78,34 @@ describe('ferry CLI: names that are terminal commands', () => {
       assert.doesNotMatch(result.stdout + result.stderr, /[\u001b\u0007\u009b]/, command.join(" "));
       assert.ok(result.stdout.includes('[dir\\e[1m]/'), `${command}: ${result.stdout}`);
       if (command[0] === 'scan') assert.ok(result.stdout.includes(printable(FORGED)), result.stdout);
+    }
+  });
+
+  it('a server\'s names and replies reach sync and doctor output escaped', async () => {
+    const T = '20240101000000';
+    const server = await startHostileFtpServer({
+      mode: 'mlsd',
+      banner: 'welcome\u001b]0;PWNED\u0007\u001b[2J',
+      refusal: 'no\u001b]0;PWNED\u0007\u001b[2J',
+      folders: { '/': { listing: `type=file;size=5;modify=${T}; ${TITLE}\r\ntype=file;size=5;modify=${T}; ${C1}\r\n` } },
+      files: {
+        [`/${TITLE}`]: { content: Buffer.from('title'), facts: `type=file;size=5;modify=${T};` },
+        [`/${C1}`]: { content: Buffer.from('c1!!!'), facts: `type=file;size=5;modify=${T};` },
+      },
+    });
+    try {
+      const url = `ftp://u:p@127.0.0.1:${server.port}/`;
+      const local = path.join(box.root, 'from-server');
+      const download = await runCli(['download', local, url, '--create-folder', '--state-dir', box.stateDir, '--no-keyring', '--no-netrc'], { env: box.env });
+      assert.equal(download.code, 0, download.stderr);
+      assert.doesNotMatch(download.stdout + download.stderr, /[\u001b\u0007\u009b]/);
+      assert.ok(linesOf(download.stdout).includes(`COPY NEW           <  ${printable(TITLE)}`), download.stdout);
+      assert.deepEqual((await fs.readdir(local)).sort(), [TITLE, C1].sort(), 'the files keep their exact names');
+      const doctor = await runCli(['doctor', url, '--no-keyring', '--no-netrc'], { env: box.env });
+      assert.doesNotMatch(doctor.stdout + doctor.stderr, /[\u001b\u0007\u009b]/);
+      assert.match(doctor.stdout, /550 no\\e\]0;PWNED\\a\\e\[2J/, 'the server\'s reply is shown, escaped');
+    } finally {
+      await server.close();
     }
   });
 });
