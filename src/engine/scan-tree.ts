@@ -138,8 +138,12 @@ export async function scanTree(backend: Backend, options: ScanOptions): Promise<
         }
         entries.set(path, item.entry);
         // Paired by its key (NFC), used by its own spelling (an NFD name stays NFD, byte for byte).
-        const exact = joinExactPath(exactDir, item.name);
-        if (exact !== path) spellings.set(path, exact);
+        // Most names are their own key: checked without making a second string per path.
+        const spelledAsKey = exactDir === dir && path.length === (dir === ROOT ? 0 : dir.length + 1) + item.name.length && path.endsWith(item.name);
+        if (!spelledAsKey) {
+          const exact = joinExactPath(exactDir, item.name);
+          if (exact !== path) spellings.set(path, exact);
+        }
         if (item.entry.kind === 'dir') pending.push(path);
       }
     };
