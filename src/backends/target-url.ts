@@ -69,6 +69,7 @@ export function parseTarget(input: string, cwd: string = process.cwd(), platform
   if (scheme !== 'sftp' && scheme !== 'ftp' && scheme !== 'ftps') {
     throw new FerryError('usage', `unknown URL scheme "${scheme}://" in ${redact(input)} (use a folder path, file://, sftp://, ftp://, ftps:// or ftpes://)`);
   }
+  checkAuthority(input, schemeMatch[0].length);
   let url: URL;
   try {
     url = new URL(input);
@@ -101,6 +102,24 @@ export function parseTarget(input: string, cwd: string = process.cwd(), platform
   const id = `${scheme}://${userPart}${hostPart}:${port}${remotePath}`;
   const display = `${scheme}://${userPart}${hostPart}${port === defaultPorts[scheme] ? '' : `:${port}`}${remotePath}`;
   return { scheme, path: remotePath, host, port, portGiven: url.port !== '', user, password, params, id, display };
+}
+
+/**
+ * Checks the host and port as typed, before WHATWG URL parsing: it reads `ftp:///x` as host `x`
+ * (ftp is a "special" scheme there, sftp is not) and takes port 0. Every scheme gets the same
+ * answer.
+ */
+function checkAuthority(input: string, start: number): void {
+  const end = input.slice(start).search(/[/?#]/);
+  const authority = end < 0 ? input.slice(start) : input.slice(start, start + end);
+  const hostPort = authority.slice(authority.lastIndexOf('@') + 1);
+  const portMatch = /^(\[[^\]]*\]|[^:]*)(?::(.*))?$/.exec(hostPort);
+  const host = portMatch?.[1] ?? hostPort;
+  if (host === '' || host === '[]') throw new FerryError('usage', `URL has no host: ${redact(input)}`);
+  const port = portMatch?.[2];
+  if (port === undefined || port === '') return;
+  const value = /^\d+$/.test(port) ? Number(port) : NaN;
+  if (!(value >= 1 && value <= 65535)) throw new FerryError('usage', `port ${port} is not valid in ${redact(input)}: use a number from 1 to 65535`);
 }
 
 /** The input with any password in it replaced by `***`, safe to print. */

@@ -40,10 +40,23 @@ export function byteRate(value: string): number {
   return n;
 }
 
+/**
+ * The most connections `--parallel` may ask for. FTP servers limit connections per client to a few
+ * (often 5 to 10) and SFTP gains nothing past a handful, so a larger count is a typo, not a plan.
+ */
+export const MAX_PARALLEL = 64;
+
+/** Commander parser for `--parallel`: 1 to {@link MAX_PARALLEL}. */
+export function parallelCount(value: string): number {
+  const n = positiveInt(value);
+  if (n > MAX_PARALLEL) throw new InvalidArgumentError(`must be at most ${MAX_PARALLEL}`);
+  return n;
+}
+
 /** Declares the connection and credential options on a command. */
 export function addConnectionOptions(command: Command): Command {
   return command
-    .option('--parallel <n>', 'connections to open to a server', positiveInt)
+    .option('--parallel <n>', `connections to open to a server (1-${MAX_PARALLEL})`, parallelCount)
     .option('--timeout <seconds>', 'fail (and retry) a server operation after this many seconds without an answer (default 30)', positiveInt)
     .option('--min-rate <bytes/s>', 'fail (and retry) a listing or transfer that moves fewer bytes a second than this over --timeout seconds (default 1024; 0: off)', byteRate)
     .option('--ssh-key <file>', 'SFTP: private key file')

@@ -8,6 +8,7 @@ import { addConnectionOptions, connectionOptionsOf, type ConnectionFlags } from 
 import { writeLine } from './output-stream.js';
 import { styleFor } from './terminal-style.js';
 import { withInterrupt } from './with-interrupt.js';
+import { printable } from './render/printable.js';
 
 interface DoctorFlags extends ConnectionFlags {
   json?: boolean;
@@ -49,7 +50,7 @@ writable: the report shows what could be found), 2 usage, 3 interrupted.`,
       const report = await withInterrupt((signal) =>
         runDoctor({
           target,
-          connection: { ...connectionOptionsOf(flags, json), warn: (message: string) => err(`warning: ${message}`) },
+          connection: { ...connectionOptionsOf(flags, json), warn: (message: string) => err(`warning: ${printable(message)}`) },
           onFinding: json ? undefined : (finding) => out(findingLine(finding, style)),
           signal,
         }),
@@ -61,7 +62,7 @@ writable: the report shows what could be found), 2 usage, 3 interrupted.`,
         setExitCode(ExitCode.ok);
         return;
       }
-      err(`ferry: ${report.error?.message ?? 'the target is not usable'}`);
+      err(`ferry: ${printable(report.error?.message ?? 'the target is not usable')}`);
       setExitCode(ExitCode.error);
     });
 }
@@ -72,7 +73,8 @@ const LABELS: Record<ProbeFinding['status'], string> = { ok: 'ok', info: 'info',
 export function findingLine(finding: ProbeFinding, style = styleFor(process.stdout)): string {
   const label = LABELS[finding.status].padEnd(5);
   const colour = finding.status === 'ok' ? style.green : finding.status === 'warn' ? style.yellow : finding.status === 'fail' ? style.red : style.cyan;
-  return `  ${colour(label)} ${finding.capability}: ${finding.found} → ${finding.action}`;
+  // A server's welcome line and replies are its own text: escaped before the terminal sees them.
+  return `  ${colour(label)} ${finding.capability}: ${printable(finding.found)} → ${printable(finding.action)}`;
 }
 
 function summaryLine(report: DoctorReport): string {

@@ -15,21 +15,16 @@
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { FerryError } from '../errors.js';
+import { printable } from './render/printable.js';
 
 let fd: number | undefined;
 let pending: string[] = [];
 let flushScheduled = false;
 let exitHooked = false;
 
-// ANSI colour sequences never reach the file; other control characters are shown escaped, so a
-// file name cannot forge a line of the log.
+// ANSI colour sequences never reach the file; other control characters are shown escaped (the
+// same escaping as the terminal's, render/printable.ts), so a file name cannot forge a line of the log.
 const ansi = /\u001b\[[0-9;]*m/g;
-const control = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
-
-/** Shows control characters (a name with a line break, an escape sequence) as `\xNN`. */
-export function escapeControlCharacters(text: string): string {
-  return text.replace(control, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-}
 
 function flush(): void {
   flushScheduled = false;
@@ -71,7 +66,7 @@ export function logLine(text: string): void {
   if (fd === undefined) return;
   const stamp = new Date().toISOString();
   for (const line of text.replace(ansi, '').split(/\r?\n/)) {
-    pending.push(`${stamp} ${escapeControlCharacters(line)}\n`);
+    pending.push(`${stamp} ${printable(line)}\n`);
   }
   if (pending.length >= 512) flush();
   else if (!flushScheduled) {

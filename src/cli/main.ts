@@ -15,6 +15,7 @@ import { addWatchCommand } from './watch-command.js';
 import { guardOutputStreams, writeLine } from './output-stream.js';
 import { closeLogFile, isLogging, logLine } from './log-file.js';
 import { quitOnEarlySignals } from './with-interrupt.js';
+import { printable } from './render/printable.js';
 
 // Command lines can carry passwords in URLs: keep them out of `ps` and /proc/PID/cmdline.
 process.title = 'ferry';
@@ -82,8 +83,8 @@ async function main(): Promise<number> {
       const brake = error instanceof SafetyError ? { refusal: error.refusal } : {};
       writeLine(process.stdout, JSON.stringify({ type: 'error', message, exitCode: exitCodeOfError(error), ...brake }));
     }
-    writeLine(process.stderr, `ferry: ${message}`);
-    logLine(`ferry: ${message}`);
+    writeLine(process.stderr, `ferry: ${printable(message)}`);
+    logLine(`ferry: ${printable(message)}`);
     if (!(error instanceof FerryError) && process.env.FERRY_DEBUG) writeLine(process.stderr, `${(error as Error).stack}`);
     return exitCodeOfError(error);
   }
@@ -102,7 +103,7 @@ main().then(
     }
   },
   (error: unknown) => {
-    writeLine(process.stderr, `ferry: internal error: ${describeError(error)}`);
+    writeLine(process.stderr, `ferry: internal error: ${printable(describeError(error))}`);
     process.exitCode = ExitCode.error;
   },
 );

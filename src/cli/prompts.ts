@@ -6,6 +6,7 @@ import * as readline from 'node:readline/promises';
 import { Writable } from 'node:stream';
 import { describeError, type ConflictChoice, type ConflictQuestion, type ConflictResolver } from '../index.js';
 import { describeConflict } from './render/text-renderer.js';
+import { printable } from './render/printable.js';
 import { firstDifference, looksLikeText, unifiedDiff } from './render/unified-diff.js';
 import { flushOutput, writeLine } from './output-stream.js';
 
@@ -99,7 +100,8 @@ function terminalIo(): PromptIo {
         rl.close();
       }
     },
-    write: (line) => writeLine(process.stderr, line),
+    // Names, and the file contents a diff shows, never reach the terminal raw.
+    write: (line) => writeLine(process.stderr, printable(line)),
   };
 }
 
@@ -145,7 +147,8 @@ export async function compareLines(question: ConflictQuestion, how: 'diff' | 'bi
   const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
   const lines = unifiedDiff(decode(a.bytes), decode(b.bytes), { a: `local/${question.path}`, b: `remote/${question.path}` });
   if (lines.length === 0) return [capped ? `    the first ${limit} are equal` : '    the files have the same text'];
-  return [...lines, ...(capped ? [`    (compared the first ${limit} of each file)`] : [])];
+  // Tabs are spelled out as spaces: the lines are escaped (printable.ts) before they are shown.
+  return [...lines.map((line) => line.replace(/\t/g, '    ')), ...(capped ? [`    (compared the first ${limit} of each file)`] : [])];
 }
 
 /** Asks for a secret without echoing it. Resolves undefined when no terminal can be asked. */

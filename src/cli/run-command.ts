@@ -13,6 +13,7 @@ import { DEFAULT_EXCLUDES, defaultConfigDir, displayTarget } from '../index.js';
 import type { SelectedTask, TaskFile } from './task-file.js';
 import { writeRaw } from './output-stream.js';
 import { VERBOSE_HELP } from './run-logging.js';
+import { printable } from './render/printable.js';
 
 /**
  * Flags of `run` (as pyftpsync's: they only switch a task's booleans on, but --execute and the
@@ -276,7 +277,7 @@ Examples:
       for (const note of notes) writeRaw(process.stderr, `warning: ${note}\n`);
       if (!(s.json || flags.json) && !(s.quiet || flags.quiet)) {
         const sides = task.command === 'scan' || task.command === 'tree' ? displayTarget(remote) : `${local} ${displayTarget(remote)}`;
-        writeRaw(process.stdout, `${dryRun ? '(DRY-RUN) ' : ''}Task ${task.name} from ${file}: ${task.command} ${sides}\n`);
+        writeRaw(process.stdout, `${dryRun ? '(DRY-RUN) ' : ''}${printable(`Task ${task.name} from ${file}: ${task.command} ${sides}`)}\n`);
       }
       await runSyncCommand(args);
     });

@@ -3,7 +3,8 @@
  * protocol trace sink that goes to stderr (only with `-vv`) and to the log file.
  */
 import { type Command } from 'commander';
-import { escapeControlCharacters, logLine, openLogFile } from './log-file.js';
+import { logLine, openLogFile } from './log-file.js';
+import { printable } from './render/printable.js';
 import type { TerminalStyle } from './terminal-style.js';
 
 /** `-v` counts from 1 (the default), so `-vv` is 3: the protocol trace. */
@@ -34,7 +35,7 @@ export function startRunLogging(flags: LoggingFlags, what: string, err: (line: s
   if (flags.logFile !== undefined) openLogFile(flags.logFile, `ferry ${what} started (pid ${process.pid})`);
   if (flags.verbose < TRACE_VERBOSITY) return undefined;
   return (line: string): void => {
-    const shown = `trace: ${escapeControlCharacters(line)}`;
+    const shown = `trace: ${printable(line)}`;
     err(style.dim(shown));
     logLine(shown);
   };

@@ -16,6 +16,7 @@ import {
 import { addConnectionOptions, connectionOptionsOf, type ConnectionFlags } from './connection-options.js';
 import { writeLine } from './output-stream.js';
 import { withInterrupt } from './with-interrupt.js';
+import { printable } from './render/printable.js';
 
 /** Options commander parses for `scan` and `tree`. */
 interface ScanTreeFlags extends ConnectionFlags {
@@ -121,7 +122,7 @@ function scanOptions(flags: ScanTreeFlags) {
     match: flags.match !== undefined ? splitPatterns(flags.match) : undefined,
     exclude: flags.exclude !== undefined ? splitPatterns(flags.exclude) : undefined,
     excludeRules: readRuleFiles(flags.excludeFrom, '--exclude-from'),
-    connection: { ...connectionOptionsOf(flags, flags.json ?? false), warn: (message: string) => err(`warning: ${message}`) },
+    connection: { ...connectionOptionsOf(flags, flags.json ?? false), warn: (message: string) => err(`warning: ${printable(message)}`) },
   };
 }
 
@@ -158,7 +159,7 @@ function depthOf(path: string): number {
 }
 
 function printProblems(result: ScanTargetResult): void {
-  for (const problem of result.problems) err(`problem: ${problem.message}`);
+  for (const problem of result.problems) err(`problem: ${printable(problem.message)}`);
 }
 
 function summaryLine(result: ScanTargetResult): string {
@@ -176,16 +177,16 @@ const SIZE_WIDTH = 14;
 const MTIME_WIDTH = 19;
 
 function printScan(result: ScanTargetResult, flags: ScanTreeFlags): void {
-  out(`Scanning ${result.displayName}`);
+  out(`Scanning ${printable(result.displayName)}`);
   if (flags.list) {
     const visible = (path: string): boolean => (flags.recursive ?? false) || depthOf(path) === 0;
     for (const entry of result.entries) {
       if (!visible(entry.path)) continue;
-      if (entry.kind === 'dir') out(`${' '.repeat(SIZE_WIDTH)}  ${' '.repeat(MTIME_WIDTH)}  [${entry.path}]/`);
-      else out(`${String(entry.size).padStart(SIZE_WIDTH)}  ${formatMtime(entry.mtimeMs)}  ${entry.path}`);
+      if (entry.kind === 'dir') out(`${' '.repeat(SIZE_WIDTH)}  ${' '.repeat(MTIME_WIDTH)}  [${printable(entry.path)}]/`);
+      else out(`${String(entry.size).padStart(SIZE_WIDTH)}  ${formatMtime(entry.mtimeMs)}  ${printable(entry.path)}`);
     }
     for (const item of result.ignored) {
-      if (visible(item.path)) out(`${'-'.padStart(SIZE_WIDTH)}  ${' '.repeat(MTIME_WIDTH)}  ${item.path}  (ignored: ${item.why})`);
+      if (visible(item.path)) out(`${'-'.padStart(SIZE_WIDTH)}  ${' '.repeat(MTIME_WIDTH)}  ${printable(item.path)}  (ignored: ${printable(item.why)})`);
     }
   }
   printProblems(result);
@@ -202,13 +203,13 @@ function printTree(result: ScanTargetResult, shown: (entry: ScannedEntry) => boo
     if (!list) children.set(parent, (list = []));
     list.push(entry);
   }
-  out(result.displayName);
+  out(printable(result.displayName));
   const draw = (dir: string, indent: string): void => {
     const list = children.get(dir) ?? [];
     list.forEach((entry, index) => {
       const last = index === list.length - 1;
       const name = baseName(entry.path);
-      out(`${indent}${last ? '└── ' : '├── '}${entry.kind === 'dir' ? `[${name}]/` : name}`);
+      out(`${indent}${last ? '└── ' : '├── '}${entry.kind === 'dir' ? `[${printable(name)}]/` : printable(name)}`);
       if (entry.kind === 'dir') draw(entry.path, `${indent}${last ? '    ' : '│   '}`);
     });
   };

@@ -27,6 +27,7 @@ import { styleFor, type TerminalStyle } from './terminal-style.js';
 import { isLogging, logLine } from './log-file.js';
 import { addLogFileOption, startRunLogging, VERBOSE_HELP, type LoggingFlags } from './run-logging.js';
 import { withInterrupt } from './with-interrupt.js';
+import { printable } from './render/printable.js';
 
 interface WatchFlags extends RunFlags, LoggingFlags {
   mode: 'upload' | 'sync';
@@ -119,7 +120,7 @@ function watchTextRenderer(out: (line: string) => void, err: (line: string) => v
         if (verbosity >= 1) {
           const how = event.local === 'watcher' ? 'watching' : 'rescanning';
           const poll = event.pollMs !== null ? `; remote changes polled every ${event.pollMs / 1000} s or less` : '';
-          const line = `Now ${how} ${local} for changes${poll}. Ctrl-C to stop.`;
+          const line = `Now ${how} ${printable(local)} for changes${poll}. Ctrl-C to stop.`;
           // On a terminal the live state line says it while idle; printed too, it was there twice.
           if (status?.isLive) status.setWatching(line);
           else out(style.dim(line));

@@ -104,7 +104,7 @@ export function settleCaseSpellings(input: CaseInput): CaseResult {
       renames.push({ side: loser, from, to, source, expect, contents });
       handled.push(from, to);
       const unreadable = new Map([...loserSnapshot.unreadable].map((path): [RelPath, true] => [path, true]));
-      const moved: Snapshot = { entries: rekey(loserSnapshot.entries, from, to), unreadable: new Set(rekey(unreadable, from, to).keys()) };
+      const moved: Snapshot = { ...loserSnapshot, entries: rekey(loserSnapshot.entries, from, to), unreadable: new Set(rekey(unreadable, from, to).keys()) };
       if (loser === 'local') local = moved;
       else remote = moved;
       // Records kept under the losing spelling belong to the winning one now (those already kept
@@ -118,17 +118,23 @@ export function settleCaseSpellings(input: CaseInput): CaseResult {
 }
 
 /**
- * Turns the decisions of colliding paths into `case-collision` conflicts, and those of paths
- * below them into `parent-conflict` skips: nothing is written through a collision.
+ * Turns the decisions of colliding paths into `case-collision` conflicts (or `reason`: also used
+ * for `unicode-twins`), and those of paths below them into `parent-conflict` skips: nothing is
+ * written through a collision.
  */
-export function markCaseCollisions(decisions: readonly Decision[], collisions: readonly RelPath[][], factsOf: (path: RelPath) => Omit<ConflictInfo, 'reason'>): Decision[] {
+export function markCaseCollisions(
+  decisions: readonly Decision[],
+  collisions: readonly RelPath[][],
+  factsOf: (path: RelPath) => Omit<ConflictInfo, 'reason'>,
+  reason: 'case-collision' | 'unicode-twins' = 'case-collision',
+): Decision[] {
   if (collisions.length === 0) return decisions as Decision[];
   const colliding = new Set(collisions.flat());
   const below = (path: RelPath): boolean => [...colliding].some((dir) => isInside(path, dir));
   const result: Decision[] = [];
   for (const decision of decisions) {
     if (colliding.has(decision.path)) {
-      result.push({ type: 'conflict', path: decision.path, conflict: { ...factsOf(decision.path), reason: 'case-collision' } });
+      result.push({ type: 'conflict', path: decision.path, conflict: { ...factsOf(decision.path), reason } });
     } else if (below(decision.path)) {
       result.push({ type: 'skip', path: decision.path, reason: 'parent-conflict' });
     } else {

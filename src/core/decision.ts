@@ -14,7 +14,8 @@ export type CopyReason = 'new' | 'modified' | 'type-changed' | 'restore' | 'forc
 export type DeleteReason = 'deleted' | 'extra' | 'unmatched' | 'conflict-resolved';
 /** Why a one-sided change is not propagated by this run. */
 /** `parent-conflict`: its folder is a file on the target side, in conflict; it waits for that. */
-export type SkipReason = 'target-changed' | 'source-deleted' | 'target-extra' | 'unreadable' | 'parent-conflict';
+/** `incomplete-listing`: a deletion in a folder whose listing had refused entries (hold-back-deletes.ts). */
+export type SkipReason = 'target-changed' | 'source-deleted' | 'target-extra' | 'unreadable' | 'parent-conflict' | 'incomplete-listing';
 /** Why a path is a conflict. */
 export type ConflictReason =
   | 'both-modified'
@@ -24,7 +25,9 @@ export type ConflictReason =
   | 'folder-deleted-contents-changed'
   | 'changed-during-sync'
   /** Names that differ only in case (one file on a case-insensitive side): left alone (`--case`). */
-  | 'case-collision';
+  | 'case-collision'
+  /** Two names in one folder that are one after Unicode normalisation (NFC and NFD): left alone. */
+  | 'unicode-twins';
 
 /** How a conflict was settled; `undefined` while unresolved. */
 export type ConflictWinner = Side;

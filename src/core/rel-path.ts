@@ -1,10 +1,14 @@
 /**
  * Relative paths inside a synced tree.
  *
- * A {@link RelPath} is `/`-separated, NFC-normalised, without leading or trailing `/`, and `""` is
- * the root. The only ways to make one are {@link toRelPath} and {@link joinRelPath}, which reject
- * `..`, `.`, absolute paths, NUL and empty segments, so a name sent by a server can never point
- * outside the tree it belongs to.
+ * A {@link RelPath} is `/`-separated, without leading or trailing `/`, and `""` is the root. The
+ * only ways to make one are {@link toRelPath}, {@link joinRelPath} and {@link joinExactPath},
+ * which reject `..`, `.`, absolute paths, NUL and empty segments, so a name sent by a server can
+ * never point outside the tree it belongs to.
+ *
+ * Snapshots, plans and the state are keyed by the NFC form (the comparison key that pairs a name
+ * across sides: `toRelPath`, `joinRelPath`); a side's own spelling of a name (an NFD name on Linux,
+ * byte for byte) is kept beside it for I/O (`joinExactPath`, core/spellings.ts).
  */
 
 declare const relPathBrand: unique symbol;
@@ -76,6 +80,16 @@ export function joinRelPath(dir: RelPath, name: string): RelPath {
   // join makes one flat string; `${dir}/${name}` would make a rope (a cons string) that keeps an
   // extra object per path alive once flattened: 40 bytes more for each of a scan's million paths.
   return (dir === ROOT ? normalized : [dir, normalized].join('/')) as RelPath;
+}
+
+/**
+ * The path of `name` inside `dir` as spelled, without normalisation: how a side names an entry
+ * for I/O. Throws {@link UnsafePathError} when `name` is unsafe.
+ */
+export function joinExactPath(dir: RelPath, name: string): RelPath {
+  const problem = segmentProblem(name);
+  if (problem !== undefined) throw new UnsafePathError(name, problem);
+  return (dir === ROOT ? name : [dir, name].join('/')) as RelPath;
 }
 
 /** The folder that holds `path` (`""` for top-level names). The root has no parent. */

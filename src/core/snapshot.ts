@@ -13,6 +13,21 @@ export interface Snapshot {
    * treated as deleted or new.
    */
   readonly unreadable: ReadonlySet<RelPath>;
+  /**
+   * Folders (`""` the root) whose listing had entries the scan refused (unsafe names, twins):
+   * nothing in them is deleted on either side this run (hold-back-deletes.ts).
+   */
+  readonly incomplete?: ReadonlySet<RelPath>;
+  /**
+   * This side's own spelling of each path whose spelling differs from its key (the NFC form):
+   * key → exact path (core/spellings.ts). Missing or empty when every name is its own key.
+   */
+  readonly spellings?: ReadonlyMap<RelPath, RelPath>;
+  /**
+   * Keys that two names in one folder share (an NFC and an NFD spelling): both are left alone
+   * (they are in `unreadable`) and reported as `unicode-twins` conflicts.
+   */
+  readonly twins?: ReadonlySet<RelPath>;
 }
 
 /** True when `path` (or one of its folders) could not be read on that side. */

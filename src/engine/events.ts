@@ -62,6 +62,8 @@ export type SyncEvent =
   | { readonly type: 'migrated'; readonly records: number }
   /** `removePyftpsyncMeta`: pyftpsync's metadata and lock files removed after the run. */
   | { readonly type: 'pyftpsync-meta-removed'; readonly files: number }
+  /** Temporary files that killed or failed runs of this pair left on a side, removed before planning. */
+  | { readonly type: 'temps-removed'; readonly side: Side; readonly files: number }
   | { readonly type: 'summary'; readonly summary: RunSummary };
 
 /** Receives events. Must not throw. */

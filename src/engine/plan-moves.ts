@@ -30,10 +30,13 @@ export interface PlanMovesInput {
 /** The decisions left for buildPlan, and every move to run. */
 export async function planMoves(input: PlanMovesInput): Promise<{ decisions: Decision[]; moves: PlannedMove[] }> {
   const { local, remote, state } = input;
-  const marked = markCaseCollisions(input.decisions, input.collisions, (path) => ({
+  const factsOf = (path: RelPath) => ({
     local: detectChange(local.entries.get(path), state.get(path)?.local),
     remote: detectChange(remote.entries.get(path), state.get(path)?.remote),
-  }));
+  });
+  // NFC and NFD twins in one folder (scan-tree.ts) are conflicts, never resolved by a strategy.
+  const twins = [...new Set([...(local.twins ?? []), ...(remote.twins ?? [])])].map((path) => [path]);
+  const marked = markCaseCollisions(markCaseCollisions(input.decisions, input.collisions, factsOf), twins, factsOf, 'unicode-twins');
   let paired = detectMoves({ decisions: marked, local, remote, state });
   const concurrency = Math.min(input.backends.local.capabilities.maxConcurrency, input.backends.remote.capabilities.maxConcurrency);
   const refuse = await refutedMoves(paired.moves, input.backends, { concurrency, signal: input.signal });

@@ -1,6 +1,13 @@
 /**
  * One run of upload, download or sync: open, scan, reconcile, resolve, plan, execute, record.
  */
+import { spellerOf } from '../core/spellings.js';
+import { spelledBackend } from './spelled-backend.js';
+import { WRITER_ID } from '../core/temp-name.js';
+import { TempWriters } from '../state/temp-writers.js';
+import { removeLeftoverTemps } from './remove-leftover-temps.js';
+import type { TempFile } from './scan-tree.js';
+import { describeHeldBack, holdBackDeletes } from '../core/hold-back-deletes.js';
 import { setMaxListeners } from 'node:events';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
@@ -44,6 +51,32 @@ import { ROOT, toRelPath, type RelPath } from '../core/rel-path.js';
 
 function plural(count: number, one: string, many: string): string {
   return `${count} ${count === 1 ? one : many}`;
+}
+
+/** The pair's writer list, with this process registered; undefined (and a warning) when it cannot be written. */
+async function openWriters(store: StateStore, emit: (event: SyncEvent) => void): Promise<TempWriters | undefined> {
+  try {
+    const writers = await TempWriters.open(store.writersFile, WRITER_ID);
+    await writers.register();
+    return writers;
+  } catch (error) {
+    emit({ type: 'warning', message: `cannot list this run in ${store.writersFile} (${(error as Error).message}): temporary files it leaves if killed will not be removed by the next run` });
+    return undefined;
+  }
+}
+
+async function forgetWriters(writers: TempWriters, gone: readonly string[], emit: (event: SyncEvent) => void): Promise<void> {
+  try {
+    await writers.forget(gone);
+  } catch (error) {
+    emit({ type: 'warning', message: `cannot update the list of this pair's runs: ${(error as Error).message}` });
+  }
+}
+
+/** One line for the temporary files on a side that no dead run of this pair left. */
+function describeForeignTemps(side: Side, foreign: readonly TempFile[]): string {
+  const shown = foreign.slice(0, 2).map((temp) => temp.path).join(', ') + (foreign.length > 2 ? ', …' : '');
+  return `${plural(foreign.length, 'temporary file', 'temporary files')} of other ferry runs left alone on the ${side} side (${shown}): another pair, another host or an older ferry may still be writing; delete them by hand once no other ferry run uses this folder`;
 }
 
 /** Options every mode shares. */
@@ -365,6 +398,23 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
 
     // Opened under the targets' ids, which are the backends' own (a backend's id is its target's).
     store = await openStore();
+    // The writers of the pair's temporary files: dead runs' leftovers are removed after the scan;
+    // this process is listed before it writes any (a dry run writes none and removes none).
+    const writers = dryRun ? undefined : await openWriters(store, emit);
+    const settledWriters: string[] = [];
+    const cleanUpTemps = async (list: TempWriters, temps: Record<Side, readonly TempFile[]>, scansComplete: boolean): Promise<void> => {
+      const dead = list.dead;
+      let complete = scansComplete;
+      for (const [side, backend] of [['local', local], ['remote', remote]] as const) {
+        const cleanup = await removeLeftoverTemps(backend, side, temps[side], dead, options.signal);
+        if (cleanup.removed > 0) emit({ type: 'temps-removed', side, files: cleanup.removed });
+        for (const message of cleanup.failures) emit({ type: 'warning', message });
+        if (cleanup.foreign.length > 0) emit({ type: 'warning', message: describeForeignTemps(side, cleanup.foreign) });
+        complete &&= cleanup.complete;
+      }
+      // A dead writer is forgotten once every folder was scanned and its leftovers are gone.
+      if (complete) settledWriters.push(...dead);
+    };
 
     const backupDir = backupDirOf(options);
     const filter = await loadPathFilter(options, local, backupDir ? [backupDir] : [], started);
@@ -376,8 +426,10 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
       // Both sides and the state mostly hold the same paths: one index holds each path once for
       // both snapshots and the state.
       const index = store.paths;
+      const temps: Record<Side, readonly TempFile[]> = { local: [], remote: [] };
       const scanSide = async (side: Side, backend: Backend) => {
         const result = await scanTree(backend, { side, filter, signal: options.signal, index });
+        temps[side] = result.temps;
         emit({ type: 'scanned', side, entries: result.snapshot.entries.size, unreadable: result.snapshot.unreadable.size });
         for (const item of result.ignored) emit({ type: 'ignored', side, path: item.path, why: item.why });
         for (const item of result.ignored) if (item.why.startsWith('symlink')) skippedLinks.push(`${side}: ${item.path}`);
@@ -399,6 +451,13 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
       }
       phase = 'planning';
       let [localSnapshot, remoteSnapshot] = snapshots;
+      if (writers) await cleanUpTemps(writers, temps, localSnapshot.unreadable.size + remoteSnapshot.unreadable.size === 0);
+      // From here on paths are keys (NFC); each side is reached under its own spelling of them.
+      const speller = spellerOf({ local: localSnapshot, remote: remoteSnapshot });
+      if (speller) {
+        local = spelledBackend(local, 'local', speller);
+        remote = spelledBackend(remote, 'remote', speller);
+      }
       if (skippedLinks.length > 0) {
         const shown = skippedLinks.slice(0, 3).join(', ') + (skippedLinks.length > 3 ? `, … (-v lists all)` : '');
         const hint = options.links === 'follow' ? 'they point outside the folder, dangle or make a loop' : '--links follow copies what links inside the folder point to';
@@ -478,7 +537,10 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
         ask: options.ask ? withFileReader(options.ask, { local, remote }) : undefined,
         recorded: (path) => state.get(path),
       });
-      const paired = await planMoves({ decisions: resolved, local: localSnapshot, remote: remoteSnapshot, state, collisions, caseRenames, backends: { local, remote }, signal: options.signal });
+      // A folder whose listing had refused entries is never mirrored: its deletions wait.
+      const held = holdBackDeletes(resolved, { local: localSnapshot, remote: remoteSnapshot });
+      for (const folder of held.folders) emit({ type: 'warning', message: describeHeldBack(folder) });
+      const paired = await planMoves({ decisions: held.decisions, local: localSnapshot, remote: remoteSnapshot, state, collisions, caseRenames, backends: { local, remote }, signal: options.signal });
       const plan: Plan = buildPlan({ mode, decisions: paired.decisions, moves: paired.moves, local: localSnapshot, remote: remoteSnapshot, state });
       const refusal = checkPlanSafety({
         plan,
@@ -536,6 +598,8 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
       });
       if (options.signal?.aborted) summary.interrupted = true;
       await store.save();
+      // A run without errors left no temporary file: this process need not stay listed.
+      if (writers) await forgetWriters(writers, summary.errors === 0 && !summary.interrupted && outcome.serverLost === undefined ? [...settledWriters, WRITER_ID] : settledWriters, emit);
       if (outcome.serverLost !== undefined && !summary.interrupted) {
         const lost = outcome.serverLost;
         const code = isBackendError(lost) ? lost.code : 'connection-lost';

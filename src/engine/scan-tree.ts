@@ -6,7 +6,8 @@ import type { Entry } from '../core/entry.js';
 import { EntryTable } from '../core/entry-table.js';
 import type { PathIndex } from '../core/path-index.js';
 import type { PathFilter } from '../core/path-filter.js';
-import { joinRelPath, ROOT, UnsafePathError, type RelPath } from '../core/rel-path.js';
+import { joinExactPath, joinRelPath, ROOT, UnsafePathError, type RelPath } from '../core/rel-path.js';
+import { parseTempName } from '../core/temp-name.js';
 import type { Side } from '../core/side.js';
 import type { Snapshot } from '../core/snapshot.js';
 import { describeError } from '../errors.js';
@@ -20,15 +21,14 @@ export interface ScanResult {
   readonly problems: readonly Problem[];
   /** Entries left alone on purpose (symlinks, devices), for verbose output. */
   readonly ignored: readonly { path: RelPath; why: string }[];
+  /** ferry's temporary files (`.~ferry-*.tmp`) seen: never entries, removed when a dead run's. */
+  readonly temps: readonly TempFile[];
 }
 
-/** True when the backend finds the entry under its NFC spelling (normalisation-insensitive storage). */
-async function reachableAsNfc(backend: Backend, path: RelPath, entry: Entry): Promise<boolean> {
-  try {
-    return (await backend.stat(path))?.kind === entry.kind;
-  } catch {
-    return false;
-  }
+/** A temporary file found by a scan, and the writer whose run made it (temp-name.ts). */
+export interface TempFile {
+  readonly path: RelPath;
+  readonly writer: string | undefined;
 }
 
 /** Options of {@link scanTree}. */
@@ -40,6 +40,8 @@ export interface ScanOptions {
   readonly signal?: AbortSignal;
   /** Folder to start from (default the root): a watch re-scans only the subtree that changed. */
   readonly start?: RelPath;
+  /** How this side spells `start`, when not as its key (an NFD folder name). */
+  readonly startSpelling?: RelPath;
   /** Slots for paths, shared with the other side's scan so each path is held once (entry-table.ts). */
   readonly index?: PathIndex;
 }
@@ -53,8 +55,13 @@ export async function scanTree(backend: Backend, options: ScanOptions): Promise<
   // In columns, not a Map of objects: a scan of a million paths is the bulk of a run's memory.
   const entries = new EntryTable(options.index);
   const unreadable = new Set<RelPath>();
+  const incomplete = new Set<RelPath>();
+  const spellings = new Map<RelPath, RelPath>();
+  const twins = new Set<RelPath>();
+  if (options.start !== undefined && options.startSpelling !== undefined && options.startSpelling !== options.start) spellings.set(options.start, options.startSpelling);
   const problems: Problem[] = [];
   const ignored: { path: RelPath; why: string }[] = [];
+  const temps: TempFile[] = [];
   const start = options.start ?? ROOT;
   const pending: RelPath[] = [start];
   let running = 0;
@@ -85,7 +92,7 @@ export async function scanTree(backend: Backend, options: ScanOptions): Promise<
     const listOne = async (dir: RelPath): Promise<void> => {
       let listed;
       try {
-        listed = await backend.list(dir);
+        listed = await backend.list(spellings.get(dir) ?? dir);
       } catch (error) {
         // The start folder must be listed; and a server that stopped answering (no connection
         // after the retries) would fail every other listing too, one timeout each: end the scan.
@@ -97,7 +104,20 @@ export async function scanTree(backend: Backend, options: ScanOptions): Promise<
         problems.push({ side: options.side, path: dir, message: `cannot list folder ${dir}: ${describeError(error)} (its contents are left alone)` });
         return;
       }
+      const exactDir = spellings.get(dir) ?? dir;
       for (const item of listed) {
+        const temp = parseTempName(item.name);
+        if (temp !== undefined) {
+          // Never an entry: not synced, never an "extra" to delete. Kept for the clean-up.
+          if (!('unsupported' in item) && item.entry.kind === 'file') {
+            try {
+              temps.push({ path: joinExactPath(exactDir, item.name), writer: temp.writer });
+            } catch {
+              // A name no path can hold is not one ferry wrote.
+            }
+          }
+          continue;
+        }
         if (options.filter.isExcludedName(item.name)) continue;
         let path: RelPath;
         try {
@@ -105,6 +125,7 @@ export async function scanTree(backend: Backend, options: ScanOptions): Promise<
         } catch (error) {
           if (!(error instanceof UnsafePathError)) throw error;
           problems.push({ side: options.side, path: dir, message: `refused a name in ${dir || 'the root'}: ${error.message}` });
+          incomplete.add(dir);
           continue;
         }
         if (options.filter.isSkippedFolderPath(path) || options.filter.isExcludedEntry(path, 'entry' in item && item.entry.kind === 'dir')) continue;
@@ -112,22 +133,25 @@ export async function scanTree(backend: Backend, options: ScanOptions): Promise<
           ignored.push({ path, why: item.unsupported });
           continue;
         }
-        if (item.name !== item.name.normalize('NFC') && !(await reachableAsNfc(backend, path, item.entry))) {
-          // ferry names every path in NFC; a side that stores another spelling (NFD, as macOS
-          // HFS+ wrote) and does not find it under the NFC one cannot be read, overwritten or
-          // deleted safely by that name, and an NFC copy would be a second, look-alike file.
-          problems.push({ side: options.side, path, message: `the name ${JSON.stringify(item.name)} in ${dir || 'the root'} is not in Unicode NFC and cannot be reached by its NFC spelling here; it is left alone (rename it to its NFC form)` });
-          unreadable.add(path);
-          continue;
-        }
         if (entries.has(path)) {
-          // Two names that are the same once normalised (or a server listing a name twice):
-          // which one is meant is unknowable, so neither is touched.
-          problems.push({ side: options.side, path, message: `the name ${path} appears twice (after Unicode normalisation); it is left alone` });
+          // Two names that are the same once normalised, or a server listing a name twice: which
+          // one is meant is unknowable, so neither is touched. Two spellings (NFC and NFD twins)
+          // are a true collision, reported as a conflict; one name listed twice is a broken
+          // listing, an error.
+          if (joinExactPath(exactDir, item.name) !== (spellings.get(path) ?? path)) twins.add(path);
+          else problems.push({ side: options.side, path, message: `the name ${path} appears twice (after Unicode normalisation); it is left alone` });
           unreadable.add(path);
+          incomplete.add(dir);
           continue;
         }
         entries.set(path, item.entry);
+        // Paired by its key (NFC), used by its own spelling (an NFD name stays NFD, byte for byte).
+        // Most names are their own key: checked without making a second string per path.
+        const spelledAsKey = exactDir === dir && path.length === (dir === ROOT ? 0 : dir.length + 1) + item.name.length && path.endsWith(item.name);
+        if (!spelledAsKey) {
+          const exact = joinExactPath(exactDir, item.name);
+          if (exact !== path) spellings.set(path, exact);
+        }
         if (item.entry.kind === 'dir') pending.push(path);
       }
     };
@@ -135,5 +159,5 @@ export async function scanTree(backend: Backend, options: ScanOptions): Promise<
   }).finally(() => options.signal?.removeEventListener('abort', onAbort));
   options.signal?.throwIfAborted();
   if (failure !== undefined) throw failure;
-  return { snapshot: { entries, unreadable }, problems, ignored };
+  return { snapshot: { entries, unreadable, incomplete, spellings, twins }, problems, ignored, temps };
 }

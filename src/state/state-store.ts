@@ -104,6 +104,11 @@ export class StateStore {
     }
   }
 
+  /** Where the writers of the pair's temporary files are listed (temp-writers.ts). */
+  get writersFile(): string {
+    return this.snapshotFile.replace(/\.json$/, '.writers');
+  }
+
   /** The state as of now (loaded, plus changes recorded in this run). */
   get state(): SyncState {
     return this.current;

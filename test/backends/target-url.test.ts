@@ -42,6 +42,25 @@ describe('parseTarget', () => {
     assert.throws(() => parseTarget('sftp://h/%ZZ'), (error: Error & { kind?: string }) => error.kind === 'usage' && /percent-encoding/.test(error.message));
   });
 
+  it('says "URL has no host" for every scheme alike (ftp:///x is not host x)', () => {
+    for (const url of ['ftp:///x', 'ftps:///x', 'ftpes:///x', 'sftp:///x', 'ftp://u@/x', 'sftp://u:pw@:22/x']) {
+      assert.throws(() => parseTarget(url), (error: Error & { kind?: string }) => error.kind === 'usage' && /^URL has no host: /.test(error.message), url);
+    }
+  });
+
+  it('refuses port 0, ports past 65535 and ports that are not numbers, naming the port', () => {
+    for (const [url, port] of [['ftp://h:0/x', '0'], ['sftp://h:0/x', '0'], ['ftps://h:65536/x', '65536'], ['sftp://h:99999999/x', '99999999'], ['sftp://h:2x/x', '2x']]) {
+      assert.throws(
+        () => parseTarget(url!),
+        (error: Error & { kind?: string }) => error.kind === 'usage' && error.message.startsWith(`port ${port} is not valid in `) && /1 to 65535/.test(error.message),
+        url,
+      );
+    }
+    assert.equal(parseTarget('sftp://h:65535/x').port, 65535);
+    assert.equal(parseTarget('ftp://u:p@ss@h:1/x').port, 1, 'an @ in the password does not hide the port');
+    assert.equal(parseTarget('sftp://[::1]:2222/x').port, 2222);
+  });
+
   it('never shows a password in its error messages', () => {
     assert.throws(() => parseTarget('gopher://u:hunter2@h/x'), (error: Error) => !error.message.includes('hunter2'));
     assert.equal(redact('ftp://u:hunter2@h/x'), 'ftp://u:***@h/x');

@@ -1,6 +1,6 @@
 /**
  * The built binary: a rename shown as MOVE (text, dry run, --json), --compare checksum, --case and
- * --links accepted and validated, and a name that is not in Unicode NFC left alone and reported.
+ * --links accepted and validated, and names in Unicode NFD paired with their NFC spelling.
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs/promises';
@@ -85,16 +85,33 @@ describe('ferry CLI: moves, --compare, --case, --links, Unicode names', () => {
     assert.ok((await fs.lstat(path.join(box.remote, 'alias.txt'))).isFile());
   });
 
-  it('a name not in NFC that the folder cannot reach by its NFC spelling is reported and left alone', async () => {
+  it('an NFD name is paired with its NFC spelling on the other side: a conflict, never a look-alike twin', async () => {
     const nfd = 'cafe\u0301.txt';
     await fs.writeFile(path.join(box.local, nfd), 'decomposed');
     await fs.writeFile(path.join(box.remote, nfd.normalize('NFC')), 'composed, other content');
-    const result = await run('sync');
-    assert.equal(result.code, 1, result.stdout + result.stderr);
-    assert.match(result.stderr, /not in Unicode NFC/);
+    const result = await run('sync', '--json');
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    const conflicts = parseJsonLines(result.stdout).filter((event) => event.type === 'conflict');
+    assert.deepEqual(conflicts.map((event) => [event['conflict'].path, event['conflict'].conflict.reason]), [[nfd.normalize('NFC'), 'both-created']]);
     assert.equal(await fs.readFile(path.join(box.local, nfd), 'utf8'), 'decomposed');
     assert.equal(await fs.readFile(path.join(box.remote, nfd.normalize('NFC')), 'utf8'), 'composed, other content');
     await assert.rejects(fs.stat(path.join(box.remote, nfd)));
     await assert.rejects(fs.stat(path.join(box.local, nfd.normalize('NFC'))));
+  });
+
+  it('NFC and NFD twins in one folder are a conflict: both left alone, and nothing in that folder is deleted', async () => {
+    const nfd = 'cafe\u0301.txt';
+    await fs.mkdir(path.join(box.local, 'twins'));
+    await fs.writeFile(path.join(box.local, 'twins', nfd), 'decomposed');
+    await fs.writeFile(path.join(box.local, 'twins', nfd.normalize('NFC')), 'composed');
+    await fs.mkdir(path.join(box.remote, 'twins'));
+    await fs.writeFile(path.join(box.remote, 'twins', 'extra.txt'), 'only on the remote side');
+    const result = await run('upload', '--delete');
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, /^CONFLICT +\*\?\* twins\/café\.txt: two names in one folder are one after Unicode normalisation \(NFC and NFD spellings\); both left alone, rename one$/m);
+    assert.match(result.stdout, /1 conflict left unresolved/);
+    assert.match(result.stderr, /1 deletion in folder twins held back/);
+    assert.equal(await fs.readFile(path.join(box.remote, 'twins', 'extra.txt'), 'utf8'), 'only on the remote side');
+    assert.deepEqual((await fs.readdir(path.join(box.remote, 'twins'))).sort(), ['extra.txt']);
   });
 });

@@ -88,4 +88,23 @@ describe('ferry CLI: help, version, usage errors', () => {
   it('a bad --parallel value exits 2', async () => {
     assertUsageError(await box.run(['sync', box.local, box.remote, '--parallel', '0', '--state-dir', box.stateDir]), /parallel/);
   });
+
+  it('--parallel past 64 exits 2 naming the limit; 64 is taken', async () => {
+    for (const value of ['1000000000', '65']) {
+      assertUsageError(await box.run(['sync', box.local, box.remote, '--parallel', value, '--state-dir', box.stateDir]), /--parallel.*must be at most 64/);
+    }
+    assert.equal((await box.run(['sync', box.local, box.remote, '--parallel', '64', '--state-dir', box.stateDir])).code, 0);
+  });
+
+  for (const url of ['ftp:///x', 'ftps:///x', 'sftp:///x']) {
+    it(`${url} exits 2 saying the URL has no host`, async () => {
+      assertUsageError(await box.run(['sync', box.local, url, '--state-dir', box.stateDir]), /^ferry: URL has no host: /);
+    });
+  }
+
+  for (const url of ['sftp://h:0/x', 'ftp://h:0/x', 'ftp://h:65536/x']) {
+    it(`${url} exits 2 naming the port`, async () => {
+      assertUsageError(await box.run(['sync', box.local, url, '--state-dir', box.stateDir]), /^ferry: port \d+ is not valid in .*1 to 65535/);
+    });
+  }
 });

@@ -53,6 +53,18 @@ describe('FTPS certificates', () => {
     });
   }
 
+  it('a certificate for other names says so and lists them, even with the CA given (not "trust its CA")', async () => {
+    // The same loopback server reached by an address its certificate does not hold.
+    const mapped = { ...server('proftpd'), host: '[::ffff:127.0.0.1]' };
+    await assert.rejects(openTestFtp(mapped, folder, { tls: 'explicit' }), (error: unknown) => {
+      assert.ok(isBackendError(error, 'protocol'), String(error));
+      assert.match(error.message, /TLS certificate of \S+ does not name ::ffff:7f00:1 \(it names 127\.0\.0\.1, localhost\); connect by one of its names/);
+      assert.doesNotMatch(error.message, /--ca-file/);
+      assert.ok(!error.message.includes('\n'));
+      return true;
+    });
+  });
+
   it('verifyCerts false accepts the certificate and warns', async () => {
     const warnings: string[] = [];
     const backend = await openTestFtp(server('proftpd'), folder, {

@@ -216,6 +216,9 @@ export async function runCrashTrial(spec: CrashTrialSpec, workDir: string, env: 
     expected.set('target-only.txt', targetBefore.files.get('target-only.txt')!);
     assert.deepEqual((await filesOf(target)).files, expected, `${label}: the target after the next run differs from a clean run's`);
     assert.deepEqual((await filesOf(source)).files, sourceBefore.files, `${label}: the source changed in the next run`);
+    // The next run removed every temporary file the killed one left (and left none of its own).
+    assert.deepEqual((await filesOf(target)).temps, [], `${label}: temporary files remain on the target after the next run`);
+    assert.deepEqual((await filesOf(source)).temps, [], `${label}: temporary files remain on the source after the next run`);
     const idle = await runCli(args, { env, timeoutMs: 180_000 });
     assert.equal(idle.code, 0, idle.stderr);
     const idleSummary = parseJsonLines(idle.stdout).at(-1)!.summary;

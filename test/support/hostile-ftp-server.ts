@@ -29,6 +29,10 @@ export interface HostileScript {
   readonly mode: 'mlsd' | 'list';
   readonly folders: Record<string, ScriptedFolder>;
   readonly files: Record<string, ScriptedFile>;
+  /** The text of the 220 greeting (default `hostile test server`). */
+  readonly banner?: string;
+  /** The text of the 550 that refuses every change (default `Not allowed on this server`). */
+  readonly refusal?: string;
 }
 
 /** A running scripted server. */
@@ -90,7 +94,7 @@ export async function startHostileFtpServer(script: HostileScript): Promise<Host
     const fileAt = (arg: string): ScriptedFile | undefined => script.files[normalise(cwd, arg)];
     const value = <T>(v: T | (() => T)): T => (typeof v === 'function' ? (v as () => T)() : v);
 
-    reply('220 hostile test server');
+    reply(`220 ${script.banner ?? 'hostile test server'}`);
     let buffered = '';
     control.on('data', (chunk: Buffer) => {
       buffered += chunk.toString('utf8');
@@ -168,7 +172,7 @@ export async function startHostileFtpServer(script: HostileScript): Promise<Host
           return;
         default:
           // STOR, DELE, MKD, RMD, RNFR, SITE, MFMT, ...: this server changes nothing.
-          return reply('550 Not allowed on this server');
+          return reply(`550 ${script.refusal ?? 'Not allowed on this server'}`);
       }
     };
   });

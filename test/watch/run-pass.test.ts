@@ -74,6 +74,36 @@ describe('runPass', () => {
     }
   });
 
+  it('an NFD file and folder touched in a watch pass are copied, changed and deleted under their own spelling', async () => {
+    const pair = await syncedPair();
+    const folder = 'Re\u0301sume\u0301';
+    const file = 'cafe\u0301.txt';
+    const raw = async (dir: string) => (await readdir(dir, { encoding: 'buffer' })).map((name) => name.toString('hex')).sort();
+    const hex = (...names: string[]) => names.map((name) => Buffer.from(name).toString('hex')).sort();
+    try {
+      await mkdir(join(pair.local, folder));
+      await writeFile(join(pair.local, folder, file), 'v1');
+      await writeFile(join(pair.local, 'd', file), 'in d');
+      // A watcher reports paths as the disk spells them; the pass pairs them by their NFC form.
+      let result = await runPass(pair.context, [toRelPath(`${folder}/${file}`), toRelPath(`d/${file}`)], 'changes');
+      assert.equal(result.filesCopied, 2, JSON.stringify(pair.events));
+      assert.deepEqual(await raw(pair.remote), hex('a.txt', 'd', 'untouched.txt', folder));
+      assert.deepEqual(await raw(join(pair.remote, folder)), hex(file));
+      assert.deepEqual(await raw(join(pair.remote, 'd')), hex('other.txt', file));
+      await writeFile(join(pair.local, 'd', file), 'in d, changed');
+      result = await runPass(pair.context, [toRelPath(`d/${file}`)], 'changes');
+      assert.equal(result.filesCopied, 1);
+      assert.equal(await readFile(join(pair.remote, 'd', file), 'utf8'), 'in d, changed');
+      assert.deepEqual(await raw(join(pair.remote, 'd')), hex('other.txt', file));
+      await rm(join(pair.local, folder), { recursive: true });
+      result = await runPass(pair.context, [toRelPath(folder)], 'changes');
+      assert.equal(result.filesDeleted, 1, JSON.stringify(pair.events.filter((event) => event.type !== 'planned')));
+      assert.deepEqual(await raw(pair.remote), hex('a.txt', 'd', 'untouched.txt'));
+    } finally {
+      await pair.close();
+    }
+  });
+
   it('looks only at the touched paths: an untouched change waits for its own event', async () => {
     const pair = await syncedPair();
     try {

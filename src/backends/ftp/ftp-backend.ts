@@ -121,6 +121,18 @@ export class FtpBackend implements Backend {
     return path;
   }
 
+  /**
+   * Refuses to create a name with a control character other than a line break (which {@link abs}
+   * refuses with its own words): FTP servers do not carry them faithfully (pure-ftpd writes `_`
+   * for each), so the file would land under another name than the one recorded.
+   */
+  private checkCreatable(rel: RelPath): void {
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0001-\u0009\u000b\u000c\u000e-\u001f\u007f]/.test(rel)) {
+      throw new BackendError('unsafe-name', `cannot create ${JSON.stringify(rel)} over FTP: names with control characters are not kept as they are by every server`);
+    }
+  }
+
   /** `ftp://user@host:port/abs/path` for messages (never with a password). */
   private where(rel: RelPath): string {
     return `${this.urlBase}${this.abs(rel)}`;
@@ -460,6 +472,7 @@ export class FtpBackend implements Backend {
   }
 
   async write(path: RelPath, data: Readable, options: WriteOptions = {}): Promise<FileEntry> {
+    this.checkCreatable(path);
     const what = `cannot write ${this.where(path)}`;
     const { signal } = options;
     const tempRel = (parentOf(path) === ROOT ? tempNameFor(baseName(path)) : `${parentOf(path)}/${tempNameFor(baseName(path))}`) as RelPath;
@@ -742,6 +755,7 @@ export class FtpBackend implements Backend {
   }
 
   async mkdir(path: RelPath): Promise<MkdirOutcome> {
+    this.checkCreatable(path);
     const what = `cannot create folder ${this.where(path)}`;
     return this.pool.use(async (client): Promise<MkdirOutcome> => {
       try {
@@ -781,6 +795,7 @@ export class FtpBackend implements Backend {
   }
 
   async rename(from: RelPath, to: RelPath): Promise<void> {
+    this.checkCreatable(to);
     const what = `cannot rename ${this.where(from)} to ${this.abs(to)}`;
     await this.pool.use((client) => this.renameWith(client, from, to, what));
   }

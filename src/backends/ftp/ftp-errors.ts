@@ -79,7 +79,6 @@ const certificateErrorCodes = new Set([
   'CERT_UNTRUSTED',
   'CERT_REJECTED',
   'CERT_SIGNATURE_FAILURE',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
   'HOSTNAME_MISMATCH',
 ]);
 
@@ -110,6 +109,15 @@ export function isAmbiguousFailure(error: unknown): boolean {
   return !textRules.some(([pattern]) => pattern.test(text));
 }
 
+/** The host names and addresses a peer certificate holds: its subjectAltName entries, else its CN. */
+function certificateNames(cert: { subjectaltname?: string; subject?: { CN?: string } } | undefined): string {
+  const alt = (cert?.subjectaltname ?? '')
+    .split(/,\s*/)
+    .map((item) => item.replace(/^(DNS|IP Address):/, ''))
+    .filter((item) => item !== '');
+  return (alt.length > 0 ? alt : [cert?.subject?.CN ?? '']).filter((name) => name !== '').join(', ');
+}
+
 /** Unwraps basic-ftp's "Client is closed because <reason>" into the reason's own text. */
 function closedReason(message: string): string {
   return message.replace(/^(Client is closed because )+/, '');
@@ -133,6 +141,16 @@ export function mapFtpError(error: unknown, what: string, server: string): Backe
   const err = error as (Error & { code?: unknown }) | undefined;
   const message = closedReason(err instanceof Error ? err.message.split('\n')[0] ?? '' : String(error));
   const errno = typeof err?.code === 'string' ? err.code : undefined;
+  if (errno === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    // Trusted or not, the certificate is for other names: --ca-file cannot help here.
+    const mismatch = error as Error & { host?: string; cert?: { subjectaltname?: string; subject?: { CN?: string } } };
+    const names = certificateNames(mismatch.cert);
+    return new BackendError(
+      'protocol',
+      `${what}: TLS certificate of ${server} does not name ${mismatch.host ?? 'this host'} (it names ${names || 'no host'}); connect by one of its names, or skip the check with --no-verify-certs`,
+      { cause: error },
+    );
+  }
   if (errno !== undefined && certificateErrorCodes.has(errno)) {
     return new BackendError(
       'protocol',

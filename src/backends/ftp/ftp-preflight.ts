@@ -42,7 +42,11 @@ export async function preflightFtp(target: Target, options: OpenBackendOptions, 
         id: 'tls',
         capability: 'TLS',
         found: `${protocol}, ${cipher}, certificate of ${subject} issued by ${issuer}, valid until ${cert?.valid_to ?? 'unknown'}: ${verified ? 'verified' : `NOT verified${reason}`}`,
-        action: verified ? 'ferry trusts this certificate' : 'ferry refuses it: trust its CA with --ca-file FILE (or, unsafe, --no-verify-certs)',
+        action: verified
+          ? 'ferry trusts this certificate'
+          : String(socket.authorizationError) === 'ERR_TLS_CERT_ALTNAME_INVALID'
+            ? `ferry refuses it: it is not for ${host} (it names ${cert?.subjectaltname?.replace(/(DNS|IP Address):/g, '') || subject}); connect by one of its names (or, unsafe, --no-verify-certs)`
+            : 'ferry refuses it: trust its CA with --ca-file FILE (or, unsafe, --no-verify-certs)',
         status: verified ? 'ok' : 'fail',
         value: { protocol, cipher, verified, subject, issuer, validTo: cert?.valid_to ?? null },
       });

@@ -9,6 +9,7 @@
  * "Files" are file copies and file deletions; folder creations and removals are not counted.
  */
 import type { Action, SyncEvent } from '../../index.js';
+import { printable } from './printable.js';
 
 const ESC = '\u001b';
 /** Back to column 0 and clear the line. */
@@ -172,7 +173,7 @@ export function formatLiveLine(state: ProgressState, now: number, width: number)
   if (current === undefined) return stats;
   const room = max - [...stats].length - 2;
   if (room < 8) return stats;
-  return `${stats}  ${shortenStart(current, room)}`;
+  return `${stats}  ${shortenStart(printable(current), room)}`;
 }
 
 function shortenEnd(text: string, width: number): string {

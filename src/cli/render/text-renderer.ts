@@ -5,6 +5,7 @@
 import type { Action, ActionResult, Entry, PlannedConflict, SyncEvent } from '../../index.js';
 import type { TerminalStyle } from '../terminal-style.js';
 import { formatBytes, formatDuration, formatTime } from './format-units.js';
+import { printable } from './printable.js';
 
 /** How much to print: 0 quiet (summary and errors), 1 default (actions, conflicts, skips), 2 verbose (also what was scanned and ignored). */
 export type Verbosity = 0 | 1 | 2;
@@ -31,8 +32,16 @@ function shownPath(action: { path: string }, isDir: boolean): string {
   return isDir ? `[${action.path}]` : action.path;
 }
 
-/** `COPY NEW          >  path`: what, why, which way (`>` to remote, `<` to local, `X` delete). */
+/**
+ * `COPY NEW          >  path`: what, why, which way (`>` to remote, `<` to local, `X` delete).
+ * Control characters in names are escaped ({@link printable}).
+ */
 export function describeAction(action: Action): string | undefined {
+  const line = actionLine(action);
+  return line === undefined ? undefined : printable(line);
+}
+
+function actionLine(action: Action): string | undefined {
   const pad = (verb: string, reason: string) => `${verb} ${reasonWords[reason] ?? reason.toUpperCase()}`.padEnd(17);
   switch (action.kind) {
     case 'copy':
@@ -75,6 +84,7 @@ const conflictWords: Record<string, string> = {
   'folder-deleted-contents-changed': 'folder deleted on one side, but the other side changed files in it',
   'changed-during-sync': 'changed while the sync ran',
   'case-collision': 'another name differs only in case (one file on a case-insensitive side); left alone, see --case',
+  'unicode-twins': 'two names in one folder are one after Unicode normalisation (NFC and NFD spellings); both left alone, rename one',
 };
 
 /** Why a change is left alone, and what would propagate it. */
@@ -84,32 +94,44 @@ const skipWords: Record<string, string> = {
   'target-extra': 'only on the target; --delete deletes it',
   unreadable: 'a folder could not be read',
   'parent-conflict': 'its folder is in conflict',
+  'incomplete-listing': 'its folder\'s listing had entries ferry refused, so deletions there wait',
 };
 
-/** Two lines explaining a conflict: what happened, and both sides' facts. */
+/** Two lines explaining a conflict: what happened, and both sides' facts (names escaped). */
 export function describeConflict(conflict: PlannedConflict): string[] {
   const c = conflict.conflict;
   return [
-    `${'CONFLICT'.padEnd(17)} *?* ${conflict.path}: ${conflictWords[c.reason] ?? c.reason}`,
+    `${'CONFLICT'.padEnd(17)} *?* ${printable(conflict.path)}: ${conflictWords[c.reason] ?? c.reason}`,
     `    local ${c.local}: ${describeSide(conflict.local)}; remote ${c.remote}: ${describeSide(conflict.remote)}; last sync: ${
       conflict.recorded ? `${describeRecorded(conflict.recorded.local)} / ${describeRecorded(conflict.recorded.remote)}` : 'never synced'
     }`,
   ];
 }
 
-/** Writes human output for a stream of events. */
+/**
+ * Writes human output for a stream of events. Every line is escaped ({@link printable}) before it
+ * is coloured: names and messages from servers never reach the terminal raw.
+ */
 export class TextRenderer {
   private readonly prefix: string;
+  /** Colours that escape their text first; lines written without colour escape their names. */
+  private readonly style: TerminalStyle;
+  private readonly out: (line: string) => void;
   /** Deletions not run because a copy failed: said once, before the summary. */
   private heldBack = 0;
   constructor(
-    private readonly out: (line: string) => void,
+    out: (line: string) => void,
     private readonly err: (line: string) => void,
-    private readonly style: TerminalStyle,
+    style: TerminalStyle,
     private readonly verbosity: Verbosity,
     dryRun: boolean,
   ) {
     this.prefix = dryRun ? '(DRY-RUN) ' : '';
+    // The renderer's own words hold no control characters, so escaping a whole line before it is
+    // coloured escapes exactly the names and messages in it (and escaping twice changes nothing).
+    const escaped = (paint: (text: string) => string) => (text: string) => paint(printable(text));
+    this.style = { ...style, red: escaped(style.red), green: escaped(style.green), yellow: escaped(style.yellow), cyan: escaped(style.cyan), dim: escaped(style.dim), bold: escaped(style.bold) };
+    this.out = out;
   }
 
   /** Handles one event. */
@@ -118,8 +140,8 @@ export class TextRenderer {
     switch (event.type) {
       case 'start':
         if (this.verbosity >= 1) {
-          this.out(`${p}${event.mode === 'sync' ? 'Synchronize' : event.mode === 'upload' ? 'Upload' : 'Download'} ${event.local}`);
-          this.out(`${p}${event.mode === 'sync' ? '       with' : event.mode === 'upload' ? '         to' : '       from'} ${event.remote}`);
+          this.out(`${p}${event.mode === 'sync' ? 'Synchronize' : event.mode === 'upload' ? 'Upload' : 'Download'} ${printable(event.local)}`);
+          this.out(`${p}${event.mode === 'sync' ? '       with' : event.mode === 'upload' ? '         to' : '       from'} ${printable(event.remote)}`);
         }
         break;
       case 'scanned':
@@ -157,6 +179,9 @@ export class TextRenderer {
         break;
       case 'migrated':
         if (this.verbosity >= 1) this.out(`${p}Seeded ${event.records} record${event.records === 1 ? '' : 's'} from pyftpsync metadata`);
+        break;
+      case 'temps-removed':
+        if (this.verbosity >= 1) this.out(`${p}Removed ${event.files} leftover temporary file${event.files === 1 ? '' : 's'} of interrupted runs (${event.side})`);
         break;
       case 'pyftpsync-meta-removed':
         if (this.verbosity >= 1) this.out(`${p}Removed ${event.files} pyftpsync metadata file${event.files === 1 ? '' : 's'}`);

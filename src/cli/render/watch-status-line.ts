@@ -6,6 +6,7 @@
 import type { WatchEvent } from '../../index.js';
 import { formatDuration } from './format-units.js';
 import { CLEAR_LINE, type ProgressMode } from './progress-line.js';
+import { printable } from './printable.js';
 
 /** Text of the live line for a state event. */
 export function describeWatchState(event: Extract<WatchEvent, { type: 'watch-state' }>): string {
@@ -17,7 +18,7 @@ export function describeWatchState(event: Extract<WatchEvent, { type: 'watch-sta
       return event.paths === undefined ? 'syncing: full rescan' : `syncing: checking ${event.paths} path${event.paths === 1 ? '' : 's'}`;
     case 'reconnecting': {
       const queued = event.paths ? `, ${event.paths} change${event.paths === 1 ? '' : 's'} queued` : '';
-      return `reconnecting in ${formatDuration(event.retryInMs ?? 0)}${queued}${event.reason ? ` (${event.reason})` : ''}`;
+      return `reconnecting in ${formatDuration(event.retryInMs ?? 0)}${queued}${event.reason ? ` (${printable(event.reason)})` : ''}`;
     }
     case 'stopping':
       return 'stopping: finishing in-flight transfers and saving the state';

@@ -3,6 +3,9 @@
  * reconcile → resolve → plan → safety check → execute → record, against the state the watch holds.
  */
 import { ByteProgress } from '../byte-progress.js';
+import { spellerOf } from '../../core/spellings.js';
+import { spelledBackend } from '../spelled-backend.js';
+import { describeHeldBack, holdBackDeletes } from '../../core/hold-back-deletes.js';
 import type { Backend } from '../../backends/backend.js';
 import type { ActionResult } from '../../core/action-result.js';
 import { settleCaseSpellings, type CaseMode } from '../../core/case-collisions.js';
@@ -72,8 +75,15 @@ export interface PassResult extends WatchCounts {
  * reason that may pass (the caller reconnects and runs the pass again) and on a safety refusal.
  */
 export async function runPass(context: PassContext, paths: Iterable<RelPath>, trigger: 'changes' | 'rescan' | 'poll'): Promise<PassResult> {
-  const { local, remote, store, filter, emit } = context;
+  const { store, filter, emit } = context;
+  let { local, remote } = context;
   const scan = await scanScope({ local, remote, state: store.state, filter, paths, signal: context.signal });
+  // From here on paths are keys (NFC); each side is reached under its own spelling of them.
+  const speller = spellerOf({ local: scan.local, remote: scan.remote });
+  if (speller) {
+    local = spelledBackend(local, 'local', speller);
+    remote = spelledBackend(remote, 'remote', speller);
+  }
   const totals: Totals = { filesCopied: 0, bytesCopied: 0, filesDeleted: 0, foldersCreated: 0, foldersDeleted: 0, moved: 0, conflicts: 0, errors: 0 };
   const unfinished: RelPath[] = [];
   const localWrites = new Map<RelPath, Entry | null>();
@@ -113,7 +123,10 @@ export async function runPass(context: PassContext, paths: Iterable<RelPath>, tr
     // The questions can show a diff or the first differing byte: they read both files.
     ask: context.ask ? withFileReader(context.ask, { local, remote }) : undefined,
   });
-  const paired = await planMoves({ decisions: resolved, local: localSnapshot, remote: remoteSnapshot, state, collisions, caseRenames, backends: { local, remote }, signal: context.signal });
+  // A folder whose listing had refused entries is never mirrored: its deletions wait.
+  const held = holdBackDeletes(resolved, { local: localSnapshot, remote: remoteSnapshot });
+  for (const folder of held.folders) emit({ type: 'warning', message: describeHeldBack(folder) });
+  const paired = await planMoves({ decisions: held.decisions, local: localSnapshot, remote: remoteSnapshot, state, collisions, caseRenames, backends: { local, remote }, signal: context.signal });
   const plan = buildPlan({ mode: context.reconcile.mode, decisions: paired.decisions, moves: paired.moves, local: localSnapshot, remote: remoteSnapshot, state });
   await checkSafety(context, plan, { local: localSnapshot, remote: remoteSnapshot }, full !== undefined, trigger === 'changes');
 

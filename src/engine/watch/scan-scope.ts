@@ -6,7 +6,7 @@
 import type { Backend } from '../../backends/backend.js';
 import type { Entry } from '../../core/entry.js';
 import type { PathFilter } from '../../core/path-filter.js';
-import { ancestorsOf, comparePaths, isInside, joinRelPath, parentOf, ROOT, UnsafePathError, type RelPath } from '../../core/rel-path.js';
+import { ancestorsOf, joinExactPath, comparePaths, isInside, joinRelPath, parentOf, ROOT, UnsafePathError, type RelPath } from '../../core/rel-path.js';
 import type { Side } from '../../core/side.js';
 import type { Snapshot } from '../../core/snapshot.js';
 import type { SyncRecord, SyncState } from '../../core/sync-state.js';
@@ -40,7 +40,7 @@ export interface ScopeInput {
 
 /** One folder's listing in a scope scan. */
 type Listing =
-  | { readonly kind: 'ok'; readonly entries: ReadonlyMap<RelPath, Entry | { unsupported: string }> }
+  | { readonly kind: 'ok'; readonly entries: ReadonlyMap<RelPath, Entry | { unsupported: string }>; readonly spellings: ReadonlyMap<RelPath, RelPath> }
   | { readonly kind: 'missing' }
   | { readonly kind: 'error'; readonly message: string };
 
@@ -109,9 +109,9 @@ export async function scanScope(input: ScopeInput): Promise<ScopeScan> {
   const roots = outermostPaths(widened);
   if (roots[0] === ROOT) return scanScope({ ...input, paths: [ROOT] });
 
-  const snapshots: Record<Side, { entries: Map<RelPath, Entry>; unreadable: Set<RelPath> }> = {
-    local: { entries: new Map(), unreadable: new Set() },
-    remote: { entries: new Map(), unreadable: new Set() },
+  const snapshots: Record<Side, { entries: Map<RelPath, Entry>; unreadable: Set<RelPath>; incomplete: Set<RelPath>; spellings: Map<RelPath, RelPath> }> = {
+    local: { entries: new Map(), unreadable: new Set(), incomplete: new Set(), spellings: new Map() },
+    remote: { entries: new Map(), unreadable: new Set(), incomplete: new Set(), spellings: new Map() },
   };
   const subtrees: { side: Side; root: RelPath }[] = [];
   for (const root of roots) {
@@ -133,15 +133,19 @@ export async function scanScope(input: ScopeInput): Promise<ScopeScan> {
         continue;
       }
       snapshot.entries.set(root, entry);
+      const spelling = listing.spellings.get(root);
+      if (spelling !== undefined) snapshot.spellings.set(root, spelling);
       if (entry.kind === 'dir') subtrees.push({ side, root });
     }
   }
   await runPool(subtrees, concurrency, async ({ side, root }) => {
     const snapshot = snapshots[side];
     try {
-      const result = await scanTree(backends[side], { side, filter, signal: input.signal, start: root });
+      const result = await scanTree(backends[side], { side, filter, signal: input.signal, start: root, startSpelling: snapshot.spellings.get(root) });
       for (const [path, entry] of result.snapshot.entries) snapshot.entries.set(path, entry);
       for (const path of result.snapshot.unreadable) snapshot.unreadable.add(path);
+      for (const path of result.snapshot.incomplete ?? []) snapshot.incomplete.add(path);
+      for (const [path, spelling] of result.snapshot.spellings ?? []) snapshot.spellings.set(path, spelling);
       problems.push(...result.problems);
       for (const item of result.ignored) ignored.push({ side, ...item });
     } catch (error) {
@@ -206,6 +210,7 @@ async function listFolder(backend: Backend, dir: RelPath, filter: PathFilter): P
     return { kind: 'error', message: `cannot list folder ${dir || 'the root'}: ${describeError(error)} (its contents are left alone)` };
   }
   const entries = new Map<RelPath, Entry | { unsupported: string }>();
+  const spellings = new Map<RelPath, RelPath>();
   for (const item of listed) {
     if (filter.isExcludedName(item.name)) continue;
     let path: RelPath;
@@ -217,6 +222,9 @@ async function listFolder(backend: Backend, dir: RelPath, filter: PathFilter): P
     }
     if (filter.isExcludedEntry(path, 'entry' in item && item.entry.kind === 'dir')) continue;
     entries.set(path, 'unsupported' in item ? { unsupported: item.unsupported } : item.entry);
+    // A folder listed by its key has its key's spelling; a name spelled otherwise (NFD) keeps it.
+    const exact = joinExactPath(dir, item.name);
+    if (exact !== path) spellings.set(path, exact);
   }
-  return { kind: 'ok', entries };
+  return { kind: 'ok', entries, spellings };
 }

@@ -3,6 +3,8 @@
  * batch of local hints, a poll of one side, a full rescan) while timers and the file watcher
  * queue more, and reconnection with back-off when a side stops answering.
  */
+import { WRITER_ID } from '../../core/temp-name.js';
+import { TempWriters } from '../../state/temp-writers.js';
 import * as path from 'node:path';
 import type { Backend } from '../../backends/backend.js';
 import { LocalBackend } from '../../backends/local/local-backend.js';
@@ -136,6 +138,9 @@ export class WatchSession {
       if (startup.interrupted || this.aborted) return this.summary(true);
       await this.watcher?.ready;
       this.store = await StateStore.open(this.options.stateDir ?? defaultStateDir(), this.local.id, this.remote.id);
+      // The startup run forgot this process once it left no temporary file; the passes write
+      // more, so it is listed again for the run after a kill (temp-writers.ts).
+      if (!this.dryRun) await (await TempWriters.open(this.store.writersFile, WRITER_ID)).register().catch(() => undefined);
       this.emit({
         type: 'watch-started',
         local: this.localSource,
