@@ -53,11 +53,24 @@ export function parallelCount(value: string): number {
   return n;
 }
 
+/**
+ * The longest `--timeout`: a day. Node's timers hold at most about 24.8 days and fire at once past
+ * that, so a larger value would turn "wait very long" into "fail every operation at once".
+ */
+export const MAX_TIMEOUT_SECONDS = 86_400;
+
+/** Commander parser for `--timeout`: 1 to {@link MAX_TIMEOUT_SECONDS} seconds. */
+export function timeoutSeconds(value: string): number {
+  const n = positiveInt(value);
+  if (n > MAX_TIMEOUT_SECONDS) throw new InvalidArgumentError(`must be at most ${MAX_TIMEOUT_SECONDS} (a day)`);
+  return n;
+}
+
 /** Declares the connection and credential options on a command. */
 export function addConnectionOptions(command: Command): Command {
   return command
     .option('--parallel <n>', `connections to open to a server (1-${MAX_PARALLEL})`, parallelCount)
-    .option('--timeout <seconds>', 'fail (and retry) a server operation after this many seconds without an answer (default 30)', positiveInt)
+    .option('--timeout <seconds>', 'fail (and retry) a server operation after this many seconds without an answer (default 30)', timeoutSeconds)
     .option('--min-rate <bytes/s>', 'fail (and retry) a listing or transfer that moves fewer bytes a second than this over --timeout seconds (default 1024; 0: off)', byteRate)
     .option('--ssh-key <file>', 'SFTP: private key file')
     .option('--known-hosts <file>', 'SFTP: known_hosts file to verify host keys with (default ~/.ssh/known_hosts)')

@@ -96,6 +96,13 @@ describe('ferry CLI: help, version, usage errors', () => {
     assert.equal((await box.run(['sync', box.local, box.remote, '--parallel', '64', '--state-dir', box.stateDir])).code, 0);
   });
 
+  it('--timeout past a day exits 2 naming the limit (a huge one used to overflow the timers and fail at once)', async () => {
+    for (const value of ['100000000', '86401']) {
+      assertUsageError(await box.run(['sync', box.local, box.remote, '--timeout', value, '--state-dir', box.stateDir]), /--timeout.*must be at most 86400/);
+    }
+    assert.equal((await box.run(['sync', box.local, box.remote, '--timeout', '86400', '--state-dir', box.stateDir])).code, 0);
+  });
+
   for (const url of ['ftp:///x', 'ftps:///x', 'sftp:///x']) {
     it(`${url} exits 2 saying the URL has no host`, async () => {
       assertUsageError(await box.run(['sync', box.local, url, '--state-dir', box.stateDir]), /^ferry: URL has no host: /);
