@@ -39,15 +39,15 @@ export interface WriteOptions {
   readonly signal?: AbortSignal;
 }
 
+/** What {@link Backend.mkdir} did: made the folder, or found it there. */
+export type MkdirOutcome = 'created' | 'existed';
+
 /**
  * A storage backend rooted at one folder.
  *
  * Errors are {@link BackendError}s with a protocol-neutral code. No method ever reports a missing
  * or unreadable folder as empty.
  */
-/** What {@link Backend.mkdir} did: made the folder, or found it there. */
-export type MkdirOutcome = 'created' | 'existed';
-
 export interface Backend {
   /** Canonical identity of the root, without any password (`sftp://user@host:22/path`). */
   readonly id: string;

@@ -22,9 +22,31 @@ export const RUNNABLE_COMMANDS: readonly TaskCommand[] = ['upload', 'download', 
 /** What a task runs. */
 export type TaskCommand = SyncMode | 'scan' | 'tree';
 
-type KeyType =
-  | 'boolean' | 'string' | 'patterns' | 'positive-int' | 'verbose' | 'command' | 'resolve' | 'delete-limit'
-  | 'compare' | 'case' | 'links' | 'files-list' | 'size' | 'age';
+/** What each key type reads as: the one place that ties a key's type to its value in {@link TaskSettings}. */
+interface KeyValues {
+  boolean: boolean;
+  string: string;
+  /** Comma-joined patterns (a YAML list is joined with commas). */
+  patterns: string;
+  'positive-int': number;
+  /** How many `-v` (true = 1). */
+  verbose: number;
+  command: string;
+  resolve: string;
+  /** A count or a percentage (`20`, `"50%"`). */
+  'delete-limit': string;
+  compare: string;
+  case: string;
+  links: string;
+  /** File names, relative to the task file's folder. */
+  'files-list': string[];
+  /** `10k`, `1M`, or a number of bytes. */
+  size: string;
+  /** `7d`, or seconds. */
+  age: string;
+}
+
+type KeyType = keyof KeyValues;
 
 /** The values of the keys that take one word of a fixed list. */
 const CHOICES = { compare: ['time', 'checksum'], case: ['strict', 'local', 'remote'], links: ['skip', 'follow'] } as const;
@@ -46,8 +68,11 @@ export const TASK_KEYS = {
   resolve: 'resolve',
   match: 'patterns',
   exclude: 'patterns',
+  /** `--exclude-from` files (relative to the task file's folder). */
   exclude_from: 'files-list',
+  /** `--include-from` files (relative to the task file's folder). */
   include_from: 'files-list',
+  /** false: `--no-ignore-file`. */
   ignore_file: 'boolean',
   min_size: 'size',
   max_size: 'size',
@@ -55,6 +80,7 @@ export const TASK_KEYS = {
   create_folder: 'boolean',
   allow_empty: 'boolean',
   max_delete: 'delete-limit',
+  /** `--backup-dir`, relative to each side's root. */
   backup_dir: 'string',
   report_problems: 'boolean',
   verbose: 'verbose',
@@ -70,8 +96,10 @@ export const TASK_KEYS = {
   links: 'links',
   ssh_key: 'string',
   known_hosts: 'string',
+  /** `--jump`: SSH jump hosts, `[user@]host[:port]` separated by commas. */
   jump: 'string',
   proxy_command: 'string',
+  /** `--log-file`, relative to the task folder. */
   log_file: 'string',
   no_verify_host_keys: 'boolean',
   no_verify_certs: 'boolean',
@@ -95,76 +123,11 @@ export const TASK_KEYS = {
 
 export type TaskKey = keyof typeof TASK_KEYS;
 
-/** One task's settings as written (common_config merged in by {@link selectTask}). */
-export interface TaskSettings {
-  command?: string;
-  remote?: string;
-  local?: string;
-  root?: boolean;
-  here?: boolean;
-  dry_run?: boolean;
-  delete?: boolean;
-  delete_unmatched?: boolean;
-  force?: boolean;
-  resolve?: string;
-  /** Comma-joined patterns (a YAML list is joined with commas). */
-  match?: string;
-  exclude?: string;
-  /** `--exclude-from` files (relative to the task file's folder). */
-  exclude_from?: string[];
-  /** `--include-from` files (relative to the task file's folder). */
-  include_from?: string[];
-  /** false: `--no-ignore-file`. */
-  ignore_file?: boolean;
-  /** `--min-size`, `--max-size` (`10k`, `1M`, or a number of bytes), `--max-age` (`7d`, or seconds). */
-  min_size?: string;
-  max_size?: string;
-  max_age?: string;
-  create_folder?: boolean;
-  allow_empty?: boolean;
-  /** `--max-delete`: a count or a percentage (`20`, `"50%"`). */
-  max_delete?: string;
-  /** `--backup-dir`, relative to each side's root. */
-  backup_dir?: string;
-  report_problems?: boolean;
-  /** How many `-v` (true = 1). */
-  verbose?: number;
-  quiet?: boolean;
-  json?: boolean;
-  no_color?: boolean;
-  state_dir?: string;
-  parallel?: number;
-  timeout?: number;
-  time_window?: number;
-  compare?: string;
-  case?: string;
-  links?: string;
-  ssh_key?: string;
-  known_hosts?: string;
-  /** `--jump`: SSH jump hosts, `[user@]host[:port]` separated by commas. */
-  jump?: string;
-  /** `--proxy-command`. */
-  proxy_command?: string;
-  /** `--log-file`, relative to the task folder. */
-  log_file?: string;
-  no_verify_host_keys?: boolean;
-  no_verify_certs?: boolean;
-  ca_file?: string;
-  ftp_active?: boolean;
-  encoding?: string;
-  prompt?: boolean;
-  no_prompt?: boolean;
-  no_keyring?: boolean;
-  no_netrc?: boolean;
-  store_password?: boolean;
-  progress?: boolean;
-  files?: boolean;
-  sort?: boolean;
-  list?: boolean;
-  recursive?: boolean;
-  remove_meta?: boolean;
-  remove_locks?: boolean;
-}
+/**
+ * One task's settings as written (common_config merged in by {@link selectTask}): every key of
+ * {@link TASK_KEYS}, optional, with the value its type reads as, so the schema is declared once.
+ */
+export type TaskSettings = { -readonly [K in TaskKey]?: KeyValues[(typeof TASK_KEYS)[K]] };
 
 /** A parsed, validated task file. */
 export interface TaskFile {

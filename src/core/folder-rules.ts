@@ -1,5 +1,5 @@
 /**
- * The folder rules that hold across paths (DESIGN "Directory rules"). Pure.
+ * The folder rules that hold across paths (docs/design.md "Folder rules"). Pure.
  *
  * 1. A folder is removed from a side (deleted, or replaced by a file) only when everything inside
  *    it on that side goes too; otherwise the removal becomes a conflict, so a folder deleted on one

@@ -1,5 +1,5 @@
 /**
- * The layering rule (docs/design.md): the pure core imports nothing outside core and no Node
+ * The layering rule (docs/design.md, "Layout"): the pure core imports nothing outside core and no Node
  * module; the engine sees backends only through the contract; the CLI uses the library API.
  */
 import assert from 'node:assert/strict';

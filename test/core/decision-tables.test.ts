@@ -1,7 +1,7 @@
 /**
  * Every cell of the decision tables, through `reconcile`, in every mode and with the flags that
  * change the outcome. One row per situation (mutagen's reconcile_test style); the expected values
- * come from docs/sync-matrix.md and DESIGN.md, written out by hand, never computed from the tables.
+ * come from docs/sync-matrix.md and docs/design.md, written out by hand, never computed from the tables.
  *
  * Notation: `copy L→R new` = copy from local to remote, reason "new"; `delete R extra` = delete on
  * the remote side, reason "extra"; `conflict <reason> <local change>/<remote change>`.

@@ -5,7 +5,7 @@
  * "parent" mkdir on top of that file; it fails, the copy fails, and because a copy failed, every
  * delete of the whole run is skipped as well. The same happens on every later run.
  *
- * Expected (DESIGN.md "Directory rules", sync-matrix "a type change against any change on the other
+ * Expected (docs/design.md "Folder rules", docs/sync-matrix.md "a type change against any change on the other
  * side is a conflict"): nothing is planned below a path that stays a file on the target side; the
  * contents wait with the conflict of their folder. 
  */
