@@ -37,6 +37,7 @@ export function watch(options: WatchOptions): Promise<WatchSummary> {
 export { runSync } from './engine/run-sync.js';
 export { TRANSFER_GRACE_MS } from './engine/execute-plan.js';
 export type { RunOptions, OneWayOptions, AnyRunOptions } from './engine/run-sync.js';
+export type { FilterOptions } from './engine/load-path-filter.js';
 export type { RunSummary, SyncEvent, EventListener } from './engine/events.js';
 export { EVENT_SCHEMA_VERSION } from './engine/events.js';
 export type { WatchOptions } from './engine/watch/watch-pair.js';

@@ -21,8 +21,7 @@ import type { CompareMethod } from '../core/content-compare.js';
 import { adoptEqualByContent } from './adopt-equal-by-content.js';
 import { cheapContentCheck } from './cheap-content-check.js';
 import { planMoves } from './plan-moves.js';
-import type { RuleList } from '../core/path-filter.js';
-import { loadPathFilter, makePathFilter } from './load-path-filter.js';
+import { loadPathFilter, makePathFilter, type FilterOptions } from './load-path-filter.js';
 import { checkPlanSafety, describeRefusal, detectClockShift, parseDeleteLimit, type DeleteLimit } from '../core/check-plan-safety.js';
 import { contentCompareCandidates } from '../core/content-compare.js';
 import { buildPlan, type Plan } from '../core/plan.js';
@@ -80,7 +79,7 @@ function describeForeignTemps(side: Side, foreign: readonly TempFile[]): string 
 }
 
 /** Options every mode shares. */
-export interface RunOptions {
+export interface RunOptions extends FilterOptions {
   /** Local side: a folder path, a `file://`/`sftp://`/`ftp://`/`ftps://` URL, or an open Backend. */
   readonly local: string | Backend;
   /** Remote side: the same forms as `local`. */
@@ -91,28 +90,6 @@ export interface RunOptions {
   readonly resolve?: ResolveStrategy;
   /** Asks a person about each conflict when `resolve` is `ask`. */
   readonly ask?: ConflictResolver;
-  /** Glob patterns on file names; only matching files are synced. */
-  readonly match?: readonly string[];
-  /** Glob patterns on file and folder names to leave alone (default pyftpsync's list). */
-  readonly exclude?: readonly string[];
-  /**
-   * gitignore-style lists of paths to leave alone (`--exclude-from`): `dir/`, `*.log`, `/top`,
-   * `!keep.log`, `# comments`. Added to {@link exclude}.
-   */
-  readonly excludeRules?: readonly RuleList[];
-  /** gitignore-style lists of the files to sync (`--include-from`); other files are left alone. */
-  readonly includeRules?: readonly RuleList[];
-  /**
-   * Read `.ferryignore` (gitignore syntax) in the local root as more exclude rules (default true).
-   * The file itself is never synced; with false it is an ordinary file.
-   */
-  readonly ignoreFile?: boolean;
-  /** Files smaller than this many bytes are left alone (on both sides: never copied nor deleted). */
-  readonly minSize?: number;
-  /** Files larger than this many bytes are left alone (on both sides). */
-  readonly maxSize?: number;
-  /** Files modified longer ago than this many ms are left alone (on both sides). */
-  readonly maxAgeMs?: number;
   /** Create the target's missing root folder (remote for upload and sync, local for download). */
   readonly createFolder?: boolean;
   /** Where the state of the pair is kept (default `$XDG_STATE_HOME/ferry`). */
