@@ -5,21 +5,12 @@ import { readFileSync, rmSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { FerryError } from '../errors.js';
+import { isProcessAlive } from './process-alive.js';
 
 interface LockInfo {
   readonly pid: number;
   readonly host: string;
   readonly startedAt: string;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Lock files this process holds, removed at exit if a run could not release them itself. */
@@ -82,7 +73,7 @@ export async function acquireRunLock(file: string): Promise<RunLock> {
     } catch {
       holder = undefined; // Half-written or vanished: treat as stale below only if still unreadable.
     }
-    if (holder && holder.host === info.host && !isAlive(holder.pid)) {
+    if (holder && holder.host === info.host && !isProcessAlive(holder.pid)) {
       await fs.rm(file, { force: true });
       continue;
     }

@@ -9,21 +9,13 @@
  */
 import * as fs from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { isProcessAlive } from './process-alive.js';
 
 /** One process that wrote (or may have written) temporary files for the pair. */
 export interface WriterRecord {
   readonly writer: string;
   readonly pid: number;
   readonly host: string;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function parseLines(text: string): WriterRecord[] {
@@ -69,7 +61,7 @@ export class TempWriters {
     const dead = new Set<string>();
     for (const record of this.records) {
       if (record.writer === this.self.writer) continue;
-      if (record.host === this.self.host && isAlive(record.pid)) continue;
+      if (record.host === this.self.host && isProcessAlive(record.pid)) continue;
       dead.add(record.writer);
     }
     return dead;

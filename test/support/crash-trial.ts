@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { remoteFolder, type RemoteFolder, type RemoteKind } from './fault-targets.js';
-import { collect, listTree, parseJsonLines, runCli, spawnCli, type CliResult, type TreeItem } from './run-cli.js';
+import { collect, listTree, parseJsonLines, runCli, spawnCli, type CliResult, type TreeItem, onStdoutLines } from './run-cli.js';
 import { loadServer } from './test-servers.js';
 
 /** Where the pair's second side lives. */
@@ -170,15 +170,8 @@ export async function runCrashTrial(spec: CrashTrialSpec, workDir: string, env: 
     let timer: NodeJS.Timeout | undefined;
     if (byEvents) {
       let starts = 0;
-      let pending = '';
-      child.stdout!.on('data', (chunk: Buffer) => {
-        pending += chunk.toString('utf8');
-        let nl: number;
-        while ((nl = pending.indexOf('\n')) >= 0) {
-          const line = pending.slice(0, nl);
-          pending = pending.slice(nl + 1);
-          if (line.includes('"action-started"') && starts++ === killAtStart) setTimeout(kill, Math.floor(random() * 20));
-        }
+      onStdoutLines(child, (line) => {
+        if (line.includes('"action-started"') && starts++ === killAtStart) setTimeout(kill, Math.floor(random() * 20));
       });
     } else {
       timer = setTimeout(kill, killAfterMs);

@@ -130,6 +130,23 @@ export function spawnCli(args: readonly string[], options: CliOptions = {}): Chi
   return spawn(command[0]!, command.slice(1), spawnOptions);
 }
 
+/**
+ * Calls `onLine` with each whole line the child writes to stdout, as it comes (a JSON event per
+ * line with `--json`), for tests that act at a moment of a run. Leaves `collect` its own reading.
+ */
+export function onStdoutLines(child: ChildProcess, onLine: (line: string) => void): void {
+  let pending = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    pending += chunk.toString('utf8');
+    let nl: number;
+    while ((nl = pending.indexOf('\n')) >= 0) {
+      const line = pending.slice(0, nl);
+      pending = pending.slice(nl + 1);
+      onLine(line);
+    }
+  });
+}
+
 /** Collects a spawned child's output until it exits. */
 export function collect(child: ChildProcess, timeoutMs = 60_000): Promise<CliResult> {
   let stdout = '';

@@ -16,7 +16,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { remoteFolder, type RemoteKind } from './fault-targets.js';
-import { collect, hasStackTrace, runCli, spawnCli, type CliResult, type Sandbox } from './run-cli.js';
+import { collect, hasStackTrace, runCli, spawnCli, type CliResult, type Sandbox, onStdoutLines } from './run-cli.js';
 
 /** The phase a signal lands in. */
 export type SignalPhase = 'connecting' | 'login' | 'scan' | 'plan' | 'execute' | 'watch';
@@ -102,35 +102,28 @@ export async function signalTrial(options: SignalTrialOptions): Promise<SignalTr
       }, 5);
     }
     let scanned = 0;
-    let pending = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      pending += chunk.toString('utf8');
-      let nl: number;
-      while ((nl = pending.indexOf('\n')) >= 0) {
-        const line = pending.slice(0, nl);
-        pending = pending.slice(nl + 1);
-        if (phase === 'scan' && line.includes('"type":"start"')) {
-          proxy.stall();
-          send();
-        }
-        // Planning a small tree takes a moment: the link stalls too, so that a signal landing
-        // just after the plan still finds the run going.
-        if (phase === 'plan' && line.includes('"type":"scanned"') && ++scanned === 2) {
-          proxy.stall();
-          send();
-        }
-        if (phase === 'execute' && line.includes('"action-started"') && line.includes('big.bin')) {
-          const stallAndSend = (): void => {
-            proxy.stall();
-            send();
-          };
-          // FTPS data connections do not pass the proxy: its control connection stalls as the
-          // transfer starts.
-          if (kind === 'ftps') stallAndSend();
-          else proxy.whenBytes(proxy.bytes + 300_000, stallAndSend);
-        }
-        if (phase === 'watch' && line.includes('"type":"watch-started"')) send();
+    onStdoutLines(child, (line) => {
+      if (phase === 'scan' && line.includes('"type":"start"')) {
+        proxy.stall();
+        send();
       }
+      // Planning a small tree takes a moment: the link stalls too, so that a signal landing
+      // just after the plan still finds the run going.
+      if (phase === 'plan' && line.includes('"type":"scanned"') && ++scanned === 2) {
+        proxy.stall();
+        send();
+      }
+      if (phase === 'execute' && line.includes('"action-started"') && line.includes('big.bin')) {
+        const stallAndSend = (): void => {
+          proxy.stall();
+          send();
+        };
+        // FTPS data connections do not pass the proxy: its control connection stalls as the
+        // transfer starts.
+        if (kind === 'ftps') stallAndSend();
+        else proxy.whenBytes(proxy.bytes + 300_000, stallAndSend);
+      }
+      if (phase === 'watch' && line.includes('"type":"watch-started"')) send();
     });
     const result = await collect(child, 120_000);
     const toExitMs = sent ? performance.now() - sentAt : 0;

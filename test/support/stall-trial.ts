@@ -17,7 +17,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { remoteFolder, type RemoteFolder, type RemoteKind } from './fault-targets.js';
-import { collect, hasStackTrace, runCli, spawnCli, type CliResult, type Sandbox } from './run-cli.js';
+import { collect, hasStackTrace, runCli, spawnCli, type CliResult, type Sandbox, onStdoutLines } from './run-cli.js';
 
 /** When the fault starts. */
 export type FaultPoint = 'login' | 'listing' | 'upload' | 'download' | 'rename';
@@ -108,26 +108,19 @@ export async function stallTrial(options: StallTrialOptions): Promise<StallTrial
     const began = performance.now();
     const child = spawnCli(args, { env: box.env });
     child.stdin!.end();
-    let pending = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      pending += chunk.toString('utf8');
-      let nl: number;
-      while ((nl = pending.indexOf('\n')) >= 0) {
-        const line = pending.slice(0, nl);
-        pending = pending.slice(nl + 1);
-        if (point === 'listing' && line.includes('"type":"start"')) start();
-        if ((point === 'upload' || point === 'download') && line.includes('"action-started"') && line.includes('big.bin')) {
-          // FTPS data connections do not pass the proxy: its control connection stalls as the
-          // transfer starts, so the reply that ends it never comes.
-          if (kind === 'ftps') start();
-          else proxy.whenBytes(proxy.bytes + (options.intoFileBytes ?? 300_000), start);
-        }
-        if (point === 'rename' && kind !== 'ftp' && line.includes('"action-started"') && line.includes('small.bin')) {
-          // FTPS: the data goes straight to the server; the control connection stalls at once,
-          // so the upload's end (the 226, the rename) never gets an answer.
-          if (kind === 'ftps') start();
-          else proxy.whenBytes(proxy.bytes + 64 * 1024 + 100, start);
-        }
+    onStdoutLines(child, (line) => {
+      if (point === 'listing' && line.includes('"type":"start"')) start();
+      if ((point === 'upload' || point === 'download') && line.includes('"action-started"') && line.includes('big.bin')) {
+        // FTPS data connections do not pass the proxy: its control connection stalls as the
+        // transfer starts, so the reply that ends it never comes.
+        if (kind === 'ftps') start();
+        else proxy.whenBytes(proxy.bytes + (options.intoFileBytes ?? 300_000), start);
+      }
+      if (point === 'rename' && kind !== 'ftp' && line.includes('"action-started"') && line.includes('small.bin')) {
+        // FTPS: the data goes straight to the server; the control connection stalls at once,
+        // so the upload's end (the 226, the rename) never gets an answer.
+        if (kind === 'ftps') start();
+        else proxy.whenBytes(proxy.bytes + 64 * 1024 + 100, start);
       }
     });
     const result = await collect(child, 120_000);
