@@ -1,0 +1,38 @@
+/**
+ * Speed tricks: optimisations that do not change what ferry does, only how fast it does it.
+ *
+ * Each one has a name here and a switch: `FERRY_NO_SPEED_TRICKS=name,name` turns those off,
+ * `FERRY_NO_SPEED_TRICKS=all` turns every one off. With all of them off the conformance suite must
+ * still pass, so a bug can be narrowed to one trick by turning them off one at a time. docs/design.md
+ * ("Speed tricks") lists each with what it does and its measured gain.
+ *
+ * The switch is read from the environment once, on first use. It is a debugging aid, not a user
+ * option, so it lives in the environment rather than in the options of every call.
+ */
+
+/** Every speed trick, by name. Add a name here, a row in docs/design.md, and an `if` at the trick. */
+export const SPEED_TRICKS = [
+] as const;
+
+/** The name of one speed trick. */
+export type SpeedTrick = (typeof SPEED_TRICKS)[number];
+
+let turnedOff: ReadonlySet<string> | undefined;
+
+function readSwitch(): ReadonlySet<string> {
+  // A global read, not an import: the core imports no Node module (docs/design.md, "Layout").
+  const value = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.FERRY_NO_SPEED_TRICKS ?? '';
+  const names = value.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  return new Set(names.includes('all') ? SPEED_TRICKS : names);
+}
+
+/** Whether `trick` is on (it is, unless `FERRY_NO_SPEED_TRICKS` names it or says `all`). */
+export function speedTrickOn(trick: SpeedTrick): boolean {
+  turnedOff ??= readSwitch();
+  return !turnedOff.has(trick);
+}
+
+/** For tests: forget the switch's value so the next call reads the environment again. */
+export function rereadSpeedTrickSwitch(): void {
+  turnedOff = undefined;
+}
