@@ -12,6 +12,16 @@
 
 /** Every speed trick, by name. Add a name here, a row in docs/design.md, and an `if` at the trick. */
 export const SPEED_TRICKS = [
+  // FTP and FTPS (src/backends/ftp/).
+  'ftp-pipelined-epsv',
+  'ftp-send-pipelined',
+  'ftp-pipelined-login',
+  'ftp-store-buffer',
+  'ftp-one-batch',
+  'ftp-hand-over',
+  'ftp-direct-receive',
+  'ftp-chunk-pool',
+  'ftp-no-stack-traces',
 ] as const;
 
 /** The name of one speed trick. */

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FTPError, type Client } from 'basic-ftp';
+import { DeferredBatch } from '../../src/backends/ftp/deferred-batch.js';
 import { FtpClientPool } from '../../src/backends/ftp/ftp-client-pool.js';
 import { BackendError } from '../../src/errors.js';
 
@@ -204,5 +205,50 @@ describe('FtpClientPool', () => {
     assert.deepEqual(signals.map((s) => s.aborted), [false, false, false]);
     await pool.close();
     assert.deepEqual(signals.map((s) => s.aborted), [false, true, true], 'the logins in progress were aborted');
+  });
+
+  it('a lease released twice gives its connection back once: a later holder keeps it to itself', async () => {
+    const connector = fakeConnector();
+    const pool = new FtpClientPool({ size: 1, connect: connector.connect });
+    const first = await pool.lease();
+    first.release();
+    const second = await pool.lease();
+    assert.equal(second.client, first.client, 'the one connection is reused');
+    // An error path and a finally both releasing: the second call must not free the connection
+    // the second lease now holds.
+    first.release();
+    let third: Awaited<ReturnType<FtpClientPool['lease']>> | undefined;
+    const waiting = pool.lease().then((lease) => (third = lease));
+    await tick(20);
+    assert.equal(third, undefined, 'a third lease got the connection while the second held it');
+    assert.equal(connector.made.length, 1);
+    second.release();
+    second.release();
+    await waiting;
+    assert.equal(third!.client, first.client);
+    third!.release();
+    assert.equal(first.released && second.released && third!.released, true);
+    await pool.close();
+  });
+
+  it('a lease handed over to a waiting upload is not given back by a later release', async () => {
+    const connector = fakeConnector();
+    const pool = new FtpClientPool({ size: 1, connect: connector.connect });
+    const first = await pool.leaseForUpload();
+    const next = pool.leaseForUpload();
+    await tick();
+    const batch = new DeferredBatch(['NOOP']);
+    assert.equal(first.handOver(batch), true);
+    first.release();
+    const second = await next;
+    assert.equal(second.batch, batch, 'the batch travels with the connection');
+    let third: Awaited<ReturnType<FtpClientPool['lease']>> | undefined;
+    const waiting = pool.lease().then((lease) => (third = lease));
+    await tick(20);
+    assert.equal(third, undefined, 'the released hand-over freed a connection in use');
+    second.release();
+    await waiting;
+    third!.release();
+    await pool.close();
   });
 });

@@ -30,7 +30,8 @@ export interface FtpClientPoolOptions {
   readonly backoffMs?: number;
 }
 
-interface PooledClient {
+/** One open connection of the pool (handed out as an {@link FtpLease}). */
+export interface PooledClient {
   readonly client: Client;
   lastUsedMs: number;
   /** True until its first operation: a fresh connection is never stale. */
@@ -50,7 +51,7 @@ export interface UseOptions {
 
 /**
  * Why a queued caller was woken: a connection may be free (undefined), its own attempt failed, or
- * (for {@link FtpClientPool.acquireForUpload}) a connection was handed over with a batch to send.
+ * (for {@link FtpClientPool.leaseForUpload}) a connection was handed over with a batch to send.
  */
 type WaitOutcome = undefined | { readonly error: unknown } | { readonly handed: PooledClient; readonly batch: DeferredBatch };
 
@@ -60,11 +61,53 @@ interface Waiter {
   readonly takesBatch: boolean;
 }
 
-/** What {@link FtpClientPool.acquireForUpload} gives: a connection, maybe with a batch to send first. */
-export interface UploadConnection {
-  readonly pooled: { readonly client: Client; fresh: boolean; lastUsedMs: number };
-  /** Commands of the connection's previous upload, to be sent before anything else. */
-  readonly batch?: DeferredBatch;
+/**
+ * One connection taken from the pool, until it is given back with {@link release} or handed to
+ * the next upload with {@link handOver}. Either happens once: a second release (an error path and
+ * a `finally` both releasing) does nothing, so a connection can never be given back while another
+ * operation already holds it.
+ */
+export class FtpLease {
+  readonly client: Client;
+  /** True when the connection had not served an operation before (a fresh one is never stale). */
+  readonly wasFresh: boolean;
+  /** Commands of the connection's previous upload, to be sent before anything else (uploads only). */
+  readonly batch: DeferredBatch | undefined;
+  private ended = false;
+
+  /** Made by {@link FtpClientPool.lease} and {@link FtpClientPool.leaseForUpload}. */
+  constructor(
+    private readonly pool: FtpClientPool,
+    private readonly pooled: PooledClient,
+    batch?: DeferredBatch,
+  ) {
+    this.client = pooled.client;
+    this.wasFresh = pooled.fresh;
+    pooled.fresh = false;
+    this.batch = batch;
+  }
+
+  /** True once the connection went back to the pool or on to another upload. */
+  get released(): boolean {
+    return this.ended;
+  }
+
+  /** Gives the connection back to the pool (a closed one is dropped). Safe to call again. */
+  release(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.pool.giveBack(this.pooled);
+  }
+
+  /**
+   * Hands the connection, with `batch` still unsent, to the upload first in the pool's queue
+   * (deferred-batch.ts), which ends this lease. False when no upload waits: the lease goes on.
+   */
+  handOver(batch: DeferredBatch): boolean {
+    if (this.ended || !this.pool.handOver(this.pooled, batch)) return false;
+    this.ended = true;
+    return true;
+  }
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -95,25 +138,21 @@ export class FtpClientPool {
 
   /** Runs `fn` with a connection of its own, returning the connection afterwards. */
   async use<T>(fn: (client: Client) => Promise<T>, options: UseOptions = {}): Promise<T> {
-    const pooled = await this.acquire();
-    const wasFresh = pooled.fresh;
-    pooled.fresh = false;
-    let result: T;
+    const lease = await this.lease();
     try {
-      result = await fn(pooled.client);
+      return await fn(lease.client);
     } catch (error) {
-      const stale = !wasFresh && pooled.client.closed && isConnectionFailure(error);
-      this.release(pooled);
+      const stale = !lease.wasFresh && lease.client.closed && isConnectionFailure(error);
+      lease.release();
       if (options.retry && stale) return this.use(fn, { retry: false });
       throw error;
+    } finally {
+      lease.release();
     }
-    this.release(pooled);
-    return result;
   }
 
   /**
-   * Takes a connection for a longer operation (a download stream). Give it back with
-   * {@link release} exactly once.
+   * Takes a connection for a longer operation (a download stream), until {@link FtpLease.release}.
    *
    * A caller that finds every connection busy opens one more (up to the size) but does not wait
    * for that one in particular: it queues like every other caller, and the first connection that
@@ -121,33 +160,34 @@ export class FtpClientPool {
    * (proftpd greets late while it reaps other sessions), during which the first connection may
    * finish many operations: waiting for the new one in particular would leave that work idle.
    */
-  async acquire(): Promise<{ readonly client: Client; fresh: boolean; lastUsedMs: number }> {
-    return (await this.acquireWaiting(false)).pooled;
+  async lease(): Promise<FtpLease> {
+    const { pooled } = await this.acquireWaiting(false);
+    return new FtpLease(this, pooled);
   }
 
   /**
-   * {@link acquire} for a small upload, which may also be handed a connection by an upload that
-   * just finished, together with that upload's last batch (deferred-batch.ts): the caller must
-   * send the batch before anything else, or with its own first commands.
+   * {@link lease} for a small upload, which may also be handed a connection by an upload that
+   * just finished, together with that upload's last batch (deferred-batch.ts, {@link FtpLease.batch}):
+   * the caller must send the batch before anything else, or with its own first commands.
    */
-  acquireForUpload(): Promise<UploadConnection> {
-    return this.acquireWaiting(true);
+  async leaseForUpload(): Promise<FtpLease> {
+    const { pooled, batch } = await this.acquireWaiting(true);
+    return new FtpLease(this, pooled, batch);
   }
 
   /**
-   * Gives `pooled` (taken with {@link acquire}) straight to the first caller in the queue if that
-   * is an upload, with `batch` for it to send. Returns false, keeping the connection with the
-   * caller, when nobody waits or the first in the queue is not an upload.
+   * Gives `item` straight to the first caller in the queue if that is an upload, with `batch` for
+   * it to send. Returns false, keeping the connection with the caller, when nobody waits or the
+   * first in the queue is not an upload. Called through {@link FtpLease.handOver} only.
    */
-  handOver(pooled: { readonly client: Client; fresh: boolean; lastUsedMs: number }, batch: DeferredBatch): boolean {
-    const item = pooled as PooledClient;
+  handOver(item: PooledClient, batch: DeferredBatch): boolean {
     if (this.closed || item.client.closed || !this.waiters[0]?.takesBatch) return false;
     item.lastUsedMs = Date.now();
     this.waiters.shift()!.wake({ handed: item, batch });
     return true;
   }
 
-  private async acquireWaiting(takesBatch: boolean): Promise<UploadConnection> {
+  private async acquireWaiting(takesBatch: boolean): Promise<{ readonly pooled: PooledClient; readonly batch?: DeferredBatch }> {
     let attempt = 0;
     for (;;) {
       if (this.closed) throw new BackendError('connection-lost', 'the FTP connection was closed');
@@ -245,9 +285,8 @@ export class FtpClientPool {
     this.wakeOne();
   }
 
-  /** Returns a connection taken with {@link acquire}; a closed one is dropped. */
-  release(pooled: { readonly client: Client; fresh: boolean; lastUsedMs: number }): void {
-    const item = pooled as PooledClient;
+  /** Takes back a leased connection; a closed one is dropped. Called through {@link FtpLease.release} only. */
+  giveBack(item: PooledClient): void {
     if (this.closed || item.client.closed) {
       this.drop(item);
       return;
