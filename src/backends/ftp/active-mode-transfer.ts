@@ -24,6 +24,7 @@
 import { createServer, isIPv6, Socket, type Server } from 'node:net';
 import { connect as tlsConnect, TLSSocket } from 'node:tls';
 import { FTPError, type FTPContext, type FTPResponse, type ResponseHandler, type TaskResolver } from 'basic-ftp';
+import { interceptNextCommand, setPlaceholderDataSocket } from './basic-ftp-internals.js';
 
 /** Options of {@link activeModeTransfer}. */
 export interface ActiveModeOptions {
@@ -124,8 +125,7 @@ interface ExpectedConnection {
 function expectConnection(ftp: FTPContext, server: Server, peer: string, host: string, port: number, timeoutMs: number): ExpectedConnection {
   // basic-ftp's downloadTo() refuses to send its command without a data socket. This one is never
   // connected; setting the real socket later closes it.
-  const placeholder = new Socket();
-  ftp.dataSocket = placeholder;
+  const placeholder = setPlaceholderDataSocket(ftp);
 
   let dataSocket: Socket | TLSSocket | undefined;
   let settled = false;
@@ -175,11 +175,7 @@ function expectConnection(ftp: FTPContext, server: Server, peer: string, host: s
     wrapNextCommand(): void {
       // Wrap the response handler of the next command only (the transfer command basic-ftp sends
       // right after prepareTransfer).
-      const ownHandle = Object.prototype.hasOwnProperty.call(ftp, 'handle') ? ftp.handle : undefined;
-      const originalHandle = ftp.handle;
-      ftp.handle = (command: string | undefined, responseHandler: ResponseHandler): Promise<unknown> => {
-        if (ownHandle !== undefined) ftp.handle = ownHandle;
-        else delete (ftp as { handle?: unknown }).handle;
+      interceptNextCommand(ftp, (command, responseHandler, originalHandle) => {
         handler = responseHandler;
         if (!settled) {
           timer = setTimeout(() => {
@@ -206,7 +202,7 @@ function expectConnection(ftp: FTPContext, server: Server, peer: string, host: s
           }
           responseHandler(response, task);
         });
-      };
+      });
     },
   };
 }

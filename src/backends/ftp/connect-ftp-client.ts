@@ -6,6 +6,8 @@
  * and so that FEAT is asked once per backend, not once per connection.
  */
 import { Client, FTPError } from 'basic-ftp';
+import { speedTrickOn } from '../../core/speed-tricks.js';
+import { writeCommands } from './basic-ftp-internals.js';
 import type { ConnectionOptions } from 'node:tls';
 import { BackendError } from '../../errors.js';
 import { activeModeTransfer } from './active-mode-transfer.js';
@@ -93,7 +95,7 @@ async function loginSteps(client: Client, settings: FtpConnectionSettings, what:
   if (settings.trace) traceFtp(client, settings.trace, settings.password);
   if (settings.active) {
     client.prepareTransfer = activeModeTransfer({ acceptTimeoutMs: settings.activeAcceptTimeoutMs ?? settings.timeoutMs });
-  } else {
+  } else if (speedTrickOn('ftp-pipelined-epsv')) {
     pipelineEpsvOnceChosen(client);
   }
   // Data connections resume the control connection's TLS session for this host name.
@@ -147,9 +149,11 @@ async function loginSteps(client: Client, settings: FtpConnectionSettings, what:
  */
 function loginPipelined(client: Client, preamble: readonly string[], user: string, password: string): Promise<unknown> {
   if (/[\r\n\0]/.test(user)) return Promise.reject(new Error('invalid FTP user name: it contains a line break or NUL'));
+  if (!speedTrickOn('ftp-pipelined-login')) return loginOneByOne(client, preamble, user, password);
   const ftp = client.ftp;
   let preambleReplies = preamble.length;
-  const done = ftp.handle(undefined, (response, task) => {
+  const lines = [...preamble, `USER ${user}`];
+  return writeCommands(ftp, lines, () => lines.join(' + '), (response, task) => {
     if (response instanceof Error && !(response instanceof FTPError)) return task.reject(response);
     if (preambleReplies > 0) {
       preambleReplies--;
@@ -163,9 +167,10 @@ function loginPipelined(client: Client, preamble: readonly string[], user: strin
     // 332 (an account is needed) and anything unexpected.
     task.reject(new FTPError(response));
   });
-  if (!ftp.closed) {
-    ftp.log(`> ${[...preamble, `USER ${user}`].join(' + ')}`);
-    ftp.socket.write([...preamble, `USER ${user}`].map((command) => `${command}\r\n`).join(''), ftp.encoding);
-  }
-  return done;
+}
+
+/** The plain path of {@link loginPipelined}: each preamble command on its own, then basic-ftp's login(). */
+async function loginOneByOne(client: Client, preamble: readonly string[], user: string, password: string): Promise<unknown> {
+  for (const command of preamble) await client.sendIgnoringError(command);
+  return client.login(user, password);
 }

@@ -2,12 +2,11 @@
  * The stall rule (stall-watch.ts) applied to one basic-ftp client: its control connection and each
  * data connection in turn.
  */
-import type { Client, FTPContext } from 'basic-ftp';
+import type { Client } from 'basic-ftp';
 import type { Socket } from 'node:net';
 import { watchForStall } from '../stall-watch.js';
+import { runningTask } from './basic-ftp-internals.js';
 
-/** basic-ftp keeps the running task in a protected field; only its identity is read here. */
-type ContextInternals = FTPContext & { readonly _task?: object };
 
 function bytesOf(socket: Socket | undefined): number {
   return socket === undefined ? 0 : (socket.bytesRead ?? 0) + (socket.bytesWritten ?? 0);
@@ -19,7 +18,7 @@ function bytesOf(socket: Socket | undefined): number {
  * closed. Returns a function that stops watching.
  */
 export function watchFtpClient(client: Client, timeoutMs: number, minRate: number): () => void {
-  const ftp = client.ftp as ContextInternals;
+  const ftp = client.ftp;
   let dataSocket: Socket | undefined;
   /** Bytes of data connections that are over. */
   let doneDataBytes = 0;
@@ -38,8 +37,8 @@ export function watchFtpClient(client: Client, timeoutMs: number, minRate: numbe
     {
       bytes: () => bytesOf(ftp.socket) + doneDataBytes + bytesOf(currentData()),
       completed: () => {
-        if (ftp._task !== lastTask) {
-          lastTask = ftp._task;
+        if (runningTask(ftp) !== lastTask) {
+          lastTask = runningTask(ftp);
           tasksSeen++;
         }
         return tasksSeen;
@@ -49,7 +48,7 @@ export function watchFtpClient(client: Client, timeoutMs: number, minRate: numbe
           stop();
           return false;
         }
-        if (ftp._task === undefined) return false;
+        if (runningTask(ftp) === undefined) return false;
         const data = currentData();
         if (data === undefined || data.destroyed) return true;
         // A download whose reader is full, or an upload whose own source has nothing to send yet

@@ -31,7 +31,7 @@
 import { isIP, Socket, type OnReadOpts, type SocketConstructorOpts } from 'node:net';
 import { checkServerIdentity, connect as tlsConnect, TLSSocket, type ConnectionOptions } from 'node:tls';
 import { enterPassiveModeIPv6, FTPError, type Client, type FTPContext, type FTPResponse, type ResponseHandler, type TaskResolver } from 'basic-ftp';
-import { parseEpsvResponse } from 'basic-ftp/dist/transfer.js';
+import { interceptNextCommand, parseEpsvPort, setPlaceholderDataSocket, writeCommands } from './basic-ftp-internals.js';
 
 /** Where the bytes of a download's data connection go when read directly (see the module comment). */
 export interface DirectReceiver {
@@ -115,7 +115,7 @@ export class PipelinedEpsv {
     this.replied = true;
     try {
       if (response instanceof FTPError) throw response;
-      return parseEpsvResponse(response.message);
+      return parseEpsvPort(response.message);
     } catch (error) {
       this.refusal = error as Error;
       this.awaitReply(this.refusal);
@@ -201,20 +201,15 @@ export function pipelineEpsvOnceChosen(client: Client): void {
 export function sendEpsvWithNextCommand(ftp: FTPContext): Promise<FTPResponse> {
   const host = ftp.socket.remoteAddress;
   if (host === undefined) return Promise.reject(new Error("Control socket is disconnected, can't get remote address."));
-  const placeholder = new Socket();
-  ftp.dataSocket = placeholder;
-  const ownHandle = Object.prototype.hasOwnProperty.call(ftp, 'handle') ? ftp.handle : undefined;
-  const originalHandle = ftp.handle;
-  ftp.handle = (command: string | undefined, responseHandler: ResponseHandler): Promise<unknown> => {
-    if (ownHandle !== undefined) ftp.handle = ownHandle;
-    else delete (ftp as { handle?: unknown }).handle;
+  const placeholder = setPlaceholderDataSocket(ftp);
+  interceptNextCommand(ftp, (command, responseHandler, originalHandle) => {
     if (command === undefined || /[\r\n\0]/.test(command)) {
       // Not a transfer command basic-ftp sends: let basic-ftp handle (or refuse) it.
       if (ftp.dataSocket === placeholder) ftp.dataSocket = undefined;
       return originalHandle.call(ftp, command, responseHandler);
     }
     return handleWithEpsv(ftp, host, placeholder, command, originalHandle, responseHandler);
-  };
+  });
   return Promise.resolve({ code: 229, message: '229 EPSV is sent with the transfer command' });
 }
 
@@ -239,7 +234,7 @@ function handleWithEpsv(
     responseHandler(response, task);
   };
 
-  const task = originalHandle.call(ftp, undefined, (response: Error | FTPResponse, resolver: TaskResolver) => {
+  const onReply = (response: Error | FTPResponse, resolver: TaskResolver): void => {
     // Socket errors, timeouts, a closed connection, and refusals of the transfer command go
     // straight on (basic-ftp fails the transfer); a data connection still on its way is dropped.
     if (response instanceof Error && !(response instanceof FTPError)) return pass(response, resolver);
@@ -275,15 +270,12 @@ function handleWithEpsv(
       return;
     }
     responseHandler(response, resolver);
-  });
+  };
+  const task = writeCommands(ftp, ['EPSV', command], () => `EPSV + ${command}`, onReply, originalHandle);
   task.then(
     () => (settled = true),
     () => (settled = true),
   );
-  if (!ftp.closed) {
-    ftp.log(`> EPSV + ${command}`);
-    ftp.socket.write(`EPSV\r\n${command}\r\n`, ftp.encoding);
-  }
   return task;
 }
 

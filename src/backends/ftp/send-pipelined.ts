@@ -8,6 +8,8 @@
  * uploading many small files.
  */
 import { FTPError, type Client, type FTPResponse } from 'basic-ftp';
+import { speedTrickOn } from '../../core/speed-tricks.js';
+import { writeCommands } from './basic-ftp-internals.js';
 
 /** One command's reply: the response, or the FTPError of a 4xx/5xx reply. */
 export type PipelinedReply = FTPResponse | FTPError;
@@ -21,29 +23,32 @@ export function sendPipelined(client: Client, commands: readonly string[]): Prom
   for (const command of commands) {
     if (/[\r\n\0]/.test(command)) return Promise.reject(new Error(`invalid FTP command ${JSON.stringify(command)}`));
   }
+  if (!speedTrickOn('ftp-send-pipelined')) return sendOneByOne(client, commands);
   const replies: PipelinedReply[] = [];
-  const ftp = client.ftp;
-  // basic-ftp records a stack trace per task, for messages about misuse; not needed here.
-  const stackLimit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  try {
-    const done = ftp.handle(undefined, (response, task) => {
-      if (response instanceof FTPError || !(response instanceof Error)) {
-        // Preliminary 1xx replies announce a data transfer, which none of these commands has.
-        if (!(response instanceof FTPError) && response.code < 200) return;
-        replies.push(response);
-        if (replies.length === commands.length) task.resolve(replies);
-        return;
-      }
-      task.reject(response);
-    }) as Promise<PipelinedReply[]>;
-    // handle() installed the task synchronously: the replies cannot arrive before it.
-    if (ftp.verbose) ftp.log(`> ${commands.join(' + ')}`);
-    if (!ftp.closed) ftp.socket.write(commands.map((command) => `${command}\r\n`).join(''), ftp.encoding);
-    return done;
-  } finally {
-    Error.stackTraceLimit = stackLimit;
+  return writeCommands<PipelinedReply[]>(client.ftp, commands, () => commands.join(' + '), (response, task) => {
+    if (response instanceof FTPError || !(response instanceof Error)) {
+      // Preliminary 1xx replies announce a data transfer, which none of these commands has.
+      if (!(response instanceof FTPError) && response.code < 200) return;
+      replies.push(response);
+      if (replies.length === commands.length) task.resolve(replies);
+      return;
+    }
+    task.reject(response);
+  });
+}
+
+/** The plain path of {@link sendPipelined}: one command, one round trip, with the same replies. */
+async function sendOneByOne(client: Client, commands: readonly string[]): Promise<PipelinedReply[]> {
+  const replies: PipelinedReply[] = [];
+  for (const command of commands) {
+    try {
+      replies.push(await client.send(command));
+    } catch (error) {
+      if (!(error instanceof FTPError)) throw error;
+      replies.push(error);
+    }
   }
+  return replies;
 }
 
 /** Throws the reply when it is an error (for replies that must have succeeded). */

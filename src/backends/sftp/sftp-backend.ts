@@ -275,18 +275,17 @@ export class SftpBackend implements Backend {
 
   /** Renames, replacing a file at `to`: atomically with posix-rename, else remove-then-rename. */
   private async renameOn(c: SftpConnection, from: string, to: string, what: string): Promise<void> {
-    if (c.hasPosixRename) {
-      try {
-        await c.call(what, (sftp, done) => sftp.ext_openssh_rename(from, to, done));
-      } catch (error) {
-        // A folder in the way arrives as a bare "failure" (EISDIR): name it.
-        if (!c.closed && (await this.lstatOn(c, to).catch(() => undefined))?.kind === 'dir') {
-          throw new BackendError('is-a-directory', `${what}: a folder is in the way`);
-        }
-        throw error;
+    let renamed: boolean;
+    try {
+      renamed = await c.posixRename(from, to, what);
+    } catch (error) {
+      // A folder in the way arrives as a bare "failure" (EISDIR): name it.
+      if (!c.closed && (await this.lstatOn(c, to).catch(() => undefined))?.kind === 'dir') {
+        throw new BackendError('is-a-directory', `${what}: a folder is in the way`);
       }
-      return;
+      throw error;
     }
+    if (renamed) return;
     // SFTP v3's RENAME fails when the target exists; without the OpenSSH extension the best
     // available is to remove the target first (briefly leaving no file under that name).
     try {

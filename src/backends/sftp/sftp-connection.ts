@@ -12,6 +12,7 @@ import { mapConnectError, mapSftpError } from './sftp-errors.js';
 import type { SshAuth } from './ssh-auth.js';
 import { traceSftp } from './sftp-trace.js';
 import { passwordEnvVar } from '../credentials/resolve-password.js';
+import { coalesceWrites, serverSoftware, sftpAnnounced, sftpProcessesInOrder, sshSocket } from './ssh2-internals.js';
 
 const { Client } = ssh2;
 
@@ -100,6 +101,8 @@ export class SftpConnection {
   private stalled: string | undefined;
   /** Requests answered so far (progress for the stall rule). */
   private answered = 0;
+  /** Whether `posix-rename@openssh.com` works here, as {@link posixRename} learnt it (undefined: not tried yet). */
+  private posixRenameWorks: boolean | undefined;
 
   constructor(
     private readonly client: InstanceType<typeof Client>,
@@ -112,7 +115,7 @@ export class SftpConnection {
       stopWatch();
     };
     if (limits) {
-      const socket = (): Socket | undefined => (client as unknown as { _sock?: Socket })._sock;
+      const socket = (): Socket | undefined => sshSocket(client);
       stopWatch = watchForStall(
         {
           bytes: () => (socket()?.bytesRead ?? 0) + (socket()?.bytesWritten ?? 0),
@@ -139,7 +142,7 @@ export class SftpConnection {
 
   /** Local TCP port of the connection (tests use it to find the server's session process). */
   get localPort(): number | undefined {
-    return (this.client as unknown as { _sock?: { localPort?: number } })._sock?.localPort;
+    return sshSocket(this.client)?.localPort;
   }
 
   /**
@@ -148,7 +151,7 @@ export class SftpConnection {
    * waiting for each answer. The SFTP drafts do not promise this for every server.
    */
   get processesInOrder(): boolean {
-    return (this.sftp as unknown as { _isOpenSSH?: boolean })._isOpenSSH === true;
+    return sftpProcessesInOrder(this.sftp);
   }
 
   /** The ssh2 client, for `ferry doctor`'s exec check. */
@@ -158,14 +161,29 @@ export class SftpConnection {
 
   /** SFTP protocol version and extensions the server announced (ssh2 keeps them privately). */
   get sftpInfo(): { readonly version: number; readonly extensions: Readonly<Record<string, string>> } {
-    const raw = this.sftp as unknown as { _version?: number; _extensions?: Record<string, string> };
-    return { version: raw._version ?? -1, extensions: { ...raw._extensions } };
+    return sftpAnnounced(this.sftp);
   }
 
-  /** Whether the server supports atomic replacing rename (`posix-rename@openssh.com`). */
-  get hasPosixRename(): boolean {
-    const extensions = (this.sftp as unknown as { _extensions?: Record<string, string> })._extensions;
-    return extensions?.['posix-rename@openssh.com'] === '1';
+  /**
+   * Renames `from` to `to` with `posix-rename@openssh.com`, which replaces a file at `to`
+   * atomically. Resolves false, without renaming, when the server does not support it: ssh2
+   * refuses a request the server did not announce ("does not support"), and a server that
+   * announced it may still answer "unsupported". The answer is remembered for this connection,
+   * so later renames go straight to the plain RENAME. The support is learnt through the protocol
+   * only, never from ssh2's private fields, so a change in ssh2 cannot silently turn atomic
+   * replacing off.
+   */
+  async posixRename(from: string, to: string, what: string): Promise<boolean> {
+    if (this.posixRenameWorks === false) return false;
+    try {
+      await this.call(what, (sftp, done) => sftp.ext_openssh_rename(from, to, done));
+    } catch (error) {
+      if (!isUnsupported(error)) throw error;
+      this.posixRenameWorks = false;
+      return false;
+    }
+    this.posixRenameWorks = true;
+    return true;
   }
 
   /** Runs one SFTP call, turning its callback into a promise and its error into a BackendError. */
@@ -301,8 +319,7 @@ export function connectSftp(endpoint: SshEndpoint, signal?: AbortSignal): Promis
         signal?.removeEventListener('abort', onAbort);
         if (endpoint.trace) traceSftp(sftp, endpoint.trace);
         const connection = new SftpConnection(client, sftp, { timeoutMs: endpoint.idleTimeoutMs, minRate: endpoint.minRate ?? DEFAULT_MIN_RATE });
-        const serverSoftware = (client as unknown as { _remoteVer?: string })._remoteVer;
-        connection.handshake = { serverSoftware, hostKey: presentedKey, hostKeyVerified: endpoint.knownHosts !== undefined, negotiated };
+        connection.handshake = { serverSoftware: serverSoftware(client), hostKey: presentedKey, hostKeyVerified: endpoint.knownHosts !== undefined, negotiated };
         resolve(connection);
       });
     });
@@ -336,31 +353,15 @@ export function connectSftp(endpoint: SshEndpoint, signal?: AbortSignal): Promis
       // ssh2 leaves Nagle's algorithm on: then every request sent while another is unanswered
       // waits for an ACK, which costs a full round trip per burst of pipelined requests.
       client.setNoDelay(true);
-      coalesceWrites((client as unknown as { _sock?: Socket })._sock);
+      coalesceWrites(sshSocket(client));
     } catch (error) {
       fail(mapConnectError(error, where));
     }
   });
 }
 
-/**
- * Makes the SSH packets written in one tick of the event loop leave in one system call. ssh2 writes
- * every packet on its own; with many SFTP requests in flight (and Nagle off) that is one `write`
- * per packet, which costs more CPU than the encryption does for small files.
- */
-function coalesceWrites(socket: Socket | undefined): void {
-  if (!socket) return;
-  const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
-  let corked = false;
-  socket.write = ((...args: unknown[]) => {
-    if (!corked && !socket.destroyed) {
-      corked = true;
-      socket.cork();
-      process.nextTick(() => {
-        corked = false;
-        socket.uncork();
-      });
-    }
-    return write(...args);
-  }) as typeof socket.write;
+/** True for ssh2's refusal of an extension the server did not announce, or the server's "unsupported" status. */
+function isUnsupported(error: unknown): boolean {
+  if (error instanceof BackendError) return error.code === 'unsupported';
+  return error instanceof Error && /does not support this extended request/i.test(error.message);
 }

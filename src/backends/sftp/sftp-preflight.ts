@@ -13,6 +13,7 @@ import type { Target } from '../target-url.js';
 import { checkHostKey, fingerprintOf, keyTypeOf, readKnownHosts } from './known-hosts.js';
 import { readSshConfig } from './ssh-config.js';
 import { describeRoute } from './ssh-route.js';
+import { serverSoftware } from './ssh2-internals.js';
 
 const TIMEOUT_MS = 10_000;
 
@@ -63,7 +64,7 @@ function firstLook(host: string, port: number): Promise<{ software?: string; key
     const finish = (error?: Error): void => {
       if (done) return;
       done = true;
-      const software = (client as unknown as { _remoteVer?: string })._remoteVer;
+      const software = serverSoftware(client);
       client.destroy();
       if (key === undefined && software === undefined && error) reject(error);
       else resolve({ software, key });

@@ -115,11 +115,13 @@ async function reportRename(c: SftpConnection, root: string, report: ProbeReport
       plain = `refused (${describeError(error).replace(/^rename: /, '')})`;
     }
     let posix = 'not offered';
-    if (plain !== 'replaces' && c.hasPosixRename) {
+    if (plain !== 'replaces') {
       try {
-        await call(c, 'posix-rename', (sftp, done) => sftp.ext_openssh_rename(a, b, done));
-        const stats = await call<Stats>(c, 'stat', (sftp, done) => sftp.stat(b, done));
-        posix = stats.size === 'ferry doctor a\n'.length ? 'replaces' : 'did not replace';
+        // Asked through the protocol: false when the server does not support it.
+        if (await c.posixRename(a, b, 'posix-rename')) {
+          const stats = await call<Stats>(c, 'stat', (sftp, done) => sftp.stat(b, done));
+          posix = stats.size === 'ferry doctor a\n'.length ? 'replaces' : 'did not replace';
+        }
       } catch (error) {
         posix = `failed (${describeError(error)})`;
       }

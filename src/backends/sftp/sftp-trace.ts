@@ -9,6 +9,7 @@
  * Nothing secret travels in an SFTP request (authentication happened before the channel opened).
  */
 import type { SFTPWrapper } from 'ssh2';
+import { sftpMaxWriteLength } from './ssh2-internals.js';
 
 /** Requests traced: the name shown, and whether the first argument is a path, a handle or two paths. */
 const traced: Readonly<Record<string, readonly [label: string, kind: 'path' | 'handle' | 'two-paths']>> = {
@@ -124,7 +125,7 @@ export function traceSftp(sftp: SFTPWrapper, trace: (line: string) => void): voi
       const counts = handles.get(handleKey(args[0]));
       if (counts && typeof args[3] === 'number') {
         // ssh2 sends at most _maxWriteLen bytes per WRITE and calls write() again for the rest.
-        const max = (sftp as unknown as { _maxWriteLen?: number })._maxWriteLen ?? Infinity;
+        const max = sftpMaxWriteLength(sftp);
         counts.writes++;
         counts.writtenBytes += Math.min(args[3], max);
       }
