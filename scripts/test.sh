@@ -41,4 +41,7 @@ files=(test/**/*.test.ts)
 # then after fault-proxy trials); without it such a file hung until the 300 s timeout failed it.
 # ferry itself runs in child processes there, whose exit the tests wait for and assert.
 node --import tsx --test --test-force-exit --test-timeout=300000 "${files[@]}"
+# The FTP/FTPS and SFTP backends once more with every speed trick off (src/core/speed-tricks.ts):
+# the plain paths must keep the backend contract too.
+FERRY_NO_SPEED_TRICKS=all node --import tsx --test --test-force-exit --test-timeout=300000 test/conformance/ftp-*.test.ts test/conformance/sftp.test.ts
 exit $other_node_status

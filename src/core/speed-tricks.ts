@@ -19,6 +19,7 @@ export const SPEED_TRICKS = [
   'ftp-store-buffer',
   'ftp-one-batch',
   'ftp-hand-over',
+  'ftp-download-chunks',
   'ftp-direct-receive',
   'ftp-chunk-pool',
   'ftp-no-stack-traces',

@@ -16,6 +16,7 @@
  *   data connection ferry did not open itself, such as basic-ftp's first one or active mode).
  */
 import type { OnReadOpts, Socket } from 'node:net';
+import { speedTrickOn } from '../../core/speed-tricks.js';
 import { ChunkPool } from '../chunk-pool.js';
 
 /** Size of the chunks of a big file (a chunk is handed on a little before it is full, see below). */
@@ -43,6 +44,10 @@ export class DownloadChunker {
   private nextChunkBytes = FIRST_CHUNK_BYTES;
   /** Full-size chunks, given back by the file writer once written (see chunk-pool.ts). */
   private readonly pool = new ChunkPool(CHUNK_BYTES);
+  /** Pieces are gathered into chunks (speed trick `ftp-download-chunks`); else each goes on as it came. */
+  readonly gathers = speedTrickOn('ftp-download-chunks');
+  /** Full-size chunks come from {@link pool} (speed trick `ftp-chunk-pool`). */
+  private readonly reusesChunks = speedTrickOn('ftp-chunk-pool');
   private socket: Socket | undefined;
   private paused = false;
   private received = false;
@@ -86,6 +91,8 @@ export class DownloadChunker {
   add(data: Buffer): boolean {
     if (data.length === 0) return true;
     this.arrived();
+    // The plain path: each piece goes on as it came.
+    if (!this.gathers) return this.push(data);
     let ready = true;
     let offset = 0;
     while (offset < data.length) {
@@ -115,7 +122,7 @@ export class DownloadChunker {
   private space(): Buffer {
     if (this.chunk === undefined) {
       // Not from Node's shared pool: each chunk is handed on whole and kept by the reader.
-      this.chunk = this.nextChunkBytes === CHUNK_BYTES ? this.pool.take() : Buffer.allocUnsafeSlow(this.nextChunkBytes);
+      this.chunk = this.nextChunkBytes === CHUNK_BYTES && this.reusesChunks ? this.pool.take() : Buffer.allocUnsafeSlow(this.nextChunkBytes);
       this.nextChunkBytes = Math.min(CHUNK_BYTES, this.nextChunkBytes * 2);
       this.filled = 0;
     }

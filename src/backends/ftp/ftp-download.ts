@@ -141,8 +141,9 @@ class DownloadStream {
     this.markStarted = markStarted;
   }
 
-  /** A receiver for a data socket that reads straight into the chunks (pipelined-passive-transfer.ts). */
-  directReceiver(): DirectReceiver {
+  /** A receiver for a data socket that reads straight into the chunks (pipelined-passive-transfer.ts), where chunks are gathered. */
+  directReceiver(): DirectReceiver | undefined {
+    if (!this.chunker.gathers) return undefined;
     return { onread: this.chunker.socketReader, attach: (socket: Socket) => this.chunker.attach(socket) };
   }
 
