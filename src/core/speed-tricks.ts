@@ -12,6 +12,8 @@
 
 /** Every speed trick, by name. Add a name here, a row in docs/design.md, and an `if` at the trick. */
 export const SPEED_TRICKS = [
+  /** SFTP: the first listing of the root fetches the whole tree with `find` over exec (sftp-exec-list.ts). */
+  'sftp-tree-listing',
 ] as const;
 
 /** The name of one speed trick. */
