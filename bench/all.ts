@@ -1,6 +1,7 @@
 /**
  * Every benchmark in one go: small files (first upload, no-op, one change), one big file up and
- * down, and the scale run (scan, plan, state of huge trees). Each prints its own table.
+ * down, the scale run (scan, plan, state of huge trees), and small files at a distance (10 and
+ * 50 ms round trips, bench/distance.ts). Each prints its own table.
  *
  *   npm run bench:all                # the full targets (2,000 files, 1 GiB, 100k and 1M entries)
  *   npm run bench:all -- --quick     # a smoke run of a few minutes: small sizes, one repeat
@@ -13,10 +14,11 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { build, parseArgs, repoRoot } from './support/bench-support.js';
+import { distanceParts } from './support/distance-part.js';
 
 const args = parseArgs();
 const quick = args.get('quick') === 'true';
-const only = (args.get('only') ?? 'small,big,scale').split(',');
+const only = (args.get('only') ?? 'small,big,scale,distance').split(',');
 const defaults: Record<string, Record<string, string>> = quick
   ? {
       small: { files: '200', folders: '10', 'peer-n': '4,8', repeat: '1' },
@@ -34,8 +36,13 @@ const scripts: Record<string, string> = { small: 'small-files.ts', big: 'big-fil
 build();
 let failed = false;
 for (const part of only) {
+  const distanceOk = distanceParts.run(part, args, quick);
+  if (distanceOk !== undefined) {
+    if (!distanceOk) failed = true;
+    continue;
+  }
   const script = scripts[part];
-  if (!script) throw new Error(`--only: unknown part ${part} (small, big, scale)`);
+  if (!script) throw new Error(`--only: unknown part ${part} (small, big, scale, distance)`);
   const options = { ...defaults[part] };
   for (const name of known[part]!) if (args.has(name)) options[name] = args.get(name)!;
   const argv = Object.entries(options).flatMap(([name, value]) => [`--${name}`, value]);

@@ -4,6 +4,7 @@
  *
  *   node --import tsx bench/small-files.ts [--files 2000] [--folders 50] [--kib 4]
  *        [--protocols sftp,ftp,ftps] [--peer-n 4,8,16] [--repeat 3] [--no-build] [--latency-ms N]
+ *        [--results FILE]
  *
  * Per protocol and repeat, every tool (and every N of a peer) uploads into a folder of its own:
  *   1. first upload of FILES files of KIB KiB spread over FOLDERS folders;
@@ -57,8 +58,23 @@ const protocols = (args.get('protocols') ?? 'sftp,ftp,ftps').split(',') as Proto
 const peerN = numberList(args.get('peer-n') ?? '4,8,16');
 const repeats = Number(args.get('repeat') ?? 3);
 const latencyMs = Number(args.get('latency-ms') ?? 0);
+/** `--results FILE`: the table's figures as JSON too, for bench/distance.ts. */
+const resultsFile = args.get('results');
 
 type Step = 'first' | 'noop' | 'change';
+
+/** One row of the table, as `--results` writes it (seconds, medians). */
+export interface SmallFilesResult {
+  readonly protocol: Protocol;
+  readonly step: Step;
+  readonly ferry: number;
+  readonly lftp: number;
+  readonly lftpN: number;
+  readonly rclone: number;
+  readonly rcloneN: number;
+  /** ferry over the fastest peer. */
+  readonly ratio: number;
+}
 const steps: Step[] = ['first', 'noop', 'change'];
 const stepLabel: Record<Step, string> = {
   first: `${fileCount} × ${fileKib} KiB, first upload`,
@@ -154,6 +170,7 @@ async function main(): Promise<void> {
       (latencyMs > 0 ? `; every tool behind a proxy adding ${latencyMs} ms each way (round trip ${2 * latencyMs} ms)` : ''),
   );
   const table: string[][] = [];
+  const results: SmallFilesResult[] = [];
   let distant: DistantServer | undefined;
   try {
     for (const protocol of protocols) {
@@ -207,6 +224,7 @@ async function main(): Promise<void> {
       if (lftp < 0 || rclone < 0) throw new Error(`${protocol}: ${lftp < 0 ? 'lftp' : 'rclone'} failed at every N`);
       for (const step of steps) {
         const peer = Math.min(...[med(lftp, step, 'wall'), med(rclone, step, 'wall')].filter((value) => !Number.isNaN(value)));
+        results.push({ protocol, step, ferry: med(0, step, 'wall'), lftp: med(lftp, step, 'wall'), lftpN: all[lftp]!.n!, rclone: med(rclone, step, 'wall'), rcloneN: all[rclone]!.n!, ratio: med(0, step, 'wall') / peer });
         table.push([
           protocol,
           stepLabel[step],
@@ -224,6 +242,7 @@ async function main(): Promise<void> {
     distant?.stop();
     rmSync(work, { recursive: true, force: true });
   }
+  if (resultsFile !== undefined) writeFileSync(resultsFile, JSON.stringify({ latencyMs, fileCount, fileKib, folderCount, repeats, versions: toolVersions(), results }, null, 2));
   console.log(`\n${toolVersions().join('; ')}\n`);
   printTable(['protocol', 'work', 'ferry s', 'lftp s (best N)', 'rclone s (best N)', 'ferry / fastest peer'], table);
   console.log(

@@ -60,12 +60,13 @@ export interface DistantServer {
 
 /**
  * Puts a proxy in front of a loopback server that delivers every chunk `latencyMs` after it was
- * sent, each way (bench/support/latency-proxy.ts, in a process of its own): the server as a user
- * far away sees it. Plain FTP and SFTP only (an FTPS control connection cannot be rewritten).
+ * sent, each way, and makes every new connection (control and data, PASV and EPSV) pay TCP's
+ * handshake (bench/support/latency-proxy.ts, in a process of its own): the server as a user far
+ * away sees it. Plain FTP and SFTP only (an FTPS control connection cannot be rewritten).
  */
 export async function startLatencyProxy(protocol: Protocol, server: Server, latencyMs: number, work: string): Promise<DistantServer> {
   if (protocol === 'ftps') throw new Error('--latency-ms works over sftp and ftp only: FTPS passive replies are encrypted, so the proxy cannot route data connections');
-  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'bench/support/latency-proxy.ts'), '--target', String(server.port), '--latency-ms', String(latencyMs), ...(protocol === 'ftp' ? ['--ftp'] : [])], {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'bench/support/latency-proxy.ts'), '--target', String(server.port), '--latency-ms', String(latencyMs), '--stats', ...(protocol === 'ftp' ? ['--ftp'] : [])], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const port = await new Promise<number>((resolve, reject) => {
@@ -86,8 +87,9 @@ export async function startLatencyProxy(protocol: Protocol, server: Server, late
   return {
     server: { ...server, port, knownHostsFile },
     stop: () => {
+      // Closing stdin makes it print what it carried (connections, PASV/EPSV replies) and exit.
       child.stdin!.end();
-      child.kill();
+      setTimeout(() => child.kill(), 2000).unref();
     },
   };
 }

@@ -24,4 +24,9 @@ console.log(`port ${proxy.port}`);
 // The proxy's sockets do not keep the process alive (as in the tests); stdin does, until the
 // benchmark closes it.
 process.stdin.resume();
-process.stdin.on('end', () => void proxy.close().then(() => process.exit(0)));
+process.stdin.on('end', () => {
+  // What passed through, for the record (stderr: the benchmark shows it).
+  const { pasv, epsv } = proxy.passiveReplies;
+  if (args.get('stats') === 'true') console.error(`latency proxy: ${proxy.accepted} connections (${proxy.dataAccepted} FTP data; PASV ${pasv}, EPSV ${epsv} replies rewritten)`);
+  void proxy.close().then(() => process.exit(0));
+});

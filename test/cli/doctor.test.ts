@@ -249,6 +249,7 @@ describe('ferry doctor on SFTP', () => {
     assert.equal(finding(report, 'ext-posix-rename').value, true);
     assert.equal(finding(report, 'rename-over').value, true);
     assert.equal(finding(report, 'exec').value, true);
+    assert.equal(finding(report, 'tree-listing').value, 'exec');
     assert.ok((finding(report, 'checksums').value as string[]).includes('sha256sum'));
     assert.equal(finding(report, 'mtime-set').value, 1000);
     assert.equal(finding(report, 'time-precision').value, 1000, 'SFTP version 3 carries whole seconds');

@@ -200,9 +200,13 @@ socket.on('close', () => process.exit(0));`,
   it('traces the jump and the SFTP requests when asked, with no secret', async () => {
     const lines: string[] = [];
     const backend = await openTarget({ config: sshConfig('trace', '  ProxyJump bastion'), knownHosts: knownHosts('kh-trace'), trace: (line) => lines.push(line) });
+    // The first listing of the root fetches the whole tree over exec; the next one is readdir.
+    await backend.list('' as never);
     await backend.list('' as never);
     await backend.close();
     const text = lines.join('\n');
+    assert.match(text, /ssh > EXEC env LC_ALL=C find /);
+    assert.match(text, /ssh < EXEC: exit 0, \d+ bytes/);
     assert.match(text, new RegExp(`jump host 127\\.0\\.0\\.1:${jump.port}: logged in as ${sshd().user}`));
     assert.match(text, /> OPENDIR /);
     assert.match(text, /< READDIR .*: ok, \d+ entries/);

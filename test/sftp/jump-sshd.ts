@@ -32,8 +32,11 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Starts the jump sshd and resolves once it accepts connections. */
-export async function startJumpSshd(): Promise<JumpSshd> {
+/**
+ * Starts the jump sshd and resolves once it accepts connections. `extraConfig`: more sshd_config
+ * lines (a test that needs a second server of another kind, such as one restricted to SFTP).
+ */
+export async function startJumpSshd(extraConfig: readonly string[] = []): Promise<JumpSshd> {
   const facts = sshd();
   const dir = mkdtempSync(join(tmpdir(), 'ferry-jump-sshd-'));
   mkdirSync('/run/sshd', { recursive: true });
@@ -59,6 +62,7 @@ export async function startJumpSshd(): Promise<JumpSshd> {
       'MaxStartups 50:30:100',
       'UseDNS no',
       'LogLevel DEBUG1',
+      ...extraConfig,
       '',
     ].join('\n'),
   );

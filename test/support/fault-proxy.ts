@@ -24,7 +24,7 @@
  * own, which forwards to the port the server announced. Data transfers then pass through the same
  * faults as the control connection. Plain FTP only: FTPS control connections are encrypted.
  */
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { createConnection, createServer, Socket, type Server } from 'node:net';
 
 /** Options of {@link FaultProxy.start}. */
 export interface FaultProxyOptions {
@@ -50,6 +50,10 @@ export class FaultProxy {
   refused = 0;
   /** Bytes forwarded in both directions, all connections. */
   bytes = 0;
+  /** FTP: `227` (PASV) and `229` (EPSV) replies pointed at a data proxy. */
+  readonly passiveReplies = { pasv: 0, epsv: 0 };
+  /** FTP: data connections accepted (each passed the same faults as the control connection). */
+  dataAccepted = 0;
 
   private readonly pairs = new Set<Pair>();
   /** Every socket on either side, so that close() leaves none behind. */
@@ -145,9 +149,10 @@ export class FaultProxy {
 
   /**
    * One-way latency of `ms` (0: none): every chunk, and the end of a stream, arrives `ms` after it
-   * was sent, however many are on their way; a new connection carries nothing for one round trip
-   * (2 × `ms`, the TCP handshake a real network makes before the first byte). Applies to
-   * connections opened afterwards.
+   * was sent, however many are on their way. A new connection (control or data, PASV or EPSV)
+   * pays TCP's handshake as on a real network: the server accepts it 3 × `ms` after the client
+   * connected (its first bytes reach the client a round trip later), and the client's first bytes
+   * reach the server no sooner than 3 × `ms` either. Applies to connections opened afterwards.
    */
   setLatency(ms: number): void {
     this.latencyMs = ms;
@@ -181,13 +186,29 @@ export class FaultProxy {
 
   private handle(client: Socket, targetPort: number, data: boolean): void {
     this.accepted++;
+    if (data) this.dataAccepted++;
     this.track(client);
     if (this.closing || Date.now() < this.refusingUntil) {
       this.refused++;
       client.resetAndDestroy();
       return;
     }
-    const upstream = createConnection({ host: this.host, port: targetPort });
+    const latency = this.latencyMs;
+    // With latency, the server sees the connection one and a half round trips after the client
+    // asked for it (SYN there, SYN-ACK back, ACK there: only then does its accept() return), as on
+    // a real network. The client's connect() here completes at once, so what it sends is held
+    // until its side of the handshake would be over (see forward()).
+    const upstream = latency > 0 ? new Socket() : createConnection({ host: this.host, port: targetPort });
+    const upstreamOpen =
+      latency > 0
+        ? new Promise<void>((resolve) => {
+            const timer = setTimeout(() => {
+              if (!upstream.destroyed) upstream.connect({ host: this.host, port: targetPort });
+              resolve();
+            }, 3 * latency);
+            timer.unref();
+          })
+        : Promise.resolve();
     this.track(upstream);
     const pair: Pair = { client, upstream, bytes: 0, data };
     this.pairs.add(pair);
@@ -199,8 +220,8 @@ export class FaultProxy {
       socket.on('error', () => this.reset(pair));
     }
     const rewrite = this.ftp && !data ? new LineRewriter((line) => this.rewriteFtpReply(line)) : undefined;
-    this.forward(pair, client, upstream, undefined);
-    this.forward(pair, upstream, client, rewrite);
+    this.forward(pair, client, upstream, undefined, latency, upstreamOpen);
+    this.forward(pair, upstream, client, rewrite, latency, undefined);
     if (this.stalled) {
       client.pause();
       upstream.pause();
@@ -208,15 +229,18 @@ export class FaultProxy {
   }
 
   /** Pipes `from` into `to` by hand, so that every chunk passes the faults (in order). */
-  private forward(pair: Pair, from: Socket, to: Socket, rewrite: LineRewriter | undefined): void {
+  private forward(pair: Pair, from: Socket, to: Socket, rewrite: LineRewriter | undefined, latency: number, upstreamOpen: Promise<void> | undefined): void {
     let queue = Promise.resolve();
-    const latency = this.latencyMs;
-    // With latency, nothing passes before the handshake's round trip is over.
-    const openAt = performance.now() + 2 * latency;
-    /** Waits until `latency` has passed since `sentAt` (and the handshake is over). */
+    // Client to server (`upstreamOpen` given): a real client could send nothing before its
+    // connect() returned, one round trip after it began; what it sent earlier here leaves then.
+    // Server to client: the server only sees the connection once the handshake is over (see
+    // handle()), so whatever it sends simply takes `latency`.
+    const sendableAt = upstreamOpen ? performance.now() + 2 * latency : 0;
+    /** Waits until the chunk sent at `sentAt` would arrive (and the server has accepted). */
     const arrival = async (sentAt: number): Promise<void> => {
-      const left = Math.max(sentAt + latency, openAt) - performance.now();
+      const left = Math.max(sentAt, sendableAt) + latency - performance.now();
       if (left > 0) await new Promise((resolve) => setTimeout(resolve, left));
+      if (upstreamOpen) await upstreamOpen;
     };
     const send = (chunk: Buffer, out: Buffer): void => {
       if (to.destroyed) return;
@@ -315,6 +339,7 @@ export class FaultProxy {
     const epsv = /^229 (.*)\(\|\|\|(\d+)\|\)(.*)$/.exec(line.trimEnd());
     if (!pasv && !epsv) return line;
     const serverPort = pasv ? Number(pasv[6]) * 256 + Number(pasv[7]) : Number(epsv![2]);
+    this.passiveReplies[pasv ? 'pasv' : 'epsv']++;
     return this.dataProxy(serverPort).then((port) => {
       if (epsv) return `229 ${epsv[1]}(|||${port}|)${epsv[3]}\r\n`;
       return `227 Entering Passive Mode (127,0,0,1,${Math.floor(port / 256)},${port % 256})\r\n`;

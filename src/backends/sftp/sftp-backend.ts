@@ -11,6 +11,8 @@ import type { SftpConnection } from './sftp-connection.js';
 import type { SftpConnectionPool } from './sftp-connection-pool.js';
 import type { ContentHash, HashAlgorithm } from '../content-hash.js';
 import { SftpExecHasher } from './sftp-exec-hash.js';
+import { SftpTreeLister, type TreeListing } from './sftp-exec-list.js';
+import { speedTrickOn } from '../../core/speed-tricks.js';
 import { hasSftpStatus, mapSftpError } from './sftp-errors.js';
 import { probeSftp } from './sftp-probe.js';
 import { createSftpReadStream } from './sftp-read-stream.js';
@@ -24,6 +26,13 @@ const S_IFLNK = 0o120000;
 const writeChunkBytes = 32 * 1024;
 /** WRITE requests kept in flight per upload (ssh2's fastPut uses 64). */
 const writesInFlight = 32;
+/** Output of a whole-tree listing over exec kept at most (about 3 million entries); past it, readdir. */
+const treeListingMaxBytes = 256 * 1024 * 1024;
+/**
+ * A whole-tree listing serves the folders of the scan that asked for it; once nothing was taken
+ * from it for this long, what is left is dropped (a later listing asks the server again).
+ */
+const treeListingIdleMs = 30_000;
 
 type Attributes = Pick<Stats, 'mode' | 'size' | 'mtime'>;
 
@@ -80,6 +89,56 @@ export class SftpBackend implements Backend {
   }
 
   private readonly execHasher = new SftpExecHasher();
+  /** Lists whole trees over exec (sftp-exec-list.ts); `ferry doctor` asks it how it went. */
+  readonly treeLister = new SftpTreeLister();
+  /** The first listing of the root fetches the whole tree over exec, once per backend. */
+  private treeListingTried = false;
+  private treeListingUnderWay: Promise<void> | undefined;
+  /** Folders of that listing not yet asked for; each is served once. */
+  private treeListing: { readonly folders: TreeListing; lastUsed: number } | undefined;
+  /** Raised by every change made through this backend: a listing older than a change is stale. */
+  private changes = 0;
+
+  /**
+   * Fetches the whole tree over exec when the server allows it (one round trip, instead of a few
+   * per folder); folders then listed come from it. Not for later listings of the root: a watch
+   * pass or a check lists one folder and should not pay for the tree.
+   */
+  private async fetchTreeListing(): Promise<void> {
+    const changesBefore = this.changes;
+    const folders = await this.pool.use(async (c) => {
+      const listing = await this.treeLister.list((command) => c.execRaw(command, treeListingMaxBytes), this.root, { connected: () => !c.closed });
+      if (c.closed) {
+        // As any listing on a lost connection: fails (retryable), and the next one tries again.
+        this.treeListingTried = false;
+        throw new BackendError('connection-lost', `cannot list ${this.root}: connection to the server was lost`);
+      }
+      return listing;
+    });
+    if (folders !== undefined && this.changes === changesBefore) this.treeListing = { folders, lastUsed: performance.now() };
+  }
+
+  /** The entries of `dir` from the whole-tree listing, taken out of it; undefined when it has none. */
+  private takeFromTreeListing(dir: RelPath): ListedEntry[] | undefined {
+    const listing = this.treeListing;
+    if (listing === undefined) return undefined;
+    if (performance.now() - listing.lastUsed > treeListingIdleMs) {
+      this.treeListing = undefined;
+      return undefined;
+    }
+    const entries = listing.folders.get(dir);
+    if (entries === undefined) return undefined;
+    listing.folders.delete(dir);
+    listing.lastUsed = performance.now();
+    if (listing.folders.size === 0) this.treeListing = undefined;
+    return entries;
+  }
+
+  /** Before any change: what the whole-tree listing says may no longer be so. */
+  private changing(): void {
+    this.changes++;
+    this.treeListing = undefined;
+  }
 
   async hash(path: RelPath, algorithms: readonly HashAlgorithm[]): Promise<ContentHash | undefined> {
     const abs = this.abs(path);
@@ -93,6 +152,13 @@ export class SftpBackend implements Backend {
   }
 
   async list(dir: RelPath): Promise<ListedEntry[]> {
+    if (dir === '' && !this.treeListingTried && speedTrickOn('sftp-tree-listing')) {
+      this.treeListingTried = true;
+      this.treeListingUnderWay = this.fetchTreeListing().finally(() => (this.treeListingUnderWay = undefined));
+    }
+    if (this.treeListingUnderWay !== undefined) await this.treeListingUnderWay;
+    const listed = this.takeFromTreeListing(dir);
+    if (listed !== undefined) return listed;
     const abs = this.abs(dir);
     return this.pool.use(async (c) => {
       let items;
@@ -182,6 +248,7 @@ export class SftpBackend implements Backend {
   private diskFullSeenAt = 0;
 
   async write(path: RelPath, data: Readable, options: WriteOptions = {}): Promise<FileEntry> {
+    this.changing();
     const abs = this.abs(path);
     const parentAbs = this.abs(parentOf(path));
     const temp = `${parentAbs === '/' ? '' : parentAbs}/${tempNameFor(baseName(path))}`;
@@ -298,6 +365,7 @@ export class SftpBackend implements Backend {
   }
 
   async mkdir(path: RelPath): Promise<MkdirOutcome> {
+    this.changing();
     const abs = this.abs(path);
     const what = `cannot create folder ${abs}`;
     return this.pool.use(async (c): Promise<MkdirOutcome> => {
@@ -315,6 +383,7 @@ export class SftpBackend implements Backend {
   }
 
   async remove(path: RelPath): Promise<void> {
+    this.changing();
     const abs = this.abs(path);
     const what = `cannot delete ${abs}`;
     await this.pool.use(async (c) => {
@@ -330,6 +399,7 @@ export class SftpBackend implements Backend {
   }
 
   async removeDir(path: RelPath): Promise<void> {
+    this.changing();
     const abs = this.abs(path);
     const what = `cannot delete folder ${abs}`;
     await this.pool.use(async (c) => {
@@ -349,6 +419,7 @@ export class SftpBackend implements Backend {
   }
 
   async rename(from: RelPath, to: RelPath): Promise<void> {
+    this.changing();
     const fromAbs = this.abs(from);
     const toAbs = this.abs(to);
     await this.pool.use((c) => this.renameOn(c, fromAbs, toAbs, `cannot rename ${fromAbs} to ${toAbs}`));

@@ -99,6 +99,8 @@ export class SftpConnection {
   inFlight = 0;
   /** Why the stall rule dropped the connection (stall-watch.ts), for the errors of its requests. */
   private stalled: string | undefined;
+  /** Receives protocol trace lines (`-vv`) of what is not SFTP (exec channels). */
+  trace: ((line: string) => void) | undefined;
   /** Requests answered so far (progress for the stall rule). */
   private answered = 0;
   /** Whether `posix-rename@openssh.com` works here, as {@link posixRename} learnt it (undefined: not tried yet). */
@@ -237,6 +239,51 @@ export class SftpConnection {
     });
   }
 
+  /**
+   * Runs a command over an SSH exec channel with its standard input closed (an account that runs
+   * a program of its own instead, such as internal-sftp, then ends at once) and collects stdout as
+   * raw bytes. Rejects when the server refuses the channel, or when stdout passes `maxBytes` (the
+   * channel is closed then).
+   */
+  execRaw(command: string, maxBytes: number): Promise<{ readonly code: number | null; readonly stdout: Buffer; readonly stderr: string }> {
+    const started = performance.now();
+    this.trace?.(`ssh > EXEC ${command}`);
+    const outcome = new Promise<{ readonly code: number | null; readonly stdout: Buffer; readonly stderr: string }>((resolve, reject) => {
+      this.client.exec(command, (error, channel) => {
+        if (error) return reject(error);
+        channel.end();
+        const out: Buffer[] = [];
+        const err: Buffer[] = [];
+        let size = 0;
+        let errSize = 0;
+        channel.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size <= maxBytes) out.push(chunk);
+          else {
+            channel.close();
+            reject(new Error(`more than ${maxBytes} bytes of output`));
+          }
+        });
+        channel.stderr.on('data', (chunk: Buffer) => {
+          errSize += chunk.length;
+          if (errSize <= 64 * 1024) err.push(chunk);
+        });
+        channel.on('error', reject);
+        channel.on('close', (code: number | null) => {
+          resolve({ code: typeof code === 'number' ? code : null, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8') });
+        });
+      });
+    });
+    if (this.trace) {
+      const ms = (): string => `${(performance.now() - started).toFixed(1)} ms`;
+      outcome.then(
+        (result) => this.trace?.(`ssh < EXEC: exit ${result.code ?? 'none'}, ${result.stdout.length} bytes (${ms()})`),
+        (error: unknown) => this.trace?.(`ssh < EXEC: failed (${(error as Error).message}) (${ms()})`),
+      );
+    }
+    return outcome;
+  }
+
   /** Closes the connection; resolves once the socket is closed (or after a short grace time). */
   close(): Promise<void> {
     if (this.closed) return Promise.resolve();
@@ -319,6 +366,7 @@ export function connectSftp(endpoint: SshEndpoint, signal?: AbortSignal): Promis
         signal?.removeEventListener('abort', onAbort);
         if (endpoint.trace) traceSftp(sftp, endpoint.trace);
         const connection = new SftpConnection(client, sftp, { timeoutMs: endpoint.idleTimeoutMs, minRate: endpoint.minRate ?? DEFAULT_MIN_RATE });
+        connection.trace = endpoint.trace;
         connection.handshake = { serverSoftware: serverSoftware(client), hostKey: presentedKey, hostKeyVerified: endpoint.knownHosts !== undefined, negotiated };
         resolve(connection);
       });

@@ -10,6 +10,7 @@ import type { ProbeOptions, ProbeReporter } from '../probe-finding.js';
 import { fingerprintOf, keyTypeOf } from './known-hosts.js';
 import type { SftpConnection } from './sftp-connection.js';
 import type { SftpConnectionPool } from './sftp-connection-pool.js';
+import { SftpTreeLister } from './sftp-exec-list.js';
 
 /** What the probe needs from an open SFTP backend. */
 export interface SftpProbeContext {
@@ -85,6 +86,24 @@ export async function probeSftp(ctx: SftpProbeContext, report: ProbeReporter, op
     await reportRename(c, ctx.root, report);
     options.signal?.throwIfAborted();
     await reportExec(c, report);
+    options.signal?.throwIfAborted();
+    await reportTreeListing(c, ctx.root, report);
+  });
+}
+
+/** Whether a scan can list the whole tree in one round trip (sftp-exec-list.ts); tried on the root's first level. */
+async function reportTreeListing(c: SftpConnection, root: string, report: ProbeReporter): Promise<void> {
+  const lister = new SftpTreeLister();
+  const timeout = new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), EXEC_TIMEOUT_MS).unref());
+  const listing = await Promise.race([lister.list((command) => c.execRaw(command, 16 * 1024 * 1024), root, { maxDepth: 1, connected: () => !c.closed }), timeout]);
+  const works = listing !== undefined;
+  report({
+    id: 'tree-listing',
+    capability: 'list a whole tree in one request (find over exec)',
+    found: works ? 'yes (GNU find)' : `no${lister.reason ? ` (${lister.reason})` : ' (no answer within 10 s)'}`,
+    action: works ? 'a scan lists the whole remote tree with one command, then checks nothing more per folder' : 'a scan lists folder by folder over SFTP (a few round trips per level of the tree)',
+    status: 'info',
+    value: works ? 'exec' : 'readdir',
   });
 }
 
@@ -195,7 +214,7 @@ async function reportExec(c: SftpConnection, report: ProbeReporter): Promise<voi
     id: 'exec',
     capability: 'run commands (exec)',
     found: works ? 'yes' : `no${why ? ` (${why})` : ''}`,
-    action: 'ferry works over SFTP alone and runs no commands on the server',
+    action: 'ferry works over SFTP alone; where exec works it also lists trees with find and hashes with sha256sum/md5sum (below)',
     status: 'info',
     value: works,
   });

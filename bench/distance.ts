@@ -1,0 +1,79 @@
+/**
+ * At a distance: the small-files benchmark (bench/small-files.ts) behind the latency proxy at
+ * 10 ms and 50 ms round trips, SFTP and plain FTP, ferry against lftp and rclone side by side in
+ * one run per round trip, then every goal with its ratio.
+ *
+ *   node --import tsx bench/distance.ts [--rtt-ms 10,50] [--files 500] [--folders 25] [--kib 4]
+ *        [--protocols sftp,ftp] [--peer-n 4,8,16] [--repeat 3] [--no-build]
+ *
+ * The proxy (bench/support/latency-proxy.ts) delays every chunk by half the round trip each way
+ * and makes every new connection of every tool (control and data, PASV and EPSV, SSH) pay TCP's
+ * handshake. FTPS cannot be measured this way: its PASV/EPSV replies travel inside TLS, so the
+ * proxy cannot point the data connections at itself.
+ *
+ * Goal (docs/performance.md): ferry takes ≤ 0.5× the fastest peer's time for the first upload,
+ * the no-op and the one-change run, at every round trip, on SFTP and FTP.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build, numberList, parseArgs, printTable, ratio, repoRoot, seconds } from './support/bench-support.js';
+import type { SmallFilesResult } from './small-files.js';
+
+/** ferry's time over the fastest peer's, at most, for every step at a distance. */
+export const distanceGoal = 0.5;
+
+/** The defaults: smaller than on loopback, since a peer at 50 ms takes minutes for 2,000 files. */
+export const distanceDefaults: Readonly<Record<string, string>> = { 'rtt-ms': '10,50', files: '500', folders: '25', kib: '4', protocols: 'sftp,ftp', 'peer-n': '4,8,16', repeat: '3' };
+
+const stepLabel: Record<SmallFilesResult['step'], string> = { first: 'first upload', noop: 'no-op', change: 'one change' };
+
+/**
+ * Runs the small-files benchmark at each round trip and prints the goals table; returns whether
+ * every run finished (a missed goal is reported, not a failure).
+ */
+export function runDistance(options: ReadonlyMap<string, string>): boolean {
+  const get = (name: string): string => options.get(name) ?? distanceDefaults[name]!;
+  const work = mkdtempSync(join(tmpdir(), 'ferry-bench-distance-'));
+  const rows: string[][] = [];
+  let ok = true;
+  try {
+    for (const rtt of numberList(get('rtt-ms'))) {
+      const resultsFile = join(work, `rtt-${rtt}.json`);
+      const argv = ['--latency-ms', String(rtt / 2), '--results', resultsFile, '--no-build'];
+      for (const name of ['files', 'folders', 'kib', 'protocols', 'peer-n', 'repeat']) argv.push(`--${name}`, get(name));
+      console.log(`\n--- ${rtt} ms round trips: bench/small-files.ts ${argv.filter((a) => a !== resultsFile && a !== '--results').join(' ')}\n`);
+      const run = spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'bench/small-files.ts'), ...argv], { cwd: repoRoot, stdio: 'inherit' });
+      if (run.status !== 0) {
+        ok = false;
+        continue;
+      }
+      const { results } = JSON.parse(readFileSync(resultsFile, 'utf8')) as { results: SmallFilesResult[] };
+      for (const r of results) {
+        rows.push([
+          `${rtt} ms`,
+          r.protocol,
+          stepLabel[r.step],
+          seconds(r.ferry),
+          `${seconds(r.lftp)} (N=${r.lftpN})`,
+          `${seconds(r.rclone)} (N=${r.rcloneN})`,
+          ratio(r.ratio),
+          `≤ ${distanceGoal}× ${r.ratio <= distanceGoal ? 'met' : 'MISSED'}`,
+        ]);
+      }
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  console.log(`\nAt a distance: ${get('files')} × ${get('kib')} KiB in ${get('folders')} folders, medians of ${get('repeat')}, peers at their best N of ${get('peer-n')}`);
+  console.log('(FTPS: not measured, its PASV/EPSV replies are encrypted, so no proxy can route its data connections)\n');
+  printTable(['round trip', 'protocol', 'work', 'ferry s', 'lftp s', 'rclone s', 'ferry / fastest peer', 'goal'], rows);
+  return ok;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const args = parseArgs();
+  if (args.get('no-build') !== 'true') build();
+  process.exitCode = runDistance(args) ? 0 : 1;
+}
