@@ -133,7 +133,7 @@ export async function resolvePassword(
 
   const netrcFile = netrcPath(options.netrcFile, env);
   const netrcEntry = options.useNetrc === false ? undefined : findNetrcEntry(readNetrc(netrcFile, options.warn), host, request.user);
-  let user = request.user ?? netrcEntry?.login;
+  const user = request.user ?? netrcEntry?.login;
   const looked: string[] = [];
   if (steps.url !== false) looked.push('the URL (no password)');
   looked.push(options.useNetrc === false ? `${netrcFile} (skipped: --no-netrc)` : `${netrcFile} (${netrcEntry ? `no password for ${host}` : `no entry for ${host}`})`);
