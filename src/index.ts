@@ -56,7 +56,7 @@ export type { ContentHash, HashAlgorithm } from './backends/content-hash.js';
 export { resolveStrategiesByMode, DEFAULT_TIME_WINDOW_MS } from './core/sync-options.js';
 export type { Entry, FileEntry, DirEntry } from './core/entry.js';
 export type { Side } from './core/side.js';
-export { DEFAULT_BACKUP_DIR, DEFAULT_EXCLUDES, IGNORE_FILE_NAME, splitPatterns, type RuleList } from './core/path-filter.js';
+export { DEFAULT_BACKUP_DIR, DEFAULT_EXCLUDES, IGNORE_FILE_NAME, splitPatterns, type FilterCriteria, type RuleList } from './core/path-filter.js';
 export { parseAge, parseSize } from './core/filter-limits.js';
 export { conflictCopyPath, isConflictCopy } from './core/conflict-copy-name.js';
 export { FerryError, BackendError, SafetyError, ExitCode, describeError, isBackendError } from './errors.js';
