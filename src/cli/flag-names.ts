@@ -29,8 +29,27 @@ export function flagOf(mention: OptionMention): string {
 
 /** The library options that messages may name, by their names in the library's options. */
 const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
-  'allowEmptySide', 'backupDir', 'caFile', 'compare', 'createFolder', 'delete', 'deleteUnmatched', 'dryRun', 'force', 'jump', 'maxDelete', 'minRate',
-  'pollSeconds', 'proxyCommand', 'rescanSeconds', 'resolve', 'sshKey', 'storePassword', 'useKeyring', 'useNetrc', 'verifyCerts',
+  'allowEmptySide',
+  'backupDir',
+  'caFile',
+  'compare',
+  'createFolder',
+  'delete',
+  'deleteUnmatched',
+  'dryRun',
+  'force',
+  'jump',
+  'maxDelete',
+  'minRate',
+  'pollSeconds',
+  'proxyCommand',
+  'rescanSeconds',
+  'resolve',
+  'sshKey',
+  'storePassword',
+  'useKeyring',
+  'useNetrc',
+  'verifyCerts',
 ]);
 
 /**

@@ -63,4 +63,3 @@ describe('option names in errors', () => {
     assert.equal(withFlagNames('see `ferry` and `mtime: 3`'), 'see `ferry` and `mtime: 3`');
   });
 });
-
