@@ -6,6 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ ! -d node_modules ]; then npm ci; fi
+# Lint and layout first: a violation fails the run before the long part starts.
+npm run lint
+npm run format:check
 npm run build
 bash scripts/test-tools.sh
 

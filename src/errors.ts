@@ -39,6 +39,22 @@ export const ExitCode = {
   problems: 10,
 } as const;
 
+/**
+ * An option a message names, in the library's words: `` `createFolder` `` alone, or with the
+ * value it needs, `` `compare: 'checksum'` ``, `` `verifyCerts: false` ``.
+ */
+const OPTION_MENTION = /`([A-Za-z][A-Za-z0-9]*)(?:: ([^`]*))?`/g;
+
+/** One option named in an error message (see {@link FerryError.optionMentions}). */
+export interface OptionMention {
+  /** The text in the message, backticks included: `` `maxDelete` ``, `` `force: true` ``. */
+  readonly text: string;
+  /** The option's name in the library's options: `maxDelete`, `force`. */
+  readonly option: string;
+  /** The value written after the name, as written (`true`, `'checksum'`), if any. */
+  readonly value?: string;
+}
+
 export class FerryError extends Error {
   override readonly name = 'FerryError';
   constructor(
@@ -47,6 +63,20 @@ export class FerryError extends Error {
     options?: { cause?: unknown },
   ) {
     super(message, options);
+  }
+
+  /**
+   * The options this message names, as a library caller writes them (`createFolder`,
+   * `maxDelete`). Messages speak of options by their library names, in backticks; the command
+   * line prints its flag names in their place (`--create-folder`, `--max-delete`).
+   */
+  get optionMentions(): readonly OptionMention[] {
+    return [...this.message.matchAll(OPTION_MENTION)].map(([text, option, value]) => (value === undefined ? { text, option: option! } : { text, option: option!, value }));
+  }
+
+  /** The names of the options this message names, without repeats: `['createFolder']`. */
+  get optionNames(): readonly string[] {
+    return [...new Set(this.optionMentions.map((mention) => mention.option))];
   }
 
   /** The exit code a CLI should use for this error. */

@@ -39,7 +39,7 @@ export interface StallWatchOptions {
 export function stallReason(timeoutMs: number, minRate: number, bytes: number): string {
   const seconds = timeoutMs / 1000;
   if (bytes === 0) return `no answer for ${seconds} s`;
-  return `too slow: ${bytes} bytes in ${seconds} s (below --min-rate ${minRate} B/s)`;
+  return `too slow: ${bytes} bytes in ${seconds} s (below \`minRate\` ${minRate} B/s)`;
 }
 
 /**

@@ -52,6 +52,7 @@ export function parseTarget(input: string, cwd: string = process.cwd(), platform
   }
   // A line break or other control character in a URL is a paste gone wrong; it must also never
   // split the one-line error that names the URL.
+  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(input)) throw new FerryError('usage', `URL contains a control character: ${JSON.stringify(redact(input))}`);
   const typed = schemeMatch[1]!.toLowerCase();
   // `ftpes://` (FileZilla's name for explicit FTPS) is `ftps://` with AUTH TLS on the normal port.

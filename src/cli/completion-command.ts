@@ -73,7 +73,7 @@ export function describeProgram(program: Command): { name: string; options: Opti
 
 function shellWords(words: readonly string[]): string {
   // Command, option and choice names are plain words; quote defensively anyway.
-  return words.map((word) => word.replace(/[^A-Za-z0-9_.,:=@%+\/-]/g, (ch) => `\\${ch}`)).join(' ');
+  return words.map((word) => word.replace(/[^A-Za-z0-9_.,:=@%+/-]/g, (ch) => `\\${ch}`)).join(' ');
 }
 
 function bashFunctionName(name: string): string {
@@ -208,7 +208,7 @@ export function zshScript(program: Command): string {
   const commandCases = info.commands.map((command) => {
     const specs = zshOptionSpecs(command.options);
     const positional = command.argQuery
-      ? `'1:task:{compadd -- \${(f)"\$(${info.name} ${command.argQuery} 2>/dev/null)"}}'`
+      ? `'1:task:{compadd -- \${(f)"$(${info.name} ${command.argQuery} 2>/dev/null)"}}'`
       : command.argChoices
         ? `'*:argument:(${command.argChoices.join(' ')})'`
         : `'*:target:_files'`;

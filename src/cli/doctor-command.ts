@@ -9,6 +9,7 @@ import { writeLine } from './output-stream.js';
 import { styleFor } from './terminal-style.js';
 import { withInterrupt } from './with-interrupt.js';
 import { printable } from './render/printable.js';
+import { withFlagNames } from './flag-names.js';
 
 interface DoctorFlags extends ConnectionFlags {
   json?: boolean;
@@ -62,7 +63,7 @@ writable: the report shows what could be found), 2 usage, 3 interrupted.`,
         setExitCode(ExitCode.ok);
         return;
       }
-      err(`ferry: ${printable(report.error?.message ?? 'the target is not usable')}`);
+      err(`ferry: ${printable(withFlagNames(report.error?.message ?? 'the target is not usable'))}`);
       setExitCode(ExitCode.error);
     });
 }

@@ -24,6 +24,7 @@ let exitHooked = false;
 
 // ANSI colour sequences never reach the file; other control characters are shown escaped (the
 // same escaping as the terminal's, render/printable.ts), so a file name cannot forge a line of the log.
+// eslint-disable-next-line no-control-regex
 const ansi = /\u001b\[[0-9;]*m/g;
 
 function flush(): void {

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { describeForCommandLine } from './flag-names.js';
 import { describeError, ExitCode, FerryError, SafetyError } from '../index.js';
 import { addDemoCommand } from './demo-command.js';
 import { addRunCommand } from './run-command.js';
@@ -78,7 +79,7 @@ async function main(): Promise<number> {
       // Help and version end with exit code 0; every other parse error is a usage error.
       return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     }
-    const message = describeError(error);
+    const message = describeForCommandLine(error);
     if (process.argv.includes('--json') || isJsonOutputRequested()) {
       const brake = error instanceof SafetyError ? { refusal: error.refusal } : {};
       writeLine(process.stdout, JSON.stringify({ type: 'error', message, exitCode: exitCodeOfError(error), ...brake }));

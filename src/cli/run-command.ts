@@ -128,6 +128,7 @@ export function taskArguments(
   const connection = (): void => {
     withValue(s.parallel, '--parallel');
     withValue(s.timeout, '--timeout');
+    withValue(s.min_rate, '--min-rate');
     withValue(s.ssh_key !== undefined ? pathFrom(dir, s.ssh_key) : undefined, '--ssh-key');
     withValue(s.known_hosts !== undefined ? pathFrom(dir, s.known_hosts) : undefined, '--known-hosts');
     withValue(s.jump, '--jump');

@@ -60,7 +60,10 @@ export function settleCommandLine(mode: SyncMode, local: string, remote: string,
     if (typeof value === 'boolean') {
       // `--no-x` options are false when given; plain flags are true.
       if (value === !option.negate) words.push(option.long);
-    } else if (value !== undefined) {
+    } else if (Array.isArray(value)) {
+      // A repeatable option (`--exclude-from a --exclude-from b`) is given once per value.
+      for (const item of value) words.push(option.long, String(item));
+    } else if (typeof value === 'string' || typeof value === 'number') {
       words.push(option.long, String(value));
     }
   }

@@ -29,6 +29,8 @@ interface KeyValues {
   /** Comma-joined patterns (a YAML list is joined with commas). */
   patterns: string;
   'positive-int': number;
+  /** Bytes per second, 0 or more (0: off). */
+  'byte-rate': number;
   /** How many `-v` (true = 1). */
   verbose: number;
   command: string;
@@ -90,6 +92,8 @@ export const TASK_KEYS = {
   state_dir: 'string',
   parallel: 'positive-int',
   timeout: 'positive-int',
+  /** `--min-rate`: bytes per second (0: off). */
+  min_rate: 'byte-rate',
   time_window: 'positive-int',
   compare: 'compare',
   case: 'case',
@@ -330,6 +334,8 @@ function readValue(type: KeyType, node: Node | null, keyPath: string, at: (node:
     }
     case 'positive-int':
       return typeof scalar === 'number' && Number.isInteger(scalar) && scalar >= 1 ? scalar : fail('a whole number of 1 or more');
+    case 'byte-rate':
+      return typeof scalar === 'number' && Number.isInteger(scalar) && scalar >= 0 ? scalar : fail('a whole number of bytes per second (0 turns the floor off)');
     case 'verbose':
       if (typeof scalar === 'boolean') return scalar ? 1 : 0;
       return typeof scalar === 'number' && Number.isInteger(scalar) && scalar >= 0 ? scalar : fail('true/false or a count of -v');

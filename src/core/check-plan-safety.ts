@@ -193,19 +193,22 @@ function formatOffset(ms: number): string {
   return `${sign}${parts.join(' ')}`;
 }
 
-/** One line for a person, naming the override. `folders` names each side's root for output. */
+/**
+ * One line for a person, naming the override by its library option (`` `force: true` ``; the command
+ * line prints its flags there). `folders` names each side's root for output.
+ */
 export function describeRefusal(refusal: SafetyRefusal, folders: Readonly<Record<Side, string>>): string {
   switch (refusal.reason) {
     case 'empty-side':
-      return `the ${refusal.side} folder ${folders[refusal.side]} is empty, but the last sync recorded ${plural(refusal.recorded, 'entry', 'entries')}; refusing to delete ${refusal.deletions} on the ${otherSide(refusal.side)} side (pass --allow-empty if you really emptied it)`;
+      return `the ${refusal.side} folder ${folders[refusal.side]} is empty, but the last sync recorded ${plural(refusal.recorded, 'entry', 'entries')}; refusing to delete ${refusal.deletions} on the ${otherSide(refusal.side)} side (pass \`allowEmptySide: true\` if you really emptied it)`;
     case 'missing-root':
-      return `the ${refusal.side} folder ${folders[refusal.side]} does not exist, but the last sync recorded ${plural(refusal.recorded, 'entry', 'entries')} there (an unmounted disk or a wrong path?); refusing to run (pass --allow-empty if it is really gone)`;
+      return `the ${refusal.side} folder ${folders[refusal.side]} does not exist, but the last sync recorded ${plural(refusal.recorded, 'entry', 'entries')} there (an unmounted disk or a wrong path?); refusing to run (pass \`allowEmptySide: true\` if it is really gone)`;
     case 'max-delete':
-      return `this run would delete ${refusal.deletions} of ${plural(refusal.files, 'file', 'files')} on the ${refusal.side} side, more than --max-delete ${formatDeleteLimit(refusal.limit)} allows; refusing (check the plan with --dry-run, then pass --max-delete ${refusal.limit.kind === 'count' ? refusal.deletions : '100%'} to go ahead)`;
+      return `this run would delete ${refusal.deletions} of ${plural(refusal.files, 'file', 'files')} on the ${refusal.side} side, more than \`maxDelete\` ${formatDeleteLimit(refusal.limit)} allows; refusing (check the plan with \`dryRun: true\`, then pass \`maxDelete: ${refusal.limit.kind === 'count' ? refusal.deletions : `'100%'`}\` to go ahead)`;
     case 'clock-shift':
       return `all ${plural(refusal.files, 'file', 'files')} on the ${refusal.side} side changed their time but not their size${
         refusal.offsetMs !== undefined ? ` (all by ${formatOffset(refusal.offsetMs)})` : ''
-      }: a fresh checkout, or a clock or time-zone shift?; refusing (pass --compare checksum to record the files whose content did not change without copying them, or --force to copy them all)`;
+      }: a fresh checkout, or a clock or time-zone shift?; refusing (pass \`compare: 'checksum'\` to record the files whose content did not change without copying them, or \`force: true\` to copy them all)`;
     default:
       return assertNever(refusal);
   }

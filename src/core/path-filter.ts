@@ -29,8 +29,11 @@ export interface RuleList {
   readonly lines: readonly string[];
 }
 
-/** Options of {@link PathFilter}. */
-export interface PathFilterOptions {
+/**
+ * What a filter selects: the filter options a library caller gives (the engine's `FilterOptions`
+ * add `ignoreFile`), declared once here.
+ */
+export interface FilterCriteria {
   /**
    * Glob patterns for files to sync; a file is synced only when one matches. A pattern without a
    * `/` matches the file's name at any depth; one with a `/` matches its path from the root
@@ -43,16 +46,23 @@ export interface PathFilterOptions {
    * only (`build/`). Default {@link DEFAULT_EXCLUDES}.
    */
   readonly exclude?: readonly string[];
-  /** gitignore-style lists of what to leave alone (`--exclude-from`, `.ferryignore`). */
+  /**
+   * gitignore-style lists of paths to leave alone (`--exclude-from`, `.ferryignore`): `dir/`,
+   * `*.log`, `/top`, `!keep.log`, `# comments`. Added to {@link exclude}.
+   */
   readonly excludeRules?: readonly RuleList[];
   /** gitignore-style lists of the files to sync (`--include-from`): other files are left alone. */
   readonly includeRules?: readonly RuleList[];
-  /** Files smaller than this many bytes are left alone. */
+  /** Files smaller than this many bytes are left alone (on both sides: never copied nor deleted). */
   readonly minSize?: number;
-  /** Files larger than this many bytes are left alone. */
+  /** Files larger than this many bytes are left alone (on both sides). */
   readonly maxSize?: number;
-  /** Files whose modification time is older than this many ms before {@link nowMs} are left alone. */
+  /** Files modified longer ago than this many ms are left alone (on both sides). */
   readonly maxAgeMs?: number;
+}
+
+/** Options of {@link PathFilter}: the criteria, and what the run adds. */
+export interface PathFilterOptions extends FilterCriteria {
   /** The time {@link maxAgeMs} counts back from (ms since 1970); required with it. */
   readonly nowMs?: number;
   /** Folders (paths from the root) never synced besides {@link DEFAULT_BACKUP_DIR}: a `--backup-dir`. */

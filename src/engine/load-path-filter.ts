@@ -4,35 +4,18 @@
  * usage error.
  */
 import type { Backend } from '../backends/backend.js';
-import { FilterPatternError, IGNORE_FILE_NAME, PathFilter, type RuleList } from '../core/path-filter.js';
+import { FilterPatternError, IGNORE_FILE_NAME, PathFilter, type FilterCriteria, type RuleList } from '../core/path-filter.js';
 import type { RelPath } from '../core/rel-path.js';
 import { describeError, FerryError, isBackendError } from '../errors.js';
 import { readPrefix } from './read-prefix.js';
 
-/** The filter options of a run (part of RunOptions, run-sync.ts). */
-export interface FilterOptions {
-  /** Glob patterns on file names; only matching files are synced. */
-  readonly match?: readonly string[];
-  /** Glob patterns on file and folder names to leave alone (default pyftpsync's list). */
-  readonly exclude?: readonly string[];
-  /**
-   * gitignore-style lists of paths to leave alone (`--exclude-from`): `dir/`, `*.log`, `/top`,
-   * `!keep.log`, `# comments`. Added to {@link exclude}.
-   */
-  readonly excludeRules?: readonly RuleList[];
-  /** gitignore-style lists of the files to sync (`--include-from`); other files are left alone. */
-  readonly includeRules?: readonly RuleList[];
+/** The filter options of a run (part of RunOptions, run-sync.ts): the criteria, and the ignore file. */
+export interface FilterOptions extends FilterCriteria {
   /**
    * Read `.ferryignore` (gitignore syntax) in the local root as more exclude rules (default true).
    * The file itself is never synced; with false it is an ordinary file.
    */
   readonly ignoreFile?: boolean;
-  /** Files smaller than this many bytes are left alone (on both sides: never copied nor deleted). */
-  readonly minSize?: number;
-  /** Files larger than this many bytes are left alone (on both sides). */
-  readonly maxSize?: number;
-  /** Files modified longer ago than this many ms are left alone (on both sides). */
-  readonly maxAgeMs?: number;
 }
 
 /** An ignore file larger than this is refused: a rule list, not data. */

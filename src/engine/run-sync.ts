@@ -174,10 +174,10 @@ export type AnyRunOptions = OneWayOptions;
 function validate(mode: SyncMode, options: AnyRunOptions): void {
   const strategy = options.resolve ?? 'skip';
   if (!resolveStrategiesByMode[mode].includes(strategy)) {
-    throw new FerryError('usage', `--resolve ${strategy} is not valid for ${mode} (choose ${resolveStrategiesByMode[mode].join(', ')})`);
+    throw new FerryError('usage', `\`resolve: '${strategy}'\` is not valid for ${mode} (choose ${resolveStrategiesByMode[mode].join(', ')})`);
   }
   if (mode === 'sync' && (options.delete || options.deleteUnmatched)) {
-    throw new FerryError('usage', 'sync propagates deletions by itself: --delete and --delete-unmatched are for upload and download');
+    throw new FerryError('usage', 'sync propagates deletions by itself: `delete` and `deleteUnmatched` are for upload and download');
   }
   maxDeleteOf(options);
   backupDirOf(options);
@@ -194,7 +194,7 @@ export function backupDirOf(options: AnyRunOptions): RelPath | undefined {
   } catch {
     dir = ROOT;
   }
-  if (dir === ROOT) throw new FerryError('usage', `--backup-dir ${options.backupDir}: expected a folder inside the synced folders, like .ferry-backup`);
+  if (dir === ROOT) throw new FerryError('usage', `\`backupDir\` ${options.backupDir}: expected a folder inside the synced folders, like .ferry-backup`);
   return dir;
 }
 
@@ -202,7 +202,7 @@ export function backupDirOf(options: AnyRunOptions): RelPath | undefined {
 export function maxDeleteOf(options: AnyRunOptions): DeleteLimit | undefined {
   if (options.maxDelete === undefined) return undefined;
   const limit = parseDeleteLimit(String(options.maxDelete));
-  if (!limit) throw new FerryError('usage', `--max-delete ${options.maxDelete}: expected a number of files (20) or a percentage up to 100% (50%)`);
+  if (!limit) throw new FerryError('usage', `\`maxDelete\` ${options.maxDelete}: expected a number of files (20) or a percentage up to 100% (50%)`);
   return limit;
 }
 
@@ -490,7 +490,7 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
         if (shift && how) {
           emit({
             type: 'warning',
-            message: `all ${plural(shift.files, 'file', 'files')} on the ${shift.side} side changed only their time (a fresh checkout, or a clock shift?): comparing contents (${how}) instead of copying them; --compare time refuses instead`,
+            message: `all ${plural(shift.files, 'file', 'files')} on the ${shift.side} side changed only their time (a fresh checkout, or a clock shift?): comparing contents (${how}) instead of copying them; \`compare: 'time'\` refuses instead`,
           });
           compareByContent = true;
         }
@@ -500,7 +500,7 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
       }
       let strategy = options.resolve ?? 'skip';
       if (strategy === 'ask' && !options.ask) {
-        emit({ type: 'warning', message: 'no terminal to ask on: conflicts are skipped (--resolve ask needs an interactive terminal)' });
+        emit({ type: 'warning', message: "no terminal to ask on: conflicts are skipped (`resolve: 'ask'` needs an interactive terminal)" });
         strategy = 'skip';
       }
       const resolved = await resolveConflicts(decisions, {

@@ -2,7 +2,6 @@
  * Scanning one side into a snapshot: folders listed in parallel, names validated, filters applied.
  */
 import type { Backend } from '../backends/backend.js';
-import type { Entry } from '../core/entry.js';
 import { EntryTable } from '../core/entry-table.js';
 import type { PathIndex } from '../core/path-index.js';
 import type { PathFilter } from '../core/path-filter.js';

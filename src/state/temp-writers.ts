@@ -44,7 +44,7 @@ export class TempWriters {
 
   /** Reads the list at `file` (missing or unreadable: empty) for this process as `writer`. */
   static async open(file: string, writer: string): Promise<TempWriters> {
-    let text = '';
+    let text: string;
     try {
       text = await fs.readFile(file, 'utf8');
     } catch {

@@ -46,7 +46,7 @@ describe('stall rule', () => {
     // 1 byte per 20 ms = 50 B/s, below 1000 B/s.
     const outcome = await watchFor(600, { bytesPerTick: 1 });
     assert.ok(outcome.stalledAfterMs !== undefined, 'stalled');
-    assert.match(outcome.reason!, /^too slow: \d+ bytes in 0.2 s \(below --min-rate 1000 B\/s\)$/);
+    assert.match(outcome.reason!, /^too slow: \d+ bytes in 0.2 s \(below `minRate` 1000 B\/s\)$/);
   });
 
   it('a rate above the floor never stalls', async () => {

@@ -239,7 +239,7 @@ describe('ferry doctor on SFTP', () => {
     const report = parseReport(json);
     assert.equal(report.usable, true);
     assert.equal(report.protocol, 'sftp');
-    assert.match(String(finding(report, 'server').value), /^OpenSSH_/);
+    assert.match(String(finding(report, 'server').value as string), /^OpenSSH_/);
     const hostKey = finding(report, 'host-key').value as { verified: boolean; fingerprint: string };
     assert.equal(hostKey.verified, true);
     assert.match(hostKey.fingerprint, /^SHA256:/);

@@ -53,4 +53,16 @@ describe('the settling command', () => {
     await program.parseAsync(['upload', './site', 'ftp://me:pw@host/www', '-n', '-v', '--json', '--resolve', 'skip', '--delete', '-x', '*.log', '--time-window', '3000', '--no-netrc'], { from: 'user' });
     assert.equal(line, `ferry upload ./site ftp://me@host/www --delete --exclude '*.log' --time-window 3000 --no-netrc --resolve local`);
   });
+
+  it('repeats a repeatable option once per value', async () => {
+    const program = new Command().exitOverride();
+    let line = '';
+    addSyncCommands(program, () => undefined);
+    const sync = program.commands.find((command) => command.name() === 'sync')!;
+    sync.action((local: string, remote: string, _flags: unknown, parsed: Command) => {
+      line = settleCommandLine('sync', local, remote, parsed, 'new');
+    });
+    await program.parseAsync(['sync', './site', '/srv/www', '--exclude-from', 'a.ignore', '--exclude-from', 'b.ignore'], { from: 'user' });
+    assert.equal(line, 'ferry sync ./site /srv/www --exclude-from a.ignore --exclude-from b.ignore --resolve new');
+  });
 });

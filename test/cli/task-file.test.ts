@@ -238,6 +238,14 @@ tasks:
     rejects(() => selectTask(tasks, 'u'), /tasks\.u\.resolve: keep-both does not apply to upload/);
   });
 
+  it('min_rate becomes --min-rate (0 turns the floor off); anything but a whole number ≥ 0 is refused', () => {
+    const tasks = parse('common_config: {min_rate: 0}\ntasks:\n  s: {command: sync, remote: /r, min_rate: 4096}\n  o: {command: sync, remote: /r}\n');
+    assert.ok(taskArguments(tasks, selectTask(tasks, 's'), flags(), '/p').args.includes('--min-rate=4096'));
+    assert.ok(taskArguments(tasks, selectTask(tasks, 'o'), flags(), '/p').args.includes('--min-rate=0'), 'from common_config');
+    rejects(() => parse('tasks:\n  d: {min_rate: -1}\n'), /tasks\.d\.min_rate: expected a whole number of bytes per second/);
+    rejects(() => parse('tasks:\n  d: {min_rate: 1k}\n'), /tasks\.d\.min_rate: expected a whole number/);
+  });
+
   it('SSH routes and the log file: jump, proxy_command, log_file (relative to the task folder; --log-file wins)', () => {
     const tasks = parse('tasks:\n  t: {command: upload, remote: sftp://h/r, jump: "me@bastion:2222", proxy_command: "nc %h %p", log_file: logs/ferry.log}\n');
     const task = selectTask(tasks, 't');

@@ -141,7 +141,7 @@ describe('checkPlanSafety: every file changed only in time (clock shift)', () =>
     const input = { plan: planOver(shifted, full, twelve), local: shifted, remote: full, state: twelve, allowEmptySide: false };
     assert.deepEqual(checkPlanSafety(input), { reason: 'clock-shift', side: 'local', files: 12, offsetMs: hour });
     assert.equal(checkPlanSafety({ ...input, force: true }), undefined);
-    assert.match(describeRefusal(checkPlanSafety(input)!, { local: '/a', remote: '/b' }), /local.*\+1 h.*--force/);
+    assert.match(describeRefusal(checkPlanSafety(input)!, { local: '/a', remote: '/b' }), /local.*\+1 h.*`force: true`/);
   });
 
   it('times changed by different amounts (a mass touch): refused, without an offset', () => {
@@ -184,11 +184,11 @@ describe('describeRefusal', () => {
       describeRefusal({ reason: 'clock-shift', side: 'local', files: 40 }, folders),
     ];
     for (const line of lines) assert.ok(!line.includes('\n'));
-    assert.match(lines[0]!, /\/l.*--allow-empty/);
-    assert.match(lines[1]!, /sftp:\/\/h\/r does not exist.*--allow-empty/);
-    assert.match(lines[2]!, /30 of 40 files.*--max-delete 50%.*--max-delete 100%/);
-    assert.match(lines[3]!, /--max-delete 30 to go ahead/);
-    assert.match(lines[4]!, /--force/);
+    assert.match(lines[0]!, /\/l.*`allowEmptySide: true`/);
+    assert.match(lines[1]!, /sftp:\/\/h\/r does not exist.*`allowEmptySide: true`/);
+    assert.match(lines[2]!, /30 of 40 files.*`maxDelete` 50%.*`maxDelete: '100%'`/);
+    assert.match(lines[3]!, /`maxDelete: 30` to go ahead/);
+    assert.match(lines[4]!, /`compare: 'checksum'`.*`force: true`/);
   });
 });
 
@@ -213,6 +213,6 @@ describe('detectClockShift', () => {
 
   it('the refusal names --compare checksum and --force', () => {
     const refusal = detectClockShift({ mode: 'upload', local: shifted, remote: same, state: recorded })!;
-    assert.match(describeRefusal(refusal, { local: 'site', remote: 'host' }), /fresh checkout.*--compare checksum.*--force/);
+    assert.match(describeRefusal(refusal, { local: 'site', remote: 'host' }), /fresh checkout.*`compare: 'checksum'`.*`force: true`/);
   });
 });

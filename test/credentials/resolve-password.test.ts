@@ -140,13 +140,13 @@ describe('where ferry looked, for the error message', () => {
     const found = await resolvePassword(request(), { netrcFile: missingNetrc }, { keyring: fakeKeyring(), env: {} });
     assert.deepEqual(found.looked, ['the URL (no password)', `${missingNetrc} (no entry for h.example)`, 'the keyring (nothing saved for alice@h.example)', 'FERRY_PASSWORD (not set)']);
     const skipped = await resolvePassword(request(), { useNetrc: false, useKeyring: false }, { keyring: fakeKeyring(), env: {} });
-    assert.deepEqual(skipped.looked, ['the URL (no password)', `${join(process.env.HOME ?? '', '.netrc')} (skipped: --no-netrc)`, 'the keyring (skipped: --no-keyring)', 'FERRY_PASSWORD (not set)']);
+    assert.deepEqual(skipped.looked, ['the URL (no password)', `${join(process.env.HOME ?? '', '.netrc')} (skipped: \`useNetrc: false\`)`, 'the keyring (skipped: `useKeyring: false`)', 'FERRY_PASSWORD (not set)']);
     assert.equal((await resolvePassword(request(), { netrcFile: netrc }, { keyring: fakeKeyring(), env: {} })).looked, undefined, 'found: no list');
   });
   it('the way to give one names every place', () => {
     assert.equal(
       howToGivePassword('ftp', 'alice', 'h.example'),
-      'give one in the URL (ftp://alice:PASSWORD@h.example/…), in FERRY_PASSWORD, or in ~/.netrc ("machine h.example login alice password …"); on a terminal ferry asks, and --store-password saves it in the keyring',
+      'give one in the URL (ftp://alice:PASSWORD@h.example/…), in FERRY_PASSWORD, or in ~/.netrc ("machine h.example login alice password …"); on a terminal ferry asks, and `storePassword: true` saves it in the keyring',
     );
   });
 });

@@ -137,7 +137,7 @@ for (const name of servers) {
     it('refuses a missing root unless asked to create it, with a one-line not-found', async () => {
       const server = ftpServer(name);
       await rejectsWith(openBackend(parseTarget(ftpUrl(server, `${folder}/no/root`)), { createFolderHint: true }), 'not-found', (message) => {
-        assert.match(message, /does not exist \(pass --create-folder to create it\)$/);
+        assert.match(message, /does not exist \(pass `createFolder: true` to create it\)$/);
         assert.ok(!message.includes(server.password));
       });
       const nested = await openBackend(parseTarget(ftpUrl(server, `${folder}/made/by/open`)), { createFolder: true });

@@ -26,7 +26,6 @@ const STEP_MS = 10_000;
 const FILES = ['x.txt', 'y', 'a/x.txt', 'a/c/z.md'] as const;
 
 type Side = 'local' | 'remote';
-type Edit = { readonly side: Side; readonly path: string; readonly content: string | null };
 
 const contentArb = fc.string({ unit: fc.constantFrom('a', 'b', 'é'), maxLength: 4 });
 const editArb = fc.record({

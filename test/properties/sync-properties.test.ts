@@ -26,7 +26,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { Backend } from '../../src/backends/backend.js';
 import { MemoryBackend, type MemoryBackendOptions } from '../../src/backends/memory/memory-backend.js';
-import { ancestorsOf, isInside, toRelPath, type RelPath } from '../../src/core/rel-path.js';
+import { ancestorsOf, isInside, toRelPath } from '../../src/core/rel-path.js';
 import type { Action } from '../../src/core/plan.js';
 import type { SyncMode } from '../../src/core/sync-options.js';
 import type { RunSummary, SyncEvent } from '../../src/engine/events.js';
@@ -398,7 +398,7 @@ describe('sync properties (memory↔memory, real engine)', () => {
       });
       await fc.assert(
         fc.asyncProperty(treeArb, fc.array(editArb, { maxLength: 8 }), flagsArb, remoteKindArb, async (initial, edits, flags, remoteKind) => {
-          await withPair(initial, remoteKind, async ({ local, remote, base, editor, synced }) => {
+          await withPair(initial, remoteKind, async ({ local, remote, base, editor }) => {
             for (const edit of edits) await editor.apply(edit);
             const sides = { local, remote };
             const before = treeOf(sides[source]);

@@ -76,7 +76,7 @@ describe('sftp backend', () => {
     made.push(folder.replace(/\/a\/b$/, ''));
     await assert.rejects(openSftpBackend(parseTarget(sftpUrl(folder)), isolatedOptions({ createFolderHint: true })), (error: unknown) => {
       assert.ok(isBackendError(error, 'not-found'));
-      assert.equal(error.message, `remote folder ${folder} does not exist on ${sshd().host} (pass --create-folder to create it)`);
+      assert.equal(error.message, `remote folder ${folder} does not exist on ${sshd().host} (pass \`createFolder: true\` to create it)`);
       return true;
     });
     const backend = await openSftpBackend(parseTarget(sftpUrl(folder)), isolatedOptions({ createFolder: true }));

@@ -79,6 +79,7 @@ describe('state snapshot lines', () => {
     };
     try {
       const escaped = formatStateSnapshot('l', 'r', new Map<RelPath, SyncRecord>([
+        // eslint-disable-next-line no-loss-of-precision -- more digits than a double keeps, on purpose
         ['ü/ä ß.txt' as RelPath, { local: { kind: 'file', size: 1.5, mtimeMs: 1700000000123.4567 }, remote: { kind: 'file', size: 2e3, mtimeMs: -1 } }],
         ['tab\there' as RelPath, { local: { kind: 'dir' }, remote: { kind: 'dir' } }],
       ]), new Date(0));

@@ -85,7 +85,7 @@ async function withBuildLock<T>(fn: () => Promise<T>): Promise<T> {
       // A lock older than two minutes was left by a killed test run.
       const age = Date.now() - (await fs.stat(lockDir).then((s) => s.mtimeMs, () => Date.now()));
       if (age > 120_000) await fs.rm(lockDir, { recursive: true, force: true });
-      if (Date.now() > deadline) throw new Error(`timed out waiting for the build lock ${lockDir}`);
+      if (Date.now() > deadline) throw new Error(`timed out waiting for the build lock ${lockDir}`, { cause: error });
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }

@@ -146,7 +146,7 @@ describe('runPass', () => {
       const sync: PassContext = { ...pair.context, reconcile: { ...pair.context.reconcile, mode: 'sync' } };
       for (const name of names.slice(0, 12)) await rm(join(pair.remote, name));
       await assert.rejects(runPass(sync, names.slice(0, 12), 'poll'), (error: Error & { exitCode?: number }) => {
-        assert.match(error.message, /would delete 12 of 2[0-9] files on the local side, more than --max-delete 50% allows/);
+        assert.match(error.message, /would delete 12 of 2[0-9] files on the local side, more than `maxDelete` 50% allows/);
         assert.equal(error.exitCode, 5);
         return true;
       });

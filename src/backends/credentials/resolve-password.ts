@@ -102,7 +102,7 @@ export function describeSource(source: PasswordSource | undefined): string {
  */
 export function howToGivePassword(scheme: string, user: string, host: string): string {
   const machine = /\s/.test(host) ? `"${host}"` : host;
-  return `give one in the URL (${scheme}://${user}:PASSWORD@${host}/…), in ${passwordEnvVar}, or in ~/.netrc ("machine ${machine} login ${user} password …"); on a terminal ferry asks, and --store-password saves it in the keyring`;
+  return `give one in the URL (${scheme}://${user}:PASSWORD@${host}/…), in ${passwordEnvVar}, or in ~/.netrc ("machine ${machine} login ${user} password …"); on a terminal ferry asks, and \`storePassword: true\` saves it in the keyring`;
 }
 
 /** Splits pyftpsync's keyring value `user:password`. */
@@ -133,10 +133,10 @@ export async function resolvePassword(
 
   const netrcFile = netrcPath(options.netrcFile, env);
   const netrcEntry = options.useNetrc === false ? undefined : findNetrcEntry(readNetrc(netrcFile, options.warn), host, request.user);
-  let user = request.user ?? netrcEntry?.login;
+  const user = request.user ?? netrcEntry?.login;
   const looked: string[] = [];
   if (steps.url !== false) looked.push('the URL (no password)');
-  looked.push(options.useNetrc === false ? `${netrcFile} (skipped: --no-netrc)` : `${netrcFile} (${netrcEntry ? `no password for ${host}` : `no entry for ${host}`})`);
+  looked.push(options.useNetrc === false ? `${netrcFile} (skipped: \`useNetrc: false\`)` : `${netrcFile} (${netrcEntry ? `no password for ${host}` : `no entry for ${host}`})`);
 
   if (mode === 'always' && ask && user !== undefined) {
     const answer = await ask(request.promptText(user));
@@ -145,7 +145,7 @@ export async function resolvePassword(
   if (steps.url !== false && request.urlPassword !== undefined) return { user, password: request.urlPassword, source: 'url' };
   if (netrcEntry?.password !== undefined) return { user, password: netrcEntry.password, source: 'netrc' };
 
-  if (options.useKeyring === false) looked.push('the keyring (skipped: --no-keyring)');
+  if (options.useKeyring === false) looked.push('the keyring (skipped: `useKeyring: false`)');
   else if (keyringDisabledByEnv(env)) looked.push(`the keyring (skipped: ${noKeyringEnvVar} is set)`);
   else {
     looked.push(`the keyring (nothing saved for ${user === undefined ? host : `${user}@${host}`})`);

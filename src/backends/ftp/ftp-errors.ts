@@ -147,14 +147,14 @@ export function mapFtpError(error: unknown, what: string, server: string): Backe
     const names = certificateNames(mismatch.cert);
     return new BackendError(
       'protocol',
-      `${what}: TLS certificate of ${server} does not name ${mismatch.host ?? 'this host'} (it names ${names || 'no host'}); connect by one of its names, or skip the check with --no-verify-certs`,
+      `${what}: TLS certificate of ${server} does not name ${mismatch.host ?? 'this host'} (it names ${names || 'no host'}); connect by one of its names, or skip the check with \`verifyCerts: false\``,
       { cause: error },
     );
   }
   if (errno !== undefined && certificateErrorCodes.has(errno)) {
     return new BackendError(
       'protocol',
-      `${what}: TLS certificate of ${server} is not trusted (${message}); trust its CA with --ca-file FILE, or skip the check with --no-verify-certs`,
+      `${what}: TLS certificate of ${server} is not trusted (${message}); trust its CA with \`caFile: FILE\`, or skip the check with \`verifyCerts: false\``,
       { cause: error },
     );
   }

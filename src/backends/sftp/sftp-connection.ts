@@ -344,7 +344,7 @@ export function connectSftp(endpoint: SshEndpoint, signal?: AbortSignal): Promis
       if (error.level === 'client-authentication') {
         const methods = tried.length > 0 ? [...new Set(tried)].join(', ') : 'no usable method';
         const missing = endpoint.auth.notAvailable();
-        const how = `give a password in the URL, in ${passwordEnvVar} or in ~/.netrc ("machine ${endpoint.hostAlias ?? endpoint.host} login ${endpoint.user} password …"), a key with --ssh-key, or run ssh-agent; on a terminal ferry asks, and --store-password saves the password in the keyring`;
+        const how = `give a password in the URL, in ${passwordEnvVar} or in ~/.netrc ("machine ${endpoint.hostAlias ?? endpoint.host} login ${endpoint.user} password …"), a key with \`sshKey\`, or run ssh-agent; on a terminal ferry asks, and \`storePassword: true\` saves the password in the keyring`;
         return fail(new BackendError('auth', `authentication failed for ${endpoint.user}@${where} (tried: ${methods}${missing.length > 0 ? `; nothing in ${missing.join(', ')}` : ''}); ${how}`, { cause: error }));
       }
       fail(mapConnectError(error, where));

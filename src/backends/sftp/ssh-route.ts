@@ -57,7 +57,7 @@ export function resolveSshRoute(inputs: SshRouteInputs): SshRoute | undefined {
   const cliJump = inputs.jump?.trim();
   const cliCommand = inputs.proxyCommand?.trim();
   if (cliJump && cliCommand && cliJump.toLowerCase() !== 'none' && cliCommand.toLowerCase() !== 'none') {
-    throw new FerryError('usage', '--jump and --proxy-command cannot be used together');
+    throw new FerryError('usage', '`jump` and `proxyCommand` cannot be used together');
   }
   const given = cliJump || cliCommand;
   let jump: { value: string; source: string } | undefined;

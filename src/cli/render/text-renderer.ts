@@ -6,6 +6,7 @@ import type { Action, ActionResult, Entry, PlannedConflict, SyncEvent } from '..
 import type { TerminalStyle } from '../terminal-style.js';
 import { formatBytes, formatDuration, formatTime } from './format-units.js';
 import { printable } from './printable.js';
+import { withFlagNames } from '../flag-names.js';
 
 /** How much to print: 0 quiet (summary and errors), 1 default (actions, conflicts, skips), 2 verbose (also what was scanned and ignored). */
 export type Verbosity = 0 | 1 | 2;
@@ -172,10 +173,10 @@ export class TextRenderer {
         this.printResult(event.result);
         break;
       case 'problem':
-        this.err(this.style.red(`${p}ERROR: ${event.problem.side ? `${event.problem.side}: ` : ''}${event.problem.message}`));
+        this.err(this.style.red(`${p}ERROR: ${event.problem.side ? `${event.problem.side}: ` : ''}${withFlagNames(event.problem.message)}`));
         break;
       case 'warning':
-        this.err(this.style.yellow(`${p}warning: ${event.message}`));
+        this.err(this.style.yellow(`${p}warning: ${withFlagNames(event.message)}`));
         break;
       case 'migrated':
         if (this.verbosity >= 1) this.out(`${p}Seeded ${event.records} record${event.records === 1 ? '' : 's'} from pyftpsync metadata`);

@@ -20,7 +20,7 @@ import { countActions, planActions } from '../../core/plan-actions.js';
 import { reconcile } from '../../core/reconcile.js';
 import { ROOT, toRelPath, type RelPath } from '../../core/rel-path.js';
 import { resolveConflicts, type ConflictResolver } from '../../core/resolve-conflicts.js';
-import { otherSide, type Side } from '../../core/side.js';
+import { otherSide } from '../../core/side.js';
 import type { ReconcileOptions, ResolveStrategy } from '../../core/sync-options.js';
 import type { Snapshot } from '../../core/snapshot.js';
 import { SafetyError } from '../../errors.js';

@@ -42,8 +42,8 @@ export function validateWatchOptions(options: WatchOptions): void {
   const mode = options.mode ?? 'upload';
   if (mode !== 'upload' && mode !== 'sync') throw new FerryError('usage', `watch mode must be upload or sync, not ${String(mode)}`);
   const poll = options.pollSeconds ?? DEFAULT_POLL_SECONDS;
-  if (!(poll > 0) || !Number.isFinite(poll)) throw new FerryError('usage', '--poll must be a number of seconds above 0');
+  if (!(poll > 0) || !Number.isFinite(poll)) throw new FerryError('usage', '`pollSeconds` must be a number of seconds above 0');
   const rescan = options.rescanSeconds ?? DEFAULT_RESCAN_SECONDS;
-  if (!(rescan >= 0) || !Number.isFinite(rescan)) throw new FerryError('usage', '--rescan must be a number of seconds (0 turns it off)');
+  if (!(rescan >= 0) || !Number.isFinite(rescan)) throw new FerryError('usage', '`rescanSeconds` must be a number of seconds (0 turns it off)');
   makePathFilter(options, [], undefined);
 }
