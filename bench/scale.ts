@@ -3,7 +3,7 @@
  * support/generated-backend.ts), with time and peak memory of each phase, for several N to show
  * how both grow.
  *
- *   node --import tsx bench/scale.ts [--entries 100000,1000000,2000000] [--repeat 3] [--heap-mib N]
+ *   node --import tsx bench/scale.ts [--entries 100000,1000000,2000000] [--repeat 3] [--heap-mib N] [--v8-default]
  *
  * Each N runs in a fresh Node process (default heap limits), phase by phase:
  *   scan      one side listed into a snapshot;
@@ -13,12 +13,15 @@
  * Peak memory is the process's resident set high-water mark (VmHWM), reset before each phase.
  * Node lets garbage pile up when memory is plentiful, so the peak overstates what a run needs:
  * `--heap-mib N` runs the children with `--max-old-space-size=N` to show whether it fits in N MiB
- * (a run that does not fit fails with "heap out of memory").
+ * (a run that does not fit fails with "heap out of memory"). The children's heap grows as the
+ * `ferry` command lets it (`--heap-growing-percent`, src/cli/heap-growth.ts); `--v8-default`
+ * leaves V8's own choice, which makes the peak of the same run vary (see docs/performance.md).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { HEAP_GROWING_PERCENT } from '../src/cli/heap-growth.js';
 import { median, numberList, parseArgs, printTable, repoRoot } from './support/bench-support.js';
 
 const args = parseArgs();
@@ -103,6 +106,8 @@ function parent(): void {
     for (let repeat = 0; repeat < repeats; repeat++) {
       process.stdout.write(`${size} files, run ${repeat + 1}/${repeats} ...\n`);
       const heap = args.get('heap-mib') ? [`--max-old-space-size=${args.get('heap-mib')}`] : [];
+      // The heap grows as the `ferry` command lets it (src/cli/heap-growth.ts), unless --v8-default.
+      if (!args.has('v8-default')) heap.push(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
       const run = spawnSync(process.execPath, [...heap, '--import', 'tsx', '--expose-gc', join(repoRoot, 'bench/scale.ts'), '--child', String(size)], {
         cwd: repoRoot,
         encoding: 'utf8',

@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import module from 'node:module';
 import * as path from 'node:path';
 import { runWithCodeCache } from './code-cache.js';
+import { limitHeapGrowthWhenLarge } from './heap-growth.js';
 
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
@@ -21,6 +22,8 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   const packageFile = path.join(__dirname, '..', '..', 'package.json');
   process.stdout.write(`${(JSON.parse(readFileSync(packageFile, 'utf8')) as { version: string }).version}\n`);
 } else {
+  // A huge tree's run peaks near what it holds, not up to four times that (heap-growth.ts).
+  limitHeapGrowthWhenLarge();
   const main = path.join(__dirname, 'main.js');
   const withCache = module as { enableCompileCache?: () => unknown };
   if (withCache.enableCompileCache) {
