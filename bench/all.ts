@@ -9,7 +9,7 @@
  *
  * Options other than --quick and --only are passed to the parts that know them: small files take
  * --files --folders --kib --peer-n --repeat --protocols; big file --mb --repeat --protocols;
- * scale --entries --repeat.
+ * scale --entries --repeat; start-up --rounds --batch.
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -18,7 +18,7 @@ import { distanceParts } from './support/distance-part.js';
 
 const args = parseArgs();
 const quick = args.get('quick') === 'true';
-const only = (args.get('only') ?? 'small,big,scale,distance').split(',');
+const only = (args.get('only') ?? 'small,big,scale,distance,startup').split(',');
 const defaults: Record<string, Record<string, string>> = quick
   ? {
       small: { files: '200', folders: '10', 'peer-n': '4,8', repeat: '1' },
@@ -36,13 +36,17 @@ const scripts: Record<string, string> = { small: 'small-files.ts', big: 'big-fil
 build();
 let failed = false;
 for (const part of only) {
+  if (part === 'startup') {
+    if (!runStartup()) failed = true;
+    continue;
+  }
   const distanceOk = distanceParts.run(part, args, quick);
   if (distanceOk !== undefined) {
     if (!distanceOk) failed = true;
     continue;
   }
   const script = scripts[part];
-  if (!script) throw new Error(`--only: unknown part ${part} (small, big, scale, distance)`);
+  if (!script) throw new Error(`--only: unknown part ${part} (small, big, scale, distance, startup)`);
   const options = { ...defaults[part] };
   for (const name of known[part]!) if (args.has(name)) options[name] = args.get(name)!;
   const argv = Object.entries(options).flatMap(([name, value]) => [`--${name}`, value]);
@@ -52,3 +56,15 @@ for (const part of only) {
   if (run.status !== 0) failed = true;
 }
 process.exitCode = failed ? 1 : 0;
+
+/**
+ * Start-up (bench/startup.ts): the CPU of `ferry --version` and of a no-op sync of 10 local files
+ * over that of `node -e 0`, side by side. Returns false when it failed.
+ */
+function runStartup(): boolean {
+  const argv = ['--no-build', ...(quick ? ['--rounds', '3', '--batch', '5'] : [])];
+  for (const name of ['rounds', 'batch']) if (args.has(name)) argv.push(`--${name}`, args.get(name)!);
+  console.log(`\n=== startup: bench/startup.ts ${argv.join(' ')}\n`);
+  const run = spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'bench', 'startup.ts'), ...argv], { cwd: repoRoot, stdio: 'inherit' });
+  return run.status === 0;
+}

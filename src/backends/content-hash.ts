@@ -3,7 +3,6 @@
  */
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import * as zlib from 'node:zlib';
 
 /** Algorithms a server may compute for us, best first (all of them ferry can also compute). */
 export const HASH_ALGORITHMS = ['sha256', 'sha1', 'md5', 'crc32'] as const;
@@ -18,8 +17,10 @@ export interface ContentHash {
 /** Reads a stream to its end and returns its digest. */
 export async function hashStream(data: Readable, algorithm: HashAlgorithm): Promise<string> {
   if (algorithm === 'crc32') {
+    // zlib loaded here, not with the module: most runs never compute a CRC (start-up time).
+    const { crc32 } = await import('node:zlib');
     let crc = 0;
-    for await (const chunk of data) crc = zlib.crc32(chunk as Buffer, crc);
+    for await (const chunk of data) crc = crc32(chunk as Buffer, crc);
     return crc.toString(16).padStart(8, '0');
   }
   const hash = createHash(algorithm);

@@ -2,7 +2,6 @@
  * Questions asked on a terminal: conflict choices (`--resolve ask`) and secrets (passwords).
  * Used only when stdin and stderr are TTYs; without a terminal nothing is asked.
  */
-import * as readline from 'node:readline/promises';
 import { Writable } from 'node:stream';
 import { describeError, type ConflictChoice, type ConflictQuestion, type ConflictResolver } from '../index.js';
 import { describeConflict } from './render/text-renderer.js';
@@ -89,11 +88,14 @@ export function choiceOf(answer: string, question: ConflictQuestion): ConflictCh
   return 'skip';
 }
 
+/** Node's readline, loaded when a question is asked: most runs never ask one (start-up time). */
+const loadReadline = (): Promise<typeof import('node:readline/promises')> => import('node:readline/promises');
+
 function terminalIo(): PromptIo {
   return {
     async question(prompt) {
       flushOutput();
-      const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+      const rl = (await loadReadline()).createInterface({ input: process.stdin, output: process.stderr });
       try {
         return await rl.question(prompt);
       } finally {
@@ -162,7 +164,7 @@ export async function askSecret(prompt: string): Promise<string | undefined> {
       callback();
     },
   });
-  const rl = readline.createInterface({ input: process.stdin, output, terminal: true });
+  const rl = (await loadReadline()).createInterface({ input: process.stdin, output, terminal: true });
   try {
     const pending = rl.question(prompt);
     muted = true;

@@ -1,14 +1,35 @@
 #!/usr/bin/env node
 /**
- * The `ferry` executable's entry point: turns on Node's compile cache where Node has one, then
- * loads the command (main.ts). A separate module because the cache must be on before the code it
- * should cover is compiled, and static imports are compiled before any line of a module runs.
+ * The `ferry` executable's entry point, bundled as CommonJS into dist/bin/ferry.js (see
+ * scripts/bundle-cli.mjs; `__dirname` is that folder). It answers `--version` itself and
+ * otherwise loads the command (main.ts, bundled into dist/bin/main.js) compiled from V8's code
+ * cache: Node 22.1+ keeps it with `module.enableCompileCache` (in the system's temp folder),
+ * Node 20 through code-cache.ts. NODE_DISABLE_COMPILE_CACHE=1 turns either off.
+ *
+ * Why CommonJS: on Node 20 an ES module as the entry point alone costs about a quarter more CPU
+ * than `node -e 0`, and only a CommonJS file can be compiled from a code cache there.
  */
+import { readFileSync } from 'node:fs';
 import module from 'node:module';
+import * as path from 'node:path';
+import { runWithCodeCache } from './code-cache.js';
+import { limitHeapGrowthWhenLarge } from './heap-growth.js';
 
-// Node 22.1+: V8 keeps the compiled code of ferry and its libraries on disk (in the system's temp
-// folder; NODE_DISABLE_COMPILE_CACHE=1 turns it off), so later starts skip compiling them.
-// Node 20 has no such function and simply compiles every time.
-(module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
-
-await import('./main.js');
+const args = process.argv.slice(2);
+if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+  // The most frequent question from scripts and installers, answered without loading the command;
+  // the same line as the command's own --version.
+  const packageFile = path.join(__dirname, '..', '..', 'package.json');
+  process.stdout.write(`${(JSON.parse(readFileSync(packageFile, 'utf8')) as { version: string }).version}\n`);
+} else {
+  // A huge tree's run peaks near what it holds, not up to four times that (heap-growth.ts).
+  limitHeapGrowthWhenLarge();
+  const main = path.join(__dirname, 'main.js');
+  const withCache = module as { enableCompileCache?: () => unknown };
+  if (withCache.enableCompileCache) {
+    withCache.enableCompileCache();
+    require(main);
+  } else {
+    runWithCodeCache(main);
+  }
+}

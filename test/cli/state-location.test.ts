@@ -97,4 +97,21 @@ describe('ferry CLI: where the state is kept', () => {
       });
     }
   }
+
+  it('a run that changes nothing leaves the state file as it is (same file, same time), for every mode', async () => {
+    await fs.mkdir(path.join(box.local, 'sub'));
+    await writeTree(box.local, { 'sub/c.txt': 'c' });
+    for (const mode of ['sync', 'upload', 'download']) {
+      const args = [mode, box.local, box.remote, '--state-dir', box.stateDir];
+      assert.equal((await box.run(args)).code, 0);
+      const [name] = (await fs.readdir(box.stateDir)).filter((file) => file.endsWith('.json'));
+      const before = await fs.stat(path.join(box.stateDir, name!));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const again = await box.run([...args, '--json']);
+      assert.equal(again.code, 0, again.stderr);
+      assert.match(again.stdout, /"filesCopied":0/);
+      const after = await fs.stat(path.join(box.stateDir, name!));
+      assert.deepEqual([after.ino, after.mtimeMs], [before.ino, before.mtimeMs], `${mode}: the no-op rewrote the state`);
+    }
+  });
 });
