@@ -41,7 +41,7 @@ export default tseslint.config(
       'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
       // A getter of an object literal that reads its owner (FtpBackend's capabilities) needs a name
       // for it: `this` there is the literal.
-      '@typescript-eslint/no-this-alias': ['error', { allowedNames: ['backend'] }],
+      '@typescript-eslint/no-this-alias': ['error', { allowedNames: ['backend', 'download'] }],
     },
   },
   {

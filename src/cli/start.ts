@@ -28,6 +28,8 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   const withCache = module as { enableCompileCache?: () => unknown };
   if (withCache.enableCompileCache) {
     withCache.enableCompileCache();
+    // A CommonJS bundle loaded on purpose with require: its import() calls are bundled as require too.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     require(main);
   } else {
     runWithCodeCache(main);

@@ -108,19 +108,20 @@ class DownloadStream {
     this.started = new Promise<void>((resolve) => {
       markStarted = resolve;
     });
-    const self = this;
+    // The Readable's read() runs with the stream as `this`; it needs the download's chunker.
+    const download = this;
     this.out = new Readable({
       // Room for a few chunks, so the socket keeps being read while the disk takes one.
       highWaterMark: 4 * 1024 * 1024,
       read() {
-        self.chunker.resume();
-        const resume = self.resumeSink;
-        self.resumeSink = undefined;
+        download.chunker.resume();
+        const resume = download.resumeSink;
+        download.resumeSink = undefined;
         resume?.();
       },
       destroy(error, callback) {
         // The reader gave up early: stop the transfer (basic-ftp closes that connection).
-        if (!self.over) self.sink.destroy(error ?? new Error('download stopped by the reader'));
+        if (!download.over) download.sink.destroy(error ?? new Error('download stopped by the reader'));
         callback(error);
       },
     });
@@ -129,8 +130,8 @@ class DownloadStream {
     this.sink = new Writable({
       highWaterMark: 256 * 1024,
       write(chunk: Buffer, _encoding, callback) {
-        if (self.chunker.add(chunk)) callback();
-        else self.resumeSink = () => callback();
+        if (download.chunker.add(chunk)) callback();
+        else download.resumeSink = () => callback();
       },
       // basic-ftp ends the sink even after a failure: `out` is ended only on success (end()).
       final(callback) {
