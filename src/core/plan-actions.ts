@@ -9,7 +9,7 @@
  * holds a million action objects. The engine goes through {@link planActions} and
  * {@link phaseActions}, which make the record phase's actions one at a time.
  */
-import type { Action, Plan, PlanPhase } from './plan.js';
+import type { Action, Plan, PlanPhase } from './plan-data.js';
 import type { RecordActions } from './record-actions.js';
 
 /** Actions to go through in order, with their number. */

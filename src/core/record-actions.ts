@@ -12,7 +12,7 @@
 import { DIR_ENTRY, type FileEntry, type Fingerprint } from './entry.js';
 import { NumberColumn } from './number-column.js';
 import { plainConstructor, type Mutable } from './plain-constructor.js';
-import type { Action } from './plan.js';
+import type { Action } from './plan-data.js';
 import { comparePaths, type RelPath } from './rel-path.js';
 
 /** An action of the record phase. */
