@@ -5,7 +5,7 @@ import { FTPError, type Client } from 'basic-ftp';
 import type { Socket } from 'node:net';
 import { Readable, Writable } from 'node:stream';
 import type { Entry, FileEntry, ListedEntry } from '../../core/entry.js';
-import { baseName, parentOf, ROOT, segmentProblem, type RelPath } from '../../core/rel-path.js';
+import { baseName, joinExactPath, parentOf, ROOT, segmentProblem, type RelPath } from '../../core/rel-path.js';
 import { BackendError, type BackendErrorCode } from '../../errors.js';
 import { safeFileMode, tempNameFor, wholeContentsOf, type Backend, type BackendCapabilities, type MkdirOutcome, type ProbeOptions, type ProbeReporter, type WriteOptions } from '../backend.js';
 import type { FtpClientPool, UploadConnection } from './ftp-client-pool.js';
@@ -475,7 +475,7 @@ export class FtpBackend implements Backend {
     this.checkCreatable(path);
     const what = `cannot write ${this.where(path)}`;
     const { signal } = options;
-    const tempRel = (parentOf(path) === ROOT ? tempNameFor(baseName(path)) : `${parentOf(path)}/${tempNameFor(baseName(path))}`) as RelPath;
+    const tempRel = joinExactPath(parentOf(path), tempNameFor(baseName(path)));
     const tempPath = this.abs(tempRel);
     signal?.throwIfAborted();
 
