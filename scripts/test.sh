@@ -41,4 +41,7 @@ files=(test/**/*.test.ts)
 # then after fault-proxy trials); without it such a file hung until the 300 s timeout failed it.
 # ferry itself runs in child processes there, whose exit the tests wait for and assert.
 node --import tsx --test --test-force-exit --test-timeout=300000 "${files[@]}"
+# The core unit and property tests again with every speed trick off (docs/design.md, "Speed
+# tricks"): the plain paths must give the same results.
+FERRY_NO_SPEED_TRICKS=all node --import tsx --test --test-timeout=300000 test/core/*.test.ts test/properties/*.test.ts
 exit $other_node_status

@@ -60,6 +60,8 @@ export { DEFAULT_BACKUP_DIR, DEFAULT_EXCLUDES, IGNORE_FILE_NAME, splitPatterns, 
 export { parseAge, parseSize } from './core/filter-limits.js';
 export { conflictCopyPath, isConflictCopy } from './core/conflict-copy-name.js';
 export { FerryError, BackendError, SafetyError, ExitCode, describeError, isBackendError } from './errors.js';
+/** Speed tricks and their switch (`FERRY_NO_SPEED_TRICKS`; docs/design.md, "Speed tricks"): a debugging aid. */
+export { SPEED_TRICKS, speedTrickOn, type SpeedTrick } from './core/speed-tricks.js';
 export type { SafetyRefusal, DeleteLimit } from './core/check-plan-safety.js';
 export { DEFAULT_MAX_DELETE, MIN_FILES_FOR_RATIO_BRAKES, parseDeleteLimit } from './core/check-plan-safety.js';
 export type { FerryErrorKind, BackendErrorCode } from './errors.js';

@@ -11,6 +11,7 @@
  */
 import type { Action, Plan, PlanPhase } from './plan-data.js';
 import type { RecordActions } from './record-actions.js';
+import { speedTrickOn } from './speed-tricks.js';
 
 /** Actions to go through in order, with their number. */
 export interface ActionSequence extends Iterable<Action> {
@@ -32,6 +33,8 @@ const compactPlans = new WeakMap<Plan, CompactActions>();
  * then stays what was read (a data property like any other).
  */
 export function compactPlan(fields: Omit<Plan, 'actions'>, before: readonly Action[], record: RecordActions): Plan {
+  // The plain path (speed trick `lazy-plan-actions` off): the whole array at once, a plain plan.
+  if (!speedTrickOn('lazy-plan-actions')) return { mode: fields.mode, actions: [...before, ...record], conflicts: fields.conflicts, skipped: fields.skipped };
   const plan: Plan = {
     mode: fields.mode,
     get actions(): readonly Action[] {

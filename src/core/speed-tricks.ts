@@ -12,6 +12,21 @@
 
 /** Every speed trick, by name. Add a name here, a row in docs/design.md, and an `if` at the trick. */
 export const SPEED_TRICKS = [
+  // Pure core (docs/design.md, "Speed tricks"):
+  /** core/plain-constructor.ts: objects made by the million come from constructors, not literals. */
+  'plain-constructors',
+  /** core/number-column.ts: number columns in fixed typed-array chunks, not a growing array. */
+  'number-columns',
+  /** core/entry-table.ts: a snapshot's entries as numbers in columns, not entry objects. */
+  'entry-columns',
+  /** core/record-table.ts: the state's records as numbers in columns, not record objects. */
+  'record-columns',
+  /** core/record-actions.ts: the record phase of a plan in columns, not action objects. */
+  'record-action-columns',
+  /** core/plan-actions.ts: a plan's `actions` array made only when first read. */
+  'lazy-plan-actions',
+  /** cli/main.ts: errors capture no stack trace (the command never prints one). */
+  'no-stack-traces',
 ] as const;
 
 /** The name of one speed trick. */
