@@ -47,4 +47,7 @@ node --import tsx --test --test-force-exit --test-timeout=300000 "${files[@]}"
 # The FTP/FTPS and SFTP backends once more with every speed trick off (src/core/speed-tricks.ts):
 # the plain paths must keep the backend contract too.
 FERRY_NO_SPEED_TRICKS=all node --import tsx --test --test-force-exit --test-timeout=300000 test/conformance/ftp-*.test.ts test/conformance/sftp.test.ts
+# The core unit and property tests again with every speed trick off (docs/design.md, "Speed
+# tricks"): the plain paths must give the same results.
+FERRY_NO_SPEED_TRICKS=all node --import tsx --test --test-timeout=300000 test/core/*.test.ts test/properties/*.test.ts
 exit $other_node_status

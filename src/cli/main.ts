@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { describeForCommandLine } from './flag-names.js';
-import { describeError, ExitCode, FerryError, SafetyError } from '../index.js';
+import { describeError, ExitCode, FerryError, SafetyError, speedTrickOn } from '../index.js';
 import { addDemoCommand } from './demo-command.js';
 import { addRunCommand } from './run-command.js';
 import { addSyncCommands, isJsonOutputRequested } from './sync-commands.js';
@@ -26,8 +26,9 @@ quitOnEarlySignals();
 
 // The command line never shows a stack trace (errors are one line) unless FERRY_DEBUG is set, and
 // capturing them is not free: basic-ftp records one per FTP command, streams one per finished
-// pipeline (about 0.1 ms each, 4% of the CPU of uploading many small files over FTP).
-if (!process.env.FERRY_DEBUG) Error.stackTraceLimit = 0;
+// pipeline (about 0.1 ms each, 4% of the CPU of uploading many small files over FTP). Speed trick
+// `no-stack-traces` (docs/design.md): FERRY_NO_SPEED_TRICKS=no-stack-traces keeps Node's default.
+if (!process.env.FERRY_DEBUG && speedTrickOn('no-stack-traces')) Error.stackTraceLimit = 0;
 
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 

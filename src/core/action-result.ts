@@ -4,7 +4,7 @@
 import { fingerprintOf, type FileEntry, type Fingerprint } from './entry.js';
 import type { Action } from './plan.js';
 import { plainConstructor, type Mutable } from './plain-constructor.js';
-import type { RelPath } from './rel-path.js';
+import { joinPaths, type RelPath } from './rel-path.js';
 import type { SyncRecord, SyncState } from './sync-state.js';
 
 /** The outcome of one action. */
@@ -69,10 +69,10 @@ function moveChanges(action: Extract<Action, { kind: 'move' }>, written: FileEnt
   const recordOf = (source: Fingerprint, target: Fingerprint): SyncRecord =>
     action.side === 'remote' ? { local: source, remote: target } : { local: target, remote: source };
   const changes: StateChange[] = [{ op: 'drop', path: action.oldPath }];
-  for (const entry of action.contents) changes.push({ op: 'drop', path: `${action.oldPath}/${entry.suffix}` as RelPath });
+  for (const entry of action.contents) changes.push({ op: 'drop', path: joinPaths(action.oldPath, entry.suffix) });
   changes.push({ op: 'set', path: action.path, record: recordOf(fingerprintOf(action.source), fingerprintOf(written ?? action.expect)) });
   for (const entry of action.contents) {
-    changes.push({ op: 'set', path: `${action.path}/${entry.suffix}` as RelPath, record: recordOf(fingerprintOf(entry.source), fingerprintOf(entry.expect)) });
+    changes.push({ op: 'set', path: joinPaths(action.path, entry.suffix), record: recordOf(fingerprintOf(entry.source), fingerprintOf(entry.expect)) });
   }
   return changes;
 }

@@ -12,7 +12,7 @@
 import type { ConflictInfo, Decision } from './decision.js';
 import type { PlannedMove } from './detect-moves.js';
 import type { Entry } from './entry.js';
-import { comparePaths, depthOf, isInside, type RelPath } from './rel-path.js';
+import { comparePaths, depthOf, isInside, joinPaths, pathBelow, type RelPath } from './rel-path.js';
 import { otherSide, type Side } from './side.js';
 import type { Snapshot } from './snapshot.js';
 import { sourceSideOf } from './reconcile.js';
@@ -63,7 +63,7 @@ export function findCaseCollisions(local: Snapshot, remote: Snapshot): RelPath[]
 function rekey<T>(map: ReadonlyMap<RelPath, T>, from: RelPath, to: RelPath): Map<RelPath, T> {
   const result = new Map<RelPath, T>();
   for (const [path, value] of map) {
-    const moved = path === from ? to : isInside(path, from) ? ((to + path.slice(from.length)) as RelPath) : path;
+    const moved = path === from ? to : isInside(path, from) ? joinPaths(to, pathBelow(path, from)) : path;
     result.set(moved, value);
   }
   return result;
@@ -99,8 +99,8 @@ export function settleCaseSpellings(input: CaseInput): CaseResult {
       const source: Entry = (winner === 'local' ? local : remote).entries.get(to)!;
       const contents = [...loserSnapshot.entries]
         .filter(([path]) => isInside(path, from))
-        .map(([path, entry]) => ({ suffix: path.slice(from.length + 1), source: entry, expect: entry }))
-        .sort((a, b) => comparePaths(a.suffix as RelPath, b.suffix as RelPath));
+        .map(([path, entry]) => ({ suffix: pathBelow(path, from), source: entry, expect: entry }))
+        .sort((a, b) => comparePaths(a.suffix, b.suffix));
       renames.push({ side: loser, from, to, source, expect, contents });
       handled.push(from, to);
       const unreadable = new Map([...loserSnapshot.unreadable].map((path): [RelPath, true] => [path, true]));

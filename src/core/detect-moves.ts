@@ -10,7 +10,7 @@
  */
 import type { Decision } from './decision.js';
 import type { Entry } from './entry.js';
-import { comparePaths, isInside, type RelPath } from './rel-path.js';
+import { comparePaths, isInside, joinPaths, leadingPath, pathBelow, type RelPath } from './rel-path.js';
 import { otherSide, type Side } from './side.js';
 import type { Snapshot } from './snapshot.js';
 import type { SyncState } from './sync-state.js';
@@ -18,7 +18,7 @@ import type { SyncState } from './sync-state.js';
 /** One entry carried along by a folder move, relative to the folder. */
 export interface MovedEntry {
   /** Path below the moved folder (`sub/file.txt`). */
-  readonly suffix: string;
+  readonly suffix: RelPath;
   /** The entry on the side where the move happened (at the new path). */
   readonly source: Entry;
   /** The entry on the side to rename (at the old path), as scanned. */
@@ -141,8 +141,8 @@ export function detectMoves(input: DetectMovesInput): DetectMovesResult {
       consumed.add(move.from);
       consumed.add(move.to);
       for (const entry of move.contents) {
-        consumed.add(`${move.from}/${entry.suffix}` as RelPath);
-        consumed.add(`${move.to}/${entry.suffix}` as RelPath);
+        consumed.add(joinPaths(move.from, entry.suffix));
+        consumed.add(joinPaths(move.to, entry.suffix));
       }
     }
   }
@@ -180,8 +180,8 @@ function foldFolderMoves(
     const to = segments(move.to);
     for (let kept = 1; kept < Math.min(from.length, to.length); kept++) {
       if (from[from.length - kept] !== to[to.length - kept]) break;
-      const fromDir = from.slice(0, from.length - kept).join('/') as RelPath;
-      const toDir = to.slice(0, to.length - kept).join('/') as RelPath;
+      const fromDir = leadingPath(move.from, from.length - kept);
+      const toDir = leadingPath(move.to, to.length - kept);
       if (fromDir === toDir || isInside(toDir, fromDir) || isInside(fromDir, toDir)) continue;
       candidates.set(`${fromDir}\u0000${toDir}`, { from: fromDir, to: toDir });
     }
@@ -231,9 +231,9 @@ function wholeFolderMoved(
   if (snapshots[target].entries.get(from)?.kind !== 'dir' || snapshots[moved].entries.get(to)?.kind !== 'dir') return undefined;
   if (snapshots[target].entries.has(to) || snapshots[target].unreadable.has(from) || snapshots[moved].unreadable.has(to)) return undefined;
 
-  const below = (snapshot: Snapshot, dir: RelPath): Map<string, Entry> => {
-    const found = new Map<string, Entry>();
-    for (const [path, entry] of snapshot.entries) if (isInside(path, dir)) found.set(path.slice(dir.length + 1), entry);
+  const below = (snapshot: Snapshot, dir: RelPath): Map<RelPath, Entry> => {
+    const found = new Map<RelPath, Entry>();
+    for (const [path, entry] of snapshot.entries) if (isInside(path, dir)) found.set(pathBelow(path, dir), entry);
     return found;
   };
   const oldContents = below(snapshots[target], from);
@@ -244,8 +244,8 @@ function wholeFolderMoved(
   for (const [suffix, expect] of oldContents) {
     const source = newContents.get(suffix);
     if (!source || source.kind !== expect.kind) return undefined;
-    const oldPath = `${from}/${suffix}` as RelPath;
-    const newPath = `${to}/${suffix}` as RelPath;
+    const oldPath = joinPaths(from, suffix);
+    const newPath = joinPaths(to, suffix);
     const removal = byPath.get(oldPath);
     const creation = byPath.get(newPath);
     if (removal?.type !== 'delete' || removal.side !== target || removal.reason !== 'deleted') return undefined;
@@ -260,7 +260,7 @@ function wholeFolderMoved(
     contents.push({ suffix, source, expect });
   }
   if (files === 0) return undefined;
-  return contents.sort((a, b) => comparePaths(a.suffix as RelPath, b.suffix as RelPath));
+  return contents.sort((a, b) => comparePaths(a.suffix, b.suffix));
 }
 
 /**

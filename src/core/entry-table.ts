@@ -11,6 +11,7 @@ import { DIR_ENTRY, type Entry, type FileEntry } from './entry.js';
 import { NumberColumn } from './number-column.js';
 import { PathIndex } from './path-index.js';
 import type { RelPath } from './rel-path.js';
+import { speedTrickOn } from './speed-tricks.js';
 
 /** `sizes` value of a folder. */
 const FOLDER = -1;
@@ -29,6 +30,11 @@ export class EntryTable implements ReadonlyMap<RelPath, Entry> {
   // Any number a backend reports is kept exactly (a server may send more than permission bits).
   private readonly modes = new NumberColumn();
   private count = 0;
+  /**
+   * The plain path (speed trick `entry-columns` off): the entry objects by slot, as `entryAt`
+   * would make them; the columns stay empty.
+   */
+  private readonly objects: (Entry | undefined)[] | undefined = speedTrickOn('entry-columns') ? undefined : [];
 
   /** `index`: shared with the other side's table of the same run, so paths exist once for both. */
   constructor(private readonly index: PathIndex = new PathIndex()) {}
@@ -36,6 +42,12 @@ export class EntryTable implements ReadonlyMap<RelPath, Entry> {
   /** Adds or replaces the entry at `path`. */
   set(path: RelPath, entry: Entry): this {
     const slot = this.index.claim(path);
+    if (this.objects !== undefined) {
+      if (this.objects[slot] === undefined) this.count++;
+      while (this.objects.length < slot) this.objects.push(undefined);
+      this.objects[slot] = entry.kind === 'dir' ? DIR_ENTRY : fileEntry(entry.size, entry.mtimeMs, entry.mode ?? NO_MODE);
+      return this;
+    }
     if (Number.isNaN(this.sizes.get(slot))) this.count++;
     this.sizes.set(slot, entry.kind === 'dir' ? FOLDER : entry.size);
     this.mtimes.set(slot, entry.kind === 'dir' ? 0 : entry.mtimeMs);
@@ -49,7 +61,7 @@ export class EntryTable implements ReadonlyMap<RelPath, Entry> {
 
   has(path: RelPath): boolean {
     const slot = this.index.slotOf(path);
-    return slot !== undefined && !Number.isNaN(this.sizes.get(slot));
+    return slot !== undefined && this.holds(slot);
   }
 
   get(path: RelPath): Entry | undefined {
@@ -57,21 +69,23 @@ export class EntryTable implements ReadonlyMap<RelPath, Entry> {
     return slot === undefined ? undefined : this.entryAt(slot);
   }
 
+  /** Whether this table holds an entry in `slot`. */
+  private holds(slot: number): boolean {
+    return this.objects !== undefined ? this.objects[slot] !== undefined : !Number.isNaN(this.sizes.get(slot));
+  }
+
   /** The entry in `slot`, or undefined when this table does not hold that slot. */
   private entryAt(slot: number): Entry | undefined {
+    if (this.objects !== undefined) return this.objects[slot];
     const size = this.sizes.get(slot);
     if (Number.isNaN(size)) return undefined;
     // Every folder is the one shared folder entry.
     if (size === FOLDER) return DIR_ENTRY;
-    const mode = this.modes.get(slot);
-    const mtimeMs = this.mtimes.get(slot);
-    // No `mode: undefined` property: entries look exactly like the ones the backend listed.
-    const entry: FileEntry = mode === NO_MODE ? { kind: 'file', size, mtimeMs } : { kind: 'file', size, mtimeMs, mode };
-    return entry;
+    return fileEntry(size, this.mtimes.get(slot), this.modes.get(slot));
   }
 
   *keys(): MapIterator<RelPath> {
-    for (const [path, slot] of this.index.entries()) if (!Number.isNaN(this.sizes.get(slot))) yield path;
+    for (const [path, slot] of this.index.entries()) if (this.holds(slot)) yield path;
   }
 
   *entries(): MapIterator<[RelPath, Entry]> {
@@ -92,4 +106,9 @@ export class EntryTable implements ReadonlyMap<RelPath, Entry> {
   forEach(callback: (value: Entry, key: RelPath, map: ReadonlyMap<RelPath, Entry>) => void, thisArg?: unknown): void {
     for (const [path, entry] of this.entries()) callback.call(thisArg, entry, path, this);
   }
+}
+
+/** A file's entry; no `mode: undefined` property: entries look exactly like the ones the backend listed. */
+function fileEntry(size: number, mtimeMs: number, mode: number): FileEntry {
+  return mode === NO_MODE ? { kind: 'file', size, mtimeMs } : { kind: 'file', size, mtimeMs, mode };
 }

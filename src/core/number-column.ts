@@ -6,13 +6,23 @@
  * collector lets pile up), and the numbers live outside the JavaScript heap.
  */
 
+import { speedTrickOn } from './speed-tricks.js';
+
 // 4096 numbers (32 KiB) a chunk: small tables stay small, a million slots are 245 chunks.
 const CHUNK_BITS = 12;
 const CHUNK_SIZE = 1 << CHUNK_BITS;
 const CHUNK_MASK = CHUNK_SIZE - 1;
 
 /** Numbers by slot (0, 1, 2, …); a slot never set reads as `unset`. */
-export class NumberColumn {
+export interface NumberColumn {
+  get(slot: number): number;
+  set(slot: number, value: number): void;
+  /** Drops every number. */
+  clear(): void;
+}
+
+/** The speed trick: typed-array chunks. */
+class ChunkedNumberColumn implements NumberColumn {
   private readonly chunks: Float64Array[] = [];
 
   /** `unset`: what a slot holds before it is set (default 0). */
@@ -33,8 +43,30 @@ export class NumberColumn {
     this.chunks[index]![slot & CHUNK_MASK] = value;
   }
 
-  /** Drops every chunk. */
   clear(): void {
     this.chunks.length = 0;
   }
 }
+
+/** The plain path: one ordinary array, grown as slots are set. */
+class ArrayNumberColumn implements NumberColumn {
+  private readonly numbers: number[] = [];
+
+  constructor(private readonly unset = 0) {}
+
+  get(slot: number): number {
+    return slot < this.numbers.length ? this.numbers[slot]! : this.unset;
+  }
+
+  set(slot: number, value: number): void {
+    while (this.numbers.length < slot) this.numbers.push(this.unset);
+    this.numbers[slot] = value;
+  }
+
+  clear(): void {
+    this.numbers.length = 0;
+  }
+}
+
+/** Makes a column; `unset` (default 0) is what a slot holds before it is set. Chosen once, at load. */
+export const NumberColumn: new (unset?: number) => NumberColumn = speedTrickOn('number-columns') ? ChunkedNumberColumn : ArrayNumberColumn;

@@ -8,7 +8,7 @@ import ignore, { type Ignore } from 'ignore';
 import picomatch from 'picomatch';
 import type { Entry } from './entry.js';
 import { isTempName } from './temp-name.js';
-import { baseName, isInside, type RelPath } from './rel-path.js';
+import { ancestorsOf, baseName, isInside, toRelPath, type RelPath } from './rel-path.js';
 
 /** pyftpsync's default `--exclude`. */
 export const DEFAULT_EXCLUDES: readonly string[] = ['.DS_Store', '.git', '.hg', '.svn', '#recycle'];
@@ -77,7 +77,7 @@ export class FilterPatternError extends Error {
 }
 
 /** The folder `--backup-dir` uses when given no name; at the root it is never synced. */
-export const DEFAULT_BACKUP_DIR = '.ferry-backup' as RelPath;
+export const DEFAULT_BACKUP_DIR = toRelPath('.ferry-backup');
 
 /** Splits a comma-separated pattern list (`"*.js, *.css"`), dropping empty items. */
 export function splitPatterns(list: string): string[] {
@@ -248,8 +248,8 @@ export class PathFilter {
     const segments = path.split('/');
     if (segments.some((segment) => this.isExcludedName(segment))) return true;
     if (!this.testsEntries) return false;
-    for (let i = 1; i < segments.length; i++) {
-      if (this.isExcludedEntry(segments.slice(0, i).join('/') as RelPath, true)) return true;
+    for (const dir of ancestorsOf(path)) {
+      if (this.isExcludedEntry(dir, true)) return true;
     }
     if (isDir !== undefined) return this.isExcludedEntry(path, isDir);
     return this.isExcludedEntry(path, false) || this.isExcludedEntry(path, true);

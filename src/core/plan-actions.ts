@@ -9,8 +9,9 @@
  * holds a million action objects. The engine goes through {@link planActions} and
  * {@link phaseActions}, which make the record phase's actions one at a time.
  */
-import type { Action, Plan, PlanPhase } from './plan.js';
+import type { Action, Plan, PlanPhase } from './plan-data.js';
 import type { RecordActions } from './record-actions.js';
+import { speedTrickOn } from './speed-tricks.js';
 
 /** Actions to go through in order, with their number. */
 export interface ActionSequence extends Iterable<Action> {
@@ -32,6 +33,8 @@ const compactPlans = new WeakMap<Plan, CompactActions>();
  * then stays what was read (a data property like any other).
  */
 export function compactPlan(fields: Omit<Plan, 'actions'>, before: readonly Action[], record: RecordActions): Plan {
+  // The plain path (speed trick `lazy-plan-actions` off): the whole array at once, a plain plan.
+  if (!speedTrickOn('lazy-plan-actions')) return { mode: fields.mode, actions: [...before, ...record], conflicts: fields.conflicts, skipped: fields.skipped };
   const plan: Plan = {
     mode: fields.mode,
     get actions(): readonly Action[] {

@@ -12,8 +12,9 @@
 import { DIR_ENTRY, type FileEntry, type Fingerprint } from './entry.js';
 import { NumberColumn } from './number-column.js';
 import { plainConstructor, type Mutable } from './plain-constructor.js';
-import type { Action } from './plan.js';
+import type { Action } from './plan-data.js';
 import { comparePaths, type RelPath } from './rel-path.js';
+import { speedTrickOn } from './speed-tricks.js';
 
 /** An action of the record phase. */
 export type RecordPhaseAction = Extract<Action, { kind: 'record' } | { kind: 'forget' }>;
@@ -35,6 +36,11 @@ export class RecordActions implements Iterable<RecordPhaseAction> {
   // trees these columns stay empty (16 MiB less for a million records).
   private remoteSizes = new NumberColumn(SAME);
   private remoteTimes = new NumberColumn();
+  /**
+   * The plain path (speed trick `record-action-columns` off): the actions as objects, made when
+   * added (equal to what `at` makes); the columns and `paths` stay empty.
+   */
+  private objects: RecordPhaseAction[] | undefined = speedTrickOn('record-action-columns') ? undefined : [];
 
   /**
    * `capacity`: how many actions at most will be added, when known (buildPlan: the number of
@@ -42,7 +48,7 @@ export class RecordActions implements Iterable<RecordPhaseAction> {
    * old copy of a million-slot list being garbage in the heap's space for big objects.
    */
   constructor(capacity = 0) {
-    this.paths = new Array<RelPath>(capacity);
+    this.paths = new Array<RelPath>(this.objects === undefined ? capacity : 0);
   }
 
   /** Number of actions. */
@@ -59,13 +65,20 @@ export class RecordActions implements Iterable<RecordPhaseAction> {
 
   /** Adds `{ kind: 'record', path, local, remote }`. */
   addRecord(path: RelPath, local: Fingerprint, remote: Fingerprint): void {
-    const slot = this.addPath(path);
     const localSize = local.kind === 'dir' ? FOLDER : local.size;
     const localTime = local.kind === 'dir' ? 0 : local.mtimeMs;
-    this.localSizes.set(slot, localSize);
-    this.localTimes.set(slot, localTime);
     const remoteSize = remote.kind === 'dir' ? FOLDER : remote.size;
     const remoteTime = remote.kind === 'dir' ? 0 : remote.mtimeMs;
+    if (this.objects !== undefined) {
+      this.count++;
+      const localPrint = fingerprint(localSize, localTime);
+      const same = remoteSize === localSize && Object.is(remoteTime, localTime);
+      this.objects.push(new RecordAction(path, localPrint, same ? localPrint : fingerprint(remoteSize, remoteTime)));
+      return;
+    }
+    const slot = this.addPath(path);
+    this.localSizes.set(slot, localSize);
+    this.localTimes.set(slot, localTime);
     if (remoteSize !== localSize || !Object.is(remoteTime, localTime)) {
       this.remoteSizes.set(slot, remoteSize);
       this.remoteTimes.set(slot, remoteTime);
@@ -74,11 +87,17 @@ export class RecordActions implements Iterable<RecordPhaseAction> {
 
   /** Adds `{ kind: 'forget', path }`. */
   addForget(path: RelPath): void {
+    if (this.objects !== undefined) {
+      this.count++;
+      this.objects.push(new ForgetAction(path));
+      return;
+    }
     this.localSizes.set(this.addPath(path), FORGET);
   }
 
   /** The action at `index` (0 ≤ index < length), made afresh. */
   at(index: number): RecordPhaseAction {
+    if (this.objects !== undefined) return this.objects[index]!;
     const path = this.paths[index]!;
     const localSize = this.localSizes.get(index);
     if (Number.isNaN(localSize)) return new ForgetAction(path);
@@ -98,6 +117,11 @@ export class RecordActions implements Iterable<RecordPhaseAction> {
    * order. Free when they already are in order (decisions come sorted by path).
    */
   sortByPath(): void {
+    if (this.objects !== undefined) {
+      // Array.prototype.sort is stable: actions of equal paths keep their order.
+      this.objects.sort((a, b) => comparePaths(a.path, b.path));
+      return;
+    }
     const paths = this.paths;
     let sorted = true;
     for (let index = 1; index < this.count && sorted; index++) sorted = comparePaths(paths[index - 1]!, paths[index]!) <= 0;

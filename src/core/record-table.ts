@@ -13,6 +13,7 @@ import { DIR_ENTRY, type Fingerprint } from './entry.js';
 import { NumberColumn } from './number-column.js';
 import { PathIndex } from './path-index.js';
 import type { RelPath } from './rel-path.js';
+import { speedTrickOn } from './speed-tricks.js';
 import type { SyncRecord } from './sync-state.js';
 
 /** `sizes` value of a folder. */
@@ -27,6 +28,11 @@ export class RecordTable implements Map<RelPath, SyncRecord> {
   private remoteSizes = new NumberColumn();
   private remoteTimes = new NumberColumn();
   private count = 0;
+  /**
+   * The plain path (speed trick `record-columns` off): the record objects by slot, as `recordAt`
+   * would make them; the columns stay empty.
+   */
+  private objects: (SyncRecord | undefined)[] | undefined = speedTrickOn('record-columns') ? undefined : [];
 
   readonly [Symbol.toStringTag] = 'RecordTable';
 
@@ -51,12 +57,19 @@ export class RecordTable implements Map<RelPath, SyncRecord> {
     this.localTimes = new NumberColumn();
     this.remoteSizes = new NumberColumn();
     this.remoteTimes = new NumberColumn();
+    if (this.objects !== undefined) this.objects = [];
     this.count = 0;
     for (const [path, record] of records) this.set(path, record);
   }
 
   set(path: RelPath, record: SyncRecord): this {
     const slot = this.slots.claim(path);
+    if (this.objects !== undefined) {
+      if (this.objects[slot] === undefined) this.count++;
+      while (this.objects.length < slot) this.objects.push(undefined);
+      this.objects[slot] = { local: copyOf(record.local), remote: copyOf(record.remote) };
+      return this;
+    }
     if (Number.isNaN(this.localSizes.get(slot))) this.count++;
     this.localSizes.set(slot, record.local.kind === 'dir' ? FOLDER : record.local.size);
     this.localTimes.set(slot, record.local.kind === 'dir' ? 0 : record.local.mtimeMs);
@@ -67,8 +80,9 @@ export class RecordTable implements Map<RelPath, SyncRecord> {
 
   delete(path: RelPath): boolean {
     const slot = this.slots.slotOf(path);
-    if (slot === undefined || Number.isNaN(this.localSizes.get(slot))) return false;
-    this.localSizes.set(slot, ABSENT);
+    if (slot === undefined || !this.holds(slot)) return false;
+    if (this.objects !== undefined) this.objects[slot] = undefined;
+    else this.localSizes.set(slot, ABSENT);
     this.count--;
     return true;
   }
@@ -83,7 +97,7 @@ export class RecordTable implements Map<RelPath, SyncRecord> {
 
   has(path: RelPath): boolean {
     const slot = this.slots.slotOf(path);
-    return slot !== undefined && !Number.isNaN(this.localSizes.get(slot));
+    return slot !== undefined && this.holds(slot);
   }
 
   get(path: RelPath): SyncRecord | undefined {
@@ -91,8 +105,14 @@ export class RecordTable implements Map<RelPath, SyncRecord> {
     return slot === undefined ? undefined : this.recordAt(slot);
   }
 
+  /** Whether this table holds a record in `slot`. */
+  private holds(slot: number): boolean {
+    return this.objects !== undefined ? this.objects[slot] !== undefined : !Number.isNaN(this.localSizes.get(slot));
+  }
+
   /** The record in `slot`, or undefined when this table holds none there. */
   private recordAt(slot: number): SyncRecord | undefined {
+    if (this.objects !== undefined) return this.objects[slot];
     const localSize = this.localSizes.get(slot);
     if (Number.isNaN(localSize)) return undefined;
     return {
@@ -102,7 +122,7 @@ export class RecordTable implements Map<RelPath, SyncRecord> {
   }
 
   *keys(): MapIterator<RelPath> {
-    for (const [path, slot] of this.slots.entries()) if (!Number.isNaN(this.localSizes.get(slot))) yield path;
+    for (const [path, slot] of this.slots.entries()) if (this.holds(slot)) yield path;
   }
 
   *entries(): MapIterator<[RelPath, SyncRecord]> {
@@ -127,4 +147,9 @@ export class RecordTable implements Map<RelPath, SyncRecord> {
 
 function fingerprint(size: number, mtimeMs: number): Fingerprint {
   return size === FOLDER ? DIR_ENTRY : { kind: 'file', size, mtimeMs };
+}
+
+/** `fingerprint` as the columns would give it back (a folder is the one shared folder entry). */
+function copyOf(given: Fingerprint): Fingerprint {
+  return given.kind === 'dir' ? DIR_ENTRY : { kind: 'file', size: given.size, mtimeMs: given.mtimeMs };
 }

@@ -2,9 +2,11 @@
  * Relative paths inside a synced tree.
  *
  * A {@link RelPath} is `/`-separated, without leading or trailing `/`, and `""` is the root. The
- * only ways to make one are {@link toRelPath}, {@link joinRelPath} and {@link joinExactPath},
- * which reject `..`, `.`, absolute paths, NUL and empty segments, so a name sent by a server can
- * never point outside the tree it belongs to.
+ * only ways to make one from a string are {@link toRelPath}, {@link joinRelPath} and
+ * {@link joinExactPath}, which reject `..`, `.`, absolute paths, NUL and empty segments, so a name
+ * sent by a server can never point outside the tree it belongs to; the others ({@link parentOf},
+ * {@link joinPaths}, {@link pathBelow}, {@link leadingPath}, {@link ancestorsOf}) derive paths
+ * from paths. Nothing outside this file writes `as RelPath` (test/architecture checks it).
  *
  * Snapshots, plans and the state are keyed by the NFC form (the comparison key that pairs a name
  * across sides: `toRelPath`, `joinRelPath`); a side's own spelling of a name (an NFD name on Linux,
@@ -92,6 +94,47 @@ export function joinExactPath(dir: RelPath, name: string): RelPath {
   return (dir === ROOT ? name : [dir, name].join('/')) as RelPath;
 }
 
+/*
+ * The constructors below are trusted: they make a RelPath from RelPaths without checking the
+ * result, because each one only cuts a valid path at a `/` or joins two valid paths with one `/`,
+ * and neither can make `..`, `.`, an empty segment, a leading `/` or NUL out of parts that have
+ * none. They are the way the rest of the code derives paths from paths (never a cast).
+ */
+
+/**
+ * `rest`, a path relative to `dir`, as a path of the tree (`a` and `b/c`: `a/b/c`). Either may be
+ * the root. Trusted: two valid paths joined by one `/` make a valid path.
+ */
+export function joinPaths(dir: RelPath, rest: RelPath): RelPath {
+  if (rest === ROOT) return dir;
+  if (dir === ROOT) return rest;
+  return `${dir}/${rest}` as RelPath;
+}
+
+/**
+ * `path` relative to `dir`, which is `path` or holds it (`a/b/c` below `a`: `b/c`; `dir` itself:
+ * the root). Trusted: what follows a `/` of a valid path is a valid path.
+ */
+export function pathBelow(path: RelPath, dir: RelPath): RelPath {
+  if (path === dir) return ROOT;
+  if (dir === ROOT) return path;
+  return path.slice(dir.length + 1) as RelPath;
+}
+
+/**
+ * The first `count` segments of `path` (`a/b/c`, 2: `a/b`; 0: the root; `count` at or above the
+ * depth: `path` itself). Trusted: a valid path cut before one of its `/` is a valid path.
+ */
+export function leadingPath(path: RelPath, count: number): RelPath {
+  if (count <= 0) return ROOT;
+  let end = -1;
+  for (let i = 0; i < count; i++) {
+    end = path.indexOf('/', end + 1);
+    if (end < 0) return path;
+  }
+  return path.slice(0, end) as RelPath;
+}
+
 /** The folder that holds `path` (`""` for top-level names). The root has no parent. */
 export function parentOf(path: RelPath): RelPath {
   const slash = path.lastIndexOf('/');
@@ -130,9 +173,10 @@ export function depthOf(path: RelPath): number {
 
 /**
  * Orders paths so that every folder comes right before its contents (`a`, `a/b`, `a.txt`),
- * comparing segment by segment. Used to give plans and listings a stable order.
+ * comparing segment by segment. Used to give plans and listings a stable order. Takes any strings
+ * (the order needs no check), so lists of plain strings sort the same way without a cast.
  */
-export function comparePaths(a: RelPath, b: RelPath): number {
+export function comparePaths(a: string, b: string): number {
   // Segment by segment, as if each path were split at "/", without allocating: "/" sorts before
   // every other character (names cannot contain NUL), so a shorter name comes first.
   const n = Math.min(a.length, b.length);

@@ -2,7 +2,7 @@
  * One side's scan: a flat map from path to entry, and the folders it could not read.
  */
 import type { Entry } from './entry.js';
-import { ancestorsOf, type RelPath } from './rel-path.js';
+import { ancestorsOf, ROOT, type RelPath } from './rel-path.js';
 
 /** The result of scanning one side. */
 export interface Snapshot {
@@ -34,7 +34,7 @@ export interface Snapshot {
 export function isUnderUnreadable(snapshot: Snapshot, path: RelPath): boolean {
   if (snapshot.unreadable.size === 0) return false;
   if (snapshot.unreadable.has(path)) return true;
-  return ancestorsOf(path).some((dir) => snapshot.unreadable.has(dir)) || snapshot.unreadable.has('' as RelPath);
+  return ancestorsOf(path).some((dir) => snapshot.unreadable.has(dir)) || snapshot.unreadable.has(ROOT);
 }
 
 /** Builds a snapshot from plain data (tests, memory scans). */

@@ -4,7 +4,7 @@
  * Each one has a name here and a switch: `FERRY_NO_SPEED_TRICKS=name,name` turns those off,
  * `FERRY_NO_SPEED_TRICKS=all` turns every one off. With all of them off the conformance suite must
  * still pass, so a bug can be narrowed to one trick by turning them off one at a time. docs/design.md
- * ("Speed tricks") lists each with what it does and its measured gain.
+ * ("Speed tricks in the core", "Speed tricks in the backends") lists each with what it does and its measured gain.
  *
  * The switch is read from the environment once, on first use. It is a debugging aid, not a user
  * option, so it lives in the environment rather than in the options of every call.
@@ -25,6 +25,21 @@ export const SPEED_TRICKS = [
   'ftp-no-stack-traces',
   /** SFTP: the first listing of the root fetches the whole tree with `find` over exec (sftp-exec-list.ts). */
   'sftp-tree-listing',
+  // Pure core (docs/design.md, "Speed tricks in the core"):
+  /** core/plain-constructor.ts: objects made by the million come from constructors, not literals. */
+  'plain-constructors',
+  /** core/number-column.ts: number columns in fixed typed-array chunks, not a growing array. */
+  'number-columns',
+  /** core/entry-table.ts: a snapshot's entries as numbers in columns, not entry objects. */
+  'entry-columns',
+  /** core/record-table.ts: the state's records as numbers in columns, not record objects. */
+  'record-columns',
+  /** core/record-actions.ts: the record phase of a plan in columns, not action objects. */
+  'record-action-columns',
+  /** core/plan-actions.ts: a plan's `actions` array made only when first read. */
+  'lazy-plan-actions',
+  /** cli/main.ts: errors capture no stack trace (the command never prints one). */
+  'no-stack-traces',
 ] as const;
 
 /** The name of one speed trick. */

@@ -5,7 +5,7 @@
  * delete on that side uses it. A name one side creates from the other's copies the source's
  * spelling. Pure.
  */
-import { baseName, parentOf, ROOT, type RelPath } from './rel-path.js';
+import { baseName, joinExactPath, parentOf, ROOT, type RelPath } from './rel-path.js';
 import { otherSide, type Side } from './side.js';
 import type { Snapshot } from './snapshot.js';
 
@@ -28,7 +28,7 @@ export function spellerOf(snapshots: { readonly local: Snapshot; readonly remote
     // other side spells it (the source of a copy), else as the key.
     const parent = parentOf(key);
     const name = baseName(snapshots[otherSide(side)].spellings?.get(key) ?? key);
-    return (parent === ROOT ? name : `${spell(side, parent)}/${name}`) as RelPath;
+    return joinExactPath(spell(side, parent), name);
   };
   return spell;
 }

@@ -6,7 +6,7 @@
  */
 import { hashStream, type Backend, type HashAlgorithm } from '../backends/backend.js';
 import type { PlannedMove } from '../core/detect-moves.js';
-import type { RelPath } from '../core/rel-path.js';
+import { joinPaths, type RelPath } from '../core/rel-path.js';
 import { otherSide, type Side } from '../core/side.js';
 import { runPool } from './task-pool.js';
 
@@ -31,7 +31,7 @@ export async function refutedMoves(
     if (move.source.kind === 'file' && move.source.size >= CONFIRM_MOVES_FROM_BYTES) checks.push({ move, from: move.from, to: move.to });
     for (const entry of move.contents) {
       if (entry.source.kind === 'file' && entry.source.size >= CONFIRM_MOVES_FROM_BYTES) {
-        checks.push({ move, from: `${move.from}/${entry.suffix}` as RelPath, to: `${move.to}/${entry.suffix}` as RelPath });
+        checks.push({ move, from: joinPaths(move.from, entry.suffix), to: joinPaths(move.to, entry.suffix) });
       }
     }
   }

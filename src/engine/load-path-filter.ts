@@ -5,7 +5,7 @@
  */
 import type { Backend } from '../backends/backend.js';
 import { FilterPatternError, IGNORE_FILE_NAME, PathFilter, type FilterCriteria, type RuleList } from '../core/path-filter.js';
-import type { RelPath } from '../core/rel-path.js';
+import { toRelPath, type RelPath } from '../core/rel-path.js';
 import { describeError, FerryError, isBackendError } from '../errors.js';
 import { readPrefix } from './read-prefix.js';
 
@@ -23,7 +23,7 @@ const MAX_IGNORE_FILE_BYTES = 1024 * 1024;
 
 /** The lines of `.ferryignore` in `local`'s root, or undefined when there is none. */
 async function readIgnoreFile(local: Backend): Promise<RuleList | undefined> {
-  const name = IGNORE_FILE_NAME as RelPath;
+  const name = toRelPath(IGNORE_FILE_NAME);
   let entry;
   try {
     entry = await local.stat(name);

@@ -7,7 +7,7 @@ import { isTempName, type Backend } from '../backends/backend.js';
 import type { ActionResult } from '../core/action-result.js';
 import { sameEntry } from '../core/entry.js';
 import type { Action } from '../core/plan.js';
-import { comparePaths, type RelPath } from '../core/rel-path.js';
+import { comparePaths, joinExactPath, joinPaths, ROOT, type RelPath } from '../core/rel-path.js';
 import { otherSide, type Side } from '../core/side.js';
 import { isBackendError } from '../errors.js';
 import { copyFile } from './copy-file.js';
@@ -62,12 +62,13 @@ export async function performMove(
  * purpose (excluded names, links, ferry's temporary files) move along with the folder.
  */
 async function contentsAsScanned(backend: Backend, dir: RelPath, contents: MoveAction['contents'], isExcludedName: (name: string) => boolean): Promise<boolean> {
-  const expected = new Map(contents.map((entry) => [entry.suffix, entry.expect]));
-  const pending: string[] = [''];
+  // Looked up by the listed name (a plain string) in NFC form.
+  const expected: ReadonlyMap<string, MoveAction['contents'][number]['expect']> = new Map(contents.map((entry) => [entry.suffix, entry.expect]));
+  const pending: RelPath[] = [ROOT];
   let seen = 0;
   while (pending.length > 0) {
     const suffix = pending.pop()!;
-    for (const item of await backend.list((suffix === '' ? dir : `${dir}/${suffix}`) as RelPath)) {
+    for (const item of await backend.list(joinPaths(dir, suffix))) {
       const child = suffix === '' ? item.name : `${suffix}/${item.name}`;
       const want = expected.get(child.normalize('NFC'));
       // Entries the scan left out on purpose (excluded names, links) move along as they are.
@@ -78,7 +79,8 @@ async function contentsAsScanned(backend: Backend, dir: RelPath, contents: MoveA
       }
       if (want.kind === 'dir' ? item.entry.kind !== 'dir' : !sameEntry(item.entry, want)) return false;
       seen++;
-      if (item.entry.kind === 'dir') pending.push(child);
+      // The name matched a scanned path (so it is safe) and is kept as the server spells it.
+      if (item.entry.kind === 'dir') pending.push(joinExactPath(suffix, item.name));
     }
   }
   return seen === expected.size;
@@ -95,15 +97,15 @@ async function copyInstead(action: MoveAction, backends: Record<Side, Backend>, 
     return { action, status: 'done', via: 'copy', written: copied.written, bytes: copied.bytes };
   }
   await target.mkdir(action.path);
-  const inNew = (suffix: string): RelPath => `${action.path}/${suffix}` as RelPath;
-  const inOld = (suffix: string): RelPath => `${action.oldPath}/${suffix}` as RelPath;
+  const inNew = (suffix: RelPath): RelPath => joinPaths(action.path, suffix);
+  const inOld = (suffix: RelPath): RelPath => joinPaths(action.oldPath, suffix);
   // Contents are sorted with folders before what they hold.
   for (const entry of action.contents) {
     if (entry.source.kind === 'dir') await target.mkdir(inNew(entry.suffix));
     else bytes += (await copyFile(source, target, inNew(entry.suffix), entry.source, signal)).bytes;
   }
   // Every copy succeeded: the old folder goes, deepest first, each file re-checked.
-  const deepestFirst = [...action.contents].sort((a, b) => -comparePaths(a.suffix as RelPath, b.suffix as RelPath));
+  const deepestFirst = [...action.contents].sort((a, b) => -comparePaths(a.suffix, b.suffix));
   for (const entry of deepestFirst) {
     if (entry.expect.kind === 'file') await deleteIfUnchanged(target, inOld(entry.suffix), entry.expect);
     else await target.removeDir(inOld(entry.suffix));

@@ -111,7 +111,7 @@ export async function scanTarget(options: ScanTargetOptions): Promise<ScanTarget
       unmatched,
       problems: scan.problems.map((problem) => (problem.path === undefined ? { message: problem.message } : { path: problem.path, message: problem.message })),
       ignored: [...scan.ignored].sort((a, b) => comparePaths(a.path, b.path)).map((item) => ({ path: item.path, why: item.why })),
-      unreadable: [...scan.snapshot.unreadable].sort(comparePaths as (a: string, b: string) => number) as RelPath[],
+      unreadable: [...scan.snapshot.unreadable].sort(comparePaths),
       elapsedMs: Date.now() - started,
     };
   } finally {

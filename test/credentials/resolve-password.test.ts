@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { KeyringStore } from '../../src/backends/credentials/keyring-store.js';
-import { howToGivePassword, resolvePassword, storeLoginPassword, type CredentialOptions, type PasswordRequest } from '../../src/backends/credentials/resolve-password.js';
+import { howToGivePassword, resolvePassword, storeLoginPassword, type PasswordLookupOptions, type PasswordRequest } from '../../src/backends/credentials/resolve-password.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ferry-creds-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -156,7 +156,7 @@ describe('--store-password', () => {
     for (const source of ['url', 'env', 'prompt'] as const) {
       const k = fakeKeyring();
       const warnings: string[] = [];
-      const options: CredentialOptions = { warn: (m) => warnings.push(m) };
+      const options: PasswordLookupOptions = { warn: (m) => warnings.push(m) };
       await storeLoginPassword('h.example', 'alice', 'pw-1', source, options, { keyring: k, env: {} });
       assert.deepEqual(k.stored, { 'ferry/alice@h.example': 'pw-1' });
       assert.deepEqual(warnings, ['saved the password of alice@h.example in the system keyring (service ferry, account alice@h.example); the next run finds it there']);

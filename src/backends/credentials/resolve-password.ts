@@ -14,7 +14,8 @@
  * environment variable `FERRY_NO_KEYRING` keeps the keyring out entirely (no lookup, no save).
  * Passwords are returned to the caller only: nothing here logs or warns with a secret.
  */
-import type { OpenBackendOptions } from '../open-backend.js';
+import type { CredentialOptions } from '../options/credential-options.js';
+import type { OpenCallbacks } from '../options/open-callbacks.js';
 import { systemKeyring, type KeyringStore } from './keyring-store.js';
 import { findNetrcEntry, netrcPath, readNetrc } from './netrc.js';
 
@@ -50,8 +51,8 @@ export interface PasswordRequest {
   readonly promptText: (user: string) => string;
 }
 
-/** The options of OpenBackendOptions that concern passwords. */
-export type CredentialOptions = Pick<OpenBackendOptions, 'useNetrc' | 'useKeyring' | 'prompt' | 'netrcFile' | 'askSecret' | 'warn'>;
+/** The options that concern looking up and saving passwords. */
+export type PasswordLookupOptions = Pick<CredentialOptions, 'useNetrc' | 'useKeyring' | 'prompt' | 'netrcFile'> & Pick<OpenCallbacks, 'askSecret' | 'warn'>;
 
 /** Replaceable parts, for tests. */
 export interface CredentialDeps {
@@ -113,7 +114,7 @@ function splitUserPassword(value: string): { user: string; password: string } | 
 }
 
 /** The login name the netrc file gives for `host` (when the URL names no user), if any. */
-export function netrcLogin(host: string, options: CredentialOptions, env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function netrcLogin(host: string, options: PasswordLookupOptions, env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (options.useNetrc === false) return undefined;
   const file = readNetrc(netrcPath(options.netrcFile, env), options.warn);
   return findNetrcEntry(file, host)?.login;
@@ -122,7 +123,7 @@ export function netrcLogin(host: string, options: CredentialOptions, env: NodeJS
 /** Finds the password for a login (see the module comment for the order). */
 export async function resolvePassword(
   request: PasswordRequest,
-  options: CredentialOptions,
+  options: PasswordLookupOptions,
   deps: CredentialDeps = {},
   steps: ResolveSteps = {},
 ): Promise<ResolvedCredentials> {
@@ -183,7 +184,7 @@ export async function storeLoginPassword(
   user: string,
   password: string,
   source: PasswordSource,
-  options: CredentialOptions,
+  options: PasswordLookupOptions,
   deps: CredentialDeps = {},
 ): Promise<void> {
   if (!storableSources.has(source)) return;

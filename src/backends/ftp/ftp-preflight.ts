@@ -6,7 +6,7 @@
 import { Client } from 'basic-ftp';
 import { TLSSocket, type ConnectionOptions } from 'node:tls';
 import { describeError } from '../../errors.js';
-import type { OpenBackendOptions } from '../open-backend.js';
+import type { FtpOpenOptions } from '../options/open-backend-options.js';
 import type { ProbeReporter } from '../probe-finding.js';
 import type { Target } from '../target-url.js';
 import { tlsModeOf, tlsOptionsOf } from './open-ftp-backend.js';
@@ -15,7 +15,7 @@ import { parseFeatures } from './server-features.js';
 const TIMEOUT_MS = 10_000;
 
 /** Reports what the server shows before login; never throws. */
-export async function preflightFtp(target: Target, options: OpenBackendOptions, report: ProbeReporter): Promise<void> {
+export async function preflightFtp(target: Target, options: FtpOpenOptions, report: ProbeReporter): Promise<void> {
   const host = target.host!;
   const port = target.port ?? 21;
   const client = new Client(TIMEOUT_MS);

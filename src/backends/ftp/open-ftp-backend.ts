@@ -16,7 +16,7 @@ import { BackendError, FerryError } from '../../errors.js';
 import type { Backend } from '../backend.js';
 import { mayCreateRoot } from '../may-create-root.js';
 import { missingRootHint } from '../missing-root-hint.js';
-import type { OpenBackendOptions } from '../open-backend.js';
+import type { FtpOpenOptions } from '../options/open-backend-options.js';
 import type { Target } from '../target-url.js';
 import { describeSource, howToGivePassword, resolvePassword, storeLoginPassword, type PasswordSource } from '../credentials/resolve-password.js';
 import { connectFtpClient, type FtpConnectionSettings, type FtpTlsMode } from './connect-ftp-client.js';
@@ -67,7 +67,7 @@ function bufferEncodingOf(encoding: string | undefined): 'utf8' | 'latin1' | 'as
 }
 
 /** TLS options: certificates are verified unless `verifyCerts` is false; `caFile` adds CAs. */
-export async function tlsOptionsOf(options: OpenBackendOptions): Promise<ConnectionOptions> {
+export async function tlsOptionsOf(options: FtpOpenOptions): Promise<ConnectionOptions> {
   if (options.verifyCerts === false) return { rejectUnauthorized: false };
   if (options.caFile === undefined) return { rejectUnauthorized: true };
   let pem: string;
@@ -87,7 +87,7 @@ export async function tlsOptionsOf(options: OpenBackendOptions): Promise<Connect
  * netrc `login` (or pyftpsync's keyring entry), else anonymous; the password from the URL, netrc,
  * keyring, FERRY_PASSWORD or a prompt. A named user without any password is an auth error.
  */
-async function credentialsOf(target: Target, options: OpenBackendOptions): Promise<{ user: string; password: string; source?: PasswordSource }> {
+async function credentialsOf(target: Target, options: FtpOpenOptions): Promise<{ user: string; password: string; source?: PasswordSource }> {
   const host = target.host!;
   const found = await resolvePassword(
     { host, user: target.user, urlPassword: options.password ?? target.password, promptText: (user) => `FTP password for ${user}@${host}: ` },
@@ -122,7 +122,7 @@ async function resolveRoot(path: string, client: Client, what: string, server: s
  * CWD to the root; creates it with its parents when asked. `rootCwd` is the reply to a `CWD root`
  * already sent (pipelined with FEAT), if any.
  */
-async function ensureRoot(client: Client, root: string, target: Target, options: OpenBackendOptions, server: string, rootCwd?: PipelinedReply): Promise<void> {
+async function ensureRoot(client: Client, root: string, target: Target, options: FtpOpenOptions, server: string, rootCwd?: PipelinedReply): Promise<void> {
   const what = `cannot open ${target.display}`;
   const cwd = async (path: string): Promise<unknown> => {
     try {
@@ -168,7 +168,7 @@ async function ensureRoot(client: Client, root: string, target: Target, options:
  * `protocol` (TLS certificate not trusted), `connection-lost` / `timeout` (server unreachable),
  * `unsupported` (AUTH TLS refused); FerryError `usage` for a bad URL parameter.
  */
-export async function openFtpBackend(target: Target, options: OpenBackendOptions): Promise<Backend> {
+export async function openFtpBackend(target: Target, options: FtpOpenOptions): Promise<Backend> {
   const host = target.host;
   if (host === undefined) throw new FerryError('usage', `URL has no host: ${target.display}`);
   const port = target.port ?? 21;

@@ -3,7 +3,7 @@
  */
 import { Readable } from 'node:stream';
 import type { Entry, FileEntry, ListedEntry } from '../../core/entry.js';
-import { ancestorsOf, baseName, isInside, parentOf, ROOT, type RelPath } from '../../core/rel-path.js';
+import { ancestorsOf, baseName, isInside, joinPaths, parentOf, pathBelow, ROOT, type RelPath } from '../../core/rel-path.js';
 import { BackendError } from '../../errors.js';
 import { safeFileMode, type Backend, type BackendCapabilities, type MkdirOutcome, type WriteOptions } from '../backend.js';
 import { hashStream, type ContentHash, type HashAlgorithm } from '../content-hash.js';
@@ -30,7 +30,7 @@ export class MemoryBackend implements Backend {
   readonly id: string;
   readonly displayName: string;
   readonly capabilities: BackendCapabilities;
-  private readonly nodes = new Map<string, Node>([[ROOT, { kind: 'dir' }]]);
+  private readonly nodes = new Map<RelPath, Node>([[ROOT, { kind: 'dir' }]]);
   private readonly now: () => number;
 
   constructor(options: MemoryBackendOptions = {}) {
@@ -78,8 +78,8 @@ export class MemoryBackend implements Backend {
     this.requireDir(dir, 'cannot list');
     const result: ListedEntry[] = [];
     for (const [path, node] of this.nodes) {
-      if (path !== ROOT && parentOf(path as RelPath) === dir) {
-        result.push({ name: baseName(path as RelPath), entry: this.entryOf(node) });
+      if (path !== ROOT && parentOf(path) === dir) {
+        result.push({ name: baseName(path), entry: this.entryOf(node) });
       }
     }
     return result;
@@ -132,7 +132,7 @@ export class MemoryBackend implements Backend {
   async removeDir(path: RelPath): Promise<void> {
     this.requireDir(path, 'cannot delete folder');
     for (const key of this.nodes.keys()) {
-      if (isInside(key as RelPath, path)) throw new BackendError('not-empty', `cannot delete folder ${path}: not empty`);
+      if (isInside(key, path)) throw new BackendError('not-empty', `cannot delete folder ${path}: not empty`);
     }
     this.nodes.delete(path);
   }
@@ -141,9 +141,9 @@ export class MemoryBackend implements Backend {
     const node = this.nodes.get(from);
     if (!node) throw new BackendError('not-found', `cannot rename ${from}: does not exist`);
     this.requireDir(parentOf(to), `cannot rename to ${to}`);
-    const moved = [...this.nodes].filter(([key]) => key === from || isInside(key as RelPath, from));
+    const moved = [...this.nodes].filter(([key]) => key === from || isInside(key, from));
     for (const [key] of moved) this.nodes.delete(key);
-    for (const [key, value] of moved) this.nodes.set(to + key.slice(from.length), value);
+    for (const [key, value] of moved) this.nodes.set(joinPaths(to, pathBelow(key, from)), value);
   }
 
   async close(): Promise<void> {}

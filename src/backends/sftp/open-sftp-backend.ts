@@ -10,7 +10,7 @@ import { BackendError, FerryError, isBackendError } from '../../errors.js';
 import type { Backend } from '../backend.js';
 import { mayCreateRoot } from '../may-create-root.js';
 import { missingRootHint } from '../missing-root-hint.js';
-import type { OpenBackendOptions } from '../open-backend.js';
+import type { SftpOpenOptions } from '../options/open-backend-options.js';
 import type { Target } from '../target-url.js';
 import { readKnownHosts } from './known-hosts.js';
 import { SftpBackend } from './sftp-backend.js';
@@ -75,7 +75,7 @@ async function resolveRoot(c: SftpConnection, urlPath: string): Promise<string> 
  * Opens the SFTP backend for `target`. Throws BackendErrors (`host-key`, `auth`, `not-found`,
  * `connection-lost`, `timeout`) or a config FerryError, each with a one-line message.
  */
-export async function openSftpBackend(target: Target, options: OpenBackendOptions): Promise<Backend> {
+export async function openSftpBackend(target: Target, options: SftpOpenOptions): Promise<Backend> {
   const alias = target.host!;
   const configFile = options.sshConfigFile ?? path.join(homedir(), '.ssh', 'config');
   if (options.sshConfigFile !== undefined && !existsSync(options.sshConfigFile)) {

@@ -7,7 +7,7 @@ import { homedir } from 'node:os';
 import * as path from 'node:path';
 import ssh2 from 'ssh2';
 import { describeError } from '../../errors.js';
-import type { OpenBackendOptions } from '../open-backend.js';
+import type { SftpOpenOptions } from '../options/open-backend-options.js';
 import type { ProbeReporter } from '../probe-finding.js';
 import type { Target } from '../target-url.js';
 import { checkHostKey, fingerprintOf, keyTypeOf, readKnownHosts } from './known-hosts.js';
@@ -18,7 +18,7 @@ import { serverSoftware } from './ssh2-internals.js';
 const TIMEOUT_MS = 10_000;
 
 /** Reports the server software and host key; never throws. */
-export async function preflightSftp(target: Target, options: OpenBackendOptions, report: ProbeReporter): Promise<void> {
+export async function preflightSftp(target: Target, options: SftpOpenOptions, report: ProbeReporter): Promise<void> {
   try {
     const config = readSshConfig(options.sshConfigFile ?? path.join(homedir(), '.ssh', 'config'), target.host!, { user: target.user });
     const route = describeRoute(options.jumpHosts, options.proxyCommand, config);

@@ -5,7 +5,7 @@
  */
 import { Readable } from 'node:stream';
 import { tempNameFor, type Backend, type ProbeReporter } from '../../backends/backend.js';
-import { ROOT, type RelPath } from '../../core/rel-path.js';
+import { ROOT, toRelPath, type RelPath } from '../../core/rel-path.js';
 import { DEFAULT_TIME_WINDOW_MS } from '../../core/sync-options.js';
 import { describeError } from '../../errors.js';
 
@@ -52,7 +52,7 @@ export async function runContractChecks(backend: Backend, report: ProbeReporter,
   }
 
   // One file serves the write, mtime and case checks: its name has upper and lower case letters.
-  const probe = tempNameFor('ferry-doctor-Aa') as RelPath;
+  const probe = toRelPath(tempNameFor('ferry-doctor-Aa'));
   let written;
   try {
     written = await backend.write(probe, bytes('ferry doctor\n'), { mtimeMs: PROBE_MTIME_MS, signal: options.signal });
@@ -71,7 +71,7 @@ export async function runContractChecks(backend: Backend, report: ProbeReporter,
   try {
     report({ id: 'writable', capability: 'write permission', found: 'yes (a temporary file was written, renamed and removed)', action: 'ferry writes each file under a temporary name and renames it into place', status: 'ok', value: true });
     reportMtime(written.mtimeMs, backend, report);
-    const lower = probe.toLowerCase() as RelPath;
+    const lower = toRelPath(probe.toLowerCase());
     const other = await backend.stat(lower);
     const insensitive = other !== undefined;
     report({
@@ -130,7 +130,7 @@ function reportMtime(gotMs: number, backend: Backend, report: ProbeReporter): vo
 
 /** Writes a file without giving it a time and compares the time the server gave it with ours. */
 async function reportClock(backend: Backend, report: ProbeReporter, options: ContractCheckOptions): Promise<void> {
-  const probe = tempNameFor('ferry-doctor-clock') as RelPath;
+  const probe = toRelPath(tempNameFor('ferry-doctor-clock'));
   const precision = backend.capabilities.mtimePrecisionMs;
   try {
     const before = Date.now();

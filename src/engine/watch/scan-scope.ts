@@ -188,7 +188,7 @@ export function scopedState(state: SyncState, roots: readonly RelPath[]): SyncSt
       }
       if (current === ROOT) break;
       const slash = current.lastIndexOf('/');
-      current = (slash < 0 ? ROOT : current.slice(0, slash)) as RelPath;
+      current = parentOf(current);
     }
   }
   return scoped;
