@@ -9,7 +9,7 @@
 import type { Client } from 'basic-ftp';
 import type { Readable } from 'node:stream';
 import type { Entry, FileEntry } from '../../core/entry.js';
-import { baseName, parentOf, ROOT, type RelPath } from '../../core/rel-path.js';
+import { baseName, joinExactPath, parentOf, type RelPath } from '../../core/rel-path.js';
 import { speedTrickOn } from '../../core/speed-tricks.js';
 import { BackendError } from '../../errors.js';
 import { tempNameFor, wholeContentsOf, type WriteOptions } from '../backend.js';
@@ -74,7 +74,7 @@ class WatchedSource {
 export async function uploadFile(folder: FtpFolder, path: RelPath, data: Readable, options: WriteOptions = {}): Promise<FileEntry> {
   folder.checkCreatable(path);
   const { signal } = options;
-  const tempRel = (parentOf(path) === ROOT ? tempNameFor(baseName(path)) : `${parentOf(path)}/${tempNameFor(baseName(path))}`) as RelPath;
+  const tempRel = joinExactPath(parentOf(path), tempNameFor(baseName(path)));
   const tempPath = folder.abs(tempRel);
   signal?.throwIfAborted();
   const source = new WatchedSource(data, signal);
