@@ -49,9 +49,11 @@ export interface PairToPlan {
   readonly state: SyncState;
   readonly filter: PathFilter;
   readonly reconcile: ReconcileOptions;
-  /** `ask` without {@link ask} skips. */
+  /** `ask` without {@link ask} skips (with a warning when {@link warnWithoutAsk}). */
   readonly resolve: ResolveStrategy;
   readonly ask?: ConflictResolver;
+  /** Say so when `ask` has nobody to ask (once per run: a watch's passes do not repeat it). */
+  readonly warnWithoutAsk?: boolean;
   /** `--case`, or `strict` when a side is case-insensitive; undefined: no check. */
   readonly caseMode?: CaseMode;
   /**
@@ -99,10 +101,15 @@ export async function planPair(input: PairToPlan): Promise<PairPlan> {
   if (compareByContent) {
     ({ decisions, compared: contentCompared } = await adoptEqualByContent(decisions, backends, local, remote, emit, signal));
   }
+  let strategy = input.resolve;
+  if (strategy === 'ask' && !input.ask) {
+    if (input.warnWithoutAsk) emit({ type: 'warning', message: 'no terminal to ask on: conflicts are skipped (--resolve ask needs an interactive terminal)' });
+    strategy = 'skip';
+  }
   const settledState = state;
   const resolved = await resolveConflicts(decisions, {
     mode,
-    strategy: input.resolve === 'ask' && !input.ask ? 'skip' : input.resolve,
+    strategy,
     force: input.reconcile.force,
     delete: input.reconcile.delete,
     timeWindowMs,
