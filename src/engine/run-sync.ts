@@ -8,7 +8,7 @@ import { FerryError } from '../errors.js';
 import type { StateStore } from '../state/state-store.js';
 import { cleanUpPyftpsync } from './clean-up-pyftpsync.js';
 import { EVENT_SCHEMA_VERSION, type RunSummary, type SyncEvent } from './events.js';
-import { executeRun, serverLostError } from './execute-run.js';
+import { executeRun, serverLostError, type RunToExecute } from './execute-run.js';
 import { loadPathFilter } from './load-path-filter.js';
 import { openPair, type OpenedPair } from './open-pair.js';
 import { planRun, type PlannedRun } from './plan-run.js';
@@ -77,7 +77,7 @@ interface ExecutionContext {
   readonly writers: RunWriters | undefined;
   readonly counts: ResultCounts;
   readonly emit: (event: SyncEvent) => void;
-  readonly run: Pick<Parameters<typeof executeRun>[0], 'filter' | 'backupDir' | 'startedMs'>;
+  readonly run: Pick<RunToExecute, 'filter' | 'backupDir' | 'startedMs'>;
 }
 
 /** Executes a plan, saves the state, then cleans up: the writers list, pyftpsync's files. */
