@@ -17,26 +17,19 @@ import {
 } from '../index.js';
 import { addFilterOptions } from './filter-options.js';
 import { addConnectionOptions, positiveInt } from './connection-options.js';
-import { writeLine, writeRaw } from './output-stream.js';
+import { startCommandOutput, type OutputFlags } from './command-output.js';
+import { writeRaw } from './output-stream.js';
 import { canPrompt } from './prompts.js';
-import { runOptionsOf, type RunFlags } from './run-flags.js';
-import { ProgressDisplay, progressModeFor, LIVE_INTERVAL_MS } from './render/progress-line.js';
-import { TextRenderer, type Verbosity } from './render/text-renderer.js';
-import { styleFor } from './terminal-style.js';
-import { isLogging, logLine } from './log-file.js';
-import { addLogFileOption, startRunLogging, VERBOSE_HELP, type LoggingFlags } from './run-logging.js';
-import { withInterrupt } from './with-interrupt.js';
+import { ProgressDisplay, LIVE_INTERVAL_MS } from './render/progress-line.js';
+import { TextRenderer } from './render/text-renderer.js';
+import { addLogFileOption, VERBOSE_HELP } from './run-logging.js';
 
 /** What the first Ctrl-C does to a run (docs/reliability.md, "Interrupting a run"). */
 const INTERRUPT_NOTICE = `Interrupted: no new work; transfers in flight get ${TRANSFER_GRACE_MS / 1000} s to finish, then are stopped and undone; saving the state (Ctrl-C again to quit at once)`;
 
 /** Options commander parses for the sync commands. */
-interface SyncCommandFlags extends RunFlags, LoggingFlags {
+interface SyncCommandFlags extends OutputFlags {
   reportProblems?: boolean;
-  verbose: number;
-  quiet?: boolean;
-  progress?: boolean;
-  color: boolean;
   removePyftpsyncMeta?: boolean;
 }
 
@@ -151,44 +144,32 @@ export function isJsonOutputRequested(): boolean {
 
 async function runCommand(mode: SyncMode, local: string, remote: string, flags: SyncCommandFlags, parsed: Command): Promise<number> {
   if (flags.json) jsonRequested = true;
-  const verbosity: Verbosity = flags.quiet ? 0 : flags.verbose >= 2 ? 2 : 1;
-  const style = styleFor(process.stdout, { noColor: !flags.color });
-  const errStyle = styleFor(process.stderr, { noColor: !flags.color });
-  const progress = new ProgressDisplay(
-    progressModeFor({ flag: flags.progress, quiet: flags.quiet, json: flags.json, isTTY: Boolean(process.stderr.isTTY), term: process.env.TERM }),
-    (text) => writeRaw(process.stderr, text),
-    () => performance.now(),
-    () => process.stderr.columns || 80,
+  const dryRun = flags.dryRun ?? false;
+  const output = startCommandOutput<SyncEvent, ProgressDisplay>(
+    flags,
+    mode,
+    (progressMode) => new ProgressDisplay(progressMode, (text) => writeRaw(process.stderr, text), () => performance.now(), () => process.stderr.columns || 80),
+    (out, err, style, verbosity) => new TextRenderer(out, err, style, verbosity, dryRun).onEvent,
   );
-  const out = (line: string) => progress.above(() => writeLine(process.stdout, line));
-  const err = (line: string) => progress.above(() => writeLine(process.stderr, line));
-  const render = flags.json
-    ? (event: object) => out(JSON.stringify(event))
-    : new TextRenderer(out, err, { ...style, red: errStyle.red, yellow: style.yellow }, verbosity, flags.dryRun ?? false).onEvent;
-  const trace = startRunLogging(flags, mode, err, errStyle);
-  // The log file gets what -v prints, whatever the terminal shows (-q, --json).
-  const logRender = isLogging() ? new TextRenderer(logLine, logLine, styleFor(process.stdout, { noColor: true }), 2, flags.dryRun ?? false).onEvent : undefined;
+  const progress = output.display;
   const settling = new SettlingStrategy(mode, flags.timeWindow ?? DEFAULT_TIME_WINDOW_MS);
   const onEvent = (event: SyncEvent): void => {
     progress.onEvent(event);
     if (event.type === 'conflict') settling.add(event.conflict);
     // Conflicts left: the one command that settles them, just above the summary line.
-    if (event.type === 'summary' && event.summary.conflicts > 0 && !event.summary.interrupted && !flags.json && verbosity >= 1) {
-      const prefix = flags.dryRun ? '(DRY-RUN) ' : '';
+    if (event.type === 'summary' && event.summary.conflicts > 0 && !event.summary.interrupted && !flags.json && output.verbosity >= 1) {
+      const prefix = dryRun ? '(DRY-RUN) ' : '';
       const strategy = settling.strategy;
-      for (const line of settleHint(strategy, event.summary.conflicts, settleCommandLine(mode, local, remote, parsed, strategy))) out(`${prefix}${line}`);
+      for (const line of settleHint(strategy, event.summary.conflicts, settleCommandLine(mode, local, remote, parsed, strategy))) output.out(`${prefix}${line}`);
     }
-    render(event);
-    logRender?.(event);
+    output.render(event);
   };
   const ticker = setInterval(() => progress.tick(), LIVE_INTERVAL_MS);
   ticker.unref();
 
-  const runOptions = runOptionsOf(flags);
   const run = (signal: AbortSignal): Promise<RunSummary> =>
     runSync(mode, {
-      ...runOptions,
-      ...(trace ? { connection: { ...runOptions.connection, trace } } : {}),
+      ...output.runOptions,
       local,
       remote,
       removePyftpsyncMeta: flags.removePyftpsyncMeta,
@@ -196,7 +177,7 @@ async function runCommand(mode: SyncMode, local: string, remote: string, flags: 
       signal,
     } satisfies AnyRunOptions);
   try {
-    const summary = await withInterrupt(run, { notice: INTERRUPT_NOTICE, err, timeoutSeconds: flags.timeout });
+    const summary = await output.interruptible(run, INTERRUPT_NOTICE);
     return exitCodeOf(summary, flags.reportProblems ?? false);
   } finally {
     clearInterval(ticker);

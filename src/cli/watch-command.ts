@@ -17,28 +17,21 @@ import {
 } from '../index.js';
 import { addConnectionOptions, positiveInt } from './connection-options.js';
 import { addFilterOptions } from './filter-options.js';
-import { runOptionsOf, type RunFlags } from './run-flags.js';
-import { writeLine, writeRaw } from './output-stream.js';
+import { startCommandOutput, type OutputFlags } from './command-output.js';
+import { writeRaw } from './output-stream.js';
 import { formatBytes, formatDuration } from './render/format-units.js';
-import { progressModeFor } from './render/progress-line.js';
 import { TextRenderer, type Verbosity } from './render/text-renderer.js';
 import { WatchStatusLine } from './render/watch-status-line.js';
-import { styleFor, type TerminalStyle } from './terminal-style.js';
-import { isLogging, logLine } from './log-file.js';
-import { addLogFileOption, startRunLogging, VERBOSE_HELP, type LoggingFlags } from './run-logging.js';
-import { withInterrupt } from './with-interrupt.js';
+import type { TerminalStyle } from './terminal-style.js';
+import { addLogFileOption, VERBOSE_HELP } from './run-logging.js';
 import { printable } from './render/printable.js';
 
-interface WatchFlags extends RunFlags, LoggingFlags {
+interface WatchFlags extends OutputFlags {
   mode: 'upload' | 'sync';
   resolve: ResolveStrategy;
   poll: number;
   rescan: number;
   watcher: boolean;
-  verbose: number;
-  quiet?: boolean;
-  progress?: boolean;
-  color: boolean;
 }
 
 const examples = `
@@ -153,32 +146,22 @@ function watchTextRenderer(out: (line: string) => void, err: (line: string) => v
 }
 
 async function runWatch(local: string, remote: string, flags: WatchFlags): Promise<number> {
-  const verbosity: Verbosity = flags.quiet ? 0 : flags.verbose >= 2 ? 2 : 1;
-  const style = styleFor(process.stdout, { noColor: !flags.color });
-  const errStyle = styleFor(process.stderr, { noColor: !flags.color });
-  const status = new WatchStatusLine(
-    progressModeFor({ flag: flags.progress, quiet: flags.quiet, json: flags.json, isTTY: Boolean(process.stderr.isTTY), term: process.env.TERM }),
-    (text) => writeRaw(process.stderr, text),
-    () => process.stderr.columns || 80,
+  const dryRun = flags.dryRun ?? false;
+  const output = startCommandOutput<WatchEvent, WatchStatusLine>(
+    flags,
+    'watch',
+    (mode) => new WatchStatusLine(mode, (text) => writeRaw(process.stderr, text), () => process.stderr.columns || 80),
+    // Only the terminal has the live state line.
+    (out, err, style, verbosity, status) => watchTextRenderer(out, err, style, verbosity, dryRun, local, status),
   );
-  const out = (line: string): void => status.above(() => writeLine(process.stdout, line));
-  const err = (line: string): void => status.above(() => writeLine(process.stderr, line));
-  const renderText = watchTextRenderer(out, err, { ...style, red: errStyle.red, yellow: style.yellow }, verbosity, flags.dryRun ?? false, local, status);
-  const render = flags.json ? (event: WatchEvent): void => out(JSON.stringify(event)) : renderText;
-  const trace = startRunLogging(flags, 'watch', err, errStyle);
-  // The log file gets what -v prints, whatever the terminal shows (-q, --json).
-  const logRender = isLogging() ? watchTextRenderer(logLine, logLine, styleFor(process.stdout, { noColor: true }), 2, flags.dryRun ?? false, local) : undefined;
+  const status = output.display;
   const onEvent = (event: WatchEvent): void => {
     status.onEvent(event);
-    render(event);
-    logRender?.(event);
+    output.render(event);
   };
-
-  const runOptions = runOptionsOf(flags);
   const run = (signal: AbortSignal): Promise<WatchSummary> =>
     watch({
-      ...runOptions,
-      ...(trace ? { connection: { ...runOptions.connection, trace } } : {}),
+      ...output.runOptions,
       local,
       remote,
       mode: flags.mode,
@@ -189,11 +172,7 @@ async function runWatch(local: string, remote: string, flags: WatchFlags): Promi
       signal,
     } satisfies WatchOptions);
   try {
-    const summary = await withInterrupt(run, {
-      notice: `Stopping: no new work; transfers in flight get ${TRANSFER_GRACE_MS / 1000} s to finish, then are stopped and undone; saving the state (Ctrl-C again to quit at once)`,
-      err,
-      timeoutSeconds: flags.timeout,
-    });
+    const summary = await output.interruptible(run, `Stopping: no new work; transfers in flight get ${TRANSFER_GRACE_MS / 1000} s to finish, then are stopped and undone; saving the state (Ctrl-C again to quit at once)`);
     return summary.interrupted ? ExitCode.interrupted : ExitCode.ok;
   } finally {
     status.clear();

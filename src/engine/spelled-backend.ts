@@ -5,7 +5,8 @@
 import type { Backend } from '../backends/backend.js';
 import type { RelPath } from '../core/rel-path.js';
 import type { Side } from '../core/side.js';
-import type { Speller } from '../core/spellings.js';
+import type { Snapshot } from '../core/snapshot.js';
+import { spellerOf, type Speller } from '../core/spellings.js';
 
 /** `backend` with each path argument turned into `side`'s spelling of it. */
 export function spelledBackend(backend: Backend, side: Side, spell: Speller): Backend {
@@ -28,4 +29,14 @@ export function spelledBackend(backend: Backend, side: Side, spell: Speller): Ba
     ...(probe ? { probe } : {}),
     close: () => backend.close(),
   };
+}
+
+/**
+ * Both sides of a scanned pair, each reached under its own spelling of the names; the backends
+ * themselves when every name is spelled as its key (the common case, at no cost).
+ */
+export function spelledPair(backends: Readonly<Record<Side, Backend>>, snapshots: { readonly local: Snapshot; readonly remote: Snapshot }): Record<Side, Backend> {
+  const speller = spellerOf(snapshots);
+  if (!speller) return { local: backends.local, remote: backends.remote };
+  return { local: spelledBackend(backends.local, 'local', speller), remote: spelledBackend(backends.remote, 'remote', speller) };
 }

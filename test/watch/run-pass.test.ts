@@ -12,6 +12,7 @@ import { LocalBackend } from '../../src/backends/local/local-backend.js';
 import { PathFilter } from '../../src/core/path-filter.js';
 import { toRelPath } from '../../src/core/rel-path.js';
 import { runSync } from '../../src/engine/run-sync.js';
+import type { ConflictQuestion } from '../../src/core/resolve-conflicts.js';
 import { runPass, type PassContext } from '../../src/engine/watch/run-pass.js';
 import type { WatchEvent } from '../../src/engine/watch/watch-events.js';
 import { StateStore } from '../../src/state/state-store.js';
@@ -171,6 +172,59 @@ describe('runPass', () => {
       for (const name of await readdir(pair.local)) await rm(join(pair.local, name), { recursive: true });
       await assert.rejects(runPass(pair.context, [toRelPath('')], 'rescan'), /is empty, but the last sync recorded/);
       assert.deepEqual((await readdir(pair.remote)).sort(), ['a.txt', 'd', 'untouched.txt']);
+    } finally {
+      await pair.close();
+    }
+  });
+  it('asks about a conflict with what both sides held at the last sync', async () => {
+    const pair = await syncedPair();
+    try {
+      await writeFile(join(pair.local, 'a.txt'), 'local edit');
+      await writeFile(join(pair.remote, 'a.txt'), 'remote edit, longer');
+      const questions: ConflictQuestion[] = [];
+      const context: PassContext = {
+        ...pair.context,
+        reconcile: { ...pair.context.reconcile, mode: 'sync', delete: false },
+        resolve: 'ask',
+        ask: async (question) => {
+          questions.push(question);
+          return 'skip';
+        },
+      };
+      const result = await runPass(context, [toRelPath('a.txt')], 'changes');
+      assert.equal(result.conflicts, 1);
+      assert.equal(questions.length, 1);
+      const recorded = questions[0]!.recorded;
+      assert.ok(recorded, 'the question shows the last sync');
+      assert.equal(recorded.local.kind === 'file' && recorded.local.size, 1);
+      assert.equal(recorded.remote.kind === 'file' && recorded.remote.size, 1);
+    } finally {
+      await pair.close();
+    }
+  });
+
+  it('NFC and NFD twins touched in a pass are a conflict, both left alone, as in a batch run', async () => {
+    const pair = await syncedPair();
+    const nfd = 'cafe\u0301.txt';
+    const nfc = nfd.normalize('NFC');
+    try {
+      await mkdir(join(pair.local, 'twins'));
+      await writeFile(join(pair.local, 'twins', nfd), 'decomposed');
+      await writeFile(join(pair.local, 'twins', nfc), 'composed');
+      // A new folder: scanned as a subtree.
+      let result = await runPass(pair.context, [toRelPath(`twins/${nfd}`)], 'changes');
+      const conflictsOf = () => pair.events.flatMap((event) => (event.type === 'conflict' ? [`${event.conflict.conflict.reason} ${event.conflict.path}`] : []));
+      assert.deepEqual(conflictsOf(), [`unicode-twins twins/${nfc}`]);
+      assert.equal(result.conflicts, 1);
+      assert.deepEqual(await readdir(join(pair.remote, 'twins')), []);
+      // Twins in a folder both sides have: the touched name itself is looked up in the listing.
+      pair.events.length = 0;
+      await writeFile(join(pair.local, 'd', nfd), 'decomposed');
+      await writeFile(join(pair.local, 'd', nfc), 'composed');
+      result = await runPass(pair.context, [toRelPath(`d/${nfc}`)], 'changes');
+      assert.deepEqual(conflictsOf(), [`unicode-twins d/${nfc}`], JSON.stringify(pair.events));
+      assert.equal(result.filesCopied, 0);
+      assert.deepEqual((await readdir(join(pair.remote, 'd'))).sort(), ['other.txt']);
     } finally {
       await pair.close();
     }

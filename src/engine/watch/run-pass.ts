@@ -1,36 +1,30 @@
 /**
- * One incremental pass of a watch: scan the touched paths on both sides, then the ordinary
- * reconcile → resolve → plan → safety check → execute → record, against the state the watch holds.
+ * One incremental pass of a watch: scan the touched paths on both sides, then the planning
+ * pipeline of every run (plan-pair.ts) with a pass's own brakes, execute and record, against the
+ * state the watch holds.
  */
-import { ByteProgress } from '../byte-progress.js';
-import { spellerOf } from '../../core/spellings.js';
-import { spelledBackend } from '../spelled-backend.js';
-import { describeHeldBack, holdBackDeletes } from '../../core/hold-back-deletes.js';
 import type { Backend } from '../../backends/backend.js';
 import type { ActionResult } from '../../core/action-result.js';
-import { settleCaseSpellings, type CaseMode } from '../../core/case-collisions.js';
-import { checkPlanSafety, DEFAULT_MAX_DELETE, describeRefusal, exceedsDeleteLimit, type DeleteLimit } from '../../core/check-plan-safety.js';
+import type { CaseMode } from '../../core/case-collisions.js';
+import { checkPlanSafety, DEFAULT_MAX_DELETE, exceedsDeleteLimit, type DeleteLimit, type SafetyRefusal } from '../../core/check-plan-safety.js';
 import { conflictStamp } from '../../core/conflict-copy-name.js';
 import type { CompareMethod } from '../../core/content-compare.js';
-import type { PlannedMove } from '../../core/detect-moves.js';
 import type { Entry } from '../../core/entry.js';
 import type { PathFilter } from '../../core/path-filter.js';
-import { buildPlan } from '../../core/plan.js';
 import { countActions, planActions } from '../../core/plan-actions.js';
-import { reconcile } from '../../core/reconcile.js';
 import { ROOT, toRelPath, type RelPath } from '../../core/rel-path.js';
-import { resolveConflicts, type ConflictResolver } from '../../core/resolve-conflicts.js';
+import type { ConflictResolver } from '../../core/resolve-conflicts.js';
 import { otherSide } from '../../core/side.js';
-import type { ReconcileOptions, ResolveStrategy } from '../../core/sync-options.js';
 import type { Snapshot } from '../../core/snapshot.js';
-import { SafetyError } from '../../errors.js';
-import { adoptEqualByContent } from '../adopt-equal-by-content.js';
+import type { ReconcileOptions, ResolveStrategy } from '../../core/sync-options.js';
 import type { StateStore } from '../../state/state-store.js';
+import { ByteProgress } from '../byte-progress.js';
+import { actionFinishedEvent, actionStartedEvent } from '../events.js';
 import { executePlan } from '../execute-plan.js';
-import { planMoves } from '../plan-moves.js';
-import { withFileReader } from '../read-prefix.js';
+import { planPair, type PlannedPair } from '../plan-pair.js';
+import { countAsDone, countPlanned, countResult, emptyCounts, watchCountsOf } from '../result-counts.js';
+import { spelledPair } from '../spelled-backend.js';
 import { scanScope } from './scan-scope.js';
-import { actionFinishedEvent, actionStartedEvent, plannedEvent } from '../events.js';
 import type { WatchCounts, WatchEventListener } from './watch-events.js';
 
 /** What every pass of one watch shares. */
@@ -76,78 +70,49 @@ export interface PassResult extends WatchCounts {
  */
 export async function runPass(context: PassContext, paths: Iterable<RelPath>, trigger: 'changes' | 'rescan' | 'poll'): Promise<PassResult> {
   const { store, filter, emit } = context;
-  let { local, remote } = context;
-  const scan = await scanScope({ local, remote, state: store.state, filter, paths, signal: context.signal });
+  const scan = await scanScope({ local: context.local, remote: context.remote, state: store.state, filter, paths, signal: context.signal });
   // From here on paths are keys (NFC); each side is reached under its own spelling of them.
-  const speller = spellerOf({ local: scan.local, remote: scan.remote });
-  if (speller) {
-    local = spelledBackend(local, 'local', speller);
-    remote = spelledBackend(remote, 'remote', speller);
-  }
-  const totals: Totals = { filesCopied: 0, bytesCopied: 0, filesDeleted: 0, foldersCreated: 0, foldersDeleted: 0, moved: 0, conflicts: 0, errors: 0 };
+  const backends = spelledPair(context, scan);
+  const counts = emptyCounts();
   const unfinished: RelPath[] = [];
   const localWrites = new Map<RelPath, Entry | null>();
   const full = scan.roots.length === 1 && scan.roots[0] === ROOT ? { local: scan.local, remote: scan.remote } : undefined;
-  const result = (): PassResult => ({ roots: scan.roots, full, ...totals, unfinished, localWrites });
+  const result = (): PassResult => ({ roots: scan.roots, full, ...watchCountsOf(counts), unfinished, localWrites });
   for (const item of scan.ignored) emit({ type: 'ignored', side: item.side, path: item.path, why: item.why });
   for (const problem of scan.problems) {
-    totals.errors++;
+    counts.errors++;
     emit({ type: 'problem', problem });
   }
   if (scan.roots.length === 0) return result();
 
-  // The same steps as a batch run (run-sync.ts): case collisions, content comparison, moves.
-  let { local: localSnapshot, remote: remoteSnapshot, state } = scan;
-  let caseRenames: PlannedMove[] = [];
-  let collisions: RelPath[][] = [];
-  if (context.caseMode) {
-    const settled = settleCaseSpellings({ local: localSnapshot, remote: remoteSnapshot, state, caseMode: context.caseMode, mode: context.reconcile.mode });
-    ({ renames: caseRenames, collisions, state } = settled);
-    localSnapshot = settled.local;
-    remoteSnapshot = settled.remote;
-  }
-  let decisions = reconcile({ local: localSnapshot, remote: remoteSnapshot, state, filter, options: context.reconcile });
-  if (context.compare === 'checksum') {
-    ({ decisions } = await adoptEqualByContent(decisions, { local, remote }, localSnapshot, remoteSnapshot, emit, context.signal));
-  }
-  let strategy = context.resolve;
-  if (strategy === 'ask' && !context.ask) strategy = 'skip';
-  const resolved = await resolveConflicts(decisions, {
-    mode: context.reconcile.mode,
-    strategy,
-    force: context.reconcile.force,
-    delete: context.reconcile.delete,
-    timeWindowMs: context.reconcile.timeWindowMs,
-    local: localSnapshot,
-    remote: remoteSnapshot,
-    // The questions can show a diff or the first differing byte: they read both files.
-    ask: context.ask ? withFileReader(context.ask, { local, remote }) : undefined,
+  const { plan, copyBytes } = await planPair({
+    backends,
+    local: scan.local,
+    remote: scan.remote,
+    state: scan.state,
+    filter,
+    reconcile: context.reconcile,
+    resolve: context.resolve,
+    ask: context.ask,
+    caseMode: context.caseMode,
+    compare: context.compare === 'checksum' ? 'checksum' : 'time',
+    brakes: (planned) => checkSafety(context, planned, full !== undefined, trigger === 'changes'),
+    showRefused: false,
+    onAccepted: (accepted) => {
+      const files = countActions(accepted, (action) => action.kind === 'copy' || action.kind === 'delete' || action.kind === 'move');
+      if (files > 0) emit({ type: 'watch-state', state: 'syncing', paths: scan.roots.length, files });
+    },
+    emit,
+    signal: context.signal,
   });
-  // A folder whose listing had refused entries is never mirrored: its deletions wait.
-  const held = holdBackDeletes(resolved, { local: localSnapshot, remote: remoteSnapshot });
-  for (const folder of held.folders) emit({ type: 'warning', message: describeHeldBack(folder) });
-  const paired = await planMoves({ decisions: held.decisions, local: localSnapshot, remote: remoteSnapshot, state, collisions, caseRenames, backends: { local, remote }, signal: context.signal });
-  const plan = buildPlan({ mode: context.reconcile.mode, decisions: paired.decisions, moves: paired.moves, local: localSnapshot, remote: remoteSnapshot, state });
-  await checkSafety(context, plan, { local: localSnapshot, remote: remoteSnapshot }, full !== undefined, trigger === 'changes');
-
-  const files = countActions(plan, (action) => action.kind === 'copy' || action.kind === 'delete' || action.kind === 'move');
-  if (files > 0) emit({ type: 'watch-state', state: 'syncing', paths: scan.roots.length, files });
-  let copyBytes = 0;
-  for (const action of planActions(plan)) {
-    if (action.kind === 'copy') copyBytes += action.source.size;
-    emit(plannedEvent(action));
-  }
-  for (const conflict of plan.conflicts) emit({ type: 'conflict', conflict });
-  for (const skip of plan.skipped) emit({ type: 'skipped', skip });
-  totals.conflicts += plan.conflicts.length;
+  countPlanned(counts, plan);
   if (context.dryRun) {
-    for (const action of planActions(plan)) count(totals, { action, status: 'done' });
+    countAsDone(counts, plan);
     return result();
   }
   const bytes = new ByteProgress(copyBytes, emit);
   await executePlan(plan, {
-    local,
-    remote,
+    ...backends,
     signal: context.signal,
     onBytes: bytes.onBytes,
     backupDir: context.backupDir ? toRelPath(`${context.backupDir}/${conflictStamp(context.startedMs)}`) : undefined,
@@ -156,7 +121,7 @@ export async function runPass(context: PassContext, paths: Iterable<RelPath>, tr
     onResult: async (actionResult) => {
       bytes.onResult(actionResult);
       store.recordResult(actionResult);
-      count(totals, actionResult);
+      countResult(counts, actionResult);
       if (actionResult.status === 'failed' || actionResult.status === 'not-run') {
         unfinished.push(actionResult.action.path);
         if (actionResult.action.kind === 'move') unfinished.push(actionResult.action.oldPath);
@@ -177,24 +142,22 @@ export async function runPass(context: PassContext, paths: Iterable<RelPath>, tr
  * reported one by one (`watched`) are the user's own: deleting local files, even the last one, is
  * propagated like any other change.
  */
-async function checkSafety(context: PassContext, plan: ReturnType<typeof buildPlan>, scan: { local: Snapshot; remote: Snapshot }, full: boolean, watched: boolean): Promise<void> {
+async function checkSafety(context: PassContext, planned: PlannedPair, full: boolean, watched: boolean): Promise<SafetyRefusal | undefined> {
   const state = context.store.state;
-  const folders = { local: context.local.displayName, remote: context.remote.displayName };
+  const { plan } = planned;
   if (full) {
-    const refusal = checkPlanSafety({
+    return checkPlanSafety({
       plan,
-      local: scan.local,
-      remote: scan.remote,
+      local: planned.local,
+      remote: planned.remote,
       state,
       allowEmptySide: context.allowEmptySide,
       maxDelete: context.maxDelete,
       force: context.forceClockShift,
       timeWindowMs: context.reconcile.timeWindowMs,
     });
-    if (refusal) throw new SafetyError(refusal, describeRefusal(refusal, folders));
-    return;
   }
-  if (state.size === 0) return;
+  if (state.size === 0) return undefined;
   const limit = context.maxDelete ?? DEFAULT_MAX_DELETE;
   for (const side of ['local', 'remote'] as const) {
     if (watched && side === 'local') continue;
@@ -207,36 +170,14 @@ async function checkSafety(context: PassContext, plan: ReturnType<typeof buildPl
     if (visible.length === 0) {
       // --allow-empty confirmed an emptied side: all of the other side goes, whatever --max-delete says.
       if (context.allowEmptySide) continue;
-      const refusal = { reason: 'empty-side', side, recorded: state.size, deletions: removals.length } as const;
-      throw new SafetyError(refusal, describeRefusal(refusal, folders));
+      return { reason: 'empty-side', side, recorded: state.size, deletions: removals.length };
     }
     const deletions = removals.filter((action) => action.kind === 'delete').length;
     let files = 0;
     for (const record of state.values()) if (record[other]?.kind === 'file') files++;
-    if (exceedsDeleteLimit(deletions, files, limit)) {
-      const refusal = { reason: 'max-delete', side: other, deletions, files, limit } as const;
-      throw new SafetyError(refusal, describeRefusal(refusal, folders));
-    }
+    if (exceedsDeleteLimit(deletions, files, limit)) return { reason: 'max-delete', side: other, deletions, files, limit };
   }
-}
-
-type Totals = { -readonly [K in keyof WatchCounts]: WatchCounts[K] };
-
-function count(totals: Totals, result: ActionResult): void {
-  if (result.status === 'failed') totals.errors++;
-  else if (result.status === 'conflict') totals.conflicts++;
-  if (result.status !== 'done') return;
-  const action = result.action;
-  if (action.kind === 'copy') {
-    totals.filesCopied++;
-    totals.bytesCopied += result.bytes ?? action.source.size;
-  } else if (action.kind === 'delete') totals.filesDeleted++;
-  else if (action.kind === 'mkdir') totals.foldersCreated++;
-  else if (action.kind === 'rmdir') totals.foldersDeleted++;
-  else if (action.kind === 'move') {
-    totals.moved++;
-    totals.bytesCopied += result.bytes ?? 0;
-  }
+  return undefined;
 }
 
 function noteLocalWrite(writes: Map<RelPath, Entry | null>, result: ActionResult): void {

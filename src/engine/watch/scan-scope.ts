@@ -40,7 +40,13 @@ export interface ScopeInput {
 
 /** One folder's listing in a scope scan. */
 type Listing =
-  | { readonly kind: 'ok'; readonly entries: ReadonlyMap<RelPath, Entry | { unsupported: string }>; readonly spellings: ReadonlyMap<RelPath, RelPath> }
+  | {
+      readonly kind: 'ok';
+      readonly entries: ReadonlyMap<RelPath, Entry | { unsupported: string }>;
+      readonly spellings: ReadonlyMap<RelPath, RelPath>;
+      /** Keys two names of the folder share (an NFC and an NFD spelling), as in scan-tree.ts. */
+      readonly twins: ReadonlySet<RelPath>;
+    }
   | { readonly kind: 'missing' }
   | { readonly kind: 'error'; readonly message: string };
 
@@ -109,10 +115,9 @@ export async function scanScope(input: ScopeInput): Promise<ScopeScan> {
   const roots = outermostPaths(widened);
   if (roots[0] === ROOT) return scanScope({ ...input, paths: [ROOT] });
 
-  const snapshots: Record<Side, { entries: Map<RelPath, Entry>; unreadable: Set<RelPath>; incomplete: Set<RelPath>; spellings: Map<RelPath, RelPath> }> = {
-    local: { entries: new Map(), unreadable: new Set(), incomplete: new Set(), spellings: new Map() },
-    remote: { entries: new Map(), unreadable: new Set(), incomplete: new Set(), spellings: new Map() },
-  };
+  type ScopeSnapshot = { entries: Map<RelPath, Entry>; unreadable: Set<RelPath>; incomplete: Set<RelPath>; spellings: Map<RelPath, RelPath>; twins: Set<RelPath> };
+  const emptyScope = (): ScopeSnapshot => ({ entries: new Map(), unreadable: new Set(), incomplete: new Set(), spellings: new Map(), twins: new Set() });
+  const snapshots: Record<Side, ScopeSnapshot> = { local: emptyScope(), remote: emptyScope() };
   const subtrees: { side: Side; root: RelPath }[] = [];
   for (const root of roots) {
     for (const side of ['local', 'remote'] as const) {
@@ -126,6 +131,14 @@ export async function scanScope(input: ScopeInput): Promise<ScopeScan> {
         continue;
       }
       if (listing.kind === 'missing') continue;
+      const twin = listing.twins.has(root);
+      if (twin) {
+        // Two spellings of the touched name: which one is meant is unknowable, neither is touched
+        // (a conflict, and nothing in the folder is deleted), as in a full scan (scan-tree.ts).
+        snapshot.twins.add(root);
+        snapshot.unreadable.add(root);
+        snapshot.incomplete.add(parentOf(root));
+      }
       const entry = listing.entries.get(root);
       if (entry === undefined) continue;
       if ('unsupported' in entry) {
@@ -135,7 +148,7 @@ export async function scanScope(input: ScopeInput): Promise<ScopeScan> {
       snapshot.entries.set(root, entry);
       const spelling = listing.spellings.get(root);
       if (spelling !== undefined) snapshot.spellings.set(root, spelling);
-      if (entry.kind === 'dir') subtrees.push({ side, root });
+      if (entry.kind === 'dir' && !twin) subtrees.push({ side, root });
     }
   }
   await runPool(subtrees, concurrency, async ({ side, root }) => {
@@ -146,6 +159,7 @@ export async function scanScope(input: ScopeInput): Promise<ScopeScan> {
       for (const path of result.snapshot.unreadable) snapshot.unreadable.add(path);
       for (const path of result.snapshot.incomplete ?? []) snapshot.incomplete.add(path);
       for (const [path, spelling] of result.snapshot.spellings ?? []) snapshot.spellings.set(path, spelling);
+      for (const path of result.snapshot.twins ?? []) snapshot.twins.add(path);
       problems.push(...result.problems);
       for (const item of result.ignored) ignored.push({ side, ...item });
     } catch (error) {
@@ -211,6 +225,7 @@ async function listFolder(backend: Backend, dir: RelPath, filter: PathFilter): P
   }
   const entries = new Map<RelPath, Entry | { unsupported: string }>();
   const spellings = new Map<RelPath, RelPath>();
+  const twins = new Set<RelPath>();
   for (const item of listed) {
     if (filter.isExcludedName(item.name)) continue;
     let path: RelPath;
@@ -221,10 +236,14 @@ async function listFolder(backend: Backend, dir: RelPath, filter: PathFilter): P
       throw error;
     }
     if (filter.isExcludedEntry(path, 'entry' in item && item.entry.kind === 'dir')) continue;
-    entries.set(path, 'unsupported' in item ? { unsupported: item.unsupported } : item.entry);
     // A folder listed by its key has its key's spelling; a name spelled otherwise (NFD) keeps it.
     const exact = joinExactPath(dir, item.name);
+    if (entries.has(path) && exact !== (spellings.get(path) ?? path)) {
+      twins.add(path);
+      continue;
+    }
+    entries.set(path, 'unsupported' in item ? { unsupported: item.unsupported } : item.entry);
     if (exact !== path) spellings.set(path, exact);
   }
-  return { kind: 'ok', entries, spellings };
+  return { kind: 'ok', entries, spellings, twins };
 }

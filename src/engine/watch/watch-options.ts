@@ -1,7 +1,7 @@
 /**
  * The options of a watch and their defaults.
  */
-import type { AnyRunOptions } from '../run-sync.js';
+import type { AnyRunOptions } from '../run-options.js';
 import type { LocalWatcherFactory } from './local-watcher.js';
 import type { LocalChangeSource, WatchEventListener } from './watch-events.js';
 import { makePathFilter } from '../load-path-filter.js';

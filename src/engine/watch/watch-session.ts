@@ -1,44 +1,39 @@
 /**
  * The running watch of one pair: the start-up run, then a loop that takes one job at a time (a
- * batch of local hints, a poll of one side, a full rescan) while timers and the file watcher
- * queue more, and reconnection with back-off when a side stops answering.
+ * batch of local hints, a poll of one side, a full rescan) from its scheduler while timers and the
+ * file watcher queue more, and reconnection with back-off when a side stops answering. The
+ * scheduler (watch-scheduler.ts), the own-write filter (own-writes.ts) and the reconnection
+ * (reconnection.ts) are rooms of their own; the session runs the jobs.
  */
-import { WRITER_ID } from '../../core/temp-name.js';
-import { TempWriters } from '../../state/temp-writers.js';
 import * as path from 'node:path';
 import type { Backend } from '../../backends/backend.js';
 import { LocalBackend } from '../../backends/local/local-backend.js';
-import { sameEntry, type Entry } from '../../core/entry.js';
 import type { DeleteLimit } from '../../core/check-plan-safety.js';
+import type { Entry } from '../../core/entry.js';
 import type { PathFilter } from '../../core/path-filter.js';
 import { isInside, ROOT, type RelPath } from '../../core/rel-path.js';
 import type { Side } from '../../core/side.js';
-import { DEFAULT_TIME_WINDOW_MS, type ReconcileOptions } from '../../core/sync-options.js';
+import { WRITER_ID } from '../../core/temp-name.js';
 import { describeError, FerryError, isBackendError } from '../../errors.js';
 import { defaultStateDir, StateStore } from '../../state/state-store.js';
-import { backupDirOf, maxDeleteOf, runSync } from '../run-sync.js';
+import { TempWriters } from '../../state/temp-writers.js';
+import { addWatchCounts, watchCountsOf } from '../result-counts.js';
+import { backupDirOf, caseModeOf, maxDeleteOf, reconcileOptionsOf } from '../run-options.js';
+import { runSync } from '../run-sync.js';
 import { scanTree } from '../scan-tree.js';
-import { AdaptiveInterval } from './adaptive-interval.js';
 import { changedPaths } from './diff-listing.js';
 import { relPathUnder, WATCH_LIMIT_CODES, type LocalWatcher, type LocalWatcherFactory } from './local-watcher.js';
+import { OwnWrites } from './own-writes.js';
+import { Reconnection } from './reconnection.js';
 import { runPass, type PassContext, type PassResult } from './run-pass.js';
 import type { LocalChangeSource, WatchActivity, WatchCounts, WatchEvent, WatchSummary } from './watch-events.js';
 import { DEFAULT_DEBOUNCE_MS, DEFAULT_POLL_SECONDS, DEFAULT_RESCAN_SECONDS, type WatchOptions } from './watch-options.js';
+import { WatchScheduler, type WatchJob } from './watch-scheduler.js';
 
-/** A pass starts at the latest this long after the first event of a batch, even if events keep coming. */
-const MAX_BATCH_DELAY_MS = 1000;
-/** Quiet polls double the interval up to this many times the base interval. */
-const POLL_BACKOFF_FACTOR = 8;
-/** Reconnection attempts wait 0.5 s, 1 s, 2 s, ... up to this. */
-const MAX_RECONNECT_DELAY_MS = 15_000;
 /** Attempts at a path whose actions keep failing while both sides answer. */
 const MAX_RETRIES = 3;
 /** The state snapshot is rewritten at most this often (every change is journalled at once anyway). */
 const SAVE_INTERVAL_MS = 30_000;
-/** How long a local write of ferry's own is remembered to ignore the watcher's echo of it. */
-const OWN_WRITE_MEMORY_MS = 10_000;
-
-type Job = { kind: 'full' } | { kind: 'poll'; side: Side } | { kind: 'changes'; paths: RelPath[] };
 
 /** The running watch of one pair. */
 export class WatchSession {
@@ -55,31 +50,16 @@ export class WatchSession {
   private localSource: LocalChangeSource;
   private watcher: LocalWatcher | undefined;
   private store: StateStore | undefined;
-
-  /** Paths hinted at since the last pass. */
-  private pending = new Set<RelPath>();
-  private firstHintAt: number | undefined;
-  private batchDueAt = Infinity;
-  private batchTimer: NodeJS.Timeout | undefined;
-  private batchReady = false;
-  private fullDue = false;
-  private readonly pollDue: Record<Side, boolean> = { local: false, remote: false };
-  private readonly pollTimers: Record<Side, NodeJS.Timeout | undefined> = { local: undefined, remote: undefined };
-  private readonly pollIntervals: Record<Side, AdaptiveInterval>;
+  private readonly scheduler: WatchScheduler;
+  private readonly ownWrites = new OwnWrites();
+  private readonly reconnection: Reconnection;
+  /** Each side's entries at its last full listing, for the next poll to compare with. */
   private readonly lastListing: Record<Side, ReadonlyMap<RelPath, Entry> | undefined> = { local: undefined, remote: undefined };
-  private rescanTimer: NodeJS.Timeout | undefined;
-  private wake: (() => void) | undefined;
-  private kicked = false;
-
-  private reconnectAttempt = 0;
-  private reconnectReason: string | undefined;
   private lastSave = Date.now();
   /** Paths whose last passes failed although both sides answered, with the number of attempts. */
   private readonly failures = new Map<RelPath, number>();
-  private readonly ownWrites = new Map<RelPath, { entry: Entry | null; until: number }>();
   private activity: WatchActivity | undefined;
-
-  private readonly totals = {
+  private readonly totals: { passes: number } & { -readonly [K in keyof WatchCounts]: number } = {
     passes: 0,
     filesCopied: 0,
     bytesCopied: 0,
@@ -109,8 +89,12 @@ export class WatchSession {
     this.rescanMs = (options.rescanSeconds ?? DEFAULT_RESCAN_SECONDS) * 1000;
     this.debounceMs = options.debounceMs ?? DEFAULT_DEBOUNCE_MS;
     this.localSource = options.localChanges ?? 'watcher';
-    const interval = (): AdaptiveInterval => new AdaptiveInterval(this.pollMs, this.pollMs * POLL_BACKOFF_FACTOR);
-    this.pollIntervals = { local: interval(), remote: interval() };
+    this.scheduler = new WatchScheduler({
+      pollMs: this.pollMs,
+      debounceMs: this.debounceMs,
+      isPolled: (side) => (side === 'remote' ? this.mode === 'sync' : this.localSource === 'rescan'),
+    });
+    this.reconnection = new Reconnection({ local, remote });
   }
 
   private get signal(): AbortSignal | undefined {
@@ -122,7 +106,7 @@ export class WatchSession {
   }
 
   async run(): Promise<WatchSummary> {
-    const onAbort = (): void => this.kick();
+    const onAbort = (): void => this.scheduler.kick();
     this.signal?.addEventListener('abort', onAbort);
     try {
       // The watcher starts before the start-up run, so changes made during it are not missed.
@@ -134,7 +118,7 @@ export class WatchSession {
         removePyftpsyncMeta: false,
         onEvent: this.emit,
       });
-      this.add(startup);
+      addWatchCounts(this.totals, startup);
       if (startup.interrupted || this.aborted) return this.summary(true);
       await this.watcher?.ready;
       this.store = await StateStore.open(this.options.stateDir ?? defaultStateDir(), this.local.id, this.remote.id);
@@ -147,23 +131,15 @@ export class WatchSession {
         pollMs: this.mode === 'sync' ? this.pollMs : null,
         rescanMs: this.rescanMs > 0 ? this.rescanMs : null,
       });
-      if (this.mode === 'sync') this.schedulePoll('remote', this.pollMs);
-      if (this.localSource === 'rescan') this.schedulePoll('local', this.pollMs);
-      if (this.rescanMs > 0) {
-        this.rescanTimer = setInterval(() => {
-          this.fullDue = true;
-          this.kick();
-        }, this.rescanMs);
-      }
+      if (this.mode === 'sync') this.scheduler.schedulePoll('remote', this.pollMs);
+      if (this.localSource === 'rescan') this.scheduler.schedulePoll('local', this.pollMs);
+      if (this.rescanMs > 0) this.scheduler.startRescans(this.rescanMs);
       await this.loop();
       this.setActivity('stopping');
       return this.summary(true);
     } finally {
       this.signal?.removeEventListener('abort', onAbort);
-      clearTimeout(this.batchTimer);
-      clearTimeout(this.pollTimers.local);
-      clearTimeout(this.pollTimers.remote);
-      clearInterval(this.rescanTimer);
+      this.scheduler.close();
       await this.watcher?.close().catch(() => undefined);
       if (this.store) {
         try {
@@ -185,7 +161,7 @@ export class WatchSession {
     const isState = (rel: RelPath): boolean => stateDir !== undefined && stateDir !== ROOT && (rel === stateDir || isInside(rel, stateDir));
     this.watcher = this.createWatcher(this.local.root, this.filter, {
       onPath: (rel) => {
-        if (!isState(rel)) this.hint(rel);
+        if (!isState(rel)) this.scheduler.hint(rel);
       },
       onError: (error) => {
         const limit = error.code !== undefined && WATCH_LIMIT_CODES.has(error.code);
@@ -206,72 +182,13 @@ export class WatchSession {
     this.localSource = 'rescan';
     this.emit({ type: 'warning', message: `${why}: local changes are now found by rescanning the folder every ${this.pollMs / 1000} s or less` });
     // Once watching has begun, rescan at once: events may have been lost already.
-    if (this.store) this.schedulePoll('local', 0);
-  }
-
-  /** A local path may have changed. */
-  private hint(path: RelPath): void {
-    this.pending.add(path);
-    const now = Date.now();
-    this.firstHintAt ??= now;
-    this.scheduleBatch(Math.min(now + this.debounceMs, this.firstHintAt + MAX_BATCH_DELAY_MS));
-  }
-
-  private scheduleBatch(dueAt: number): void {
-    this.batchDueAt = dueAt;
-    clearTimeout(this.batchTimer);
-    // The timer's clock and Date.now() can disagree by a millisecond: the flag, not the time,
-    // says the batch is due.
-    this.batchTimer = setTimeout(() => {
-      this.batchReady = true;
-      this.kick();
-    }, Math.max(0, dueAt - Date.now()));
-  }
-
-  private schedulePoll(side: Side, ms: number): void {
-    clearTimeout(this.pollTimers[side]);
-    this.pollTimers[side] = setTimeout(() => {
-      this.pollDue[side] = true;
-      this.kick();
-    }, ms);
-  }
-
-  /** Something changed: poll sides at their fastest again. */
-  private noteChange(): void {
-    for (const side of ['local', 'remote'] as const) {
-      const interval = this.pollIntervals[side];
-      const polled = side === 'remote' ? this.mode === 'sync' : this.localSource === 'rescan';
-      if (polled && interval.nextMs > interval.baseMs) {
-        interval.changed();
-        if (!this.pollDue[side]) this.schedulePoll(side, interval.nextMs);
-      }
-    }
-  }
-
-  /** Wakes the loop; remembered when the loop is busy, so no wake-up is lost. */
-  private kick(): void {
-    this.kicked = true;
-    const wake = this.wake;
-    this.wake = undefined;
-    wake?.();
-  }
-
-  /** Waits for the next kick (returns at once when one came since the last wait). */
-  private async idle(): Promise<void> {
-    if (this.kicked) {
-      this.kicked = false;
-      return;
-    }
-    await new Promise<void>((resolve) => {
-      this.wake = resolve;
-    });
-    this.kicked = false;
+    if (this.store) this.scheduler.schedulePoll('local', 0);
   }
 
   private async loop(): Promise<void> {
     this.setActivity('watching');
     while (!this.aborted) {
-      if (this.reconnectReason !== undefined) {
+      if (this.reconnection.reason !== undefined) {
         await this.reconnect();
         continue;
       }
@@ -279,63 +196,28 @@ export class WatchSession {
       if (!job) {
         if (this.aborted) break;
         this.setActivity('watching');
-        await this.idle();
+        await this.scheduler.idle();
         continue;
       }
       await this.runJob(job);
     }
   }
 
-  private async takeJob(): Promise<Job | undefined> {
-    if (this.fullDue) {
-      this.fullDue = false;
-      return { kind: 'full' };
+  /** The next due job; a batch of hints that are only echoes of ferry's own writes is dropped. */
+  private async takeJob(): Promise<WatchJob | undefined> {
+    for (;;) {
+      const job = this.scheduler.takeJob();
+      if (job?.kind !== 'changes') return job;
+      const kept = await this.ownWrites.withoutEchoes(job.paths, (path) => this.local.stat(path));
+      if (kept.length > 0) return { kind: 'changes', paths: kept };
     }
-    for (const side of ['remote', 'local'] as const) {
-      if (this.pollDue[side]) {
-        this.pollDue[side] = false;
-        return { kind: 'poll', side };
-      }
-    }
-    if (this.pending.size === 0 || !(this.batchReady || Date.now() >= this.batchDueAt)) return undefined;
-    const paths = this.takePending();
-    const kept = await this.withoutOwnWrites(paths);
-    return kept.length > 0 ? { kind: 'changes', paths: kept } : this.takeJob();
   }
 
-  /** Drops hints that are only the echo of ferry's own writes to the local folder. */
-  private async withoutOwnWrites(paths: RelPath[]): Promise<RelPath[]> {
-    const now = Date.now();
-    for (const [path, own] of this.ownWrites) if (own.until < now) this.ownWrites.delete(path);
-    if (this.ownWrites.size === 0) return paths;
-    const kept: RelPath[] = [];
-    for (const path of paths) {
-      const own = this.ownWrites.get(path);
-      if (!own) {
-        kept.push(path);
-        continue;
-      }
-      let current: Entry | undefined;
-      try {
-        current = await this.local.stat(path);
-      } catch {
-        kept.push(path);
-        continue;
-      }
-      const echo = own.entry === null ? current === undefined : own.entry.kind === 'dir' ? current?.kind === 'dir' : sameEntry(current, own.entry);
-      if (!echo) {
-        this.ownWrites.delete(path);
-        kept.push(path);
-      }
-    }
-    return kept;
-  }
-
-  private async runJob(job: Job): Promise<void> {
+  private async runJob(job: WatchJob): Promise<void> {
     if (job.kind === 'poll') return this.poll(job.side);
     if (job.kind === 'full') {
       // A full pass covers every hint so far; hints arriving during it stay queued.
-      this.takePending();
+      this.scheduler.takePending();
       return this.pass([ROOT], 'rescan');
     }
     return this.pass(job.paths, 'changes');
@@ -344,38 +226,26 @@ export class WatchSession {
   /** Lists a whole side and queues what changed since the last look. */
   private async poll(side: Side): Promise<void> {
     const backend = side === 'local' ? this.local : this.remote;
-    const interval = this.pollIntervals[side];
+    const interval = this.scheduler.interval(side);
     try {
       const scan = await scanTree(backend, { side, filter: this.filter, signal: this.signal });
       const changed = changedPaths(side, scan.snapshot, this.lastListing[side], this.store!.state);
       this.lastListing[side] = scan.snapshot.entries;
       if (changed.length > 0) {
         interval.changed();
-        this.noteChange();
-        for (const path of changed) this.pending.add(path);
-        this.scheduleBatch(Date.now());
+        this.scheduler.noteChange();
+        this.scheduler.addChanged(changed);
       } else {
         interval.quiet();
       }
       this.emit({ type: 'watch-polled', side, changed: changed.length, nextInMs: interval.nextMs });
-      if (changed.length > 0) await this.pass(this.takePending(), 'poll');
+      if (changed.length > 0) await this.pass(this.scheduler.takePending(), 'poll');
     } catch (error) {
       if (this.aborted) return;
-      this.startReconnecting(error);
+      this.reconnection.start(error);
     } finally {
-      const polled = side === 'remote' ? this.mode === 'sync' : this.localSource === 'rescan';
-      if (polled && !this.aborted) this.schedulePoll(side, interval.nextMs);
+      if (!this.aborted) this.scheduler.schedulePollAgain(side);
     }
-  }
-
-  private takePending(): RelPath[] {
-    const paths = [...this.pending];
-    this.pending = new Set();
-    this.firstHintAt = undefined;
-    this.batchDueAt = Infinity;
-    this.batchReady = false;
-    clearTimeout(this.batchTimer);
-    return paths;
   }
 
   private async pass(paths: RelPath[], trigger: 'changes' | 'rescan' | 'poll'): Promise<void> {
@@ -395,51 +265,31 @@ export class WatchSession {
       // A dropped connection may already be re-established by the time of the probe: the error
       // itself says it may pass, so the paths are kept either way.
       const passing = isBackendError(error) && error.retryable;
-      if (!passing && (await this.reachable())) {
+      if (!passing && (await this.reconnection.reachable())) {
         this.totals.errors++;
         this.emit({ type: 'problem', problem: { message: describeError(error) } });
         return;
       }
-      this.requeue(paths);
-      this.startReconnecting(error);
+      this.scheduler.requeue(paths);
+      this.reconnection.start(error);
       return;
     }
     this.totals.passes++;
-    this.totals.filesCopied += result.filesCopied;
-    this.totals.bytesCopied += result.bytesCopied;
-    this.totals.filesDeleted += result.filesDeleted;
-    this.totals.foldersCreated += result.foldersCreated;
-    this.totals.foldersDeleted += result.foldersDeleted;
-    this.totals.moved += result.moved;
-    this.totals.conflicts += result.conflicts;
-    this.totals.errors += result.errors;
-    const until = Date.now() + OWN_WRITE_MEMORY_MS;
-    for (const [path, entry] of result.localWrites) this.ownWrites.set(path, { entry, until });
+    const { bytesCopied: _bytes, ...counts } = watchCountsOf(result);
+    addWatchCounts(this.totals, result);
+    this.ownWrites.remember(result.localWrites);
     if (result.full) {
       this.lastListing.local = result.full.local.entries;
       this.lastListing.remote = result.full.remote.entries;
     }
-    if (result.filesCopied + result.filesDeleted + result.foldersCreated + result.foldersDeleted + result.moved > 0) this.noteChange();
-    this.emit({
-      type: 'watch-pass',
-      trigger,
-      paths: full ? 0 : result.roots.length,
-      full,
-      filesCopied: result.filesCopied,
-      filesDeleted: result.filesDeleted,
-      foldersCreated: result.foldersCreated,
-      foldersDeleted: result.foldersDeleted,
-      moved: result.moved,
-      conflicts: result.conflicts,
-      errors: result.errors,
-      elapsedMs: Date.now() - started,
-    });
+    if (result.filesCopied + result.filesDeleted + result.foldersCreated + result.foldersDeleted + result.moved > 0) this.scheduler.noteChange();
+    this.emit({ type: 'watch-pass', trigger, paths: full ? 0 : result.roots.length, full, ...counts, elapsedMs: Date.now() - started });
     for (const path of paths) if (!result.unfinished.includes(path)) this.failures.delete(path);
     if (result.unfinished.length > 0 && !this.aborted) {
-      if (!(await this.reachable())) {
+      if (!(await this.reconnection.reachable())) {
         // The other side went away: everything unfinished is retried once it is back.
-        this.requeue(result.unfinished);
-        this.startReconnecting(new Error('connection lost during the pass'));
+        this.scheduler.requeue(result.unfinished);
+        this.reconnection.start(new Error('connection lost during the pass'));
       } else {
         this.retryLater(result.unfinished);
       }
@@ -451,22 +301,13 @@ export class WatchSession {
   }
 
   private context(): PassContext {
-    const local = this.local;
-    const remote = this.remote;
-    const reconcile: ReconcileOptions = {
-      mode: this.mode,
-      delete: (this.options.delete ?? false) || (this.options.deleteUnmatched ?? false),
-      // In sync, --force only releases the clock-shift brake (as in a batch run).
-      force: this.mode !== 'sync' && (this.options.force ?? false),
-      deleteUnmatched: this.options.deleteUnmatched ?? false,
-      timeWindowMs: Math.max(this.options.timeWindowMs ?? DEFAULT_TIME_WINDOW_MS, local.capabilities.mtimePrecisionMs, remote.capabilities.mtimePrecisionMs),
-    };
+    const { local, remote } = this;
     return {
       local,
       remote,
       store: this.store!,
       filter: this.filter,
-      reconcile,
+      reconcile: reconcileOptionsOf(this.mode, this.options, { local, remote }),
       resolve: this.options.resolve ?? 'skip',
       ask: this.options.ask,
       dryRun: this.dryRun,
@@ -474,7 +315,7 @@ export class WatchSession {
       maxDelete: this.maxDelete,
       forceClockShift: this.options.force ?? false,
       compare: this.options.compare,
-      caseMode: this.options.case ?? (local.capabilities.caseInsensitive || remote.capabilities.caseInsensitive ? 'strict' : undefined),
+      caseMode: caseModeOf(this.options, { local, remote }),
       backupDir: this.backupDir,
       startedMs: this.startedMs,
       signal: this.signal,
@@ -488,6 +329,7 @@ export class WatchSession {
    */
   private retryLater(paths: readonly RelPath[]): void {
     let delay = 0;
+    const again: RelPath[] = [];
     for (const path of new Set(paths)) {
       const attempts = (this.failures.get(path) ?? 0) + 1;
       if (attempts > MAX_RETRIES) {
@@ -496,63 +338,20 @@ export class WatchSession {
         continue;
       }
       this.failures.set(path, attempts);
-      this.pending.add(path);
+      again.push(path);
       delay = Math.max(delay, 1000 * 2 ** (attempts - 1));
     }
-    if (delay > 0) this.scheduleBatch(Date.now() + delay);
-  }
-
-  private requeue(paths: readonly RelPath[]): void {
-    if (paths.includes(ROOT)) this.fullDue = true;
-    for (const path of paths) if (path !== ROOT) this.pending.add(path);
-    this.batchReady = true;
-  }
-
-  /** True when both sides answer a listing of their root. */
-  private async reachable(): Promise<boolean> {
-    try {
-      await Promise.all([this.remote.list(ROOT), this.local.list(ROOT)]);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  private startReconnecting(error: unknown): void {
-    this.reconnectReason = describeError(error);
+    this.scheduler.retry(again, delay);
   }
 
   /** Waits with back-off, then checks whether both sides answer again. */
   private async reconnect(): Promise<void> {
-    const delay = Math.min(MAX_RECONNECT_DELAY_MS, 500 * 2 ** this.reconnectAttempt);
-    this.setActivity('reconnecting', this.pending.size, delay, this.reconnectReason);
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, delay);
-      const onWake = (): void => {
-        // Only an abort ends the wait early; other wake-ups (new events) just queue.
-        if (this.aborted) {
-          clearTimeout(timer);
-          resolve();
-        } else {
-          this.wake = onWake;
-        }
-      };
-      this.wake = onWake;
-    });
-    this.wake = undefined;
+    const delay = this.reconnection.delayMs;
+    this.setActivity('reconnecting', this.scheduler.pendingCount, delay, this.reconnection.reason);
+    await this.scheduler.pause(delay, () => this.aborted);
     if (this.aborted) return;
-    if (await this.reachable()) {
-      this.reconnectAttempt = 0;
-      this.reconnectReason = undefined;
-      // Anything may have happened while away: look at the whole remote side again soon.
-      if (this.mode === 'sync') {
-        this.pollIntervals.remote.changed();
-        this.pollDue.remote = true;
-      }
-      this.batchReady = true;
-    } else {
-      this.reconnectAttempt++;
-    }
+    // Anything may have happened while away: look at the whole remote side again soon.
+    if (await this.reconnection.check()) this.scheduler.resume(this.mode === 'sync' ? 'remote' : undefined);
   }
 
   private setActivity(state: WatchActivity, paths?: number, retryInMs?: number, reason?: string): void {
@@ -565,17 +364,6 @@ export class WatchSession {
       ...(retryInMs !== undefined ? { retryInMs } : {}),
       ...(reason !== undefined ? { reason } : {}),
     });
-  }
-
-  private add(summary: WatchCounts): void {
-    this.totals.filesCopied += summary.filesCopied;
-    this.totals.bytesCopied += summary.bytesCopied;
-    this.totals.filesDeleted += summary.filesDeleted;
-    this.totals.foldersCreated += summary.foldersCreated;
-    this.totals.foldersDeleted += summary.foldersDeleted;
-    this.totals.moved += summary.moved;
-    this.totals.conflicts += summary.conflicts;
-    this.totals.errors += summary.errors;
   }
 
   private summary(interrupted: boolean): WatchSummary {

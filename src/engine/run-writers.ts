@@ -1,0 +1,67 @@
+/**
+ * The clean-up of a run's temporary files: this process is listed among the pair's writers before
+ * it writes any; dead runs' leftovers are removed after the scan; a run that left none is
+ * forgotten at the end (temp-writers.ts).
+ */
+import type { Backend } from '../backends/backend.js';
+import type { Side } from '../core/side.js';
+import { WRITER_ID } from '../core/temp-name.js';
+import type { StateStore } from '../state/state-store.js';
+import { TempWriters } from '../state/temp-writers.js';
+import type { SyncEvent } from './events.js';
+import { plural } from './plural.js';
+import { removeLeftoverTemps } from './remove-leftover-temps.js';
+import type { TempFile } from './scan-tree.js';
+
+/** The writers of a pair's temporary files, as one run sees them. */
+export class RunWriters {
+  /** Dead writers whose leftovers are all gone: forgotten at the end. */
+  private readonly settled: string[] = [];
+
+  private constructor(
+    private readonly writers: TempWriters,
+    private readonly emit: (event: SyncEvent) => void,
+  ) {}
+
+  /** The pair's writer list, with this process registered; undefined (and a warning) when it cannot be written. */
+  static async open(store: StateStore, emit: (event: SyncEvent) => void): Promise<RunWriters | undefined> {
+    try {
+      const writers = await TempWriters.open(store.writersFile, WRITER_ID);
+      await writers.register();
+      return new RunWriters(writers, emit);
+    } catch (error) {
+      emit({ type: 'warning', message: `cannot list this run in ${store.writersFile} (${(error as Error).message}): temporary files it leaves if killed will not be removed by the next run` });
+      return undefined;
+    }
+  }
+
+  /** Removes dead runs' temporary files the scans found; `scansComplete`: every folder was listed. */
+  async removeLeftovers(backends: Readonly<Record<Side, Backend>>, temps: Readonly<Record<Side, readonly TempFile[]>>, scansComplete: boolean, signal?: AbortSignal): Promise<void> {
+    const dead = this.writers.dead;
+    let complete = scansComplete;
+    for (const side of ['local', 'remote'] as const) {
+      const cleanup = await removeLeftoverTemps(backends[side], side, temps[side], dead, signal);
+      if (cleanup.removed > 0) this.emit({ type: 'temps-removed', side, files: cleanup.removed });
+      for (const message of cleanup.failures) this.emit({ type: 'warning', message });
+      if (cleanup.foreign.length > 0) this.emit({ type: 'warning', message: describeForeignTemps(side, cleanup.foreign) });
+      complete &&= cleanup.complete;
+    }
+    // A dead writer is forgotten once every folder was scanned and its leftovers are gone.
+    if (complete) this.settled.push(...dead);
+  }
+
+  /** Forgets the settled dead writers, and this process too when its run left no temporary file. */
+  async finish(leftNone: boolean): Promise<void> {
+    try {
+      await this.writers.forget(leftNone ? [...this.settled, WRITER_ID] : this.settled);
+    } catch (error) {
+      this.emit({ type: 'warning', message: `cannot update the list of this pair's runs: ${(error as Error).message}` });
+    }
+  }
+}
+
+/** One line for the temporary files on a side that no dead run of this pair left. */
+function describeForeignTemps(side: Side, foreign: readonly TempFile[]): string {
+  const shown = foreign.slice(0, 2).map((temp) => temp.path).join(', ') + (foreign.length > 2 ? ', …' : '');
+  return `${plural(foreign.length, 'temporary file', 'temporary files')} of other ferry runs left alone on the ${side} side (${shown}): another pair, another host or an older ferry may still be writing; delete them by hand once no other ferry run uses this folder`;
+}
