@@ -8,7 +8,7 @@ import { openBackend, type OpenBackendOptions } from '../backends/open-backend.j
 import { parseTarget } from '../backends/target-url.js';
 import type { RuleList } from '../core/path-filter.js';
 import { makePathFilter } from './load-path-filter.js';
-import { comparePaths, type RelPath } from '../core/rel-path.js';
+import { comparePaths } from '../core/rel-path.js';
 import { FerryError } from '../errors.js';
 import { scanTree } from './scan-tree.js';
 

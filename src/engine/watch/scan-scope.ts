@@ -201,7 +201,6 @@ export function scopedState(state: SyncState, roots: readonly RelPath[]): SyncSt
         break;
       }
       if (current === ROOT) break;
-      const slash = current.lastIndexOf('/');
       current = parentOf(current);
     }
   }
