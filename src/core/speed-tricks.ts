@@ -23,6 +23,8 @@ export const SPEED_TRICKS = [
   'ftp-direct-receive',
   'ftp-chunk-pool',
   'ftp-no-stack-traces',
+  /** FTP: the first folder listing starts the pool's other logins (ftp-client-pool.ts warmUp). */
+  'ftp-warm-pool',
   /** SFTP: the first listing of the root fetches the whole tree with `find` over exec (sftp-exec-list.ts). */
   'sftp-tree-listing',
   // Pure core (docs/design.md, "Speed tricks in the core"):

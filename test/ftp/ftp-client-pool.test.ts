@@ -69,6 +69,29 @@ describe('FtpClientPool', () => {
     await assert.rejects(pool.use(async () => undefined), (e: unknown) => e instanceof BackendError && e.code === 'connection-lost');
   });
 
+  it('warmUp() logs in up to the size at once, and work then reuses those connections', async () => {
+    const connector = fakeConnector();
+    const pool = new FtpClientPool({ size: 3, connect: connector.connect });
+    pool.warmUp();
+    pool.warmUp(); // a second call while they log in opens no more
+    await tick();
+    assert.equal(connector.made.length, 3);
+    const ids = await Promise.all([1, 2, 3, 4].map(() => pool.use(async (client) => (await tick(), (client as unknown as FakeClient).id))));
+    assert.deepEqual(new Set(ids).size <= 3, true);
+    assert.equal(connector.made.length, 3);
+    await pool.close();
+  });
+
+  it('warmUp() against a server allowing fewer connections shrinks instead of failing work', async () => {
+    const connector = fakeConnector({ allow: 2 });
+    const pool = new FtpClientPool({ size: 4, connect: connector.connect });
+    pool.warmUp();
+    await tick(20);
+    assert.equal(await pool.use(async () => 'ok'), 'ok');
+    assert.equal(connector.made.filter((c) => !c.closed).length, 2);
+    await pool.close();
+  });
+
   it('shrinks to what the server allows when it answers 421, and warns once per shrink', async () => {
     const connector = fakeConnector({ allow: 2 });
     const shrinks: number[] = [];

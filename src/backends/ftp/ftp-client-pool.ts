@@ -152,6 +152,18 @@ export class FtpClientPool {
   }
 
   /**
+   * Starts logging in connections up to the pool's size in the background, without waiting for
+   * them, so they are ready when the work fans out (a scan's first listing is one operation; the
+   * folders it finds want every connection at once). Failures only free the slot: the next caller
+   * that needs a connection meets them itself.
+   */
+  warmUp(): void {
+    while (!this.closed && this.live < this.limit) {
+      void this.openOne({ wake: () => {}, takesBatch: false });
+    }
+  }
+
+  /**
    * Takes a connection for a longer operation (a download stream), until {@link FtpLease.release}.
    *
    * A caller that finds every connection busy opens one more (up to the size) but does not wait

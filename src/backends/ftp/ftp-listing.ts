@@ -13,10 +13,13 @@ import type { FtpFolder } from './ftp-folder.js';
 import { rawList } from './ftp-lookup.js';
 import { parseFtpTime } from './ftp-time.js';
 import { parseListListing, parseMlsdListing } from './list-parser.js';
+import { speedTrickOn } from '../../core/speed-tricks.js';
 
 /** The entries of `dir`, on a connection of its own (retried once on a stale connection). */
 export function listFolder(folder: FtpFolder, dir: RelPath): Promise<ListedEntry[]> {
   const what = `cannot list ${folder.where(dir)}`;
+  // A scan lists one folder, then many at once: the other connections log in meanwhile.
+  if (speedTrickOn('ftp-warm-pool')) folder.pool.warmUp();
   return folder.pool.use(
     async (client) => {
       const entries = folder.features.mlst ? await listByMlsd(folder, client, dir, what) : await listByList(folder, client, dir, what);
