@@ -6,6 +6,8 @@ import { spelledBackend } from './spelled-backend.js';
 import { WRITER_ID } from '../core/temp-name.js';
 import { TempWriters } from '../state/temp-writers.js';
 import { removeLeftoverTemps } from './remove-leftover-temps.js';
+import { adoptParts, openParts, removeUnusedParts } from './adopt-parts.js';
+import { BandwidthLimit, parseByteRate } from './bandwidth-limit.js';
 import type { TempFile } from './scan-tree.js';
 import { describeHeldBack, holdBackDeletes } from '../core/hold-back-deletes.js';
 import { setMaxListeners } from 'node:events';
@@ -151,6 +153,11 @@ export interface RunOptions extends FilterOptions {
    * `.pyftpsync-lock.json` on both sides (not in a dry run).
    */
   readonly removePyftpsyncMeta?: boolean;
+  /**
+   * `--bwlimit`: bytes per second for the whole run, shared by all transfers in both directions;
+   * a number, or text with a `k`/`M`/`G` suffix (binary: `1M` = 1,048,576). Unset: no limit.
+   */
+  readonly bwlimit?: number | string;
   /** Options for opening remote backends (keys, certificates, connections). */
   readonly connection?: OpenBackendOptions;
   readonly onEvent?: EventListener;
@@ -181,6 +188,7 @@ function validate(mode: SyncMode, options: AnyRunOptions): void {
   }
   maxDeleteOf(options);
   backupDirOf(options);
+  bwlimitOf(options);
   // Patterns are checked before anything connects (the ignore file is read later).
   makePathFilter(options, [], undefined);
 }
@@ -196,6 +204,14 @@ export function backupDirOf(options: AnyRunOptions): RelPath | undefined {
   }
   if (dir === ROOT) throw new FerryError('usage', `--backup-dir ${options.backupDir}: expected a folder inside the synced folders, like .ferry-backup`);
   return dir;
+}
+
+/** The `bwlimit` option in bytes per second; a usage error when it is not a rate. */
+export function bwlimitOf(options: AnyRunOptions): number | undefined {
+  if (options.bwlimit === undefined) return undefined;
+  const rate = parseByteRate(String(options.bwlimit));
+  if (rate === undefined) throw new FerryError('usage', `--bwlimit ${options.bwlimit}: expected bytes per second like 500k, 1M or 1.5M`);
+  return rate;
 }
 
 /** The `maxDelete` option as a limit; a usage error when it is neither a count nor a percentage. */
@@ -378,12 +394,18 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
     // The writers of the pair's temporary files: dead runs' leftovers are removed after the scan;
     // this process is listed before it writes any (a dry run writes none and removes none).
     const writers = dryRun ? undefined : await openWriters(store, emit);
+    // Parts of big copies a dead run left are kept for those copies (resumable-copy.ts).
+    const parts = writers ? await openParts(store.partsFile) : undefined;
+    const adopted = new Set<string>();
     const settledWriters: string[] = [];
     const cleanUpTemps = async (list: TempWriters, temps: Record<Side, readonly TempFile[]>, scansComplete: boolean): Promise<void> => {
       const dead = list.dead;
-      let complete = scansComplete;
+      const kept = parts ? await adoptParts(parts, temps, dead, WRITER_ID) : undefined;
+      for (const key of kept?.adopted ?? []) adopted.add(key);
+      // A writer whose part is kept stays listed: the part is its leftover until continued.
+      let complete = scansComplete && adopted.size === 0;
       for (const [side, backend] of [['local', local], ['remote', remote]] as const) {
-        const cleanup = await removeLeftoverTemps(backend, side, temps[side], dead, options.signal);
+        const cleanup = await removeLeftoverTemps(backend, side, kept?.rest[side] ?? temps[side], dead, options.signal);
         if (cleanup.removed > 0) emit({ type: 'temps-removed', side, files: cleanup.removed });
         for (const message of cleanup.failures) emit({ type: 'warning', message });
         if (cleanup.foreign.length > 0) emit({ type: 'warning', message: describeForeignTemps(side, cleanup.foreign) });
@@ -564,6 +586,8 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
         backupDir: backupDir ? toRelPath(`${backupDir}/${conflictStamp(started)}`) : undefined,
         isExcludedName: (name) => filter.isExcludedName(name),
         collectResults: false,
+        bandwidth: options.bwlimit !== undefined ? new BandwidthLimit(bwlimitOf(options)!) : undefined,
+        resume: parts && { parts, writer: WRITER_ID, adopted, warn: (message) => emit({ type: 'warning', message }) },
         onStart: (action) => emit(actionStartedEvent(action)),
         onBytes: bytes.onBytes,
         onResult: async (result) => {
@@ -574,6 +598,10 @@ export async function runSync(mode: SyncMode, options: AnyRunOptions): Promise<R
         },
       });
       if (options.signal?.aborted) summary.interrupted = true;
+      // Kept parts no copy continued (their files are no longer to be copied) go, unless the run
+      // stopped before it could reach them.
+      if (parts && !summary.interrupted && outcome.serverLost === undefined) await removeUnusedParts(parts, adopted, { local, remote });
+      await parts?.flush().catch(() => undefined);
       await store.save();
       // A run without errors left no temporary file: this process need not stay listed.
       if (writers) await forgetWriters(writers, summary.errors === 0 && !summary.interrupted && outcome.serverLost === undefined ? [...settledWriters, WRITER_ID] : settledWriters, emit);

@@ -7,7 +7,7 @@ import { Readable, Writable } from 'node:stream';
 import type { Entry, FileEntry, ListedEntry } from '../../core/entry.js';
 import { baseName, parentOf, ROOT, segmentProblem, type RelPath } from '../../core/rel-path.js';
 import { BackendError, type BackendErrorCode } from '../../errors.js';
-import { safeFileMode, tempNameFor, wholeContentsOf, type Backend, type BackendCapabilities, type MkdirOutcome, type ProbeOptions, type ProbeReporter, type WriteOptions } from '../backend.js';
+import { safeFileMode, wholeContentsOf, type Backend, type BackendCapabilities, type MkdirOutcome, type ProbeOptions, type ProbeReporter, type ReadOptions, type WriteOptions } from '../backend.js';
 import type { FtpClientPool, UploadConnection } from './ftp-client-pool.js';
 import { closeUnlessReplied, ftpReplyCode, isAmbiguousFailure, isConnectionFailure, mapFtpError } from './ftp-errors.js';
 import { probeFtp } from './ftp-probe.js';
@@ -20,7 +20,7 @@ import { forgetDirectReceiver, receiveNextRetrDirectly } from './pipelined-passi
 import type { ServerFeatures } from './server-features.js';
 import type { ContentHash, HashAlgorithm } from '../content-hash.js';
 import { ftpHashMethods, hashOverFtp, type FtpHashMethod } from './ftp-hash.js';
-import { uploadSource } from './upload-source.js';
+import { retrieveFrom, storeOrAppend, uploadTempFor } from './ftp-resume.js';
 import { canStoreBuffer, storeBuffer } from './store-buffer.js';
 import { DeferredBatch } from './deferred-batch.js';
 
@@ -103,6 +103,8 @@ export class FtpBackend implements Backend {
       // connection and sends its first commands with the finished one's last (deferred-batch.ts).
       maxConcurrency: config.pool.size * 2,
       listConcurrency: config.pool.size,
+      // STOR writes in order; parts are continued with APPE at their end (ftp-resume.ts).
+      resumeTailBytes: 0,
     };
   }
 
@@ -365,11 +367,11 @@ export class FtpBackend implements Backend {
     return this.pool.use((client) => this.explain(client, error, path, 'read', what)).catch(() => this.fail(error, what));
   }
 
-  async read(path: RelPath, options: { signal?: AbortSignal } = {}): Promise<Readable> {
+  async read(path: RelPath, options: ReadOptions = {}): Promise<Readable> {
     return this.readOnce(path, options, true);
   }
 
-  private async readOnce(path: RelPath, options: { signal?: AbortSignal }, mayRetry: boolean): Promise<Readable> {
+  private async readOnce(path: RelPath, options: ReadOptions, mayRetry: boolean): Promise<Readable> {
     const what = `cannot read ${this.where(path)}`;
     const abs = this.abs(path);
     options.signal?.throwIfAborted();
@@ -429,7 +431,7 @@ export class FtpBackend implements Backend {
       out.destroy(options.signal?.reason instanceof Error ? options.signal.reason : new Error('read aborted'));
     };
     options.signal?.addEventListener('abort', onAbort, { once: true });
-    const download = client.downloadTo(sink, abs).then(
+    const download = retrieveFrom(client, sink, abs, options.start).then(
       () => {
         finished = true;
         markStarted();
@@ -475,7 +477,8 @@ export class FtpBackend implements Backend {
     this.checkCreatable(path);
     const what = `cannot write ${this.where(path)}`;
     const { signal } = options;
-    const tempRel = (parentOf(path) === ROOT ? tempNameFor(baseName(path)) : `${parentOf(path)}/${tempNameFor(baseName(path))}`) as RelPath;
+    const part = options.part;
+    const tempRel = uploadTempFor(path, part);
     const tempPath = this.abs(tempRel);
     signal?.throwIfAborted();
 
@@ -521,14 +524,16 @@ export class FtpBackend implements Backend {
       // A small file read whole goes out in one piece on a data connection of ferry's own,
       // after the inherited batch in the same packet; anything else sends that batch first.
       const whole = wholeContentsOf(data);
-      const goesWhole = whole !== undefined && canStoreBuffer(client, whole) && sourceError === undefined && !data.destroyed && !signal?.aborted;
+      const goesWhole = whole !== undefined && part === undefined && canStoreBuffer(client, whole) && sourceError === undefined && !data.destroyed && !signal?.aborted;
       if (inherited && !goesWhole) await this.sendInherited(client, inherited);
       if (sourceError !== undefined || data.destroyed) throw sourceError ?? new Error('source closed');
+      await part?.onTemp?.(tempRel);
       uploadStarted = true;
       try {
         if (goesWhole) await storeBuffer(client, tempPath, whole!, inherited);
-        else await client.uploadFrom(uploadSource(data, client), tempPath);
+        else await storeOrAppend(client, data, tempPath, part, this);
       } catch (error) {
+        if (error instanceof BackendError) throw error;
         closeUnlessReplied(client, error);
         if (sourceError !== undefined || signal?.aborted) throw sourceError ?? error;
         // The explanation looks on another connection: this one goes back first. Held meanwhile,
@@ -577,7 +582,8 @@ export class FtpBackend implements Backend {
       return entry;
     } catch (error) {
       release();
-      if (uploadStarted) await this.removeQuietly(tempPath);
+      // A resumable write keeps its part for the caller (engine/resumable-copy.ts).
+      if (uploadStarted && part === undefined) await this.removeQuietly(tempPath);
       if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : error;
       throw error;
     } finally {
