@@ -45,8 +45,9 @@ export async function storeOrAppend(client: Client, data: Readable, tempPath: st
   try {
     await client.appendFrom(uploadSource(data, client), tempPath);
   } catch (error) {
-    // A refusal before any byte: proftpd answers 550 without AllowStoreRestart; others 502/504.
-    if (error instanceof FTPError && error.code >= 500) {
+    // A refusal before any byte: proftpd answers "451 Append/Restart not permitted" without
+    // AllowStoreRestart; others 502/504/550.
+    if (error instanceof FTPError && (error.code >= 500 || error.code === 450 || error.code === 451)) {
       appendRefused.add(server);
       throw new BackendError('unsupported', `the server refused to continue ${tempPath} (${error.message.trim()})`, { cause: error });
     }
