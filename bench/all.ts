@@ -1,7 +1,8 @@
 /**
  * Every benchmark in one go: small files (first upload, no-op, one change), one big file up and
- * down, the scale run (scan, plan, state of huge trees), and small files at a distance (10 and
- * 50 ms round trips, bench/distance.ts). Each prints its own table.
+ * down, the scale run (scan, plan, state of huge trees), small files at a distance (10 and
+ * 50 ms round trips, bench/distance.ts), the start-up cost, and resume with --bwlimit. Each prints
+ * its own table.
  *
  *   npm run bench:all                # the full targets (2,000 files, 1 GiB, 100k and 1M entries)
  *   npm run bench:all -- --quick     # a smoke run of a few minutes: small sizes, one repeat
@@ -18,7 +19,7 @@ import { distanceParts } from './support/distance-part.js';
 
 const args = parseArgs();
 const quick = args.get('quick') === 'true';
-const only = (args.get('only') ?? 'small,big,scale,distance,startup').split(',');
+const only = (args.get('only') ?? 'small,big,scale,distance,startup,resume').split(',');
 const defaults: Record<string, Record<string, string>> = quick
   ? {
       small: { files: '200', folders: '10', 'peer-n': '4,8', repeat: '1' },
@@ -36,6 +37,7 @@ const scripts: Record<string, string> = { small: 'small-files.ts', big: 'big-fil
 build();
 let failed = false;
 for (const part of only) {
+  if (part === 'resume') continue;
   if (part === 'startup') {
     if (!runStartup()) failed = true;
     continue;
@@ -46,7 +48,7 @@ for (const part of only) {
     continue;
   }
   const script = scripts[part];
-  if (!script) throw new Error(`--only: unknown part ${part} (small, big, scale, distance, startup)`);
+  if (!script) throw new Error(`--only: unknown part ${part} (small, big, scale, distance, startup, resume)`);
   const options = { ...defaults[part] };
   for (const name of known[part]!) if (args.has(name)) options[name] = args.get(name)!;
   const argv = Object.entries(options).flatMap(([name, value]) => [`--${name}`, value]);
@@ -55,6 +57,16 @@ for (const part of only) {
   const run = spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'bench', script), ...argv], { cwd: repoRoot, stdio: 'inherit' });
   if (run.status !== 0) failed = true;
 }
+/** Resume (a 1 GiB upload killed at 80 %, continued) and --bwlimit: bench/resume.ts. */
+function benchResume(): boolean {
+  const argv = quick ? ['--mb', '256'] : [];
+  for (const name of ['repeat', 'protocols']) if (args.has(name)) argv.push(`--${name}`, args.get(name)!);
+  argv.push('--no-build');
+  console.log(`\n=== resume: bench/resume.ts ${argv.join(' ')}\n`);
+  return spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'bench', 'resume.ts'), ...argv], { cwd: repoRoot, stdio: 'inherit' }).status === 0;
+}
+if (only.includes('resume') && !benchResume()) failed = true;
+
 process.exitCode = failed ? 1 : 0;
 
 /**

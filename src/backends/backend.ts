@@ -27,6 +27,28 @@ export interface BackendCapabilities {
    * which the other side's network replies wait.
    */
   readonly listConcurrency?: number;
+  /**
+   * Set when `write` can continue a part ({@link WriteOptions.part}): how many bytes at the end
+   * of a part a killed writer may have left unwritten or out of order (writes in flight complete
+   * in any order on some servers), which a continuation writes again. 0 for sequential writers.
+   */
+  readonly resumeTailBytes?: number;
+}
+
+/**
+ * A write that may be continued later (big files, engine/resumable-copy.ts). The temporary file
+ * stays where it is when the write fails, for the caller to continue or remove.
+ */
+export interface PartOptions {
+  /** Hears the temporary file's path (below the root) before the first byte goes out. */
+  readonly onTemp?: (temp: RelPath) => void | Promise<void>;
+  /**
+   * Continue this temporary file (ferry's own, in the same folder) at `offset` instead of
+   * starting a new one: bytes from `offset` on are replaced by `data`. `offset` is at most the
+   * part's size; a backend that can only append (FTP `APPE`) needs it equal. Throws `unsupported`
+   * when the server refuses to continue a file (the caller starts afresh).
+   */
+  readonly continueAt?: { readonly temp: RelPath; readonly offset: number };
 }
 
 /** Options of {@link Backend.write}. */
@@ -37,6 +59,18 @@ export interface WriteOptions {
   readonly mode?: number;
   /** Aborts the transfer; the final name is left untouched. */
   readonly signal?: AbortSignal;
+  /**
+   * A resumable write (only where {@link BackendCapabilities.resumeTailBytes} is set): the
+   * temporary file is kept on failure instead of removed (the final name is still untouched).
+   */
+  readonly part?: PartOptions;
+}
+
+/** Options of {@link Backend.read}. */
+export interface ReadOptions {
+  readonly signal?: AbortSignal;
+  /** Start at this byte (default 0): the stream holds the bytes from here to the end. */
+  readonly start?: number;
 }
 
 /** What {@link Backend.mkdir} did: made the folder, or found it there. */
@@ -65,8 +99,11 @@ export interface Backend {
   /** The entry at `path`, or undefined when nothing is there. */
   stat(path: RelPath): Promise<Entry | undefined>;
 
-  /** A stream of the file's bytes. Throws `not-found` or `is-a-directory`. */
-  read(path: RelPath, options?: { signal?: AbortSignal }): Promise<Readable>;
+  /**
+   * A stream of the file's bytes (from `options.start` on). Throws `not-found` or
+   * `is-a-directory`.
+   */
+  read(path: RelPath, options?: ReadOptions): Promise<Readable>;
 
   /**
    * Writes `data` to `path` atomically: the bytes go to a temporary name in the same folder which

@@ -184,6 +184,7 @@ export function taskArguments(
   on(s.create_folder || flags.createFolder, '--create-folder');
   on(s.allow_empty, '--allow-empty');
   withValue(s.max_delete, '--max-delete');
+  withValue(s.bwlimit, '--bwlimit');
   withValue(s.backup_dir, '--backup-dir');
   on(s.report_problems || flags.reportProblems, '--report-problems');
   const verbose = (s.verbose ?? 0) + flags.verbose;

@@ -7,6 +7,9 @@ import { connectionOptionsOf, type ConnectionFlags } from './connection-options.
 import { filterOptionsOf, type FilterFlags } from './filter-options.js';
 import { canPrompt, terminalConflictResolver } from './prompts.js';
 
+/** The help text of `--bwlimit`. */
+export const BWLIMIT_HELP = 'limit transfers to this many bytes per second for the whole run, all parallel transfers and both directions together (500k, 1M, 1.5M; k = 1024)';
+
 /** Flags commander parses for every command that runs a sync. */
 export interface RunFlags extends ConnectionFlags, FilterFlags {
   dryRun?: boolean;
@@ -19,6 +22,7 @@ export interface RunFlags extends ConnectionFlags, FilterFlags {
   createFolder?: boolean;
   allowEmpty?: boolean;
   maxDelete?: string;
+  bwlimit?: string;
   /** `--backup-dir` alone is `true`: the default folder. */
   backupDir?: string | boolean;
   json?: boolean;
@@ -48,6 +52,7 @@ export function runOptionsOf(flags: RunFlags): Omit<AnyRunOptions, 'local' | 're
     createFolder: flags.createFolder,
     allowEmptySide: flags.allowEmpty,
     maxDelete: flags.maxDelete,
+    bwlimit: flags.bwlimit,
     backupDir: flags.backupDir === true ? DEFAULT_BACKUP_DIR : flags.backupDir === false ? undefined : flags.backupDir,
     stateDir: flags.stateDir,
     timeWindowMs: flags.timeWindow,

@@ -20,6 +20,7 @@ import { addConnectionOptions, positiveInt } from './connection-options.js';
 import { startCommandOutput, type OutputFlags } from './command-output.js';
 import { writeRaw } from './output-stream.js';
 import { canPrompt } from './prompts.js';
+import { BWLIMIT_HELP } from './run-flags.js';
 import { ProgressDisplay, LIVE_INTERVAL_MS } from './render/progress-line.js';
 import { TextRenderer } from './render/text-renderer.js';
 import { addLogFileOption, VERBOSE_HELP } from './run-logging.js';
@@ -101,6 +102,7 @@ export function addSyncCommands(program: Command, setExitCode: (code: number) =>
       .option('--allow-empty', 'run even if a side is missing or empty although the last sync saw files there (deletes them on the other side; exit 4 otherwise)')
       .option('--max-delete <limit>', 'refuse (exit 5) a run that deletes more files on one side than this: a count (20) or a percentage of that side\'s files (default 50%; 100% turns it off; percentages need at least 10 deletions)')
       .option('--backup-dir [dir]', 'move files the run would delete or overwrite into DIR/<UTC time>/ on their side instead (relative to each root; default .ferry-backup; never synced)')
+      .option('--bwlimit <rate>', BWLIMIT_HELP)
       .option('--report-problems', 'exit with code 10 when conflicts were left or errors happened')
       .option('-v, --verbose', VERBOSE_HELP, counter, 1)
       .option('-q, --quiet', 'print only the summary and errors')

@@ -82,6 +82,8 @@ export const TASK_KEYS = {
   create_folder: 'boolean',
   allow_empty: 'boolean',
   max_delete: 'delete-limit',
+  /** `--bwlimit`: bytes per second (500k, 1M). */
+  bwlimit: 'size',
   /** `--backup-dir`, relative to each side's root. */
   backup_dir: 'string',
   report_problems: 'boolean',

@@ -12,8 +12,10 @@ export type ActionResult =
   /**
    * Done. `written` is the target entry a copy (or a file move) produced, as the target reports
    * it. `via: 'copy'`: a move whose rename failed was done as a copy and a deletion instead.
+   * `bytes`: what the copy sent; `resumedFrom`: the byte at which a copy continued the part an
+   * earlier attempt left (so `bytes` is the rest).
    */
-  | { readonly action: Action; readonly status: 'done'; readonly written?: FileEntry; readonly bytes?: number; readonly via?: 'rename' | 'copy' }
+  | { readonly action: Action; readonly status: 'done'; readonly written?: FileEntry; readonly bytes?: number; readonly resumedFrom?: number; readonly via?: 'rename' | 'copy' }
   | { readonly action: Action; readonly status: 'failed'; readonly error: string }
   /** The target changed between scan and action: nothing was touched, it is a conflict now. */
   | { readonly action: Action; readonly status: 'conflict'; readonly reason: 'changed-during-sync'; readonly detail: string }

@@ -94,6 +94,20 @@ export function joinExactPath(dir: RelPath, name: string): RelPath {
   return (dir === ROOT ? name : [dir, name].join('/')) as RelPath;
 }
 
+/**
+ * A `/`-separated relative path as spelled, without normalisation: for paths ferry itself recorded
+ * exactly (a part's temporary file in the state folder). Throws {@link UnsafePathError}.
+ */
+export function toExactRelPath(path: string): RelPath {
+  if (path === '') return ROOT;
+  if (path.startsWith('/')) throw new UnsafePathError(path, 'absolute path');
+  for (const segment of path.split('/')) {
+    const problem = segmentProblem(segment);
+    if (problem !== undefined) throw new UnsafePathError(path, problem);
+  }
+  return path as RelPath;
+}
+
 /*
  * The constructors below are trusted: they make a RelPath from RelPaths without checking the
  * result, because each one only cuts a valid path at a `/` or joins two valid paths with one `/`,

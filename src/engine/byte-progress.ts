@@ -62,6 +62,7 @@ export class ByteProgress {
   onResult(result: ActionResult): void {
     if (result.action.kind !== 'copy') return;
     this.inFlight.delete(result.action);
-    if (result.status === 'done') this.finishedBytes += result.bytes ?? result.action.source.size;
+    // A continued part counts from where it was continued, as its progress did.
+    if (result.status === 'done') this.finishedBytes += (result.bytes ?? result.action.source.size) + (result.resumedFrom ?? 0);
   }
 }

@@ -13,6 +13,9 @@ import { phaseActions, type ActionSequence } from '../core/plan-actions.js';
 import type { Side } from '../core/side.js';
 import { isBackendError } from '../errors.js';
 import { copyFile } from './copy-file.js';
+import type { BandwidthLimit } from './bandwidth-limit.js';
+import { copyResumable, isResumable, type ResumeContext } from './resumable-copy.js';
+import type { FileEntry } from '../core/entry.js';
 import { failureMessage } from './failure-message.js';
 import { performMove } from './perform-move.js';
 import { runPool } from './task-pool.js';
@@ -43,6 +46,10 @@ export interface ExecuteOptions {
    * `onResult` passes false: the results of a million actions are not kept until the end then.
    */
   readonly collectResults?: boolean;
+  /** `--bwlimit`: the run's budget of bytes per second, shared by every copy. */
+  readonly bandwidth?: BandwidthLimit;
+  /** Big copies keep and continue their parts (resumable-copy.ts). */
+  readonly resume?: ResumeContext;
   /**
    * How long transfers in flight may go on after `signal` aborts, to finish (ms, default
    * {@link TRANSFER_GRACE_MS}); then they are stopped and their temporary files removed.
@@ -155,7 +162,7 @@ async function executeWith(
     const attempts = (options.retries ?? 2) + 1;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await report(await perform(action, backends, createdFolders, transferSignal, backup, options.isExcludedName, options.onBytes));
+        return await report(await perform(action, backends, createdFolders, transferSignal, backup, options.isExcludedName, options.onBytes, options));
       } catch (error) {
         const retry = isBackendError(error) && error.retryable && attempt + 1 < attempts && !stopSignal.aborted;
         if (retry) {
@@ -238,6 +245,23 @@ function groupByDepth(actions: ActionSequence, phase: PlanPhase): Iterable<Actio
   return groups;
 }
 
+/** One file's copy: throttled by the run's bandwidth budget, resumable when it is big. */
+function copyOne(
+  from: Backend,
+  to: Backend,
+  toSide: Side,
+  path: RelPath,
+  source: FileEntry,
+  signal: AbortSignal | undefined,
+  onBytes: ((bytes: number) => void) | undefined,
+  transfer: Pick<ExecuteOptions, 'bandwidth' | 'resume'>,
+): Promise<{ written: FileEntry; bytes: number; resumedFrom?: number }> {
+  const bandwidth = transfer.bandwidth;
+  const throttle = bandwidth && ((bytes: number) => bandwidth.take(bytes, signal));
+  if (transfer.resume && isResumable(to, source)) return copyResumable(transfer.resume, from, to, toSide, path, source, signal, onBytes, throttle);
+  return copyFile(from, to, path, source, signal, onBytes, { throttle });
+}
+
 /** Does one action. Throws on failure; returns `conflict` when its target changed since the scan. */
 async function perform(
   action: Action,
@@ -247,6 +271,7 @@ async function perform(
   backup?: BackupMover,
   isExcludedName?: (name: string) => boolean,
   onBytes?: (action: Action, bytes: number) => void,
+  transfer: Pick<ExecuteOptions, 'bandwidth' | 'resume'> = {},
 ): Promise<ActionResult> {
   switch (action.kind) {
     case 'record':
@@ -278,15 +303,13 @@ async function perform(
         // The overwritten version goes to the backup folder first; if the copy then fails it comes back.
         const movedTo = await backup.moveAside(action.to, action.path);
         try {
-          const { written, bytes } = await copyFile(backends[action.from], target, action.path, action.source, signal, counted);
-          return { action, status: 'done', written, bytes };
+          return { action, status: 'done', ...(await copyOne(backends[action.from], target, action.to, action.path, action.source, signal, counted, transfer)) };
         } catch (error) {
           await backup.restore(action.to, movedTo, action.path).catch(() => undefined);
           throw error;
         }
       }
-      const { written, bytes } = await copyFile(backends[action.from], target, action.path, action.source, signal, counted);
-      return { action, status: 'done', written, bytes };
+      return { action, status: 'done', ...(await copyOne(backends[action.from], target, action.to, action.path, action.source, signal, counted, transfer)) };
     }
     case 'delete': {
       const backend = backends[action.side];

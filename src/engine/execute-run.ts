@@ -13,6 +13,8 @@ import type { StateStore } from '../state/state-store.js';
 import { ByteProgress } from './byte-progress.js';
 import { actionFinishedEvent, actionStartedEvent, type SyncEvent } from './events.js';
 import { executePlanOutcome, type ExecuteOutcome } from './execute-plan.js';
+import type { ResumeContext } from './resumable-copy.js';
+import type { BandwidthLimit } from './bandwidth-limit.js';
 import { countResult, type ResultCounts } from './result-counts.js';
 
 /** Input of {@link executeRun}. */
@@ -30,6 +32,10 @@ export interface RunToExecute {
   readonly startedMs: number;
   readonly emit: (event: SyncEvent) => void;
   readonly signal?: AbortSignal;
+  /** `bwlimit`: the run's one budget of bytes per second. */
+  readonly bandwidth?: BandwidthLimit;
+  /** Parts of big copies: continued where kept, recorded as copies go (resumable-copy.ts). */
+  readonly resume?: ResumeContext;
 }
 
 /** Runs the plan; resolves once every action finished or was not run. */
@@ -42,6 +48,8 @@ export async function executeRun(input: RunToExecute): Promise<ExecuteOutcome> {
     backupDir: input.backupDir ? toRelPath(`${input.backupDir}/${conflictStamp(input.startedMs)}`) : undefined,
     isExcludedName: (name) => input.filter.isExcludedName(name),
     collectResults: false,
+    bandwidth: input.bandwidth,
+    resume: input.resume,
     onStart: (action) => emit(actionStartedEvent(action)),
     onBytes: bytes.onBytes,
     onResult: async (result) => {

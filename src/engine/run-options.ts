@@ -1,6 +1,7 @@
 /**
  * The options of upload, download and sync runs, and their checks before anything connects.
  */
+import { parseByteRate } from './bandwidth-limit.js';
 import type { Backend } from '../backends/backend.js';
 import type { OpenBackendOptions } from '../backends/open-backend.js';
 import type { CaseMode } from '../core/case-collisions.js';
@@ -88,6 +89,11 @@ export interface RunOptions extends FilterOptions {
    * `.pyftpsync-lock.json` on both sides (not in a dry run).
    */
   readonly removePyftpsyncMeta?: boolean;
+  /**
+   * Bytes per second for the whole run, shared by all transfers in both directions: a number, or
+   * text with a `k`/`M`/`G` suffix (binary: `1M` = 1,048,576). Unset: no limit.
+   */
+  readonly bwlimit?: number | string;
   /** Options for opening remote backends (keys, certificates, connections). */
   readonly connection?: OpenBackendOptions;
   readonly onEvent?: EventListener;
@@ -119,8 +125,17 @@ export function validateRunOptions(mode: SyncMode, options: AnyRunOptions): void
   }
   maxDeleteOf(options);
   backupDirOf(options);
+  bwlimitOf(options);
   // Patterns are checked before anything connects (the ignore file is read later).
   makePathFilter(options, [], undefined);
+}
+
+/** The `bwlimit` option in bytes per second; a usage error when it is not a rate. */
+export function bwlimitOf(options: AnyRunOptions): number | undefined {
+  if (options.bwlimit === undefined) return undefined;
+  const rate = parseByteRate(String(options.bwlimit));
+  if (rate === undefined) throw new FerryError('usage', `\`bwlimit\` ${options.bwlimit}: expected bytes per second like 500k, 1M or 1.5M`);
+  return rate;
 }
 
 /** The `backupDir` option as a path below the root; a usage error when it leaves the root. */

@@ -13,11 +13,12 @@ import { loadPathFilter } from './load-path-filter.js';
 import { openPair, type OpenedPair } from './open-pair.js';
 import { planRun, type PlannedRun } from './plan-run.js';
 import { countAsDone, emptyCounts, type ResultCounts } from './result-counts.js';
-import { backupDirOf, validateRunOptions, type AnyRunOptions } from './run-options.js';
+import { backupDirOf, bwlimitOf, validateRunOptions, type AnyRunOptions } from './run-options.js';
+import { BandwidthLimit } from './bandwidth-limit.js';
 import { RunWriters } from './run-writers.js';
 
 export type { AnyRunOptions, OneWayOptions, RunOptions } from './run-options.js';
-export { backupDirOf, maxDeleteOf } from './run-options.js';
+export { backupDirOf, bwlimitOf, maxDeleteOf } from './run-options.js';
 export { checkDistinct } from './check-distinct.js';
 
 /** What a run is doing, for the message of an interruption before anything was changed. */
@@ -83,11 +84,16 @@ interface ExecutionContext {
 /** Executes a plan, saves the state, then cleans up: the writers list, pyftpsync's files. */
 async function execute(planned: PlannedRun, context: ExecutionContext): Promise<void> {
   const { options, store, counts, emit } = context;
-  const outcome = await executeRun({ ...planned, ...context.run, store, counts, emit, signal: options.signal });
+  const rate = bwlimitOf(options);
+  const bandwidth = rate !== undefined ? new BandwidthLimit(rate) : undefined;
+  const resume = context.writers?.resumeContext();
+  const outcome = await executeRun({ ...planned, ...context.run, store, counts, emit, signal: options.signal, bandwidth, resume });
   if (options.signal?.aborted) counts.interrupted = true;
   await store.save();
-  // A run without errors left no temporary file: this process need not stay listed.
-  await context.writers?.finish(counts.errors === 0 && !counts.interrupted && outcome.serverLost === undefined);
+  // A run without errors left no temporary file: this process need not stay listed. Kept parts no
+  // copy continued go, unless the run stopped before it could reach them.
+  const ranToEnd = !counts.interrupted && outcome.serverLost === undefined;
+  await context.writers?.finish(counts.errors === 0 && ranToEnd, planned.backends, ranToEnd);
   if (outcome.serverLost !== undefined && !counts.interrupted) throw serverLostError(outcome.serverLost, counts.filesCopied);
   if (options.removePyftpsyncMeta) await cleanUpPyftpsync(planned.backends, planned.kept!, counts.errors === 0 && !counts.interrupted, emit);
 }

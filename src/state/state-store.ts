@@ -109,6 +109,11 @@ export class StateStore {
     return this.snapshotFile.replace(/\.json$/, '.writers');
   }
 
+  /** Where the pair's resumable parts of big copies are recorded (resumable-parts.ts). */
+  get partsFile(): string {
+    return this.snapshotFile.replace(/\.json$/, '.parts');
+  }
+
   /** The state as of now (loaded, plus changes recorded in this run). */
   get state(): SyncState {
     return this.current;

@@ -9,7 +9,7 @@ import type { Entry, FileEntry, ListedEntry } from '../../core/entry.js';
 import { ROOT, type RelPath } from '../../core/rel-path.js';
 import { speedTrickOn } from '../../core/speed-tricks.js';
 import { BackendError } from '../../errors.js';
-import type { Backend, BackendCapabilities, MkdirOutcome, ProbeOptions, ProbeReporter, WriteOptions } from '../backend.js';
+import type { Backend, BackendCapabilities, MkdirOutcome, ProbeOptions, ProbeReporter, ReadOptions, WriteOptions } from '../backend.js';
 import type { ContentHash, HashAlgorithm } from '../content-hash.js';
 import type { FtpClientPool } from './ftp-client-pool.js';
 import { downloadFile } from './ftp-download.js';
@@ -82,6 +82,8 @@ export class FtpBackend implements Backend {
       // connection and sends its first commands with the finished one's last (deferred-batch.ts).
       maxConcurrency: config.pool.size * (speedTrickOn('ftp-hand-over') ? 2 : 1),
       listConcurrency: config.pool.size,
+      // STOR writes in order; parts are continued with APPE at their end (ftp-resume.ts).
+      resumeTailBytes: 0,
     };
   }
 
@@ -101,7 +103,7 @@ export class FtpBackend implements Backend {
     return this.folder.pool.use((client) => statOn(this.folder, client, path, what), { retry: true });
   }
 
-  read(path: RelPath, options: { signal?: AbortSignal } = {}): Promise<Readable> {
+  read(path: RelPath, options: ReadOptions = {}): Promise<Readable> {
     return downloadFile(this.folder, path, options);
   }
 

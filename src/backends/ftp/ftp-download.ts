@@ -18,20 +18,22 @@ import { closeUnlessReplied, isConnectionFailure } from './ftp-errors.js';
 import { explainReadOn } from './ftp-explain.js';
 import type { FtpFolder } from './ftp-folder.js';
 import { statOn } from './ftp-lookup.js';
+import { retrieveFrom } from './ftp-resume.js';
+import type { ReadOptions } from '../backend.js';
 import { forgetDirectReceiver, receiveNextRetrDirectly, type DirectReceiver } from './pipelined-passive-transfer.js';
 
 /** Reads `path`; a reused connection found dead before the first byte is replaced once. */
-export function downloadFile(folder: FtpFolder, path: RelPath, options: { signal?: AbortSignal } = {}): Promise<Readable> {
+export function downloadFile(folder: FtpFolder, path: RelPath, options: ReadOptions = {}): Promise<Readable> {
   return readOnce(folder, path, options, true);
 }
 
-async function readOnce(folder: FtpFolder, path: RelPath, options: { signal?: AbortSignal }, mayRetry: boolean): Promise<Readable> {
+async function readOnce(folder: FtpFolder, path: RelPath, options: ReadOptions, mayRetry: boolean): Promise<Readable> {
   const what = `cannot read ${folder.where(path)}`;
   const abs = folder.abs(path);
   options.signal?.throwIfAborted();
   const lease = await folder.pool.lease();
   const stream = new DownloadStream();
-  const download = retrInto(stream, lease, abs, options.signal);
+  const download = retrInto(stream, lease, abs, options.signal, options.start);
   try {
     await Promise.race([stream.started, download]);
   } catch (error) {
@@ -44,10 +46,10 @@ async function readOnce(folder: FtpFolder, path: RelPath, options: { signal?: Ab
 }
 
 /**
- * Runs `RETR abs` on the leased connection into `stream`, and gives the connection back when the
+ * Runs `RETR abs` (from `start` on) on the leased connection into `stream`, and gives the connection back when the
  * transfer is over. The promise settles with the transfer (once the whole file was read).
  */
-function retrInto(stream: DownloadStream, lease: FtpLease, abs: string, signal: AbortSignal | undefined): Promise<void> {
+function retrInto(stream: DownloadStream, lease: FtpLease, abs: string, signal: AbortSignal | undefined, start: number | undefined): Promise<void> {
   const client = lease.client;
   const receiver = speedTrickOn('ftp-direct-receive') ? stream.directReceiver() : undefined;
   if (receiver) receiveNextRetrDirectly(client.ftp, receiver);
@@ -55,7 +57,8 @@ function retrInto(stream: DownloadStream, lease: FtpLease, abs: string, signal: 
     stream.out.destroy(signal?.reason instanceof Error ? signal.reason : new Error('read aborted'));
   };
   signal?.addEventListener('abort', onAbort, { once: true });
-  const download = client.downloadTo(stream.sink, abs).then(
+  // From byte `start` on (REST + RETR) when a part is continued (ftp-resume.ts).
+  const download = retrieveFrom(client, stream.sink, abs, start).then(
     () => stream.end(),
     (error: unknown) => {
       stream.transferOver();

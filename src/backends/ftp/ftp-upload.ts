@@ -9,10 +9,11 @@
 import type { Client } from 'basic-ftp';
 import type { Readable } from 'node:stream';
 import type { Entry, FileEntry } from '../../core/entry.js';
-import { baseName, joinExactPath, parentOf, type RelPath } from '../../core/rel-path.js';
+import type { RelPath } from '../../core/rel-path.js';
 import { speedTrickOn } from '../../core/speed-tricks.js';
 import { BackendError } from '../../errors.js';
-import { tempNameFor, wholeContentsOf, type WriteOptions } from '../backend.js';
+import { wholeContentsOf, type WriteOptions } from '../backend.js';
+import { storeOrAppend, uploadTempFor } from './ftp-resume.js';
 import { DeferredBatch } from './deferred-batch.js';
 import type { FtpLease } from './ftp-client-pool.js';
 import { closeUnlessReplied } from './ftp-errors.js';
@@ -22,7 +23,6 @@ import { chmodCommand, finishInTwoBatches, oneBatchCommands, readOneBatchReplies
 import { mtimeCommand } from './mtime-method.js';
 import { sendPipelined } from './send-pipelined.js';
 import { canStoreBuffer, storeBuffer } from './store-buffer.js';
-import { uploadSource } from './upload-source.js';
 
 /** One upload under way. */
 interface Upload {
@@ -74,7 +74,8 @@ class WatchedSource {
 export async function uploadFile(folder: FtpFolder, path: RelPath, data: Readable, options: WriteOptions = {}): Promise<FileEntry> {
   folder.checkCreatable(path);
   const { signal } = options;
-  const tempRel = joinExactPath(parentOf(path), tempNameFor(baseName(path)));
+  // A big copy's part is continued under its own name (ftp-resume.ts).
+  const tempRel = uploadTempFor(path, options.part);
   const tempPath = folder.abs(tempRel);
   signal?.throwIfAborted();
   const source = new WatchedSource(data, signal);
@@ -88,13 +89,15 @@ export async function uploadFile(folder: FtpFolder, path: RelPath, data: Readabl
   }
   try {
     const whole = await prepareTransfer(upload, lease);
+    await options.part?.onTemp?.(tempRel);
     try {
       await transfer(upload, lease, whole);
       return await finish(upload, lease);
     } catch (error) {
-      // The temporary file may exist from here on.
+      // The temporary file may exist from here on. A resumable write keeps its part for the
+      // caller (engine/resumable-copy.ts).
       lease.release();
-      await removeQuietly(folder, tempPath);
+      if (options.part === undefined) await removeQuietly(folder, tempPath);
       throw error;
     }
   } catch (error) {
@@ -116,7 +119,7 @@ export async function uploadFile(folder: FtpFolder, path: RelPath, data: Readabl
 async function prepareTransfer(upload: Upload, lease: FtpLease): Promise<Buffer | undefined> {
   const { source, options } = upload;
   const whole = speedTrickOn('ftp-store-buffer') ? wholeContentsOf(source.data) : undefined;
-  const goesWhole = whole !== undefined && canStoreBuffer(lease.client, whole) && !source.broken && !options.signal?.aborted;
+  const goesWhole = whole !== undefined && options.part === undefined && canStoreBuffer(lease.client, whole) && !source.broken && !options.signal?.aborted;
   if (lease.batch && !goesWhole) await sendInherited(upload.folder, lease.client, lease.batch);
   if (source.broken) throw source.error ?? new Error('source closed');
   return goesWhole ? whole : undefined;
@@ -128,8 +131,10 @@ async function transfer(upload: Upload, lease: FtpLease, whole: Buffer | undefin
   const client = lease.client;
   try {
     if (whole !== undefined) await storeBuffer(client, tempPath, whole, lease.batch);
-    else await client.uploadFrom(uploadSource(source.data, client), tempPath);
+    else await storeOrAppend(client, source.data, tempPath, options.part, folder);
   } catch (error) {
+    // A refused APPE (ftp-resume.ts): the caller starts the copy afresh.
+    if (error instanceof BackendError) throw error;
     closeUnlessReplied(client, error);
     if (source.error !== undefined || options.signal?.aborted) throw source.error ?? error;
     // The explanation looks on another connection: this one goes back first. Held meanwhile,

@@ -15,7 +15,7 @@
  * the whole file reached the disk only in the final fsync, after the transfer, instead of
  * alongside it.
  */
-import { close, fdatasync, fsync, open, writev, writevSync } from 'node:fs';
+import { close, constants as fsConstants, fdatasync, fsync, open, writev, writevSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { returnChunk } from '../chunk-pool.js';
 
@@ -46,9 +46,14 @@ export interface BatchingFileWriterOptions {
   readonly syncEveryBytes?: number;
   /** Write synchronously while this allows (default: always through the thread pool). */
   readonly inline?: InlineWrites;
+  /** Append to an existing file (a part being continued) instead of creating a new one. */
+  readonly append?: boolean;
 }
 
-/** Writes a file that must not exist yet (`wx`); `finish` means written, synced and closed. */
+/**
+ * Writes a file that must not exist yet (`wx`), or appends to one that must (`append`, never
+ * through a symbolic link); `finish` means written, synced and closed.
+ */
 export class BatchingFileWriter extends Writable {
   private fd: number | undefined;
   private pending: Buffer[] = [];
@@ -71,7 +76,8 @@ export class BatchingFileWriter extends Writable {
   }
 
   override _construct(callback: (error?: Error | null) => void): void {
-    open(this.file, 'wx', this.options.mode, (error, fd) => {
+    const flags = this.options.append ? fsConstants.O_WRONLY | fsConstants.O_APPEND | fsConstants.O_NOFOLLOW : 'wx';
+    open(this.file, flags, this.options.mode, (error, fd) => {
       if (error) return callback(error);
       this.fd = fd;
       callback();

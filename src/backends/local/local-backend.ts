@@ -7,14 +7,19 @@ import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Entry, FileEntry, ListedEntry } from '../../core/entry.js';
-import { parentOf, type RelPath } from '../../core/rel-path.js';
+import { joinExactPath, parentOf, type RelPath } from '../../core/rel-path.js';
 import { LinkResolver } from './link-resolver.js';
 import { BatchingFileWriter, type InlineWrites } from './batching-file-writer.js';
 import { BackendError } from '../../errors.js';
-import { safeFileMode, tempNameFor, type Backend, type BackendCapabilities, type MkdirOutcome, type WriteOptions } from '../backend.js';
+import { safeFileMode, tempNameFor, type Backend, type BackendCapabilities, type MkdirOutcome, type ReadOptions, type WriteOptions } from '../backend.js';
 import { mapLocalError } from './local-errors.js';
 import { readSmallFile, SMALL_FILE_BYTES } from './read-small-file.js';
 import { localCaseInsensitive, localPathForChange, localPathOf } from './local-path.js';
+
+/** The path below the root of `name` in the folder of `rel`. */
+function localRelOf(rel: RelPath, name: string): RelPath {
+  return joinExactPath(parentOf(rel), name);
+}
 
 /** Entry for a stat result, or undefined for symlinks and special files. */
 function entryOfStats(stats: Stats): Entry | undefined {
@@ -96,6 +101,8 @@ export class LocalBackend implements Backend {
       // of 70 ms on 2,000 files, while the remote side's replies waited. The thread pool has 4
       // threads for readdir anyway.
       listConcurrency: 8,
+      // Batches are written in order: a killed run's part holds exactly its first bytes.
+      resumeTailBytes: 0,
     };
     this.id = `file://${root}`;
     this.displayName = root;
@@ -215,7 +222,8 @@ export class LocalBackend implements Backend {
     }
   }
 
-  async read(rel: RelPath, options: { signal?: AbortSignal } = {}): Promise<Readable> {
+  async read(rel: RelPath, options: ReadOptions = {}): Promise<Readable> {
+    const start = options.start ?? 0;
     const abs = this.abs(rel);
     let fd: number;
     try {
@@ -229,13 +237,13 @@ export class LocalBackend implements Backend {
         closeSync(fd);
         throw new BackendError('is-a-directory', `cannot read ${abs}: is a folder`);
       }
-      if (stats.isFile() && stats.size <= SMALL_FILE_BYTES) {
+      if (stats.isFile() && stats.size <= SMALL_FILE_BYTES && start === 0) {
         return readSmallFile(fd, stats.size);
       }
     } catch (error) {
       throw mapLocalError(error, `cannot read ${abs}`);
     }
-    return createReadStream('', { fd, signal: options.signal, highWaterMark: 256 * 1024 });
+    return createReadStream('', { fd, signal: options.signal, highWaterMark: 256 * 1024, start });
   }
 
   async write(rel: RelPath, data: Readable, options: WriteOptions = {}): Promise<FileEntry> {
@@ -252,12 +260,22 @@ export class LocalBackend implements Backend {
     } finally {
       data.off('error', holdError);
     }
-    const temp = path.join(path.dirname(abs), tempNameFor(path.basename(abs)));
+    const part = options.part;
+    const continued = part?.continueAt;
+    const temp = continued ? this.abs(continued.temp) : path.join(path.dirname(abs), tempNameFor(path.basename(abs)));
     try {
+      if (continued) {
+        if (path.dirname(temp) !== path.dirname(abs)) throw new BackendError('unsafe-name', `${temp} is not beside ${abs}`);
+        // Cut what follows the checked bytes; the writer below appends from there. truncate on a
+        // path follows links: the part must be a plain file (the writer opens it O_NOFOLLOW too).
+        if (!lstatSync(temp).isFile()) throw new BackendError('unsupported', `${temp} is not a plain file`);
+        await fs.truncate(temp, continued.offset);
+      }
+      await part?.onTemp?.(localRelOf(rel, path.basename(temp)));
       // fsync before close, so the rename below never exposes data still in the cache; writes go
       // out 1 MiB at a time (with a file stream's 16 KiB buffer every TLS record of a download
       // waited for its own disk write).
-      const out = new BatchingFileWriter(temp, { mode: safeFileMode(options.mode), fsync: this.fsync, inline: this.inlineWrites });
+      const out = new BatchingFileWriter(temp, { mode: safeFileMode(options.mode), fsync: this.fsync, inline: this.inlineWrites, append: continued !== undefined });
       await pipeline(data, out, { signal: options.signal });
       if (options.mtimeMs !== undefined) {
         // A Date, not seconds: Node turns a negative number of seconds (a time before 1970) into "now".
@@ -266,7 +284,8 @@ export class LocalBackend implements Backend {
       }
       await fs.rename(temp, abs);
     } catch (error) {
-      await fs.rm(temp, { force: true }).catch(() => undefined);
+      // A resumable write keeps its part for the caller (engine/resumable-copy.ts).
+      if (part === undefined) await fs.rm(temp, { force: true }).catch(() => undefined);
       if ((error as Error).name === 'AbortError') throw error;
       throw mapLocalError(error, `cannot write ${abs}`);
     }

@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import type { Entry, FileEntry, ListedEntry } from '../../core/entry.js';
 import { ancestorsOf, baseName, isInside, joinPaths, parentOf, pathBelow, ROOT, type RelPath } from '../../core/rel-path.js';
 import { BackendError } from '../../errors.js';
-import { safeFileMode, type Backend, type BackendCapabilities, type MkdirOutcome, type WriteOptions } from '../backend.js';
+import { safeFileMode, type Backend, type BackendCapabilities, type MkdirOutcome, type ReadOptions, type WriteOptions } from '../backend.js';
 import { hashStream, type ContentHash, type HashAlgorithm } from '../content-hash.js';
 
 type Node = { kind: 'dir' } | { kind: 'file'; data: Buffer; mtimeMs: number; mode: number };
@@ -90,11 +90,11 @@ export class MemoryBackend implements Backend {
     return node ? this.entryOf(node) : undefined;
   }
 
-  async read(path: RelPath): Promise<Readable> {
+  async read(path: RelPath, options: ReadOptions = {}): Promise<Readable> {
     const node = this.nodes.get(path);
     if (!node) throw new BackendError('not-found', `cannot read ${path}: does not exist`);
     if (node.kind !== 'file') throw new BackendError('is-a-directory', `cannot read ${path}: is a folder`);
-    return Readable.from([node.data]);
+    return Readable.from([options.start ? node.data.subarray(options.start) : node.data]);
   }
 
   async write(path: RelPath, data: Readable, options: WriteOptions = {}): Promise<FileEntry> {

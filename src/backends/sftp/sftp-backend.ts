@@ -4,9 +4,9 @@
 import { addAbortSignal, type Readable } from 'node:stream';
 import type { FileEntryWithStats, Stats } from 'ssh2';
 import type { Entry, FileEntry, ListedEntry } from '../../core/entry.js';
-import { baseName, parentOf, type RelPath } from '../../core/rel-path.js';
+import { baseName, joinExactPath, parentOf, type RelPath } from '../../core/rel-path.js';
 import { BackendError, isBackendError } from '../../errors.js';
-import { safeFileMode, tempNameFor, wholeContentsOf, type Backend, type BackendCapabilities, type MkdirOutcome, type ProbeOptions, type ProbeReporter, type WriteOptions } from '../backend.js';
+import { safeFileMode, tempNameFor, wholeContentsOf, type Backend, type BackendCapabilities, type MkdirOutcome, type ProbeOptions, type ProbeReporter, type ReadOptions, type WriteOptions } from '../backend.js';
 import type { SftpConnection } from './sftp-connection.js';
 import type { SftpConnectionPool } from './sftp-connection-pool.js';
 import type { ContentHash, HashAlgorithm } from '../content-hash.js';
@@ -85,6 +85,9 @@ export class SftpBackend implements Backend {
       canSetMtime: true,
       caseInsensitive: false,
       maxConcurrency: settings.maxConcurrency,
+      // A killed upload's WRITEs in flight may have landed in any order (OpenSSH takes them in
+      // order; the protocol does not promise it): a continuation rewrites that much.
+      resumeTailBytes: writeChunkBytes * writesInFlight,
     };
   }
 
@@ -211,7 +214,7 @@ export class SftpBackend implements Backend {
     return this.pool.use((c) => this.lstatOn(c, this.abs(path)));
   }
 
-  async read(path: RelPath, options: { signal?: AbortSignal } = {}): Promise<Readable> {
+  async read(path: RelPath, options: ReadOptions = {}): Promise<Readable> {
     const abs = this.abs(path);
     const what = `cannot read ${abs}`;
     const c = await this.pool.acquire();
@@ -231,7 +234,7 @@ export class SftpBackend implements Backend {
         throw new BackendError(typeof entry !== 'string' && entry.kind === 'dir' ? 'is-a-directory' : 'unsupported', `${what}: is ${typeof entry === 'string' ? `a ${entry}` : 'a folder'}`);
       }
       const fileHandle = opened.value;
-      const stream = createSftpReadStream(c, fileHandle, entry.size, what, async () => {
+      const stream = createSftpReadStream(c, fileHandle, entry.size, what, options.start ?? 0, async () => {
         this.pool.release(c);
         // Not awaited: the reader has all its bytes; the answer to CLOSE would only delay the end.
         if (!c.closed) c.call(what, (sftp, done) => sftp.close(fileHandle, done)).catch(() => undefined);
@@ -251,7 +254,11 @@ export class SftpBackend implements Backend {
     this.changing();
     const abs = this.abs(path);
     const parentAbs = this.abs(parentOf(path));
-    const temp = `${parentAbs === '/' ? '' : parentAbs}/${tempNameFor(baseName(path))}`;
+    const part = options.part;
+    const continued = part?.continueAt;
+    if (continued && parentOf(continued.temp) !== parentOf(path)) throw new BackendError('unsafe-name', `${continued.temp} is not beside ${path}`);
+    const tempName = continued ? baseName(continued.temp) : tempNameFor(baseName(path));
+    const temp = `${parentAbs === '/' ? '' : parentAbs}/${tempName}`;
     const what = `cannot write ${abs}`;
     const signal = options.signal;
     if (signal) addAbortSignal(signal, data);
@@ -260,9 +267,17 @@ export class SftpBackend implements Backend {
     let created = false;
     try {
       signal?.throwIfAborted();
-      // 'wx' = create exclusively: a leftover with the same random name is never overwritten.
-      handle = await c.call<Buffer>(what, (sftp, done) => sftp.open(temp, 'wx', { mode: safeFileMode(options.mode) }, done));
+      if (continued) {
+        // A part is continued in place ('r+': it must exist); lstat first, so a symbolic link put
+        // in its place is never written through.
+        if ((await this.lstatOn(c, temp))?.kind !== 'file') throw new BackendError('unsupported', `${what}: its part ${temp} is gone or not a plain file`);
+        handle = await c.call<Buffer>(what, (sftp, done) => sftp.open(temp, 'r+', done));
+      } else {
+        // 'wx' = create exclusively: a leftover with the same random name is never overwritten.
+        handle = await c.call<Buffer>(what, (sftp, done) => sftp.open(temp, 'wx', { mode: safeFileMode(options.mode) }, done));
+      }
       created = true;
+      await part?.onTemp?.(joinExactPath(parentOf(path), tempName));
       const opened = handle;
       const whole = wholeContentsOf(data);
       // Set the time after the last byte and close (a server may stamp the time on close), and
@@ -275,14 +290,14 @@ export class SftpBackend implements Backend {
       };
       const statTemp = (): Promise<Stats> => c.call<Stats>(what, (sftp, done) => sftp.lstat(temp, done));
       let attrs: Stats;
-      if (whole !== undefined && c.processesInOrder) {
+      if (whole !== undefined && c.processesInOrder && !continued) {
         // A small file read whole: its writes, the close, the time and the stat all go in one
         // round trip (this server answers in order). The rename below waits for every answer, so
         // a failed write still never reaches the final name.
         handle = undefined;
         attrs = await writeWholeAndClose(c, opened, whole, [closeFile, setTime, statTemp], what);
       } else {
-        await writeAll(c, opened, data, what);
+        await writeAll(c, opened, data, what, continued?.offset ?? 0);
         signal?.throwIfAborted();
         handle = undefined;
         if (c.processesInOrder) {
@@ -312,7 +327,8 @@ export class SftpBackend implements Backend {
       let full = created && hasSftpStatus(status, 4) && !c.closed && (await diskLooksFull(c, parentAbs));
       if (full) this.diskFullSeenAt = Date.now();
       else if (created && hasSftpStatus(status, 4) && Date.now() - this.diskFullSeenAt < 5000) full = true;
-      if (created || (handle === undefined && c.closed)) await this.removeLeftover(c, temp);
+      // A resumable write keeps its part for the caller (engine/resumable-copy.ts).
+      if ((created || (handle === undefined && c.closed)) && part === undefined) await this.removeLeftover(c, temp);
       if (full) throw new BackendError('no-space', `${what}: no space left on the server's disk`, { cause: error });
       throw mapSftpError(error, what, c.closed);
     } finally {
@@ -494,10 +510,10 @@ async function writeWholeAndClose(
  * outstanding (a stream with one request at a time is ~5× slower). Returns the byte count. On any
  * failure, waits for the requests still in flight before throwing, so the handle can be closed.
  */
-async function writeAll(c: SftpConnection, handle: Buffer, data: Readable, what: string): Promise<number> {
+async function writeAll(c: SftpConnection, handle: Buffer, data: Readable, what: string, start = 0): Promise<number> {
   const pending = new Set<Promise<void>>();
   let failure: unknown;
-  let position = 0;
+  let position = start;
   try {
     for await (const chunk of data) {
       const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);

@@ -14,7 +14,7 @@ interface PendingRead {
   readonly promise: Promise<Buffer>;
 }
 
-async function* readChunks(connection: SftpConnection, handle: Buffer, size: number, what: string, done: () => Promise<void>): AsyncGenerator<Buffer> {
+async function* readChunks(connection: SftpConnection, handle: Buffer, size: number, what: string, start: number, done: () => Promise<void>): AsyncGenerator<Buffer> {
   const queue: PendingRead[] = [];
   const issue = (offset: number, length: number): PendingRead => {
     const promise = connection.call<Buffer>(what, (sftp, callback) => {
@@ -25,7 +25,7 @@ async function* readChunks(connection: SftpConnection, handle: Buffer, size: num
     promise.catch(() => undefined);
     return { offset, length, promise };
   };
-  let next = 0;
+  let next = start;
   try {
     for (;;) {
       // The size comes from fstat at open: a file that grows meanwhile is read as it was then.
@@ -49,13 +49,13 @@ async function* readChunks(connection: SftpConnection, handle: Buffer, size: num
 }
 
 /**
- * A Readable of `size` bytes of the open remote file `handle`. `done` runs once the stream ends or
- * is destroyed (it closes the handle and gives the connection back).
+ * A Readable of the bytes `start` to `size` of the open remote file `handle`. `done` runs once the
+ * stream ends or is destroyed (it closes the handle and gives the connection back).
  */
-export function createSftpReadStream(connection: SftpConnection, handle: Buffer, size: number, what: string, done: () => Promise<void>): Readable {
+export function createSftpReadStream(connection: SftpConnection, handle: Buffer, size: number, what: string, start: number, done: () => Promise<void>): Readable {
   let finished: Promise<void> | undefined;
   const finishOnce = (): Promise<void> => (finished ??= done().catch(() => undefined));
-  const stream = Readable.from(readChunks(connection, handle, size, what, finishOnce), { objectMode: false, highWaterMark: 256 * 1024 });
+  const stream = Readable.from(readChunks(connection, handle, size, what, start, finishOnce), { objectMode: false, highWaterMark: 256 * 1024 });
   // A stream destroyed before its first read never enters the generator, so its finally would not run.
   stream.once('close', () => void finishOnce());
   return stream;
