@@ -68,8 +68,12 @@ function toolsFor(protocol: Protocol, server: Server, stateDir: string): Partial
   if (protocol === 'sftp') {
     const target = `${server.user}@${server.host}`;
     tools.sftp = {
-      upload: (local, remote) => timed('sftp', [...opensshOptions(server, '-P'), '-b', '-', target], { input: `mkdir ${remote.path}\nput ${join(local, fileName)} ${remote.path}/${fileName}\n` }),
-      download: (remote, local) => timed('sftp', [...opensshOptions(server, '-P'), '-b', '-', target], { input: `get ${remote.path}/${fileName} ${join(local, fileName)}\n` }),
+      upload: (local, remote) =>
+        timed('sftp', [...opensshOptions(server, '-P'), '-b', '-', target], {
+          input: `mkdir ${remote.path}\nput ${join(local, fileName)} ${remote.path}/${fileName}\n`,
+        }),
+      download: (remote, local) =>
+        timed('sftp', [...opensshOptions(server, '-P'), '-b', '-', target], { input: `get ${remote.path}/${fileName} ${join(local, fileName)}\n` }),
     };
     tools.scp = {
       upload: (local, remote) => {
@@ -186,7 +190,10 @@ function main(): void {
           removeRemote(reference);
         }
       }
-      for (const [direction, times] of [['upload', up], ['download', down]] as const) {
+      for (const [direction, times] of [
+        ['upload', up],
+        ['download', down],
+      ] as const) {
         const rate = (name: Tool): number => mibps(median(times.get(name)!.filter((t) => !Number.isNaN(t))));
         const peers = names.filter((name) => name === 'lftp' || name === 'rclone');
         const known = (values: number[]): number[] => values.filter((value) => Number.isFinite(value));
@@ -196,7 +203,9 @@ function main(): void {
         table.push([
           protocol,
           direction,
-          ...(['ferry', 'lftp', 'rclone', 'sftp', 'scp'] as Tool[]).map((name) => (!tools[name] ? '–' : Number.isFinite(rate(name)) ? rate(name).toFixed(0) : 'failed')),
+          ...(['ferry', 'lftp', 'rclone', 'sftp', 'scp'] as Tool[]).map((name) =>
+            !tools[name] ? '–' : Number.isFinite(rate(name)) ? rate(name).toFixed(0) : 'failed',
+          ),
           `${(rate('ferry') / fastestPeer).toFixed(2)}×`,
           fastestOpenssh ? `${(rate('ferry') / fastestOpenssh).toFixed(2)}×` : '–',
         ]);
@@ -208,9 +217,12 @@ function main(): void {
     rmSync(work, { recursive: true, force: true });
   }
   console.log(`\n${toolVersions().join('; ')}\n`);
-  printTable(['protocol', 'direction', 'ferry MiB/s', 'lftp', 'rclone', 'OpenSSH sftp', 'scp', 'ferry / fastest of lftp, rclone', 'ferry / fastest OpenSSH'], table);
+  printTable(
+    ['protocol', 'direction', 'ferry MiB/s', 'lftp', 'rclone', 'OpenSSH sftp', 'scp', 'ferry / fastest of lftp, rclone', 'ferry / fastest OpenSSH'],
+    table,
+  );
   console.log(`\n${sizeMib} MiB, wall-clock medians over ${repeats} repeat(s). Ratio > 1: ferry is faster.`);
-  console.log('Targets: ferry ≥ 1× the fastest of lftp and rclone, and ≥ 0.7× OpenSSH\'s sftp/scp.');
+  console.log("Targets: ferry ≥ 1× the fastest of lftp and rclone, and ≥ 0.7× OpenSSH's sftp/scp.");
 }
 
 main();

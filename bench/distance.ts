@@ -25,7 +25,15 @@ import type { SmallFilesResult } from './small-files.js';
 export const distanceGoal = 0.5;
 
 /** The defaults: smaller than on loopback, since a peer at 50 ms takes minutes for 2,000 files. */
-export const distanceDefaults: Readonly<Record<string, string>> = { 'rtt-ms': '10,50', files: '500', folders: '25', kib: '4', protocols: 'sftp,ftp', 'peer-n': '4,8,16', repeat: '3' };
+export const distanceDefaults: Readonly<Record<string, string>> = {
+  'rtt-ms': '10,50',
+  files: '500',
+  folders: '25',
+  kib: '4',
+  protocols: 'sftp,ftp',
+  'peer-n': '4,8,16',
+  repeat: '3',
+};
 
 const stepLabel: Record<SmallFilesResult['step'], string> = { first: 'first upload', noop: 'no-op', change: 'one change' };
 
@@ -66,7 +74,9 @@ export function runDistance(options: ReadonlyMap<string, string>): boolean {
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-  console.log(`\nAt a distance: ${get('files')} × ${get('kib')} KiB in ${get('folders')} folders, medians of ${get('repeat')}, peers at their best N of ${get('peer-n')}`);
+  console.log(
+    `\nAt a distance: ${get('files')} × ${get('kib')} KiB in ${get('folders')} folders, medians of ${get('repeat')}, peers at their best N of ${get('peer-n')}`,
+  );
   console.log('(FTPS: not measured, its PASV/EPSV replies are encrypted, so no proxy can route its data connections)\n');
   printTable(['round trip', 'protocol', 'work', 'ferry s', 'lftp s', 'rclone s', 'ferry / fastest peer', 'goal'], rows);
   return ok;

@@ -16,7 +16,23 @@ import { randomBytes } from 'node:crypto';
 import { chownSync, closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { benchEnv, build, ferryBin, ferryCommand, median, parseArgs, printTable, ratio, remoteDir, removeRemote, repoRoot, seconds, timed, type Protocol, type Server } from './support/bench-support.js';
+import {
+  benchEnv,
+  build,
+  ferryBin,
+  ferryCommand,
+  median,
+  parseArgs,
+  printTable,
+  ratio,
+  remoteDir,
+  removeRemote,
+  repoRoot,
+  seconds,
+  timed,
+  type Protocol,
+  type Server,
+} from './support/bench-support.js';
 
 const args = parseArgs();
 const sizeMib = Number(args.get('mb') ?? 1024);
@@ -109,27 +125,57 @@ async function main(): Promise<void> {
       }
       const f = median(full);
       const c = median(continued);
-      resumeRows.push([protocol === 'ftp' ? 'ftp (pure-ftpd)' : 'sftp (OpenSSH)', `${((partAt / bytes) * 100).toFixed(0)} %`, seconds(f), seconds(c), ratio(c / f), c / f <= 0.3 ? 'met' : 'missed']);
+      resumeRows.push([
+        protocol === 'ftp' ? 'ftp (pure-ftpd)' : 'sftp (OpenSSH)',
+        `${((partAt / bytes) * 100).toFixed(0)} %`,
+        seconds(f),
+        seconds(c),
+        ratio(c / f),
+        c / f <= 0.3 ? 'met' : 'missed',
+      ]);
 
       // --bwlimit: the time of a limited upload over the time its rate implies.
       const bw = remoteDir(protocol, server, `bench-bwlimit-${stamp}-${protocol}`);
       try {
         const { url, extra } = ferryCommand(protocol, server, bw.path);
-        const started = timed('node', [ferryBin, 'upload', bwDir, url, '--create-folder', '-q', '--no-progress', '--bwlimit', bwRate, '--json', '--state-dir', join(work, `state-bw-${protocol}`), ...extra]);
+        const started = timed('node', [
+          ferryBin,
+          'upload',
+          bwDir,
+          url,
+          '--create-folder',
+          '-q',
+          '--no-progress',
+          '--bwlimit',
+          bwRate,
+          '--json',
+          '--state-dir',
+          join(work, `state-bw-${protocol}`),
+          ...extra,
+        ]);
         // The transfer's own time: from its action-started to its action-finished event is not
         // printed with times, so the run's wall time less a run that copies nothing is used.
         const noop = timed('node', [ferryBin, 'upload', bwDir, url, '-q', '--no-progress', '--state-dir', join(work, `state-bw-${protocol}`), ...extra]);
-        const rate = Number(/^(\d+(?:\.\d+)?)([kM]?)$/.exec(bwRate)![1]) * ({ k: 1024, M: 1024 * 1024, '': 1 } as Record<string, number>)[/([kM]?)$/.exec(bwRate)![1]!]!;
+        const rate =
+          Number(/^(\d+(?:\.\d+)?)([kM]?)$/.exec(bwRate)![1]) * ({ k: 1024, M: 1024 * 1024, '': 1 } as Record<string, number>)[/([kM]?)$/.exec(bwRate)![1]!]!;
         const expected = (bwMib * 1024 * 1024) / rate;
         const took = started.wall - noop.wall;
-        bwRows.push([protocol, bwRate, `${bwMib} MiB`, seconds(expected), seconds(took), ratio(took / expected), Math.abs(took / expected - 1) <= 0.15 ? 'met' : 'missed']);
+        bwRows.push([
+          protocol,
+          bwRate,
+          `${bwMib} MiB`,
+          seconds(expected),
+          seconds(took),
+          ratio(took / expected),
+          Math.abs(took / expected - 1) <= 0.15 ? 'met' : 'missed',
+        ]);
       } finally {
         removeRemote(bw);
       }
     }
     console.log('\nResume: a killed upload continued, against a full upload (one run each, side by side)\n');
     printTable(['protocol', 'killed at', 'full upload (s)', 'continued (s)', 'ratio', 'goal ≤ 0.30'], resumeRows);
-    console.log('\n--bwlimit: an upload\'s time (run less a no-op run) over the time the rate implies\n');
+    console.log("\n--bwlimit: an upload's time (run less a no-op run) over the time the rate implies\n");
     printTable(['protocol', 'rate', 'size', 'expected (s)', 'took (s)', 'ratio', 'goal 0.85–1.15'], bwRows);
   } finally {
     rmSync(work, { recursive: true, force: true });

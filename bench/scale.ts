@@ -40,7 +40,9 @@ interface ChildResult {
 }
 
 function peakMib(): number {
-  const line = readFileSync('/proc/self/status', 'utf8').split('\n').find((l) => l.startsWith('VmHWM:'))!;
+  const line = readFileSync('/proc/self/status', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmHWM:'))!;
   return Number(line.split(/\s+/)[1]) / 1024;
 }
 
@@ -65,7 +67,8 @@ async function child(files: number): Promise<void> {
     const remote = new GeneratedBackend('remote', files);
     const scan = await phase(async () => {
       const result = await scanTree(local, { side: 'local', filter: new PathFilter({}), concurrency: 8 });
-      if (result.snapshot.entries.size !== local.entryCount) throw new Error(`scan found ${result.snapshot.entries.size} entries, expected ${local.entryCount}`);
+      if (result.snapshot.entries.size !== local.entryCount)
+        throw new Error(`scan found ${result.snapshot.entries.size} entries, expected ${local.entryCount}`);
     });
     const first = await phase(async () => {
       const summary = await runSync('sync', { local, remote, stateDir });
@@ -120,7 +123,14 @@ function parent(): void {
     allRuns.set(size, runs);
     const med = (pick: (r: ChildResult) => number): number => median(runs.map(pick));
     const phaseOf = (name: PhaseName): Phase => ({ ms: med((r) => r[name].ms), peakMib: med((r) => r[name].peakMib) });
-    results.push({ entries: runs[0]!.entries, scan: phaseOf('scan'), first: phaseOf('first'), load: phaseOf('load'), noop: phaseOf('noop'), stateMib: med((r) => r.stateMib) });
+    results.push({
+      entries: runs[0]!.entries,
+      scan: phaseOf('scan'),
+      first: phaseOf('first'),
+      load: phaseOf('load'),
+      noop: phaseOf('noop'),
+      stateMib: med((r) => r.stateMib),
+    });
   }
   const cell = (p: Phase): string => `${(p.ms / 1000).toFixed(2)} s, ${p.peakMib.toFixed(0)} MiB`;
   const heapNote = args.get('heap-mib') ? `, heap limited to ${args.get('heap-mib')} MiB` : ', default heap limit';
@@ -137,7 +147,11 @@ function parent(): void {
     sizes.map((size) => {
       const runs = allRuns.get(size)!;
       const worst = Math.max(...runs.map((r) => r.first.peakMib));
-      return [runs[0]!.entries.toLocaleString('en'), ...phases.map((name) => runs.map((r) => r[name].peakMib.toFixed(0)).join(', ')), worst < PEAK_TARGET_MIB ? `yes (max ${worst.toFixed(0)})` : `no (max ${worst.toFixed(0)})`];
+      return [
+        runs[0]!.entries.toLocaleString('en'),
+        ...phases.map((name) => runs.map((r) => r[name].peakMib.toFixed(0)).join(', ')),
+        worst < PEAK_TARGET_MIB ? `yes (max ${worst.toFixed(0)})` : `no (max ${worst.toFixed(0)})`,
+      ];
     }),
   );
 
@@ -148,7 +162,8 @@ function parent(): void {
     results.map((r, index) => {
       const previous = results[index - 1];
       const perEntry = (name: PhaseName): string => ((r[name].ms * 1000) / r.entries).toFixed(2);
-      const added = (name: PhaseName): string => (previous ? (((r[name].peakMib - previous[name].peakMib) * 2 ** 20) / (r.entries - previous.entries)).toFixed(0) : '–');
+      const added = (name: PhaseName): string =>
+        previous ? (((r[name].peakMib - previous[name].peakMib) * 2 ** 20) / (r.entries - previous.entries)).toFixed(0) : '–';
       return [r.entries.toLocaleString('en'), ...phases.map(perEntry), ...phases.map(added)];
     }),
   );

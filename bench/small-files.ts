@@ -110,7 +110,18 @@ function runners(protocol: Protocol, server: Server): Runner[] {
       tool: 'rclone',
       n,
       run: (local, remotePath) =>
-        timed('rclone', ['copy', local, rcloneRemote(protocol, server, remotePath), '--transfers', String(n), '--checkers', String(n), '--config', '/dev/null', '-q']),
+        timed('rclone', [
+          'copy',
+          local,
+          rcloneRemote(protocol, server, remotePath),
+          '--transfers',
+          String(n),
+          '--checkers',
+          String(n),
+          '--config',
+          '/dev/null',
+          '-q',
+        ]),
     });
   }
   return list;
@@ -195,7 +206,8 @@ async function main(): Promise<void> {
               utimesSync(join(local, changed), later, later);
             }
             all.forEach((runner, i) => {
-              if (process.stdout.isTTY) process.stdout.write(`\r${protocol} repeat ${repeat + 1}/${repeats}: ${step} ${runner.tool}${runner.n ? ` N=${runner.n}` : ''}          `);
+              if (process.stdout.isTTY)
+                process.stdout.write(`\r${protocol} repeat ${repeat + 1}/${repeats}: ${step} ${runner.tool}${runner.n ? ` N=${runner.n}` : ''}          `);
               const timing = attempt(runner, () => runner.run(local, dirs[i]!.path, step, stateDir));
               if (timing === undefined) return;
               if (runner.tool === 'ferry' && changed !== undefined) assertOnlyCopied(timing.stdout, changed);
@@ -224,7 +236,16 @@ async function main(): Promise<void> {
       if (lftp < 0 || rclone < 0) throw new Error(`${protocol}: ${lftp < 0 ? 'lftp' : 'rclone'} failed at every N`);
       for (const step of steps) {
         const peer = Math.min(...[med(lftp, step, 'wall'), med(rclone, step, 'wall')].filter((value) => !Number.isNaN(value)));
-        results.push({ protocol, step, ferry: med(0, step, 'wall'), lftp: med(lftp, step, 'wall'), lftpN: all[lftp]!.n!, rclone: med(rclone, step, 'wall'), rcloneN: all[rclone]!.n!, ratio: med(0, step, 'wall') / peer });
+        results.push({
+          protocol,
+          step,
+          ferry: med(0, step, 'wall'),
+          lftp: med(lftp, step, 'wall'),
+          lftpN: all[lftp]!.n!,
+          rclone: med(rclone, step, 'wall'),
+          rcloneN: all[rclone]!.n!,
+          ratio: med(0, step, 'wall') / peer,
+        });
         table.push([
           protocol,
           stepLabel[step],
@@ -236,13 +257,16 @@ async function main(): Promise<void> {
       }
       for (const row of table.filter((r) => r[0] === protocol)) console.log(`| ${row.join(' | ')} |`);
       // Every N of the peers, so the choice of the best one can be checked.
-      console.log(`${protocol}: first upload by N (median s): ${all.map((runner, i) => `${runner.tool}${runner.n ? `@${runner.n}` : ''} ${seconds(med(i, 'first', 'wall'))}`).join(', ')}`);
+      console.log(
+        `${protocol}: first upload by N (median s): ${all.map((runner, i) => `${runner.tool}${runner.n ? `@${runner.n}` : ''} ${seconds(med(i, 'first', 'wall'))}`).join(', ')}`,
+      );
     }
   } finally {
     distant?.stop();
     rmSync(work, { recursive: true, force: true });
   }
-  if (resultsFile !== undefined) writeFileSync(resultsFile, JSON.stringify({ latencyMs, fileCount, fileKib, folderCount, repeats, versions: toolVersions(), results }, null, 2));
+  if (resultsFile !== undefined)
+    writeFileSync(resultsFile, JSON.stringify({ latencyMs, fileCount, fileKib, folderCount, repeats, versions: toolVersions(), results }, null, 2));
   console.log(`\n${toolVersions().join('; ')}\n`);
   printTable(['protocol', 'work', 'ferry s', 'lftp s (best N)', 'rclone s (best N)', 'ferry / fastest peer'], table);
   console.log(

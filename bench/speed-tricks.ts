@@ -63,8 +63,14 @@ try {
       const { url, extra } = ferryCommand(protocol, server, dir.path);
       const scratch = mkdtempSync(join(tmpdir(), 'ferry-bench-tricks-run-'));
       try {
-        const up = timed('node', [variant.bin, 'upload', local, url, '--create-folder', '--json', '--state-dir', join(scratch, 'up'), ...extra], { env: variant.env });
-        const down = timed('node', [variant.bin, 'download', join(scratch, 'copy'), url, '--create-folder', '--json', '--state-dir', join(scratch, 'down'), ...extra], { env: variant.env });
+        const up = timed('node', [variant.bin, 'upload', local, url, '--create-folder', '--json', '--state-dir', join(scratch, 'up'), ...extra], {
+          env: variant.env,
+        });
+        const down = timed(
+          'node',
+          [variant.bin, 'download', join(scratch, 'copy'), url, '--create-folder', '--json', '--state-dir', join(scratch, 'down'), ...extra],
+          { env: variant.env },
+        );
         const entry = figures.get(variant.label) ?? { up: [], upCpu: [], down: [], downCpu: [] };
         entry.up.push(up.wall);
         entry.upCpu.push(up.cpu);
@@ -81,7 +87,9 @@ try {
   rmSync(local, { recursive: true, force: true });
 }
 
-console.log(`${protocol}, ${bigMib > 0 ? `one file of ${bigMib} MiB` : `${fileCount} files of 4 KiB`}, ${rounds} rounds alternating; medians, wall s (client CPU s)`);
+console.log(
+  `${protocol}, ${bigMib > 0 ? `one file of ${bigMib} MiB` : `${fileCount} files of 4 KiB`}, ${rounds} rounds alternating; medians, wall s (client CPU s)`,
+);
 for (const [label, entry] of figures) {
   const cell = (wall: number[], cpu: number[]): string => `${median(wall).toFixed(2)} (${median(cpu).toFixed(2)})`;
   console.log(`${label.padEnd(26)} upload ${cell(entry.up, entry.upCpu).padEnd(14)} download ${cell(entry.down, entry.downCpu)}`);

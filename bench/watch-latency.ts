@@ -100,7 +100,9 @@ async function measure(protocol: 'sftp' | 'ftp'): Promise<void> {
   const b1 = await until(() => {
     try {
       const names = readdirSync(join(remoteDir, 'burst'));
-      return names.length === burst && names.every((name) => !name.startsWith('.~ferry-')) && statSync(join(remoteDir, 'burst', `f${burst - 1}.bin`)).size === 1024;
+      return (
+        names.length === burst && names.every((name) => !name.startsWith('.~ferry-')) && statSync(join(remoteDir, 'burst', `f${burst - 1}.bin`)).size === 1024
+      );
     } catch {
       return false;
     }

@@ -43,6 +43,7 @@ await build({
   supported: { 'dynamic-import': false },
   banner: { js: "const __ferryMainUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
-if (/\bimport\(/.test(readFileSync('dist/bin/main.js', 'utf8'))) throw new Error('dist/bin/main.js still has an import(): it would fail when compiled from the code cache');
+if (/\bimport\(/.test(readFileSync('dist/bin/main.js', 'utf8')))
+  throw new Error('dist/bin/main.js still has an import(): it would fail when compiled from the code cache');
 await build({ ...common, entryPoints: { ferry: 'dist/cli/start.js' } });
 writeFileSync('dist/bin/package.json', `${JSON.stringify({ type: 'commonjs' })}\n`);

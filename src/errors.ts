@@ -71,7 +71,9 @@ export class FerryError extends Error {
    * line prints its flag names in their place (`--create-folder`, `--max-delete`).
    */
   get optionMentions(): readonly OptionMention[] {
-    return [...this.message.matchAll(OPTION_MENTION)].map(([text, option, value]) => (value === undefined ? { text, option: option! } : { text, option: option!, value }));
+    return [...this.message.matchAll(OPTION_MENTION)].map(([text, option, value]) =>
+      value === undefined ? { text, option: option! } : { text, option: option!, value },
+    );
   }
 
   /** The names of the options this message names, without repeats: `['createFolder']`. */

@@ -65,10 +65,25 @@ export interface DistantServer {
  * away sees it. Plain FTP and SFTP only (an FTPS control connection cannot be rewritten).
  */
 export async function startLatencyProxy(protocol: Protocol, server: Server, latencyMs: number, work: string): Promise<DistantServer> {
-  if (protocol === 'ftps') throw new Error('--latency-ms works over sftp and ftp only: FTPS passive replies are encrypted, so the proxy cannot route data connections');
-  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'bench/support/latency-proxy.ts'), '--target', String(server.port), '--latency-ms', String(latencyMs), '--stats', ...(protocol === 'ftp' ? ['--ftp'] : [])], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+  if (protocol === 'ftps')
+    throw new Error('--latency-ms works over sftp and ftp only: FTPS passive replies are encrypted, so the proxy cannot route data connections');
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(repoRoot, 'bench/support/latency-proxy.ts'),
+      '--target',
+      String(server.port),
+      '--latency-ms',
+      String(latencyMs),
+      '--stats',
+      ...(protocol === 'ftp' ? ['--ftp'] : []),
+    ],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
   const port = await new Promise<number>((resolve, reject) => {
     let output = '';
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -233,7 +248,18 @@ export function rcloneRemote(protocol: Protocol, server: Server, remotePath: str
 
 /** Options of OpenSSH's `sftp`/`scp` for the test server (key login, its known_hosts file). */
 export function opensshOptions(server: Server, portFlag: '-P'): string[] {
-  return [portFlag, String(server.port), '-i', server.keyPath!, '-o', `UserKnownHostsFile=${server.knownHostsFile!}`, '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes'];
+  return [
+    portFlag,
+    String(server.port),
+    '-i',
+    server.keyPath!,
+    '-o',
+    `UserKnownHostsFile=${server.knownHostsFile!}`,
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'StrictHostKeyChecking=yes',
+  ];
 }
 
 /** Versions of the tools measured, for the record. */
@@ -250,6 +276,6 @@ export function toolVersions(): string[] {
     first('/usr/sbin/proftpd', ['-v']),
     first('/usr/sbin/sshd', ['-V']) || 'sshd (same as ssh)',
     `cpus ${spawnSync('nproc', { encoding: 'utf8' }).stdout.trim()}, load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
-    ...(process.env.NODE_EXTRA_CA_CERTS ? ['NODE_EXTRA_CA_CERTS left out of the tools\' environment (see benchEnv)'] : []),
+    ...(process.env.NODE_EXTRA_CA_CERTS ? ["NODE_EXTRA_CA_CERTS left out of the tools' environment (see benchEnv)"] : []),
   ];
 }

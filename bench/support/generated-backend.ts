@@ -21,7 +21,10 @@ export class GeneratedBackend implements Backend {
   private readonly folders: number;
   private readonly tops: number;
 
-  constructor(name: string, private readonly files: number) {
+  constructor(
+    name: string,
+    private readonly files: number,
+  ) {
     this.id = `generated://${name}/${files}`;
     this.displayName = this.id;
     this.folders = Math.ceil(files / filesPerFolder);

@@ -27,6 +27,7 @@ process.stdin.resume();
 process.stdin.on('end', () => {
   // What passed through, for the record (stderr: the benchmark shows it).
   const { pasv, epsv } = proxy.passiveReplies;
-  if (args.get('stats') === 'true') console.error(`latency proxy: ${proxy.accepted} connections (${proxy.dataAccepted} FTP data; PASV ${pasv}, EPSV ${epsv} replies rewritten)`);
+  if (args.get('stats') === 'true')
+    console.error(`latency proxy: ${proxy.accepted} connections (${proxy.dataAccepted} FTP data; PASV ${pasv}, EPSV ${epsv} replies rewritten)`);
   void proxy.close().then(() => process.exit(0));
 });

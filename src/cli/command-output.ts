@@ -29,7 +29,13 @@ export interface LiveDisplay {
  * Makes the line renderer of a command's events. `display`: the terminal's live display; undefined
  * for the log file, which gets what `-v` prints, without colours.
  */
-export type LineRendererFactory<E, D> = (out: (line: string) => void, err: (line: string) => void, style: TerminalStyle, verbosity: Verbosity, display: D | undefined) => (event: E) => void;
+export type LineRendererFactory<E, D> = (
+  out: (line: string) => void,
+  err: (line: string) => void,
+  style: TerminalStyle,
+  verbosity: Verbosity,
+  display: D | undefined,
+) => (event: E) => void;
 
 /** A command's output, set up. */
 export interface CommandOutput<E, D extends LiveDisplay> {
@@ -51,14 +57,23 @@ export interface CommandOutput<E, D extends LiveDisplay> {
  * Sets up the output of a command named `what` (for the log file's header): `makeDisplay` makes
  * its live display for the progress mode the flags and the terminal ask for.
  */
-export function startCommandOutput<E, D extends LiveDisplay>(flags: OutputFlags, what: string, makeDisplay: (mode: ProgressMode) => D, lines: LineRendererFactory<E, D>): CommandOutput<E, D> {
+export function startCommandOutput<E, D extends LiveDisplay>(
+  flags: OutputFlags,
+  what: string,
+  makeDisplay: (mode: ProgressMode) => D,
+  lines: LineRendererFactory<E, D>,
+): CommandOutput<E, D> {
   const verbosity: Verbosity = flags.quiet ? 0 : flags.verbose >= 2 ? 2 : 1;
   const style = styleFor(process.stdout, { noColor: !flags.color });
   const errStyle = styleFor(process.stderr, { noColor: !flags.color });
-  const display = makeDisplay(progressModeFor({ flag: flags.progress, quiet: flags.quiet, json: flags.json, isTTY: Boolean(process.stderr.isTTY), term: process.env.TERM }));
+  const display = makeDisplay(
+    progressModeFor({ flag: flags.progress, quiet: flags.quiet, json: flags.json, isTTY: Boolean(process.stderr.isTTY), term: process.env.TERM }),
+  );
   const out = (line: string): void => display.above(() => writeLine(process.stdout, line));
   const err = (line: string): void => display.above(() => writeLine(process.stderr, line));
-  const terminal = flags.json ? (event: E): void => out(JSON.stringify(event)) : lines(out, err, { ...style, red: errStyle.red, yellow: style.yellow }, verbosity, display);
+  const terminal = flags.json
+    ? (event: E): void => out(JSON.stringify(event))
+    : lines(out, err, { ...style, red: errStyle.red, yellow: style.yellow }, verbosity, display);
   const trace = startRunLogging(flags, what, err, errStyle);
   // The log file gets what -v prints, whatever the terminal shows (-q, --json).
   const log = isLogging() ? lines(logLine, logLine, styleFor(process.stdout, { noColor: true }), 2, undefined) : undefined;

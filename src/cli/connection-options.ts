@@ -71,11 +71,18 @@ export function addConnectionOptions(command: Command): Command {
   return command
     .option('--parallel <n>', `connections to open to a server (1-${MAX_PARALLEL})`, parallelCount)
     .option('--timeout <seconds>', 'fail (and retry) a server operation after this many seconds without an answer (default 30)', timeoutSeconds)
-    .option('--min-rate <bytes/s>', 'fail (and retry) a listing or transfer that moves fewer bytes a second than this over --timeout seconds (default 1024; 0: off)', byteRate)
+    .option(
+      '--min-rate <bytes/s>',
+      'fail (and retry) a listing or transfer that moves fewer bytes a second than this over --timeout seconds (default 1024; 0: off)',
+      byteRate,
+    )
     .option('--ssh-key <file>', 'SFTP: private key file')
     .option('--known-hosts <file>', 'SFTP: known_hosts file to verify host keys with (default ~/.ssh/known_hosts)')
-    .option('--jump <hosts>', 'SFTP: go through these SSH jump hosts, [user@]host[:port] separated by commas (like ssh -J; "none" ignores ProxyJump/ProxyCommand of ~/.ssh/config)')
-    .option('--proxy-command <cmd>', 'SFTP: reach the server through this command\'s stdin/stdout (like ssh\'s ProxyCommand; %h %p %r are replaced)')
+    .option(
+      '--jump <hosts>',
+      'SFTP: go through these SSH jump hosts, [user@]host[:port] separated by commas (like ssh -J; "none" ignores ProxyJump/ProxyCommand of ~/.ssh/config)',
+    )
+    .option('--proxy-command <cmd>', "SFTP: reach the server through this command's stdin/stdout (like ssh's ProxyCommand; %h %p %r are replaced)")
     .option('--no-verify-host-keys', 'SFTP: accept any host key (unsafe)')
     .option('--no-verify-certs', 'FTPS: accept any certificate (unsafe)')
     .option('--ca-file <file>', 'FTPS: extra CA certificates (PEM) to trust')

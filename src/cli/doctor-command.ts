@@ -48,13 +48,14 @@ writable: the report shows what could be found), 2 usage, 3 interrupted.`,
       const style = styleFor(process.stdout);
       // The display form, as other commands show a target: no password, not even as ***.
       if (!json) out(`Checking ${displayTarget(target)}`);
-      const report = await withInterrupt((signal) =>
-        runDoctor({
-          target,
-          connection: { ...connectionOptionsOf(flags, json), warn: (message: string) => err(`warning: ${printable(message)}`) },
-          onFinding: json ? undefined : (finding) => out(findingLine(finding, style)),
-          signal,
-        }),
+      const report = await withInterrupt(
+        (signal) =>
+          runDoctor({
+            target,
+            connection: { ...connectionOptionsOf(flags, json), warn: (message: string) => err(`warning: ${printable(message)}`) },
+            onFinding: json ? undefined : (finding) => out(findingLine(finding, style)),
+            signal,
+          }),
         { timeoutSeconds: flags.timeout },
       );
       if (json) out(JSON.stringify(report));
@@ -84,4 +85,3 @@ function summaryLine(report: DoctorReport): string {
   if (!report.usable) return `Not usable. Elapsed: ${seconds} sec.`;
   return `Usable${warnings > 0 ? ` (${warnings} warning${warnings === 1 ? '' : 's'})` : ''}. Elapsed: ${seconds} sec.`;
 }
-

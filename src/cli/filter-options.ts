@@ -25,7 +25,11 @@ function collect(value: string, previous: string[] | undefined): string[] {
 /** Adds the filter options to a command. */
 export function addFilterOptions(command: Command): Command {
   return command
-    .option('--exclude-from <file>', 'leave alone the paths listed in FILE, in .gitignore syntax (dir/, *.log, /from-root, !negation, # comments); repeatable', collect)
+    .option(
+      '--exclude-from <file>',
+      'leave alone the paths listed in FILE, in .gitignore syntax (dir/, *.log, /from-root, !negation, # comments); repeatable',
+      collect,
+    )
     .option('--include-from <file>', 'sync only the files listed in FILE, in .gitignore syntax; others are left alone on both sides; repeatable', collect)
     .option('--no-ignore-file', `do not read ${IGNORE_FILE_NAME} in the local root (read by default, in .gitignore syntax; never synced itself)`)
     .option('--min-size <size>', 'leave alone files smaller than this (500, 10k, 1.5M, 2G; binary units)')
@@ -42,7 +46,7 @@ export function readRuleFiles(files: readonly string[] | undefined, flag: string
       text = readFileSync(file.startsWith('/') ? file : `${baseDir}/${file}`, 'utf8');
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      throw new FerryError('usage', `${flag} ${file}: cannot read it (${code === 'ENOENT' ? 'no such file' : code ?? String(error)})`);
+      throw new FerryError('usage', `${flag} ${file}: cannot read it (${code === 'ENOENT' ? 'no such file' : (code ?? String(error))})`);
     }
     return { source: file, lines: text.split('\n') };
   });

@@ -52,7 +52,13 @@ export function menuFor(question: ConflictQuestion): string {
 
 /** Lines that show a conflict before the question: what happened, both sides, the last sync. */
 export function describeQuestion(question: ConflictQuestion): string[] {
-  return describeConflict({ path: question.path, conflict: question.conflict, local: question.local ?? null, remote: question.remote ?? null, recorded: question.recorded ?? null });
+  return describeConflict({
+    path: question.path,
+    conflict: question.conflict,
+    local: question.local ?? null,
+    remote: question.remote ?? null,
+    recorded: question.recorded ?? null,
+  });
 }
 
 /** Where a person answers: asks one line, writes lines. */
@@ -142,8 +148,11 @@ export async function compareLines(question: ConflictQuestion, how: 'diff' | 'bi
   const limit = `${COMPARE_MAX_BYTES / 1024} KiB`;
   if (how === 'binary') {
     const offset = firstDifference(a.bytes, b.bytes);
-    if (offset === undefined) return [capped ? `    the first ${limit} are equal (sizes ${local.size} and ${remote.size} bytes)` : '    the files are equal byte for byte'];
-    return [`    first difference at byte offset ${offset} (0x${offset.toString(16)})${offset === Math.min(a.bytes.length, b.bytes.length) ? ': one file is a prefix of the other' : ''}`];
+    if (offset === undefined)
+      return [capped ? `    the first ${limit} are equal (sizes ${local.size} and ${remote.size} bytes)` : '    the files are equal byte for byte'];
+    return [
+      `    first difference at byte offset ${offset} (0x${offset.toString(16)})${offset === Math.min(a.bytes.length, b.bytes.length) ? ': one file is a prefix of the other' : ''}`,
+    ];
   }
   if (!looksLikeText(a.bytes) || !looksLikeText(b.bytes)) return ['    binary files: no diff (try [b]inary compare)'];
   const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);

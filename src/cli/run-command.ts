@@ -153,7 +153,10 @@ export function taskArguments(
     if (task.command === 'scan') {
       on(s.list, '--list');
       on(s.recursive, '--recursive');
-      if (s.remove_meta || s.remove_locks) notes.push(`task ${task.name}: remove_meta and remove_locks are ignored (ferry's scan changes nothing; upload, download and sync take --remove-pyftpsync-meta)`);
+      if (s.remove_meta || s.remove_locks)
+        notes.push(
+          `task ${task.name}: remove_meta and remove_locks are ignored (ferry's scan changes nothing; upload, download and sync take --remove-pyftpsync-meta)`,
+        );
     } else {
       on(s.files || flags.files, '--files');
       on(s.sort || flags.sort, '--sort');
@@ -212,23 +215,25 @@ export function addRunCommand(program: Command, runSyncCommand: (args: string[])
   program
     .command('run')
     .description('run a task of a pyftpsync.yaml / ferry.yaml task file (see docs/tasks.md)')
-    .argument('[TASK]', 'the task to run (default: the file\'s default_task)')
+    .argument('[TASK]', "the task to run (default: the file's default_task)")
     .option('--here', 'sync only the current sub-folder with the matching remote sub-folder')
-    .option('--root', 'sync from the task file\'s folder even when run in a sub-folder')
+    .option('--root', "sync from the task file's folder even when run in a sub-folder")
     .option('-n, --dry-run', 'show what would be done, change nothing')
     .option('--no-dry-run', 'run for real although the task says dry_run: true (same as --execute)')
     .option('--execute', 'run for real although the task says dry_run: true')
     .option('--create-folder', 'create the missing target folder')
-    .option('--force', 'as the task\'s force: true')
+    .option('--force', "as the task's force: true")
     .option('--report-problems', 'exit with code 10 when conflicts were left or errors happened')
     .option('-v, --verbose', VERBOSE_HELP, (_value: string, previous: number) => previous + 1, 0)
-    .option('--log-file <file>', 'append the run\'s output lines (as -v prints them), warnings and errors to FILE with timestamps')
+    .option('--log-file <file>', "append the run's output lines (as -v prints them), warnings and errors to FILE with timestamps")
     .option('-q, --quiet', 'print only the summary and errors')
     .option('--json', 'print one JSON event per line on stdout (see docs/json-events.md)')
     .option('--no-color', 'no colours')
-    .option('--progress', 'show progress even with -q or --json (as the task\'s progress: true)')
+    .option('--progress', "show progress even with -q or --json (as the task's progress: true)")
     .option('--no-progress', 'never show progress')
-    .addOption(new Option('--case <side>', 'names differing only in case: strict, local or remote (replaces the task\'s case)').choices(['strict', 'local', 'remote']))
+    .addOption(
+      new Option('--case <side>', "names differing only in case: strict, local or remote (replaces the task's case)").choices(['strict', 'local', 'remote']),
+    )
     .option('--ftp-active', 'FTP: active mode instead of passive')
     .option('--no-verify-host-keys', 'SFTP: accept any host key (unsafe)')
     .option('--no-verify-certs', 'FTPS: accept any certificate (unsafe)')
@@ -237,7 +242,7 @@ export function addRunCommand(program: Command, runSyncCommand: (args: string[])
     .option('--no-keyring', 'do not read passwords from the system keyring')
     .option('--no-netrc', 'do not read passwords from ~/.netrc ($NETRC)')
     .option('--store-password', 'after a successful login, save the password in the keyring')
-    .option('--migrate', 'accepted for pyftpsync compatibility: ferry reads pyftpsync\'s metadata on its own')
+    .option('--migrate', "accepted for pyftpsync compatibility: ferry reads pyftpsync's metadata on its own")
     .option('--files', 'tree tasks: show files too')
     .option('--sort', 'tree tasks: accepted for pyftpsync compatibility (names are always sorted)')
     .addOption(new Option('--list-tasks', 'print the task names of the task file, one a line').hideHelp())

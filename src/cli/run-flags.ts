@@ -8,7 +8,8 @@ import { filterOptionsOf, type FilterFlags } from './filter-options.js';
 import { canPrompt, terminalConflictResolver } from './prompts.js';
 
 /** The help text of `--bwlimit`. */
-export const BWLIMIT_HELP = 'limit transfers to this many bytes per second for the whole run, all parallel transfers and both directions together (500k, 1M, 1.5M; k = 1024)';
+export const BWLIMIT_HELP =
+  'limit transfers to this many bytes per second for the whole run, all parallel transfers and both directions together (500k, 1M, 1.5M; k = 1024)';
 
 /** Flags commander parses for every command that runs a sync. */
 export interface RunFlags extends ConnectionFlags, FilterFlags {

@@ -18,14 +18,12 @@ export interface LoggingFlags {
 
 /** Declares `--log-file` (the `-v` option says "-vv: protocol trace" in its own help). */
 export function addLogFileOption(command: Command): Command {
-  return command.option(
-    '--log-file <file>',
-    'append what -v prints, warnings and errors (and with -vv the protocol trace) to FILE, one timestamped line each',
-  );
+  return command.option('--log-file <file>', 'append what -v prints, warnings and errors (and with -vv the protocol trace) to FILE, one timestamped line each');
 }
 
 /** The help text of `-v, --verbose` for commands that talk to servers. */
-export const VERBOSE_HELP = 'more output: -v also lists skipped and ignored files; -vv adds a protocol trace (FTP commands and replies, SFTP requests; passwords masked) on stderr';
+export const VERBOSE_HELP =
+  'more output: -v also lists skipped and ignored files; -vv adds a protocol trace (FTP commands and replies, SFTP requests; passwords masked) on stderr';
 
 /**
  * Opens the log file when asked (writing `ferry VERSION COMMAND started`) and returns the trace

@@ -4,15 +4,7 @@
  */
 import { readRuleFiles } from './filter-options.js';
 import type { Command } from 'commander';
-import {
-  DEFAULT_EXCLUDES,
-  ExitCode,
-  FerryError,
-  scanTarget,
-  splitPatterns,
-  type ScannedEntry,
-  type ScanTargetResult,
-} from '../index.js';
+import { DEFAULT_EXCLUDES, ExitCode, FerryError, scanTarget, splitPatterns, type ScannedEntry, type ScanTargetResult } from '../index.js';
 import { addConnectionOptions, connectionOptionsOf, type ConnectionFlags } from './connection-options.js';
 import { writeLine } from './output-stream.js';
 import { withInterrupt } from './with-interrupt.js';
@@ -32,7 +24,6 @@ interface ScanTreeFlags extends ConnectionFlags {
 
 const TARGET_HELP = 'folder to look at: a path, file://, sftp://[user[:password]@]host[:port]/path, ftp://... or ftps://...';
 
-
 const out = (line: string): void => writeLine(process.stdout, line);
 const err = (line: string): void => writeLine(process.stderr, line);
 
@@ -40,8 +31,15 @@ const err = (line: string): void => writeLine(process.stderr, line);
 function addSharedOptions(command: Command): Command {
   return addConnectionOptions(command)
     .option('-m, --match <patterns>', 'show only files matching these comma-separated globs (a pattern with a / matches the path from the root)')
-    .option('-x, --exclude <patterns>', `leave out files and folders matching these comma-separated globs: a name anywhere, or a path from the root when the pattern has a / (default "${DEFAULT_EXCLUDES.join(',')}")`)
-    .option('--exclude-from <file>', 'leave out the paths listed in FILE, in .gitignore syntax; repeatable', (value: string, previous: string[] | undefined) => [...(previous ?? []), value])
+    .option(
+      '-x, --exclude <patterns>',
+      `leave out files and folders matching these comma-separated globs: a name anywhere, or a path from the root when the pattern has a / (default "${DEFAULT_EXCLUDES.join(',')}")`,
+    )
+    .option(
+      '--exclude-from <file>',
+      'leave out the paths listed in FILE, in .gitignore syntax; repeatable',
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+    )
     .option('--json', 'print one JSON object per entry and a summary object, one per line');
 }
 
@@ -225,7 +223,15 @@ function printJson(result: ScanTargetResult, shown: (entry: ScannedEntry) => boo
       JSON.stringify(
         entry.kind === 'dir'
           ? { type: 'entry', kind: 'dir', path: entry.path, depth: depthOf(entry.path) }
-          : { type: 'entry', kind: 'file', path: entry.path, depth: depthOf(entry.path), size: entry.size, mtime: new Date(entry.mtimeMs).toISOString(), mtimeMs: entry.mtimeMs },
+          : {
+              type: 'entry',
+              kind: 'file',
+              path: entry.path,
+              depth: depthOf(entry.path),
+              size: entry.size,
+              mtime: new Date(entry.mtimeMs).toISOString(),
+              mtimeMs: entry.mtimeMs,
+            },
       ),
     );
   }

@@ -60,7 +60,6 @@ const descriptions: Record<SyncMode, string> = {
   sync: 'two-way sync: changes on either side since the last sync reach the other',
 };
 
-
 function counter(_value: string, previous: number): number {
   return previous + 1;
 }
@@ -91,17 +90,32 @@ export function addSyncCommands(program: Command, setExitCode: (code: number) =>
       command
         .option('--delete', `delete ${mode === 'upload' ? 'remote' : 'local'} files that the ${mode === 'upload' ? 'local' : 'remote'} side does not have`)
         .option('--delete-unmatched', 'also delete target files that do not match --match (implies --delete)')
-        .option('--force', `the ${mode === 'upload' ? 'local' : 'remote'} side is the truth for every file it has: overwrite changes on the other side (also runs when every file looks changed)`);
+        .option(
+          '--force',
+          `the ${mode === 'upload' ? 'local' : 'remote'} side is the truth for every file it has: overwrite changes on the other side (also runs when every file looks changed)`,
+        );
     } else {
       command.option('--force', 'run even when every file on one side changed only its time (a clock or time-zone shift; exit 6 otherwise)');
     }
     command
       .option('-m, --match <patterns>', 'sync only files matching these comma-separated globs (a pattern with a / matches the path from the root)')
-      .option('-x, --exclude <patterns>', `skip files and folders matching these comma-separated globs: a name anywhere, or a path from the root when the pattern has a / (dir/ = folders only; default "${DEFAULT_EXCLUDES.join(',')}")`)
+      .option(
+        '-x, --exclude <patterns>',
+        `skip files and folders matching these comma-separated globs: a name anywhere, or a path from the root when the pattern has a / (dir/ = folders only; default "${DEFAULT_EXCLUDES.join(',')}")`,
+      )
       .option('--create-folder', mode === 'download' ? 'create the LOCAL folder when it is missing' : 'create the REMOTE folder when it is missing')
-      .option('--allow-empty', 'run even if a side is missing or empty although the last sync saw files there (deletes them on the other side; exit 4 otherwise)')
-      .option('--max-delete <limit>', 'refuse (exit 5) a run that deletes more files on one side than this: a count (20) or a percentage of that side\'s files (default 50%; 100% turns it off; percentages need at least 10 deletions)')
-      .option('--backup-dir [dir]', 'move files the run would delete or overwrite into DIR/<UTC time>/ on their side instead (relative to each root; default .ferry-backup; never synced)')
+      .option(
+        '--allow-empty',
+        'run even if a side is missing or empty although the last sync saw files there (deletes them on the other side; exit 4 otherwise)',
+      )
+      .option(
+        '--max-delete <limit>',
+        "refuse (exit 5) a run that deletes more files on one side than this: a count (20) or a percentage of that side's files (default 50%; 100% turns it off; percentages need at least 10 deletions)",
+      )
+      .option(
+        '--backup-dir [dir]',
+        'move files the run would delete or overwrite into DIR/<UTC time>/ on their side instead (relative to each root; default .ferry-backup; never synced)',
+      )
       .option('--bwlimit <rate>', BWLIMIT_HELP)
       .option('--report-problems', 'exit with code 10 when conflicts were left or errors happened')
       .option('-v, --verbose', VERBOSE_HELP, counter, 1)
@@ -114,12 +128,16 @@ export function addSyncCommands(program: Command, setExitCode: (code: number) =>
       .option('--remove-pyftpsync-meta', 'after a run without errors, delete .pyftpsync-meta.json and .pyftpsync-lock.json files on both sides')
       .option('--time-window <ms>', 'mtimes closer than this count as equal (default 2000)', positiveInt)
       .addOption(
-        new Option('--compare <how>', 'time: size and mtime decide; checksum: same-sized files whose times differ are compared by content (server hash or read). Default: time, but checksum when every file changed only its time and both sides can hash without a transfer')
-          .choices(['time', 'checksum']),
+        new Option(
+          '--compare <how>',
+          'time: size and mtime decide; checksum: same-sized files whose times differ are compared by content (server hash or read). Default: time, but checksum when every file changed only its time and both sides can hash without a transfer',
+        ).choices(['time', 'checksum']),
       )
       .addOption(
-        new Option('--case <side>', 'names differing only in case: strict = leave them alone and report; local/remote = that side\'s spelling wins (default: strict on a case-insensitive side)')
-          .choices(['strict', 'local', 'remote']),
+        new Option(
+          '--case <side>',
+          "names differing only in case: strict = leave them alone and report; local/remote = that side's spelling wins (default: strict on a case-insensitive side)",
+        ).choices(['strict', 'local', 'remote']),
       )
       .addOption(
         new Option('--links <how>', 'symbolic links in a local folder: skip (with a warning), or follow those that stay inside the folder')
@@ -150,7 +168,13 @@ async function runCommand(mode: SyncMode, local: string, remote: string, flags: 
   const output = startCommandOutput<SyncEvent, ProgressDisplay>(
     flags,
     mode,
-    (progressMode) => new ProgressDisplay(progressMode, (text) => writeRaw(process.stderr, text), () => performance.now(), () => process.stderr.columns || 80),
+    (progressMode) =>
+      new ProgressDisplay(
+        progressMode,
+        (text) => writeRaw(process.stderr, text),
+        () => performance.now(),
+        () => process.stderr.columns || 80,
+      ),
     (out, err, style, verbosity) => new TextRenderer(out, err, style, verbosity, dryRun).onEvent,
   );
   const progress = output.display;
@@ -162,7 +186,8 @@ async function runCommand(mode: SyncMode, local: string, remote: string, flags: 
     if (event.type === 'summary' && event.summary.conflicts > 0 && !event.summary.interrupted && !flags.json && output.verbosity >= 1) {
       const prefix = dryRun ? '(DRY-RUN) ' : '';
       const strategy = settling.strategy;
-      for (const line of settleHint(strategy, event.summary.conflicts, settleCommandLine(mode, local, remote, parsed, strategy))) output.out(`${prefix}${line}`);
+      for (const line of settleHint(strategy, event.summary.conflicts, settleCommandLine(mode, local, remote, parsed, strategy)))
+        output.out(`${prefix}${line}`);
     }
     output.render(event);
   };

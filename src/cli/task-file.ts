@@ -219,7 +219,7 @@ export function parseTaskFile(text: string, file: string): TaskFile {
     const value = pair.value as Node | null;
     switch (key) {
       case 'default_task':
-        if (!isScalar(value) || typeof value.value !== 'string') throw usage(`${at(value ?? pair.key as Node)}: default_task: expected a task name`);
+        if (!isScalar(value) || typeof value.value !== 'string') throw usage(`${at(value ?? (pair.key as Node))}: default_task: expected a task name`);
         defaultTask = value.value;
         break;
       case 'common_config':
@@ -337,7 +337,9 @@ function readValue(type: KeyType, node: Node | null, keyPath: string, at: (node:
     case 'positive-int':
       return typeof scalar === 'number' && Number.isInteger(scalar) && scalar >= 1 ? scalar : fail('a whole number of 1 or more');
     case 'byte-rate':
-      return typeof scalar === 'number' && Number.isInteger(scalar) && scalar >= 0 ? scalar : fail('a whole number of bytes per second (0 turns the floor off)');
+      return typeof scalar === 'number' && Number.isInteger(scalar) && scalar >= 0
+        ? scalar
+        : fail('a whole number of bytes per second (0 turns the floor off)');
     case 'verbose':
       if (typeof scalar === 'boolean') return scalar ? 1 : 0;
       return typeof scalar === 'number' && Number.isInteger(scalar) && scalar >= 0 ? scalar : fail('true/false or a count of -v');

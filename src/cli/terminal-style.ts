@@ -34,9 +34,10 @@ type StyleText = (format: StyleName, text: string, options?: { validateStream?: 
  * `validateStream: false`: whether to colour is decided by {@link colourWanted}, not by Node
  * (Node 20 ignores the option and always colours, which is what is asked of it).
  */
-const styleText: StyleText = typeof (util as { styleText?: unknown }).styleText === 'function'
-  ? (format, text) => (util as unknown as { styleText: StyleText }).styleText(format, text, { validateStream: false })
-  : (format, text) => `\u001b[${sgr[format][0]}m${text}\u001b[${sgr[format][1]}m`;
+const styleText: StyleText =
+  typeof (util as { styleText?: unknown }).styleText === 'function'
+    ? (format, text) => (util as unknown as { styleText: StyleText }).styleText(format, text, { validateStream: false })
+    : (format, text) => `\u001b[${sgr[format][0]}m${text}\u001b[${sgr[format][1]}m`;
 
 /**
  * Whether output to a stream is coloured. `--no-color` always wins; then FORCE_COLOR (set, and

@@ -66,23 +66,67 @@ export function addWatchCommand(program: Command, setExitCode: (code: number) =>
     .description('keep running: sync changes as they happen (upload, or both ways with --mode sync)')
     .argument('<LOCAL>', 'local folder (path or file:// URL)')
     .argument('<REMOTE>', 'remote folder: sftp://[user[:password]@]host[:port]/path, ftp://..., ftps://..., or a path')
-    .addOption(new Option('--mode <mode>', 'upload: local changes go to REMOTE; sync: changes on either side reach the other').choices(['upload', 'sync']).default('upload'))
+    .addOption(
+      new Option('--mode <mode>', 'upload: local changes go to REMOTE; sync: changes on either side reach the other')
+        .choices(['upload', 'sync'])
+        .default('upload'),
+    )
     .option('-n, --dry-run', 'show what each change would do, change nothing')
-    .addOption(new Option('--resolve <strategy>', 'how to settle conflicts (ask prompts on a terminal)').choices(resolveStrategiesByMode.sync as string[]).default('skip'))
+    .addOption(
+      new Option('--resolve <strategy>', 'how to settle conflicts (ask prompts on a terminal)')
+        .choices(resolveStrategiesByMode.sync as string[])
+        .default('skip'),
+    )
     .option('--delete', 'upload mode: delete remote files that the local side does not have (local deletions reach REMOTE)')
     .option('--delete-unmatched', 'upload mode: also delete remote files that do not match --match (implies --delete)')
-    .option('--force', 'upload mode: the local side is the truth for every file it has: overwrite remote changes; both modes: run even when every file on one side changed only its time (exit 6 otherwise)')
+    .option(
+      '--force',
+      'upload mode: the local side is the truth for every file it has: overwrite remote changes; both modes: run even when every file on one side changed only its time (exit 6 otherwise)',
+    )
     .option('-m, --match <patterns>', 'sync only files matching these comma-separated globs (a pattern with a / matches the path from the root)')
-    .option('-x, --exclude <patterns>', `skip files and folders matching these comma-separated globs: a name anywhere, or a path from the root when the pattern has a / (dir/ = folders only; default "${DEFAULT_EXCLUDES.join(',')}")`)
+    .option(
+      '-x, --exclude <patterns>',
+      `skip files and folders matching these comma-separated globs: a name anywhere, or a path from the root when the pattern has a / (dir/ = folders only; default "${DEFAULT_EXCLUDES.join(',')}")`,
+    )
     .option('--create-folder', 'create the REMOTE folder when it is missing')
     .option('--allow-empty', 'act even if a side is missing or empty although the last sync saw files there (deletes them on the other side; exit 4 otherwise)')
-    .option('--max-delete <limit>', 'stop (exit 5) before a pass that deletes more files on one side than this: a count (20) or a percentage of that side\'s files (default 50%; 100% turns it off); deletions the file watcher saw you make locally are never held back')
-    .option('--backup-dir [dir]', 'move files that would be deleted or overwritten into DIR/<UTC start time>/ on their side instead (default .ferry-backup; never synced)')
-    .addOption(new Option('--compare <how>', 'time: size and mtime decide; checksum: same-sized files whose times differ are compared by content').choices(['time', 'checksum']).default('time'))
-    .addOption(new Option('--case <side>', 'names differing only in case: strict = leave them alone and report; local/remote = that side\'s spelling wins').choices(['strict', 'local', 'remote']))
-    .addOption(new Option('--links <how>', 'symbolic links in LOCAL: skip (with a warning), or follow those that stay inside the folder').choices(['skip', 'follow']).default('skip'))
-    .option('--poll <seconds>', `sync mode: look for remote changes this often at the fastest (default ${DEFAULT_POLL_SECONDS}; up to 8 times slower while quiet)`, seconds(false), DEFAULT_POLL_SECONDS)
-    .option('--rescan <seconds>', `full rescan of both sides this often, to catch anything missed (default ${DEFAULT_RESCAN_SECONDS}; 0: never)`, seconds(true), DEFAULT_RESCAN_SECONDS)
+    .option(
+      '--max-delete <limit>',
+      "stop (exit 5) before a pass that deletes more files on one side than this: a count (20) or a percentage of that side's files (default 50%; 100% turns it off); deletions the file watcher saw you make locally are never held back",
+    )
+    .option(
+      '--backup-dir [dir]',
+      'move files that would be deleted or overwritten into DIR/<UTC start time>/ on their side instead (default .ferry-backup; never synced)',
+    )
+    .addOption(
+      new Option('--compare <how>', 'time: size and mtime decide; checksum: same-sized files whose times differ are compared by content')
+        .choices(['time', 'checksum'])
+        .default('time'),
+    )
+    .addOption(
+      new Option('--case <side>', "names differing only in case: strict = leave them alone and report; local/remote = that side's spelling wins").choices([
+        'strict',
+        'local',
+        'remote',
+      ]),
+    )
+    .addOption(
+      new Option('--links <how>', 'symbolic links in LOCAL: skip (with a warning), or follow those that stay inside the folder')
+        .choices(['skip', 'follow'])
+        .default('skip'),
+    )
+    .option(
+      '--poll <seconds>',
+      `sync mode: look for remote changes this often at the fastest (default ${DEFAULT_POLL_SECONDS}; up to 8 times slower while quiet)`,
+      seconds(false),
+      DEFAULT_POLL_SECONDS,
+    )
+    .option(
+      '--rescan <seconds>',
+      `full rescan of both sides this often, to catch anything missed (default ${DEFAULT_RESCAN_SECONDS}; 0: never)`,
+      seconds(true),
+      DEFAULT_RESCAN_SECONDS,
+    )
     .option('--no-watcher', 'find local changes by rescanning the folder every --poll seconds instead of a file watcher (network file systems)')
     .option('-v, --verbose', VERBOSE_HELP, counter, 1)
     .option('-q, --quiet', 'print only errors and the final summary')
@@ -105,7 +149,15 @@ export function addWatchCommand(program: Command, setExitCode: (code: number) =>
  * Lines a person reads for watch events; other events go to the sync renderer. `status` is the
  * live state line of a terminal (none for the log file).
  */
-function watchTextRenderer(out: (line: string) => void, err: (line: string) => void, style: TerminalStyle, verbosity: Verbosity, dryRun: boolean, local: string, status?: WatchStatusLine): (event: WatchEvent) => void {
+function watchTextRenderer(
+  out: (line: string) => void,
+  err: (line: string) => void,
+  style: TerminalStyle,
+  verbosity: Verbosity,
+  dryRun: boolean,
+  local: string,
+  status?: WatchStatusLine,
+): (event: WatchEvent) => void {
   const text = new TextRenderer(out, err, style, verbosity, dryRun);
   return (event: WatchEvent): void => {
     switch (event.type) {
@@ -121,7 +173,11 @@ function watchTextRenderer(out: (line: string) => void, err: (line: string) => v
         break;
       case 'watch-pass':
         if (verbosity >= 2) {
-          out(style.dim(`pass (${event.trigger}${event.full ? ', full' : `, ${event.paths} path${event.paths === 1 ? '' : 's'}`}): ${event.filesCopied} copied, ${event.filesDeleted} deleted, ${event.moved} moved, ${event.errors} errors in ${formatDuration(event.elapsedMs)}`));
+          out(
+            style.dim(
+              `pass (${event.trigger}${event.full ? ', full' : `, ${event.paths} path${event.paths === 1 ? '' : 's'}`}): ${event.filesCopied} copied, ${event.filesDeleted} deleted, ${event.moved} moved, ${event.errors} errors in ${formatDuration(event.elapsedMs)}`,
+            ),
+          );
         }
         break;
       case 'watch-polled':
@@ -150,7 +206,12 @@ async function runWatch(local: string, remote: string, flags: WatchFlags): Promi
   const output = startCommandOutput<WatchEvent, WatchStatusLine>(
     flags,
     'watch',
-    (mode) => new WatchStatusLine(mode, (text) => writeRaw(process.stderr, text), () => process.stderr.columns || 80),
+    (mode) =>
+      new WatchStatusLine(
+        mode,
+        (text) => writeRaw(process.stderr, text),
+        () => process.stderr.columns || 80,
+      ),
     // Only the terminal has the live state line.
     (out, err, style, verbosity, status) => watchTextRenderer(out, err, style, verbosity, dryRun, local, status),
   );
@@ -172,7 +233,10 @@ async function runWatch(local: string, remote: string, flags: WatchFlags): Promi
       signal,
     } satisfies WatchOptions);
   try {
-    const summary = await output.interruptible(run, `Stopping: no new work; transfers in flight get ${TRANSFER_GRACE_MS / 1000} s to finish, then are stopped and undone; saving the state (Ctrl-C again to quit at once)`);
+    const summary = await output.interruptible(
+      run,
+      `Stopping: no new work; transfers in flight get ${TRANSFER_GRACE_MS / 1000} s to finish, then are stopped and undone; saving the state (Ctrl-C again to quit at once)`,
+    );
     return summary.interrupted ? ExitCode.interrupted : ExitCode.ok;
   } finally {
     status.clear();

@@ -15,7 +15,14 @@ export type ActionResult =
    * `bytes`: what the copy sent; `resumedFrom`: the byte at which a copy continued the part an
    * earlier attempt left (so `bytes` is the rest).
    */
-  | { readonly action: Action; readonly status: 'done'; readonly written?: FileEntry; readonly bytes?: number; readonly resumedFrom?: number; readonly via?: 'rename' | 'copy' }
+  | {
+      readonly action: Action;
+      readonly status: 'done';
+      readonly written?: FileEntry;
+      readonly bytes?: number;
+      readonly resumedFrom?: number;
+      readonly via?: 'rename' | 'copy';
+    }
   | { readonly action: Action; readonly status: 'failed'; readonly error: string }
   /** The target changed between scan and action: nothing was touched, it is a conflict now. */
   | { readonly action: Action; readonly status: 'conflict'; readonly reason: 'changed-during-sync'; readonly detail: string }
@@ -39,9 +46,7 @@ export function doneResult(action: Action): ActionResult {
 }
 
 /** A change to the state: set or drop one path's record. */
-export type StateChange =
-  | { readonly op: 'set'; readonly path: RelPath; readonly record: SyncRecord }
-  | { readonly op: 'drop'; readonly path: RelPath };
+export type StateChange = { readonly op: 'set'; readonly path: RelPath; readonly record: SyncRecord } | { readonly op: 'drop'; readonly path: RelPath };
 
 // A first sync makes a million of these, dead at once: plain objects without an allocation site
 // (plain-constructor.ts), equal to `{ op: 'set', path, record }`, `{ local, remote }` and

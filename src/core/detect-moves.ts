@@ -94,7 +94,13 @@ export function detectMoves(input: DetectMovesInput): DetectMovesResult {
     // A folder on the target side that a file replaces is cleared before anything else runs:
     // what lies below it is deleted there, not renamed out of it.
     const cleared = input.decisions
-      .filter((decision) => decision.type === 'copy' && decision.from === moved && snapshots[target].entries.get(decision.path)?.kind === 'dir' && snapshots[moved].entries.get(decision.path)?.kind === 'file')
+      .filter(
+        (decision) =>
+          decision.type === 'copy' &&
+          decision.from === moved &&
+          snapshots[target].entries.get(decision.path)?.kind === 'dir' &&
+          snapshots[moved].entries.get(decision.path)?.kind === 'file',
+      )
       .map((decision) => decision.path);
     const inCleared = (path: RelPath): boolean => cleared.some((dir) => isInside(path, dir));
     const gone = new Map<string, DeleteDecision[]>();
@@ -103,7 +109,8 @@ export function detectMoves(input: DetectMovesInput): DetectMovesResult {
       if (decision.type === 'delete' && decision.side === target && decision.reason === 'deleted') {
         const recorded = input.state.get(decision.path)?.[moved];
         const current = snapshots[target].entries.get(decision.path);
-        if (recorded?.kind !== 'file' || recorded.size === 0 || current?.kind !== 'file' || inCleared(decision.path) || input.refuse?.has(decision.path)) continue;
+        if (recorded?.kind !== 'file' || recorded.size === 0 || current?.kind !== 'file' || inCleared(decision.path) || input.refuse?.has(decision.path))
+          continue;
         push(gone, `${recorded.size}:${recorded.mtimeMs}`, decision);
       } else if (decision.type === 'copy' && decision.from === moved && decision.reason === 'new') {
         const entry = snapshots[moved].entries.get(decision.path);
@@ -204,8 +211,7 @@ function foldFolderMoves(
       contents,
     });
   }
-  const inFolderMove = (move: PlannedMove): boolean =>
-    folderMoves.some((folder) => isInside(move.from, folder.from) && isInside(move.to, folder.to));
+  const inFolderMove = (move: PlannedMove): boolean => folderMoves.some((folder) => isInside(move.from, folder.from) && isInside(move.to, folder.to));
   return [...folderMoves, ...fileMoves.filter((move) => !inFolderMove(move))];
 }
 
@@ -290,10 +296,20 @@ function sameContentsFolders(
   const gone = new Map<string, RelPath[]>();
   const created = new Map<string, RelPath[]>();
   for (const decision of decisions) {
-    if (decision.type === 'delete' && decision.side === target && decision.reason === 'deleted' && snapshots[target].entries.get(decision.path)?.kind === 'dir') {
+    if (
+      decision.type === 'delete' &&
+      decision.side === target &&
+      decision.reason === 'deleted' &&
+      snapshots[target].entries.get(decision.path)?.kind === 'dir'
+    ) {
       const signature = signatureOf(snapshots[target], decision.path, (path) => printOfEntry(state.get(path)?.[moved]));
       if (signature !== undefined) push(gone, signature, decision.path);
-    } else if (decision.type === 'copy' && decision.from === moved && decision.reason === 'new' && snapshots[moved].entries.get(decision.path)?.kind === 'dir') {
+    } else if (
+      decision.type === 'copy' &&
+      decision.from === moved &&
+      decision.reason === 'new' &&
+      snapshots[moved].entries.get(decision.path)?.kind === 'dir'
+    ) {
       const signature = signatureOf(snapshots[moved], decision.path, (_path, entry) => printOfEntry(entry));
       if (signature !== undefined) push(created, signature, decision.path);
     }

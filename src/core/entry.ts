@@ -21,9 +21,7 @@ export interface DirEntry {
 export type Entry = FileEntry | DirEntry;
 
 /** One name in a folder listing. `unsupported` names (symlinks, devices) are reported, not synced. */
-export type ListedEntry =
-  | { readonly name: string; readonly entry: Entry }
-  | { readonly name: string; readonly unsupported: string };
+export type ListedEntry = { readonly name: string; readonly entry: Entry } | { readonly name: string; readonly unsupported: string };
 
 /** The fingerprint of a path kept in the state: what the side reported right after the last sync. */
 export type Fingerprint = FileEntry | DirEntry;

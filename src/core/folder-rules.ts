@@ -41,11 +41,7 @@ function keepsEntryOn(decision: Decision, side: Side, snapshot: Snapshot): boole
  * becomes a conflict. Decisions must be sorted (folders before contents); deepest folders are
  * checked first, so a nested conflict protects its parents.
  */
-export function protectFolderContents(
-  decisions: readonly Decision[],
-  snapshots: Snapshots,
-  factsOf: (decision: Decision) => ConflictInfo,
-): Decision[] {
+export function protectFolderContents(decisions: readonly Decision[], snapshots: Snapshots, factsOf: (decision: Decision) => ConflictInfo): Decision[] {
   // Copied on the first change only: usually nothing changes, and a copy is a million slots.
   let result = decisions as Decision[];
   let copied = false;

@@ -145,7 +145,9 @@ function compilePatterns(patterns: readonly string[], flag: '--exclude' | '--mat
     const problem = patternProblem(body);
     if (problem) throw new FilterPatternError(`${flag} ${pattern}: cannot match anything: ${problem}`);
     if (folderOnly && flag === '--match') {
-      throw new FilterPatternError(`${flag} ${pattern}: cannot match anything: --match picks files, and a trailing / means folders only (use --include-from for folders)`);
+      throw new FilterPatternError(
+        `${flag} ${pattern}: cannot match anything: --match picks files, and a trailing / means folders only (use --include-from for folders)`,
+      );
     }
     const group = anchored ? (folderOnly ? groups.folderPaths : groups.paths) : folderOnly ? groups.folderNames : groups.names;
     group.push(body);

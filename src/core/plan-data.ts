@@ -20,7 +20,14 @@ export type PlanPhase = (typeof PLAN_PHASES)[number];
 
 /** One step of a plan. `expect` is what the target looked like at scan time (re-checked first). */
 export type Action =
-  | { readonly kind: 'mkdir'; readonly phase: 'mkdir'; readonly side: Side; readonly path: RelPath; readonly reason: CopyReason | 'parent'; readonly conflict?: ConflictInfo }
+  | {
+      readonly kind: 'mkdir';
+      readonly phase: 'mkdir';
+      readonly side: Side;
+      readonly path: RelPath;
+      readonly reason: CopyReason | 'parent';
+      readonly conflict?: ConflictInfo;
+    }
   | {
       readonly kind: 'copy';
       readonly phase: 'copy';
@@ -41,7 +48,14 @@ export type Action =
       readonly reason: DeleteReason | 'replaced';
       readonly conflict?: ConflictInfo;
     }
-  | { readonly kind: 'rmdir'; readonly phase: 'clear' | 'rmdir'; readonly side: Side; readonly path: RelPath; readonly reason: DeleteReason | 'replaced'; readonly conflict?: ConflictInfo }
+  | {
+      readonly kind: 'rmdir';
+      readonly phase: 'clear' | 'rmdir';
+      readonly side: Side;
+      readonly path: RelPath;
+      readonly reason: DeleteReason | 'replaced';
+      readonly conflict?: ConflictInfo;
+    }
   /**
    * keep-both: rename the losing version at `path` to `copyPath` on its side (clear phase, before
    * the copies that give each side the other's version). `expect` is re-checked first.

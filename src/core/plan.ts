@@ -140,7 +140,17 @@ export function buildPlan(input: BuildPlanInput): Plan {
     });
   }
   for (const move of input.moves ?? []) {
-    actions.push({ kind: 'move', phase: 'move', side: move.side, path: move.to, oldPath: move.from, source: move.source, expect: move.expect, contents: move.contents, reason: move.reason ?? 'moved' });
+    actions.push({
+      kind: 'move',
+      phase: 'move',
+      side: move.side,
+      path: move.to,
+      oldPath: move.from,
+      source: move.source,
+      expect: move.expect,
+      contents: move.contents,
+      reason: move.reason ?? 'moved',
+    });
   }
   for (const parent of missingParents(actions, snapshots)) actions.push(parent);
   // The record phase comes last: the other phases are ordered as ever, the records by path.

@@ -70,7 +70,8 @@ export function parsePyftpsyncMeta(data: unknown): ParsedPyftpsyncMeta {
     for (const [name, item] of Object.entries(mtimes)) {
       if (!isObject(item)) continue;
       const { m, s, u } = item;
-      if (typeof m === 'number' && Number.isFinite(m) && typeof s === 'number' && Number.isSafeInteger(s) && typeof u === 'number' && Number.isFinite(u)) uploaded.set(name, { m, s, u });
+      if (typeof m === 'number' && Number.isFinite(m) && typeof s === 'number' && Number.isSafeInteger(s) && typeof u === 'number' && Number.isFinite(u))
+        uploaded.set(name, { m, s, u });
     }
   }
   return { ok: true, meta: { peers, uploaded } };
@@ -95,9 +96,7 @@ export function peerIdCandidates(remoteId: string): string[] {
 
 /** The outcome of {@link choosePeer}. */
 export type PeerChoice =
-  | { readonly kind: 'chosen'; readonly peerId: string }
-  | { readonly kind: 'none' }
-  | { readonly kind: 'ambiguous'; readonly peerIds: readonly string[] };
+  { readonly kind: 'chosen'; readonly peerId: string } | { readonly kind: 'none' } | { readonly kind: 'ambiguous'; readonly peerIds: readonly string[] };
 
 /**
  * The peer whose records describe this pair: the one matching the remote; else the only peer;

@@ -126,12 +126,7 @@ function copyReasonOf(change: SideChange): 'new' | 'modified' | 'type-changed' {
   return 'modified';
 }
 
-function decideSync(
-  path: RelPath,
-  cell: SyncCell,
-  changes: { local: SideChange; remote: SideChange },
-  compare: () => Decision,
-): Decision {
+function decideSync(path: RelPath, cell: SyncCell, changes: { local: SideChange; remote: SideChange }, compare: () => Decision): Decision {
   switch (cell) {
     case 'noop':
       return { type: 'noop', path };
@@ -188,11 +183,7 @@ function decideOneWay(
 }
 
 /** Files whose names fail `--match` are left alone, or deleted on the target with `--delete-unmatched`. */
-function decideUnmatched(
-  path: RelPath,
-  entries: { local: Entry | undefined; remote: Entry | undefined },
-  options: ReconcileOptions,
-): Decision {
+function decideUnmatched(path: RelPath, entries: { local: Entry | undefined; remote: Entry | undefined }, options: ReconcileOptions): Decision {
   if (options.mode === 'sync' || !options.deleteUnmatched) return { type: 'noop', path };
   const target = otherSide(sourceSideOf(options.mode));
   return entries[target] ? { type: 'delete', path, side: target, reason: 'unmatched' } : { type: 'forget', path };

@@ -151,7 +151,12 @@ function fingerprint(size: number, mtimeMs: number): Fingerprint {
 // Made by the million in a first sync, and dead at once: plain objects without an allocation
 // site (plain-constructor.ts), equal to `{ kind: 'record', phase: 'record', path, local, remote }`,
 // `{ kind: 'forget', phase: 'record', path }` and `{ kind: 'file', size, mtimeMs }`.
-const RecordAction = plainConstructor(function (this: Mutable<Extract<RecordPhaseAction, { kind: 'record' }>>, path: RelPath, local: Fingerprint, remote: Fingerprint) {
+const RecordAction = plainConstructor(function (
+  this: Mutable<Extract<RecordPhaseAction, { kind: 'record' }>>,
+  path: RelPath,
+  local: Fingerprint,
+  remote: Fingerprint,
+) {
   this.kind = 'record';
   this.phase = 'record';
   this.path = path;

@@ -52,7 +52,10 @@ let turnedOff: ReadonlySet<string> | undefined;
 function readSwitch(): ReadonlySet<string> {
   // A global read, not an import: the core imports no Node module (docs/design.md, "Layout").
   const value = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.FERRY_NO_SPEED_TRICKS ?? '';
-  const names = value.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  const names = value
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
   return new Set(names.includes('all') ? SPEED_TRICKS : names);
 }
 

@@ -27,7 +27,12 @@ export async function openParts(file: string): Promise<ResumableParts | undefine
  * Adopts the recorded parts the scan found, written by a dead run of this pair (in `dead`) or by
  * this process (`self`, a watch session's earlier pass); forgets every other record.
  */
-export async function adoptParts(parts: ResumableParts, temps: Record<Side, readonly TempFile[]>, dead: ReadonlySet<string>, self: string): Promise<AdoptedParts> {
+export async function adoptParts(
+  parts: ResumableParts,
+  temps: Record<Side, readonly TempFile[]>,
+  dead: ReadonlySet<string>,
+  self: string,
+): Promise<AdoptedParts> {
   const adopted = new Set<string>();
   const keptTemps = new Set<string>();
   const stale: Array<{ side: Side; path: string }> = [];
@@ -52,7 +57,8 @@ export async function removeUnusedParts(parts: ResumableParts, adopted: Readonly
     const side = key.slice(0, key.indexOf(':')) as Side;
     const path = key.slice(key.indexOf(':') + 1);
     const record = parts.find(side, path);
-    if (record !== undefined) await Promise.resolve()
+    if (record !== undefined)
+      await Promise.resolve()
         .then(() => backends[side].remove(toExactRelPath(record.temp)))
         .catch(() => undefined);
     done.push({ side, path });

@@ -9,7 +9,12 @@ import type { SyncEvent } from './events.js';
 import { removePyftpsyncFiles } from './migrate-pyftpsync.js';
 
 /** Removes pyftpsync's files from both sides when `clean`; otherwise warns that they stay. */
-export async function cleanUpPyftpsync(backends: Readonly<Record<Side, Backend>>, snapshots: Readonly<Record<Side, Snapshot>>, clean: boolean, emit: (event: SyncEvent) => void): Promise<void> {
+export async function cleanUpPyftpsync(
+  backends: Readonly<Record<Side, Backend>>,
+  snapshots: Readonly<Record<Side, Snapshot>>,
+  clean: boolean,
+  emit: (event: SyncEvent) => void,
+): Promise<void> {
   if (!clean) {
     emit({ type: 'warning', message: 'pyftpsync metadata not removed: the run did not finish without errors' });
     return;

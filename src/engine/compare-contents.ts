@@ -18,7 +18,12 @@ export interface ContentComparison {
   readonly by: Readonly<Record<Side, HashSource>>;
 }
 
-async function digestOf(backend: Backend, path: RelPath, algorithms: readonly HashAlgorithm[], signal?: AbortSignal): Promise<{ hash: ContentHash; by: HashSource }> {
+async function digestOf(
+  backend: Backend,
+  path: RelPath,
+  algorithms: readonly HashAlgorithm[],
+  signal?: AbortSignal,
+): Promise<{ hash: ContentHash; by: HashSource }> {
   const fromServer = await backend.hash?.(path, algorithms, { signal });
   if (fromServer) return { hash: fromServer, by: 'server' };
   const algorithm = algorithms[0]!;
@@ -47,15 +52,20 @@ export async function compareContents(
   const algorithms: readonly HashAlgorithm[] = ['sha256', 'sha1', 'md5'];
   const first: Side = backends.remote.hash ? 'remote' : backends.local.hash ? 'local' : 'remote';
   const second: Side = first === 'remote' ? 'local' : 'remote';
-  await runPool([...paths], options.concurrency, async (path) => {
-    try {
-      const a = await digestOf(backends[first], path, algorithms, options.signal);
-      const b = await digestOf(backends[second], path, [a.hash.algorithm], options.signal);
-      const by = { [first]: a.by, [second]: b.by } as Record<Side, HashSource>;
-      results.push({ path, equal: a.hash.digest === b.hash.digest, algorithm: a.hash.algorithm, by });
-    } catch (error) {
-      options.onError?.(path, error);
-    }
-  }, options.signal);
+  await runPool(
+    [...paths],
+    options.concurrency,
+    async (path) => {
+      try {
+        const a = await digestOf(backends[first], path, algorithms, options.signal);
+        const b = await digestOf(backends[second], path, [a.hash.algorithm], options.signal);
+        const by = { [first]: a.by, [second]: b.by } as Record<Side, HashSource>;
+        results.push({ path, equal: a.hash.digest === b.hash.digest, algorithm: a.hash.algorithm, by });
+      } catch (error) {
+        options.onError?.(path, error);
+      }
+    },
+    options.signal,
+  );
   return results;
 }

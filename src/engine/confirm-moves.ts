@@ -36,20 +36,25 @@ export async function refutedMoves(
     }
   }
   const refused = new Set<RelPath>();
-  await runPool(checks, options.concurrency, async ({ move, from, to }) => {
-    try {
-      const there = await backends[move.side].hash!(from, algorithms, { signal: options.signal });
-      if (!there) return;
-      const moved = backends[otherSide(move.side)];
-      const here = (await moved.hash?.(to, [there.algorithm], { signal: options.signal })) ?? (await readDigest(moved, to, there.algorithm, options.signal));
-      if (here.digest !== there.digest) {
-        refused.add(from);
-        refused.add(move.from);
+  await runPool(
+    checks,
+    options.concurrency,
+    async ({ move, from, to }) => {
+      try {
+        const there = await backends[move.side].hash!(from, algorithms, { signal: options.signal });
+        if (!there) return;
+        const moved = backends[otherSide(move.side)];
+        const here = (await moved.hash?.(to, [there.algorithm], { signal: options.signal })) ?? (await readDigest(moved, to, there.algorithm, options.signal));
+        if (here.digest !== there.digest) {
+          refused.add(from);
+          refused.add(move.from);
+        }
+      } catch {
+        // Unconfirmed is not refuted: the executor's re-checks still guard the rename.
       }
-    } catch {
-      // Unconfirmed is not refuted: the executor's re-checks still guard the rename.
-    }
-  }, options.signal);
+    },
+    options.signal,
+  );
   return refused;
 }
 

@@ -78,8 +78,7 @@ export async function copyFile(
 ): Promise<{ written: FileEntry; bytes: number }> {
   const start = extras.opened?.start ?? 0;
   const input = extras.opened?.input ?? (await from.read(path, { signal }));
-  const changed = (how: string): BackendError =>
-    new BackendError('changed', `${path} changed while being copied (${how}); left for the next run`);
+  const changed = (how: string): BackendError => new BackendError('changed', `${path} changed while being copied (${how}); left for the next run`);
   /** Whether the copy of `bytes` read bytes may be committed (undefined) or why not. */
   const verify = async (bytes: number): Promise<Error | undefined> => {
     if (bytes === source.size && !recheckAfterRead(from)) return undefined;

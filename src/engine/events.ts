@@ -44,7 +44,13 @@ export type SyncEvent =
   | { readonly type: 'scanned'; readonly side: Side; readonly entries: number; readonly unreadable: number }
   | { readonly type: 'ignored'; readonly side: Side; readonly path: string; readonly why: string }
   /** `compare: 'checksum'`: two same-sized files compared by content (`by`: server hash or read here). */
-  | { readonly type: 'compared'; readonly path: string; readonly equal: boolean; readonly algorithm: string; readonly by: Readonly<Record<Side, 'server' | 'read'>> }
+  | {
+      readonly type: 'compared';
+      readonly path: string;
+      readonly equal: boolean;
+      readonly algorithm: string;
+      readonly by: Readonly<Record<Side, 'server' | 'read'>>;
+    }
   | { readonly type: 'planned'; readonly action: Action }
   | { readonly type: 'conflict'; readonly conflict: PlannedConflict }
   | { readonly type: 'skipped'; readonly skip: PlannedSkip }
@@ -55,7 +61,14 @@ export type SyncEvent =
    * `runBytes` of the run's `runTotalBytes` (finished copies plus those in flight). At least every
    * second while a file's bytes move; none for a file done within half a second.
    */
-  | { readonly type: 'progress'; readonly path: string; readonly bytes: number; readonly size: number; readonly runBytes: number; readonly runTotalBytes: number }
+  | {
+      readonly type: 'progress';
+      readonly path: string;
+      readonly bytes: number;
+      readonly size: number;
+      readonly runBytes: number;
+      readonly runTotalBytes: number;
+    }
   | { readonly type: 'problem'; readonly problem: Problem }
   | { readonly type: 'warning'; readonly message: string }
   /** The state of a pair ferry never synced was seeded from pyftpsync's metadata. */

@@ -138,7 +138,10 @@ async function executeWith(
 
   const report = async (result: ActionResult): Promise<void> => {
     if (collect) results.push(result);
-    if (result.status === 'failed' && (result.action.kind === 'copy' || result.action.kind === 'mkdir' || result.action.kind === 'move' || result.action.kind === 'conflict-copy')) {
+    if (
+      result.status === 'failed' &&
+      (result.action.kind === 'copy' || result.action.kind === 'mkdir' || result.action.kind === 'move' || result.action.kind === 'conflict-copy')
+    ) {
       creationFailed = true;
     }
     if (result.action.kind === 'conflict-copy' && result.status !== 'done') copiesNotMade.add(`${result.action.side}:${result.action.copyPath}`);
@@ -156,7 +159,12 @@ async function executeWith(
   const runOne = async (action: Action, serial = false): Promise<void> => {
     if (stopSignal.aborted) return report(notRun(action));
     if (action.kind === 'copy' && copiesNotMade.has(`${action.from}:${action.path}`)) {
-      return report({ action, status: 'conflict', reason: 'changed-during-sync', detail: `${action.path}: not made, since ${action.from === 'local' ? 'the local' : 'the remote'} version could not be moved aside` });
+      return report({
+        action,
+        status: 'conflict',
+        reason: 'changed-during-sync',
+        detail: `${action.path}: not made, since ${action.from === 'local' ? 'the local' : 'the remote'} version could not be moved aside`,
+      });
     }
     options.onStart?.(action);
     const attempts = (options.retries ?? 2) + 1;
@@ -297,13 +305,22 @@ async function perform(
       const inNewFolder = action.expect === null && createdFolders.has(`${action.to}:${parentOf(action.path)}`);
       const current = inNewFolder ? undefined : await target.stat(action.path);
       if (!sameEntry(current, action.expect ?? undefined)) {
-        return { action, status: 'conflict', reason: 'changed-during-sync', detail: `${action.path} changed on the ${action.to} side during the sync; left as it is` };
+        return {
+          action,
+          status: 'conflict',
+          reason: 'changed-during-sync',
+          detail: `${action.path} changed on the ${action.to} side during the sync; left as it is`,
+        };
       }
       if (backup && current !== undefined) {
         // The overwritten version goes to the backup folder first; if the copy then fails it comes back.
         const movedTo = await backup.moveAside(action.to, action.path);
         try {
-          return { action, status: 'done', ...(await copyOne(backends[action.from], target, action.to, action.path, action.source, signal, counted, transfer)) };
+          return {
+            action,
+            status: 'done',
+            ...(await copyOne(backends[action.from], target, action.to, action.path, action.source, signal, counted, transfer)),
+          };
         } catch (error) {
           await backup.restore(action.to, movedTo, action.path).catch(() => undefined);
           throw error;
@@ -316,7 +333,12 @@ async function perform(
       const current = await backend.stat(action.path);
       if (current === undefined) return { action, status: 'done' };
       if (!sameEntry(current, action.expect)) {
-        return { action, status: 'conflict', reason: 'changed-during-sync', detail: `${action.path} changed on the ${action.side} side during the sync; not deleted` };
+        return {
+          action,
+          status: 'conflict',
+          reason: 'changed-during-sync',
+          detail: `${action.path} changed on the ${action.side} side during the sync; not deleted`,
+        };
       }
       if (backup) await backup.moveAside(action.side, action.path);
       else await backend.remove(action.path);
@@ -326,11 +348,21 @@ async function perform(
       const backend = backends[action.side];
       const current = await backend.stat(action.path);
       if (!sameEntry(current, action.expect)) {
-        return { action, status: 'conflict', reason: 'changed-during-sync', detail: `${action.path} changed on the ${action.side} side during the sync; left as it is` };
+        return {
+          action,
+          status: 'conflict',
+          reason: 'changed-during-sync',
+          detail: `${action.path} changed on the ${action.side} side during the sync; left as it is`,
+        };
       }
       // rename replaces a file at its target: never let it replace one that appeared since the scan.
       if ((await backend.stat(action.copyPath)) !== undefined) {
-        return { action, status: 'conflict', reason: 'changed-during-sync', detail: `${action.copyPath} appeared on the ${action.side} side during the sync; ${action.path} left as it is` };
+        return {
+          action,
+          status: 'conflict',
+          reason: 'changed-during-sync',
+          detail: `${action.copyPath} appeared on the ${action.side} side during the sync; ${action.path} left as it is`,
+        };
       }
       await backend.rename(action.path, action.copyPath);
       return { action, status: 'done' };
@@ -340,14 +372,24 @@ async function perform(
       const current = await backend.stat(action.path);
       if (current === undefined) return { action, status: 'done' };
       if (current.kind !== 'dir') {
-        return { action, status: 'conflict', reason: 'changed-during-sync', detail: `${action.path} on the ${action.side} side is no longer a folder; left as it is` };
+        return {
+          action,
+          status: 'conflict',
+          reason: 'changed-during-sync',
+          detail: `${action.path} on the ${action.side} side is no longer a folder; left as it is`,
+        };
       }
       try {
         await backend.removeDir(action.path);
       } catch (error) {
         // Something was put into the folder since the scan: keep it, like any change during the sync.
         if (!isBackendError(error, 'not-empty')) throw error;
-        return { action, status: 'conflict', reason: 'changed-during-sync', detail: `${action.path} on the ${action.side} side got new contents during the sync; left as it is` };
+        return {
+          action,
+          status: 'conflict',
+          reason: 'changed-during-sync',
+          detail: `${action.path} on the ${action.side} side got new contents during the sync; left as it is`,
+        };
       }
       return { action, status: 'done' };
     }

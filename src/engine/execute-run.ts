@@ -64,8 +64,12 @@ export async function executeRun(input: RunToExecute): Promise<ExecuteOutcome> {
 /** The error of a run that stopped because its server stopped answering. */
 export function serverLostError(lost: unknown, filesCopied: number): BackendError {
   const code = isBackendError(lost) ? lost.code : 'connection-lost';
-  return new BackendError(code, `${describeError(lost)}; the run stopped (the server stopped answering): ${filesCopied} ${filesCopied === 1 ? 'file' : 'files'} copied before, the rest is left for the next run`, {
-    cause: lost,
-    retryable: false,
-  });
+  return new BackendError(
+    code,
+    `${describeError(lost)}; the run stopped (the server stopped answering): ${filesCopied} ${filesCopied === 1 ? 'file' : 'files'} copied before, the rest is left for the next run`,
+    {
+      cause: lost,
+      retryable: false,
+    },
+  );
 }

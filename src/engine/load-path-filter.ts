@@ -46,7 +46,12 @@ async function readIgnoreFile(local: Backend): Promise<RuleList | undefined> {
  * The filter a run uses. Reads `.ferryignore` from the local root unless `ignoreFile` is false;
  * throws a usage FerryError for a pattern or rule that cannot match anything.
  */
-export async function loadPathFilter(options: FilterOptions, local: Backend | undefined, skipFolders: readonly RelPath[], nowMs = Date.now()): Promise<PathFilter> {
+export async function loadPathFilter(
+  options: FilterOptions,
+  local: Backend | undefined,
+  skipFolders: readonly RelPath[],
+  nowMs = Date.now(),
+): Promise<PathFilter> {
   const fromFile = local !== undefined && options.ignoreFile !== false ? await readIgnoreFile(local) : undefined;
   return makePathFilter(options, skipFolders, fromFile, nowMs);
 }

@@ -77,30 +77,35 @@ export async function seedFromPyftpsync(options: SeedFromPyftpsyncOptions): Prom
 async function readMetaFiles(backend: Backend, dirs: readonly RelPath[], options: SeedFromPyftpsyncOptions): Promise<Map<RelPath, PyftpsyncFolderMeta>> {
   const found = new Map<RelPath, PyftpsyncFolderMeta>();
   const side = backend === options.local ? '' : ' (remote)';
-  await runPool(dirs, Math.min(8, backend.capabilities.maxConcurrency), async (dir) => {
-    const file = dir === '' ? toRelPath(PYFTPSYNC_META_NAME) : joinRelPath(dir, PYFTPSYNC_META_NAME);
-    let text: string | undefined;
-    try {
-      text = await readText(backend, file, options.signal);
-    } catch (error) {
-      if (!options.signal?.aborted) options.warn(`cannot read pyftpsync metadata ${file}${side}: ${(error as Error).message}; ignored`);
-      return;
-    }
-    if (text === undefined) return;
-    let data: unknown;
-    try {
-      data = JSON.parse(text);
-    } catch (error) {
-      options.warn(`pyftpsync metadata ${file}${side} is not valid JSON (${(error as Error).message}); ignored`);
-      return;
-    }
-    const parsed = parsePyftpsyncMeta(data);
-    if (!parsed.ok) {
-      options.warn(`pyftpsync metadata ${file}${side} is unusable: ${parsed.why}; ignored`);
-      return;
-    }
-    found.set(dir, parsed.meta);
-  }, options.signal);
+  await runPool(
+    dirs,
+    Math.min(8, backend.capabilities.maxConcurrency),
+    async (dir) => {
+      const file = dir === '' ? toRelPath(PYFTPSYNC_META_NAME) : joinRelPath(dir, PYFTPSYNC_META_NAME);
+      let text: string | undefined;
+      try {
+        text = await readText(backend, file, options.signal);
+      } catch (error) {
+        if (!options.signal?.aborted) options.warn(`cannot read pyftpsync metadata ${file}${side}: ${(error as Error).message}; ignored`);
+        return;
+      }
+      if (text === undefined) return;
+      let data: unknown;
+      try {
+        data = JSON.parse(text);
+      } catch (error) {
+        options.warn(`pyftpsync metadata ${file}${side} is not valid JSON (${(error as Error).message}); ignored`);
+        return;
+      }
+      const parsed = parsePyftpsyncMeta(data);
+      if (!parsed.ok) {
+        options.warn(`pyftpsync metadata ${file}${side} is unusable: ${parsed.why}; ignored`);
+        return;
+      }
+      found.set(dir, parsed.meta);
+    },
+    options.signal,
+  );
   if (options.signal?.aborted) return new Map();
   return found;
 }

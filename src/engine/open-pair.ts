@@ -85,7 +85,10 @@ export async function openPair(mode: SyncMode, options: AnyRunOptions, emit: (ev
     return backend;
   };
   const close = async (): Promise<void> => {
-    await storeOpening?.then((store) => store.close(), () => undefined);
+    await storeOpening?.then(
+      (store) => store.close(),
+      () => undefined,
+    );
     await Promise.allSettled(opened.map((backend) => backend.close()));
   };
   try {

@@ -31,16 +31,32 @@ export async function performMove(
   const current = await target.stat(action.oldPath);
   const unchanged = action.expect.kind === 'dir' ? current?.kind === 'dir' : sameEntry(current, action.expect);
   if (!unchanged) {
-    return { action, status: 'conflict', reason: 'changed-during-sync', detail: `${action.oldPath} changed ${where} during the sync; not renamed to ${action.path}` };
+    return {
+      action,
+      status: 'conflict',
+      reason: 'changed-during-sync',
+      detail: `${action.oldPath} changed ${where} during the sync; not renamed to ${action.path}`,
+    };
   }
   if (action.expect.kind === 'dir' && !(await contentsAsScanned(target, action.oldPath, action.contents, isExcludedName))) {
-    return { action, status: 'conflict', reason: 'changed-during-sync', detail: `the contents of ${action.oldPath} changed ${where} during the sync; not renamed to ${action.path}` };
+    return {
+      action,
+      status: 'conflict',
+      reason: 'changed-during-sync',
+      detail: `the contents of ${action.oldPath} changed ${where} during the sync; not renamed to ${action.path}`,
+    };
   }
   const atNew = await target.stat(action.path);
   // A case-only rename on a case-insensitive side finds the old entry under the new spelling.
-  const sameFile = action.path.toLowerCase() === action.oldPath.toLowerCase() && (action.expect.kind === 'dir' ? atNew?.kind === 'dir' : sameEntry(atNew, action.expect));
+  const sameFile =
+    action.path.toLowerCase() === action.oldPath.toLowerCase() && (action.expect.kind === 'dir' ? atNew?.kind === 'dir' : sameEntry(atNew, action.expect));
   if (atNew !== undefined && !sameFile) {
-    return { action, status: 'conflict', reason: 'changed-during-sync', detail: `${action.path} appeared ${where} during the sync; ${action.oldPath} not renamed` };
+    return {
+      action,
+      status: 'conflict',
+      reason: 'changed-during-sync',
+      detail: `${action.path} appeared ${where} during the sync; ${action.oldPath} not renamed`,
+    };
   }
   try {
     await target.rename(action.oldPath, action.path);
@@ -61,7 +77,12 @@ export async function performMove(
  * since (it was written into the old folder, and stays there). Entries the scan leaves out on
  * purpose (excluded names, links, ferry's temporary files) move along with the folder.
  */
-async function contentsAsScanned(backend: Backend, dir: RelPath, contents: MoveAction['contents'], isExcludedName: (name: string) => boolean): Promise<boolean> {
+async function contentsAsScanned(
+  backend: Backend,
+  dir: RelPath,
+  contents: MoveAction['contents'],
+  isExcludedName: (name: string) => boolean,
+): Promise<boolean> {
   // Looked up by the listed name (a plain string) in NFC form.
   const expected: ReadonlyMap<string, MoveAction['contents'][number]['expect']> = new Map(contents.map((entry) => [entry.suffix, entry.expect]));
   const pending: RelPath[] = [ROOT];

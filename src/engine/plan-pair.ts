@@ -103,7 +103,8 @@ export async function planPair(input: PairToPlan): Promise<PairPlan> {
   }
   let strategy = input.resolve;
   if (strategy === 'ask' && !input.ask) {
-    if (input.warnWithoutAsk) emit({ type: 'warning', message: "no terminal to ask on: conflicts are skipped (`resolve: 'ask'` needs an interactive terminal)" });
+    if (input.warnWithoutAsk)
+      emit({ type: 'warning', message: "no terminal to ask on: conflicts are skipped (`resolve: 'ask'` needs an interactive terminal)" });
     strategy = 'skip';
   }
   const settledState = state;

@@ -25,7 +25,13 @@ export interface LeftoverCleanup {
  * Removes each temporary file whose writer is in `dead`; leaves the others. Never throws for a
  * file: a failure is returned (the writer then stays listed, and the next run tries again).
  */
-export async function removeLeftoverTemps(backend: Backend, side: Side, temps: readonly TempFile[], dead: ReadonlySet<string>, signal?: AbortSignal): Promise<LeftoverCleanup> {
+export async function removeLeftoverTemps(
+  backend: Backend,
+  side: Side,
+  temps: readonly TempFile[],
+  dead: ReadonlySet<string>,
+  signal?: AbortSignal,
+): Promise<LeftoverCleanup> {
   const leftovers = temps.filter((temp) => temp.writer !== undefined && dead.has(temp.writer));
   const foreign = temps.filter((temp) => temp.writer === undefined || !dead.has(temp.writer));
   let removed = 0;

@@ -83,7 +83,15 @@ export async function copyResumable(
       part: {
         onTemp: async (name) => {
           temp = name;
-          await context.parts.begin({ side: toSide, path, temp: name, writer: context.writer, sourceSize: source.size, sourceMtimeMs: source.mtimeMs, bytes: 0 });
+          await context.parts.begin({
+            side: toSide,
+            path,
+            temp: name,
+            writer: context.writer,
+            sourceSize: source.size,
+            sourceMtimeMs: source.mtimeMs,
+            bytes: 0,
+          });
         },
       },
     });
@@ -120,7 +128,11 @@ async function continuePart(
   };
   const parsed = parseTempName(baseName(temp));
   const name = baseName(path);
-  const ours = parsed !== undefined && parsed.writer === record.writer && parentOf(temp) === parentOf(path) && parsed.stem === (name.length > 80 ? name.slice(0, 80) : name);
+  const ours =
+    parsed !== undefined &&
+    parsed.writer === record.writer &&
+    parentOf(temp) === parentOf(path) &&
+    parsed.stem === (name.length > 80 ? name.slice(0, 80) : name);
   // A record that names something else than ferry's own part beside the file: never touched.
   if (!ours) {
     await context.parts.drop([{ side: toSide, path }]);
@@ -155,7 +167,11 @@ async function continuePart(
     throw error;
   }
   try {
-    const result = await copyFile(from, to, path, source, signal, counted, { throttle, opened: { input: rest, start: offset }, part: { continueAt: { temp, offset } } });
+    const result = await copyFile(from, to, path, source, signal, counted, {
+      throttle,
+      opened: { input: rest, start: offset },
+      part: { continueAt: { temp, offset } },
+    });
     await context.parts.drop([{ side: toSide, path }]);
     return { ...result, resumedFrom: offset };
   } catch (error) {
@@ -168,7 +184,15 @@ async function continuePart(
 }
 
 /** After a failed copy: keeps a part worth continuing, removes any other. */
-async function settleFailedPart(context: ResumeContext, to: Backend, toSide: Side, path: RelPath, temp: RelPath, error: unknown, signal: AbortSignal | undefined): Promise<void> {
+async function settleFailedPart(
+  context: ResumeContext,
+  to: Backend,
+  toSide: Side,
+  path: RelPath,
+  temp: RelPath,
+  error: unknown,
+  signal: AbortSignal | undefined,
+): Promise<void> {
   const worthKeeping = signal?.aborted === true || (isBackendError(error) && error.retryable) || (error as Error | undefined)?.name === 'AbortError';
   if (worthKeeping) {
     await context.parts.flush().catch(() => undefined);

@@ -168,7 +168,11 @@ export function reconcileOptionsOf(mode: SyncMode, options: AnyRunOptions, backe
     force: mode !== 'sync' && (options.force ?? false),
     deleteUnmatched: options.deleteUnmatched ?? false,
     // No window finer than a side keeps times.
-    timeWindowMs: Math.max(options.timeWindowMs ?? DEFAULT_TIME_WINDOW_MS, backends.local.capabilities.mtimePrecisionMs, backends.remote.capabilities.mtimePrecisionMs),
+    timeWindowMs: Math.max(
+      options.timeWindowMs ?? DEFAULT_TIME_WINDOW_MS,
+      backends.local.capabilities.mtimePrecisionMs,
+      backends.remote.capabilities.mtimePrecisionMs,
+    ),
   };
 }
 

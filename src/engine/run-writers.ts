@@ -37,13 +37,21 @@ export class RunWriters {
       await writers.register();
       return new RunWriters(writers, emit, await openParts(store.partsFile));
     } catch (error) {
-      emit({ type: 'warning', message: `cannot list this run in ${store.writersFile} (${(error as Error).message}): temporary files it leaves if killed will not be removed by the next run` });
+      emit({
+        type: 'warning',
+        message: `cannot list this run in ${store.writersFile} (${(error as Error).message}): temporary files it leaves if killed will not be removed by the next run`,
+      });
       return undefined;
     }
   }
 
   /** Removes dead runs' temporary files the scans found; `scansComplete`: every folder was listed. */
-  async removeLeftovers(backends: Readonly<Record<Side, Backend>>, temps: Readonly<Record<Side, readonly TempFile[]>>, scansComplete: boolean, signal?: AbortSignal): Promise<void> {
+  async removeLeftovers(
+    backends: Readonly<Record<Side, Backend>>,
+    temps: Readonly<Record<Side, readonly TempFile[]>>,
+    scansComplete: boolean,
+    signal?: AbortSignal,
+  ): Promise<void> {
     const dead = this.writers.dead;
     // Parts of big copies a dead run left are kept for those copies (resumable-copy.ts).
     const kept = this.parts ? await adoptParts(this.parts, { local: temps.local, remote: temps.remote }, dead, WRITER_ID) : undefined;
@@ -85,6 +93,10 @@ export class RunWriters {
 
 /** One line for the temporary files on a side that no dead run of this pair left. */
 function describeForeignTemps(side: Side, foreign: readonly TempFile[]): string {
-  const shown = foreign.slice(0, 2).map((temp) => temp.path).join(', ') + (foreign.length > 2 ? ', …' : '');
+  const shown =
+    foreign
+      .slice(0, 2)
+      .map((temp) => temp.path)
+      .join(', ') + (foreign.length > 2 ? ', …' : '');
   return `${plural(foreign.length, 'temporary file', 'temporary files')} of other ferry runs left alone on the ${side} side (${shown}): another pair, another host or an older ferry may still be writing; delete them by hand once no other ferry run uses this folder`;
 }

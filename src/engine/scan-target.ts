@@ -30,8 +30,7 @@ export interface ScanTargetOptions {
 
 /** One scanned path. `path` is relative to the target's root, `/`-separated. */
 export type ScannedEntry =
-  | { readonly path: string; readonly kind: 'file'; readonly size: number; readonly mtimeMs: number }
-  | { readonly path: string; readonly kind: 'dir' };
+  { readonly path: string; readonly kind: 'file'; readonly size: number; readonly mtimeMs: number } | { readonly path: string; readonly kind: 'dir' };
 
 /** What {@link scanTarget} found; plain data, safe to `JSON.stringify`. */
 export interface ScanTargetResult {
@@ -64,7 +63,12 @@ export interface ScanTargetResult {
 export async function scanTarget(options: ScanTargetOptions): Promise<ScanTargetResult> {
   const started = Date.now();
   // A pattern that cannot match is a usage error before anything connects.
-  const filter = makePathFilter({ match: options.match, exclude: options.exclude, excludeRules: options.excludeRules, ignoreFile: false }, [], undefined, started);
+  const filter = makePathFilter(
+    { match: options.match, exclude: options.exclude, excludeRules: options.excludeRules, ignoreFile: false },
+    [],
+    undefined,
+    started,
+  );
   if (options.signal) setMaxListeners(0, options.signal);
   let backend: Backend;
   let opened: Backend | undefined;

@@ -57,7 +57,8 @@ export async function scanTree(backend: Backend, options: ScanOptions): Promise<
   const incomplete = new Set<RelPath>();
   const spellings = new Map<RelPath, RelPath>();
   const twins = new Set<RelPath>();
-  if (options.start !== undefined && options.startSpelling !== undefined && options.startSpelling !== options.start) spellings.set(options.start, options.startSpelling);
+  if (options.start !== undefined && options.startSpelling !== undefined && options.startSpelling !== options.start)
+    spellings.set(options.start, options.startSpelling);
   const problems: Problem[] = [];
   const ignored: { path: RelPath; why: string }[] = [];
   const temps: TempFile[] = [];

@@ -25,7 +25,9 @@ export function spelledBackend(backend: Backend, side: Side, spell: Speller): Ba
     remove: (path) => backend.remove(at(path)),
     removeDir: (path) => backend.removeDir(at(path)),
     rename: (from, to) => backend.rename(at(from), at(to)),
-    ...(hash ? { hash: (path: RelPath, algorithms: Parameters<typeof hash>[1], options?: Parameters<typeof hash>[2]) => hash(at(path), algorithms, options) } : {}),
+    ...(hash
+      ? { hash: (path: RelPath, algorithms: Parameters<typeof hash>[1], options?: Parameters<typeof hash>[2]) => hash(at(path), algorithms, options) }
+      : {}),
     ...(probe ? { probe } : {}),
     close: () => backend.close(),
   };
@@ -35,7 +37,10 @@ export function spelledBackend(backend: Backend, side: Side, spell: Speller): Ba
  * Both sides of a scanned pair, each reached under its own spelling of the names; the backends
  * themselves when every name is spelled as its key (the common case, at no cost).
  */
-export function spelledPair(backends: Readonly<Record<Side, Backend>>, snapshots: { readonly local: Snapshot; readonly remote: Snapshot }): Record<Side, Backend> {
+export function spelledPair(
+  backends: Readonly<Record<Side, Backend>>,
+  snapshots: { readonly local: Snapshot; readonly remote: Snapshot },
+): Record<Side, Backend> {
   const speller = spellerOf(snapshots);
   if (!speller) return { local: backends.local, remote: backends.remote };
   return { local: spelledBackend(backends.local, 'local', speller), remote: spelledBackend(backends.remote, 'remote', speller) };

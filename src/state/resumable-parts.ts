@@ -116,15 +116,17 @@ export class ResumableParts {
   private save(): Promise<void> {
     this.dirty = false;
     this.lastSaveMs = Date.now();
-    const next = this.saving.catch(() => undefined).then(async () => {
-      if (this.records.size === 0) {
-        await fs.rm(this.file, { force: true });
-        return;
-      }
-      const temp = `${this.file}.${process.pid}.tmp`;
-      await fs.writeFile(temp, JSON.stringify({ format: FORMAT, version: VERSION, parts: [...this.records.values()] }), { mode: 0o600 });
-      await fs.rename(temp, this.file);
-    });
+    const next = this.saving
+      .catch(() => undefined)
+      .then(async () => {
+        if (this.records.size === 0) {
+          await fs.rm(this.file, { force: true });
+          return;
+        }
+        const temp = `${this.file}.${process.pid}.tmp`;
+        await fs.writeFile(temp, JSON.stringify({ format: FORMAT, version: VERSION, parts: [...this.records.values()] }), { mode: 0o600 });
+        await fs.rename(temp, this.file);
+      });
     this.saving = next;
     return next;
   }

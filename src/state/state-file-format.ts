@@ -181,7 +181,10 @@ export class StateSnapshotParser<T extends RecordSink> {
  */
 export async function parseStateSnapshotLines(lines: AsyncIterable<string>): Promise<ParsedStateSnapshot<Map<RelPath, SyncRecord>>>;
 export async function parseStateSnapshotLines<T extends RecordSink>(lines: AsyncIterable<string>, records: T): Promise<ParsedStateSnapshot<T>>;
-export async function parseStateSnapshotLines(lines: AsyncIterable<string>, records: RecordSink = new Map<RelPath, SyncRecord>()): Promise<ParsedStateSnapshot<RecordSink>> {
+export async function parseStateSnapshotLines(
+  lines: AsyncIterable<string>,
+  records: RecordSink = new Map<RelPath, SyncRecord>(),
+): Promise<ParsedStateSnapshot<RecordSink>> {
   const parser = new StateSnapshotParser(records);
   for await (const line of lines) parser.line(line);
   return parser.end();

@@ -51,7 +51,12 @@ const name = (file: string): string => relative(src, file).split(sep).join('/');
 function offenders(folder: string, bad: (edge: Import) => boolean): string[] {
   return files
     .filter((file) => name(file).startsWith(`${folder}/`))
-    .flatMap((file) => graph.get(file)!.filter(bad).map((edge) => `${name(file)} imports ${edge.spec}`));
+    .flatMap((file) =>
+      graph
+        .get(file)!
+        .filter(bad)
+        .map((edge) => `${name(file)} imports ${edge.spec}`),
+    );
 }
 
 /** The strongly connected components with more than one file (or a file importing itself): Tarjan. */
@@ -106,9 +111,7 @@ it('src has no import cycles (each cycle is listed by its files)', () => {
 });
 
 it('src/core imports only core modules (and the pure matchers picomatch and ignore), never node:*', () => {
-  const found = offenders('core', ({ spec, target }) =>
-    target === undefined ? spec !== 'picomatch' && spec !== 'ignore' : !name(target).startsWith('core/'),
-  );
+  const found = offenders('core', ({ spec, target }) => (target === undefined ? spec !== 'picomatch' && spec !== 'ignore' : !name(target).startsWith('core/')));
   assert.deepEqual(found, []);
 });
 

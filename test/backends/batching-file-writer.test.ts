@@ -55,7 +55,10 @@ describe('BatchingFileWriter', () => {
     const chunks = Array.from({ length: 13 }, (_, i) => data.subarray(i * 256 * 1024, (i + 1) * 256 * 1024));
     const quick = { enabled: true, slowMs: 60_000 };
     const inlineFile = path.join(dir, 'inline.bin');
-    await pipeline(Readable.from(chunks), new BatchingFileWriter(inlineFile, { mode: 0o644, fsync: true, batchBytes: 512 * 1024, syncEveryBytes: 1024 * 1024, inline: quick }));
+    await pipeline(
+      Readable.from(chunks),
+      new BatchingFileWriter(inlineFile, { mode: 0o644, fsync: true, batchBytes: 512 * 1024, syncEveryBytes: 1024 * 1024, inline: quick }),
+    );
     assert.ok((await fs.readFile(inlineFile)).equals(data));
     assert.equal(quick.enabled, true);
     // Every write counts as slow here: the first turns inline writing off, the rest go through the pool.

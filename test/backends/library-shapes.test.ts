@@ -46,11 +46,16 @@ describe('basic-ftp: the private parts ferry uses (basic-ftp-internals.ts), agai
   it('FTPContext.handle without a command plus a write to FTPContext.socket: several commands, their replies in order', async () => {
     const client = await connect();
     const replies: FTPResponse[] = [];
-    const done = writeCommands<FTPResponse[]>(client.ftp, ['NOOP', 'PWD'], () => 'NOOP + PWD', (response, task) => {
-      if (response instanceof Error) return task.reject(response);
-      replies.push(response);
-      if (replies.length === 2) task.resolve(replies);
-    });
+    const done = writeCommands<FTPResponse[]>(
+      client.ftp,
+      ['NOOP', 'PWD'],
+      () => 'NOOP + PWD',
+      (response, task) => {
+        if (response instanceof Error) return task.reject(response);
+        replies.push(response);
+        if (replies.length === 2) task.resolve(replies);
+      },
+    );
     const [noop, pwd] = await done;
     assert.equal(noop?.code, 200, 'basic-ftp FTPContext.handle(undefined, …) + FTPContext.socket.write: NOOP');
     assert.equal(pwd?.code, 257, 'basic-ftp FTPContext.handle(undefined, …) + FTPContext.socket.write: PWD');

@@ -80,9 +80,7 @@ describe('makeFolderPath', () => {
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
-      child.on('close', (...result) => resolve(result)),
-    );
+    const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (...result) => resolve(result)));
     clearTimeout(timer);
     assert.equal(signal, null, `killed after 20 s: makeFolderPath did not return (stderr: ${stderr})`);
     assert.equal(exitCode, 0, stderr);

@@ -10,7 +10,10 @@ const WINDOW_MS = 200;
 const RATE = 1000; // bytes per second: 200 bytes per window
 
 /** Runs a watch for `ms` on a probe whose byte count grows by `bytesPerTick` every 20 ms. */
-async function watchFor(ms: number, probe: { bytesPerTick: number; waiting?: () => boolean; completesEveryTick?: boolean }): Promise<{ stalledAfterMs?: number; reason?: string }> {
+async function watchFor(
+  ms: number,
+  probe: { bytesPerTick: number; waiting?: () => boolean; completesEveryTick?: boolean },
+): Promise<{ stalledAfterMs?: number; reason?: string }> {
   let bytes = 0;
   let completed = 0;
   const ticker = setInterval(() => {
@@ -37,7 +40,10 @@ async function watchFor(ms: number, probe: { bytesPerTick: number; waiting?: () 
 describe('stall rule', () => {
   it('a silent connection stalls after one window (and a check)', async () => {
     const outcome = await watchFor(600, { bytesPerTick: 0 });
-    assert.ok(outcome.stalledAfterMs !== undefined && outcome.stalledAfterMs >= WINDOW_MS && outcome.stalledAfterMs < WINDOW_MS + 150, `after ${outcome.stalledAfterMs} ms`);
+    assert.ok(
+      outcome.stalledAfterMs !== undefined && outcome.stalledAfterMs >= WINDOW_MS && outcome.stalledAfterMs < WINDOW_MS + 150,
+      `after ${outcome.stalledAfterMs} ms`,
+    );
     assert.equal(outcome.reason, stallReason(WINDOW_MS, RATE, 0));
     assert.match(outcome.reason!, /^no answer for 0.2 s$/);
   });
@@ -64,14 +70,20 @@ describe('stall rule', () => {
 
   it('--timeout 0 turns the watch off; --min-rate 0 leaves silence alone', async () => {
     let stalled = false;
-    const stop = watchForStall({ bytes: () => 0, completed: () => 0, waitingOnServer: () => true }, { timeoutMs: 0, minRate: RATE, onStall: () => (stalled = true) });
+    const stop = watchForStall(
+      { bytes: () => 0, completed: () => 0, waitingOnServer: () => true },
+      { timeoutMs: 0, minRate: RATE, onStall: () => (stalled = true) },
+    );
     await new Promise((resolve) => setTimeout(resolve, 300));
     stop();
     assert.equal(stalled, false);
     let bytes = 0;
     const ticker = setInterval(() => (bytes += 1), 20);
     let trickleStalled = false;
-    const stop2 = watchForStall({ bytes: () => bytes, completed: () => 0, waitingOnServer: () => true }, { timeoutMs: WINDOW_MS, minRate: 0, onStall: () => (trickleStalled = true) });
+    const stop2 = watchForStall(
+      { bytes: () => bytes, completed: () => 0, waitingOnServer: () => true },
+      { timeoutMs: WINDOW_MS, minRate: 0, onStall: () => (trickleStalled = true) },
+    );
     await new Promise((resolve) => setTimeout(resolve, 600));
     stop2();
     clearInterval(ticker);

@@ -29,7 +29,10 @@ describe('parseTarget', () => {
     const t = parseTarget('ftpes://u@h/x');
     assert.deepEqual([t.scheme, t.port, t.params.get('tls'), t.id], ['ftps', 21, 'explicit', 'ftps://u@h:21/x']);
     assert.equal(parseTarget('ftpes://u@h:990/x').params.get('tls'), 'explicit', 'explicit even on port 990');
-    assert.throws(() => parseTarget('ftpes://h/x?tls=implicit'), (error: Error & { kind?: string }) => error.kind === 'usage' && /explicit/.test(error.message));
+    assert.throws(
+      () => parseTarget('ftpes://h/x?tls=implicit'),
+      (error: Error & { kind?: string }) => error.kind === 'usage' && /explicit/.test(error.message),
+    );
   });
 
   it('gives the same id for the same folder however the URL is spelled', () => {
@@ -37,22 +40,42 @@ describe('parseTarget', () => {
   });
 
   it('refuses unknown schemes and URLs without a host, as usage errors', () => {
-    assert.throws(() => parseTarget('http://h/x'), (error: Error & { kind?: string }) => error.kind === 'usage' && /unknown URL scheme/.test(error.message));
-    assert.throws(() => parseTarget('sftp:///x'), (error: Error & { kind?: string }) => error.kind === 'usage');
-    assert.throws(() => parseTarget('sftp://h/%ZZ'), (error: Error & { kind?: string }) => error.kind === 'usage' && /percent-encoding/.test(error.message));
+    assert.throws(
+      () => parseTarget('http://h/x'),
+      (error: Error & { kind?: string }) => error.kind === 'usage' && /unknown URL scheme/.test(error.message),
+    );
+    assert.throws(
+      () => parseTarget('sftp:///x'),
+      (error: Error & { kind?: string }) => error.kind === 'usage',
+    );
+    assert.throws(
+      () => parseTarget('sftp://h/%ZZ'),
+      (error: Error & { kind?: string }) => error.kind === 'usage' && /percent-encoding/.test(error.message),
+    );
   });
 
   it('says "URL has no host" for every scheme alike (ftp:///x is not host x)', () => {
     for (const url of ['ftp:///x', 'ftps:///x', 'ftpes:///x', 'sftp:///x', 'ftp://u@/x', 'sftp://u:pw@:22/x']) {
-      assert.throws(() => parseTarget(url), (error: Error & { kind?: string }) => error.kind === 'usage' && /^URL has no host: /.test(error.message), url);
+      assert.throws(
+        () => parseTarget(url),
+        (error: Error & { kind?: string }) => error.kind === 'usage' && /^URL has no host: /.test(error.message),
+        url,
+      );
     }
   });
 
   it('refuses port 0, ports past 65535 and ports that are not numbers, naming the port', () => {
-    for (const [url, port] of [['ftp://h:0/x', '0'], ['sftp://h:0/x', '0'], ['ftps://h:65536/x', '65536'], ['sftp://h:99999999/x', '99999999'], ['sftp://h:2x/x', '2x']]) {
+    for (const [url, port] of [
+      ['ftp://h:0/x', '0'],
+      ['sftp://h:0/x', '0'],
+      ['ftps://h:65536/x', '65536'],
+      ['sftp://h:99999999/x', '99999999'],
+      ['sftp://h:2x/x', '2x'],
+    ]) {
       assert.throws(
         () => parseTarget(url!),
-        (error: Error & { kind?: string }) => error.kind === 'usage' && error.message.startsWith(`port ${port} is not valid in `) && /1 to 65535/.test(error.message),
+        (error: Error & { kind?: string }) =>
+          error.kind === 'usage' && error.message.startsWith(`port ${port} is not valid in `) && /1 to 65535/.test(error.message),
         url,
       );
     }
@@ -62,7 +85,10 @@ describe('parseTarget', () => {
   });
 
   it('never shows a password in its error messages', () => {
-    assert.throws(() => parseTarget('gopher://u:hunter2@h/x'), (error: Error) => !error.message.includes('hunter2'));
+    assert.throws(
+      () => parseTarget('gopher://u:hunter2@h/x'),
+      (error: Error) => !error.message.includes('hunter2'),
+    );
     assert.equal(redact('ftp://u:hunter2@h/x'), 'ftp://u:***@h/x');
   });
 });

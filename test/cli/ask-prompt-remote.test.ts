@@ -71,7 +71,9 @@ describe('the ask prompt against real servers', () => {
       const second = await term.waitFor(/gone\.txt: deleted on one side[\s\S]*\[s\]kip\? \(upper case: for all remaining\) $/m);
       assert.match(second, /^\[l\]ocal, \[r\]emote, \[k\]eep both, \[s\]kip\? \(upper case: for all remaining\) $/m);
       term.type('n');
-      await term.waitFor(/"n" is not one of the choices here: l, r, k, s \(upper case: for all remaining\)\n\[l\]ocal, \[r\]emote, \[k\]eep both, \[s\]kip\? \(upper case: for all remaining\) $/m);
+      await term.waitFor(
+        /"n" is not one of the choices here: l, r, k, s \(upper case: for all remaining\)\n\[l\]ocal, \[r\]emote, \[k\]eep both, \[s\]kip\? \(upper case: for all remaining\) $/m,
+      );
       term.type('k');
       const final = await term.waitFor(/EXIT=\d+/);
       assert.match(final, /EXIT=0/);
@@ -80,7 +82,11 @@ describe('the ask prompt against real servers', () => {
       term.close();
     }
     assert.equal(await readFile(remote.backend, 'both.txt'), 'local edit\n');
-    assert.equal(await fs.readFile(path.join(box.local, 'gone.txt'), 'utf8'), 'remote edit of a file deleted locally\n', 'keep both kept the edit on both sides');
+    assert.equal(
+      await fs.readFile(path.join(box.local, 'gone.txt'), 'utf8'),
+      'remote edit of a file deleted locally\n',
+      'keep both kept the edit on both sides',
+    );
     assert.equal(await readFile(remote.backend, 'gone.txt'), 'remote edit of a file deleted locally\n');
     await remote.cleanup();
     remote = undefined;

@@ -58,7 +58,9 @@ describe('--bwlimit', () => {
   it('a bad rate is exit 2 with one line', async () => {
     const local = path.join(box.root, 'bad', 'a');
     await fs.mkdir(local, { recursive: true });
-    const result = await runCli(['upload', local, path.join(box.root, 'bad', 'b'), '--bwlimit', 'fast', '--state-dir', path.join(box.root, 'bad', 'state')], { env: box.env });
+    const result = await runCli(['upload', local, path.join(box.root, 'bad', 'b'), '--bwlimit', 'fast', '--state-dir', path.join(box.root, 'bad', 'state')], {
+      env: box.env,
+    });
     assert.equal(result.code, 2);
     assert.deepEqual(linesOf(result.stderr), ['ferry: --bwlimit fast: expected bytes per second like 500k, 1M or 1.5M']);
     assert.ok(!hasStackTrace(result.stderr));
@@ -77,7 +79,18 @@ describe('--bwlimit', () => {
         const source = path.join(direction === 'upload' ? local : remote.diskPath, 'four.bin');
         await fs.writeFile(source, randomBytes(4 * MiB));
         await fs.chown(source, owner.uid, owner.gid);
-        const args = [direction, local, remote.url, '--bwlimit', '1M', '--json', '--no-progress', '--state-dir', path.join(box.root, `${kind}-${direction}`, 'state'), ...remote.args];
+        const args = [
+          direction,
+          local,
+          remote.url,
+          '--bwlimit',
+          '1M',
+          '--json',
+          '--no-progress',
+          '--state-dir',
+          path.join(box.root, `${kind}-${direction}`, 'state'),
+          ...remote.args,
+        ];
         const { seconds, copied } = await timedCopies(args, box.env);
         assert.equal(copied, 1);
         assert.ok(seconds >= 4 * 0.85 && seconds <= 4 * 1.15, `took ${seconds.toFixed(2)} s`);
@@ -92,7 +105,21 @@ describe('--bwlimit', () => {
     await fs.mkdir(local, { recursive: true });
     await fs.writeFile(path.join(local, 'a.bin'), randomBytes(2 * MiB));
     await fs.writeFile(path.join(local, 'b.bin'), randomBytes(2 * MiB));
-    const args = ['upload', local, remote.url, '--create-folder', '--parallel', '4', '--bwlimit', '1M', '--json', '--no-progress', '--state-dir', path.join(box.root, 'shared', 'state'), ...remote.args];
+    const args = [
+      'upload',
+      local,
+      remote.url,
+      '--create-folder',
+      '--parallel',
+      '4',
+      '--bwlimit',
+      '1M',
+      '--json',
+      '--no-progress',
+      '--state-dir',
+      path.join(box.root, 'shared', 'state'),
+      ...remote.args,
+    ];
     const { seconds, copied } = await timedCopies(args, box.env);
     assert.equal(copied, 2);
     assert.ok(seconds >= 4 * 0.85 && seconds <= 4 * 1.15, `took ${seconds.toFixed(2)} s`);

@@ -70,7 +70,7 @@ for (const [kind, mode, SIZE] of [
       const result = await box.run([mode, box.local, remote.url, '--state-dir', box.stateDir, '--json', ...remote.args], { timeoutMs: 120_000 });
       assert.equal(result.code, 0, result.stderr);
       const events = parseJsonLines(result.stdout);
-      const { progress } = progressOf(events, "big.bin");
+      const { progress } = progressOf(events, 'big.bin');
       assertGrowing(progress, SIZE, SIZE);
       const summary = events.at(-1)!;
       assert.equal(summary.type, 'summary');

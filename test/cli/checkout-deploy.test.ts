@@ -15,7 +15,9 @@ import { freshRemoteFolder, readFile, REMOTE_KINDS, type RemoteCliFolder } from 
 
 const BUILT = new Date('2024-03-01T10:00:00Z');
 const CHECKOUT = new Date('2024-06-01T08:30:00Z');
-const SITE: Record<string, string> = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`${i < 6 ? 'css/' : ''}page${String(i).padStart(2, '0')}.html`, `<p>page ${i}</p>\n`]));
+const SITE: Record<string, string> = Object.fromEntries(
+  Array.from({ length: 12 }, (_, i) => [`${i < 6 ? 'css/' : ''}page${String(i).padStart(2, '0')}.html`, `<p>page ${i}</p>\n`]),
+);
 
 for (const kind of REMOTE_KINDS) {
   describe(`checkout deploys (local↔${kind})`, () => {

@@ -28,7 +28,9 @@ describe('ferry completion', () => {
     assert.ok(registered, 'the script registers a completion function for ferry');
     bashFunction = registered[1]!;
     await fs.mkdir(path.join(box.root, 'bin'));
-    await fs.writeFile(path.join(box.root, 'bin', 'ferry'), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI_ENTRY)} "$@"\n`, { mode: 0o755 });
+    await fs.writeFile(path.join(box.root, 'bin', 'ferry'), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI_ENTRY)} "$@"\n`, {
+      mode: 0o755,
+    });
     // Files to complete targets with.
     await fs.mkdir(path.join(box.root, 'site-a'));
     await fs.writeFile(path.join(box.root, 'site-notes.txt'), '');
@@ -53,7 +55,10 @@ printf '%s\\n' "\${COMPREPLY[@]}"`;
     const result = spawnSync('bash', ['--norc', '--noprofile', '-c', script], { cwd, encoding: 'utf8', env });
     assert.equal(result.status, 0, result.stderr);
     assert.equal(result.stderr, '');
-    return result.stdout.split('\n').filter((item) => item !== '').sort();
+    return result.stdout
+      .split('\n')
+      .filter((item) => item !== '')
+      .sort();
   }
 
   it('the bash script is valid bash', () => {
@@ -66,7 +71,8 @@ printf '%s\\n' "\${COMPREPLY[@]}"`;
     assert.deepEqual(complete('ferry s'), ['scan', 'sync']);
     assert.deepEqual(complete('ferry t'), ['tree']);
     const all = complete('ferry ');
-    for (const name of ['upload', 'download', 'sync', 'scan', 'tree', 'doctor', 'demo', 'completion', 'help']) assert.ok(all.includes(name), `${name} in ${all.join(' ')}`);
+    for (const name of ['upload', 'download', 'sync', 'scan', 'tree', 'doctor', 'demo', 'completion', 'help'])
+      assert.ok(all.includes(name), `${name} in ${all.join(' ')}`);
     assert.deepEqual(complete('ferry --ver'), ['--version']);
   });
 
@@ -94,7 +100,10 @@ printf '%s\\n' "\${COMPREPLY[@]}"`;
   it('completes task names for ferry run, from the task file found from the current folder', async () => {
     const project = path.join(box.root, 'project');
     await fs.mkdir(path.join(project, 'sub'), { recursive: true });
-    await fs.writeFile(path.join(project, 'pyftpsync.yaml'), 'tasks:\n  deploy: {command: upload, remote: /r}\n  download_all: {command: download, remote: /r}\n  show: {command: tree, remote: /r}\n');
+    await fs.writeFile(
+      path.join(project, 'pyftpsync.yaml'),
+      'tasks:\n  deploy: {command: upload, remote: /r}\n  download_all: {command: download, remote: /r}\n  show: {command: tree, remote: /r}\n',
+    );
     assert.deepEqual(complete('ferry run ', project), ['deploy', 'download_all', 'show']);
     assert.deepEqual(complete('ferry run d', path.join(project, 'sub')), ['deploy', 'download_all']);
     assert.deepEqual(complete('ferry run ', box.root), [], 'no task file: no names, no noise');
@@ -141,11 +150,20 @@ printf '%s\\n' "\${COMPREPLY[@]}"`;
     function fishComplete(line: string, cwd = box.root): string[] {
       const result = spawnSync('fish', ['--no-config', '-c', `source ${JSON.stringify(fishFile)}; complete -C ${JSON.stringify(line)}`], {
         cwd,
-        env: { ...box.env, PATH: `${path.join(box.root, 'bin')}:${process.env.PATH}`, XDG_CONFIG_HOME: path.join(box.root, 'fish-config'), XDG_DATA_HOME: path.join(box.root, 'fish-data') },
+        env: {
+          ...box.env,
+          PATH: `${path.join(box.root, 'bin')}:${process.env.PATH}`,
+          XDG_CONFIG_HOME: path.join(box.root, 'fish-config'),
+          XDG_DATA_HOME: path.join(box.root, 'fish-data'),
+        },
         encoding: 'utf8',
       });
       assert.equal(result.status, 0, result.stderr);
-      return result.stdout.split('\n').filter((item) => item !== '').map((item) => item.split('\t')[0]!).sort();
+      return result.stdout
+        .split('\n')
+        .filter((item) => item !== '')
+        .map((item) => item.split('\t')[0]!)
+        .sort();
     }
 
     it('the fish script is valid fish', () => {
@@ -154,7 +172,10 @@ printf '%s\\n' "\${COMPREPLY[@]}"`;
     });
     it('completes command names, with their descriptions', () => {
       assert.deepEqual(fishComplete('ferry up'), ['upload']);
-      const described = spawnSync('fish', ['--no-config', '-c', `source ${JSON.stringify(fishFile)}; complete -C 'ferry dow'`], { cwd: box.root, encoding: 'utf8' });
+      const described = spawnSync('fish', ['--no-config', '-c', `source ${JSON.stringify(fishFile)}; complete -C 'ferry dow'`], {
+        cwd: box.root,
+        encoding: 'utf8',
+      });
       assert.match(described.stdout, /^download\tcopy remote changes to LOCAL/m);
       assert.ok(fishComplete('ferry help ').includes('watch'));
     });

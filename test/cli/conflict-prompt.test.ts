@@ -12,13 +12,25 @@ import { CLI_ENTRY, ensureBuilt, makeSandbox, treeContents, writeTree, type Sand
 
 describe('unified diff and binary compare', () => {
   it('a unified diff with 3 lines of context, hunks apart when changes are far apart', () => {
-    assert.deepEqual(unifiedDiff('a\nb\nc\n', 'a\nB\nc\nd\n', { a: 'local/x', b: 'remote/x' }), ['--- local/x', '+++ remote/x', '@@ -1,3 +1,4 @@', ' a', '-b', '+B', ' c', '+d']);
+    assert.deepEqual(unifiedDiff('a\nb\nc\n', 'a\nB\nc\nd\n', { a: 'local/x', b: 'remote/x' }), [
+      '--- local/x',
+      '+++ remote/x',
+      '@@ -1,3 +1,4 @@',
+      ' a',
+      '-b',
+      '+B',
+      ' c',
+      '+d',
+    ]);
     assert.deepEqual(unifiedDiff('same\n', 'same\n', { a: 'a', b: 'b' }), []);
     assert.deepEqual(unifiedDiff('', 'x\n', { a: 'a', b: 'b' }), ['--- a', '+++ b', '@@ -0,0 +1,1 @@', '+x']);
     const lines = Array.from({ length: 30 }, (_, i) => `line ${i}`);
     const changed = lines.map((line, i) => (i === 2 || i === 25 ? `changed ${i}` : line));
     const diff = unifiedDiff(lines.join('\n'), changed.join('\n'), { a: 'a', b: 'b' });
-    assert.deepEqual(diff.filter((line) => line.startsWith('@@')), ['@@ -1,6 +1,6 @@', '@@ -23,7 +23,7 @@']);
+    assert.deepEqual(
+      diff.filter((line) => line.startsWith('@@')),
+      ['@@ -1,6 +1,6 @@', '@@ -23,7 +23,7 @@'],
+    );
     assert.ok(diff.includes('-line 25') && diff.includes('+changed 25'));
   });
 
@@ -81,7 +93,10 @@ describe('the ask prompt', () => {
   });
 
   it('a deleted-vs-modified conflict offers no older/newer and nothing to compare, but keep both; other keys are refused aloud', async () => {
-    const deleted = question('gone.txt', '', 'remote edit\n', { conflict: { reason: 'deleted-vs-modified', local: 'deleted', remote: 'modified' }, local: undefined });
+    const deleted = question('gone.txt', '', 'remote edit\n', {
+      conflict: { reason: 'deleted-vs-modified', local: 'deleted', remote: 'modified' },
+      local: undefined,
+    });
     assert.equal(answersFor(deleted), 'lrks');
     const io = scripted(['n', '', 'k']);
     assert.equal(await terminalConflictResolver(io)(deleted), 'keep-both');
@@ -193,4 +208,3 @@ describe('ferry sync --resolve ask: terminal and no terminal', () => {
     assert.deepEqual(await treeContents(box.remote), expected);
   });
 });
-

@@ -87,7 +87,12 @@ function assertOneLineError(result: CliResult, pattern: RegExp): void {
 }
 
 /** Runs doctor on a fresh folder of an FTP server; checks the common facts and the cleanup. */
-async function doctorFtp(name: string, extra: string[] = [], scheme = 'ftp', port?: number): Promise<{ report: DoctorReport; text: CliResult; facts: FtpFacts }> {
+async function doctorFtp(
+  name: string,
+  extra: string[] = [],
+  scheme = 'ftp',
+  port?: number,
+): Promise<{ report: DoctorReport; text: CliResult; facts: FtpFacts }> {
   const facts = loadServer<FtpFacts>(name);
   const folder = uniqueName();
   const url = `${scheme}://${enc(facts.user)}:${enc(facts.password)}@${facts.host}:${port ?? facts.port}/${folder}`;
@@ -191,11 +196,22 @@ describe('ferry doctor on FTP servers', () => {
     // What could be seen without logging in: the certificate and why it is not trusted.
     assert.match(refused.stdout, /FAIL +TLS: TLSv1\.[23], .*NOT verified \(DEPTH_ZERO_SELF_SIGNED_CERT\)/);
 
-    const ftpes = await box.run(['doctor', `ftpes://${enc(facts.user)}:${enc(facts.password)}@${facts.host}:${facts.port}/`, '--ca-file', facts.caFile!, '--json']);
+    const ftpes = await box.run([
+      'doctor',
+      `ftpes://${enc(facts.user)}:${enc(facts.password)}@${facts.host}:${facts.port}/`,
+      '--ca-file',
+      facts.caFile!,
+      '--json',
+    ]);
     assert.equal(ftpes.code, 0, ftpes.stderr);
     assert.equal((finding(parseReport(ftpes), 'tls').value as { verified: boolean }).verified, true, 'ftpes:// is explicit FTPS');
 
-    const unverified = await box.run(['doctor', `ftps://${enc(facts.user)}:${enc(facts.password)}@${facts.host}:${facts.port}/`, '--no-verify-certs', '--json']);
+    const unverified = await box.run([
+      'doctor',
+      `ftps://${enc(facts.user)}:${enc(facts.password)}@${facts.host}:${facts.port}/`,
+      '--no-verify-certs',
+      '--json',
+    ]);
     assert.equal(unverified.code, 0, unverified.stderr);
     const loose = finding(parseReport(unverified), 'tls');
     assert.equal(loose.status, 'warn');
@@ -216,7 +232,11 @@ describe('ferry doctor on FTP servers', () => {
     assert.equal(finding(report, 'connect').status, 'fail');
     // What the server shows before login is still reported (no password is sent for it).
     assert.equal(finding(report, 'banner').value, 'ferry test proftpd');
-    assert.ok((finding(report, 'feat').value as string[]).includes('MLST modify*;perm*;size*;type*;unique*;UNIX.group*;UNIX.groupname*;UNIX.mode*;UNIX.owner*;UNIX.ownername*;'));
+    assert.ok(
+      (finding(report, 'feat').value as string[]).includes(
+        'MLST modify*;perm*;size*;type*;unique*;UNIX.group*;UNIX.groupname*;UNIX.mode*;UNIX.owner*;UNIX.ownername*;',
+      ),
+    );
   });
 
   it('a missing folder: exit 1 and a one-line error', async () => {

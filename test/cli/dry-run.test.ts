@@ -46,7 +46,15 @@ describe('ferry CLI: dry run', () => {
 
   beforeEach(async () => {
     box = await makeSandbox('dry-run');
-    const both = { 'same.txt': 'same', 'mod-local.txt': 'v1', 'mod-remote.txt': 'v1', 'del-local.txt': 'x', 'del-remote.txt': 'y', 'dir/keep.txt': 'k', 'gone/a.txt': 'a' };
+    const both = {
+      'same.txt': 'same',
+      'mod-local.txt': 'v1',
+      'mod-remote.txt': 'v1',
+      'del-local.txt': 'x',
+      'del-remote.txt': 'y',
+      'dir/keep.txt': 'k',
+      'gone/a.txt': 'a',
+    };
     await writeTree(box.local, both, old);
     await writeTree(box.remote, both, old);
     const first = await run('sync');
@@ -96,7 +104,10 @@ describe('ferry CLI: dry run', () => {
 
       const real = await run(mode, ...extra);
       assert.equal(real.code, 0, real.stderr);
-      assert.ok(linesOf(real.stdout).every((line) => !line.startsWith(PREFIX)), 'no prefix in a real run');
+      assert.ok(
+        linesOf(real.stdout).every((line) => !line.startsWith(PREFIX)),
+        'no prefix in a real run',
+      );
       assert.deepEqual(actionLines(real.stdout), planned, 'the real run did what the dry run listed');
       assert.equal(summaryCounts(real.stdout), summaryCounts(dry.stdout));
       // One tense per summary: the dry run's says what would be done, the run's what was done.
@@ -134,7 +145,10 @@ describe('ferry CLI: dry run', () => {
     const target = path.join(box.root, 'not-yet');
     const result = await box.run(['upload', '-n', '--create-folder', box.local, target, '--state-dir', box.stateDir]);
     assert.equal(result.code, 0, `exit code; stderr: ${result.stderr}`);
-    assert.ok(actionLines(result.stdout).some((line) => /COPY .*new-local\.txt/.test(line)), result.stdout);
+    assert.ok(
+      actionLines(result.stdout).some((line) => /COPY .*new-local\.txt/.test(line)),
+      result.stdout,
+    );
     await assert.rejects(fs.stat(target), 'a dry run must not create the folder');
   });
 });

@@ -77,7 +77,23 @@ for (const kind of ['local', 'sftp', 'ftp'] as const) {
 
     it('paths from the root, .ferryignore, --exclude-from and size/age limits; what they leave out is not deleted', async () => {
       const result = await box.run(
-        ['upload', box.local, target.url, '--state-dir', box.stateDir, '--delete', '-x', 'd1/*', '--exclude-from', 'rules.txt', '--max-size', '1k', '--max-age', '7d', ...target.args],
+        [
+          'upload',
+          box.local,
+          target.url,
+          '--state-dir',
+          box.stateDir,
+          '--delete',
+          '-x',
+          'd1/*',
+          '--exclude-from',
+          'rules.txt',
+          '--max-size',
+          '1k',
+          '--max-age',
+          '7d',
+          ...target.args,
+        ],
         { cwd: box.root },
       );
       assert.equal(result.code, 0, result.stderr + result.stdout);
@@ -87,14 +103,42 @@ for (const kind of ['local', 'sftp', 'ftp'] as const) {
       assert.equal(remote['huge.bin'], 'H'.repeat(5000), 'too big: left alone, not deleted');
       // And a second run has nothing to do.
       const again = await box.run(
-        ['upload', box.local, target.url, '--state-dir', box.stateDir, '--delete', '-x', 'd1/*', '--exclude-from', 'rules.txt', '--max-size', '1k', '--max-age', '7d', ...target.args],
+        [
+          'upload',
+          box.local,
+          target.url,
+          '--state-dir',
+          box.stateDir,
+          '--delete',
+          '-x',
+          'd1/*',
+          '--exclude-from',
+          'rules.txt',
+          '--max-size',
+          '1k',
+          '--max-age',
+          '7d',
+          ...target.args,
+        ],
         { cwd: box.root },
       );
       assert.match(again.stdout, /Done: 0 files copied \(0 B\), 0 deleted/);
     });
 
     it('--no-ignore-file: .ferryignore is an ordinary file, its rules do not apply', async () => {
-      const result = await box.run(['upload', box.local, target.url, '--state-dir', box.stateDir, '--no-ignore-file', '-x', 'd1/*,secret', '--max-size', '1k', ...target.args]);
+      const result = await box.run([
+        'upload',
+        box.local,
+        target.url,
+        '--state-dir',
+        box.stateDir,
+        '--no-ignore-file',
+        '-x',
+        'd1/*,secret',
+        '--max-size',
+        '1k',
+        ...target.args,
+      ]);
       assert.equal(result.code, 0, result.stderr);
       const remote = await treeContents(target.disk);
       assert.equal(remote['.ferryignore'], '# build output\ndist/\n*.log\n!keep.log\n');

@@ -24,7 +24,11 @@ for (const kind of REMOTE_KINDS) {
       box = await makeSandbox(`first-run-${kind}`);
       remote = await freshRemoteFolder(kind, 'first-run');
       // What an older deploy left on the server.
-      await putFiles(remote.backend, { 'index.html': '<h1>old</h1>\n', 'about.html': 'about, old\n', 'legacy.html': 'only remote\n', 'same.css': 'body{}\n' }, OLD_DEPLOY);
+      await putFiles(
+        remote.backend,
+        { 'index.html': '<h1>old</h1>\n', 'about.html': 'about, old\n', 'legacy.html': 'only remote\n', 'same.css': 'body{}\n' },
+        OLD_DEPLOY,
+      );
       await writeTree(box.local, { 'index.html': '<h1>new site</h1>\n' }, EDITED);
       await writeTree(box.local, { 'about.html': 'about, an older local copy\n' }, OLDER_EDIT);
       await writeTree(box.local, { 'same.css': 'body{}\n' }, new Date(OLD_DEPLOY));
@@ -40,7 +44,10 @@ for (const kind of REMOTE_KINDS) {
       const events = parseJsonLines(dry.stdout);
       const copies = events.filter((e) => e.type === 'planned' && e.action.kind === 'copy').map((e) => `${e.action.path} ${e.action.reason}`);
       assert.deepEqual(copies, ['index.html source-newer']);
-      assert.deepEqual(events.filter((e) => e.type === 'conflict').map((e) => e.conflict.path), ['about.html']);
+      assert.deepEqual(
+        events.filter((e) => e.type === 'conflict').map((e) => e.conflict.path),
+        ['about.html'],
+      );
     });
 
     it('the upload copies the newer file, names the conflict and the skipped file, and prints the settling command', async () => {

@@ -27,7 +27,11 @@ console.log(Math.round(max / 2 ** 20));
 `;
 
 function peakMib(limit: boolean): number {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', program(limit)], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 120_000 });
+  const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', program(limit)], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   assert.equal(run.status, 0, run.stderr);
   return Number(run.stdout.trim());
 }

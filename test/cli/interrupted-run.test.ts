@@ -9,7 +9,19 @@ import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { collect, ensureBuilt, listTree, makeSandbox, parseJsonLines, runCli, spawnCli, type CliResult, type JsonEvent, type Sandbox, type TreeItem } from '../support/run-cli.js';
+import {
+  collect,
+  ensureBuilt,
+  listTree,
+  makeSandbox,
+  parseJsonLines,
+  runCli,
+  spawnCli,
+  type CliResult,
+  type JsonEvent,
+  type Sandbox,
+  type TreeItem,
+} from '../support/run-cli.js';
 
 const FILES = 300;
 const SIZE = 200 * 1024;
@@ -191,7 +203,10 @@ describe('ferry CLI: interrupted runs', () => {
     assert.equal(complete, s1.filesCopied, 'exactly the reported copies are on the remote side');
     await assertLocalUntouched();
     const stateFiles = await fs.readdir(stateDir);
-    assert.ok(stateFiles.some((name) => name.endsWith('.json')), `state saved: ${stateFiles.join(', ')}`);
+    assert.ok(
+      stateFiles.some((name) => name.endsWith('.json')),
+      `state saved: ${stateFiles.join(', ')}`,
+    );
     assert.ok(!stateFiles.some((name) => name.endsWith('.lock')), 'lock released');
 
     const second = await runCli(args(), { env: box.env, timeoutMs: 120_000 });

@@ -42,10 +42,11 @@ describe('ferry CLI: --json', () => {
     assert.equal(ofType(events, 'start').length, 1);
 
     const plannedCopies = ofType(events, 'planned').filter((e) => e.action.kind === 'copy');
-    assert.deepEqual(
-      plannedCopies.map((e) => `${e.action.path} ${e.action.from}->${e.action.to}`).sort(),
-      ['dir/up2.txt local->remote', 'down.txt remote->local', 'up.txt local->remote'],
-    );
+    assert.deepEqual(plannedCopies.map((e) => `${e.action.path} ${e.action.from}->${e.action.to}`).sort(), [
+      'dir/up2.txt local->remote',
+      'down.txt remote->local',
+      'up.txt local->remote',
+    ]);
     assert.ok(ofType(events, 'planned').some((e) => e.action.kind === 'mkdir' && e.action.path === 'dir'));
 
     const finishedCopies = ofType(events, 'action-finished').filter((e) => e.result.action.kind === 'copy');
@@ -76,7 +77,9 @@ describe('ferry CLI: --json', () => {
 
     // Order: start first, planned before its action finishes, summary last.
     const index = (pred: (e: JsonEvent) => boolean) => events.findIndex(pred);
-    assert.ok(index((e) => e.type === 'planned' && e.action.path === 'up.txt') < index((e) => e.type === 'action-finished' && e.result.action.path === 'up.txt'));
+    assert.ok(
+      index((e) => e.type === 'planned' && e.action.path === 'up.txt') < index((e) => e.type === 'action-finished' && e.result.action.path === 'up.txt'),
+    );
   });
 
   it('--json --dry-run: only JSON, dryRun flags set, no action-finished', async () => {

@@ -49,13 +49,20 @@ describe('ferry CLI: moves, --compare, --case, --links, Unicode names', () => {
     const result = await run('sync', '--compare', 'checksum', '--json');
     assert.equal(result.code, 0, result.stderr);
     const events = parseJsonLines(result.stdout);
-    assert.deepEqual(events.filter((e) => e.type === 'compared').map((e) => [e['path'], e['equal']]), [['keep.txt', true]]);
+    assert.deepEqual(
+      events.filter((e) => e.type === 'compared').map((e) => [e['path'], e['equal']]),
+      [['keep.txt', true]],
+    );
     const summary = events.find((e) => e.type === 'summary')!['summary'] as { filesCopied: number; recorded: number };
     assert.deepEqual([summary.filesCopied, summary.recorded], [0, 1]);
   });
 
   it('bad --compare, --case and --links values are usage errors (exit 2)', async () => {
-    for (const [flag, value] of [['--compare', 'md5'], ['--case', 'lower'], ['--links', 'always']]) {
+    for (const [flag, value] of [
+      ['--compare', 'md5'],
+      ['--case', 'lower'],
+      ['--links', 'always'],
+    ]) {
       const result = await run('sync', flag!, value!);
       assert.equal(result.code, 2, `${flag} ${value}`);
       assert.match(result.stderr, /argument '[a-z0-9]+' is invalid\. Allowed choices are/);
@@ -92,7 +99,10 @@ describe('ferry CLI: moves, --compare, --case, --links, Unicode names', () => {
     const result = await run('sync', '--json');
     assert.equal(result.code, 0, result.stdout + result.stderr);
     const conflicts = parseJsonLines(result.stdout).filter((event) => event.type === 'conflict');
-    assert.deepEqual(conflicts.map((event) => [event['conflict'].path, event['conflict'].conflict.reason]), [[nfd.normalize('NFC'), 'both-created']]);
+    assert.deepEqual(
+      conflicts.map((event) => [event['conflict'].path, event['conflict'].conflict.reason]),
+      [[nfd.normalize('NFC'), 'both-created']],
+    );
     assert.equal(await fs.readFile(path.join(box.local, nfd), 'utf8'), 'decomposed');
     assert.equal(await fs.readFile(path.join(box.remote, nfd.normalize('NFC')), 'utf8'), 'composed, other content');
     await assert.rejects(fs.stat(path.join(box.remote, nfd)));
@@ -108,7 +118,10 @@ describe('ferry CLI: moves, --compare, --case, --links, Unicode names', () => {
     await fs.writeFile(path.join(box.remote, 'twins', 'extra.txt'), 'only on the remote side');
     const result = await run('upload', '--delete');
     assert.equal(result.code, 0, result.stdout + result.stderr);
-    assert.match(result.stdout, /^CONFLICT +\*\?\* twins\/café\.txt: two names in one folder are one after Unicode normalisation \(NFC and NFD spellings\); both left alone, rename one$/m);
+    assert.match(
+      result.stdout,
+      /^CONFLICT +\*\?\* twins\/café\.txt: two names in one folder are one after Unicode normalisation \(NFC and NFD spellings\); both left alone, rename one$/m,
+    );
     assert.match(result.stdout, /1 conflict left unresolved/);
     assert.match(result.stderr, /1 deletion in folder twins held back/);
     assert.equal(await fs.readFile(path.join(box.remote, 'twins', 'extra.txt'), 'utf8'), 'only on the remote side');

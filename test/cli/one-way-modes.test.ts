@@ -17,7 +17,15 @@ describe('ferry CLI: upload and download', () => {
 
   beforeEach(async () => {
     box = await makeSandbox('one-way');
-    const both = { 'same.txt': 'same', 'edit-local.txt': 'o', 'edit-remote.txt': 'o', 'edit-both.txt': 'o', 'del-local.txt': 'o', 'del-remote.txt': 'o', 'dir/x.txt': 'o' };
+    const both = {
+      'same.txt': 'same',
+      'edit-local.txt': 'o',
+      'edit-remote.txt': 'o',
+      'edit-both.txt': 'o',
+      'del-local.txt': 'o',
+      'del-remote.txt': 'o',
+      'dir/x.txt': 'o',
+    };
     await writeTree(box.local, both, t12);
     await writeTree(box.remote, both, t12);
     const first = await run('sync');
@@ -31,7 +39,14 @@ describe('ferry CLI: upload and download', () => {
     await box.cleanup();
   });
 
-  const uploadVariants = [[], ['--delete'], ['--force'], ['--force', '--delete', '--resolve', 'local'], ['--delete-unmatched', '--match', '*.txt'], ['--resolve', 'local']];
+  const uploadVariants = [
+    [],
+    ['--delete'],
+    ['--force'],
+    ['--force', '--delete', '--resolve', 'local'],
+    ['--delete-unmatched', '--match', '*.txt'],
+    ['--resolve', 'local'],
+  ];
   for (const extra of uploadVariants) {
     it(`upload ${extra.join(' ')} never changes the local tree`.replace('  ', ' '), async () => {
       const before = await treeObject(box.local);

@@ -110,10 +110,14 @@ describe('progress line: formatting', () => {
     assert.equal(formatPlainLine(state, 32_000), 'progress: 1/1 files, 4.0/4.0 GiB, 128 MiB/s, ETA 0:00');
   });
 
-  it('the engine\'s byte counter: one event per file at most every 500 ms, none for a quick file, run bytes over all files', () => {
+  it("the engine's byte counter: one event per file at most every 500 ms, none for a quick file, run bytes over all files", () => {
     let now = 0;
     const events: SyncEvent[] = [];
-    const counter = new ByteProgress(300, (event) => events.push(event), () => now);
+    const counter = new ByteProgress(
+      300,
+      (event) => events.push(event),
+      () => now,
+    );
     const [a, b] = [copyAction('a', 100), copyAction('b', 200)];
     counter.onBytes(a!, 10);
     counter.onBytes(b!, 50);
@@ -168,7 +172,12 @@ describe('progress line: when it is drawn', () => {
   it('live: at most every 100 ms, cleared around other output and before the summary', () => {
     let now = 0;
     let written = '';
-    const display = new ProgressDisplay('live', (text) => (written += text), () => now, () => 80);
+    const display = new ProgressDisplay(
+      'live',
+      (text) => (written += text),
+      () => now,
+      () => 80,
+    );
     const actions = plan(display, 50, 10);
     for (const [i, action] of actions.entries()) {
       now = i * 10; // an action every 10 ms
@@ -195,7 +204,12 @@ describe('progress line: when it is drawn', () => {
   it('plain: nothing for a run shorter than 10 s, then one line per 10 s, no control characters', () => {
     let now = 0;
     let written = '';
-    const display = new ProgressDisplay('plain', (text) => (written += text), () => now, () => 80);
+    const display = new ProgressDisplay(
+      'plain',
+      (text) => (written += text),
+      () => now,
+      () => 80,
+    );
     const actions = plan(display, 100, MiB);
     display.onEvent({ type: 'action-started', action: actions[0]! });
     for (now = 0; now < 9_900; now += 100) display.tick();
@@ -229,7 +243,15 @@ describe('ferry CLI: progress on a real terminal and in a pipe', () => {
   });
 
   it('in a pipe: no \\r and no ESC on stdout or stderr, also with --progress', async () => {
-    const result = await box.run(['upload', box.local, path.join(box.root, 'pipe-remote'), '--state-dir', path.join(box.root, 'pipe-state'), '--create-folder', '--progress']);
+    const result = await box.run([
+      'upload',
+      box.local,
+      path.join(box.root, 'pipe-remote'),
+      '--state-dir',
+      path.join(box.root, 'pipe-state'),
+      '--create-folder',
+      '--progress',
+    ]);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /Done: 3000 files copied/);
     assert.doesNotMatch(result.stdout + result.stderr, /[\r\u001b]/);
@@ -239,7 +261,16 @@ describe('ferry CLI: progress on a real terminal and in a pipe', () => {
     assert.ok(hasTmux, 'tmux is missing: run bash scripts/test-tools.sh (npm test does)');
     const socket = `ferry-progress-${process.pid}`;
     const tmux = (...args: string[]) => spawnSync('tmux', ['-L', socket, ...args], { env: { ...box.env, TERM: 'xterm-256color' }, encoding: 'utf8' });
-    const command = [process.execPath, CLI_ENTRY, 'upload', box.local, path.join(box.root, 'tty-remote'), '--state-dir', path.join(box.root, 'tty-state'), '--create-folder']
+    const command = [
+      process.execPath,
+      CLI_ENTRY,
+      'upload',
+      box.local,
+      path.join(box.root, 'tty-remote'),
+      '--state-dir',
+      path.join(box.root, 'tty-state'),
+      '--create-folder',
+    ]
       .map((arg) => `'${arg}'`)
       .join(' ');
     // The run waits for a key press so that every byte it writes reaches the pane log: the live

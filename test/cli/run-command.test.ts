@@ -48,7 +48,14 @@ describe('ferry CLI: run', () => {
     const result = await run([]);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /^Task up from .*pyftpsync\.yaml: upload /);
-    assert.deepEqual(await treeContents(box.remote), { 'r.txt': 'R', 'a.txt': 'A', 'sub/s.txt': 'S', 'sub/deep/d.txt': 'D', 'site/index.html': 'I', 'x.log': 'L' });
+    assert.deepEqual(await treeContents(box.remote), {
+      'r.txt': 'R',
+      'a.txt': 'A',
+      'sub/s.txt': 'S',
+      'sub/deep/d.txt': 'D',
+      'site/index.html': 'I',
+      'x.log': 'L',
+    });
   });
 
   it('runs a named task', async () => {
@@ -128,7 +135,10 @@ tasks:
     const result = await run(['up', '--dry-run', '--json']);
     assert.equal(result.code, 0, result.stderr);
     const events = parseJsonLines(result.stdout);
-    assert.ok(events.some((e) => e.type === 'planned'), result.stdout);
+    assert.ok(
+      events.some((e) => e.type === 'planned'),
+      result.stdout,
+    );
     assert.deepEqual(await treeContents(box.remote), { 'r.txt': 'R' });
   });
 
@@ -159,7 +169,12 @@ tasks:
 
   describe('bad input: exit 2 and one line', () => {
     it('no task file: says where it looked', async () => {
-      assertUsageError(await run([], box.local), new RegExp(`no task file found: looked for pyftpsync\\.yaml, ferry\\.yaml, \\.pyftpsync\\.yaml in ${box.local.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} and its parents up to `));
+      assertUsageError(
+        await run([], box.local),
+        new RegExp(
+          `no task file found: looked for pyftpsync\\.yaml, ferry\\.yaml, \\.pyftpsync\\.yaml in ${box.local.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} and its parents up to `,
+        ),
+      );
     });
 
     it('malformed YAML: line and column', async () => {

@@ -44,7 +44,9 @@ ${knownHosts ? `  known_hosts: ${JSON.stringify(knownHosts)}\n` : ''}tasks:
 
     it('run deploy with --no-prompt --no-keyring --no-netrc --progress --case strict --migrate (and --ftp-active / --no-verify-host-keys)', async () => {
       const extra = kind === 'ftp' ? ['--ftp-active'] : ['--no-verify-host-keys'];
-      const result = await box.run(['run', 'deploy', '--no-prompt', '--no-keyring', '--no-netrc', '--progress', '--case', 'strict', '--migrate', ...extra], { cwd: proj });
+      const result = await box.run(['run', 'deploy', '--no-prompt', '--no-keyring', '--no-netrc', '--progress', '--case', 'strict', '--migrate', ...extra], {
+        cwd: proj,
+      });
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, /Done: 2 files copied/);
       const onServer = await treeContents(remote.diskPath);
@@ -62,7 +64,10 @@ ${knownHosts ? `  known_hosts: ${JSON.stringify(knownHosts)}\n` : ''}tasks:
       assert.match(tree.stdout, /index\.html/);
       const scan = await box.run(['run', 'list', '--json', '--no-keyring', '--no-netrc'], { cwd: proj });
       assert.equal(scan.code, 0, scan.stderr);
-      const paths = parseJsonLines(scan.stdout).filter((e) => e.type === 'entry').map((e) => e.path).sort();
+      const paths = parseJsonLines(scan.stdout)
+        .filter((e) => e.type === 'entry')
+        .map((e) => e.path)
+        .sort();
       assert.deepEqual(paths, ['css', 'css/site.css', 'index.html']);
     });
   });

@@ -149,7 +149,11 @@ describe('ferry CLI: safety brakes', () => {
     for (const name of all) await fs.utimes(path.join(box.local, name), later, later);
     await fs.utimes(path.join(box.local, 'index.html'), later, later);
     const before = await treeObject(box.remote);
-    assertOneLineError(await run('sync', '--compare', 'time'), 6, /all 15 files on the local side changed their time but not their size.*--compare checksum.*--force/);
+    assertOneLineError(
+      await run('sync', '--compare', 'time'),
+      6,
+      /all 15 files on the local side changed their time but not their size.*--compare checksum.*--force/,
+    );
     assert.deepEqual(await treeObject(box.remote), before);
     const forced = await run('sync', '--force');
     assert.equal(forced.code, 0, forced.stderr);

@@ -66,7 +66,9 @@ describe('ferry scan / tree on a local folder', () => {
     const all = await box.run(['scan', dir, '--list', '--recursive']);
     assert.equal(all.code, 0, all.stderr);
     assert.deepEqual(
-      linesOf(all.stdout).slice(1, -1).map((line) => line.trim()),
+      linesOf(all.stdout)
+        .slice(1, -1)
+        .map((line) => line.trim()),
       [
         `3  ${T_TEXT}  a.txt`,
         `5  ${T_TEXT}  b.md`,
@@ -78,19 +80,30 @@ describe('ferry scan / tree on a local folder', () => {
         `0  ${T_TEXT}  empty/.keep`,
       ],
     );
-    assert.equal(linesOf(all.stdout).at(-1)!.replace(/Elapsed.*/, ''), linesOf(top.stdout).at(-1)!.replace(/Elapsed.*/, ''));
+    assert.equal(
+      linesOf(all.stdout)
+        .at(-1)!
+        .replace(/Elapsed.*/, ''),
+      linesOf(top.stdout)
+        .at(-1)!
+        .replace(/Elapsed.*/, ''),
+    );
   });
 
   it('-m and -x filter like a sync (-x replaces the default excludes)', async () => {
     const matched = await box.run(['scan', dir, '--list', '-r', '-m', '*.txt']);
     assert.equal(matched.code, 0, matched.stderr);
-    const paths = linesOf(matched.stdout).slice(1, -1).map((line) => line.trim().split(/\s+/).at(-1));
+    const paths = linesOf(matched.stdout)
+      .slice(1, -1)
+      .map((line) => line.trim().split(/\s+/).at(-1));
     assert.deepEqual(paths, ['a.txt', '[docs]/', 'docs/guide.txt', '[docs/img]/', '[empty]/']);
     assert.match(linesOf(matched.stdout).at(-1)!, /^2 files in 3 folders, .*not matching --match: 3/);
 
     const excluded = await box.run(['scan', dir, '-r', '--list', '-x', 'docs,*.md']);
     assert.equal(excluded.code, 0, excluded.stderr);
-    const excludedPaths = linesOf(excluded.stdout).slice(1, -1).map((line) => line.trim().split(/\s+/).at(-1));
+    const excludedPaths = linesOf(excluded.stdout)
+      .slice(1, -1)
+      .map((line) => line.trim().split(/\s+/).at(-1));
     assert.deepEqual(excludedPaths, ['[.git]/', '.git/config', 'a.txt', '[empty]/', 'empty/.keep']);
   });
 
@@ -252,7 +265,9 @@ describe('ferry scan on an sftp:// folder', () => {
     assert.equal(text.code, 0, text.stderr);
     assert.ok(!text.stdout.includes(s.password), 'the password is never printed');
     assert.deepEqual(
-      linesOf(text.stdout).slice(1, -1).map((line) => line.trim()),
+      linesOf(text.stdout)
+        .slice(1, -1)
+        .map((line) => line.trim()),
       ['[sub]/', `1500  ${T_TEXT}  sub/inner.bin`, `5  ${T_TEXT}  top.txt`],
     );
     assert.match(linesOf(text.stdout).at(-1)!, /^2 files in 1 folder, 1\.5 KiB \(1,505 bytes\)/);
@@ -268,18 +283,21 @@ describe('ferry scan on an sftp:// folder', () => {
         ['top.txt', 5, T.getTime()],
       ],
     );
-    assert.deepEqual({ ...events.at(-1), elapsedMs: 0 }, {
-      type: 'summary',
-      target: events.at(-1)!.target,
-      files: 2,
-      folders: 1,
-      bytes: 1505,
-      unmatched: 0,
-      ignored: 0,
-      problems: 0,
-      unreadable: [],
-      elapsedMs: 0,
-    });
+    assert.deepEqual(
+      { ...events.at(-1), elapsedMs: 0 },
+      {
+        type: 'summary',
+        target: events.at(-1)!.target,
+        files: 2,
+        folders: 1,
+        bytes: 1505,
+        unmatched: 0,
+        ignored: 0,
+        problems: 0,
+        unreadable: [],
+        elapsedMs: 0,
+      },
+    );
     assert.ok(!String(events.at(-1)!.target).includes(s.password));
 
     const missing = await box.run(['scan', `${url}/nope`, '--known-hosts', s.knownHostsFile]);

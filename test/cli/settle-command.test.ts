@@ -50,7 +50,10 @@ describe('the settling command', () => {
     upload.action((local: string, remote: string, _flags: unknown, parsed: Command) => {
       line = settleCommandLine('upload', local, remote, parsed, 'local');
     });
-    await program.parseAsync(['upload', './site', 'ftp://me:pw@host/www', '-n', '-v', '--json', '--resolve', 'skip', '--delete', '-x', '*.log', '--time-window', '3000', '--no-netrc'], { from: 'user' });
+    await program.parseAsync(
+      ['upload', './site', 'ftp://me:pw@host/www', '-n', '-v', '--json', '--resolve', 'skip', '--delete', '-x', '*.log', '--time-window', '3000', '--no-netrc'],
+      { from: 'user' },
+    );
     assert.equal(line, `ferry upload ./site ftp://me@host/www --delete --exclude '*.log' --time-window 3000 --no-netrc --resolve local`);
   });
 

@@ -34,14 +34,19 @@ describe('ferry CLI: signals in every phase', () => {
     it(`${signal} while ${phase} (${kind}): exit 3, lock released, the next run completes`, async (t) => {
       const delayMs = random(300);
       const trial = await signalTrialInProcess({ kind, phase, delayMs, signal, timeoutS: TIMEOUT_S });
-      t.diagnostic(`${phase}/${kind}: ${signal} ${delayMs} ms in, exit ${trial.result.code} after ${Math.round(trial.toExitMs)} ms: ${trial.result.stderr.trim().split('\n').pop()}`);
+      t.diagnostic(
+        `${phase}/${kind}: ${signal} ${delayMs} ms in, exit ${trial.result.code} after ${Math.round(trial.toExitMs)} ms: ${trial.result.stderr.trim().split('\n').pop()}`,
+      );
       assertInterrupted(`${phase}/${kind}`, trial);
       if (phase === 'connecting' || phase === 'login' || phase === 'scan') {
         assert.match(trial.result.stderr, /^ferry: interrupted while (connecting|scanning); nothing was changed$/m);
       }
       if (phase === 'execute') {
         assert.match(trial.result.stderr, /^Interrupted: no new work; transfers in flight get 2 s to finish/m);
-        assert.ok(trial.stateFiles.some((f) => f.endsWith('.json')), `state saved: ${trial.stateFiles.join(', ')}`);
+        assert.ok(
+          trial.stateFiles.some((f) => f.endsWith('.json')),
+          `state saved: ${trial.stateFiles.join(', ')}`,
+        );
       }
     });
   }

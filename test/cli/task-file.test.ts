@@ -29,17 +29,35 @@ const parse = (text: string) => parseTaskFile(text, FILE);
 describe('task file: finding it', () => {
   it('takes the nearest folder with one, checking up to 15 parents', () => {
     const files = new Set(['/a/ferry.yaml', '/a/b/c/pyftpsync.yaml']);
-    assert.equal(findTaskFile('/a/b/c/d', (f) => files.has(f)), '/a/b/c/pyftpsync.yaml');
-    assert.equal(findTaskFile('/a/b', (f) => files.has(f)), '/a/ferry.yaml');
-    assert.equal(findTaskFile('/x', (f) => f === '/x/.pyftpsync.yaml'), '/x/.pyftpsync.yaml');
+    assert.equal(
+      findTaskFile('/a/b/c/d', (f) => files.has(f)),
+      '/a/b/c/pyftpsync.yaml',
+    );
+    assert.equal(
+      findTaskFile('/a/b', (f) => files.has(f)),
+      '/a/ferry.yaml',
+    );
+    assert.equal(
+      findTaskFile('/x', (f) => f === '/x/.pyftpsync.yaml'),
+      '/x/.pyftpsync.yaml',
+    );
   });
 
   it('stops after 15 parents and says where it looked', () => {
     const deep = '/' + Array.from({ length: 20 }, (_, i) => `d${i}`).join('/');
-    const top = deep.split('/').slice(0, 21 - MAX_PARENT_LEVELS).join('/');
-    assert.equal(findTaskFile(deep, (f) => f === path.join(top, 'ferry.yaml')), path.join(top, 'ferry.yaml'));
+    const top = deep
+      .split('/')
+      .slice(0, 21 - MAX_PARENT_LEVELS)
+      .join('/');
+    assert.equal(
+      findTaskFile(deep, (f) => f === path.join(top, 'ferry.yaml')),
+      path.join(top, 'ferry.yaml'),
+    );
     const above = path.dirname(top);
-    rejects(() => findTaskFile(deep, (f) => f === path.join(above, 'ferry.yaml')), new RegExp(`^no task file found: looked for pyftpsync\\.yaml, ferry\\.yaml, \\.pyftpsync\\.yaml in ${deep} and its parents up to ${top}$`));
+    rejects(
+      () => findTaskFile(deep, (f) => f === path.join(above, 'ferry.yaml')),
+      new RegExp(`^no task file found: looked for pyftpsync\\.yaml, ferry\\.yaml, \\.pyftpsync\\.yaml in ${deep} and its parents up to ${top}$`),
+    );
   });
 
   it('refuses two task files in one folder', () => {
@@ -132,7 +150,12 @@ min_size: 10k
 max_size: 1000
 max_age: 7d
 progress: true`;
-    const file = parse(`tasks:\n  t:\n${keys.split('\n').map((l) => `    ${l}`).join('\n')}\n`);
+    const file = parse(
+      `tasks:\n  t:\n${keys
+        .split('\n')
+        .map((l) => `    ${l}`)
+        .join('\n')}\n`,
+    );
     const task = selectTask(file, 't');
     assert.equal(task.command, 'download');
     assert.equal(task.settings.verbose, 1);
@@ -146,7 +169,10 @@ progress: true`;
   });
 
   it('reports unknown keys with their path, line and column', () => {
-    rejects(() => parse('tasks:\n  deploy:\n    command: upload\n    delte: true\n'), /^\/p\/pyftpsync\.yaml:4:5: tasks\.deploy\.delte: unknown key \(did you mean delete\?\)$/);
+    rejects(
+      () => parse('tasks:\n  deploy:\n    command: upload\n    delte: true\n'),
+      /^\/p\/pyftpsync\.yaml:4:5: tasks\.deploy\.delte: unknown key \(did you mean delete\?\)$/,
+    );
     rejects(() => parse('common_config:\n  bogus_option: 1\ntasks:\n  t: {}\n'), /^\/p\/pyftpsync\.yaml:2:3: common_config\.bogus_option: unknown key/);
     rejects(() => parse('default_tsk: x\ntasks:\n  t: {}\n'), /^\/p\/pyftpsync\.yaml:1:1: default_tsk: unknown key/);
   });
@@ -224,15 +250,22 @@ tasks:
   it('--execute and --no-dry-run clear dry_run; flags only switch on', () => {
     assert.equal(taskArguments(file, up, flags({ execute: true }), '/p').dryRun, false);
     assert.equal(taskArguments(file, up, flags({ dryRun: false }), '/p').dryRun, false);
-    const { args } = taskArguments(file, up, flags({ force: true, createFolder: true, reportProblems: true, verbose: 1, quiet: true, json: true, color: false }), '/p');
+    const { args } = taskArguments(
+      file,
+      up,
+      flags({ force: true, createFolder: true, reportProblems: true, verbose: 1, quiet: true, json: true, color: false }),
+      '/p',
+    );
     for (const flag of ['--force', '--create-folder', '--report-problems', '--quiet', '--json', '--no-color']) assert.ok(args.includes(flag), flag);
     assert.equal(args.filter((a) => a === '--verbose').length, 2);
     rejects(() => taskArguments(file, up, flags({ here: true, root: true }), '/p'), /--here and --root/);
     rejects(() => taskArguments(file, up, flags({ dryRun: true, execute: true }), '/p'), /--dry-run and --execute/);
   });
 
-  it('safety keys: resolve keep-both, max_delete, backup_dir and a sync task\'s force', () => {
-    const tasks = parse('tasks:\n  s: {command: sync, remote: /r, resolve: keep-both, max_delete: 30%, backup_dir: .old, force: true}\n  u: {command: upload, remote: /r, resolve: keep-both}\n');
+  it("safety keys: resolve keep-both, max_delete, backup_dir and a sync task's force", () => {
+    const tasks = parse(
+      'tasks:\n  s: {command: sync, remote: /r, resolve: keep-both, max_delete: 30%, backup_dir: .old, force: true}\n  u: {command: upload, remote: /r, resolve: keep-both}\n',
+    );
     const { args } = taskArguments(tasks, selectTask(tasks, 's'), flags(), '/p');
     for (const arg of ['--resolve=keep-both', '--max-delete=30%', '--backup-dir=.old', '--force']) assert.ok(args.includes(arg), arg);
     rejects(() => selectTask(tasks, 'u'), /tasks\.u\.resolve: keep-both does not apply to upload/);
@@ -272,9 +305,19 @@ tasks:
   });
 
   it('filter keys become the filter options; files relative to the task folder', () => {
-    const tasks = parse('tasks:\n  t: {command: upload, remote: /r, exclude_from: [ign.txt, /abs/more.txt], include_from: site.txt, ignore_file: false, min_size: 10k, max_size: 2000, max_age: 7d}\n');
+    const tasks = parse(
+      'tasks:\n  t: {command: upload, remote: /r, exclude_from: [ign.txt, /abs/more.txt], include_from: site.txt, ignore_file: false, min_size: 10k, max_size: 2000, max_age: 7d}\n',
+    );
     const { args } = taskArguments(tasks, selectTask(tasks, 't'), flags(), '/p');
-    for (const arg of ['--exclude-from=/p/ign.txt', '--exclude-from=/abs/more.txt', '--include-from=/p/site.txt', '--no-ignore-file', '--min-size=10k', '--max-size=2000', '--max-age=7d']) {
+    for (const arg of [
+      '--exclude-from=/p/ign.txt',
+      '--exclude-from=/abs/more.txt',
+      '--include-from=/p/site.txt',
+      '--no-ignore-file',
+      '--min-size=10k',
+      '--max-size=2000',
+      '--max-age=7d',
+    ]) {
       assert.ok(args.includes(arg), `${arg} in ${args.join(' ')}`);
     }
     rejects(() => parse('tasks:\n  t: {command: upload, remote: /r, max_size: huge}\n'), /tasks\.t\.max_size: expected a size like 500, 10k/);
@@ -286,8 +329,14 @@ tasks:
     const task = selectTask(creds, 't');
     const plain = taskArguments(creds, task, flags(), '/p').args;
     for (const arg of ['--no-keyring', '--no-netrc', '--prompt', '--progress', '--case=strict']) assert.ok(plain.includes(arg), `${arg} in ${plain.join(' ')}`);
-    const flagged = taskArguments(creds, task, flags({ prompt: false, progress: false, case: 'local', verifyHostKeys: false, ftpActive: true, storePassword: true, migrate: true }), '/p').args;
-    for (const arg of ['--no-prompt', '--no-progress', '--case=local', '--no-verify-host-keys', '--ftp-active', '--store-password']) assert.ok(flagged.includes(arg), `${arg} in ${flagged.join(' ')}`);
+    const flagged = taskArguments(
+      creds,
+      task,
+      flags({ prompt: false, progress: false, case: 'local', verifyHostKeys: false, ftpActive: true, storePassword: true, migrate: true }),
+      '/p',
+    ).args;
+    for (const arg of ['--no-prompt', '--no-progress', '--case=local', '--no-verify-host-keys', '--ftp-active', '--store-password'])
+      assert.ok(flagged.includes(arg), `${arg} in ${flagged.join(' ')}`);
     for (const arg of ['--prompt', '--progress', '--case=strict']) assert.ok(!flagged.includes(arg), `${arg} not in ${flagged.join(' ')}`);
   });
 

@@ -17,7 +17,7 @@ const FORGED = 'x\nDone: 0 files copied, 0 errors.txt';
 const C1 = 'c\u009b31mred.txt';
 
 describe('printable', () => {
-  it('escapes C0, DEL, C1 and bidi controls as ls -b / $\'…\' do, and leaves other text alone', () => {
+  it("escapes C0, DEL, C1 and bidi controls as ls -b / $'…' do, and leaves other text alone", () => {
     assert.equal(printable(TITLE), 'a\\e]0;PWNED\\a\\e[2Jb.txt');
     assert.equal(printable(FORGED), 'x\\nDone: 0 files copied, 0 errors.txt');
     assert.equal(printable('t\tr\r\u007f\u0001'), 't\\tr\\r\\x7f\\x01');
@@ -45,7 +45,10 @@ describe('ferry CLI: names that are terminal commands', () => {
     const lines = linesOf(result.stdout);
     assert.ok(lines.includes(`COPY NEW           >  ${printable(TITLE)}`), result.stdout);
     assert.ok(lines.includes(`COPY NEW           >  ${printable(FORGED)}`), result.stdout);
-    assert.ok(lines.some((line) => line.endsWith('dir\\e[1m/inner.txt')), result.stdout);
+    assert.ok(
+      lines.some((line) => line.endsWith('dir\\e[1m/inner.txt')),
+      result.stdout,
+    );
     assert.equal(lines.filter((line) => line.startsWith('Done')).length, 1, result.stdout);
     assert.match(lines.at(-1)!, /^Done: 4 files copied/);
     // The files themselves keep their exact names.
@@ -75,13 +78,13 @@ describe('ferry CLI: names that are terminal commands', () => {
     for (const command of [['scan', '--list', '-r'], ['tree']]) {
       const result = await box.run([...command, box.local]);
       assert.equal(result.code, 0, result.stderr);
-      assert.doesNotMatch(result.stdout + result.stderr, /[\u001b\u0007\u009b]/, command.join(" "));
+      assert.doesNotMatch(result.stdout + result.stderr, /[\u001b\u0007\u009b]/, command.join(' '));
       assert.ok(result.stdout.includes('[dir\\e[1m]/'), `${command}: ${result.stdout}`);
       if (command[0] === 'scan') assert.ok(result.stdout.includes(printable(FORGED)), result.stdout);
     }
   });
 
-  it('a server\'s names and replies reach sync and doctor output escaped', async () => {
+  it("a server's names and replies reach sync and doctor output escaped", async () => {
     const T = '20240101000000';
     const server = await startHostileFtpServer({
       mode: 'mlsd',
@@ -103,7 +106,7 @@ describe('ferry CLI: names that are terminal commands', () => {
       assert.deepEqual((await fs.readdir(local)).sort(), [TITLE, C1].sort(), 'the files keep their exact names');
       const doctor = await runCli(['doctor', url, '--no-keyring', '--no-netrc'], { env: box.env });
       assert.doesNotMatch(doctor.stdout + doctor.stderr, /[\u001b\u0007\u009b]/);
-      assert.match(doctor.stdout, /550 no\\e\]0;PWNED\\a\\e\[2J/, 'the server\'s reply is shown, escaped');
+      assert.match(doctor.stdout, /550 no\\e\]0;PWNED\\a\\e\[2J/, "the server's reply is shown, escaped");
     } finally {
       await server.close();
     }

@@ -23,7 +23,13 @@ describe('ferry CLI: text output', () => {
   async function runOnTerminal(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
     await ensureBuilt();
     const command = [process.execPath, CLI_ENTRY, ...args].map(quote).join(' ');
-    const result = spawnSync('script', ['-qec', command, '/dev/null'], { cwd: box.root, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+    const result = spawnSync('script', ['-qec', command, '/dev/null'], {
+      cwd: box.root,
+      env,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 60_000,
+    });
     return { code: result.status, output: result.stdout + result.stderr };
   }
 
@@ -50,7 +56,10 @@ describe('ferry CLI: text output', () => {
       assert.match(linesAbout(name)[0]!, new RegExp(`^COPY\\b.* < +${name.replace('.', '\\.')}$`));
     }
     assert.match(linesAbout('dir')[0] ?? '', /^MKDIR\b.* > +\[dir\]$/);
-    assert.ok(lines.some((line) => /^CONFLICT\b.*clash\.txt/.test(line)), result.stdout);
+    assert.ok(
+      lines.some((line) => /^CONFLICT\b.*clash\.txt/.test(line)),
+      result.stdout,
+    );
     const last = lines[lines.length - 1]!;
     assert.match(last, /^Done: 5 files copied/);
     assert.match(last, /1 conflict left unresolved/);
@@ -64,8 +73,14 @@ describe('ferry CLI: text output', () => {
     const result = await run('sync');
     assert.equal(result.code, 0, result.stderr);
     const lines = linesOf(result.stdout);
-    assert.ok(lines.some((line) => /^DELETE\b.* >X +up\.txt$/.test(line)), result.stdout);
-    assert.ok(lines.some((line) => /^DELETE\b.*X< +down\.txt$/.test(line)), result.stdout);
+    assert.ok(
+      lines.some((line) => /^DELETE\b.* >X +up\.txt$/.test(line)),
+      result.stdout,
+    );
+    assert.ok(
+      lines.some((line) => /^DELETE\b.*X< +down\.txt$/.test(line)),
+      result.stdout,
+    );
     assert.match(lines[lines.length - 1]!, /^Done: 0 files copied.*2 deleted/);
   });
 
@@ -81,7 +96,9 @@ describe('ferry CLI: text output', () => {
   it('no ESC characters when stdout is not a terminal (and with NO_COLOR)', async () => {
     const plain = await run('sync');
     assert.ok(!plain.stdout.includes(ESC) && !plain.stderr.includes(ESC), 'non-TTY output has no escape codes');
-    const noColor = await box.run(['sync', box.local, box.remote, '--state-dir', path.join(box.root, 'state2'), '--resolve', 'ask'], { env: { NO_COLOR: '1' } });
+    const noColor = await box.run(['sync', box.local, box.remote, '--state-dir', path.join(box.root, 'state2'), '--resolve', 'ask'], {
+      env: { NO_COLOR: '1' },
+    });
     assert.ok(!noColor.stdout.includes(ESC) && !noColor.stderr.includes(ESC));
     assert.ok(noColor.stderr.includes('warning'), 'warning printed without colour');
   });
@@ -89,7 +106,9 @@ describe('ferry CLI: text output', () => {
   it('FORCE_COLOR colours output into a pipe; --no-color still wins', async () => {
     const forced = await box.run(['sync', box.local, box.remote, '--state-dir', path.join(box.root, 'state-f'), '-n'], { env: { FORCE_COLOR: '1' } });
     assert.ok(forced.stdout.includes(`${ESC}[`), `FORCE_COLOR=1: escape codes expected:\n${JSON.stringify(forced.stdout)}`);
-    const off = await box.run(['sync', box.local, box.remote, '--state-dir', path.join(box.root, 'state-g'), '-n', '--no-color'], { env: { FORCE_COLOR: '1' } });
+    const off = await box.run(['sync', box.local, box.remote, '--state-dir', path.join(box.root, 'state-g'), '-n', '--no-color'], {
+      env: { FORCE_COLOR: '1' },
+    });
     assert.ok(!off.stdout.includes(ESC), 'FORCE_COLOR with --no-color: no escape codes');
   });
 
@@ -163,7 +182,11 @@ describe('ferry CLI: text output', () => {
       const result = await answerOnTerminal(['sync', box.local, box.remote, '--state-dir', box.stateDir], ['L']);
       assert.equal(result.code, 0, result.output);
       assert.equal(result.asked, 1, `asked once only:\n${result.output}`);
-      for (const [name, text] of [['c1.txt', 'local one'], ['c2.txt', 'local two'], ['c3.txt', 'local three']]) {
+      for (const [name, text] of [
+        ['c1.txt', 'local one'],
+        ['c2.txt', 'local two'],
+        ['c3.txt', 'local three'],
+      ]) {
         assert.equal(await fs.readFile(path.join(box.remote, name!), 'utf8'), text);
       }
     });

@@ -30,7 +30,9 @@ function assertNoSecret(secret: string, ...texts: string[]): void {
 }
 
 function logLines(file: string): string[] {
-  const lines = readFileSync(file, 'utf8').split('\n').filter((line) => line !== '');
+  const lines = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '');
   for (const line of lines) assert.match(line, timestamped);
   return lines;
 }
@@ -43,7 +45,19 @@ describe('protocol trace (-vv) and --log-file', () => {
     const local = join(box.root, 'ftp-local');
     await writeTree(local, { 'a.txt': 'alpha', 'sub/b.txt': 'beta' });
     const log = join(box.root, 'ftp.log');
-    const result = await box.run(['upload', local, ftpUrl(server, folder), '--create-folder', '-vv', '--log-file', log, '--state-dir', box.stateDir, '--no-keyring', '--no-netrc']);
+    const result = await box.run([
+      'upload',
+      local,
+      ftpUrl(server, folder),
+      '--create-folder',
+      '-vv',
+      '--log-file',
+      log,
+      '--state-dir',
+      box.stateDir,
+      '--no-keyring',
+      '--no-netrc',
+    ]);
     assert.equal(result.code, 0, result.stderr);
     const logText = readFileSync(log, 'utf8');
     assertNoSecret(server.password, result.stdout, result.stderr, logText);
@@ -54,7 +68,10 @@ describe('protocol trace (-vv) and --log-file', () => {
     const lines = logLines(log);
     assert.match(lines[0]!, /ferry upload started \(pid \d+\)$/);
     assert.ok(lines.some((line) => / trace: ftp#\d+ > PASS \*\*\*\*$/.test(line)));
-    assert.ok(lines.some((line) => /COPY NEW +> +sub\/b\.txt$/.test(line)), 'the actions are in the log');
+    assert.ok(
+      lines.some((line) => /COPY NEW +> +sub\/b\.txt$/.test(line)),
+      'the actions are in the log',
+    );
     assert.match(lines.at(-1)!, /ferry finished with exit code 0$/);
   });
 
@@ -66,13 +83,28 @@ describe('protocol trace (-vv) and --log-file', () => {
     await writeTree(local, { 'a.txt': 'alpha' });
     // The same log file as the first test: a second run appends to it.
     const log = join(box.root, 'ftp.log');
-    const result = await box.run(['upload', local, ftpUrl(server, folder), '--create-folder', '-v', '--log-file', log, '--state-dir', box.stateDir, '--no-keyring', '--no-netrc']);
+    const result = await box.run([
+      'upload',
+      local,
+      ftpUrl(server, folder),
+      '--create-folder',
+      '-v',
+      '--log-file',
+      log,
+      '--state-dir',
+      box.stateDir,
+      '--no-keyring',
+      '--no-netrc',
+    ]);
     assert.equal(result.code, 0, result.stderr);
     assert.ok(!result.stderr.includes('trace:'), result.stderr);
     assert.match(result.stdout, /scanned local: /, '-v still adds its lines');
     const lines = logLines(log);
     assert.equal(lines.filter((line) => / ferry upload started /.test(line)).length, 2, 'both runs are in the log');
-    assert.ok(!lines.slice(lines.map((line) => / ferry upload started /.test(line)).lastIndexOf(true)).some((line) => line.includes(' trace: ')), 'no trace without -vv');
+    assert.ok(
+      !lines.slice(lines.map((line) => / ferry upload started /.test(line)).lastIndexOf(true)).some((line) => line.includes(' trace: ')),
+      'no trace without -vv',
+    );
     assertNoSecret(server.password, readFileSync(log, 'utf8'));
   });
 
@@ -98,7 +130,23 @@ describe('protocol trace (-vv) and --log-file', () => {
       await writeTree(local, { 'a.txt': 'alpha', 'big.bin': Buffer.alloc(300_000, 7) });
       const log = join(box.root, 'sftp.log');
       const result = await box.run(
-        ['upload', local, sftpUrl(folder), '--create-folder', '--jump', 'bastion', '-vv', '--log-file', log, '--known-hosts', knownHosts, '--state-dir', box.stateDir, '--no-keyring', '--no-netrc'],
+        [
+          'upload',
+          local,
+          sftpUrl(folder),
+          '--create-folder',
+          '--jump',
+          'bastion',
+          '-vv',
+          '--log-file',
+          log,
+          '--known-hosts',
+          knownHosts,
+          '--state-dir',
+          box.stateDir,
+          '--no-keyring',
+          '--no-netrc',
+        ],
         { env: { SSH_AUTH_SOCK: '' } },
       );
       assert.equal(result.code, 0, result.stderr);
@@ -136,7 +184,21 @@ describe('protocol trace (-vv) and --log-file', () => {
       const log = join(box.root, 'watch.log');
       writeFileSync(log, 'an earlier line that must stay\n');
       const child = spawnCli(
-        ['watch', local, sftpUrl(folder), '--create-folder', '-q', '--log-file', log, '--known-hosts', s.knownHostsFile, '--state-dir', box.stateDir, '--no-keyring', '--no-netrc'],
+        [
+          'watch',
+          local,
+          sftpUrl(folder),
+          '--create-folder',
+          '-q',
+          '--log-file',
+          log,
+          '--known-hosts',
+          s.knownHostsFile,
+          '--state-dir',
+          box.stateDir,
+          '--no-keyring',
+          '--no-netrc',
+        ],
         { env: box.env, cwd: box.root },
       );
       const result = collect(child, 60_000);
@@ -150,11 +212,17 @@ describe('protocol trace (-vv) and --log-file', () => {
       const text = readFileSync(log, 'utf8');
       assertNoSecret(s.password, stdout, stderr, text);
       assert.ok(text.startsWith('an earlier line that must stay\n'), 'the log is appended to');
-      const ours = text.split('\n').slice(1).filter((line) => line !== '');
+      const ours = text
+        .split('\n')
+        .slice(1)
+        .filter((line) => line !== '');
       for (const line of ours) assert.match(line, timestamped);
       assert.ok(ours.some((line) => /ferry watch started/.test(line)));
       assert.ok(ours.some((line) => /COPY NEW +> +first\.txt$/.test(line)));
-      assert.ok(ours.some((line) => /Stopped: 2 files copied/.test(line)), text);
+      assert.ok(
+        ours.some((line) => /Stopped: 2 files copied/.test(line)),
+        text,
+      );
       assert.match(ours.at(-1)!, /ferry finished with exit code 3$/);
     });
   });

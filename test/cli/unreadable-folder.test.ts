@@ -11,21 +11,11 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import {
-  BackendError,
-  download,
-  LocalBackend,
-  sync,
-  upload,
-  type Backend,
-  type Entry,
-  type SyncEvent,
-} from '../../src/index.js';
+import { BackendError, download, LocalBackend, sync, upload, type Backend, type Entry, type SyncEvent } from '../../src/index.js';
 import { assertSameTree, hasStackTrace, makeSandbox, treeObject, writeTree, type CliResult, type Sandbox } from '../support/run-cli.js';
 
 const NOBODY = 65534;
-const canDropPrivileges =
-  process.getuid?.() === 0 && spawnSync('setpriv', ['--version'], { encoding: 'utf8' }).status === 0;
+const canDropPrivileges = process.getuid?.() === 0 && spawnSync('setpriv', ['--version'], { encoding: 'utf8' }).status === 0;
 
 async function chownTree(root: string, uid: number): Promise<void> {
   await fs.chown(root, uid, uid);
@@ -123,7 +113,11 @@ describe('ferry CLI: an unreadable file (run as an unprivileged user)', { skip: 
     await assert.rejects(fs.stat(path.join(box.remote, 'secret.txt')));
     assert.equal(await fs.readFile(path.join(box.remote, 'extra.txt'), 'utf8'), 'extra on the remote side', 'no deletes after a failed copy');
     const names = await fs.readdir(box.remote);
-    assert.deepEqual(names.filter((n) => n.startsWith('.~ferry-')), [], 'no temp file left by the failed copy');
+    assert.deepEqual(
+      names.filter((n) => n.startsWith('.~ferry-')),
+      [],
+      'no temp file left by the failed copy',
+    );
   });
 
   it('--report-problems turns it into exit 10; once readable, the next run copies it', async () => {

@@ -147,7 +147,10 @@ export function describeBackend(name: string, harness: BackendHarness): void {
       const top = (await backend.list(p(''))).map((item) => item.name).sort();
       assert.deepEqual(top, ['a.txt', 'dir']);
       const sub = await backend.list(p('dir/sub'));
-      assert.deepEqual(sub.map((item) => item.name), ['deep.txt']);
+      assert.deepEqual(
+        sub.map((item) => item.name),
+        ['deep.txt'],
+      );
     });
 
     it('removeDir refuses a non-empty folder and removes an empty one', async () => {
@@ -217,7 +220,7 @@ export function describeBackend(name: string, harness: BackendHarness): void {
 
     it('never gives a written file group or world write permission', async () => {
       const written = await backend.write(p('mode.txt'), streamOf('m'), { mode: 0o777 });
-      const entry = written.mode ?? (await backend.stat(p('mode.txt')))?.kind === 'file' ? written.mode : undefined;
+      const entry = (written.mode ?? (await backend.stat(p('mode.txt')))?.kind === 'file') ? written.mode : undefined;
       if (entry !== undefined) assert.equal(entry & 0o022, 0, `mode ${entry.toString(8)} is group/world writable`);
     });
 

@@ -17,8 +17,15 @@ const none: SyncState = new Map();
 
 describe('findCaseCollisions', () => {
   it('finds spellings across sides and within one side, shallowest first', () => {
-    const groups = findCaseCollisions(snap({ 'A.txt': file(1), D: { kind: 'dir' }, 'D/x': file(1), 'D/X': file(2) }), snap({ 'a.txt': file(1), d: { kind: 'dir' } }));
-    assert.deepEqual(groups, [['A.txt', 'a.txt'], ['D', 'd'], ['D/X', 'D/x']]);
+    const groups = findCaseCollisions(
+      snap({ 'A.txt': file(1), D: { kind: 'dir' }, 'D/x': file(1), 'D/X': file(2) }),
+      snap({ 'a.txt': file(1), d: { kind: 'dir' } }),
+    );
+    assert.deepEqual(groups, [
+      ['A.txt', 'a.txt'],
+      ['D', 'd'],
+      ['D/X', 'D/x'],
+    ]);
   });
 
   it('one spelling on both sides is no collision', () => {
@@ -33,19 +40,29 @@ describe('settleCaseSpellings', () => {
   it('strict renames nothing and reports every group', () => {
     const result = settleCaseSpellings({ local, remote, state: none, caseMode: 'strict', mode: 'sync' });
     assert.deepEqual(result.renames, []);
-    assert.deepEqual(result.collisions, [['A.txt', 'a.txt'], ['Docs', 'docs'], ['Docs/n', 'docs/n']]);
+    assert.deepEqual(result.collisions, [
+      ['A.txt', 'a.txt'],
+      ['Docs', 'docs'],
+      ['Docs/n', 'docs/n'],
+    ]);
   });
 
   it('local renames the remote spellings, re-keys the remote snapshot and leaves no collision', () => {
     const result = settleCaseSpellings({ local, remote, state: none, caseMode: 'local', mode: 'sync' });
-    assert.deepEqual(result.renames.map((r) => `${r.side}: ${r.from} → ${r.to}`), ['remote: a.txt → A.txt', 'remote: docs → Docs']);
+    assert.deepEqual(
+      result.renames.map((r) => `${r.side}: ${r.from} → ${r.to}`),
+      ['remote: a.txt → A.txt', 'remote: docs → Docs'],
+    );
     assert.deepEqual([...result.remote.entries.keys()].sort(), ['A.txt', 'Docs', 'Docs/n']);
     assert.deepEqual(result.collisions, []);
   });
 
   it('remote renames local spellings in sync and download, but never the source of an upload', () => {
     const sync = settleCaseSpellings({ local, remote, state: none, caseMode: 'remote', mode: 'sync' });
-    assert.deepEqual(sync.renames.map((r) => `${r.side}: ${r.from} → ${r.to}`), ['local: A.txt → a.txt', 'local: Docs → docs']);
+    assert.deepEqual(
+      sync.renames.map((r) => `${r.side}: ${r.from} → ${r.to}`),
+      ['local: A.txt → a.txt', 'local: Docs → docs'],
+    );
     const upload = settleCaseSpellings({ local, remote, state: none, caseMode: 'remote', mode: 'upload' });
     assert.deepEqual(upload.renames, []);
     assert.equal(upload.collisions.length, 3);
@@ -67,11 +84,9 @@ describe('markCaseCollisions', () => {
       { type: 'copy', path: toRelPath('other'), from: 'remote', reason: 'new' },
     ];
     const marked = markCaseCollisions(decisions, [[toRelPath('D'), toRelPath('d')] as RelPath[]], () => ({ local: 'created', remote: 'absent' }));
-    assert.deepEqual(marked.map((d) => `${d.type} ${d.path}${d.type === 'conflict' ? ` ${d.conflict.reason}` : ''}`), [
-      'conflict D case-collision',
-      'skip D/x',
-      'conflict d case-collision',
-      'copy other',
-    ]);
+    assert.deepEqual(
+      marked.map((d) => `${d.type} ${d.path}${d.type === 'conflict' ? ` ${d.conflict.reason}` : ''}`),
+      ['conflict D case-collision', 'skip D/x', 'conflict d case-collision', 'copy other'],
+    );
   });
 });

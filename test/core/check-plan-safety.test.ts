@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkPlanSafety, DEFAULT_MAX_DELETE, describeRefusal, detectClockShift, formatDeleteLimit, parseDeleteLimit } from '../../src/core/check-plan-safety.js';
+import {
+  checkPlanSafety,
+  DEFAULT_MAX_DELETE,
+  describeRefusal,
+  detectClockShift,
+  formatDeleteLimit,
+  parseDeleteLimit,
+} from '../../src/core/check-plan-safety.js';
 import { buildPlan } from '../../src/core/plan.js';
 import { PathFilter } from '../../src/core/path-filter.js';
 import { reconcile } from '../../src/core/reconcile.js';
@@ -23,7 +30,10 @@ function planFor(local: ReturnType<typeof snapshotOf>, remote: ReturnType<typeof
 }
 
 describe('checkPlanSafety', () => {
-  const full = snapshotOf([[p('a.txt'), file], [p('b.txt'), file]]);
+  const full = snapshotOf([
+    [p('a.txt'), file],
+    [p('b.txt'), file],
+  ]);
   const empty = snapshotOf([]);
 
   it('refuses to delete everything remotely when the local root lists as empty', () => {
@@ -117,17 +127,30 @@ describe('checkPlanSafety: --max-delete', () => {
     const st = stateOf(2);
     const remote = snapshotOf(tree(2));
     const local = snapshotOf(tree(2).slice(1));
-    const refusal = checkPlanSafety({ plan: planOver(local, remote, st), local, remote, state: st, allowEmptySide: false, maxDelete: { kind: 'count', count: 0 } });
+    const refusal = checkPlanSafety({
+      plan: planOver(local, remote, st),
+      local,
+      remote,
+      state: st,
+      allowEmptySide: false,
+      maxDelete: { kind: 'count', count: 0 },
+    });
     assert.equal(refusal?.reason, 'max-delete');
   });
 
   it('an emptied side is the empty-side brake (exit 4), checked before max-delete', () => {
     const empty = snapshotOf([]);
-    assert.equal(checkPlanSafety({ plan: planOver(empty, full, twenty), local: empty, remote: full, state: twenty, allowEmptySide: false })?.reason, 'empty-side');
+    assert.equal(
+      checkPlanSafety({ plan: planOver(empty, full, twenty), local: empty, remote: full, state: twenty, allowEmptySide: false })?.reason,
+      'empty-side',
+    );
     // --allow-empty confirms that the whole other side goes: no second refusal by max-delete.
     assert.equal(checkPlanSafety({ plan: planOver(empty, full, twenty), local: empty, remote: full, state: twenty, allowEmptySide: true }), undefined);
     // ...but it releases nothing for a side that is not empty.
-    assert.equal(checkPlanSafety({ plan: planOver(lost(15), full, twenty), local: lost(15), remote: full, state: twenty, allowEmptySide: true })?.reason, 'max-delete');
+    assert.equal(
+      checkPlanSafety({ plan: planOver(lost(15), full, twenty), local: lost(15), remote: full, state: twenty, allowEmptySide: true })?.reason,
+      'max-delete',
+    );
   });
 });
 
@@ -199,7 +222,12 @@ describe('detectClockShift', () => {
   const same = snapshotOf(names.map((name) => [name, file]));
 
   it('finds every file of the side an upload copies from moved in time only', () => {
-    assert.deepEqual(detectClockShift({ mode: 'upload', local: shifted, remote: same, state: recorded }), { reason: 'clock-shift', side: 'local', files: 12, offsetMs: 3_600_000 });
+    assert.deepEqual(detectClockShift({ mode: 'upload', local: shifted, remote: same, state: recorded }), {
+      reason: 'clock-shift',
+      side: 'local',
+      files: 12,
+      offsetMs: 3_600_000,
+    });
     assert.equal(detectClockShift({ mode: 'download', local: shifted, remote: same, state: recorded }), undefined, 'download does not copy from local');
   });
 

@@ -20,11 +20,14 @@ describe('compact tables', () => {
     table.set(p('a/b.txt'), { kind: 'file', size: 3, mtimeMs: 1700000000123.5, mode: 0o644 });
     table.set(p('a/c.txt'), { kind: 'file', size: 2 ** 40, mtimeMs: -5 });
     assert.equal(table.size, 3);
-    assert.deepEqual([...table], [
-      ['a', { kind: 'dir' }],
-      ['a/b.txt', { kind: 'file', size: 3, mtimeMs: 1700000000123.5, mode: 0o644 }],
-      ['a/c.txt', { kind: 'file', size: 2 ** 40, mtimeMs: -5 }],
-    ]);
+    assert.deepEqual(
+      [...table],
+      [
+        ['a', { kind: 'dir' }],
+        ['a/b.txt', { kind: 'file', size: 3, mtimeMs: 1700000000123.5, mode: 0o644 }],
+        ['a/c.txt', { kind: 'file', size: 2 ** 40, mtimeMs: -5 }],
+      ],
+    );
     assert.equal('mode' in table.get(p('a/c.txt'))!, false);
     table.set(p('a/b.txt'), { kind: 'file', size: 4, mtimeMs: 9 });
     assert.equal(table.size, 3);
@@ -48,7 +51,13 @@ describe('compact tables', () => {
     const none = new EntryTable();
     none.set(p('a'), { kind: 'file', size: 1, mtimeMs: 1 });
     none.set(p('b'), { kind: 'file', size: 2, mtimeMs: 2, mode: 0o644 });
-    assert.deepEqual([...none.values()], [{ kind: 'file', size: 1, mtimeMs: 1 }, { kind: 'file', size: 2, mtimeMs: 2, mode: 0o644 }]);
+    assert.deepEqual(
+      [...none.values()],
+      [
+        { kind: 'file', size: 1, mtimeMs: 1 },
+        { kind: 'file', size: 2, mtimeMs: 2, mode: 0o644 },
+      ],
+    );
   });
 
   it('two entry tables sharing an index each hold only their own paths', () => {

@@ -29,6 +29,9 @@ describe('contentCompareCandidates', () => {
 
   it('adopts the paths found equal and keeps every other decision', () => {
     const adopted = adoptEqualContents(decisions, new Set([p('touched'), p('both')]));
-    assert.deepEqual(adopted.map((d) => `${d.type} ${d.path}`), ['adopt touched', 'copy grown', 'adopt both', 'copy fresh', 'delete gone', 'skip kept']);
+    assert.deepEqual(
+      adopted.map((d) => `${d.type} ${d.path}`),
+      ['adopt touched', 'copy grown', 'adopt both', 'copy fresh', 'delete gone', 'skip kept'],
+    );
   });
 });

@@ -49,8 +49,7 @@ function optionsOf(column: Column): ReconcileOptions {
 
 /** Expected outcome for every column; `all()` when every mode agrees. */
 type Expected = Record<Column, string | readonly string[]>;
-const all = (value: string | readonly string[]): Expected =>
-  Object.fromEntries(COLUMNS.map((column) => [column, value])) as Expected;
+const all = (value: string | readonly string[]): Expected => Object.fromEntries(COLUMNS.map((column) => [column, value])) as Expected;
 /** Sync, then upload (no flag, del, force), then download (no flag, del, force). */
 const cols = (
   s: string | readonly string[],
@@ -97,8 +96,7 @@ interface FolderSituation extends Omit<Situation, 'expect'> {
 }
 
 function run(situation: Omit<Situation, 'expect'>, column: Column): Decision[] {
-  const entries = (side: Record<string, Entry> | undefined): [RelPath, Entry][] =>
-    Object.entries(side ?? {}).map(([path, entry]) => [toRelPath(path), entry]);
+  const entries = (side: Record<string, Entry> | undefined): [RelPath, Entry][] => Object.entries(side ?? {}).map(([path, entry]) => [toRelPath(path), entry]);
   return reconcile({
     local: snapshotOf(entries(situation.local)),
     remote: snapshotOf(entries(situation.remote)),
@@ -113,9 +111,17 @@ function check(situation: Situation): void {
     const expected = situation.expect[column];
     const decisions = run(situation, column);
     if (typeof expected === 'string') {
-      assert.deepEqual(decisions.map((d) => `${d.path}: ${show(d)}`), [`f: ${expected}`], `${situation.name} [${column}]`);
+      assert.deepEqual(
+        decisions.map((d) => `${d.path}: ${show(d)}`),
+        [`f: ${expected}`],
+        `${situation.name} [${column}]`,
+      );
     } else {
-      assert.deepEqual(decisions.map((d) => `${d.path}: ${show(d)}`), expected, `${situation.name} [${column}]`);
+      assert.deepEqual(
+        decisions.map((d) => `${d.path}: ${show(d)}`),
+        expected,
+        `${situation.name} [${column}]`,
+      );
     }
   }
 }
@@ -129,27 +135,59 @@ const CELLS: Situation[] = [
     state: { f: FILE_RECORD },
     local: { f: L.unchanged },
     remote: { f: R.modified },
-    expect: cols('copy R→L modified', 'skip target-changed', 'skip target-changed', 'copy L→R forced', 'copy R→L modified', 'copy R→L modified', 'copy R→L modified'),
+    expect: cols(
+      'copy R→L modified',
+      'skip target-changed',
+      'skip target-changed',
+      'copy L→R forced',
+      'copy R→L modified',
+      'copy R→L modified',
+      'copy R→L modified',
+    ),
   },
   {
     name: 'unchanged / deleted',
     state: { f: FILE_RECORD },
     local: { f: L.unchanged },
-    expect: cols('delete L deleted', 'skip target-changed', 'skip target-changed', 'copy L→R restore', 'skip source-deleted', 'delete L deleted', 'skip source-deleted'),
+    expect: cols(
+      'delete L deleted',
+      'skip target-changed',
+      'skip target-changed',
+      'copy L→R restore',
+      'skip source-deleted',
+      'delete L deleted',
+      'skip source-deleted',
+    ),
   },
   {
     name: 'unchanged / typeChanged (remote file replaced by an empty folder)',
     state: { f: FILE_RECORD },
     local: { f: L.unchanged },
     remote: { f: R.typeChanged },
-    expect: cols('copy R→L type-changed', 'skip target-changed', 'skip target-changed', 'copy L→R forced', 'copy R→L type-changed', 'copy R→L type-changed', 'copy R→L type-changed'),
+    expect: cols(
+      'copy R→L type-changed',
+      'skip target-changed',
+      'skip target-changed',
+      'copy L→R forced',
+      'copy R→L type-changed',
+      'copy R→L type-changed',
+      'copy R→L type-changed',
+    ),
   },
   {
     name: 'modified / unchanged',
     state: { f: FILE_RECORD },
     local: { f: L.modified },
     remote: { f: R.unchanged },
-    expect: cols('copy L→R modified', 'copy L→R modified', 'copy L→R modified', 'copy L→R modified', 'skip target-changed', 'skip target-changed', 'copy R→L forced'),
+    expect: cols(
+      'copy L→R modified',
+      'copy L→R modified',
+      'copy L→R modified',
+      'copy L→R modified',
+      'skip target-changed',
+      'skip target-changed',
+      'copy R→L forced',
+    ),
   },
   { name: 'modified / modified, same size and time', state: { f: FILE_RECORD }, local: { f: L.modified }, remote: { f: R.modified }, expect: all('adopt') },
   {
@@ -185,7 +223,15 @@ const CELLS: Situation[] = [
     name: 'deleted / unchanged',
     state: { f: FILE_RECORD },
     remote: { f: R.unchanged },
-    expect: cols('delete R deleted', 'skip source-deleted', 'delete R deleted', 'skip source-deleted', 'skip target-changed', 'skip target-changed', 'copy R→L restore'),
+    expect: cols(
+      'delete R deleted',
+      'skip source-deleted',
+      'delete R deleted',
+      'skip source-deleted',
+      'skip target-changed',
+      'skip target-changed',
+      'copy R→L restore',
+    ),
   },
   { name: 'deleted / modified', state: { f: FILE_RECORD }, remote: { f: R.modified }, expect: all('conflict deleted-vs-modified deleted/modified') },
   { name: 'deleted / deleted', state: { f: FILE_RECORD }, expect: all('forget') },
@@ -195,7 +241,15 @@ const CELLS: Situation[] = [
     state: { f: FILE_RECORD },
     local: { f: L.typeChanged },
     remote: { f: R.unchanged },
-    expect: cols('copy L→R type-changed', 'copy L→R type-changed', 'copy L→R type-changed', 'copy L→R type-changed', 'skip target-changed', 'skip target-changed', 'copy R→L forced'),
+    expect: cols(
+      'copy L→R type-changed',
+      'copy L→R type-changed',
+      'copy L→R type-changed',
+      'copy L→R type-changed',
+      'skip target-changed',
+      'skip target-changed',
+      'copy R→L forced',
+    ),
   },
   {
     name: 'typeChanged / modified',
@@ -226,13 +280,29 @@ const CELLS: Situation[] = [
     name: 'empty folder deleted locally / unchanged',
     state: { f: DIR_RECORD },
     remote: { f: DIR },
-    expect: cols('delete R deleted', 'skip source-deleted', 'delete R deleted', 'skip source-deleted', 'skip target-changed', 'skip target-changed', 'copy R→L restore'),
+    expect: cols(
+      'delete R deleted',
+      'skip source-deleted',
+      'delete R deleted',
+      'skip source-deleted',
+      'skip target-changed',
+      'skip target-changed',
+      'copy R→L restore',
+    ),
   },
   {
     name: 'folder unchanged / empty folder deleted remotely',
     state: { f: DIR_RECORD },
     local: { f: DIR },
-    expect: cols('delete L deleted', 'skip target-changed', 'skip target-changed', 'copy L→R restore', 'skip source-deleted', 'delete L deleted', 'skip source-deleted'),
+    expect: cols(
+      'delete L deleted',
+      'skip target-changed',
+      'skip target-changed',
+      'copy L→R restore',
+      'skip source-deleted',
+      'delete L deleted',
+      'skip source-deleted',
+    ),
   },
   { name: 'folder deleted / deleted', state: { f: DIR_RECORD }, expect: all('forget') },
   {
@@ -240,14 +310,30 @@ const CELLS: Situation[] = [
     state: { f: DIR_RECORD },
     local: { f: file(9, T13) },
     remote: { f: DIR },
-    expect: cols('copy L→R type-changed', 'copy L→R type-changed', 'copy L→R type-changed', 'copy L→R type-changed', 'skip target-changed', 'skip target-changed', 'copy R→L forced'),
+    expect: cols(
+      'copy L→R type-changed',
+      'copy L→R type-changed',
+      'copy L→R type-changed',
+      'copy L→R type-changed',
+      'skip target-changed',
+      'skip target-changed',
+      'copy R→L forced',
+    ),
   },
   {
     name: 'folder unchanged / replaced by a file remotely',
     state: { f: DIR_RECORD },
     local: { f: DIR },
     remote: { f: file(9, T13) },
-    expect: cols('copy R→L type-changed', 'skip target-changed', 'skip target-changed', 'copy L→R forced', 'copy R→L type-changed', 'copy R→L type-changed', 'copy R→L type-changed'),
+    expect: cols(
+      'copy R→L type-changed',
+      'skip target-changed',
+      'skip target-changed',
+      'copy L→R forced',
+      'copy R→L type-changed',
+      'copy R→L type-changed',
+      'copy R→L type-changed',
+    ),
   },
   {
     name: 'folder replaced by a file locally / deleted remotely',
@@ -322,7 +408,10 @@ describe('decision tables: every cell, every mode', () => {
       const change = (entry: Entry | undefined, recorded: Fingerprint | undefined) => detectChange(entry, recorded);
       seen.add(`${change(situation.local?.['f'], record?.local)}/${change(situation.remote?.['f'], record?.remote)}`);
     }
-    assert.deepEqual([...wanted].filter((cell) => !seen.has(cell)), []);
+    assert.deepEqual(
+      [...wanted].filter((cell) => !seen.has(cell)),
+      [],
+    );
   });
 
   it('each side is compared with its own record only (remote time differs from local time)', () => {
@@ -485,7 +574,11 @@ describe('decision tables: the folder rule and type changes with contents', () =
       for (const column of COLUMNS) {
         const expected = situation.expect[column];
         if (expected === undefined) continue;
-        assert.deepEqual(run(situation, column).map((d) => `${d.path}: ${show(d)}`), expected, `${situation.name} [${column}]`);
+        assert.deepEqual(
+          run(situation, column).map((d) => `${d.path}: ${show(d)}`),
+          expected,
+          `${situation.name} [${column}]`,
+        );
       }
     });
   }
@@ -498,20 +591,40 @@ describe('reconcile: other inputs', () => {
   it('returns decisions with every folder before its contents', () => {
     const paths = ['b', 'a.txt', 'a/z', 'a', 'a-b', 'a/b/c', 'a/b'];
     const decisions = reconcile({ ...base, local: snapshotOf(paths.map((p) => [toRelPath(p), p === 'a' || p === 'a/b' ? DIR : file(1, T12)])), options: sync });
-    assert.deepEqual(decisions.map((d) => d.path), ['a', 'a/b', 'a/b/c', 'a/z', 'a-b', 'a.txt', 'b']);
+    assert.deepEqual(
+      decisions.map((d) => d.path),
+      ['a', 'a/b', 'a/b/c', 'a/z', 'a-b', 'a.txt', 'b'],
+    );
   });
 
   it('skips everything inside a folder that could not be read, on either side', () => {
-    const state = new Map([[toRelPath('d'), DIR_RECORD], [toRelPath('d/f'), FILE_RECORD], [toRelPath('g'), FILE_RECORD]]);
+    const state = new Map([
+      [toRelPath('d'), DIR_RECORD],
+      [toRelPath('d/f'), FILE_RECORD],
+      [toRelPath('g'), FILE_RECORD],
+    ]);
     const decisions = reconcile({
       ...base,
       state,
       // Local could not list d: d/f is unknown there, not deleted.
-      local: snapshotOf([[toRelPath('d'), DIR], [toRelPath('g'), L.unchanged]], [toRelPath('d')]),
-      remote: snapshotOf([[toRelPath('d'), DIR], [toRelPath('d/f'), R.modified], [toRelPath('g'), R.unchanged]]),
+      local: snapshotOf(
+        [
+          [toRelPath('d'), DIR],
+          [toRelPath('g'), L.unchanged],
+        ],
+        [toRelPath('d')],
+      ),
+      remote: snapshotOf([
+        [toRelPath('d'), DIR],
+        [toRelPath('d/f'), R.modified],
+        [toRelPath('g'), R.unchanged],
+      ]),
       options: sync,
     });
-    assert.deepEqual(decisions.map((d) => `${d.path}: ${show(d)}`), ['d: skip unreadable', 'd/f: skip unreadable', 'g: noop']);
+    assert.deepEqual(
+      decisions.map((d) => `${d.path}: ${show(d)}`),
+      ['d: skip unreadable', 'd/f: skip unreadable', 'g: noop'],
+    );
   });
 
   it('an unreadable root skips every path', () => {
@@ -528,7 +641,10 @@ describe('reconcile: other inputs', () => {
   it('ignores records of excluded paths (they are not deleted anywhere)', () => {
     const decisions = reconcile({
       ...base,
-      state: new Map([[toRelPath('.git'), DIR_RECORD], [toRelPath('.git/x'), FILE_RECORD]]),
+      state: new Map([
+        [toRelPath('.git'), DIR_RECORD],
+        [toRelPath('.git/x'), FILE_RECORD],
+      ]),
       options: sync,
     });
     assert.deepEqual(decisions, []);
@@ -536,9 +652,18 @@ describe('reconcile: other inputs', () => {
 
   it('files failing --match are left alone in sync, and deleted on the target with --delete-unmatched', () => {
     const filter = new PathFilter({ match: ['*1.txt'] });
-    const state = new Map([[toRelPath('a2.txt'), FILE_RECORD], [toRelPath('b2.txt'), FILE_RECORD]]);
-    const local = snapshotOf([[toRelPath('a2.txt'), L.modified], [toRelPath('c1.txt'), file(3, T13)]]);
-    const remote = snapshotOf([[toRelPath('a2.txt'), R.unchanged], [toRelPath('b2.txt'), R.unchanged]]);
+    const state = new Map([
+      [toRelPath('a2.txt'), FILE_RECORD],
+      [toRelPath('b2.txt'), FILE_RECORD],
+    ]);
+    const local = snapshotOf([
+      [toRelPath('a2.txt'), L.modified],
+      [toRelPath('c1.txt'), file(3, T13)],
+    ]);
+    const remote = snapshotOf([
+      [toRelPath('a2.txt'), R.unchanged],
+      [toRelPath('b2.txt'), R.unchanged],
+    ]);
     const lines = (options: ReconcileOptions) => reconcile({ ...base, filter, state, local, remote, options }).map((d) => `${d.path}: ${show(d)}`);
     assert.deepEqual(lines(sync), ['a2.txt: noop', 'b2.txt: noop', 'c1.txt: copy L→R new']);
     assert.deepEqual(lines(optionsOf('U del')), ['a2.txt: noop', 'b2.txt: noop', 'c1.txt: copy L→R new']);
@@ -546,17 +671,27 @@ describe('reconcile: other inputs', () => {
     assert.deepEqual(lines(unmatched), ['a2.txt: delete R unmatched', 'b2.txt: delete R unmatched', 'c1.txt: copy L→R new']);
     const downUnmatched = { ...optionsOf('D del'), deleteUnmatched: true };
     // The local a2.txt goes; b2.txt is not on the local side any more, so its record is dropped.
-    assert.deepEqual(reconcile({ ...base, filter, state, local, remote, options: downUnmatched }).map((d) => `${d.path}: ${show(d)}`), [
-      'a2.txt: delete L unmatched',
-      'b2.txt: forget',
-      'c1.txt: delete L extra',
-    ]);
+    assert.deepEqual(
+      reconcile({ ...base, filter, state, local, remote, options: downUnmatched }).map((d) => `${d.path}: ${show(d)}`),
+      ['a2.txt: delete L unmatched', 'b2.txt: forget', 'c1.txt: delete L extra'],
+    );
   });
 
   it('folders always pass --match', () => {
     const filter = new PathFilter({ match: ['*.md'] });
-    const decisions = reconcile({ ...base, filter, local: snapshotOf([[toRelPath('docs'), DIR], [toRelPath('docs/a.md'), file(1, T13)]]), options: sync });
-    assert.deepEqual(decisions.map((d) => `${d.path}: ${show(d)}`), ['docs: copy L→R new', 'docs/a.md: copy L→R new']);
+    const decisions = reconcile({
+      ...base,
+      filter,
+      local: snapshotOf([
+        [toRelPath('docs'), DIR],
+        [toRelPath('docs/a.md'), file(1, T13)],
+      ]),
+      options: sync,
+    });
+    assert.deepEqual(
+      decisions.map((d) => `${d.path}: ${show(d)}`),
+      ['docs: copy L→R new', 'docs/a.md: copy L→R new'],
+    );
   });
 
   it('a wider time window adopts files further apart', () => {

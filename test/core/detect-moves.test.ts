@@ -42,7 +42,10 @@ describe('detectMoves: files', () => {
     const before = { 'a.txt': file(10), 'b.txt': file(20) };
     const { moves, plan } = detect(before, { 'c.txt': file(10), 'b.txt': file(20) }, before);
     assert.deepEqual(short(moves), ['remote: a.txt → c.txt']);
-    assert.deepEqual(plan.actions.map((a) => `${a.kind} ${a.path}`), ['move c.txt']);
+    assert.deepEqual(
+      plan.actions.map((a) => `${a.kind} ${a.path}`),
+      ['move c.txt'],
+    );
     const move = plan.actions[0]!;
     assert.equal(move.kind === 'move' && move.oldPath, 'a.txt');
   });
@@ -50,10 +53,10 @@ describe('detectMoves: files', () => {
   it('a file moved remotely into a new folder is renamed locally after the folder is made', () => {
     const before = { 'a.txt': file(10) };
     const { plan } = detect(before, before, { d: DIR, 'd/a.txt': file(10) });
-    assert.deepEqual(plan.actions.map((a) => `${a.phase} ${a.kind} ${'side' in a ? a.side : a.kind === 'copy' ? a.to : ''} ${a.path}`), [
-      'mkdir mkdir local d',
-      'move move local d/a.txt',
-    ]);
+    assert.deepEqual(
+      plan.actions.map((a) => `${a.phase} ${a.kind} ${'side' in a ? a.side : a.kind === 'copy' ? a.to : ''} ${a.path}`),
+      ['mkdir mkdir local d', 'move move local d/a.txt'],
+    );
   });
 
   it('two deleted files with the same fingerprint are ambiguous: copy and delete as before', () => {
@@ -92,7 +95,10 @@ describe('detectMoves: files', () => {
     assert.deepEqual(short(detect(before, { 'c.txt': file(10) }, before, 'upload', true).moves), ['remote: a.txt → c.txt']);
     const plain = detect(before, { 'c.txt': file(10) }, before, 'upload', false);
     assert.deepEqual(plain.moves, []);
-    assert.deepEqual(plain.plan.actions.map((a) => `${a.kind} ${a.path}`), ['copy c.txt']);
+    assert.deepEqual(
+      plain.plan.actions.map((a) => `${a.kind} ${a.path}`),
+      ['copy c.txt'],
+    );
   });
 
   it('download with --delete renames locally what the remote side renamed', () => {
@@ -108,14 +114,20 @@ describe('detectMoves: folders', () => {
   it('a folder renamed with all its contents is one folder rename', () => {
     const { moves, plan } = detect(before, renamed, before);
     assert.deepEqual(short(moves), ['remote: d → e (s,s/y,x)']);
-    assert.deepEqual(plan.actions.map((a) => `${a.kind} ${a.path}`), ['move e']);
+    assert.deepEqual(
+      plan.actions.map((a) => `${a.kind} ${a.path}`),
+      ['move e'],
+    );
   });
 
   it('a renamed folder whose files all share one size and time is still one rename', () => {
     const same: Tree = { d: DIR, 'd/x': file(4), 'd/y': file(4), 'd/z': file(4) };
     const { moves, plan } = detect(same, { e: DIR, 'e/x': file(4), 'e/y': file(4), 'e/z': file(4) }, same);
     assert.deepEqual(short(moves), ['remote: d → e (x,y,z)']);
-    assert.deepEqual(plan.actions.map((a) => `${a.kind} ${a.path}`), ['move e']);
+    assert.deepEqual(
+      plan.actions.map((a) => `${a.kind} ${a.path}`),
+      ['move e'],
+    );
   });
 
   it('a renamed folder with one file swapped for another of the same size is not a folder move', () => {
@@ -133,25 +145,34 @@ describe('detectMoves: folders', () => {
     const moved: Tree = { p: DIR, 'p/d': DIR, 'p/d/x': file(1), 'p/d/s': DIR, 'p/d/s/y': file(2), keep: file(3) };
     const { moves, plan } = detect({ ...before, p: DIR }, moved, { ...before, p: DIR });
     assert.deepEqual(short(moves), ['remote: d → p/d (s,s/y,x)']);
-    assert.deepEqual(plan.actions.map((a) => `${a.kind} ${a.path}`), ['move p/d']);
+    assert.deepEqual(
+      plan.actions.map((a) => `${a.kind} ${a.path}`),
+      ['move p/d'],
+    );
   });
 
   it('a renamed folder with a new file in it: what moved whole is renamed, the new file copied', () => {
     const { moves, plan } = detect(before, { ...renamed, 'e/new': file(9) }, before);
     assert.deepEqual(short(moves), ['remote: d/s → e/s (y)', 'remote: d/x → e/x']);
-    assert.deepEqual(plan.actions.map((a) => `${a.kind} ${a.path}`), ['mkdir e', 'move e/s', 'move e/x', 'copy e/new', 'rmdir d']);
+    assert.deepEqual(
+      plan.actions.map((a) => `${a.kind} ${a.path}`),
+      ['mkdir e', 'move e/s', 'move e/x', 'copy e/new', 'rmdir d'],
+    );
   });
 
   it('a renamed folder whose old copy got a new file on the other side is not removed there', () => {
     const { moves, plan } = detect(before, renamed, { ...before, 'd/extra': file(5) });
     assert.deepEqual(short(moves), ['remote: d/s → e/s (y)', 'remote: d/x → e/x']);
-    assert.ok(plan.conflicts.some((c) => c.path === 'd'), 'the folder with the new file is a conflict, not removed');
+    assert.ok(
+      plan.conflicts.some((c) => c.path === 'd'),
+      'the folder with the new file is a conflict, not removed',
+    );
     assert.ok(!plan.actions.some((a) => a.kind === 'rmdir' && a.path === 'd'));
   });
 });
 
 describe('state after a move', () => {
-  it('drops the old paths and records the new ones with each side\'s fingerprint', async () => {
+  it("drops the old paths and records the new ones with each side's fingerprint", async () => {
     const { applyResults } = await import('../../src/core/action-result.js');
     const before: Tree = { d: DIR, 'd/x': file(1), other: file(7) };
     const input = detect(before, { e: DIR, 'e/x': file(1), other: file(7) }, before);

@@ -8,7 +8,7 @@
  *
  * Expected: like "one-way winner absent without --delete stays a conflict", a winner whose version
  * needs the removal of contents that this run keeps leaves the conflict unresolved (reported, no
- * failing action). 
+ * failing action).
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';

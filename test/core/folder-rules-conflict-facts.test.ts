@@ -6,7 +6,7 @@
  * the user (and an `ask` resolver) is told the other side replaced or deleted something it did not.
  *
  * Expected: ConflictInfo.local/remote are the detected changes of each side (as everywhere else).
- * 
+ *
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

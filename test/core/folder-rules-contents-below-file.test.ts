@@ -7,7 +7,7 @@
  *
  * Expected (docs/design.md "Folder rules", docs/sync-matrix.md "a type change against any change on the other
  * side is a conflict"): nothing is planned below a path that stays a file on the target side; the
- * contents wait with the conflict of their folder. 
+ * contents wait with the conflict of their folder.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';

@@ -28,7 +28,14 @@ describe('holdBackDeletes', () => {
     const result = holdBackDeletes(decisions, { local: snap(), remote: snap(['top/odd']) });
     assert.deepEqual(
       result.decisions.map((d) => `${d.type} ${d.path}${d.type === 'skip' ? ` ${d.reason}` : ''}`),
-      ['skip top incomplete-listing', 'skip top/odd incomplete-listing', 'skip top/odd/x.txt incomplete-listing', 'delete top/odd/deeper/y.txt', 'delete top/other.txt', 'copy top/odd/new.txt'],
+      [
+        'skip top incomplete-listing',
+        'skip top/odd incomplete-listing',
+        'skip top/odd/x.txt incomplete-listing',
+        'delete top/odd/deeper/y.txt',
+        'delete top/other.txt',
+        'copy top/odd/new.txt',
+      ],
     );
     assert.deepEqual(result.folders, [{ folder: 'top/odd', side: 'remote', deletions: 3 }]);
     assert.match(describeHeldBack(result.folders[0]!), /^3 deletions in folder top\/odd held back: its remote listing had entries ferry refused/);
@@ -36,7 +43,13 @@ describe('holdBackDeletes', () => {
 
   it('an incomplete root holds back every deletion at the top level', () => {
     const result = holdBackDeletes([del('a.txt', 'local'), del('d/b.txt', 'local')], { local: snap(['']), remote: snap() });
-    assert.deepEqual(result.decisions.map((d) => d.type), ['skip', 'delete']);
-    assert.equal(describeHeldBack(result.folders[0]!), '1 deletion in the root folder held back: its local listing had entries ferry refused or left alone (see above), so it is not mirrored this run');
+    assert.deepEqual(
+      result.decisions.map((d) => d.type),
+      ['skip', 'delete'],
+    );
+    assert.equal(
+      describeHeldBack(result.folders[0]!),
+      '1 deletion in the root folder held back: its local listing had entries ferry refused or left alone (see above), so it is not mirrored this run',
+    );
   });
 });

@@ -31,7 +31,10 @@ describe('conflict copy names', () => {
 
   it('never a name that is taken: -2, -3 before the extension', () => {
     const taken = new Set(['r.conflict-remote-20261122T053000Z.txt', 'r.conflict-remote-20261122T053000Z-2.txt']);
-    assert.equal(conflictCopyPath(p('r.txt'), 'remote', T, (c) => taken.has(c)), 'r.conflict-remote-20261122T053000Z-3.txt');
+    assert.equal(
+      conflictCopyPath(p('r.txt'), 'remote', T, (c) => taken.has(c)),
+      'r.conflict-remote-20261122T053000Z-3.txt',
+    );
   });
 
   it('recognises conflict copies (and only them)', () => {
@@ -44,7 +47,12 @@ describe('conflict copy names', () => {
 
 const BOTH = { reason: 'both-modified', local: 'modified', remote: 'modified' } as const;
 
-async function keepBoth(path: RelPath, local: Entry | undefined, remote: Entry | undefined, conflict: Decision & { type: 'conflict' } = { type: 'conflict', path, conflict: BOTH }) {
+async function keepBoth(
+  path: RelPath,
+  local: Entry | undefined,
+  remote: Entry | undefined,
+  conflict: Decision & { type: 'conflict' } = { type: 'conflict', path, conflict: BOTH },
+) {
   const snapshots = {
     local: snapshotOf(local ? [[path, local]] : []),
     remote: snapshotOf(remote ? [[path, remote]] : []),
@@ -56,7 +64,14 @@ async function keepBoth(path: RelPath, local: Entry | undefined, remote: Entry |
 describe('resolveConflicts: keep-both', () => {
   it('both files: the newer keeps the name, the older goes aside under its own side and time', async () => {
     const remoteNewer = await keepBoth(p('r.txt'), file(3, T), file(4, T + 60_000));
-    assert.deepEqual(remoteNewer, { type: 'copy', path: 'r.txt', from: 'remote', reason: 'conflict-resolved', conflict: BOTH, keepLoserAs: 'r.conflict-local-20261122T053000Z.txt' });
+    assert.deepEqual(remoteNewer, {
+      type: 'copy',
+      path: 'r.txt',
+      from: 'remote',
+      reason: 'conflict-resolved',
+      conflict: BOTH,
+      keepLoserAs: 'r.conflict-local-20261122T053000Z.txt',
+    });
     const localNewer = await keepBoth(p('r.txt'), file(3, T + 60_000), file(4, T));
     assert.equal(localNewer.type === 'copy' && localNewer.keepLoserAs, 'r.conflict-remote-20261122T053000Z.txt');
   });
@@ -68,7 +83,13 @@ describe('resolveConflicts: keep-both', () => {
 
   it('deleted on one side, modified on the other: the modified file is kept on both sides', async () => {
     const conflict = { type: 'conflict', path: p('r.txt'), conflict: { reason: 'deleted-vs-modified', local: 'deleted', remote: 'modified' } } as const;
-    assert.deepEqual(await keepBoth(p('r.txt'), undefined, file(4, T), conflict), { type: 'copy', path: 'r.txt', from: 'remote', reason: 'conflict-resolved', conflict: conflict.conflict });
+    assert.deepEqual(await keepBoth(p('r.txt'), undefined, file(4, T), conflict), {
+      type: 'copy',
+      path: 'r.txt',
+      from: 'remote',
+      reason: 'conflict-resolved',
+      conflict: conflict.conflict,
+    });
   });
 
   it('a conflict copy never conflicts into another copy; folders stay unresolved', async () => {
@@ -79,9 +100,20 @@ describe('resolveConflicts: keep-both', () => {
 
   it('two conflicts never get the same copy name', async () => {
     const a = p('a.txt');
-    const local = snapshotOf([[a, file(1, T)], [p('a.conflict-local-20261122T053000Z.txt'), file(9, T)]]);
+    const local = snapshotOf([
+      [a, file(1, T)],
+      [p('a.conflict-local-20261122T053000Z.txt'), file(9, T)],
+    ]);
     const remote = snapshotOf([[a, file(2, T + 60_000)]]);
-    const [decision] = await resolveConflicts([{ type: 'conflict', path: a, conflict: BOTH }], { mode: 'sync', strategy: 'keep-both', force: false, delete: false, timeWindowMs: 2000, local, remote });
+    const [decision] = await resolveConflicts([{ type: 'conflict', path: a, conflict: BOTH }], {
+      mode: 'sync',
+      strategy: 'keep-both',
+      force: false,
+      delete: false,
+      timeWindowMs: 2000,
+      local,
+      remote,
+    });
     assert.equal(decision?.type === 'copy' && decision.keepLoserAs, 'a.conflict-local-20261122T053000Z-2.txt', 'the name an existing file has is skipped');
   });
 });
@@ -96,7 +128,15 @@ describe('plan and state of keep-both', () => {
   async function plan(l: Snapshot, r: Snapshot, s: SyncState) {
     const options = { mode: 'sync', delete: false, force: false, deleteUnmatched: false, timeWindowMs: 2000 } as const;
     const decisions = reconcile({ local: l, remote: r, state: s, filter: new PathFilter(), options });
-    const resolved = await resolveConflicts(decisions, { mode: 'sync', strategy: 'keep-both', force: false, delete: false, timeWindowMs: 2000, local: l, remote: r });
+    const resolved = await resolveConflicts(decisions, {
+      mode: 'sync',
+      strategy: 'keep-both',
+      force: false,
+      delete: false,
+      timeWindowMs: 2000,
+      local: l,
+      remote: r,
+    });
     return buildPlan({ mode: 'sync', decisions: resolved, local: l, remote: r, state: s });
   }
 
@@ -115,8 +155,14 @@ describe('plan and state of keep-both', () => {
     // As the executor reports them: the copies' written entries are what the target lists.
     const results = built.actions.map((action) => ({ action, status: 'done' as const, ...(action.kind === 'copy' ? { written: action.source } : {}) }));
     const after = applyResults(state, results);
-    const afterLocal = snapshotOf([[path, file(4, T + 60_000)], [copyPath, file(3, T)]]);
-    const afterRemote = snapshotOf([[path, file(4, T + 60_000)], [copyPath, file(3, T)]]);
+    const afterLocal = snapshotOf([
+      [path, file(4, T + 60_000)],
+      [copyPath, file(3, T)],
+    ]);
+    const afterRemote = snapshotOf([
+      [path, file(4, T + 60_000)],
+      [copyPath, file(3, T)],
+    ]);
     const again = await plan(afterLocal, afterRemote, after);
     assert.deepEqual([again.actions, again.conflicts], [[], []], 'a second keep-both run has nothing to do and makes no new copy');
   });

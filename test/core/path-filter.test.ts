@@ -23,7 +23,7 @@ describe('PathFilter defaults', () => {
       assert.equal(filter.isExcludedPath(p(`a/${name}/b`)), true);
     });
   }
-  it('the default list is pyftpsync\'s', () => {
+  it("the default list is pyftpsync's", () => {
     assert.deepEqual([...DEFAULT_EXCLUDES], ['.DS_Store', '.git', '.hg', '.svn', '#recycle']);
   });
   it('keeps ordinary and hidden names', () => {
@@ -185,7 +185,10 @@ describe('patterns that cannot match anything are refused', () => {
     ['match', '../x.txt'],
   ] as const) {
     it(`--${flag} ${pattern}`, () => {
-      assert.throws(() => new PathFilter({ [flag]: [pattern] }), (error: Error) => error instanceof FilterPatternError && error.message.includes(pattern) && /cannot match anything/.test(error.message));
+      assert.throws(
+        () => new PathFilter({ [flag]: [pattern] }),
+        (error: Error) => error instanceof FilterPatternError && error.message.includes(pattern) && /cannot match anything/.test(error.message),
+      );
     });
   }
   it('a rule line names its source and line', () => {

@@ -21,7 +21,12 @@ const DIR: DirEntry = { kind: 'dir' };
 
 type Tree = Record<string, Entry>;
 const snap = (tree: Tree) => snapshotOf(Object.entries(tree).map(([path, entry]) => [p(path), entry]));
-const copy = (path: string, from: 'local' | 'remote', reason: 'new' | 'modified' | 'type-changed' = 'new'): Decision => ({ type: 'copy', path: p(path), from, reason });
+const copy = (path: string, from: 'local' | 'remote', reason: 'new' | 'modified' | 'type-changed' = 'new'): Decision => ({
+  type: 'copy',
+  path: p(path),
+  from,
+  reason,
+});
 const del = (path: string, side: 'local' | 'remote'): Decision => ({ type: 'delete', path: p(path), side, reason: 'deleted' });
 
 function plan(decisions: Decision[], local: Tree, remote: Tree, state: SyncState = new Map()): Plan {
@@ -40,7 +45,16 @@ describe('buildPlan: order', () => {
     const local: Tree = { a: DIR, 'a/b': DIR, 'a/b/c': file(1, T13), x: file(2, T13), 'a-z': DIR };
     const remote: Tree = { d: DIR, 'd/e': DIR, 'd/e/f': file(3, T12), 'd/g': file(3, T12), 'a-z': DIR };
     // Decisions deliberately shuffled: the plan orders them itself.
-    const decisions = [copy('x', 'local'), del('d', 'remote'), copy('a/b/c', 'local'), del('d/e/f', 'remote'), copy('a/b', 'local'), del('d/e', 'remote'), copy('a', 'local'), del('d/g', 'remote')];
+    const decisions = [
+      copy('x', 'local'),
+      del('d', 'remote'),
+      copy('a/b/c', 'local'),
+      del('d/e/f', 'remote'),
+      copy('a/b', 'local'),
+      del('d/e', 'remote'),
+      copy('a', 'local'),
+      del('d/g', 'remote'),
+    ];
     assert.deepEqual(lines(plan(decisions, local, remote).actions), [
       'mkdir mkdir remote a',
       'mkdir mkdir remote a/b',
@@ -79,7 +93,10 @@ describe('buildPlan: order', () => {
       'record forget vanished',
     ]);
     const ranks = actions.map((a) => PLAN_PHASES.indexOf(a.phase));
-    assert.deepEqual(ranks, [...ranks].sort((x, y) => x - y));
+    assert.deepEqual(
+      ranks,
+      [...ranks].sort((x, y) => x - y),
+    );
   });
 
   it('orders by path segment by segment (a folder right before its contents)', () => {
@@ -94,7 +111,10 @@ describe('buildPlan: missing parent folders', () => {
     const local: Tree = { p: DIR, 'p/q': DIR, 'p/q/one': file(1, T13), 'p/q/two': file(2, T13) };
     const actions = plan([copy('p/q/one', 'local'), copy('p/q/two', 'local')], local, {}).actions;
     assert.deepEqual(lines(actions), ['mkdir mkdir remote p', 'mkdir mkdir remote p/q', 'copy copy local→remote p/q/one', 'copy copy local→remote p/q/two']);
-    assert.deepEqual(actions.filter((a) => a.kind === 'mkdir').map((a) => a.kind === 'mkdir' && a.reason), ['parent', 'parent']);
+    assert.deepEqual(
+      actions.filter((a) => a.kind === 'mkdir').map((a) => a.kind === 'mkdir' && a.reason),
+      ['parent', 'parent'],
+    );
   });
 
   it('does not create folders the target already has, nor ones a decision creates', () => {
@@ -127,7 +147,13 @@ describe('buildPlan: type changes use the clear phase', () => {
     const remote: Tree = { d: DIR, 'd/e': DIR, 'd/e/y': file(1, T12), 'd/x': file(1, T12) };
     const decisions = [copy('d', 'local', 'type-changed'), del('d/e', 'remote'), del('d/e/y', 'remote'), del('d/x', 'remote')];
     const actions = plan(decisions, local, remote).actions;
-    assert.deepEqual(lines(actions), ['clear delete remote d/e/y', 'clear delete remote d/x', 'clear rmdir remote d/e', 'clear rmdir remote d', 'copy copy local→remote d']);
+    assert.deepEqual(lines(actions), [
+      'clear delete remote d/e/y',
+      'clear delete remote d/x',
+      'clear rmdir remote d/e',
+      'clear rmdir remote d',
+      'copy copy local→remote d',
+    ]);
     const copyAction = actions.at(-1)!;
     assert.equal(copyAction.kind === 'copy' && copyAction.expect, null, 'the folder is gone when the file is written');
   });
@@ -195,8 +221,15 @@ describe('buildPlan: other decisions', () => {
     assert.deepEqual(result.skipped, [{ path: 's', reason: 'target-changed' }]);
   });
 
-  it('adopt records both sides\' fingerprints (without mode)', () => {
-    const result = plan([{ type: 'adopt', path: p('a') }, { type: 'adopt', path: p('d') }], { a: file(1, T13, 0o644), d: DIR }, { a: file(1, T13 + 500, 0o600), d: DIR });
+  it("adopt records both sides' fingerprints (without mode)", () => {
+    const result = plan(
+      [
+        { type: 'adopt', path: p('a') },
+        { type: 'adopt', path: p('d') },
+      ],
+      { a: file(1, T13, 0o644), d: DIR },
+      { a: file(1, T13 + 500, 0o600), d: DIR },
+    );
     assert.deepEqual(result.actions, [
       { kind: 'record', phase: 'record', path: 'a', local: file(1, T13), remote: file(1, T13 + 500) },
       { kind: 'record', phase: 'record', path: 'd', local: DIR, remote: DIR },
@@ -205,7 +238,15 @@ describe('buildPlan: other decisions', () => {
 
   it('forget drops a record, and is left out when there is none', () => {
     const state: SyncState = new Map([[p('had'), record]]);
-    const result = plan([{ type: 'forget', path: p('had') }, { type: 'forget', path: p('never') }], {}, {}, state);
+    const result = plan(
+      [
+        { type: 'forget', path: p('had') },
+        { type: 'forget', path: p('never') },
+      ],
+      {},
+      {},
+      state,
+    );
     assert.deepEqual(result.actions, [{ kind: 'forget', phase: 'record', path: 'had' }]);
   });
 
@@ -231,18 +272,32 @@ describe('buildPlan: other decisions', () => {
       { a: file(1, T12), b: file(2, T12) },
       { a: file(3, T13) },
     );
-    assert.deepEqual(result.actions.map((a) => ('conflict' in a ? a.conflict : undefined)), [conflict, conflict]);
-    assert.deepEqual(result.actions.map((a) => ('reason' in a ? a.reason : undefined)), ['conflict-resolved', 'conflict-resolved']);
+    assert.deepEqual(
+      result.actions.map((a) => ('conflict' in a ? a.conflict : undefined)),
+      [conflict, conflict],
+    );
+    assert.deepEqual(
+      result.actions.map((a) => ('reason' in a ? a.reason : undefined)),
+      ['conflict-resolved', 'conflict-resolved'],
+    );
   });
 
   it('is plain JSON data', () => {
-    const result = plan([copy('a', 'local'), copy('a/b', 'local'), del('z', 'remote'), { type: 'skip', path: p('s'), reason: 'unreadable' }], { a: DIR, 'a/b': file(1, T13) }, { z: file(1, T12) });
+    const result = plan(
+      [copy('a', 'local'), copy('a/b', 'local'), del('z', 'remote'), { type: 'skip', path: p('s'), reason: 'unreadable' }],
+      { a: DIR, 'a/b': file(1, T13) },
+      { z: file(1, T12) },
+    );
     assert.deepEqual(JSON.parse(JSON.stringify(result)), result);
     assert.equal(result.mode, 'sync');
   });
 
   it('countPlan counts each kind', () => {
-    const result = plan([copy('a', 'local'), copy('a/b', 'local'), del('z', 'remote'), { type: 'adopt', path: p('e') }], { a: DIR, 'a/b': file(1, T13), e: DIR }, { z: file(1, T12), e: DIR });
+    const result = plan(
+      [copy('a', 'local'), copy('a/b', 'local'), del('z', 'remote'), { type: 'adopt', path: p('e') }],
+      { a: DIR, 'a/b': file(1, T13), e: DIR },
+      { z: file(1, T12), e: DIR },
+    );
     assert.deepEqual(countPlan(result), { mkdir: 1, move: 0, copy: 1, delete: 1, rmdir: 0, 'conflict-copy': 0, record: 1, forget: 0 });
   });
 });

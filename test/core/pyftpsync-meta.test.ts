@@ -15,7 +15,11 @@ function meta(data: unknown): PyftpsyncFolderMeta {
 
 describe('pyftpsync metadata', () => {
   it('parses version 3, skips ":last_sync" and malformed items', () => {
-    const m = meta({ _file_version: 3, mtimes: {}, peer_sync: { 'h/p': { ':last_sync': 1, 'a.txt': { m: 10, s: 3, u: 11 }, d: { m: null, s: null, u: 1 }, bad: { m: 'x', s: 1 }, half: { m: null, s: 2 } } } });
+    const m = meta({
+      _file_version: 3,
+      mtimes: {},
+      peer_sync: { 'h/p': { ':last_sync': 1, 'a.txt': { m: 10, s: 3, u: 11 }, d: { m: null, s: null, u: 1 }, bad: { m: 'x', s: 1 }, half: { m: null, s: 2 } } },
+    });
     assert.deepEqual([...m.peers.get('h/p')!.keys()], ['a.txt', 'd']);
   });
 
@@ -40,14 +44,19 @@ describe('pyftpsync metadata', () => {
     assert.deepEqual(choosePeer([meta({ _file_version: 3 })], 'file:///x'), { kind: 'none' });
   });
 
-  it('reads a remote folder\'s upload records (mtimes)', () => {
+  it("reads a remote folder's upload records (mtimes)", () => {
     const m = meta({ _file_version: 3, mtimes: { 'a.txt': { m: 100, s: 3, u: 200 }, bad: { m: 1 } }, peer_sync: {} });
     assert.deepEqual([...m.uploaded], [['a.txt', { m: 100, s: 3, u: 200 }]]);
   });
 
   /** pyftpsync's last run: a.txt … h.txt synced at m=100 s (3 bytes), folder d; it ran at 200 s. */
   const synced = (names: string[]) => Object.fromEntries(names.map((name) => [name, { m: 100, s: 3, u: 200 }]));
-  const folders = new Map([[p(''), meta({ _file_version: 3, peer_sync: { P: { ':last_sync': 200, ...synced(['a', 'b', 'c', 'e', 'f', 'g', 'h']), d: { m: null, s: null, u: 200 } } } })]]);
+  const folders = new Map([
+    [
+      p(''),
+      meta({ _file_version: 3, peer_sync: { P: { ':last_sync': 200, ...synced(['a', 'b', 'c', 'e', 'f', 'g', 'h']), d: { m: null, s: null, u: 200 } } } }),
+    ],
+  ]);
   // The remote got a, b, c, e, f, g uploaded at 200 s (the server stamped ~200 s); h was downloaded from it.
   const remoteFolders = new Map([[p(''), meta({ _file_version: 3, mtimes: synced(['a', 'b', 'c', 'e', 'f', 'g']), peer_sync: {} })]]);
   const f = (size: number, mtimeS: number) => ({ kind: 'file', size, mtimeMs: mtimeS * 1000 }) as const;
@@ -80,7 +89,16 @@ describe('pyftpsync metadata', () => {
   it('each side is judged as pyftpsync would: unchanged, modified (size, time, on the server) or deleted', () => {
     assert.deepEqual(
       ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].map((path) => `${path} ${changes(path)}`),
-      ['a unchanged/unchanged', 'b modified/unchanged', 'c unchanged/modified', 'd unchanged/unchanged', 'e modified/unchanged', 'f deleted/unchanged', 'g unchanged/deleted', 'h unchanged/unchanged'],
+      [
+        'a unchanged/unchanged',
+        'b modified/unchanged',
+        'c unchanged/modified',
+        'd unchanged/unchanged',
+        'e modified/unchanged',
+        'f deleted/unchanged',
+        'g unchanged/deleted',
+        'h unchanged/unchanged',
+      ],
     );
     assert.deepEqual(records.get(p('a')), { local: f(3, 100.4), remote: f(3, 201) }, 'an unchanged side is recorded as it is listed now');
   });
@@ -88,11 +106,41 @@ describe('pyftpsync metadata', () => {
   it('so reconcile copies a one-sided edit and propagates a deletion, with no conflict', () => {
     const state = new Map(records);
     const decide = (mode: 'sync' | 'upload') =>
-      reconcile({ local, remote, state, filter: new PathFilter(), options: { mode, delete: false, force: false, deleteUnmatched: false, timeWindowMs: 2000 } }).map((d) =>
-        d.type === 'copy' ? `${d.path}: copy ${d.from} ${d.reason}` : d.type === 'delete' ? `${d.path}: delete ${d.side}` : d.type === 'skip' ? `${d.path}: skip ${d.reason}` : `${d.path}: ${d.type}`,
+      reconcile({
+        local,
+        remote,
+        state,
+        filter: new PathFilter(),
+        options: { mode, delete: false, force: false, deleteUnmatched: false, timeWindowMs: 2000 },
+      }).map((d) =>
+        d.type === 'copy'
+          ? `${d.path}: copy ${d.from} ${d.reason}`
+          : d.type === 'delete'
+            ? `${d.path}: delete ${d.side}`
+            : d.type === 'skip'
+              ? `${d.path}: skip ${d.reason}`
+              : `${d.path}: ${d.type}`,
       );
-    assert.deepEqual(decide('sync'), ['a: noop', 'b: copy local modified', 'c: copy remote modified', 'd: noop', 'e: copy local modified', 'f: delete remote', 'g: delete local', 'h: noop']);
-    assert.deepEqual(decide('upload'), ['a: noop', 'b: copy local modified', 'c: skip target-changed', 'd: noop', 'e: copy local modified', 'f: skip source-deleted', 'g: skip target-changed', 'h: noop']);
+    assert.deepEqual(decide('sync'), [
+      'a: noop',
+      'b: copy local modified',
+      'c: copy remote modified',
+      'd: noop',
+      'e: copy local modified',
+      'f: delete remote',
+      'g: delete local',
+      'h: noop',
+    ]);
+    assert.deepEqual(decide('upload'), [
+      'a: noop',
+      'b: copy local modified',
+      'c: skip target-changed',
+      'd: noop',
+      'e: copy local modified',
+      'f: skip source-deleted',
+      'g: skip target-changed',
+      'h: noop',
+    ]);
   });
 
   it('a path gone from both sides, or never synced by pyftpsync, gets no record', () => {

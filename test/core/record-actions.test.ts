@@ -63,12 +63,16 @@ describe('RecordActions', () => {
       ['forget a', 'forget a/b', 'forget a/b', 'record a/b', 'forget a-b', 'forget a.txt'],
     );
     records.sortByPath();
-    assert.deepStrictEqual([...records].map((action) => action.path), ['a', 'a/b', 'a/b', 'a/b', 'a-b', 'a.txt']);
+    assert.deepStrictEqual(
+      [...records].map((action) => action.path),
+      ['a', 'a/b', 'a/b', 'a/b', 'a-b', 'a.txt'],
+    );
   });
 
   it('holds many actions (columns grow in chunks)', () => {
     const records = new RecordActions();
-    for (let i = 0; i < 10_000; i++) records.addRecord(p(`d/f${String(i).padStart(5, '0')}`), { kind: 'file', size: i, mtimeMs: T + i }, { kind: 'file', size: i, mtimeMs: T - i });
+    for (let i = 0; i < 10_000; i++)
+      records.addRecord(p(`d/f${String(i).padStart(5, '0')}`), { kind: 'file', size: i, mtimeMs: T + i }, { kind: 'file', size: i, mtimeMs: T - i });
     assert.equal(records.length, 10_000);
     assert.deepStrictEqual(records.at(9_999), {
       kind: 'record',
@@ -147,7 +151,11 @@ describe('buildPlan: the record phase as readers see it', () => {
     assert.equal(planActions(plan).length, expected.length);
     for (const phase of PLAN_PHASES) {
       const inPhase = phaseActions(plan, phase);
-      assert.deepStrictEqual([...inPhase], expected.filter((action) => action.phase === phase), phase);
+      assert.deepStrictEqual(
+        [...inPhase],
+        expected.filter((action) => action.phase === phase),
+        phase,
+      );
       assert.equal(inPhase.length, expected.filter((action) => action.phase === phase).length, phase);
     }
     if (speedTrickOn('lazy-plan-actions')) assert.notEqual(Object.getOwnPropertyDescriptor(plan, 'actions')?.get, undefined, 'not made yet');
@@ -162,7 +170,10 @@ describe('buildPlan: the record phase as readers see it', () => {
     // The engine's view now is the very objects the reader holds.
     const all = [...planActions(plan)];
     all.forEach((action, index) => assert.equal(action, first[index]));
-    assert.equal([...phaseActions(plan, 'record')][0], first.find((action) => action.phase === 'record'));
+    assert.equal(
+      [...phaseActions(plan, 'record')][0],
+      first.find((action) => action.phase === 'record'),
+    );
   });
 
   it('sorts the record phase by path whatever the order of the decisions', () => {
@@ -171,7 +182,13 @@ describe('buildPlan: the record phase as readers see it', () => {
   });
 
   it('is a plain plan when nothing is recorded or forgotten', () => {
-    const plan = buildPlan({ mode: 'sync', decisions: [{ type: 'copy', path: p('b.txt'), from: 'local', reason: 'new' }], local, remote: snap({}), state: new Map() });
+    const plan = buildPlan({
+      mode: 'sync',
+      decisions: [{ type: 'copy', path: p('b.txt'), from: 'local', reason: 'new' }],
+      local,
+      remote: snap({}),
+      state: new Map(),
+    });
     assert.deepStrictEqual(Object.getOwnPropertyDescriptor(plan, 'actions')?.writable, true);
     assert.equal(planActions(plan), plan.actions);
   });

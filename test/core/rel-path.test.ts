@@ -68,7 +68,10 @@ describe('toRelPath', () => {
   }
 
   it('reports the offending path in the error', () => {
-    assert.throws(() => toRelPath('a/../b'), (error: unknown) => error instanceof UnsafePathError && error.path === 'a/../b');
+    assert.throws(
+      () => toRelPath('a/../b'),
+      (error: unknown) => error instanceof UnsafePathError && error.path === 'a/../b',
+    );
   });
 });
 

@@ -83,10 +83,22 @@ describe('resolveConflicts in sync', () => {
       { strategy: 'new', local: DIR, remote: file(12, T13), conflict: { reason: 'type-changed', local: 'typeChanged', remote: 'modified' } },
       unresolved({ reason: 'type-changed', local: 'typeChanged', remote: 'modified' }),
     ],
-    ['local wins, local deleted it: delete on remote', { strategy: 'local', remote: file(12, T13), conflict: LOCAL_DELETED }, deleteOn('remote', LOCAL_DELETED)],
+    [
+      'local wins, local deleted it: delete on remote',
+      { strategy: 'local', remote: file(12, T13), conflict: LOCAL_DELETED },
+      deleteOn('remote', LOCAL_DELETED),
+    ],
     ['remote wins, local deleted it: copy back', { strategy: 'remote', remote: file(12, T13), conflict: LOCAL_DELETED }, copyFrom('remote', LOCAL_DELETED)],
-    ['remote wins, remote deleted it: delete on local', { strategy: 'remote', local: file(12, T13), conflict: REMOTE_DELETED }, deleteOn('local', REMOTE_DELETED)],
-    ['local wins, a folder: copy (mkdir) the folder', { strategy: 'local', local: DIR, remote: file(1, T13), conflict: { reason: 'type-changed', local: 'typeChanged', remote: 'modified' } }, copyFrom('local', { reason: 'type-changed', local: 'typeChanged', remote: 'modified' })],
+    [
+      'remote wins, remote deleted it: delete on local',
+      { strategy: 'remote', local: file(12, T13), conflict: REMOTE_DELETED },
+      deleteOn('local', REMOTE_DELETED),
+    ],
+    [
+      'local wins, a folder: copy (mkdir) the folder',
+      { strategy: 'local', local: DIR, remote: file(1, T13), conflict: { reason: 'type-changed', local: 'typeChanged', remote: 'modified' } },
+      copyFrom('local', { reason: 'type-changed', local: 'typeChanged', remote: 'modified' }),
+    ],
     ['winner and loser both absent: forget', { strategy: 'local', conflict: BOTH_MODIFIED }, { type: 'forget', path: F }],
   ];
   for (const [name, c, expected] of rows) {
@@ -103,15 +115,47 @@ describe('resolveConflicts in one-way modes', () => {
     ['upload, skip: unresolved', { mode: 'upload', strategy: 'skip', ...LOCAL_OLDER }, unresolved()],
     ['upload --force settles whatever the strategy', { mode: 'upload', strategy: 'skip', force: true, ...LOCAL_OLDER }, copyFrom('local')],
     ['download --force settles whatever the strategy', { mode: 'download', strategy: 'skip', force: true, ...LOCAL_NEWER }, copyFrom('remote')],
-    ['download --force restores a file deleted locally', { mode: 'download', strategy: 'skip', force: true, remote: file(12, T13), conflict: LOCAL_DELETED }, copyFrom('remote', LOCAL_DELETED)],
-    ['upload --force restores a file deleted remotely', { mode: 'upload', strategy: 'skip', force: true, local: file(12, T13), conflict: REMOTE_DELETED }, copyFrom('local', REMOTE_DELETED)],
+    [
+      'download --force restores a file deleted locally',
+      { mode: 'download', strategy: 'skip', force: true, remote: file(12, T13), conflict: LOCAL_DELETED },
+      copyFrom('remote', LOCAL_DELETED),
+    ],
+    [
+      'upload --force restores a file deleted remotely',
+      { mode: 'upload', strategy: 'skip', force: true, local: file(12, T13), conflict: REMOTE_DELETED },
+      copyFrom('local', REMOTE_DELETED),
+    ],
     // The source deleted it: the target's file goes only with --delete.
-    ['upload, local wins but deleted it, no --delete: still a conflict', { mode: 'upload', strategy: 'local', remote: file(12, T13), conflict: LOCAL_DELETED }, unresolved(LOCAL_DELETED)],
-    ['upload, local wins but deleted it, --delete: deleted remotely', { mode: 'upload', strategy: 'local', delete: true, remote: file(12, T13), conflict: LOCAL_DELETED }, deleteOn('remote', LOCAL_DELETED)],
-    ['upload --force, local deleted it, no --delete: still a conflict', { mode: 'upload', strategy: 'skip', force: true, remote: file(12, T13), conflict: LOCAL_DELETED }, unresolved(LOCAL_DELETED)],
-    ['upload --force --delete, local deleted it: deleted remotely', { mode: 'upload', strategy: 'skip', force: true, delete: true, remote: file(12, T13), conflict: LOCAL_DELETED }, deleteOn('remote', LOCAL_DELETED)],
-    ['download --force, remote deleted it, no --delete: still a conflict', { mode: 'download', strategy: 'skip', force: true, local: file(12, T13), conflict: REMOTE_DELETED }, unresolved(REMOTE_DELETED)],
-    ['download --force --delete, remote deleted it: deleted locally', { mode: 'download', strategy: 'remote', force: true, delete: true, local: file(12, T13), conflict: REMOTE_DELETED }, deleteOn('local', REMOTE_DELETED)],
+    [
+      'upload, local wins but deleted it, no --delete: still a conflict',
+      { mode: 'upload', strategy: 'local', remote: file(12, T13), conflict: LOCAL_DELETED },
+      unresolved(LOCAL_DELETED),
+    ],
+    [
+      'upload, local wins but deleted it, --delete: deleted remotely',
+      { mode: 'upload', strategy: 'local', delete: true, remote: file(12, T13), conflict: LOCAL_DELETED },
+      deleteOn('remote', LOCAL_DELETED),
+    ],
+    [
+      'upload --force, local deleted it, no --delete: still a conflict',
+      { mode: 'upload', strategy: 'skip', force: true, remote: file(12, T13), conflict: LOCAL_DELETED },
+      unresolved(LOCAL_DELETED),
+    ],
+    [
+      'upload --force --delete, local deleted it: deleted remotely',
+      { mode: 'upload', strategy: 'skip', force: true, delete: true, remote: file(12, T13), conflict: LOCAL_DELETED },
+      deleteOn('remote', LOCAL_DELETED),
+    ],
+    [
+      'download --force, remote deleted it, no --delete: still a conflict',
+      { mode: 'download', strategy: 'skip', force: true, local: file(12, T13), conflict: REMOTE_DELETED },
+      unresolved(REMOTE_DELETED),
+    ],
+    [
+      'download --force --delete, remote deleted it: deleted locally',
+      { mode: 'download', strategy: 'remote', force: true, delete: true, local: file(12, T13), conflict: REMOTE_DELETED },
+      deleteOn('local', REMOTE_DELETED),
+    ],
   ];
   for (const [name, c, expected] of rows) {
     it(name, async () => assert.deepEqual(await resolveOne(c), expected));
@@ -129,15 +173,25 @@ describe('resolveConflicts with ask', () => {
       force: false,
       timeWindowMs: 2000,
       local: snapshotOf([[a, file(1, T13)]]),
-      remote: snapshotOf([[a, file(2, T1305)], [b, file(3, T13)]]),
+      remote: snapshotOf([
+        [a, file(2, T1305)],
+        [b, file(3, T13)],
+      ]),
       ask: async (question: ConflictQuestion) => (questions.push(question), 'local' as const),
     };
     const decisions: Decision[] = [conflictAt(BOTH_MODIFIED, a), conflictAt(LOCAL_DELETED, b)];
     await resolveConflicts(decisions, { ...options, delete: false });
-    assert.deepEqual(questions.map((q) => `${q.path}: ${q.allowed.join('+')} ${q.canKeepBoth}`), ['a: local false'], 'b: the local deletion reaches the remote only with --delete');
+    assert.deepEqual(
+      questions.map((q) => `${q.path}: ${q.allowed.join('+')} ${q.canKeepBoth}`),
+      ['a: local false'],
+      'b: the local deletion reaches the remote only with --delete',
+    );
     questions.length = 0;
     const withDelete = await resolveConflicts(decisions, { ...options, delete: true });
-    assert.deepEqual(questions.map((q) => `${q.path}: ${q.allowed.join('+')} ${q.canKeepBoth}`), ['a: local false', 'b: local false']);
+    assert.deepEqual(
+      questions.map((q) => `${q.path}: ${q.allowed.join('+')} ${q.canKeepBoth}`),
+      ['a: local false', 'b: local false'],
+    );
     assert.equal(withDelete[1]!.type, 'delete');
   });
 
@@ -159,7 +213,10 @@ describe('resolveConflicts with ask', () => {
       delete: false,
       timeWindowMs: 2000,
       local: snapshotOf([[a, file(1, T13)]]),
-      remote: snapshotOf([[a, file(2, T1305)], [b, file(3, T13)]]),
+      remote: snapshotOf([
+        [a, file(2, T1305)],
+        [b, file(3, T13)],
+      ]),
       ask: async (question) => answers[questions.push(question) - 1]!,
     });
     assert.deepEqual(questions, [
@@ -199,7 +256,16 @@ describe('resolveConflicts with ask', () => {
       asked++;
       return 'skip' as const;
     };
-    await resolveConflicts([{ type: 'noop', path: F }], { mode: 'sync', strategy: 'ask', force: false, delete: false, timeWindowMs: 2000, local: snapshotOf([]), remote: snapshotOf([]), ask });
+    await resolveConflicts([{ type: 'noop', path: F }], {
+      mode: 'sync',
+      strategy: 'ask',
+      force: false,
+      delete: false,
+      timeWindowMs: 2000,
+      local: snapshotOf([]),
+      remote: snapshotOf([]),
+      ask,
+    });
     assert.deepEqual(await resolveOne({ mode: 'download', strategy: 'ask', force: true, ...LOCAL_OLDER, ask }), copyFrom('remote'));
     assert.equal(asked, 0);
   });
@@ -220,7 +286,15 @@ describe('resolveConflicts leaves other decisions alone', () => {
       { type: 'skip', path: toRelPath('f'), reason: 'target-changed' },
     ];
     for (const strategy of ['local', 'remote', 'new', 'skip'] as const) {
-      const result = await resolveConflicts(decisions, { mode: 'sync', strategy, force: false, delete: false, timeWindowMs: 2000, local: snapshotOf([]), remote: snapshotOf([]) });
+      const result = await resolveConflicts(decisions, {
+        mode: 'sync',
+        strategy,
+        force: false,
+        delete: false,
+        timeWindowMs: 2000,
+        local: snapshotOf([]),
+        remote: snapshotOf([]),
+      });
       assert.deepEqual(result, decisions, strategy);
     }
   });

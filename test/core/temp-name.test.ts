@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { isTempName, parseTempName, tempNameFor, WRITER_ID } from '../../src/core/temp-name.js';
 
 describe('temporary names', () => {
-  it('carry the final name and this process\'s writer id, and read back', () => {
+  it("carry the final name and this process's writer id, and read back", () => {
     const name = tempNameFor('report 2024.v2.pdf');
     assert.match(name, /^\.~ferry-report 2024\.v2\.pdf\.[0-9a-z]{8}-[0-9a-z]{8}\.tmp$/);
     assert.ok(isTempName(name));

@@ -36,17 +36,32 @@ describe('ferry CLI: the authentication error lists every source and how to give
   it('SFTP, no password anywhere, --no-prompt', async () => {
     const s = loadServer<Facts>('sshd');
     const folder = `/nonexistent-${randomBytes(4).toString('hex')}`;
-    const result = await box.run(['scan', `sftp://${s.user}@${s.host}:${s.port}${folder}`, '--known-hosts', s.knownHostsFile!, '--no-prompt', '--no-keyring'], { env });
+    const result = await box.run(['scan', `sftp://${s.user}@${s.host}:${s.port}${folder}`, '--known-hosts', s.knownHostsFile!, '--no-prompt', '--no-keyring'], {
+      env,
+    });
     assert.equal(result.code, 1, result.stderr);
     const lines = linesOf(result.stderr).filter((l) => l !== '');
     assert.equal(lines.length, 1, result.stderr);
     const line = lines[0]!;
     assert.ok(line.startsWith(`ferry: authentication failed for ${s.user}@127.0.0.1:`), line);
     assert.match(line, /^ferry: authentication failed for \S+@127\.0\.0\.1:\d+ \(tried: /);
-    for (const source of ['the URL (no password)', 'ssh-agent (SSH_AUTH_SOCK not set)', '(no such key file)', '.netrc (no entry for 127.0.0.1)', 'the keyring (skipped: --no-keyring)', 'FERRY_PASSWORD (not set)', 'the terminal (--no-prompt']) {
+    for (const source of [
+      'the URL (no password)',
+      'ssh-agent (SSH_AUTH_SOCK not set)',
+      '(no such key file)',
+      '.netrc (no entry for 127.0.0.1)',
+      'the keyring (skipped: --no-keyring)',
+      'FERRY_PASSWORD (not set)',
+      'the terminal (--no-prompt',
+    ]) {
       assert.ok(line.includes(source), `${source} in ${line}`);
     }
-    assert.ok(line.includes(`give a password in the URL, in FERRY_PASSWORD or in ~/.netrc ("machine 127.0.0.1 login ${s.user} password …"), a key with --ssh-key, or run ssh-agent`), line);
+    assert.ok(
+      line.includes(
+        `give a password in the URL, in FERRY_PASSWORD or in ~/.netrc ("machine 127.0.0.1 login ${s.user} password …"), a key with --ssh-key, or run ssh-agent`,
+      ),
+      line,
+    );
   });
 
   it('FTP, no password anywhere, --no-prompt; and a refused password says where it came from', async () => {
@@ -56,7 +71,10 @@ describe('ferry CLI: the authentication error lists every source and how to give
     assert.equal(none.code, 1, none.stderr);
     const line = linesOf(none.stderr).filter((l) => l !== '')[0]!;
     assert.ok(line.startsWith(`ferry: no password for ${f.user}@127.0.0.1: none in the URL (no password), `), line);
-    assert.match(line, /\.netrc \(no entry for 127\.0\.0\.1\), the keyring \(skipped: --no-keyring\), FERRY_PASSWORD \(not set\), and --no-prompt forbids asking; give one in the URL \(ftp:\/\/\S+:PASSWORD@127\.0\.0\.1\/…\), in FERRY_PASSWORD, or in ~\/\.netrc/);
+    assert.match(
+      line,
+      /\.netrc \(no entry for 127\.0\.0\.1\), the keyring \(skipped: --no-keyring\), FERRY_PASSWORD \(not set\), and --no-prompt forbids asking; give one in the URL \(ftp:\/\/\S+:PASSWORD@127\.0\.0\.1\/…\), in FERRY_PASSWORD, or in ~\/\.netrc/,
+    );
     assert.ok(line.includes(`(ftp://${f.user}:PASSWORD@127.0.0.1/…)`), line);
     const wrong = await box.run(['scan', url, '--no-prompt', '--no-keyring'], { env: { ...env, FERRY_PASSWORD: 'not-the-password' } });
     assert.equal(wrong.code, 1, wrong.stderr);
@@ -106,7 +124,10 @@ describe('ferry CLI: small things about logins', () => {
     await fs.chmod(netrc, 0o644);
     const result = await box.run(['scan', url, '--no-prompt', '--no-keyring'], { env: { NETRC: netrc, FERRY_PASSWORD: '' } });
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stderr, new RegExp(`warning: ${netrc.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} holds passwords and other users may read it \\(mode 644\\): run chmod 600`));
+    assert.match(
+      result.stderr,
+      new RegExp(`warning: ${netrc.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} holds passwords and other users may read it \\(mode 644\\): run chmod 600`),
+    );
     assert.ok(!result.stderr.includes(f.password));
     await fs.chmod(netrc, 0o600);
     const quiet = await box.run(['scan', url, '--no-prompt', '--no-keyring'], { env: { NETRC: netrc, FERRY_PASSWORD: '' } });

@@ -103,12 +103,28 @@ describe('keyring with a real Secret Service (gnome-keyring under dbus-run-sessi
     const common = ['--state-dir', sandbox.stateDir, '--no-netrc', '--no-prompt', '--resolve', 'skip'];
     const sftpArgs = ['--known-hosts', s.knownHostsFile];
     const steps = [
-      { name: 'ftpStore', args: ['upload', sandbox.local, ftpUrl, '--create-folder', '--store-password', ...common], env: { FERRY_PASSWORD: ftp.password }, checkAccount: `${ftp.user}@${ftp.host}`, expect: ftp.password },
+      {
+        name: 'ftpStore',
+        args: ['upload', sandbox.local, ftpUrl, '--create-folder', '--store-password', ...common],
+        env: { FERRY_PASSWORD: ftp.password },
+        checkAccount: `${ftp.user}@${ftp.host}`,
+        expect: ftp.password,
+      },
       { name: 'ftpKeyringOnly', args: ['sync', sandbox.local, ftpUrl, ...common] },
-      { name: 'sftpStore', args: ['upload', sandbox.local, sftpUrl, '--create-folder', '--store-password', ...common, ...sftpArgs], env: { FERRY_PASSWORD: s.password }, checkAccount: `${s.user}@${s.host}`, expect: s.password },
+      {
+        name: 'sftpStore',
+        args: ['upload', sandbox.local, sftpUrl, '--create-folder', '--store-password', ...common, ...sftpArgs],
+        env: { FERRY_PASSWORD: s.password },
+        checkAccount: `${s.user}@${s.host}`,
+        expect: s.password,
+      },
       { name: 'sftpKeyringOnly', args: ['sync', sandbox.local, sftpUrl, ...common, ...sftpArgs] },
       { name: 'sftpNoKeyring', args: ['sync', sandbox.local, sftpUrl, '--no-keyring', ...common, ...sftpArgs] },
-      { name: 'pyftpsyncEntry', args: ['sync', sandbox.local, ftpUrlNoUser, ...common], pyftpsyncEntry: { host: ftp.host, value: `${ftp.user}:${ftp.password}` } },
+      {
+        name: 'pyftpsyncEntry',
+        args: ['sync', sandbox.local, ftpUrlNoUser, ...common],
+        pyftpsyncEntry: { host: ftp.host, value: `${ftp.user}:${ftp.password}` },
+      },
     ];
     const scriptFile = join(sandbox.root, 'keyring-session.mjs');
     writeFileSync(scriptFile, sessionScript);
@@ -120,7 +136,12 @@ describe('keyring with a real Secret Service (gnome-keyring under dbus-run-sessi
     delete env.DBUS_SESSION_BUS_ADDRESS;
     const result = spawnSync(
       'dbus-run-session',
-      ['--', 'bash', '-c', `echo -n keyring-test-pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; exec node ${JSON.stringify(scriptFile)}`],
+      [
+        '--',
+        'bash',
+        '-c',
+        `echo -n keyring-test-pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; exec node ${JSON.stringify(scriptFile)}`,
+      ],
       { env, cwd: sandbox.root, encoding: 'utf8', timeout: 240_000 },
     );
     assert.equal(result.status, 0, `session failed: ${result.stderr}`);
@@ -181,7 +202,11 @@ describe('the kernel keyring keeps no copy of a saved password', () => {
 const saved = await systemKeyring(undefined, 'keyutils').store('ferry', ${JSON.stringify(account)}, 'kernel-keyring-test-pw');
 process.stdout.write(String(saved));`;
     try {
-      const result = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 60_000 });
+      const result = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+        cwd: REPO_ROOT,
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
       assert.equal(result.status, 0, result.stderr);
       if (result.stdout !== 'true') return assert.deepEqual(liveKernelKeys('ferry', account), [], 'a failed save leaves nothing');
       assert.equal(liveKernelKeys('ferry', account).length >= 1, true, 'saved in the kernel keyring');
@@ -232,7 +257,19 @@ describe('keyring without a Secret Service', () => {
       delete env.NETRC;
       // Empty turns the keyring back on (the sandbox's environment is merged under this one).
       env.FERRY_NO_KEYRING = '';
-      const result = await s.run(['upload', s.local, `ftp://${ftp.user}@${ftp.host}:${ftp.port}/${folder}`, '--create-folder', '--store-password', '--no-prompt', '--state-dir', s.stateDir], { env });
+      const result = await s.run(
+        [
+          'upload',
+          s.local,
+          `ftp://${ftp.user}@${ftp.host}:${ftp.port}/${folder}`,
+          '--create-folder',
+          '--store-password',
+          '--no-prompt',
+          '--state-dir',
+          s.stateDir,
+        ],
+        { env },
+      );
       assert.equal(result.code, 0, result.stderr);
       // Either the kernel keyring took it, or the keyring failed: both are reported, neither is fatal.
       assert.match(result.stdout + result.stderr, /saved the password of|could not save the password of/);

@@ -18,13 +18,27 @@ describe('netrc parser', () => {
         { machine: 'b', login: 'v', password: 'q' },
       ],
     },
-    { name: 'default entry last', text: 'machine a login u password p\ndefault login anonymous password me@x', entries: [{ machine: 'a', login: 'u', password: 'p' }, { login: 'anonymous', password: 'me@x' }] },
-    { name: 'quoted values with spaces and escapes', text: 'machine a login "u s" password "p \\"q\\" \\\\ r"', entries: [{ machine: 'a', login: 'u s', password: 'p "q" \\ r' }] },
+    {
+      name: 'default entry last',
+      text: 'machine a login u password p\ndefault login anonymous password me@x',
+      entries: [
+        { machine: 'a', login: 'u', password: 'p' },
+        { login: 'anonymous', password: 'me@x' },
+      ],
+    },
+    {
+      name: 'quoted values with spaces and escapes',
+      text: 'machine a login "u s" password "p \\"q\\" \\\\ r"',
+      entries: [{ machine: 'a', login: 'u s', password: 'p "q" \\ r' }],
+    },
     { name: 'password with # inside a token', text: 'machine a login u password p#1', entries: [{ machine: 'a', login: 'u', password: 'p#1' }] },
     {
       name: 'macdef block skipped up to the empty line',
       text: 'machine a login u password p\nmacdef init\ncd /pub\nmachine fake login x password y\n\nmachine b login v password q\n',
-      entries: [{ machine: 'a', login: 'u', password: 'p' }, { machine: 'b', login: 'v', password: 'q' }],
+      entries: [
+        { machine: 'a', login: 'u', password: 'p' },
+        { machine: 'b', login: 'v', password: 'q' },
+      ],
     },
     { name: 'CRLF line ends', text: 'machine a\r\nlogin u\r\npassword p\r\n', entries: [{ machine: 'a', login: 'u', password: 'p' }] },
     { name: 'malformed: password before machine', text: 'password p\nmachine a login u', problem: /"password" before any "machine"/ },
@@ -75,7 +89,11 @@ describe('netrc file', () => {
     const none = (): boolean => false;
     assert.equal(netrcPath(undefined, { USERPROFILE: 'C:\\Users\\ann' }, win(none)), 'C:\\Users\\ann\\_netrc');
     assert.equal(netrcPath(undefined, { HOME: 'D:\\home\\ann', USERPROFILE: 'C:\\Users\\ann' }, win(none)), 'D:\\home\\ann\\_netrc');
-    assert.equal(netrcPath(undefined, { HOME: '/c/Users/ann', USERPROFILE: 'C:\\Users\\ann' }, win(none)), 'C:\\Users\\ann\\_netrc', 'a POSIX-style HOME (Git Bash) is not a Windows path');
+    assert.equal(
+      netrcPath(undefined, { HOME: '/c/Users/ann', USERPROFILE: 'C:\\Users\\ann' }, win(none)),
+      'C:\\Users\\ann\\_netrc',
+      'a POSIX-style HOME (Git Bash) is not a Windows path',
+    );
     const onlyDot = (file: string): boolean => file.endsWith('\\.netrc');
     assert.equal(netrcPath(undefined, { USERPROFILE: 'C:\\Users\\ann' }, win(onlyDot)), 'C:\\Users\\ann\\.netrc');
     const both = (): boolean => true;

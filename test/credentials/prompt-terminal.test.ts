@@ -61,7 +61,11 @@ describe('password prompt on a terminal', () => {
   }
 
   it('--prompt asks even though FERRY_PASSWORD has one; the answer logs in and is not echoed', async () => {
-    const result = await onTerminal(['upload', box.local, target(), '--create-folder', '--prompt', '--no-keyring', '--state-dir', box.stateDir], { FERRY_PASSWORD: 'wrong-env-pw' }, ftp().password);
+    const result = await onTerminal(
+      ['upload', box.local, target(), '--create-folder', '--prompt', '--no-keyring', '--state-dir', box.stateDir],
+      { FERRY_PASSWORD: 'wrong-env-pw' },
+      ftp().password,
+    );
     assert.equal(result.asked, 1, result.output);
     assert.equal(result.code, 0, result.output);
     assert.ok(!result.output.includes(ftp().password), 'typed password echoed');
@@ -70,19 +74,31 @@ describe('password prompt on a terminal', () => {
   it('by default a password from netrc means no question', async () => {
     const netrc = join(box.root, 'netrc');
     writeFileSync(netrc, `machine ${ftp().host} login ${ftp().user} password ${ftp().password}\n`);
-    const result = await onTerminal(['upload', box.local, target(), '--create-folder', '--no-keyring', '--state-dir', box.stateDir], { NETRC: netrc }, 'never-typed');
+    const result = await onTerminal(
+      ['upload', box.local, target(), '--create-folder', '--no-keyring', '--state-dir', box.stateDir],
+      { NETRC: netrc },
+      'never-typed',
+    );
     assert.equal(result.asked, 0, result.output);
     assert.equal(result.code, 0, result.output);
   });
 
   it('by default, with nothing stored, the terminal is asked', async () => {
-    const result = await onTerminal(['upload', box.local, target(), '--create-folder', '--no-keyring', '--no-netrc', '--state-dir', box.stateDir], {}, ftp().password);
+    const result = await onTerminal(
+      ['upload', box.local, target(), '--create-folder', '--no-keyring', '--no-netrc', '--state-dir', box.stateDir],
+      {},
+      ftp().password,
+    );
     assert.equal(result.asked, 1, result.output);
     assert.equal(result.code, 0, result.output);
   });
 
   it('--no-prompt on a terminal never asks and fails with the auth error', async () => {
-    const result = await onTerminal(['upload', box.local, target(), '--create-folder', '--no-keyring', '--no-netrc', '--no-prompt', '--state-dir', box.stateDir], {}, ftp().password);
+    const result = await onTerminal(
+      ['upload', box.local, target(), '--create-folder', '--no-keyring', '--no-netrc', '--no-prompt', '--state-dir', box.stateDir],
+      {},
+      ftp().password,
+    );
     assert.equal(result.asked, 0, result.output);
     assert.equal(result.code, 1, result.output);
     assert.match(result.output, new RegExp(`no password for ${ftp().user}@127\\.0\\.0\\.1: .*--no-prompt forbids asking`));

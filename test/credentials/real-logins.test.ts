@@ -50,35 +50,56 @@ describe('in-process logins with the password only in a netrc file', () => {
 
   it('FTP: no user in the URL takes the netrc login (the default entry)', async () => {
     const netrc = netrcWith('ftp-default', `machine elsewhere login x password y\ndefault login ${ftp().user} password ${ftp().password}\n`);
-    const backend = await withoutEnvPassword(() => openFtpBackend(parseTarget(`ftp://${ftp().host}:${ftp().port}/`), { netrcFile: netrc, useKeyring: false, prompt: 'never' }));
+    const backend = await withoutEnvPassword(() =>
+      openFtpBackend(parseTarget(`ftp://${ftp().host}:${ftp().port}/`), { netrcFile: netrc, useKeyring: false, prompt: 'never' }),
+    );
     await backend.close();
   });
 
   it('FTP: without any password and with prompt never, a clear auth error naming no secret', async () => {
     await withoutEnvPassword(() =>
-      assert.rejects(openFtpBackend(parseTarget(ftpTargetUrl('')), { netrcFile: join(dir, 'missing'), useKeyring: false, prompt: 'never' }), (error: unknown) => {
-        assert.ok(isBackendError(error, 'auth'), String(error));
-        assert.match(error.message, new RegExp(`no password for ${ftp().user}@127\\.0\\.0\\.1: none in the URL \\(no password\\), .* \\(no entry for 127\\.0\\.0\\.1\\), the keyring \\(.*\\), FERRY_PASSWORD \\(not set\\), and --no-prompt forbids asking; give one in the URL \\(ftp://${ftp().user}:PASSWORD@127\\.0\\.0\\.1/…\\), in FERRY_PASSWORD, or in ~/\\.netrc`));
-        return true;
-      }),
+      assert.rejects(
+        openFtpBackend(parseTarget(ftpTargetUrl('')), { netrcFile: join(dir, 'missing'), useKeyring: false, prompt: 'never' }),
+        (error: unknown) => {
+          assert.ok(isBackendError(error, 'auth'), String(error));
+          assert.match(
+            error.message,
+            new RegExp(
+              `no password for ${ftp().user}@127\\.0\\.0\\.1: none in the URL \\(no password\\), .* \\(no entry for 127\\.0\\.0\\.1\\), the keyring \\(.*\\), FERRY_PASSWORD \\(not set\\), and --no-prompt forbids asking; give one in the URL \\(ftp://${ftp().user}:PASSWORD@127\\.0\\.0\\.1/…\\), in FERRY_PASSWORD, or in ~/\\.netrc`,
+            ),
+          );
+          return true;
+        },
+      ),
     );
   });
 
   it('SFTP (sshd): password from the netrc, tried after keys, and named in the tried list on failure', async () => {
     const netrc = netrcWith('sftp-netrc', `machine ${sshd().host} login ${sshd().user} password ${sshd().password}\n`);
     const backend = await withoutEnvPassword(() =>
-      withAgentSocket(undefined, () => openSftpBackend(parseTarget(`sftp://${sshd().user}@${sshd().host}:${sshd().port}${sshd().dataRoot}`), isolatedOptions({ netrcFile: netrc, useKeyring: false, prompt: 'never' }))),
+      withAgentSocket(undefined, () =>
+        openSftpBackend(
+          parseTarget(`sftp://${sshd().user}@${sshd().host}:${sshd().port}${sshd().dataRoot}`),
+          isolatedOptions({ netrcFile: netrc, useKeyring: false, prompt: 'never' }),
+        ),
+      ),
     );
     await backend.close();
     const wrong = netrcWith('sftp-wrong', `machine ${sshd().host} password not-the-password\n`);
     await withoutEnvPassword(() =>
       withAgentSocket(undefined, () =>
-        assert.rejects(openSftpBackend(parseTarget(`sftp://${sshd().user}@${sshd().host}:${sshd().port}${sshd().dataRoot}`), isolatedOptions({ netrcFile: wrong, useKeyring: false, prompt: 'never' })), (error: unknown) => {
-          assert.ok(isBackendError(error, 'auth'), String(error));
-          assert.match(error.message, /password from netrc/);
-          assert.ok(!error.message.includes('not-the-password'));
-          return true;
-        }),
+        assert.rejects(
+          openSftpBackend(
+            parseTarget(`sftp://${sshd().user}@${sshd().host}:${sshd().port}${sshd().dataRoot}`),
+            isolatedOptions({ netrcFile: wrong, useKeyring: false, prompt: 'never' }),
+          ),
+          (error: unknown) => {
+            assert.ok(isBackendError(error, 'auth'), String(error));
+            assert.match(error.message, /password from netrc/);
+            assert.ok(!error.message.includes('not-the-password'));
+            return true;
+          },
+        ),
       ),
     );
   });
@@ -137,7 +158,9 @@ describe('CLI logins: NETRC, FERRY_PASSWORD, --no-netrc, --no-prompt', () => {
       const folder = freshFolderName('netrc');
       const netrc = netrcWith(`cli-${folder}`, `machine ${p.host()}\n  login ${p.user()}\n  password ${p.password()}\n`);
       try {
-        const result = await s.run(['upload', s.local, p.url(folder), '--create-folder', '--no-keyring', '--state-dir', s.stateDir, ...p.extraArgs()], { env: envOf(s, { NETRC: netrc }) });
+        const result = await s.run(['upload', s.local, p.url(folder), '--create-folder', '--no-keyring', '--state-dir', s.stateDir, ...p.extraArgs()], {
+          env: envOf(s, { NETRC: netrc }),
+        });
         assert.equal(result.code, 0, result.stderr);
         assert.ok(existsSync(p.remoteFile(folder)));
         assertNoSecret(result.stdout + result.stderr);
@@ -150,7 +173,9 @@ describe('CLI logins: NETRC, FERRY_PASSWORD, --no-netrc, --no-prompt', () => {
       const s = await sandbox();
       const folder = freshFolderName('env');
       try {
-        const result = await s.run(['upload', s.local, p.url(folder), '--create-folder', '--no-keyring', '--state-dir', s.stateDir, ...p.extraArgs()], { env: envOf(s, { FERRY_PASSWORD: p.password() }) });
+        const result = await s.run(['upload', s.local, p.url(folder), '--create-folder', '--no-keyring', '--state-dir', s.stateDir, ...p.extraArgs()], {
+          env: envOf(s, { FERRY_PASSWORD: p.password() }),
+        });
         assert.equal(result.code, 0, result.stderr);
         assert.ok(existsSync(p.remoteFile(folder)));
         assertNoSecret(result.stdout + result.stderr);
@@ -164,10 +189,13 @@ describe('CLI logins: NETRC, FERRY_PASSWORD, --no-netrc, --no-prompt', () => {
       const folder = freshFolderName('nonetrc');
       const netrc = netrcWith(`cli-${folder}`, `machine ${p.host()} login ${p.user()} password ${p.password()}\n`);
       const started = Date.now();
-      const result = await s.run(['upload', s.local, p.url(folder), '--create-folder', '--no-netrc', '--no-keyring', '--no-prompt', '--state-dir', s.stateDir, ...p.extraArgs()], {
-        env: envOf(s, { NETRC: netrc }),
-        timeoutMs: 30_000,
-      });
+      const result = await s.run(
+        ['upload', s.local, p.url(folder), '--create-folder', '--no-netrc', '--no-keyring', '--no-prompt', '--state-dir', s.stateDir, ...p.extraArgs()],
+        {
+          env: envOf(s, { NETRC: netrc }),
+          timeoutMs: 30_000,
+        },
+      );
       p.cleanup(folder);
       assert.equal(result.code, 1, result.stderr);
       assert.match(result.stderr, /authentication failed|no password for/);
@@ -180,7 +208,10 @@ describe('CLI logins: NETRC, FERRY_PASSWORD, --no-netrc, --no-prompt', () => {
     const s = await sandbox();
     const { spawnCli, collect, ensureBuilt } = await import('../support/run-cli.js');
     await ensureBuilt();
-    const child = spawnCli(['upload', s.local, ftpTargetUrl('x'), '--no-prompt', '--no-keyring', '--state-dir', s.stateDir], { cwd: s.root, env: envOf(s, { NETRC: join(dir, 'missing') }) });
+    const child = spawnCli(['upload', s.local, ftpTargetUrl('x'), '--no-prompt', '--no-keyring', '--state-dir', s.stateDir], {
+      cwd: s.root,
+      env: envOf(s, { NETRC: join(dir, 'missing') }),
+    });
     // stdin stays open: a prompt would wait forever; collect kills after 20 s.
     const result = await collect(child, 20_000);
     assert.equal(result.signal, null, 'did not hang');
@@ -193,7 +224,9 @@ describe('CLI logins: NETRC, FERRY_PASSWORD, --no-netrc, --no-prompt', () => {
     const folder = freshFolderName('badnetrc');
     const netrc = netrcWith(`cli-${folder}`, `machine ${ftp().host} login ${ftp().user} password "unterminated\n`);
     try {
-      const result = await s.run(['upload', s.local, ftpTargetUrl(folder), '--create-folder', '--no-keyring', '--state-dir', s.stateDir], { env: envOf(s, { NETRC: netrc, FERRY_PASSWORD: ftp().password }) });
+      const result = await s.run(['upload', s.local, ftpTargetUrl(folder), '--create-folder', '--no-keyring', '--state-dir', s.stateDir], {
+        env: envOf(s, { NETRC: netrc, FERRY_PASSWORD: ftp().password }),
+      });
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout + result.stderr, /malformed \(unterminated quote on line 1\): not using it/);
     } finally {

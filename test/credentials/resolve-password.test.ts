@@ -5,7 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { KeyringStore } from '../../src/backends/credentials/keyring-store.js';
-import { howToGivePassword, resolvePassword, storeLoginPassword, type PasswordLookupOptions, type PasswordRequest } from '../../src/backends/credentials/resolve-password.js';
+import {
+  howToGivePassword,
+  resolvePassword,
+  storeLoginPassword,
+  type PasswordLookupOptions,
+  type PasswordRequest,
+} from '../../src/backends/credentials/resolve-password.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ferry-creds-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -38,7 +44,12 @@ function withoutLooked<T extends { looked?: unknown }>(found: T): Omit<T, 'looke
   return rest;
 }
 
-const request = (extra: Partial<PasswordRequest> = {}): PasswordRequest => ({ host: 'h.example', user: 'alice', promptText: (u) => `password for ${u}: `, ...extra });
+const request = (extra: Partial<PasswordRequest> = {}): PasswordRequest => ({
+  host: 'h.example',
+  user: 'alice',
+  promptText: (u) => `password for ${u}: `,
+  ...extra,
+});
 
 function asker(answer: string | undefined) {
   const asked: string[] = [];
@@ -69,23 +80,47 @@ describe('password sources in order', () => {
   });
 
   it('3. keyring (service ferry, account user@host) when netrc has nothing or --no-netrc', async () => {
-    assert.deepEqual(await resolvePassword(request(), { netrcFile: missingNetrc }, { keyring, env }), { user: 'alice', password: 'from-keyring', source: 'keyring' });
-    assert.deepEqual(await resolvePassword(request(), { netrcFile: netrc, useNetrc: false }, { keyring, env }), { user: 'alice', password: 'from-keyring', source: 'keyring' });
+    assert.deepEqual(await resolvePassword(request(), { netrcFile: missingNetrc }, { keyring, env }), {
+      user: 'alice',
+      password: 'from-keyring',
+      source: 'keyring',
+    });
+    assert.deepEqual(await resolvePassword(request(), { netrcFile: netrc, useNetrc: false }, { keyring, env }), {
+      user: 'alice',
+      password: 'from-keyring',
+      source: 'keyring',
+    });
   });
 
   it("3b. pyftpsync's keyring entry (service pyftpsync, key host, value user:password), also naming the user", async () => {
     const k = fakeKeyring({ 'pyftpsync/h.example': 'alice:py:pw' });
     assert.deepEqual(await resolvePassword(request(), { useNetrc: false }, { keyring: k, env }), { user: 'alice', password: 'py:pw', source: 'keyring' });
     assert.deepEqual(k.calls, ['ferry/alice@h.example', 'pyftpsync/h.example']);
-    assert.deepEqual(await resolvePassword(request({ user: undefined }), { useNetrc: false }, { keyring: k, env }), { user: 'alice', password: 'py:pw', source: 'keyring' });
+    assert.deepEqual(await resolvePassword(request({ user: undefined }), { useNetrc: false }, { keyring: k, env }), {
+      user: 'alice',
+      password: 'py:pw',
+      source: 'keyring',
+    });
     // Another user's pyftpsync entry does not apply.
-    assert.deepEqual(await resolvePassword(request({ user: 'bob' }), { useNetrc: false }, { keyring: k, env }), { user: 'bob', password: 'from-env', source: 'env' });
+    assert.deepEqual(await resolvePassword(request({ user: 'bob' }), { useNetrc: false }, { keyring: k, env }), {
+      user: 'bob',
+      password: 'from-env',
+      source: 'env',
+    });
   });
 
   it('4. FERRY_PASSWORD when netrc and keyring have nothing (or are off)', async () => {
     const k = fakeKeyring();
-    assert.deepEqual(await resolvePassword(request(), { useNetrc: false, useKeyring: false }, { keyring, env }), { user: 'alice', password: 'from-env', source: 'env' });
-    assert.deepEqual(await resolvePassword(request(), { netrcFile: missingNetrc }, { keyring: k, env }), { user: 'alice', password: 'from-env', source: 'env' });
+    assert.deepEqual(await resolvePassword(request(), { useNetrc: false, useKeyring: false }, { keyring, env }), {
+      user: 'alice',
+      password: 'from-env',
+      source: 'env',
+    });
+    assert.deepEqual(await resolvePassword(request(), { netrcFile: missingNetrc }, { keyring: k, env }), {
+      user: 'alice',
+      password: 'from-env',
+      source: 'env',
+    });
   });
 
   it('a failing keyring falls through to the next source', async () => {
@@ -95,41 +130,73 @@ describe('password sources in order', () => {
 
   it('5. the prompt last; no answer (no terminal) leaves no password', async () => {
     const a = asker('typed');
-    assert.deepEqual(await resolvePassword(request(), { netrcFile: missingNetrc, askSecret: a.askSecret }, { keyring: fakeKeyring(), env: {} }), { user: 'alice', password: 'typed', source: 'prompt' });
+    assert.deepEqual(await resolvePassword(request(), { netrcFile: missingNetrc, askSecret: a.askSecret }, { keyring: fakeKeyring(), env: {} }), {
+      user: 'alice',
+      password: 'typed',
+      source: 'prompt',
+    });
     assert.deepEqual(a.asked, ['password for alice: ']);
     const none = asker(undefined);
-    assert.deepEqual(await resolvePassword(request(), { netrcFile: missingNetrc, askSecret: none.askSecret }, { keyring: fakeKeyring(), env: {} }).then(withoutLooked), { user: 'alice' });
+    assert.deepEqual(
+      await resolvePassword(request(), { netrcFile: missingNetrc, askSecret: none.askSecret }, { keyring: fakeKeyring(), env: {} }).then(withoutLooked),
+      { user: 'alice' },
+    );
   });
 
   it('--no-prompt never asks', async () => {
     const a = asker('typed');
-    assert.deepEqual(await resolvePassword(request(), { netrcFile: missingNetrc, askSecret: a.askSecret, prompt: 'never' }, { keyring: fakeKeyring(), env: {} }).then(withoutLooked), { user: 'alice' });
+    assert.deepEqual(
+      await resolvePassword(request(), { netrcFile: missingNetrc, askSecret: a.askSecret, prompt: 'never' }, { keyring: fakeKeyring(), env: {} }).then(
+        withoutLooked,
+      ),
+      { user: 'alice' },
+    );
     assert.deepEqual(a.asked, []);
   });
 
   it('--prompt asks even when the URL has a password, and falls back when no one answers', async () => {
     const a = asker('typed');
-    assert.deepEqual(await resolvePassword(request({ urlPassword: 'u' }), { netrcFile: netrc, askSecret: a.askSecret, prompt: 'always' }, { keyring, env }), { user: 'alice', password: 'typed', source: 'prompt' });
+    assert.deepEqual(await resolvePassword(request({ urlPassword: 'u' }), { netrcFile: netrc, askSecret: a.askSecret, prompt: 'always' }, { keyring, env }), {
+      user: 'alice',
+      password: 'typed',
+      source: 'prompt',
+    });
     const none = asker(undefined);
-    assert.deepEqual(await resolvePassword(request(), { netrcFile: netrc, askSecret: none.askSecret, prompt: 'always' }, { keyring, env }), { user: 'alice', password: 'from-netrc', source: 'netrc' });
+    assert.deepEqual(await resolvePassword(request(), { netrcFile: netrc, askSecret: none.askSecret, prompt: 'always' }, { keyring, env }), {
+      user: 'alice',
+      password: 'from-netrc',
+      source: 'netrc',
+    });
     assert.equal(none.asked.length, 1);
   });
 
   it('no user anywhere: nothing but the pyftpsync entry is consulted (FTP then logs in anonymously)', async () => {
     const a = asker('typed');
     const k = fakeKeyring();
-    assert.deepEqual(await resolvePassword(request({ user: undefined, host: 'other' }), { netrcFile: netrc, askSecret: a.askSecret }, { keyring: k, env }).then(withoutLooked), {});
+    assert.deepEqual(
+      await resolvePassword(request({ user: undefined, host: 'other' }), { netrcFile: netrc, askSecret: a.askSecret }, { keyring: k, env }).then(withoutLooked),
+      {},
+    );
     assert.deepEqual(k.calls, ['pyftpsync/other']);
     assert.deepEqual(a.asked, []);
   });
 
   it("no user in the URL: netrc's login names it", async () => {
-    assert.deepEqual(await resolvePassword(request({ user: undefined, host: 'anon.example' }), { netrcFile: netrc }, { keyring, env }), { user: 'carol', password: 'carol-pw', source: 'netrc' });
+    assert.deepEqual(await resolvePassword(request({ user: undefined, host: 'anon.example' }), { netrcFile: netrc }, { keyring, env }), {
+      user: 'carol',
+      password: 'carol-pw',
+      source: 'netrc',
+    });
   });
 
   it('steps: the SFTP stored-password lookup leaves out the URL and the prompt', async () => {
     const a = asker('typed');
-    const found = await resolvePassword(request({ urlPassword: 'u' }), { netrcFile: missingNetrc, askSecret: a.askSecret }, { keyring: fakeKeyring(), env: {} }, { url: false, prompt: false });
+    const found = await resolvePassword(
+      request({ urlPassword: 'u' }),
+      { netrcFile: missingNetrc, askSecret: a.askSecret },
+      { keyring: fakeKeyring(), env: {} },
+      { url: false, prompt: false },
+    );
     assert.deepEqual(withoutLooked(found), { user: 'alice' });
     assert.deepEqual(a.asked, []);
   });
@@ -138,9 +205,19 @@ describe('password sources in order', () => {
 describe('where ferry looked, for the error message', () => {
   it('names every source it looked at without finding a password, never a secret', async () => {
     const found = await resolvePassword(request(), { netrcFile: missingNetrc }, { keyring: fakeKeyring(), env: {} });
-    assert.deepEqual(found.looked, ['the URL (no password)', `${missingNetrc} (no entry for h.example)`, 'the keyring (nothing saved for alice@h.example)', 'FERRY_PASSWORD (not set)']);
+    assert.deepEqual(found.looked, [
+      'the URL (no password)',
+      `${missingNetrc} (no entry for h.example)`,
+      'the keyring (nothing saved for alice@h.example)',
+      'FERRY_PASSWORD (not set)',
+    ]);
     const skipped = await resolvePassword(request(), { useNetrc: false, useKeyring: false }, { keyring: fakeKeyring(), env: {} });
-    assert.deepEqual(skipped.looked, ['the URL (no password)', `${join(process.env.HOME ?? '', '.netrc')} (skipped: \`useNetrc: false\`)`, 'the keyring (skipped: `useKeyring: false`)', 'FERRY_PASSWORD (not set)']);
+    assert.deepEqual(skipped.looked, [
+      'the URL (no password)',
+      `${join(process.env.HOME ?? '', '.netrc')} (skipped: \`useNetrc: false\`)`,
+      'the keyring (skipped: `useKeyring: false`)',
+      'FERRY_PASSWORD (not set)',
+    ]);
     assert.equal((await resolvePassword(request(), { netrcFile: netrc }, { keyring: fakeKeyring(), env: {} })).looked, undefined, 'found: no list');
   });
   it('the way to give one names every place', () => {
@@ -159,7 +236,9 @@ describe('--store-password', () => {
       const options: PasswordLookupOptions = { warn: (m) => warnings.push(m) };
       await storeLoginPassword('h.example', 'alice', 'pw-1', source, options, { keyring: k, env: {} });
       assert.deepEqual(k.stored, { 'ferry/alice@h.example': 'pw-1' });
-      assert.deepEqual(warnings, ['saved the password of alice@h.example in the system keyring (service ferry, account alice@h.example); the next run finds it there']);
+      assert.deepEqual(warnings, [
+        'saved the password of alice@h.example in the system keyring (service ferry, account alice@h.example); the next run finds it there',
+      ]);
       assert.deepEqual(k.calls, ['ferry/alice@h.example'], 'read back before saying saved');
     }
   });

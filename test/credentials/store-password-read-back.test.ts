@@ -50,7 +50,7 @@ describe('keyring lookups that find nothing at first', () => {
   });
 });
 
-describe('ferry CLI: --store-password with the real keyring (an account of the test\'s own)', () => {
+describe("ferry CLI: --store-password with the real keyring (an account of the test's own)", () => {
   let box: Sandbox;
   let sshd: SshdFacts;
   let alias: string;
@@ -99,7 +99,19 @@ describe('ferry CLI: --store-password with the real keyring (an account of the t
   it('"saved" is said only after the password was read back, and the next run logs in with it alone', async () => {
     // The test suite keeps the keyring out of every run (FERRY_NO_KEYRING); this one is about it.
     const env = { FERRY_PASSWORD: '', FERRY_NO_KEYRING: '' };
-    const first = await box.run(['upload', box.local, `sftp://${sshd.user}:${encodeURIComponent(sshd.password)}@${alias}${remoteDir}`, '--state-dir', box.stateDir, '--store-password', '--no-netrc', '--no-prompt'], { env });
+    const first = await box.run(
+      [
+        'upload',
+        box.local,
+        `sftp://${sshd.user}:${encodeURIComponent(sshd.password)}@${alias}${remoteDir}`,
+        '--state-dir',
+        box.stateDir,
+        '--store-password',
+        '--no-netrc',
+        '--no-prompt',
+      ],
+      { env },
+    );
     assert.equal(first.code, 0, first.stderr);
     const said = first.stdout + first.stderr;
     assert.ok(!said.includes(sshd.password), 'the password is never printed');
@@ -108,9 +120,14 @@ describe('ferry CLI: --store-password with the real keyring (an account of the t
       assert.doesNotMatch(said, /warning: saved the password/);
       return;
     }
-    assert.match(said, new RegExp(`saved the password of ${account()} in the system keyring \\(service ferry, account ${account()}\\); the next run finds it there`));
+    assert.match(
+      said,
+      new RegExp(`saved the password of ${account()} in the system keyring \\(service ferry, account ${account()}\\); the next run finds it there`),
+    );
     await writeTree(box.local, { 'b.txt': 'b' });
-    const next = await box.run(['upload', box.local, `sftp://${sshd.user}@${alias}${remoteDir}`, '--state-dir', box.stateDir, '--no-netrc', '--no-prompt'], { env });
+    const next = await box.run(['upload', box.local, `sftp://${sshd.user}@${alias}${remoteDir}`, '--state-dir', box.stateDir, '--no-netrc', '--no-prompt'], {
+      env,
+    });
     assert.equal(next.code, 0, `the next run did not find the saved password:\n${next.stderr}`);
     assert.match(next.stdout, /COPY NEW\s+>\s+b\.txt/);
   });

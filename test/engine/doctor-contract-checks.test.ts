@@ -45,7 +45,10 @@ describe('doctor contract checks', () => {
     assert.equal(ok, true);
     assert.deepEqual([findings.get('mtime-set')?.value, findings.get('mtime-set')?.status], [null, 'warn']);
     assert.equal(findings.get('clock-offset')?.value, 0);
-    assert.deepEqual((await backend.list('' as never)).map((entry) => entry.name), []);
+    assert.deepEqual(
+      (await backend.list('' as never)).map((entry) => entry.name),
+      [],
+    );
   });
 
   it('a check failing after the write still removes its temporary file', async () => {

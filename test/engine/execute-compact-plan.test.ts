@@ -41,11 +41,24 @@ describe('executePlan with a compact record phase', () => {
     const plan = recordingPlan(300);
     const started: unknown[] = [];
     const reported: ActionResult[] = [];
-    const results = await executePlan(plan, { ...backends(), onStart: (action) => started.push(action), onResult: async (result) => void reported.push(result) });
+    const results = await executePlan(plan, {
+      ...backends(),
+      onStart: (action) => started.push(action),
+      onResult: async (result) => void reported.push(result),
+    });
     assert.equal(results.length, 301);
-    assert.deepStrictEqual(results.map((result) => result.status), Array(301).fill('done'));
-    assert.deepStrictEqual(results.map((result) => result.action), plan.actions);
-    assert.deepStrictEqual(reported.map((result) => result.action), plan.actions);
+    assert.deepStrictEqual(
+      results.map((result) => result.status),
+      Array(301).fill('done'),
+    );
+    assert.deepStrictEqual(
+      results.map((result) => result.action),
+      plan.actions,
+    );
+    assert.deepStrictEqual(
+      reported.map((result) => result.action),
+      plan.actions,
+    );
     // The very object handed to onStart is the one in its result.
     results.forEach((result, index) => assert.equal(result.action, started[index]));
   });
@@ -73,7 +86,10 @@ describe('executePlan with a compact record phase', () => {
     const notRun = results.filter((result) => result.status === 'not-run' && result.why === 'interrupted').length;
     assert.equal(done + notRun, 501);
     assert.ok(done >= 101 && done < 120, `${done} done`);
-    assert.deepStrictEqual(results.map((result) => result.action), plan.actions);
+    assert.deepStrictEqual(
+      results.map((result) => result.action),
+      plan.actions,
+    );
   });
 });
 
@@ -85,11 +101,16 @@ describe('runPool', () => {
     }
     const iterator = numbers();
     const seen: number[] = [];
-    const started = await runPool({ [Symbol.iterator]: () => iterator }, 4, async (n) => {
-      seen.push(n);
-      if (n === 9) controller.abort();
-      await Promise.resolve();
-    }, controller.signal);
+    const started = await runPool(
+      { [Symbol.iterator]: () => iterator },
+      4,
+      async (n) => {
+        seen.push(n);
+        if (n === 9) controller.abort();
+        await Promise.resolve();
+      },
+      controller.signal,
+    );
     assert.equal(started, seen.length);
     assert.deepStrictEqual(seen, [...Array(seen.length).keys()]);
     assert.deepStrictEqual([...iterator], [...Array(100).keys()].slice(seen.length));

@@ -163,7 +163,10 @@ describe('executePlan re-checks', () => {
         remote,
         stateDir,
         onEvent: (event) => {
-          if (event.type === 'action-finished') results.push(`${event.result.action.kind} ${event.result.action.path} ${event.result.status}${event.result.status === 'conflict' ? ` ${event.result.reason}` : ''}`);
+          if (event.type === 'action-finished')
+            results.push(
+              `${event.result.action.kind} ${event.result.action.path} ${event.result.status}${event.result.status === 'conflict' ? ` ${event.result.reason}` : ''}`,
+            );
         },
       });
       assert.deepEqual(results, ['delete d/x.txt done', 'rmdir d conflict changed-during-sync']);

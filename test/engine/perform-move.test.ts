@@ -50,7 +50,13 @@ describe('moves in the engine', () => {
       const events: SyncEvent[] = [];
       const summary = await runSync('sync', { ...base, onEvent: (e) => events.push(e) });
       const moves = results(events).filter((r) => r.action.kind === 'move');
-      assert.deepEqual(moves.map((r) => [r.action.path, r.status, r.status === 'done' && r.via]), [['b.txt', 'done', 'copy'], ['e', 'done', 'copy']]);
+      assert.deepEqual(
+        moves.map((r) => [r.action.path, r.status, r.status === 'done' && r.via]),
+        [
+          ['b.txt', 'done', 'copy'],
+          ['e', 'done', 'copy'],
+        ],
+      );
       assert.equal(summary.errors, 0);
       assert.deepEqual([...remote.dump().keys()], ['b.txt', 'e', 'e/s', 'e/s/y', 'e/x']);
       assert.equal(remote.content(p('e/s/y')), 'in d/s, y');

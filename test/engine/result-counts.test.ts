@@ -59,5 +59,15 @@ it('a watch reports and adds up its part of the same count', () => {
   const totals = { passes: 2, ...watchCountsOf(emptyCounts()) };
   addWatchCounts(totals, part);
   addWatchCounts(totals, part);
-  assert.deepEqual(totals, { passes: 2, filesCopied: 2, bytesCopied: 28, filesDeleted: 2, foldersCreated: 2, foldersDeleted: 2, moved: 2, conflicts: 0, errors: 0 });
+  assert.deepEqual(totals, {
+    passes: 2,
+    filesCopied: 2,
+    bytesCopied: 28,
+    filesDeleted: 2,
+    foldersCreated: 2,
+    foldersDeleted: 2,
+    moved: 2,
+    conflicts: 0,
+    errors: 0,
+  });
 });

@@ -28,7 +28,9 @@ describe('faults: SIGKILL at random moments (fast variant)', () => {
       const dir = path.join(box.root, `trial-${spec.seed}`);
       await fs.mkdir(dir);
       const result = await runCrashTrial(spec, dir, box.env);
-      t.diagnostic(`killed=${result.killed} at ${result.killAfterMs} ms, ${result.doneAtKill}/${result.toCopy} copies done, ${result.leftoverTemps} temp files left`);
+      t.diagnostic(
+        `killed=${result.killed} at ${result.killAfterMs} ms, ${result.doneAtKill}/${result.toCopy} copies done, ${result.leftoverTemps} temp files left`,
+      );
       await fs.rm(dir, { recursive: true, force: true });
     });
   }

@@ -57,7 +57,9 @@ async function filesOf(root: string): Promise<Files> {
 
 function eventsOf(result: CliResult) {
   const events = parseJsonLines(result.stdout);
-  const failed = events.filter((e) => e.type === 'action-finished' && e.result.status === 'failed').map((e) => ({ path: e.result.action.path as string, error: e.result.error as string }));
+  const failed = events
+    .filter((e) => e.type === 'action-finished' && e.result.status === 'failed')
+    .map((e) => ({ path: e.result.action.path as string, error: e.result.error as string }));
   const summary = events.at(-1)?.type === 'summary' ? events.at(-1)!.summary : undefined;
   return { failed, summary };
 }
@@ -71,7 +73,14 @@ async function writeSource(dir: string): Promise<void> {
 }
 
 /** Checks a run into a full disk and the run after freeing space. */
-async function checkFullDiskRuns(opts: { side: 'local' | 'remote'; source: string; target: string; run: () => Promise<CliResult>; free: () => void; named?: boolean }): Promise<void> {
+async function checkFullDiskRuns(opts: {
+  side: 'local' | 'remote';
+  source: string;
+  target: string;
+  run: () => Promise<CliResult>;
+  free: () => void;
+  named?: boolean;
+}): Promise<void> {
   const first = await opts.run();
   assert.equal(first.code, 1, `a run with failed copies exits 1: ${first.stderr}`);
   assert.ok(!hasStackTrace(first.stderr), first.stderr);
@@ -181,10 +190,15 @@ describe('faults: full disk and permission errors', () => {
     await fs.chown(folder.diskPath, owner.uid, owner.gid);
     // sub/ belongs to root and is read-only for the server's user.
     await fs.chmod(path.join(folder.diskPath, 'sub'), 0o755);
-    const result = await runCli(['upload', source, folder.url, '--state-dir', path.join(box.root, `state-perm-up-${++runNo}`), '--json', ...folder.args], { env: box.env });
+    const result = await runCli(['upload', source, folder.url, '--state-dir', path.join(box.root, `state-perm-up-${++runNo}`), '--json', ...folder.args], {
+      env: box.env,
+    });
     assert.equal(result.code, 1, result.stderr);
     const { failed, summary } = eventsOf(result);
-    assert.deepEqual(failed.map((f) => f.path).sort(), [0, 1, 2, 3, 4].map((i) => `sub/small${i}.txt`));
+    assert.deepEqual(
+      failed.map((f) => f.path).sort(),
+      [0, 1, 2, 3, 4].map((i) => `sub/small${i}.txt`),
+    );
     for (const f of failed) assert.match(f.error, /permission|denied/i, f.error);
     assert.equal(summary.filesCopied, 2, 'the files at the top were copied');
     const remote = await filesOf(folder.diskPath);

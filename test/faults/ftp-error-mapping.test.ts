@@ -7,7 +7,9 @@ import { mapFtpError } from '../../src/backends/ftp/ftp-errors.js';
 
 describe('FTP errors after a dropped connection', () => {
   it('a reset while the data connection is prepared (PASV/EPSV) is a retryable lost connection', () => {
-    const error = new Error("None of the available transfer strategies work. Last error response was 'Error: Client is closed because read ECONNRESET (control socket)'.");
+    const error = new Error(
+      "None of the available transfer strategies work. Last error response was 'Error: Client is closed because read ECONNRESET (control socket)'.",
+    );
     const mapped = mapFtpError(error, 'cannot write ftp://h/x', 'h:21');
     assert.equal(mapped.code, 'connection-lost');
     assert.equal(mapped.retryable, true);

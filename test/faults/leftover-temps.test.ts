@@ -102,25 +102,37 @@ describe('faults: temporary files of a killed run are removed by the next run', 
         remote.proxy!.setDelay(0);
         // Another copy may have opened its temporary file between the look and the kill.
         const left = await tempsIn(target);
-        assert.ok(seen.every((temp) => left.includes(temp)), 'the killed run left its temporary file');
+        assert.ok(
+          seen.every((temp) => left.includes(temp)),
+          'the killed run left its temporary file',
+        );
 
         const next = await runCli(args, { env: box.env, timeoutMs: 120_000 });
         assert.equal(next.code, 0, next.stderr + next.stdout.slice(-3000));
         const events = parseJsonLines(next.stdout);
         const removed = events.filter((event) => event.type === 'temps-removed');
-        assert.deepEqual(removed.map((event) => [event['side'], event['files']]), [[direction === 'upload' ? 'remote' : 'local', left.length]]);
-        assert.deepEqual(events.filter((event) => event.type === 'warning'), []);
+        assert.deepEqual(
+          removed.map((event) => [event['side'], event['files']]),
+          [[direction === 'upload' ? 'remote' : 'local', left.length]],
+        );
+        assert.deepEqual(
+          events.filter((event) => event.type === 'warning'),
+          [],
+        );
         assert.deepEqual(await tempsIn(target), [], 'no temporary file remains on the target');
         assert.deepEqual(await tempsIn(source), []);
         await assertHolds(target, files);
         await assertHolds(source, files);
         // Nothing is left to track: the writer list of the pair is gone with its last writer.
-        assert.deepEqual((await fs.readdir(stateDir)).filter((name) => name.endsWith('.writers')), []);
+        assert.deepEqual(
+          (await fs.readdir(stateDir)).filter((name) => name.endsWith('.writers')),
+          [],
+        );
       });
     }
   }
 
-  it('local: killed mid-file (a second time before it could clean up), the next run removes both runs\' files', async () => {
+  it("local: killed mid-file (a second time before it could clean up), the next run removes both runs' files", async () => {
     const dir = path.join(box.root, 'local-local');
     const local = path.join(dir, 'local');
     const remote = path.join(dir, 'remote');
@@ -129,7 +141,7 @@ describe('faults: temporary files of a killed run are removed by the next run', 
     const files = await writeSource(local, 96 * 1024 * 1024);
     const args = ['upload', local, remote, '--state-dir', stateDir, '--json', '--no-progress'];
     const seen = new Set<string>();
-    for (let killed = 0; killed < 2; ) {
+    for (let killed = 0; killed < 2;) {
       const child = spawnCli(args, { env: box.env });
       child.stdin!.end();
       let temps: string[] = [];
@@ -168,7 +180,9 @@ describe('faults: temporary files of a killed run are removed by the next run', 
     await fs.mkdir(writerLocal, { recursive: true });
     await fs.writeFile(path.join(writerLocal, 'big.bin'), randomBytes(8 * 1024 * 1024));
     remote.proxy!.setDelay(50);
-    const live = spawnCli(['upload', writerLocal, remote.url, '--state-dir', path.join(dir, 'state-a'), '--json', '--parallel', '1', ...remote.args], { env: box.env });
+    const live = spawnCli(['upload', writerLocal, remote.url, '--state-dir', path.join(dir, 'state-a'), '--json', '--parallel', '1', ...remote.args], {
+      env: box.env,
+    });
     live.stdin!.end();
     try {
       const writing = await waitForTemp(remote.diskPath);
@@ -177,10 +191,16 @@ describe('faults: temporary files of a killed run are removed by the next run', 
       const known = path.join(dir, 'known_hosts');
       const key = (await fs.readFile(loadServer<{ hostKeyPublicPath: string }>('sshd').hostKeyPublicPath, 'utf8')).trim().split(/\s+/).slice(0, 2).join(' ');
       await fs.writeFile(known, `[127.0.0.1]:${loadServer<{ port: number }>('sshd').port} ${key}\n`);
-      const other = await runCli(['download', otherLocal, direct, '--state-dir', path.join(dir, 'state-b'), '--known-hosts', known, '--no-keyring', '--no-netrc'], { env: box.env, timeoutMs: 120_000 });
+      const other = await runCli(
+        ['download', otherLocal, direct, '--state-dir', path.join(dir, 'state-b'), '--known-hosts', known, '--no-keyring', '--no-netrc'],
+        { env: box.env, timeoutMs: 120_000 },
+      );
       assert.equal(other.code, 0, other.stderr);
-      assert.match(other.stderr, /warning: 1 temporary file of other ferry runs left alone on the remote side \(\.~ferry-big\.bin\.[0-9a-z]{8}-[0-9a-z]{8}\.tmp\)/);
-      assert.deepEqual(await tempsIn(remote.diskPath), writing, 'the live run\'s temporary file is still there');
+      assert.match(
+        other.stderr,
+        /warning: 1 temporary file of other ferry runs left alone on the remote side \(\.~ferry-big\.bin\.[0-9a-z]{8}-[0-9a-z]{8}\.tmp\)/,
+      );
+      assert.deepEqual(await tempsIn(remote.diskPath), writing, "the live run's temporary file is still there");
       assert.deepEqual(await tempsIn(otherLocal), [], 'and was not copied');
       await assert.rejects(fs.stat(path.join(otherLocal, writing[0]!)));
     } finally {

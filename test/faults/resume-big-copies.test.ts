@@ -164,7 +164,11 @@ describe('faults: a big copy killed mid-file continues on the next run', () => {
       const written = await fs.readFile(path.join(targetDir, 'big.bin'));
       assert.equal(sha(written), sha(content), 'the copy is byte-exact');
       assert.equal(await partIn(targetDir), undefined, 'no temporary file is left');
-      assert.deepEqual((await fs.readdir(stateDir)).filter((file) => file.endsWith('.parts')), [], 'no part is recorded any more');
+      assert.deepEqual(
+        (await fs.readdir(stateDir)).filter((file) => file.endsWith('.parts')),
+        [],
+        'no part is recorded any more',
+      );
       const warnings = events.filter((event) => event.type === 'warning').map((event) => event['message'] as string);
       if (c.meanwhile === undefined && continues(c)) {
         // The rest, plus at most the 1 MiB an SFTP continuation writes again.
@@ -175,7 +179,11 @@ describe('faults: a big copy killed mid-file continues on the next run', () => {
       } else {
         assert.equal(finished['result']['resumedFrom'], undefined, 'copied from the start');
         assert.equal(summary.bytesCopied, SIZE);
-        if (c.meanwhile === 'flip-part') assert.ok(warnings.some((message) => message.includes('does not match the source')), warnings.join('\n'));
+        if (c.meanwhile === 'flip-part')
+          assert.ok(
+            warnings.some((message) => message.includes('does not match the source')),
+            warnings.join('\n'),
+          );
         else assert.deepEqual(warnings, []);
       }
     });
@@ -192,7 +200,10 @@ describe('faults: a big copy whose connection drops continues on the retry withi
     await box.cleanup();
   });
 
-  for (const [kind, direction] of [['sftp', 'upload'], ['ftp', 'download']] as const) {
+  for (const [kind, direction] of [
+    ['sftp', 'upload'],
+    ['ftp', 'download'],
+  ] as const) {
     it(`${kind} ${direction}: the retry sends about the rest`, async () => {
       const remote = await remoteFolder(kind, `resume-retry-${kind}`, box.root, true);
       try {
@@ -207,7 +218,16 @@ describe('faults: a big copy whose connection drops continues on the retry withi
         await fs.chown(source, owner.uid, owner.gid);
         // One connection (FTP: one data connection) is cut once it has carried 40 MiB.
         remote.proxy!.dropAfterBytes(40 * MiB, 1, kind === 'ftp');
-        const args = [direction, local, remote.url, '--state-dir', path.join(box.root, `${kind}-${direction}`, 'state'), '--json', '--no-progress', ...remote.args];
+        const args = [
+          direction,
+          local,
+          remote.url,
+          '--state-dir',
+          path.join(box.root, `${kind}-${direction}`, 'state'),
+          '--json',
+          '--no-progress',
+          ...remote.args,
+        ];
         const run = await runCli(args, { env: box.env, timeoutMs: 120_000 });
         assert.equal(run.code, 0, run.stderr + run.stdout.slice(-2000));
         const events = parseJsonLines(run.stdout);

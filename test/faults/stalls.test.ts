@@ -55,7 +55,20 @@ describe('faults: the FTP pool with a server that stopped answering', () => {
     const pool = new FtpClientPool({
       size: 4,
       connect: (signal) =>
-        connectFtpClient({ host: '127.0.0.1', port: proxy.port, user: server.user, password: server.password, tls: 'none', tlsOptions: {}, encoding: 'utf8', timeoutMs, label: 'stalled' }, signal),
+        connectFtpClient(
+          {
+            host: '127.0.0.1',
+            port: proxy.port,
+            user: server.user,
+            password: server.password,
+            tls: 'none',
+            tlsOptions: {},
+            encoding: 'utf8',
+            timeoutMs,
+            label: 'stalled',
+          },
+          signal,
+        ),
     });
     try {
       const began = performance.now();

@@ -44,9 +44,16 @@ describe('a deferred batch sent with the next STOR', () => {
         const reply = await storeBuffer(client, `/${folder}/second.bin`, second, batch);
         assert.ok(reply.code >= 200 && reply.code < 300, reply.message);
         const replies = await batch.replies;
-        assert.deepEqual(replies.map((r) => r instanceof FTPError), [false, false, true], replies.map((r) => r.message).join(' | '));
+        assert.deepEqual(
+          replies.map((r) => r instanceof FTPError),
+          [false, false, true],
+          replies.map((r) => r.message).join(' | '),
+        );
         assert.equal(replies[1]!.code, 250);
-        assert.ok(writes.some((text) => text.includes(`RNTO /${folder}/first.bin\r\n`) && text.includes('\r\nEPSV\r\nSTOR ')), writes.join(' | '));
+        assert.ok(
+          writes.some((text) => text.includes(`RNTO /${folder}/first.bin\r\n`) && text.includes('\r\nEPSV\r\nSTOR ')),
+          writes.join(' | '),
+        );
         assert.ok((await readFile(join(server.dataRoot, folder, 'first.bin'))).equals(first));
         assert.ok((await readFile(join(server.dataRoot, folder, 'second.bin'))).equals(second));
       } finally {
@@ -104,7 +111,11 @@ describe('a deferred batch sent with the next STOR', () => {
       assert.equal(results[files.length]!.status, 'rejected');
       assert.ok((await stat(join(server.dataRoot, folder, 'blocked.bin'))).isDirectory());
       const names = await readdir(join(server.dataRoot, folder));
-      assert.deepEqual(names.filter((n) => n.startsWith('.~ferry')), [], 'temporary files left');
+      assert.deepEqual(
+        names.filter((n) => n.startsWith('.~ferry')),
+        [],
+        'temporary files left',
+      );
     } finally {
       FtpClientPool.prototype.handOver = handOver;
       await backend.close();

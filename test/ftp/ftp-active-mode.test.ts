@@ -64,7 +64,10 @@ describe('active mode on the wire', () => {
         await client.send(`MKD /${folder}`);
         await client.uploadFrom(Readable.from([Buffer.from('over active mode')]), `/${folder}/a.txt`);
         const listed = await client.list(`/${folder}`);
-        assert.deepEqual(listed.map((entry) => entry.name), ['a.txt']);
+        assert.deepEqual(
+          listed.map((entry) => entry.name),
+          ['a.txt'],
+        );
         const out = sink();
         await client.downloadTo(out.stream, `/${folder}/a.txt`);
         assert.equal(out.text(), 'over active mode');
@@ -179,8 +182,14 @@ describe('active mode against a scripted server', () => {
     const fake = await fakeServer('no-eprt');
     const client = await connectFtpClient(fakeSettings(fake.port));
     try {
-      assert.deepEqual((await client.list()).map((entry) => entry.name), ['a.txt']);
-      assert.deepEqual((await client.list()).map((entry) => entry.name), ['a.txt']);
+      assert.deepEqual(
+        (await client.list()).map((entry) => entry.name),
+        ['a.txt'],
+      );
+      assert.deepEqual(
+        (await client.list()).map((entry) => entry.name),
+        ['a.txt'],
+      );
     } finally {
       client.close();
       fake.server.close();
@@ -218,7 +227,10 @@ describe('active mode against a scripted server', () => {
     const fake = await fakeServer('foreign-first');
     const client = await connectFtpClient(fakeSettings(fake.port));
     try {
-      assert.deepEqual((await client.list()).map((entry) => entry.name), ['a.txt']);
+      assert.deepEqual(
+        (await client.list()).map((entry) => entry.name),
+        ['a.txt'],
+      );
     } finally {
       client.close();
       fake.server.close();

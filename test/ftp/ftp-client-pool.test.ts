@@ -66,7 +66,10 @@ describe('FtpClientPool', () => {
     assert.equal(connector.made.length, 3, 'an idle connection is reused');
     await pool.close();
     assert.ok(connector.made.every((c) => c.closed));
-    await assert.rejects(pool.use(async () => undefined), (e: unknown) => e instanceof BackendError && e.code === 'connection-lost');
+    await assert.rejects(
+      pool.use(async () => undefined),
+      (e: unknown) => e instanceof BackendError && e.code === 'connection-lost',
+    );
   });
 
   it('warmUp() logs in up to the size at once, and work then reuses those connections', async () => {
@@ -97,7 +100,10 @@ describe('FtpClientPool', () => {
     const shrinks: number[] = [];
     const pool = new FtpClientPool({ size: 4, connect: connector.connect, onShrink: (n) => shrinks.push(n) });
     const done = await Promise.all(Array.from({ length: 10 }, (_, i) => pool.use(async () => (await tick(), i))));
-    assert.deepEqual(done, Array.from({ length: 10 }, (_, i) => i));
+    assert.deepEqual(
+      done,
+      Array.from({ length: 10 }, (_, i) => i),
+    );
     assert.equal(pool.size, 2);
     assert.deepEqual(shrinks, [2]);
     await pool.close();
@@ -107,7 +113,10 @@ describe('FtpClientPool', () => {
     const connector = fakeConnector({ allow: 0 });
     const pool = new FtpClientPool({ size: 2, connect: connector.connect, backoffMs: 1, tooManyAttempts: 3 });
     const started = Date.now();
-    await assert.rejects(pool.use(async () => undefined), (e: unknown) => e instanceof BackendError && /421/.test(e.message));
+    await assert.rejects(
+      pool.use(async () => undefined),
+      (e: unknown) => e instanceof BackendError && /421/.test(e.message),
+    );
     assert.ok(Date.now() - started >= 7, 'waited 1 + 2 + 4 ms between tries');
     await pool.close();
   });
@@ -166,7 +175,10 @@ describe('FtpClientPool', () => {
     );
     const outcome = await Promise.race([work.then(() => 'done'), tick(5_000).then(() => 'stuck')]);
     assert.equal(outcome, 'done', 'work waited for connections still logging in');
-    assert.deepEqual(servedBy, Array.from({ length: 10 }, () => 0));
+    assert.deepEqual(
+      servedBy,
+      Array.from({ length: 10 }, () => 0),
+    );
     assert.equal(made.length, 4, 'the other connections were still opened, for later work');
     openGate();
     await tick();
@@ -203,11 +215,17 @@ describe('FtpClientPool', () => {
       },
     });
     const first = await Promise.all(Array.from({ length: 6 }, (_, i) => flaky.use(async () => (await tick(1), i))));
-    assert.deepEqual(first, Array.from({ length: 6 }, (_, i) => i));
+    assert.deepEqual(
+      first,
+      Array.from({ length: 6 }, (_, i) => i),
+    );
     openGate();
     await tick();
     const later = await Promise.all(Array.from({ length: 6 }, (_, i) => flaky.use(async () => (await tick(1), i))));
-    assert.deepEqual(later, Array.from({ length: 6 }, (_, i) => i));
+    assert.deepEqual(
+      later,
+      Array.from({ length: 6 }, (_, i) => i),
+    );
     await flaky.close();
   });
 
@@ -225,9 +243,16 @@ describe('FtpClientPool', () => {
     const work = Array.from({ length: 3 }, () => pool.use(async () => tick(20)));
     await Promise.allSettled(work);
     assert.equal(signals.length, 3, 'two more logins were started');
-    assert.deepEqual(signals.map((s) => s.aborted), [false, false, false]);
+    assert.deepEqual(
+      signals.map((s) => s.aborted),
+      [false, false, false],
+    );
     await pool.close();
-    assert.deepEqual(signals.map((s) => s.aborted), [false, true, true], 'the logins in progress were aborted');
+    assert.deepEqual(
+      signals.map((s) => s.aborted),
+      [false, true, true],
+      'the logins in progress were aborted',
+    );
   });
 
   it('a lease released twice gives its connection back once: a later holder keeps it to itself', async () => {

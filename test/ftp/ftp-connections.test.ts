@@ -30,10 +30,11 @@ describe('a server limiting connections per user (pure-ftpd answers 421)', () =>
   it('shrinks the pool to what the server allows and finishes every operation', async () => {
     const server = ftpServer('pure-ftpd');
     const warnings: string[] = [];
-    const backend = await openBackend(
-      parseTarget(ftpUrl(server, folder, { user: server.limitedUser, password: server.limitedPassword })),
-      { createFolder: true, parallel: 4, warn: (message) => warnings.push(message) },
-    );
+    const backend = await openBackend(parseTarget(ftpUrl(server, folder, { user: server.limitedUser, password: server.limitedPassword })), {
+      createFolder: true,
+      parallel: 4,
+      warn: (message) => warnings.push(message),
+    });
     try {
       const names = Array.from({ length: 16 }, (_, i) => `f${i}.txt`);
       await Promise.all(names.map((name) => backend.write(p(name), Readable.from([Buffer.from(name)]), {})));

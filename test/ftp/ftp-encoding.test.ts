@@ -28,7 +28,10 @@ describe('a server with Latin-1 names (pure-ftpd passes name bytes through)', ()
 
     const backend = await openTestFtp(server, folder, { encoding: 'ISO-8859-1' });
     try {
-      assert.deepEqual((await backend.list(p(''))).map((item) => item.name), ['café.txt']);
+      assert.deepEqual(
+        (await backend.list(p(''))).map((item) => item.name),
+        ['café.txt'],
+      );
       const chunks: Buffer[] = [];
       for await (const chunk of await backend.read(p('café.txt'))) chunks.push(chunk as Buffer);
       assert.equal(Buffer.concat(chunks).toString(), 'old');

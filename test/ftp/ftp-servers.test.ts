@@ -56,7 +56,8 @@ for (const name of servers) {
     it(`lists with ${name === 'vsftpd' ? 'LIST and MDTM' : 'MLSD'} and sets times with ${name === 'vsftpd' ? 'MDTM' : 'MFMT'}`, () => {
       assert.ok(backend instanceof FtpBackend);
       // vsftpd's MDTM-with-time is confirmed by the first upload, not by a probe file when opening.
-      const expected = name === 'vsftpd' ? { listing: 'LIST', mtimeMethod: 'mdtm', mtimeUnverified: true } : { listing: 'MLSD', mtimeMethod: 'mfmt', mtimeUnverified: false };
+      const expected =
+        name === 'vsftpd' ? { listing: 'LIST', mtimeMethod: 'mdtm', mtimeUnverified: true } : { listing: 'MLSD', mtimeMethod: 'mfmt', mtimeUnverified: false };
       assert.deepEqual(backend.protocolInfo, expected);
       assert.equal(backend.capabilities.mtimePrecisionMs, 1000);
       assert.equal(backend.capabilities.canSetMtime, true);
@@ -109,7 +110,7 @@ for (const name of servers) {
       const empty = await backend.write(p('empty'), Readable.from([]), { mtimeMs: t2014 });
       assert.deepEqual(fileOf(empty), { size: 0, mtimeMs: t2014 });
       const big = Buffer.alloc(5 * 1024 * 1024);
-      for (let i = 0; i < big.length; i += 4) big.writeUInt32LE(i * 2654435761 >>> 0, i);
+      for (let i = 0; i < big.length; i += 4) big.writeUInt32LE((i * 2654435761) >>> 0, i);
       const written = await backend.write(p('big'), Readable.from([big.subarray(0, 1_000_000), big.subarray(1_000_000)]), { mtimeMs: t2014 + 1000 });
       assert.deepEqual(fileOf(written), { size: big.length, mtimeMs: t2014 + 1000 });
       const back = await readAll(backend, 'big');
@@ -130,7 +131,10 @@ for (const name of servers) {
         backend.list(p('many')).then((l) => l.length),
       ]);
       assert.deepEqual(results.slice(0, names.length), names);
-      assert.deepEqual(results.slice(names.length, 2 * names.length), names.map((_, i) => t2014 + i * 1000));
+      assert.deepEqual(
+        results.slice(names.length, 2 * names.length),
+        names.map((_, i) => t2014 + i * 1000),
+      );
       assert.equal(results.at(-1), names.length);
     });
 

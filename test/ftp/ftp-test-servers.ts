@@ -68,11 +68,7 @@ export function freshFolderName(prefix: string): string {
 }
 
 /** Opens a backend on `folder` of a test server (created when missing), trusting its CA. */
-export async function openTestFtp(
-  server: FtpServerFacts,
-  folder: string,
-  options: FtpUrlOptions & OpenBackendOptions = {},
-): Promise<Backend> {
+export async function openTestFtp(server: FtpServerFacts, folder: string, options: FtpUrlOptions & OpenBackendOptions = {}): Promise<Backend> {
   const { tls, port, user, password, ...open } = options;
   return openBackend(parseTarget(ftpUrl(server, folder, { tls, port, user, password })), {
     createFolder: true,

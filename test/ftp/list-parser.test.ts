@@ -3,12 +3,7 @@ import { describe, it } from 'node:test';
 import { FTPError } from 'basic-ftp';
 import { isAmbiguousFailure, isTooManyConnections, mapFtpError } from '../../src/backends/ftp/ftp-errors.js';
 import { formatFtpTime, parseFtpTime } from '../../src/backends/ftp/ftp-time.js';
-import {
-  parseDosListLine,
-  parseListListing,
-  parseMlsdListing,
-  parseUnixListLine,
-} from '../../src/backends/ftp/list-parser.js';
+import { parseDosListLine, parseListListing, parseMlsdListing, parseUnixListLine } from '../../src/backends/ftp/list-parser.js';
 import { mtimeCommand, mtimeMethodOf } from '../../src/backends/ftp/mtime-method.js';
 import { parseFeatures } from '../../src/backends/ftp/server-features.js';
 import { BackendError } from '../../src/errors.js';
@@ -50,7 +45,10 @@ describe('MLSD lines', () => {
   });
 
   it('refuses a file line without a size', () => {
-    assert.throws(() => parseMlsdListing('type=file;modify=20140101120000; x'), (e: unknown) => e instanceof BackendError && e.code === 'protocol');
+    assert.throws(
+      () => parseMlsdListing('type=file;modify=20140101120000; x'),
+      (e: unknown) => e instanceof BackendError && e.code === 'protocol',
+    );
   });
 });
 
@@ -102,7 +100,10 @@ describe('LIST lines', () => {
 
 describe('FEAT', () => {
   it('keeps every SITE line (proftpd lists four)', () => {
-    const features = parseFeatures(211, '211-Features:\n MDTM\n MFMT\n MLST modify*;size*;type*;\n SITE MKDIR\n SITE UTIME\n SITE SYMLINK\n UTF8\n AUTH TLS\n211 End');
+    const features = parseFeatures(
+      211,
+      '211-Features:\n MDTM\n MFMT\n MLST modify*;size*;type*;\n SITE MKDIR\n SITE UTIME\n SITE SYMLINK\n UTF8\n AUTH TLS\n211 End',
+    );
     assert.equal(features.mlst, true);
     assert.equal(features.siteUtime, true);
     assert.equal(features.authTls, true);
@@ -164,6 +165,9 @@ describe('FTP error mapping', () => {
     assert.equal(mapped.code, 'protocol');
     assert.match(mapped.message, /TLS certificate of h:21 is not trusted \(self-signed certificate\)/);
     assert.equal(mapFtpError(new Error('Timeout (control socket)'), 'x', 'h:1').code, 'timeout');
-    assert.equal(mapFtpError(new Error('Client is closed because Server sent FIN packet unexpectedly, closing connection.'), 'x', 'h:1').code, 'connection-lost');
+    assert.equal(
+      mapFtpError(new Error('Client is closed because Server sent FIN packet unexpectedly, closing connection.'), 'x', 'h:1').code,
+      'connection-lost',
+    );
   });
 });

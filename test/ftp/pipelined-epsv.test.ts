@@ -8,7 +8,12 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { Client } from 'basic-ftp';
-import { EPSV_REFUSAL_GRACE_MAX_MS, EPSV_REFUSAL_GRACE_MIN_MS, epsvRefusalGraceMs, pipelineEpsvOnceChosen } from '../../src/backends/ftp/pipelined-passive-transfer.js';
+import {
+  EPSV_REFUSAL_GRACE_MAX_MS,
+  EPSV_REFUSAL_GRACE_MIN_MS,
+  epsvRefusalGraceMs,
+  pipelineEpsvOnceChosen,
+} from '../../src/backends/ftp/pipelined-passive-transfer.js';
 import { storeBuffer } from '../../src/backends/ftp/store-buffer.js';
 
 interface ScriptedServer {
@@ -147,7 +152,10 @@ describe('FTP: EPSV pipelined with the transfer command', () => {
   it('waits for the first EPSV reply, then sends EPSV and MLSD in one packet; listings stay whole', async () => {
     client.availableListCommands = ['MLSD'];
     assert.deepEqual(await listNames(), ['a.txt']);
-    assert.ok(server.packets.some((packet) => packet === 'EPSV\r\n'), 'the first EPSV goes alone');
+    assert.ok(
+      server.packets.some((packet) => packet === 'EPSV\r\n'),
+      'the first EPSV goes alone',
+    );
     server.packets.length = 0;
     for (let i = 0; i < 3; i++) assert.deepEqual(await listNames(), ['a.txt']);
     const epsvPackets = server.packets.filter((packet) => packet.includes('EPSV'));

@@ -16,7 +16,10 @@ const NOW = Date.UTC(2026, 10, 22);
 
 describe('parser regressions found by fuzzing', () => {
   it('LIST: a regular file with a device-style size "1, 2" is a protocol error, not a file of size NaN', () => {
-    assert.throws(() => parseUnixListLine('-rw-r--r-- 1 u g 1, 2 Jan 1 12:00 a.txt', NOW), (e: unknown) => e instanceof BackendError && e.code === 'protocol' && /invalid size/.test(e.message));
+    assert.throws(
+      () => parseUnixListLine('-rw-r--r-- 1 u g 1, 2 Jan 1 12:00 a.txt', NOW),
+      (e: unknown) => e instanceof BackendError && e.code === 'protocol' && /invalid size/.test(e.message),
+    );
   });
 
   it('LIST: a size beyond what a number holds exactly is a protocol error (Unix and DOS)', () => {
@@ -30,15 +33,28 @@ describe('parser regressions found by fuzzing', () => {
   });
 
   it('a folder path or file URL with NUL is a usage error', () => {
-    assert.throws(() => parseTarget('a\0b', '/tmp'), (e: unknown) => e instanceof FerryError && e.kind === 'usage' && /NUL/.test(e.message));
-    assert.throws(() => parseTarget('file:///tmp/a%00b', '/tmp'), (e: unknown) => e instanceof FerryError && e.kind === 'usage');
+    assert.throws(
+      () => parseTarget('a\0b', '/tmp'),
+      (e: unknown) => e instanceof FerryError && e.kind === 'usage' && /NUL/.test(e.message),
+    );
+    assert.throws(
+      () => parseTarget('file:///tmp/a%00b', '/tmp'),
+      (e: unknown) => e instanceof FerryError && e.kind === 'usage',
+    );
   });
 
   it('a URL with a line break or another control character is a one-line usage error', () => {
     for (const input of ['sftp://@\n', 'ftp://host/a\nb', 'sftp://u:p\r@h/x', 'ftp://h/\u0000']) {
-      assert.throws(() => parseTarget(input, '/tmp'), (e: unknown) => e instanceof FerryError && e.kind === 'usage' && !e.message.includes('\n') && !e.message.includes('\r') && /control character/.test(e.message));
+      assert.throws(
+        () => parseTarget(input, '/tmp'),
+        (e: unknown) =>
+          e instanceof FerryError && e.kind === 'usage' && !e.message.includes('\n') && !e.message.includes('\r') && /control character/.test(e.message),
+      );
     }
-    assert.throws(() => parseTarget('sftp://u:secret\n@h/x', '/tmp'), (e: unknown) => e instanceof FerryError && !e.message.includes('secret'));
+    assert.throws(
+      () => parseTarget('sftp://u:secret\n@h/x', '/tmp'),
+      (e: unknown) => e instanceof FerryError && !e.message.includes('secret'),
+    );
   });
 
   it('ssh config: a Port out of range is a config error naming the file, never port 22 or a crash', () => {
@@ -47,7 +63,10 @@ describe('parser regressions found by fuzzing', () => {
       const file = path.join(dir, 'config');
       for (const bad of ['99999', '0', 'abc']) {
         writeFileSync(file, `Host alias\n  Port ${bad}\n`);
-        assert.throws(() => readSshConfig(file, 'alias'), (e: unknown) => e instanceof FerryError && e.kind === 'config' && e.message.includes(file) && e.message.includes(bad));
+        assert.throws(
+          () => readSshConfig(file, 'alias'),
+          (e: unknown) => e instanceof FerryError && e.kind === 'config' && e.message.includes(file) && e.message.includes(bad),
+        );
       }
       writeFileSync(file, 'Host alias\n  Port 2222\nHost other\n  Port 99999\n');
       assert.equal(readSshConfig(file, 'alias').port, 2222, 'a bad Port of another host does not matter');
@@ -60,6 +79,9 @@ describe('parser regressions found by fuzzing', () => {
   });
 
   it('state file: the "not valid JSON" message is one line even when the text has line breaks', () => {
-    assert.throws(() => parseStateSnapshot('\n\0\n'), (e: unknown) => e instanceof StateFormatError && !e.message.includes('\n'));
+    assert.throws(
+      () => parseStateSnapshot('\n\0\n'),
+      (e: unknown) => e instanceof StateFormatError && !e.message.includes('\n'),
+    );
   });
 });

@@ -28,7 +28,11 @@ async function assertHeldBack(result: CliResult, local: string): Promise<void> {
   assert.equal(await fs.readFile(path.join(local, 'odd', 'extra.txt'), 'utf8'), 'keep me: my folder was listed with a refused name\n');
   assert.equal(await fs.readFile(path.join(local, 'odd', 'ok.txt'), 'utf8'), 'hello\n', 'copies still run in that folder');
   const held = linesOf(result.stderr).filter((line) => /held back/.test(line));
-  assert.deepEqual(held, ['warning: 1 deletion in folder odd held back: its remote listing had entries ferry refused or left alone (see above), so it is not mirrored this run'], result.stderr);
+  assert.deepEqual(
+    held,
+    ['warning: 1 deletion in folder odd held back: its remote listing had entries ferry refused or left alone (see above), so it is not mirrored this run'],
+    result.stderr,
+  );
   assert.match(result.stdout, /1 deleted/);
 }
 
@@ -59,7 +63,10 @@ describe('refused names hold back --delete', () => {
     closers.push(() => server.close());
     const local = path.join(box.root, 'ftp', 'local');
     await seed(local);
-    const result = await runCli(['download', local, `ftp://u:p@127.0.0.1:${server.port}/`, '--delete', '--state-dir', path.join(box.root, 'ftp', 'state'), '--no-keyring', '--no-netrc'], { env: box.env });
+    const result = await runCli(
+      ['download', local, `ftp://u:p@127.0.0.1:${server.port}/`, '--delete', '--state-dir', path.join(box.root, 'ftp', 'state'), '--no-keyring', '--no-netrc'],
+      { env: box.env },
+    );
     await assertHeldBack(result, local);
   });
 
@@ -85,7 +92,18 @@ describe('refused names hold back --delete', () => {
     const local = path.join(box.root, 'sftp', 'local');
     await seed(local);
     const result = await runCli(
-      ['download', local, `sftp://u:p@127.0.0.1:${server.port}/data`, '--delete', '--state-dir', path.join(box.root, 'sftp', 'state'), '--known-hosts', knownHosts, '--no-keyring', '--no-netrc'],
+      [
+        'download',
+        local,
+        `sftp://u:p@127.0.0.1:${server.port}/data`,
+        '--delete',
+        '--state-dir',
+        path.join(box.root, 'sftp', 'state'),
+        '--known-hosts',
+        knownHosts,
+        '--no-keyring',
+        '--no-netrc',
+      ],
       { env: box.env },
     );
     await assertHeldBack(result, local);

@@ -20,7 +20,9 @@ function outcome(result: CliResult) {
   const events = parseJsonLines(result.stdout);
   return {
     problems: events.filter((e) => e.type === 'problem').map((e) => `${e.problem.path ?? ''}: ${e.problem.message}`),
-    failed: new Map(events.filter((e) => e.type === 'action-finished' && e.result.status === 'failed').map((e) => [e.result.action.path as string, e.result.error as string])),
+    failed: new Map(
+      events.filter((e) => e.type === 'action-finished' && e.result.status === 'failed').map((e) => [e.result.action.path as string, e.result.error as string]),
+    ),
     done: events.filter((e) => e.type === 'action-finished' && e.result.status === 'done').map((e) => `${e.result.action.kind} ${e.result.action.path}`),
     summary: events.at(-1)?.summary,
   };
@@ -46,12 +48,27 @@ describe('hostile FTP server', () => {
     await box.cleanup();
   });
 
-  async function download(script: HostileScript, name: string, ...extra: string[]): Promise<{ result: CliResult; local: string; server: HostileFtpServer; again: () => Promise<CliResult> }> {
+  async function download(
+    script: HostileScript,
+    name: string,
+    ...extra: string[]
+  ): Promise<{ result: CliResult; local: string; server: HostileFtpServer; again: () => Promise<CliResult> }> {
     const server = await startHostileFtpServer(script);
     servers.push(server);
     const local = path.join(box.root, name, 'local');
     await seedLocal(local);
-    const args = ['download', local, `ftp://u:p@127.0.0.1:${server.port}/`, '--delete', '--json', '--state-dir', path.join(box.root, name, 'state'), '--no-keyring', '--no-netrc', ...extra];
+    const args = [
+      'download',
+      local,
+      `ftp://u:p@127.0.0.1:${server.port}/`,
+      '--delete',
+      '--json',
+      '--state-dir',
+      path.join(box.root, name, 'state'),
+      '--no-keyring',
+      '--no-netrc',
+      ...extra,
+    ];
     const result = await runCli(args, { env: box.env });
     return { result, local, server, again: () => runCli(args, { env: box.env }) };
   }
@@ -124,11 +141,23 @@ describe('hostile FTP server', () => {
     assert.ok(!hasStackTrace(result.stderr), result.stderr);
     const o = outcome(result);
     const problems = o.problems.join('\n');
-    for (const expected of [/refused a name.*outside-abs\.txt.*(absolute|contains "\/")/, /refused a name.*outside-rel\.txt/, /refused a name.*outside-rel2\.txt/, /refused a name.*NUL/, /dup\.txt appears twice/, /cannot list folder unreadable/]) {
+    for (const expected of [
+      /refused a name.*outside-abs\.txt.*(absolute|contains "\/")/,
+      /refused a name.*outside-rel\.txt/,
+      /refused a name.*outside-rel2\.txt/,
+      /refused a name.*NUL/,
+      /dup\.txt appears twice/,
+      /cannot list folder unreadable/,
+    ]) {
       assert.match(problems, expected);
     }
     // café in NFC and in NFD in one folder: a true collision, a conflict, both left alone.
-    assert.deepEqual(parseJsonLines(result.stdout).filter((e) => e.type === 'conflict').map((e) => [e.conflict.path, e.conflict.conflict.reason]), [[NFC, 'unicode-twins']]);
+    assert.deepEqual(
+      parseJsonLines(result.stdout)
+        .filter((e) => e.type === 'conflict')
+        .map((e) => [e.conflict.path, e.conflict.conflict.reason]),
+      [[NFC, 'unicode-twins']],
+    );
     assert.equal(o.failed.size, 2, [...o.failed].join('\n'));
     assert.match(o.failed.get('huge.bin') ?? '', /ended early \(6 of 9007199254740991 bytes\)/);
     assert.match(o.failed.get('growing.txt') ?? '', /changed while being copied/);
@@ -155,7 +184,11 @@ describe('hostile FTP server', () => {
     // The next run changes nothing that was settled: no copies, no deletions.
     const second = await again();
     const o2 = outcome(second);
-    assert.deepEqual(o2.done.filter((d) => !d.startsWith('record')), [], `the second run had nothing more to do: ${o2.done.join(', ')}`);
+    assert.deepEqual(
+      o2.done.filter((d) => !d.startsWith('record')),
+      [],
+      `the second run had nothing more to do: ${o2.done.join(', ')}`,
+    );
     await assertContained('mlsd', local);
   });
 
@@ -190,7 +223,13 @@ describe('hostile FTP server', () => {
     assert.equal(result.code, 1, result.stderr);
     assert.ok(!hasStackTrace(result.stderr), result.stderr);
     const problems = outcome(result).problems.join('\n');
-    for (const expected of [/refused a name.*outside-list\.txt/, /refused a name.*a\/b\.txt/, /dup\.txt appears twice/, /cannot list folder unreadable.*cannot parse/, /cannot list folder oversized.*invalid size/]) {
+    for (const expected of [
+      /refused a name.*outside-list\.txt/,
+      /refused a name.*a\/b\.txt/,
+      /dup\.txt appears twice/,
+      /cannot list folder unreadable.*cannot parse/,
+      /cannot list folder oversized.*invalid size/,
+    ]) {
       assert.match(problems, expected);
     }
     await assertContained('list', local);

@@ -77,18 +77,45 @@ describe('hostile SFTP server', () => {
     await fs.writeFile(path.join(local, NFC), 'mine\n');
     await fs.writeFile(path.join(local, 'only-local.txt'), 'the server does not have me\n');
 
-    const args = ['download', local, `sftp://u:p@127.0.0.1:${server.port}/data`, '--delete', '--json', '--state-dir', path.join(box.root, 'case', 'state'), '--known-hosts', knownHosts, '--no-keyring', '--no-netrc'];
+    const args = [
+      'download',
+      local,
+      `sftp://u:p@127.0.0.1:${server.port}/data`,
+      '--delete',
+      '--json',
+      '--state-dir',
+      path.join(box.root, 'case', 'state'),
+      '--known-hosts',
+      knownHosts,
+      '--no-keyring',
+      '--no-netrc',
+    ];
     const result = await runCli(args, { env: { ...box.env, SSH_AUTH_SOCK: '' } });
     assert.equal(result.code, 1, result.stderr);
     assert.ok(!hasStackTrace(result.stderr), result.stderr);
     const events = parseJsonLines(result.stdout);
-    const problems = events.filter((e) => e.type === 'problem').map((e) => `${e.problem.path ?? ''}: ${e.problem.message}`).join('\n');
-    for (const expected of [/refused a name.*outside-abs\.txt/, /refused a name.*outside-rel\.txt/, /refused a name.*outside-rel2\.txt/, /refused a name.*NUL/, /dup\.txt appears twice/, /cannot list folder unreadable/]) {
+    const problems = events
+      .filter((e) => e.type === 'problem')
+      .map((e) => `${e.problem.path ?? ''}: ${e.problem.message}`)
+      .join('\n');
+    for (const expected of [
+      /refused a name.*outside-abs\.txt/,
+      /refused a name.*outside-rel\.txt/,
+      /refused a name.*outside-rel2\.txt/,
+      /refused a name.*NUL/,
+      /dup\.txt appears twice/,
+      /cannot list folder unreadable/,
+    ]) {
       assert.match(problems, expected);
     }
     // café in NFC and in NFD in one folder: a true collision, a conflict, both left alone.
-    assert.deepEqual(events.filter((e) => e.type === 'conflict').map((e) => [e.conflict.path, e.conflict.conflict.reason]), [[NFC, 'unicode-twins']]);
-    const failed = new Map(events.filter((e) => e.type === 'action-finished' && e.result.status === 'failed').map((e) => [e.result.action.path as string, e.result.error as string]));
+    assert.deepEqual(
+      events.filter((e) => e.type === 'conflict').map((e) => [e.conflict.path, e.conflict.conflict.reason]),
+      [[NFC, 'unicode-twins']],
+    );
+    const failed = new Map(
+      events.filter((e) => e.type === 'action-finished' && e.result.status === 'failed').map((e) => [e.result.action.path as string, e.result.error as string]),
+    );
     assert.deepEqual([...failed.keys()].sort(), ['growing.txt', 'huge.bin'], [...failed].join('\n'));
     assert.match(failed.get('growing.txt')!, /changed while being copied/);
 
@@ -108,11 +135,18 @@ describe('hostile SFTP server', () => {
     assert.equal(await fs.readFile(path.join(local, 'future.txt'), 'utf8'), 'new!!\n');
     await assert.rejects(fs.stat(path.join(local, 'huge.bin')));
     await assert.rejects(fs.stat(path.join(local, 'growing.txt')));
-    assert.deepEqual([...(await listTree(local)).keys()].filter((p) => p.includes('.~ferry-')), []);
+    assert.deepEqual(
+      [...(await listTree(local)).keys()].filter((p) => p.includes('.~ferry-')),
+      [],
+    );
     assert.deepEqual(server.writes, [], 'a download sends no writing request');
 
     const second = await runCli(args, { env: { ...box.env, SSH_AUTH_SOCK: '' } });
     const done = parseJsonLines(second.stdout).filter((e) => e.type === 'action-finished' && e.result.status === 'done' && e.result.action.kind !== 'record');
-    assert.deepEqual(done.map((e) => e.result.action.path), [], 'the second run has nothing more to do');
+    assert.deepEqual(
+      done.map((e) => e.result.action.path),
+      [],
+      'the second run has nothing more to do',
+    );
   });
 });

@@ -66,7 +66,11 @@ describe('the npm package', { timeout: 600_000 }, () => {
     const report = JSON.parse(out.slice(out.indexOf('['))) as Array<{ filename: string; files: PackedFile[] }>;
     tarball = path.join(root, report[0]!.filename);
     packed = report[0]!.files.map((file) => file.path);
-    run('npm', ['install', '--global', '--prefix', prefix, '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', tarball], root);
+    run(
+      'npm',
+      ['install', '--global', '--prefix', prefix, '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', tarball],
+      root,
+    );
   });
 
   after(async () => {
@@ -74,10 +78,22 @@ describe('the npm package', { timeout: 600_000 }, () => {
   });
 
   it('ships the built program, the LICENSE and the docs; no sources, tests or internal notes', () => {
-    for (const required of ['package.json', 'LICENSE', 'README.md', 'CHANGELOG.md', 'dist/bin/ferry.js', 'dist/index.js', 'dist/index.d.ts', 'docs/api.md', 'docs/cli.md']) {
+    for (const required of [
+      'package.json',
+      'LICENSE',
+      'README.md',
+      'CHANGELOG.md',
+      'dist/bin/ferry.js',
+      'dist/index.js',
+      'dist/index.d.ts',
+      'docs/api.md',
+      'docs/cli.md',
+    ]) {
       assert.ok(packed.includes(required), `${required} is in the package`);
     }
-    const unwanted = packed.filter((file) => /^(src|test|bench|scripts|\.test-servers|node_modules)\//.test(file) || file === 'docs/performance-history.md' || file.startsWith('dist/cli/'));
+    const unwanted = packed.filter(
+      (file) => /^(src|test|bench|scripts|\.test-servers|node_modules)\//.test(file) || file === 'docs/performance-history.md' || file.startsWith('dist/cli/'),
+    );
     assert.deepEqual(unwanted, []);
   });
 
@@ -88,13 +104,17 @@ describe('the npm package', { timeout: 600_000 }, () => {
     for (const map of maps) {
       const parsed = JSON.parse(await fs.readFile(path.join(unpacked, map), 'utf8')) as { sources: string[]; sourcesContent?: Array<string | null> };
       assert.equal(parsed.sourcesContent?.length, parsed.sources.length, `${map}: one embedded source per source`);
-      assert.ok(parsed.sourcesContent!.every((text) => typeof text === 'string' && text.length > 0), `${map}: every source embedded`);
+      assert.ok(
+        parsed.sourcesContent!.every((text) => typeof text === 'string' && text.length > 0),
+        `${map}: every source embedded`,
+      );
     }
   });
 
   it('the metadata names the repository, the licence, the supported Node versions and the exports', () => {
     const manifest = JSON.parse(readFileSync(path.join(prefix, 'lib', 'node_modules', 'ferry-sync', 'package.json'), 'utf8')) as Record<string, unknown>;
-    for (const key of ['repository', 'homepage', 'bugs', 'keywords', 'license', 'engines', 'exports', 'bin']) assert.ok(manifest[key], `package.json has ${key}`);
+    for (const key of ['repository', 'homepage', 'bugs', 'keywords', 'license', 'engines', 'exports', 'bin'])
+      assert.ok(manifest[key], `package.json has ${key}`);
     assert.equal(manifest.license, 'MIT');
     assert.match(readFileSync(path.join(prefix, 'lib', 'node_modules', 'ferry-sync', 'LICENSE'), 'utf8'), /MIT License[\s\S]*the ferry authors/);
   });
@@ -109,7 +129,7 @@ describe('the npm package', { timeout: 600_000 }, () => {
     assert.match(out, /Done:/);
   });
 
-  it('npx runs the package\'s one command by the package\'s name (here: the tarball\'s spec)', () => {
+  it("npx runs the package's one command by the package's name (here: the tarball's spec)", () => {
     // `npx ferry-sync …` from the registry works the same way: a package with one bin runs it.
     const out = run('npx', ['--yes', '--prefer-offline', '--ignore-scripts', '--loglevel=error', `file:${tarball}`, '--version'], root);
     assert.equal(out.trim(), version);
@@ -141,13 +161,19 @@ describe('the npm package', { timeout: 600_000 }, () => {
       assert.ok(cached.length > 0, `${major}: compile cache not used`);
       const again = spawnSync(node, [bin, '--help'], { cwd: app, env, encoding: 'utf8' });
       assert.deepEqual([again.status, again.stdout, again.stderr], [0, help, ''], `${major}: --help from the cache`);
-      for (const [program, kind] of [['use-require.cjs', 'cjs'], ['use-import.mjs', 'esm']] as const) {
+      for (const [program, kind] of [
+        ['use-require.cjs', 'cjs'],
+        ['use-import.mjs', 'esm'],
+      ] as const) {
         const pair = path.join(root, `pair-${path.basename(node)}-${majors.size}-${kind}`);
         await fs.mkdir(path.join(pair, 'local', 'sub'), { recursive: true });
         await fs.writeFile(path.join(pair, 'local', 'a.txt'), 'a');
         await fs.writeFile(path.join(pair, 'local', 'sub', 'b.txt'), 'b');
         await fs.mkdir(path.join(pair, 'remote'));
-        const result = spawnSync(node, [program, path.join(pair, 'local'), path.join(pair, 'remote'), path.join(pair, 'state')], { cwd: app, encoding: 'utf8' });
+        const result = spawnSync(node, [program, path.join(pair, 'local'), path.join(pair, 'remote'), path.join(pair, 'state')], {
+          cwd: app,
+          encoding: 'utf8',
+        });
         assert.equal(result.status, 0, `${node} ${program}:\n${result.stderr}`);
         assert.deepEqual(JSON.parse(result.stdout), { kind, filesCopied: 2 });
         assert.equal(result.stderr, '', `${node} ${program}: no warning`);

@@ -51,12 +51,27 @@ describe('local paths on Windows', () => {
   for (const [name, why] of refused) {
     it(`refuses ${JSON.stringify(name.length > 40 ? `${name.slice(0, 8)}…(${name.length})` : name)}`, () => {
       assert.match(windowsNameProblem(name) ?? 'accepted', why);
-      assert.throws(() => localPathForChange('C:\\site', `sub/${name}`, 'win32'), (error: unknown) => isBackendError(error, 'unsafe-name') && !error.retryable);
+      assert.throws(
+        () => localPathForChange('C:\\site', `sub/${name}`, 'win32'),
+        (error: unknown) => isBackendError(error, 'unsafe-name') && !error.retryable,
+      );
       assert.equal(localPathForChange('/site', `sub/${name}`, 'linux'), `/site/sub/${name}`, 'Linux keeps any such name');
     });
   }
 
-  const accepted = ['console.txt', 'CONSOLE', 'nul-results.csv', 'COM10', 'LPT', 'a.b.c', '.hidden', 'über straße.txt', '日本語.txt', 'x'.repeat(255), 'name .txt'];
+  const accepted = [
+    'console.txt',
+    'CONSOLE',
+    'nul-results.csv',
+    'COM10',
+    'LPT',
+    'a.b.c',
+    '.hidden',
+    'über straße.txt',
+    '日本語.txt',
+    'x'.repeat(255),
+    'name .txt',
+  ];
   for (const name of accepted) {
     it(`accepts ${JSON.stringify(name.length > 40 ? `${name.slice(0, 8)}…(${name.length})` : name)}`, () => {
       assert.equal(windowsNameProblem(name), undefined);

@@ -79,7 +79,10 @@ it('keep-both: no version lost, both sides equal, a second run does nothing', as
         assert.equal(first.errors, 0);
         assert.equal(first.conflicts, 0, 'keep-both settles every file conflict');
         const planned: SyncEvent[] = [];
-        const second = await runSync('sync', { ...base, onEvent: (event) => event.type === 'planned' && event.action.kind !== 'record' && planned.push(event) });
+        const second = await runSync('sync', {
+          ...base,
+          onEvent: (event) => event.type === 'planned' && event.action.kind !== 'record' && planned.push(event),
+        });
         assert.deepEqual(planned, [], 'the second run plans nothing');
         assert.equal(second.conflictCopies, 0);
       } finally {

@@ -68,13 +68,27 @@ const editArb: fc.Arbitrary<Edit> = fc.oneof(
   { arbitrary: fc.record({ op: fc.constant('write' as const), side: sideArb, path: fc.constantFrom(...FILES), content: contentArb }), weight: 4 },
   { arbitrary: fc.record({ op: fc.constant('delete' as const), side: sideArb, path: fc.constantFrom(...PATHS) }), weight: 3 },
   {
-    arbitrary: fc.record({ op: fc.constant('fileToDir' as const), side: sideArb, path: fc.constantFrom(...FILES), child: fc.option(contentArb, { nil: undefined }) }),
+    arbitrary: fc.record({
+      op: fc.constant('fileToDir' as const),
+      side: sideArb,
+      path: fc.constantFrom(...FILES),
+      child: fc.option(contentArb, { nil: undefined }),
+    }),
     weight: 1,
   },
   { arbitrary: fc.record({ op: fc.constant('dirToFile' as const), side: sideArb, path: fc.constantFrom(...FOLDERS), content: contentArb }), weight: 1 },
-  { arbitrary: fc.record({ op: fc.constant('rename' as const), side: sideArb, path: fc.constantFrom(...PATHS), to: fc.constantFrom(...RENAME_TARGETS) }), weight: 2 },
   {
-    arbitrary: fc.record({ op: fc.constant('deleteFolderEditBelow' as const), side: sideArb, path: fc.constantFrom(...FOLDERS), child: fc.constantFrom('x', 'y', 'w'), content: contentArb }),
+    arbitrary: fc.record({ op: fc.constant('rename' as const), side: sideArb, path: fc.constantFrom(...PATHS), to: fc.constantFrom(...RENAME_TARGETS) }),
+    weight: 2,
+  },
+  {
+    arbitrary: fc.record({
+      op: fc.constant('deleteFolderEditBelow' as const),
+      side: sideArb,
+      path: fc.constantFrom(...FOLDERS),
+      child: fc.constantFrom('x', 'y', 'w'),
+      content: contentArb,
+    }),
     weight: 1,
   },
 );
@@ -96,8 +110,7 @@ function treeOf(backend: MemoryBackend): Tree {
 }
 const contentsOf = (tree: Tree): Record<string, string> =>
   Object.fromEntries([...tree].map(([path, node]) => [path, node.kind === 'dir' ? '<dir>' : `=${node.content}`]));
-const sameNode = (a: Node | undefined, b: Node | undefined): boolean =>
-  a?.kind === b?.kind && a?.content === b?.content && a?.mtimeMs === b?.mtimeMs;
+const sameNode = (a: Node | undefined, b: Node | undefined): boolean => a?.kind === b?.kind && a?.content === b?.content && a?.mtimeMs === b?.mtimeMs;
 
 /** Applies edits the way a person would; an edit that does not fit the tree is left out. */
 class Editor {
@@ -203,7 +216,9 @@ async function run(mode: SyncMode, base: AnyRunOptions, extra: Partial<AnyRunOpt
     summary,
     planned: events.flatMap((event) => (event.type === 'planned' ? [event.action] : [])),
     failures: events.flatMap((event) =>
-      event.type === 'action-finished' && event.result.status === 'failed' ? [`${event.result.action.kind} ${event.result.action.path}: ${event.result.error}`] : [],
+      event.type === 'action-finished' && event.result.status === 'failed'
+        ? [`${event.result.action.kind} ${event.result.action.path}: ${event.result.error}`]
+        : [],
     ),
   };
 }
@@ -325,7 +340,13 @@ describe('sync properties (memory↔memory, real engine)', () => {
           assert.deepEqual(transfers(third.planned), [], 'the second sync plans nothing');
           assert.deepEqual(third.failures, []);
           assert.deepEqual(
-            { copied: third.summary.filesCopied, deleted: third.summary.filesDeleted, mkdir: third.summary.foldersCreated, rmdir: third.summary.foldersDeleted, errors: third.summary.errors },
+            {
+              copied: third.summary.filesCopied,
+              deleted: third.summary.filesDeleted,
+              mkdir: third.summary.foldersCreated,
+              rmdir: third.summary.foldersDeleted,
+              errors: third.summary.errors,
+            },
             { copied: 0, deleted: 0, mkdir: 0, rmdir: 0, errors: 0 },
           );
           // A folder conflict can settle itself (new contents recreate the folder), never the reverse.

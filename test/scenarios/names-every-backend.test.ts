@@ -106,7 +106,8 @@ describe('names as each side spells them, on every backend', () => {
       await fs.writeFile(path.join(remote.diskPath, NFD_REMOTE), 'from the server');
       if (target !== 'local') await chownLikeParent(remote.diskPath);
       const stateDir = path.join(box.root, `${target}-state`);
-      const run = (mode: string, ...extra: string[]) => runCli([mode, local, remote.url, '--state-dir', stateDir, '--json', ...remote.args, ...extra], { env: box.env, timeoutMs: 120_000 });
+      const run = (mode: string, ...extra: string[]) =>
+        runCli([mode, local, remote.url, '--state-dir', stateDir, '--json', ...remote.args, ...extra], { env: box.env, timeoutMs: 120_000 });
 
       // Both ways once: every name arrives as its side spelled it.
       const first = await run('sync');
@@ -116,7 +117,10 @@ describe('names as each side spells them, on every backend', () => {
         // control characters are not kept by every server (pure-ftpd writes "_"): not created.
         assert.deepEqual([...failed.keys()].sort(), [ESC, NEWLINE].sort(), first.stdout);
         assert.match(failed.get(NEWLINE)!, /^cannot use "two\\nlines\.txt" over FTP: names with line breaks or NUL cannot be sent$/);
-        assert.match(failed.get(ESC)!, /^cannot create "esc\\u001b\[31mred\.txt" over FTP: names with control characters are not kept as they are by every server$/);
+        assert.match(
+          failed.get(ESC)!,
+          /^cannot create "esc\\u001b\[31mred\.txt" over FTP: names with control characters are not kept as they are by every server$/,
+        );
         assert.equal(first.code, 1);
       } else {
         assert.deepEqual([...failed.keys()], [], first.stdout);

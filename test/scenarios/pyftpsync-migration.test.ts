@@ -40,7 +40,11 @@ function localMeta(peerId: string, items: Record<string, Item>): string {
 
 /** A remote folder's metadata: original mtimes of the uploaded files. */
 function remoteMeta(items: Record<string, Item>): string {
-  const mtimes = Object.fromEntries(Object.entries(items).filter(([, item]) => item.m !== null).map(([name, item]) => [name, { m: item.m, s: item.s, u: item.u }]));
+  const mtimes = Object.fromEntries(
+    Object.entries(items)
+      .filter(([, item]) => item.m !== null)
+      .map(([name, item]) => [name, { m: item.m, s: item.s, u: item.u }]),
+  );
   return JSON.stringify({ _file_version: 3, mtimes, peer_sync: {} });
 }
 
@@ -54,7 +58,11 @@ async function buildPyftpsyncPair(box: Sandbox, options: { peerId?: string } = {
   const rootItems = { 'a.txt': fileItem(FILES['a.txt']), dir: folderItem() };
   const dirItems = { 'b.txt': fileItem(FILES['dir/b.txt']), sub: folderItem() };
   const subItems = { 'c.txt': fileItem(FILES['dir/sub/c.txt']) };
-  await writeTree(box.local, { [META]: localMeta(peerId, rootItems), [`dir/${META}`]: localMeta(peerId, dirItems), [`dir/sub/${META}`]: localMeta(peerId, subItems) });
+  await writeTree(box.local, {
+    [META]: localMeta(peerId, rootItems),
+    [`dir/${META}`]: localMeta(peerId, dirItems),
+    [`dir/sub/${META}`]: localMeta(peerId, subItems),
+  });
   await writeTree(box.remote, {
     [META]: remoteMeta(rootItems),
     [`dir/${META}`]: remoteMeta(dirItems),
@@ -231,7 +239,10 @@ describe('migration from pyftpsync (local↔local)', () => {
       const result = await box.run(['sync', box.local, box.remote, '--state-dir', box.stateDir, '--json']);
       assert.equal(result.code, 0, result.stderr);
       const events = parseJsonLines(result.stdout);
-      assert.deepEqual(events.find((event) => event.type === 'migrated'), { type: 'migrated', records: 4 });
+      assert.deepEqual(
+        events.find((event) => event.type === 'migrated'),
+        { type: 'migrated', records: 4 },
+      );
       assert.ok(events.some((event) => event.type === 'warning' && /dir\/sub\/\.pyftpsync-meta\.json/.test(event.message)));
       assert.ok(await exists(path.join(box.local, 'dir/sub', META)));
     });

@@ -134,7 +134,19 @@ async function cliRunner(): Promise<Runner> {
   return {
     label: 'CLI',
     async run(mode, a, b) {
-      const result = await sandbox.run([mode, a, b, '--state-dir', sandbox.stateDir, '--known-hosts', knownHosts, '--parallel', '2', '--json', '--report-problems']);
+      const result = await sandbox.run([
+        mode,
+        a,
+        b,
+        '--state-dir',
+        sandbox.stateDir,
+        '--known-hosts',
+        knownHosts,
+        '--parallel',
+        '2',
+        '--json',
+        '--report-problems',
+      ]);
       const events = parseJsonLines(result.stdout) as unknown as SyncEvent[];
       const last = events.at(-1);
       assert.ok(last?.type === 'summary', `ferry ${mode} printed no summary (exit ${result.code}): ${result.stderr}`);
@@ -185,7 +197,13 @@ async function scenario(runner: Runner, endpointA: Endpoint, endpointB: Endpoint
     // 3. Nothing left to do.
     const again = await runner.run('sync', a.url, b.url);
     assert.deepEqual(
-      { copied: again.summary.filesCopied, deleted: again.summary.filesDeleted, folders: again.summary.foldersCreated, conflicts: again.summary.conflicts, errors: again.summary.errors },
+      {
+        copied: again.summary.filesCopied,
+        deleted: again.summary.filesDeleted,
+        folders: again.summary.foldersCreated,
+        conflicts: again.summary.conflicts,
+        errors: again.summary.errors,
+      },
       { copied: 0, deleted: 0, folders: 0, conflicts: 0, errors: 0 },
     );
 

@@ -39,7 +39,14 @@ describe('symlinks on the SFTP server', () => {
       await symlink('/etc', join(backend.root, 'etc-link'));
       for (const links of ['skip', 'follow'] as const) {
         const events: SyncEvent[] = [];
-        await runSync('sync', { local: localDir, remote: sftpUrl(backend.root), stateDir, connection: isolatedOptions(), links, onEvent: (e) => events.push(e) });
+        await runSync('sync', {
+          local: localDir,
+          remote: sftpUrl(backend.root),
+          stateDir,
+          connection: isolatedOptions(),
+          links,
+          onEvent: (e) => events.push(e),
+        });
         const warnings = events.flatMap((e) => (e.type === 'warning' && /symbolic link/.test(e.message) ? [e.message] : []));
         assert.equal(warnings.length, 1, links);
         assert.match(warnings[0]!, /^2 symbolic links were skipped \(remote: etc-link, remote: link\.txt\)/);

@@ -94,11 +94,16 @@ const finished = (events: SyncEvent[]) => events.flatMap((event) => (event.type 
 async function assertQuiet(pair: Pair, mode: SyncMode, extra: Partial<AnyRunOptions> = {}): Promise<void> {
   const { events } = await pair.run(mode, extra);
   assert.deepEqual(
-    planned(events).filter((action) => action.kind !== 'record' && action.kind !== 'forget').map((a) => `${a.kind} ${a.path}`),
+    planned(events)
+      .filter((action) => action.kind !== 'record' && action.kind !== 'forget')
+      .map((a) => `${a.kind} ${a.path}`),
     [],
     'a second run does nothing',
   );
-  assert.deepEqual(events.filter((event) => event.type === 'conflict'), []);
+  assert.deepEqual(
+    events.filter((event) => event.type === 'conflict'),
+    [],
+  );
 }
 
 /** Registers the scenarios for a local side against the harness's remote side. */
@@ -125,7 +130,10 @@ export function describeRenameScenarios(name: string, harness: RenameHarness): v
         const move = finished(events).find((result) => result.action.kind === 'move')!;
         assert.equal(move.status, 'done');
         assert.equal(move.status === 'done' && move.via, 'rename');
-        assert.deepEqual({ copied: summary.filesCopied, bytes: summary.bytesCopied, moved: summary.moved, deleted: summary.filesDeleted, errors: summary.errors }, { copied: 0, bytes: 0, moved: 1, deleted: 0, errors: 0 });
+        assert.deepEqual(
+          { copied: summary.filesCopied, bytes: summary.bytesCopied, moved: summary.moved, deleted: summary.filesDeleted, errors: summary.errors },
+          { copied: 0, bytes: 0, moved: 1, deleted: 0, errors: 0 },
+        );
         assert.equal(await pair.remote.stat(toRelPath('media/video.bin')), undefined);
         assert.equal(sha256(await readRemote(pair.remote, 'archive/video-2021.bin')), digest, 'the renamed file is intact');
         await assertQuiet(pair, 'sync');
@@ -248,9 +256,15 @@ export function describeRenameScenarios(name: string, harness: RenameHarness): v
 
         const { summary, events } = await pair.run('sync', { compare: 'checksum' });
         const compared = events.flatMap((event) => (event.type === 'compared' ? [event] : []));
-        assert.deepEqual(compared.map((c) => `${c.path} ${c.equal}`), ['both.txt true', 'edited.txt false', 'touched.txt true']);
+        assert.deepEqual(
+          compared.map((c) => `${c.path} ${c.equal}`),
+          ['both.txt true', 'edited.txt false', 'touched.txt true'],
+        );
         for (const comparison of compared) assert.deepEqual(comparison.by, { local: 'read', remote: harness.remoteHashes });
-        assert.deepEqual(kinds(events).filter((k) => !k.startsWith('record')), ['copy edited.txt']);
+        assert.deepEqual(
+          kinds(events).filter((k) => !k.startsWith('record')),
+          ['copy edited.txt'],
+        );
         assert.deepEqual({ copied: summary.filesCopied, conflicts: summary.conflicts, recorded: summary.recorded }, { copied: 1, conflicts: 0, recorded: 2 });
         assert.equal((await readRemote(pair.remote, 'edited.txt'))?.toString(), 'version two');
         // Recorded with each side's own time: quiet without --compare checksum too.
@@ -268,9 +282,17 @@ export function describeRenameScenarios(name: string, harness: RenameHarness): v
         await writeRemote(pair.remote, 'README.txt', 'remote readme', T2);
         const strict = await pair.run('sync', { case: 'strict' });
         const firstStarted = strict.events.findIndex((event) => event.type === 'action-started');
-        const collisions = strict.events.flatMap((event, index) => (event.type === 'conflict' && event.conflict.conflict.reason === 'case-collision' ? [{ path: event.conflict.path, index }] : []));
-        assert.deepEqual(collisions.map((c) => c.path), ['README.txt', 'Readme.txt']);
-        assert.ok(collisions.every((c) => c.index < firstStarted), 'reported before any transfer');
+        const collisions = strict.events.flatMap((event, index) =>
+          event.type === 'conflict' && event.conflict.conflict.reason === 'case-collision' ? [{ path: event.conflict.path, index }] : [],
+        );
+        assert.deepEqual(
+          collisions.map((c) => c.path),
+          ['README.txt', 'Readme.txt'],
+        );
+        assert.ok(
+          collisions.every((c) => c.index < firstStarted),
+          'reported before any transfer',
+        );
         assert.deepEqual(kinds(strict.events), ['copy plain.txt']);
         assert.equal((await readRemote(pair.remote, 'README.txt'))?.toString(), 'remote readme');
         assert.equal(await pair.remote.stat(toRelPath('Readme.txt')), undefined);

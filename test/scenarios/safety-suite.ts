@@ -83,7 +83,10 @@ async function withPair(harness: RemoteHarness, label: string, test: (pair: Pair
       }
       const first = await pair.run('sync');
       assert.equal(first.filesCopied, 0);
-      assert.equal(first.recorded, Object.keys(files).length + new Set(Object.keys(files).flatMap((p) => (p.includes('/') ? [p.slice(0, p.lastIndexOf('/'))] : []))).size);
+      assert.equal(
+        first.recorded,
+        Object.keys(files).length + new Set(Object.keys(files).flatMap((p) => (p.includes('/') ? [p.slice(0, p.lastIndexOf('/'))] : []))).size,
+      );
     },
   };
   try {
@@ -131,7 +134,9 @@ export function describeSafety(name: string, harness: RemoteHarness): void {
         assert.equal(await read(pair.remote, 'edit.txt'), 'remote edit during the sync');
         assert.equal(await read(pair.remote, 'gone.txt'), 'remote edit of a file being deleted');
         assert.equal(await read(pair.local, 'edit.txt'), 'local v2', 'the local edit is kept too');
-        const conflicts = events.flatMap((e) => (e.type === 'action-finished' && e.result.status === 'conflict' ? [`${e.result.action.path} ${e.result.reason}`] : []));
+        const conflicts = events.flatMap((e) =>
+          e.type === 'action-finished' && e.result.status === 'conflict' ? [`${e.result.action.path} ${e.result.reason}`] : [],
+        );
         assert.deepEqual(conflicts.sort(), ['edit.txt changed-during-sync', 'gone.txt changed-during-sync']);
         assert.equal(summary.conflicts, 2);
         assert.equal(summary.filesCopied + summary.filesDeleted, 0);
@@ -155,7 +160,11 @@ export function describeSafety(name: string, harness: RemoteHarness): void {
         });
         assert.equal(summary.errors, 1);
         assert.equal(summary.filesDeleted, 0);
-        assert.ok(events.some((e) => e.type === 'action-finished' && e.result.status === 'not-run' && e.result.why === 'copy-failed' && e.result.action.path === 'b.txt'));
+        assert.ok(
+          events.some(
+            (e) => e.type === 'action-finished' && e.result.status === 'not-run' && e.result.why === 'copy-failed' && e.result.action.path === 'b.txt',
+          ),
+        );
         assert.deepEqual(await contents(pair.remote), { 'a.txt': 'a', 'b.txt': 'b', 'c.txt': 'c' });
       }));
 
@@ -308,7 +317,11 @@ export function describeSafety(name: string, harness: RemoteHarness): void {
         assert.equal(remote['d/del.txt'], undefined);
         assert.equal(local['keep.txt'], 'remote edit');
         const backedUp = (tree: Record<string, string>) =>
-          Object.fromEntries(Object.entries(tree).filter(([path]) => path.startsWith('.ferry-backup/') && !path.endsWith('/')).map(([path, text]) => [path.replace(/^\.ferry-backup\/\d{8}T\d{6}Z\//, ''), text]));
+          Object.fromEntries(
+            Object.entries(tree)
+              .filter(([path]) => path.startsWith('.ferry-backup/') && !path.endsWith('/'))
+              .map(([path, text]) => [path.replace(/^\.ferry-backup\/\d{8}T\d{6}Z\//, ''), text]),
+          );
         assert.deepEqual(backedUp(remote), { 'over.txt': 'old remote', 'd/del.txt': 'to delete' });
         assert.deepEqual(backedUp(local), { 'keep.txt': 'k' });
         const again = await pair.run('sync', { backupDir: '.ferry-backup' });

@@ -157,7 +157,14 @@ const COLUMNS: Record<string, { mode: SyncMode; options: Partial<AnyRunOptions> 
 };
 
 function parseMatrix(): { columns: string[]; rows: Map<string, Map<string, string>> } {
-  const lines = MATRIX.trim().split('\n').map((line) => line.split('|').slice(1, -1).map((cell) => cell.trim()));
+  const lines = MATRIX.trim()
+    .split('\n')
+    .map((line) =>
+      line
+        .split('|')
+        .slice(1, -1)
+        .map((cell) => cell.trim()),
+    );
   const columns = lines[0]!.slice(1);
   const rows = new Map<string, Map<string, string>>();
   for (const cells of lines.slice(1)) {
@@ -208,8 +215,7 @@ async function treeListing(backend: Backend, dir: RelPath = toRelPath('')): Prom
   return result.sort();
 }
 
-const planOf = (events: SyncEvent[]): Action[] =>
-  events.flatMap((event) => (event.type === 'planned' ? [event.action] : []));
+const planOf = (events: SyncEvent[]): Action[] => events.flatMap((event) => (event.type === 'planned' ? [event.action] : []));
 
 /** Registers one test per matrix column, for a local side against the harness's remote side. */
 export function describeSyncMatrix(name: string, harness: RemoteHarness): void {

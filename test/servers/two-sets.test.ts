@@ -45,7 +45,13 @@ async function loginAndUpload(name: Name, facts: Facts, label: string): Promise<
   const folder = `two-sets-${label}-${process.pid}-${Date.now().toString(36)}`;
   const auth = `${encodeURIComponent(facts.user)}:${encodeURIComponent(facts.password)}`;
   const url = name === 'sshd' ? `sftp://${auth}@${facts.host}:${facts.port}${facts.dataRoot}/${folder}` : `ftp://${auth}@${facts.host}:${facts.port}/${folder}`;
-  const backend = await openBackend(parseTarget(url), { createFolder: true, caFile: facts.caFile, knownHostsFile: facts.knownHostsFile, sshConfigFile: '/dev/null', prompt: 'never' });
+  const backend = await openBackend(parseTarget(url), {
+    createFolder: true,
+    caFile: facts.caFile,
+    knownHostsFile: facts.knownHostsFile,
+    sshConfigFile: '/dev/null',
+    prompt: 'never',
+  });
   try {
     await backend.write('hello.txt' as RelPath, Readable.from([Buffer.from(`${label} ${name}\n`)]), {});
   } finally {

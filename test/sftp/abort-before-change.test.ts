@@ -37,7 +37,10 @@ describe('aborting a run before its first change', () => {
       if (when === 'already aborted') controller.abort();
       const stateDir = join(work, freshFolderName('state'));
       const connection = isolatedOptions({ onConnecting: () => controller.abort(), prompt: 'never', useNetrc: false, useKeyring: false });
-      await assert.rejects(upload({ local: join(work, 'local'), remote: sftpUrl(folder), stateDir, createFolder: true, connection, signal: controller.signal }), isInterrupted);
+      await assert.rejects(
+        upload({ local: join(work, 'local'), remote: sftpUrl(folder), stateDir, createFolder: true, connection, signal: controller.signal }),
+        isInterrupted,
+      );
       await assert.rejects(fs.stat(folder), 'the remote folder was not created');
       const left = await fs.readdir(stateDir, { recursive: true }).catch(() => []);
       assert.deepEqual(left, [], 'no state was written');

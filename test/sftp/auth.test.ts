@@ -49,7 +49,12 @@ describe('sftp authentication', () => {
         },
       }),
     );
-    assert.match(message, new RegExp(`authentication failed for ${s.user}@127\\.0\\.0\\.1:\\d+ \\(tried: password from the URL; nothing in .*\\); give a password in the URL, in FERRY_PASSWORD or in ~/\\.netrc`));
+    assert.match(
+      message,
+      new RegExp(
+        `authentication failed for ${s.user}@127\\.0\\.0\\.1:\\d+ \\(tried: password from the URL; nothing in .*\\); give a password in the URL, in FERRY_PASSWORD or in ~/\\.netrc`,
+      ),
+    );
     assert.ok(!message.includes('wrong-password'));
     assert.equal(asked, 0);
   });

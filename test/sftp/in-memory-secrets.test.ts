@@ -57,7 +57,10 @@ describe('in-memory secrets of the library', () => {
   it('password: logs in over SFTP, and is in neither the state nor an event', async () => {
     const s = sshd();
     const remote = sftpUrl(`${s.dataRoot}/${freshFolderName('secret-pw')}`, false);
-    const { summary, eventText, stateText } = await uploadWith(remote, isolatedOptions({ password: s.password, prompt: 'never', useNetrc: false, useKeyring: false }));
+    const { summary, eventText, stateText } = await uploadWith(
+      remote,
+      isolatedOptions({ password: s.password, prompt: 'never', useNetrc: false, useKeyring: false }),
+    );
     assert.equal(summary.filesCopied, 2);
     assert.ok(stateText.length > 0, 'a state was written');
     assert.ok(!stateText.includes(s.password), 'no password in the state');
@@ -68,7 +71,10 @@ describe('in-memory secrets of the library', () => {
     const s = sshd();
     const secret = 'not-the-Password-4711';
     await assert.rejects(
-      uploadWith(sftpUrl(`${s.dataRoot}/${freshFolderName('secret-bad')}`, false), isolatedOptions({ password: secret, prompt: 'never', useNetrc: false, useKeyring: false })),
+      uploadWith(
+        sftpUrl(`${s.dataRoot}/${freshFolderName('secret-bad')}`, false),
+        isolatedOptions({ password: secret, prompt: 'never', useNetrc: false, useKeyring: false }),
+      ),
       (error: Error) => {
         assert.ok(isBackendError(error, 'auth'), String(error));
         assert.match(error.message, /tried: the password given/);
@@ -90,16 +96,19 @@ describe('in-memory secrets of the library', () => {
     const s = sshd();
     let asked = 0;
     const privateKey = readFileSync(s.passphraseKeyPath, 'utf8');
-    const { summary, eventText, stateText } = await uploadWith(sftpUrl(`${s.dataRoot}/${freshFolderName('secret-key')}`, false), isolatedOptions({
-      privateKey,
-      passphrase: s.passphrase,
-      useNetrc: false,
-      useKeyring: false,
-      askSecret: async () => {
-        asked++;
-        return undefined;
-      },
-    }));
+    const { summary, eventText, stateText } = await uploadWith(
+      sftpUrl(`${s.dataRoot}/${freshFolderName('secret-key')}`, false),
+      isolatedOptions({
+        privateKey,
+        passphrase: s.passphrase,
+        useNetrc: false,
+        useKeyring: false,
+        askSecret: async () => {
+          asked++;
+          return undefined;
+        },
+      }),
+    );
     assert.equal(summary.filesCopied, 2);
     assert.equal(asked, 0);
     for (const secret of [s.passphrase, privateKey.split('\n')[1]!]) {
@@ -111,7 +120,10 @@ describe('in-memory secrets of the library', () => {
     const s = sshd();
     const privateKey = readFileSync(s.passphraseKeyPath, 'utf8');
     await assert.rejects(
-      uploadWith(sftpUrl(`${s.dataRoot}/${freshFolderName('secret-key-bad')}`, false), isolatedOptions({ privateKey, passphrase: 'wrong-Phrase-99', prompt: 'never', useNetrc: false, useKeyring: false })),
+      uploadWith(
+        sftpUrl(`${s.dataRoot}/${freshFolderName('secret-key-bad')}`, false),
+        isolatedOptions({ privateKey, passphrase: 'wrong-Phrase-99', prompt: 'never', useNetrc: false, useKeyring: false }),
+      ),
       (error: Error) => {
         assert.ok(isBackendError(error, 'auth'), String(error));
         assert.match(error.message, /the private key given \(passphrase missing or wrong\)/);
@@ -123,17 +135,23 @@ describe('in-memory secrets of the library', () => {
 
   it('agent: a socket given as an option is used although SSH_AUTH_SOCK is unset', async () => {
     const s = sshd();
-    const { summary } = await uploadWith(sftpUrl(`${s.dataRoot}/${freshFolderName('secret-agent')}`, false), isolatedOptions({ agent: agentSocket, prompt: 'never', useNetrc: false, useKeyring: false }));
+    const { summary } = await uploadWith(
+      sftpUrl(`${s.dataRoot}/${freshFolderName('secret-agent')}`, false),
+      isolatedOptions({ agent: agentSocket, prompt: 'never', useNetrc: false, useKeyring: false }),
+    );
     assert.equal(summary.filesCopied, 2);
   });
 
-  it('agent: false leaves SSH_AUTH_SOCK\'s agent alone', async () => {
+  it("agent: false leaves SSH_AUTH_SOCK's agent alone", async () => {
     const s = sshd();
     const remote = sftpUrl(`${s.dataRoot}/${freshFolderName('secret-noagent')}`, false);
     const options = { local: join(work, 'local'), remote, stateDir: join(work, 'state-noagent'), createFolder: true };
     const connection = isolatedOptions({ agent: false as const, prompt: 'never' as const, useNetrc: false, useKeyring: false });
     await withAgentSocket(agentSocket, async () => {
-      await assert.rejects(upload({ ...options, connection }), (error: Error) => isBackendError(error, 'auth') && /tried: no usable method/.test(error.message));
+      await assert.rejects(
+        upload({ ...options, connection }),
+        (error: Error) => isBackendError(error, 'auth') && /tried: no usable method/.test(error.message),
+      );
       const summary = await upload({ ...options, connection: { ...connection, agent: undefined } });
       assert.equal(summary.filesCopied, 2, 'the same run with the agent of SSH_AUTH_SOCK logs in');
     });

@@ -59,10 +59,21 @@ function sshConfig(name: string, targetExtra: string): string {
 }
 
 function forwardsSeen(): number {
-  return jump.log().split('\n').filter((line) => new RegExp(`direct_tcpip: .*target ${sshd().host.replace(/\./g, '\\.')} port ${sshd().port}\\b`).test(line)).length;
+  return jump
+    .log()
+    .split('\n')
+    .filter((line) => new RegExp(`direct_tcpip: .*target ${sshd().host.replace(/\./g, '\\.')} port ${sshd().port}\\b`).test(line)).length;
 }
 
-async function openTarget(options: { config: string; knownHosts: string; jumpHosts?: string; proxyCommand?: string; sshKey?: string; askSecret?: (prompt: string) => Promise<string | undefined>; trace?: (line: string) => void }) {
+async function openTarget(options: {
+  config: string;
+  knownHosts: string;
+  jumpHosts?: string;
+  proxyCommand?: string;
+  sshKey?: string;
+  askSecret?: (prompt: string) => Promise<string | undefined>;
+  trace?: (line: string) => void;
+}) {
   return withAgentSocket(undefined, () =>
     openSftpBackend(parseTarget(`sftp://target${sshd().dataRoot}`), {
       sshConfigFile: options.config,
@@ -117,7 +128,12 @@ describe('ProxyJump and ProxyCommand', () => {
   it('goes through a chain of jump hosts (a,b), each hop logging in on its own', async () => {
     const before = forwardsSeen();
     const lines: string[] = [];
-    const backend = await openTarget({ config: sshConfig('chain', ''), knownHosts: knownHosts('kh-chain'), jumpHosts: 'bastion,bastion', trace: (line) => lines.push(line) });
+    const backend = await openTarget({
+      config: sshConfig('chain', ''),
+      knownHosts: knownHosts('kh-chain'),
+      jumpHosts: 'bastion,bastion',
+      trace: (line) => lines.push(line),
+    });
     await backend.close();
     assert.ok(forwardsSeen() > before);
     // The second hop is reached through the first: the jump host forwarded a channel to itself.
@@ -125,10 +141,13 @@ describe('ProxyJump and ProxyCommand', () => {
     assert.equal(lines.filter((line) => line.includes('logged in as')).length, 2, lines.join('\n'));
   });
 
-  it('asks for the jump host\'s password when it has no key, naming the jump host', async () => {
+  it("asks for the jump host's password when it has no key, naming the jump host", async () => {
     const s = sshd();
     const prompts: string[] = [];
-    const config = file('jump-password', `Host bastion\n  HostName ${jump.host}\n  Port ${jump.port}\n  User ${s.user}\n  IdentityFile /nonexistent/key\nHost target\n  HostName ${s.host}\n  Port ${s.port}\n  User ${s.user}\n  IdentityFile ${s.keyPath}\n  ProxyJump bastion\n`);
+    const config = file(
+      'jump-password',
+      `Host bastion\n  HostName ${jump.host}\n  Port ${jump.port}\n  User ${s.user}\n  IdentityFile /nonexistent/key\nHost target\n  HostName ${s.host}\n  Port ${s.port}\n  User ${s.user}\n  IdentityFile ${s.keyPath}\n  ProxyJump bastion\n`,
+    );
     const backend = await openTarget({ config, knownHosts: knownHosts('kh-password'), askSecret: async (prompt) => (prompts.push(prompt), s.password) });
     await backend.close();
     assert.deepEqual(prompts, [`password for ${s.user}@${jump.host}:${jump.port} (jump host): `]);
@@ -136,7 +155,10 @@ describe('ProxyJump and ProxyCommand', () => {
 
   it('a server the jump host cannot reach is a one-line connection error naming both', async () => {
     const s = sshd();
-    const config = file('unreachable', `Host bastion\n  HostName ${jump.host}\n  Port ${jump.port}\n  User ${s.user}\n  IdentityFile ${s.keyPath}\nHost target\n  HostName 127.0.0.1\n  Port 1\n  ProxyJump bastion\n`);
+    const config = file(
+      'unreachable',
+      `Host bastion\n  HostName ${jump.host}\n  Port ${jump.port}\n  User ${s.user}\n  IdentityFile ${s.keyPath}\nHost target\n  HostName 127.0.0.1\n  Port 1\n  ProxyJump bastion\n`,
+    );
     await assert.rejects(openTarget({ config, knownHosts: knownHosts('kh-unreachable') }), (error: unknown) => {
       assert.ok(isBackendError(error, 'connection-lost'), String(error));
       assert.match(error.message, new RegExp(`^jump host 127\\.0\\.0\\.1:${jump.port} could not reach 127\\.0\\.0\\.1:1: `));
@@ -146,14 +168,17 @@ describe('ProxyJump and ProxyCommand', () => {
   });
 
   it('refuses a jump host whose key is not in known_hosts, naming the jump host', async () => {
-    await assert.rejects(openTarget({ config: sshConfig('unknown-jump', '  ProxyJump bastion'), knownHosts: knownHosts('kh-server-only', false) }), (error: unknown) => {
-      assert.ok(isBackendError(error, 'host-key'), String(error));
-      assert.match(error.message, new RegExp(`host key of 127\\.0\\.0\\.1:${jump.port} is not known`));
-      return true;
-    });
+    await assert.rejects(
+      openTarget({ config: sshConfig('unknown-jump', '  ProxyJump bastion'), knownHosts: knownHosts('kh-server-only', false) }),
+      (error: unknown) => {
+        assert.ok(isBackendError(error, 'host-key'), String(error));
+        assert.match(error.message, new RegExp(`host key of 127\\.0\\.0\\.1:${jump.port} is not known`));
+        return true;
+      },
+    );
   });
 
-  it('still checks the server\'s own host key behind the jump host', async () => {
+  it("still checks the server's own host key behind the jump host", async () => {
     // known_hosts lists the jump host, and for the server a key that is not its own.
     const wrong = jump.knownHostsLine.replace(`]:${jump.port} `, `]:${sshd().port} `);
     const kh = file('kh-wrong-server', `${jump.knownHostsLine}\n${wrong}\n`);
@@ -199,7 +224,11 @@ socket.on('close', () => process.exit(0));`,
 
   it('traces the jump and the SFTP requests when asked, with no secret', async () => {
     const lines: string[] = [];
-    const backend = await openTarget({ config: sshConfig('trace', '  ProxyJump bastion'), knownHosts: knownHosts('kh-trace'), trace: (line) => lines.push(line) });
+    const backend = await openTarget({
+      config: sshConfig('trace', '  ProxyJump bastion'),
+      knownHosts: knownHosts('kh-trace'),
+      trace: (line) => lines.push(line),
+    });
     // The first listing of the root fetches the whole tree over exec; the next one is readdir.
     await backend.list('' as never);
     await backend.list('' as never);

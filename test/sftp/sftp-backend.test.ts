@@ -118,7 +118,10 @@ describe('sftp backend', () => {
     );
     const listed = await backend.list(p(''));
     assert.equal(listed.length, count);
-    assert.deepEqual(listed.filter((item) => isTempName(item.name)), []);
+    assert.deepEqual(
+      listed.filter((item) => isTempName(item.name)),
+      [],
+    );
     // Extra connections open in the background while the first one keeps working.
     for (let i = 0; i < 50 && backend.pool.liveCount < 2; i++) await new Promise((resolve) => setTimeout(resolve, 50));
     assert.ok(backend.pool.liveCount > 1, `expected the pool to grow, has ${backend.pool.liveCount}`);
@@ -132,7 +135,10 @@ describe('sftp backend', () => {
     await backend.write(p('target.txt'), Readable.from([Buffer.from('t')]));
     symlinkSync('target.txt', `${backend.root}/link`);
     const listed = await backend.list(p(''));
-    assert.deepEqual(listed.find((item) => item.name === 'link'), { name: 'link', unsupported: 'symlink' });
+    assert.deepEqual(
+      listed.find((item) => item.name === 'link'),
+      { name: 'link', unsupported: 'symlink' },
+    );
     assert.deepEqual(await backend.stat(p('link')), { kind: 'file', size: -1, mtimeMs: -1 });
     await assert.rejects(backend.read(p('link')), (e: unknown) => isBackendError(e, 'unsupported'));
     await backend.close();

@@ -33,7 +33,10 @@ describe('SftpConnectionPool', () => {
     const pool = new SftpConnectionPool(connect, 2, first);
     const taken: SftpConnection[] = [];
     for (let i = 0; i < 5; i++) taken.push(await pool.acquire());
-    assert.ok(taken.every((c) => c === first), 'work goes on on the open connection meanwhile');
+    assert.ok(
+      taken.every((c) => c === first),
+      'work goes on on the open connection meanwhile',
+    );
     assert.equal(signals.length, 1, 'one extra connection is being opened');
     assert.equal(signals[0]!.aborted, false);
     await pool.close();

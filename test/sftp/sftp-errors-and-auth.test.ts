@@ -42,7 +42,10 @@ describe('mapSftpError', () => {
 
   it('maps handshake timeouts and authentication failures when connecting', () => {
     assert.equal(mapConnectError(Object.assign(new Error('Timed out while waiting for handshake'), { level: 'client-timeout' }), 'h:22').code, 'timeout');
-    assert.equal(mapConnectError(Object.assign(new Error('All configured authentication methods failed'), { level: 'client-authentication' }), 'h:22').code, 'auth');
+    assert.equal(
+      mapConnectError(Object.assign(new Error('All configured authentication methods failed'), { level: 'client-authentication' }), 'h:22').code,
+      'auth',
+    );
   });
 });
 
@@ -52,7 +55,9 @@ async function attempts(auth: SshAuth, authsLeft: AuthenticationType[] | null): 
   const tried: string[] = [];
   const handler = auth.handler(() => undefined, tried);
   for (;;) {
-    const method = await new Promise<AnyAuthMethod | false>((resolve) => handler(authsLeft as AuthenticationType[], false, (m) => resolve(m as AnyAuthMethod | false)));
+    const method = await new Promise<AnyAuthMethod | false>((resolve) =>
+      handler(authsLeft as AuthenticationType[], false, (m) => resolve(m as AnyAuthMethod | false)),
+    );
     if (method === false) return { methods, tried };
     methods.push(method);
   }
@@ -70,7 +75,10 @@ describe('SshAuth login order', () => {
       askSecret: async () => 'typed',
     });
     const { methods } = await attempts(auth, ['publickey', 'password']);
-    assert.deepEqual(methods.map((m) => m.type), ['password', 'agent']);
+    assert.deepEqual(
+      methods.map((m) => m.type),
+      ['password', 'agent'],
+    );
   });
 
   it('answers keyboard-interactive with the password when the server offers only that', async () => {
@@ -91,7 +99,10 @@ describe('SshAuth login order', () => {
     const { methods, tried } = await attempts(auth, ['password']);
     assert.equal(methods.length, 3);
     assert.equal(asked, 3);
-    assert.ok(tried.every((t) => !t.includes('try')), 'tried never contains a secret');
+    assert.ok(
+      tried.every((t) => !t.includes('try')),
+      'tried never contains a secret',
+    );
     const silent = new SshAuth({ user: 'u', where: 'u@h', identityFiles: ['/nonexistent/id'], askSecret: async () => undefined });
     assert.equal((await attempts(silent, ['password'])).methods.length, 0);
   });
@@ -100,7 +111,11 @@ describe('SshAuth login order', () => {
     const prompts: string[] = [];
     const auth = new SshAuth({ user: 'u', where: 'u@h', identityFiles: ['/nonexistent/id'], askSecret: async (prompt) => (prompts.push(prompt), 'wrong') });
     await attempts(auth, ['password']);
-    assert.deepEqual(prompts, ['password for u@h: ', 'Permission denied, please try again.\npassword for u@h: ', 'Permission denied, please try again.\npassword for u@h: ']);
+    assert.deepEqual(prompts, [
+      'password for u@h: ',
+      'Permission denied, please try again.\npassword for u@h: ',
+      'Permission denied, please try again.\npassword for u@h: ',
+    ]);
   });
 
   it('names what was not there to try: no URL password, no agent, no key file, nothing stored, no one to ask', async () => {

@@ -51,7 +51,13 @@ describe('SftpExecHasher', () => {
 
   it('reports a missing file as not-found and a missing tool as no hash', async () => {
     const hasher = new SftpExecHasher();
-    await assert.rejects(hasher.hash(async () => ({ code: 1, stdout: '', stderr: 'sha256sum: /a: No such file or directory' }), '/a', ['sha256'], 'x'), { code: 'not-found' });
-    assert.equal(await new SftpExecHasher().hash(async () => ({ code: 127, stdout: '', stderr: 'sh: sha256sum: not found' }), '/a', ['sha256'], 'x'), undefined);
+    await assert.rejects(
+      hasher.hash(async () => ({ code: 1, stdout: '', stderr: 'sha256sum: /a: No such file or directory' }), '/a', ['sha256'], 'x'),
+      { code: 'not-found' },
+    );
+    assert.equal(
+      await new SftpExecHasher().hash(async () => ({ code: 127, stdout: '', stderr: 'sh: sha256sum: not found' }), '/a', ['sha256'], 'x'),
+      undefined,
+    );
   });
 });

@@ -100,13 +100,25 @@ describe('whole-tree listing over exec', () => {
     });
     assert.deepEqual(viaExec, viaReaddir);
     // What both agree on is what is on the disk.
-    assert.deepEqual(viaExec['']!.find((item) => item.name === 'plain.txt'), { name: 'plain.txt', entry: { kind: 'file', size: 0, mtimeMs: 1_700_000_000_000, mode: 0o644 } });
+    assert.deepEqual(
+      viaExec['']!.find((item) => item.name === 'plain.txt'),
+      { name: 'plain.txt', entry: { kind: 'file', size: 0, mtimeMs: 1_700_000_000_000, mode: 0o644 } },
+    );
     const quoted = viaExec['']!.find((item) => item.name === "it's");
     assert.ok(quoted && 'entry' in quoted && quoted.entry.kind === 'file' && quoted.entry.mode === 0o600 && quoted.entry.size === 4);
     // Before 1970: SFTP v3 carries unsigned 32-bit seconds, so both wrap it alike.
-    assert.deepEqual(viaExec['']!.find((item) => item.name === '-n'), { name: '-n', entry: { kind: 'file', size: 3, mtimeMs: (2 ** 32 - 10) * 1000, mode: 0o644 } });
-    assert.deepEqual(viaExec['']!.find((item) => item.name === 'link'), { name: 'link', unsupported: 'symlink' });
-    assert.deepEqual(viaExec['sub']!.find((item) => item.name === 'fifo'), { name: 'fifo', unsupported: 'special file' });
+    assert.deepEqual(
+      viaExec['']!.find((item) => item.name === '-n'),
+      { name: '-n', entry: { kind: 'file', size: 3, mtimeMs: (2 ** 32 - 10) * 1000, mode: 0o644 } },
+    );
+    assert.deepEqual(
+      viaExec['']!.find((item) => item.name === 'link'),
+      { name: 'link', unsupported: 'symlink' },
+    );
+    assert.deepEqual(
+      viaExec['sub']!.find((item) => item.name === 'fifo'),
+      { name: 'fifo', unsupported: 'special file' },
+    );
     assert.equal(viaExec['']!.filter((item) => 'unsupported' in item && /UTF-8/.test(item.unsupported)).length, 1);
     assert.equal(viaExec['sub']!.filter((item) => 'unsupported' in item && /UTF-8/.test(item.unsupported)).length, 1);
     assert.equal(viaExec['sub/new\nline dir']!.length, 12);
@@ -122,7 +134,10 @@ describe('whole-tree listing over exec', () => {
       // Changed behind ferry's back after the tree listing: a folder listed again is read anew.
       writeFileSync(`${root}/empty/new`, 'n');
       assert.deepEqual(await backend.list('empty' as RelPath), []); // from the tree listing, as a scan would see it
-      assert.deepEqual((await backend.list('empty' as RelPath)).map((item) => item.name), ['new']);
+      assert.deepEqual(
+        (await backend.list('empty' as RelPath)).map((item) => item.name),
+        ['new'],
+      );
       // A change through ferry drops what is left of the tree listing.
       await backend.mkdir('made' as RelPath);
       writeFileSync(`${root}/sub/added`, 'a');

@@ -15,7 +15,11 @@ import { openFreshSftp } from './sftp-test-server.js';
 type RenameFn = (from: string, to: string, cb: (error?: Error | null) => void) => void;
 
 /** Counts calls of SFTP's posix-rename and plain rename on every connection of `backend`, with `posix` standing in for posix-rename. */
-async function withRenames<T>(backend: SftpBackend, posix: ((original: RenameFn) => RenameFn) | undefined, fn: (counts: { posix: number; plain: number }) => Promise<T>): Promise<T> {
+async function withRenames<T>(
+  backend: SftpBackend,
+  posix: ((original: RenameFn) => RenameFn) | undefined,
+  fn: (counts: { posix: number; plain: number }) => Promise<T>,
+): Promise<T> {
   const sftp = backend.pool.live[0]!.sftp as unknown as { ext_openssh_rename: RenameFn; rename: RenameFn };
   const proto = Object.getPrototypeOf(sftp) as { ext_openssh_rename: RenameFn; rename: RenameFn };
   const originalPosix = proto.ext_openssh_rename;

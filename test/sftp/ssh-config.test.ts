@@ -38,7 +38,10 @@ describe('ssh config', () => {
     const s = sshd();
     const file = configFile('override', `Host ferry-test-alias2\n  HostName ${s.host}\n  Port 1\n  User nobody\n`);
     const backend = await withAgentSocket(undefined, () =>
-      openSftpBackend(parseTarget(`sftp://${s.user}:${s.password}@ferry-test-alias2:${s.port}${s.dataRoot}`), { sshConfigFile: file, knownHostsFile: s.knownHostsFile }),
+      openSftpBackend(parseTarget(`sftp://${s.user}:${s.password}@ferry-test-alias2:${s.port}${s.dataRoot}`), {
+        sshConfigFile: file,
+        knownHostsFile: s.knownHostsFile,
+      }),
     );
     await backend.close();
   });
@@ -77,7 +80,14 @@ describe('ssh config', () => {
     const secret = readSshConfig(file, 'web-secret');
     assert.equal(secret.hostName, undefined);
     assert.equal(secret.port, undefined);
-    assert.deepEqual(readSshConfig(join(dir, 'missing'), 'x'), { hostName: undefined, port: undefined, user: undefined, identityFiles: [], userKnownHostsFiles: [], warnings: [] });
+    assert.deepEqual(readSshConfig(join(dir, 'missing'), 'x'), {
+      hostName: undefined,
+      port: undefined,
+      user: undefined,
+      identityFiles: [],
+      userKnownHostsFiles: [],
+      warnings: [],
+    });
   });
 
   it('honours Match host/originalhost/user/localuser/all, and warns about Match criteria it cannot decide', () => {
@@ -116,7 +126,11 @@ describe('ssh config', () => {
     assert.equal(web.proxyCommand, 'nc -X connect %h %p', 'ProxyCommand keeps the rest of the line as written');
     assert.equal(web.identitiesOnly, undefined);
     assert.deepEqual(web.identityFiles, [join(homedir(), '.ssh/local')]);
-    assert.equal(readSshConfig(configFile('none', 'Host *\n  ProxyJump none\n  ProxyCommand x\n'), 'a').proxyCommand, undefined, 'ProxyJump none wins and means none');
+    assert.equal(
+      readSshConfig(configFile('none', 'Host *\n  ProxyJump none\n  ProxyCommand x\n'), 'a').proxyCommand,
+      undefined,
+      'ProxyJump none wins and means none',
+    );
   });
 
   describe('IdentitiesOnly', () => {
@@ -135,14 +149,16 @@ describe('ssh config', () => {
     function open(name: string, extra: string) {
       const s = sshd();
       const file = configFile(name, `Host only-test\n  HostName ${s.host}\n  Port ${s.port}\n  User ${s.user}\n${extra}`);
-      return withAgentSocket(socket, () => openSftpBackend(parseTarget(`sftp://only-test${s.dataRoot}`), { sshConfigFile: file, knownHostsFile: s.knownHostsFile, prompt: 'never' }));
+      return withAgentSocket(socket, () =>
+        openSftpBackend(parseTarget(`sftp://only-test${s.dataRoot}`), { sshConfigFile: file, knownHostsFile: s.knownHostsFile, prompt: 'never' }),
+      );
     }
 
     it('without it, the agent offers all its keys', async () => {
       await (await open('agent-all', `  IdentityFile ${sshd().strangerKeyPath}\n`)).close();
     });
 
-    it('with it, the agent\'s keys not named by an IdentityFile are not offered', async () => {
+    it("with it, the agent's keys not named by an IdentityFile are not offered", async () => {
       await assert.rejects(open('agent-only', `  IdentityFile ${sshd().strangerKeyPath}\n  IdentitiesOnly yes\n`), (error: unknown) => {
         assert.ok(isBackendError(error, 'auth'), String(error));
         assert.match(error.message, /IdentitiesOnly/);

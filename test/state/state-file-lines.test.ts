@@ -78,11 +78,16 @@ describe('state snapshot lines', () => {
       }
     };
     try {
-      const escaped = formatStateSnapshot('l', 'r', new Map<RelPath, SyncRecord>([
-        // eslint-disable-next-line no-loss-of-precision -- more digits than a double keeps, on purpose
-        ['ü/ä ß.txt' as RelPath, { local: { kind: 'file', size: 1.5, mtimeMs: 1700000000123.4567 }, remote: { kind: 'file', size: 2e3, mtimeMs: -1 } }],
-        ['tab\there' as RelPath, { local: { kind: 'dir' }, remote: { kind: 'dir' } }],
-      ]), new Date(0));
+      const escaped = formatStateSnapshot(
+        'l',
+        'r',
+        new Map<RelPath, SyncRecord>([
+          // eslint-disable-next-line no-loss-of-precision -- more digits than a double keeps, on purpose
+          ['ü/ä ß.txt' as RelPath, { local: { kind: 'file', size: 1.5, mtimeMs: 1700000000123.4567 }, remote: { kind: 'file', size: 2e3, mtimeMs: -1 } }],
+          ['tab\there' as RelPath, { local: { kind: 'dir' }, remote: { kind: 'dir' } }],
+        ]),
+        new Date(0),
+      );
       const spaced = text.replace('{"kind":"file","size":3,"mtimeMs":1000}', '{ "mtimeMs": 1000, "size": 3, "kind": "file" }');
       for (const chunk of [5, 64, 1024 * 1024]) {
         for (const good of [text, JSON.stringify(JSON.parse(text)), escaped, spaced, text.trimEnd()]) {
@@ -104,8 +109,15 @@ describe('state snapshot lines', () => {
           '',
         ];
         for (const bad of damaged) {
-          const expected = await parseStateSnapshotLines(linesOf(bad)).then(() => 'no error', (error: Error) => error.message);
-          await assert.rejects(fromBytes(bad, chunk), (error: unknown) => error instanceof StateFormatError && error.message === expected, JSON.stringify(bad.slice(0, 60)));
+          const expected = await parseStateSnapshotLines(linesOf(bad)).then(
+            () => 'no error',
+            (error: Error) => error.message,
+          );
+          await assert.rejects(
+            fromBytes(bad, chunk),
+            (error: unknown) => error instanceof StateFormatError && error.message === expected,
+            JSON.stringify(bad.slice(0, 60)),
+          );
         }
       }
     } finally {

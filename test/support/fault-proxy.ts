@@ -271,24 +271,26 @@ export class FaultProxy {
       const ms = this.delayMs;
       const sentAt = performance.now();
       if (ms > 0 && ++held > 16) from.pause();
-      queue = queue.then(async () => {
-        if (latency > 0) await arrival(sentAt);
-        if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
-        const out = rewrite ? await rewrite.push(chunk) : chunk;
-        if (this.trickleBps === 0) send(chunk, out);
-        for (let at = 0; this.trickleBps > 0 && at < out.length && !to.destroyed; ) {
-          const step = this.trickleBps >= 10 ? Math.floor(this.trickleBps / 10) : 1;
-          await new Promise((resolve) => setTimeout(resolve, this.trickleBps >= 10 ? 100 : 1000 / this.trickleBps));
-          const piece = out.subarray(at, at + step);
-          at += step;
-          send(piece, piece);
-          if (this.trickleBps === 0) {
-            send(out.subarray(at), out.subarray(at));
-            break;
+      queue = queue
+        .then(async () => {
+          if (latency > 0) await arrival(sentAt);
+          if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
+          const out = rewrite ? await rewrite.push(chunk) : chunk;
+          if (this.trickleBps === 0) send(chunk, out);
+          for (let at = 0; this.trickleBps > 0 && at < out.length && !to.destroyed;) {
+            const step = this.trickleBps >= 10 ? Math.floor(this.trickleBps / 10) : 1;
+            await new Promise((resolve) => setTimeout(resolve, this.trickleBps >= 10 ? 100 : 1000 / this.trickleBps));
+            const piece = out.subarray(at, at + step);
+            at += step;
+            send(piece, piece);
+            if (this.trickleBps === 0) {
+              send(out.subarray(at), out.subarray(at));
+              break;
+            }
           }
-        }
-        if (ms > 0 && --held <= 16 && !this.stalled) from.resume();
-      }).catch(() => this.reset(pair));
+          if (ms > 0 && --held <= 16 && !this.stalled) from.resume();
+        })
+        .catch(() => this.reset(pair));
     });
     from.on('end', () => {
       // A clean close of one side is passed on as a clean close (after queued chunks).

@@ -116,7 +116,9 @@ export async function startHostileFtpServer(script: HostileScript): Promise<Host
         case 'PASS':
           return reply('230 Logged in');
         case 'FEAT':
-          control.write(`211-Features:\r\n${script.mode === 'mlsd' ? ' MLST type*;size*;modify*;unix.mode*;\r\n' : ''} SIZE\r\n MDTM\r\n UTF8\r\n EPSV\r\n PASV\r\n211 End\r\n`);
+          control.write(
+            `211-Features:\r\n${script.mode === 'mlsd' ? ' MLST type*;size*;modify*;unix.mode*;\r\n' : ''} SIZE\r\n MDTM\r\n UTF8\r\n EPSV\r\n PASV\r\n211 End\r\n`,
+          );
           return;
         case 'OPTS':
         case 'TYPE':

@@ -101,7 +101,10 @@ export async function startHostileSftpServer(script: HostileSftpScript): Promise
             if (listing === 'denied') return sftp.status(reqid, STATUS_CODE.PERMISSION_DENIED);
             if (h.sent || !listing) return sftp.status(reqid, STATUS_CODE.EOF);
             h.sent = true;
-            sftp.name(reqid, listing.map((e) => ({ filename: e.name, longname: e.name, attrs: attrsOf(e.kind, e.size, e.mtime) })));
+            sftp.name(
+              reqid,
+              listing.map((e) => ({ filename: e.name, longname: e.name, attrs: attrsOf(e.kind, e.size, e.mtime) })),
+            );
           });
           sftp.on('OPEN', (reqid, p, flags) => {
             const path = normalise(p);

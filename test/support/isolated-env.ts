@@ -24,6 +24,15 @@ process.on('exit', () => rmSync(testHome, { recursive: true, force: true }));
 
 process.env.HOME = testHome;
 process.env.FERRY_NO_KEYRING = '1';
-for (const name of ['SSH_AUTH_SOCK', 'NETRC', 'FERRY_PASSWORD', 'XDG_STATE_HOME', 'XDG_CONFIG_HOME', 'XDG_DATA_HOME', 'XDG_CACHE_HOME', 'DBUS_SESSION_BUS_ADDRESS']) {
+for (const name of [
+  'SSH_AUTH_SOCK',
+  'NETRC',
+  'FERRY_PASSWORD',
+  'XDG_STATE_HOME',
+  'XDG_CONFIG_HOME',
+  'XDG_DATA_HOME',
+  'XDG_CACHE_HOME',
+  'DBUS_SESSION_BUS_ADDRESS',
+]) {
   delete process.env[name];
 }

@@ -59,7 +59,9 @@ function runtimePackages(repo: string): string[] {
  */
 export function cliEntryFor(prefix: readonly string[], entry: string): string {
   if (!can(prefix, '-x', process.execPath)) {
-    throw new Error(`${prefix.join(' ')} cannot run ${process.execPath}: open ${closedFolder(prefix, process.execPath)} to other users (chmod o+x), or use a Node.js installed where every user can run it`);
+    throw new Error(
+      `${prefix.join(' ')} cannot run ${process.execPath}: open ${closedFolder(prefix, process.execPath)} to other users (chmod o+x), or use a Node.js installed where every user can run it`,
+    );
   }
   if (can(prefix, '-r', entry)) return entry;
   const repo = path.resolve(path.dirname(entry), '..', '..');

@@ -83,7 +83,12 @@ async function withBuildLock<T>(fn: () => Promise<T>): Promise<T> {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       // A lock older than two minutes was left by a killed test run.
-      const age = Date.now() - (await fs.stat(lockDir).then((s) => s.mtimeMs, () => Date.now()));
+      const age =
+        Date.now() -
+        (await fs.stat(lockDir).then(
+          (s) => s.mtimeMs,
+          () => Date.now(),
+        ));
       if (age > 120_000) await fs.rm(lockDir, { recursive: true, force: true });
       if (Date.now() > deadline) throw new Error(`timed out waiting for the build lock ${lockDir}`, { cause: error });
       await new Promise((resolve) => setTimeout(resolve, 200));
@@ -293,7 +298,9 @@ export function hasStackTrace(text: string): boolean {
 export async function assertSameTree(a: string, b: string, message = ''): Promise<void> {
   const [left, right] = await Promise.all([treeObject(a), treeObject(b)]);
   const strip = (tree: Record<string, TreeItem>) =>
-    Object.fromEntries(Object.entries(tree).map(([rel, item]) => [rel, item.kind === 'dir' ? item : { kind: item.kind, size: item.size, sha256: item.sha256 }]));
+    Object.fromEntries(
+      Object.entries(tree).map(([rel, item]) => [rel, item.kind === 'dir' ? item : { kind: item.kind, size: item.size, sha256: item.sha256 }]),
+    );
   assert.deepStrictEqual(strip(left), strip(right), `${message} (${a} vs ${b}): contents differ`);
   for (const [rel, item] of Object.entries(left)) {
     const other = right[rel]!;

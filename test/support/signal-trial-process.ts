@@ -12,7 +12,9 @@ import { signalTrial, type SignalTrialOptions, type SignalTrialResult } from './
 /** {@link signalTrial} in a child process (the sandbox is the child's own). */
 export function signalTrialInProcess(options: Omit<SignalTrialOptions, 'box'>): Promise<SignalTrialResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), JSON.stringify(options)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
     child.on('error', reject);

@@ -130,7 +130,10 @@ export async function signalTrial(options: SignalTrialOptions): Promise<SignalTr
     proxy.unstall();
     proxy.trickle(0);
     const files = await fs.readdir(state).catch(() => [] as string[]);
-    const next = await runCli(['upload', local, folder.url, '--create-folder', '--state-dir', state, '--json', ...folder.args], { env: box.env, timeoutMs: 120_000 });
+    const next = await runCli(['upload', local, folder.url, '--create-folder', '--state-dir', state, '--json', ...folder.args], {
+      env: box.env,
+      timeoutMs: 120_000,
+    });
     return { result, sent, toExitMs, lockLeft: files.some((f) => f.endsWith('.lock')), stateFiles: files, next };
   } finally {
     await folder.cleanup();
@@ -150,4 +153,3 @@ export function assertInterrupted(label: string, trial: SignalTrialResult, limit
   assert.equal(trial.lockLeft, false, `${label}: lock released (${trial.stateFiles.join(', ')})`);
   assert.equal(trial.next.code, 0, `${label}: the next run starts and finishes: ${trial.next.stderr}`);
 }
-

@@ -82,13 +82,24 @@ export async function stallTrial(options: StallTrialOptions): Promise<StallTrial
   const local = path.join(box.root, `stall-local-${n}`);
   await fs.mkdir(local, { recursive: true });
   const download = point === 'listing' || point === 'download';
-  const common = ['--state-dir', state, '--json', '--timeout', String(options.timeoutS), ...folder.args, ...(options.parallel ? ['--parallel', String(options.parallel)] : [])];
+  const common = [
+    '--state-dir',
+    state,
+    '--json',
+    '--timeout',
+    String(options.timeoutS),
+    ...folder.args,
+    ...(options.parallel ? ['--parallel', String(options.parallel)] : []),
+  ];
   try {
     if (download) {
       // The remote tree is made by a clean upload through the proxy (files owned by the server).
       const source = path.join(box.root, `stall-source-${n}`);
       await writeTree(source, point === 'download');
-      const setup = await runCli(['upload', source, folder.url, '--create-folder', '--state-dir', path.join(box.root, `stall-setup-${n}`), ...folder.args], { env: box.env, timeoutMs: 60_000 });
+      const setup = await runCli(['upload', source, folder.url, '--create-folder', '--state-dir', path.join(box.root, `stall-setup-${n}`), ...folder.args], {
+        env: box.env,
+        timeoutMs: 60_000,
+      });
       if (setup.code !== 0) throw new Error(`setting up the remote tree failed: ${setup.stderr}`);
     } else {
       await writeTree(local, point === 'upload');
@@ -153,4 +164,3 @@ export function assertEndedWithinBound(label: string, trial: StallTrialResult): 
   assert.ok(trial.afterFaultMs <= trial.boundMs, `${label}: ended ${Math.round(trial.afterFaultMs)} ms after the fault, bound ${trial.boundMs} ms`);
   assert.equal(next.code, 0, `${label}: the next run starts (lock released) and finishes: ${next.stderr}`);
 }
-

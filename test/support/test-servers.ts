@@ -20,6 +20,8 @@ export function loadServer<T = Record<string, unknown>>(name: string): T {
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as T;
   } catch {
-    throw new Error(`test server "${name}" is not running: start it with \`bash scripts/servers/${name}.sh start\` (or run \`npm test\`, which starts all of them)`);
+    throw new Error(
+      `test server "${name}" is not running: start it with \`bash scripts/servers/${name}.sh start\` (or run \`npm test\`, which starts all of them)`,
+    );
   }
 }

@@ -135,7 +135,7 @@ describe('runPass', () => {
     }
   });
 
-  it('--max-delete stops a polled pass that would delete most local files; the watcher\'s own local deletions are never held back', async () => {
+  it("--max-delete stops a polled pass that would delete most local files; the watcher's own local deletions are never held back", async () => {
     const pair = await syncedPair();
     try {
       for (let i = 0; i < 20; i++) await writeFile(join(pair.local, `f${i}.txt`), `f${i}`);

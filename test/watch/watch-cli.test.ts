@@ -31,7 +31,19 @@ describe('ferry watch (built CLI)', () => {
     const local = await temp('local');
     const stateDir = await temp('state');
     await writeFile(join(local, 'start.txt'), 'there at start');
-    const child = spawnCli(['watch', local, remote.url, '--delete', '--json', '--state-dir', stateDir, '--known-hosts', sshd().knownHostsFile, '--no-keyring', '--no-netrc']);
+    const child = spawnCli([
+      'watch',
+      local,
+      remote.url,
+      '--delete',
+      '--json',
+      '--state-dir',
+      stateDir,
+      '--known-hosts',
+      sshd().knownHostsFile,
+      '--no-keyring',
+      '--no-netrc',
+    ]);
     const result = collect(child, 90_000);
     let stdout = '';
     child.stdout?.on('data', (chunk: Buffer | string) => (stdout += chunk.toString()));
@@ -44,7 +56,10 @@ describe('ferry watch (built CLI)', () => {
     child.kill('SIGINT');
     const { code, stdout: out, stderr } = await result;
     assert.equal(code, 3, stderr);
-    const events = out.trim().split('\n').map((line) => JSON.parse(line) as { type: string; summary?: { interrupted: boolean; filesCopied: number } });
+    const events = out
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; summary?: { interrupted: boolean; filesCopied: number } });
     const summary = events.find((event) => event.type === 'watch-summary');
     assert.equal(summary?.summary?.interrupted, true);
     assert.equal(summary?.summary?.filesCopied, 2);
@@ -77,7 +92,17 @@ describe('ferry watch (built CLI)', () => {
     const remote = await server.proxied('cli-outage');
     const local = await temp('local');
     const stateDir = await temp('state');
-    const child = spawnCli(['watch', local, remote.url, '--state-dir', stateDir, '--known-hosts', remote.connection.knownHostsFile!, '--no-keyring', '--no-netrc']);
+    const child = spawnCli([
+      'watch',
+      local,
+      remote.url,
+      '--state-dir',
+      stateDir,
+      '--known-hosts',
+      remote.connection.knownHostsFile!,
+      '--no-keyring',
+      '--no-netrc',
+    ]);
     const result = collect(child, 90_000);
     let stdout = '';
     let stderr = '';

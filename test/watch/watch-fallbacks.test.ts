@@ -34,7 +34,10 @@ describe('watch without a working file watcher', () => {
     const remote = await localRemote();
     const watch = await startWatch(remote, { pollSeconds: 0.2 }, { createWatcher: exhaustedWatcher });
     try {
-      await waitFor(() => watch.events.some((event) => event.type === 'warning' && /limit \(ENOSPC/.test(event.message) && /rescanning/.test(event.message)), 'the fallback warning');
+      await waitFor(
+        () => watch.events.some((event) => event.type === 'warning' && /limit \(ENOSPC/.test(event.message) && /rescanning/.test(event.message)),
+        'the fallback warning',
+      );
       await writeFile(join(watch.localDir, 'after-limit.txt'), 'found by a rescan');
       await waitFor(async () => (await contentOf(join(remote.dir, 'after-limit.txt'))) === 'found by a rescan', 'the file on the remote side');
       assert.ok(watch.events.some((event) => event.type === 'watch-polled' && event.side === 'local' && event.changed > 0));
@@ -50,7 +53,9 @@ describe('watch without a working file watcher', () => {
       watchers++;
       return { ready: Promise.resolve(), close: async () => undefined };
     };
-    const watch = await startWatch(remote, { pollSeconds: 0.2, localChanges: 'rescan' }, { createWatcher: counted }, async (dir) => writeFile(join(dir, 'old.txt'), 'old'));
+    const watch = await startWatch(remote, { pollSeconds: 0.2, localChanges: 'rescan' }, { createWatcher: counted }, async (dir) =>
+      writeFile(join(dir, 'old.txt'), 'old'),
+    );
     try {
       assert.equal(watchers, 0);
       assert.ok(watch.events.some((event) => event.type === 'watch-started' && event.local === 'rescan'));

@@ -14,7 +14,11 @@ import { CLI_ENTRY, ensureBuilt, makeSandbox, type Sandbox } from '../support/ru
 describe('watch state line: the start line as the idle state', () => {
   it('live: the idle state shows the start line, before or after the first state event', () => {
     let written = '';
-    const line = new WatchStatusLine('live', (text) => (written += text), () => 120);
+    const line = new WatchStatusLine(
+      'live',
+      (text) => (written += text),
+      () => 120,
+    );
     line.onEvent({ type: 'watch-state', state: 'watching' });
     assert.equal(written, `${CLEAR_LINE}watching for changes (Ctrl-C to stop)`);
     line.setWatching('Now watching ./site for changes. Ctrl-C to stop.');
@@ -24,7 +28,14 @@ describe('watch state line: the start line as the idle state', () => {
     line.onEvent({ type: 'watch-state', state: 'watching' });
     assert.ok(written.endsWith(`${CLEAR_LINE}Now watching ./site for changes. Ctrl-C to stop.`), 'back to idle: the start line again');
     assert.equal(line.isLive, true);
-    assert.equal(new WatchStatusLine('plain', () => undefined, () => 80).isLive, false);
+    assert.equal(
+      new WatchStatusLine(
+        'plain',
+        () => undefined,
+        () => 80,
+      ).isLive,
+      false,
+    );
   });
 });
 

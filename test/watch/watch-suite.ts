@@ -74,7 +74,8 @@ export function describeWatch(server: WatchServer): void {
         await Promise.all(Array.from({ length: 1000 }, (_, i) => writeFile(join(watch.localDir, 'burst', `f${i}.txt`), `file ${i}`)));
         // Final names only (uploads in flight have temporary names); a file caught half-written
         // is sent again once complete, so wait for the contents too.
-        const finalNames = async (): Promise<string[]> => (await readdir(join(remote.dir, 'burst')).catch(() => [] as string[])).filter((name) => !name.startsWith('.~ferry-'));
+        const finalNames = async (): Promise<string[]> =>
+          (await readdir(join(remote.dir, 'burst')).catch(() => [] as string[])).filter((name) => !name.startsWith('.~ferry-'));
         await waitFor(
           async () =>
             (await finalNames()).length === 1000 &&

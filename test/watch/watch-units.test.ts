@@ -22,29 +22,55 @@ describe('changedPaths', () => {
   ]);
 
   it('reports nothing when the listing matches the state', () => {
-    const listing = snapshotOf([[p('a.txt'), file(1)], [p('d'), dir], [p('d/b.txt'), file(2)]]);
+    const listing = snapshotOf([
+      [p('a.txt'), file(1)],
+      [p('d'), dir],
+      [p('d/b.txt'), file(2)],
+    ]);
     assert.deepEqual(changedPaths('remote', listing, undefined, state), []);
   });
 
   it('reports modified, new and deleted paths against the state on the first poll', () => {
-    const listing = snapshotOf([[p('a.txt'), file(5)], [p('d'), dir], [p('new.txt'), file(3)]]);
+    const listing = snapshotOf([
+      [p('a.txt'), file(5)],
+      [p('d'), dir],
+      [p('new.txt'), file(3)],
+    ]);
     assert.deepEqual(changedPaths('remote', listing, undefined, state).sort(), ['a.txt', 'd/b.txt', 'new.txt']);
   });
 
   it('reports a change once: the next poll compares with the previous listing', () => {
-    const first = snapshotOf([[p('a.txt'), file(5)], [p('d'), dir], [p('d/b.txt'), file(2)]]);
+    const first = snapshotOf([
+      [p('a.txt'), file(5)],
+      [p('d'), dir],
+      [p('d/b.txt'), file(2)],
+    ]);
     assert.deepEqual(changedPaths('remote', first, undefined, state), ['a.txt']);
     assert.deepEqual(changedPaths('remote', first, first.entries, state), []);
   });
 
   it('never reads an unreadable folder as deletions', () => {
-    const listing = snapshotOf([[p('a.txt'), file(1)], [p('d'), dir]], [p('d')]);
+    const listing = snapshotOf(
+      [
+        [p('a.txt'), file(1)],
+        [p('d'), dir],
+      ],
+      [p('d')],
+    );
     assert.deepEqual(changedPaths('remote', listing, undefined, state), []);
   });
 
   it('does not count a path that now matches the state (ferry wrote it) as a change', () => {
-    const previous = new Map<RelPath, Entry>([[p('a.txt'), file(9)], [p('d'), dir], [p('d/b.txt'), file(2)]]);
-    const listing = snapshotOf([[p('a.txt'), file(1)], [p('d'), dir], [p('d/b.txt'), file(2)]]);
+    const previous = new Map<RelPath, Entry>([
+      [p('a.txt'), file(9)],
+      [p('d'), dir],
+      [p('d/b.txt'), file(2)],
+    ]);
+    const listing = snapshotOf([
+      [p('a.txt'), file(1)],
+      [p('d'), dir],
+      [p('d/b.txt'), file(2)],
+    ]);
     assert.deepEqual(changedPaths('remote', listing, previous, state), []);
   });
 });

@@ -50,7 +50,11 @@ function reasonOf(error: unknown): string {
  * replaces the library's Entry (tests).
  */
 export function systemKeyring(warn?: (message: string) => void, store?: KeyringBackendChoice, entryClass?: EntryConstructor): KeyringStore {
-  const attempt = async <T>(what: string, action: (Entry: EntryConstructor) => T, again?: (value: T) => boolean): Promise<{ ok: true; value: T } | { ok: false }> => {
+  const attempt = async <T>(
+    what: string,
+    action: (Entry: EntryConstructor) => T,
+    again?: (value: T) => boolean,
+  ): Promise<{ ok: true; value: T } | { ok: false }> => {
     const Entry = entryClass ?? (await loadEntryClass());
     if (Entry instanceof Error) {
       warn?.(`the system keyring is not available (${reasonOf(Entry)}): ${what} skipped`);
@@ -73,7 +77,11 @@ export function systemKeyring(warn?: (message: string) => void, store?: KeyringB
   const options = store === undefined ? undefined : { linux: { store } };
   return {
     async lookup(service, account) {
-      const result = await attempt(`keyring lookup for ${account}`, (Entry) => new Entry(service, account, options).getPassword(), (password) => password === null);
+      const result = await attempt(
+        `keyring lookup for ${account}`,
+        (Entry) => new Entry(service, account, options).getPassword(),
+        (password) => password === null,
+      );
       return result.ok ? (result.value ?? undefined) : undefined;
     },
     async store(service, account, password) {

@@ -137,7 +137,11 @@ export async function resolvePassword(
   const user = request.user ?? netrcEntry?.login;
   const looked: string[] = [];
   if (steps.url !== false) looked.push('the URL (no password)');
-  looked.push(options.useNetrc === false ? `${netrcFile} (skipped: \`useNetrc: false\`)` : `${netrcFile} (${netrcEntry ? `no password for ${host}` : `no entry for ${host}`})`);
+  looked.push(
+    options.useNetrc === false
+      ? `${netrcFile} (skipped: \`useNetrc: false\`)`
+      : `${netrcFile} (${netrcEntry ? `no password for ${host}` : `no entry for ${host}`})`,
+  );
 
   if (mode === 'always' && ask && user !== undefined) {
     const answer = await ask(request.promptText(user));
@@ -199,7 +203,14 @@ export async function storeLoginPassword(
     return;
   }
   const readBack = await keyring.lookup('ferry', account);
-  if (readBack === password) options.warn?.(`saved the password of ${account} in the system keyring (service ferry, account ${account}); the next run finds it there`);
-  else if (readBack === undefined) options.warn?.(`the system keyring took the password of ${account} but does not give it back: not saved (give it with ${passwordEnvVar}, ~/.netrc or the URL)`);
-  else options.warn?.(`the system keyring took the password of ${account} but gives back another one: not saved (give it with ${passwordEnvVar}, ~/.netrc or the URL)`);
+  if (readBack === password)
+    options.warn?.(`saved the password of ${account} in the system keyring (service ferry, account ${account}); the next run finds it there`);
+  else if (readBack === undefined)
+    options.warn?.(
+      `the system keyring took the password of ${account} but does not give it back: not saved (give it with ${passwordEnvVar}, ~/.netrc or the URL)`,
+    );
+  else
+    options.warn?.(
+      `the system keyring took the password of ${account} but gives back another one: not saved (give it with ${passwordEnvVar}, ~/.netrc or the URL)`,
+    );
 }

@@ -40,7 +40,13 @@ export function parseEpsvPort(message: string): number {
  * `start` is the task's `handle`: basic-ftp's own by default, or the original one a caller holds
  * while it has replaced `handle` for one command ({@link interceptNextCommand}).
  */
-export function writeCommands<T>(ftp: FTPContext, lines: readonly string[], describe: () => string, handler: ResponseHandler, start: FTPContext['handle'] = ftp.handle): Promise<T> {
+export function writeCommands<T>(
+  ftp: FTPContext,
+  lines: readonly string[],
+  describe: () => string,
+  handler: ResponseHandler,
+  start: FTPContext['handle'] = ftp.handle,
+): Promise<T> {
   // basic-ftp records a stack trace per task, for messages about misuse; ferry's own tasks need none.
   const quiet = speedTrickOn('ftp-no-stack-traces');
   const stackLimit = Error.stackTraceLimit;

@@ -153,20 +153,25 @@ function loginPipelined(client: Client, preamble: readonly string[], user: strin
   const ftp = client.ftp;
   let preambleReplies = preamble.length;
   const lines = [...preamble, `USER ${user}`];
-  return writeCommands(ftp, lines, () => lines.join(' + '), (response, task) => {
-    if (response instanceof Error && !(response instanceof FTPError)) return task.reject(response);
-    if (preambleReplies > 0) {
-      preambleReplies--;
-      return;
-    }
-    if (response instanceof FTPError) return task.reject(response);
-    // 230 logged in (also without a password), 202 superfluous.
-    if (response.code >= 200 && response.code < 300) return task.resolve(response);
-    // basic-ftp's send() masks the password in its log and refuses line breaks in it.
-    if (response.code === 331) return ftp.send(`PASS ${password}`);
-    // 332 (an account is needed) and anything unexpected.
-    task.reject(new FTPError(response));
-  });
+  return writeCommands(
+    ftp,
+    lines,
+    () => lines.join(' + '),
+    (response, task) => {
+      if (response instanceof Error && !(response instanceof FTPError)) return task.reject(response);
+      if (preambleReplies > 0) {
+        preambleReplies--;
+        return;
+      }
+      if (response instanceof FTPError) return task.reject(response);
+      // 230 logged in (also without a password), 202 superfluous.
+      if (response.code >= 200 && response.code < 300) return task.resolve(response);
+      // basic-ftp's send() masks the password in its log and refuses line breaks in it.
+      if (response.code === 331) return ftp.send(`PASS ${password}`);
+      // 332 (an account is needed) and anything unexpected.
+      task.reject(new FTPError(response));
+    },
+  );
 }
 
 /** The plain path of {@link loginPipelined}: each preamble command on its own, then basic-ftp's login(). */

@@ -129,7 +129,10 @@ class DownloadStream {
       },
     });
     // A reader that stopped early drops the rest (basic-ftp is closing the transfer by then).
-    this.chunker = new DownloadChunker((chunk) => this.out.destroyed || this.out.push(chunk), () => markStarted());
+    this.chunker = new DownloadChunker(
+      (chunk) => this.out.destroyed || this.out.push(chunk),
+      () => markStarted(),
+    );
     this.sink = new Writable({
       highWaterMark: 256 * 1024,
       write(chunk: Buffer, _encoding, callback) {

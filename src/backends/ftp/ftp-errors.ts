@@ -139,7 +139,7 @@ export function mapFtpError(error: unknown, what: string, server: string): Backe
     return new BackendError(mapped.code, `${what}: ${reason}`, { cause: error, retryable: mapped.retryable });
   }
   const err = error as (Error & { code?: unknown }) | undefined;
-  const message = closedReason(err instanceof Error ? err.message.split('\n')[0] ?? '' : String(error));
+  const message = closedReason(err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(error));
   const errno = typeof err?.code === 'string' ? err.code : undefined;
   if (errno === 'ERR_TLS_CERT_ALTNAME_INVALID') {
     // Trusted or not, the certificate is for other names: --ca-file cannot help here.

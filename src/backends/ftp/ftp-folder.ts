@@ -72,7 +72,10 @@ export class FtpFolder {
   checkCreatable(rel: RelPath): void {
     // eslint-disable-next-line no-control-regex
     if (/[\u0001-\u0009\u000b\u000c\u000e-\u001f\u007f]/.test(rel)) {
-      throw new BackendError('unsafe-name', `cannot create ${JSON.stringify(rel)} over FTP: names with control characters are not kept as they are by every server`);
+      throw new BackendError(
+        'unsafe-name',
+        `cannot create ${JSON.stringify(rel)} over FTP: names with control characters are not kept as they are by every server`,
+      );
     }
   }
 

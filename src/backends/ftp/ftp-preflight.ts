@@ -26,7 +26,11 @@ export async function preflightFtp(target: Target, options: FtpOpenOptions, repo
     const base = tls === 'none' ? {} : await tlsOptionsOf({ ...options, verifyCerts: true });
     const tlsOptions: ConnectionOptions = { ...base, rejectUnauthorized: false, host };
     const welcome = tls === 'implicit' ? await client.connectImplicitTLS(host, port, tlsOptions) : await client.connect(host, port);
-    const banner = welcome.message.split(/\r?\n/).map((line) => line.replace(/^\d{3}[- ]?/, '').trim()).filter((line) => line !== '').join(' / ');
+    const banner = welcome.message
+      .split(/\r?\n/)
+      .map((line) => line.replace(/^\d{3}[- ]?/, '').trim())
+      .filter((line) => line !== '')
+      .join(' / ');
     report({ id: 'banner', capability: 'welcome message', found: banner || '(empty)', action: 'nothing to do', status: 'info', value: banner });
     if (tls === 'explicit') await client.useTLS(tlsOptions);
     const socket = client.ftp.socket;
@@ -54,10 +58,24 @@ export async function preflightFtp(target: Target, options: FtpOpenOptions, repo
     const feat = await client.sendIgnoringError('FEAT');
     const features = parseFeatures(feat.code, feat.message);
     if (features.lines.length > 0) {
-      report({ id: 'feat', capability: 'FEAT (before login)', found: features.lines.join(', '), action: 'ferry picks its commands from this list once logged in', status: 'info', value: features.lines });
+      report({
+        id: 'feat',
+        capability: 'FEAT (before login)',
+        found: features.lines.join(', '),
+        action: 'ferry picks its commands from this list once logged in',
+        status: 'info',
+        value: features.lines,
+      });
     }
   } catch (error) {
-    report({ id: 'preflight', capability: 'look before login', found: `stopped: ${describeError(error)}`, action: 'nothing more to learn without logging in', status: 'info', value: null });
+    report({
+      id: 'preflight',
+      capability: 'look before login',
+      found: `stopped: ${describeError(error)}`,
+      action: 'nothing more to learn without logging in',
+      status: 'info',
+      value: null,
+    });
   } finally {
     client.close();
   }

@@ -43,74 +43,97 @@ export async function probeFtp(ctx: FtpProbeContext, report: ProbeReporter, opti
   const path = (name: string): string => `${ctx.root === '/' ? '' : ctx.root}/${name}`;
   const created = new Set<string>();
 
-  await ctx.pool.use(async (client) => {
-    reportTls(client, features, report);
-    const syst = await client.sendIgnoringError('SYST');
-    report({ id: 'system', capability: 'server system (SYST)', found: syst.code < 300 ? firstLine(syst.message).slice(4) : 'not answered', action: 'nothing to do', status: 'info', value: syst.code < 300 ? firstLine(syst.message).slice(4) : null });
-    report({
-      id: 'feat',
-      capability: 'FEAT',
-      found: features.lines.length > 0 ? features.lines.join(', ') : 'no feature list (FEAT refused)',
-      action: 'ferry picks its commands from this list and tries the rest',
-      status: 'info',
-      value: features.lines,
-    });
-    reportListing(features, report);
-    report({
-      id: 'utf8',
-      capability: 'UTF8',
-      found: features.utf8 ? 'yes' : 'not announced',
-      action: features.utf8
-        ? 'ferry sends OPTS UTF8 ON and uses UTF-8 names'
-        : 'ferry still sends names as UTF-8 (or as --encoding says): pass --encoding latin1 if non-ASCII names look garbled',
-      status: features.utf8 ? 'ok' : 'warn',
-      value: features.utf8,
-    });
+  await ctx.pool
+    .use(async (client) => {
+      reportTls(client, features, report);
+      const syst = await client.sendIgnoringError('SYST');
+      report({
+        id: 'system',
+        capability: 'server system (SYST)',
+        found: syst.code < 300 ? firstLine(syst.message).slice(4) : 'not answered',
+        action: 'nothing to do',
+        status: 'info',
+        value: syst.code < 300 ? firstLine(syst.message).slice(4) : null,
+      });
+      report({
+        id: 'feat',
+        capability: 'FEAT',
+        found: features.lines.length > 0 ? features.lines.join(', ') : 'no feature list (FEAT refused)',
+        action: 'ferry picks its commands from this list and tries the rest',
+        status: 'info',
+        value: features.lines,
+      });
+      reportListing(features, report);
+      report({
+        id: 'utf8',
+        capability: 'UTF8',
+        found: features.utf8 ? 'yes' : 'not announced',
+        action: features.utf8
+          ? 'ferry sends OPTS UTF8 ON and uses UTF-8 names'
+          : 'ferry still sends names as UTF-8 (or as --encoding says): pass --encoding latin1 if non-ASCII names look garbled',
+        status: features.utf8 ? 'ok' : 'warn',
+        value: features.utf8,
+      });
 
-    // The rest needs files in the root folder.
-    const fileA = path(tempNameFor('ferry-doctor-a'));
-    const fileB = path(tempNameFor('ferry-doctor-b'));
-    const upload = async (file: string, text: string): Promise<void> => {
-      created.add(file);
-      await client.uploadFrom(uploadSource([Buffer.from(text)], client), file);
-    };
-    try {
+      // The rest needs files in the root folder.
+      const fileA = path(tempNameFor('ferry-doctor-a'));
+      const fileB = path(tempNameFor('ferry-doctor-b'));
+      const upload = async (file: string, text: string): Promise<void> => {
+        created.add(file);
+        await client.uploadFrom(uploadSource([Buffer.from(text)], client), file);
+      };
       try {
-        await upload(fileA, 'ferry doctor a\n');
-      } catch (error) {
-        report({ id: 'temp-file', capability: 'checks on a temporary file', found: `skipped: cannot create one (${firstLine(describeError(error))})`, action: 'see "write permission" below', status: 'info', value: null });
-        return;
-      }
-      options.signal?.throwIfAborted();
-      await reportMtimeMethods(client, ctx, fileA, report);
-      await reportHashes(client, fileA, report);
-      options.signal?.throwIfAborted();
-      await upload(fileB, 'b\n');
-      await reportRenameOver(client, fileA, fileB, report);
-    } finally {
-      for (const file of created) {
-        if (client.closed) break;
-        await client.sendIgnoringError(`DELE ${file}`).catch(() => undefined);
-        const left = await client.sendIgnoringError(`SIZE ${file}`).catch(() => undefined);
-        if (left !== undefined && left.code >= 400) created.delete(file);
-      }
-    }
-  }).finally(async () => {
-    // A connection that broke half-way: delete what is left on a fresh one.
-    if (created.size === 0) return;
-    await ctx.pool
-      .use(async (client) => {
-        for (const file of created) {
-          await client.sendIgnoringError(`DELE ${file}`);
-          if ((await client.sendIgnoringError(`SIZE ${file}`)).code >= 400) created.delete(file);
+        try {
+          await upload(fileA, 'ferry doctor a\n');
+        } catch (error) {
+          report({
+            id: 'temp-file',
+            capability: 'checks on a temporary file',
+            found: `skipped: cannot create one (${firstLine(describeError(error))})`,
+            action: 'see "write permission" below',
+            status: 'info',
+            value: null,
+          });
+          return;
         }
-      })
-      .catch(() => undefined);
-    if (created.size > 0) {
-      const left = [...created];
-      report({ id: 'cleanup', capability: 'remove temporary files', found: `failed for ${left.join(', ')}`, action: 'remove them by hand (later scans skip them)', status: 'warn', value: left });
-    }
-  });
+        options.signal?.throwIfAborted();
+        await reportMtimeMethods(client, ctx, fileA, report);
+        await reportHashes(client, fileA, report);
+        options.signal?.throwIfAborted();
+        await upload(fileB, 'b\n');
+        await reportRenameOver(client, fileA, fileB, report);
+      } finally {
+        for (const file of created) {
+          if (client.closed) break;
+          await client.sendIgnoringError(`DELE ${file}`).catch(() => undefined);
+          const left = await client.sendIgnoringError(`SIZE ${file}`).catch(() => undefined);
+          if (left !== undefined && left.code >= 400) created.delete(file);
+        }
+      }
+    })
+    .finally(async () => {
+      // A connection that broke half-way: delete what is left on a fresh one.
+      if (created.size === 0) return;
+      await ctx.pool
+        .use(async (client) => {
+          for (const file of created) {
+            await client.sendIgnoringError(`DELE ${file}`);
+            if ((await client.sendIgnoringError(`SIZE ${file}`)).code >= 400) created.delete(file);
+          }
+        })
+        .catch(() => undefined);
+      if (created.size > 0) {
+        const left = [...created];
+        report({
+          id: 'cleanup',
+          capability: 'remove temporary files',
+          found: `failed for ${left.join(', ')}`,
+          action: 'remove them by hand (later scans skip them)',
+          status: 'warn',
+          value: left,
+        });
+      }
+    });
 
   options.signal?.throwIfAborted();
   await reportConnections(ctx.pool, report);
@@ -147,7 +170,14 @@ function reportTls(client: Client, features: ServerFeatures, report: ProbeReport
 
 function reportListing(features: ServerFeatures, report: ProbeReporter): void {
   if (features.mlst) {
-    report({ id: 'listing', capability: 'MLSD/MLST', found: 'yes', action: 'ferry lists folders with MLSD (exact UTC times to the second)', status: 'ok', value: 'MLSD' });
+    report({
+      id: 'listing',
+      capability: 'MLSD/MLST',
+      found: 'yes',
+      action: 'ferry lists folders with MLSD (exact UTC times to the second)',
+      status: 'ok',
+      value: 'MLSD',
+    });
     return;
   }
   report({
@@ -205,7 +235,11 @@ async function reportMtimeMethods(client: Client, ctx: FtpProbeContext, file: st
       id,
       capability: `set mtime with ${methodNames[method]}`,
       found,
-      action: used ? 'ferry sets times with this command' : works ? `not needed: ferry uses ${chosen === 'none' ? 'nothing' : methodNames[chosen]}` : 'not used',
+      action: used
+        ? 'ferry sets times with this command'
+        : works
+          ? `not needed: ferry uses ${chosen === 'none' ? 'nothing' : methodNames[chosen]}`
+          : 'not used',
       status: works || !used ? (works ? 'ok' : 'info') : 'warn',
       value: works,
     });

@@ -7,7 +7,6 @@ import type { Socket } from 'node:net';
 import { watchForStall } from '../stall-watch.js';
 import { runningTask } from './basic-ftp-internals.js';
 
-
 function bytesOf(socket: Socket | undefined): number {
   return socket === undefined ? 0 : (socket.bytesRead ?? 0) + (socket.bytesWritten ?? 0);
 }

@@ -6,14 +6,7 @@
 export function formatFtpTime(ms: number): string {
   const d = new Date(Math.floor(ms / 1000) * 1000);
   const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
-  return (
-    pad(d.getUTCFullYear(), 4) +
-    pad(d.getUTCMonth() + 1) +
-    pad(d.getUTCDate()) +
-    pad(d.getUTCHours()) +
-    pad(d.getUTCMinutes()) +
-    pad(d.getUTCSeconds())
-  );
+  return pad(d.getUTCFullYear(), 4) + pad(d.getUTCMonth() + 1) + pad(d.getUTCDate()) + pad(d.getUTCHours()) + pad(d.getUTCMinutes()) + pad(d.getUTCSeconds());
 }
 
 /**

@@ -49,7 +49,12 @@ function noteChmodReply(folder: FtpFolder, reply: PipelinedReply | undefined): v
  * rename. Returns the entry as the server now lists it. `mtimeUnverified`: the time command is a
  * guess (a refusal then turns setting times off instead of failing the upload).
  */
-export async function finishInTwoBatches(upload: FinishingUpload, client: Client, signal: AbortSignal | undefined, mtimeUnverified: boolean): Promise<Entry | undefined> {
+export async function finishInTwoBatches(
+  upload: FinishingUpload,
+  client: Client,
+  signal: AbortSignal | undefined,
+  mtimeUnverified: boolean,
+): Promise<Entry | undefined> {
   const { folder, tempRel, path, setTime, chmod, what } = upload;
   const prepare = [...(setTime ? [setTime] : []), ...(chmod ? [chmod] : []), `RNFR ${folder.abs(tempRel)}`];
   const prepared = await folder.pipelined(client, prepare, what);

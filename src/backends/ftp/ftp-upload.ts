@@ -175,7 +175,11 @@ async function finish(upload: Upload, lease: FtpLease): Promise<FileEntry> {
 }
 
 /** The one-batch end of an upload, handed over to the next upload where one waits (deferred-batch.ts). */
-async function finishInOneBatch(finishing: FinishingUpload & { readonly setTime: string }, lease: FtpLease, setTimeOnFinal: () => string): Promise<Entry | undefined> {
+async function finishInOneBatch(
+  finishing: FinishingUpload & { readonly setTime: string },
+  lease: FtpLease,
+  setTimeOnFinal: () => string,
+): Promise<Entry | undefined> {
   const { folder, what } = finishing;
   const batch = new DeferredBatch(oneBatchCommands(finishing));
   if (folder.features.mlst && speedTrickOn('ftp-hand-over') && lease.handOver(batch)) {

@@ -104,8 +104,7 @@ function modeOfPermissions(perms: string): number {
 // "-rw-r--r--    1 1002  1002   5 Nov 22 02:49 a.txt", "drwxr-xr-x 2 u g 4096 Jan  1  2014 dir".
 // Owner and group are matched lazily so the size is the last number before the date; the name is
 // everything after the single space that follows the time or year.
-const unixLine =
-  /^([-dlbcpsD])([-rwxsStTlL]{9})[.+@]?\s+(\d+)\s+(.+?)\s+(\d+|\d+,\s*\d+)\s+([A-Za-z]{3})\s+(\d{1,2})\s+(\d{1,2}:\d{2}|\d{4})\s(.*)$/;
+const unixLine = /^([-dlbcpsD])([-rwxsStTlL]{9})[.+@]?\s+(\d+)\s+(.+?)\s+(\d+|\d+,\s*\d+)\s+([A-Za-z]{3})\s+(\d{1,2})\s+(\d{1,2}:\d{2}|\d{4})\s(.*)$/;
 
 /**
  * Parses one Unix-style LIST line. `nowMs` places dates shown without a year (recent files) in

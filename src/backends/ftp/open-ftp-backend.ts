@@ -97,7 +97,11 @@ async function credentialsOf(target: Target, options: FtpOpenOptions): Promise<{
   if (found.password === undefined) {
     const why = options.prompt === 'never' ? '--no-prompt forbids asking' : 'no terminal to ask on';
     const looked = (found.looked ?? []).join(', ');
-    throw new BackendError('auth', `no password for ${found.user}@${host}: none in ${looked}, and ${why}; ${howToGivePassword(target.scheme, found.user, host)}`, { retryable: false });
+    throw new BackendError(
+      'auth',
+      `no password for ${found.user}@${host}: none in ${looked}, and ${why}; ${howToGivePassword(target.scheme, found.user, host)}`,
+      { retryable: false },
+    );
   }
   return { user: found.user, password: found.password, source: found.source };
 }
@@ -193,7 +197,10 @@ export async function openFtpBackend(target: Target, options: FtpOpenOptions): P
     timeoutMs: options.timeoutMs ?? COMMAND_TIMEOUT_MS,
     minRate: options.minRate,
     label: `${target.scheme}://${userPart}${server}`,
-    authHint: user === 'anonymous' && source === undefined ? undefined : `the password came from ${describeSource(source)}; ${howToGivePassword(target.scheme, user, host)}`,
+    authHint:
+      user === 'anonymous' && source === undefined
+        ? undefined
+        : `the password came from ${describeSource(source)}; ${howToGivePassword(target.scheme, user, host)}`,
     active: options.ftpActive === true,
     ...(options.trace ? { trace: options.trace } : {}),
   };

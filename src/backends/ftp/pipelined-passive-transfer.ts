@@ -164,9 +164,12 @@ export class PipelinedEpsv {
 
   /** Closes the connection with `error` unless the transfer command is answered in time. */
   private awaitReply(error: Error): void {
-    this.timer = setTimeout(() => {
-      if (!this.settled() && !this.ftp.closed) this.ftp.closeWithError(error);
-    }, epsvRefusalGraceMs(performance.now() - this.sentAtMs));
+    this.timer = setTimeout(
+      () => {
+        if (!this.settled() && !this.ftp.closed) this.ftp.closeWithError(error);
+      },
+      epsvRefusalGraceMs(performance.now() - this.sentAtMs),
+    );
     this.timer.unref();
   }
 
@@ -292,7 +295,10 @@ export function connectData(ftp: FTPContext, host: string, port: number, receive
   return new Promise((resolve, reject) => {
     const tls = ftp.socket instanceof TLSSocket;
     // `onread` works on a TLS socket only when tls.connect opens the TCP connection itself.
-    const socket = tls && receiver !== undefined ? directTlsSocket(ftp, host, port, receiver) : new Socket(receiver === undefined ? undefined : ({ onread: receiver.onread } as SocketConstructorOpts));
+    const socket =
+      tls && receiver !== undefined
+        ? directTlsSocket(ftp, host, port, receiver)
+        : new Socket(receiver === undefined ? undefined : ({ onread: receiver.onread } as SocketConstructorOpts));
     if (socket instanceof TLSSocket) keepSessionTicket(ftp, socket);
     receiver?.attach(socket);
     const onError = (error: Error): void => {

@@ -25,16 +25,21 @@ export function sendPipelined(client: Client, commands: readonly string[]): Prom
   }
   if (!speedTrickOn('ftp-send-pipelined')) return sendOneByOne(client, commands);
   const replies: PipelinedReply[] = [];
-  return writeCommands<PipelinedReply[]>(client.ftp, commands, () => commands.join(' + '), (response, task) => {
-    if (response instanceof FTPError || !(response instanceof Error)) {
-      // Preliminary 1xx replies announce a data transfer, which none of these commands has.
-      if (!(response instanceof FTPError) && response.code < 200) return;
-      replies.push(response);
-      if (replies.length === commands.length) task.resolve(replies);
-      return;
-    }
-    task.reject(response);
-  });
+  return writeCommands<PipelinedReply[]>(
+    client.ftp,
+    commands,
+    () => commands.join(' + '),
+    (response, task) => {
+      if (response instanceof FTPError || !(response instanceof Error)) {
+        // Preliminary 1xx replies announce a data transfer, which none of these commands has.
+        if (!(response instanceof FTPError) && response.code < 200) return;
+        replies.push(response);
+        if (replies.length === commands.length) task.resolve(replies);
+        return;
+      }
+      task.reject(response);
+    },
+  );
 }
 
 /** The plain path of {@link sendPipelined}: one command, one round trip, with the same replies. */

@@ -215,7 +215,7 @@ export class LocalBackend implements Backend {
       }
       // A symlink or device where a file was expected: report it as a file no scan can match,
       // so a precondition check treats it as "changed" and nothing is written through it.
-      return entryOfStats(stats) ?? { kind: "file", size: -1, mtimeMs: -1 };
+      return entryOfStats(stats) ?? { kind: 'file', size: -1, mtimeMs: -1 };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw mapLocalError(error, `cannot stat ${this.abs(rel)}`);
@@ -275,7 +275,12 @@ export class LocalBackend implements Backend {
       // fsync before close, so the rename below never exposes data still in the cache; writes go
       // out 1 MiB at a time (with a file stream's 16 KiB buffer every TLS record of a download
       // waited for its own disk write).
-      const out = new BatchingFileWriter(temp, { mode: safeFileMode(options.mode), fsync: this.fsync, inline: this.inlineWrites, append: continued !== undefined });
+      const out = new BatchingFileWriter(temp, {
+        mode: safeFileMode(options.mode),
+        fsync: this.fsync,
+        inline: this.inlineWrites,
+        append: continued !== undefined,
+      });
       await pipeline(data, out, { signal: options.signal });
       if (options.mtimeMs !== undefined) {
         // A Date, not seconds: Node turns a negative number of seconds (a time before 1970) into "now".

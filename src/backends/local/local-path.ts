@@ -57,7 +57,9 @@ export function localPathForChange(root: string, rel: string, platform: NodeJS.P
     for (const name of rel.split('/')) {
       const problem = localNameProblem(name, platform);
       if (problem !== undefined) {
-        throw new BackendError('unsafe-name', `cannot write ${JSON.stringify(rel)} in ${root}: ${JSON.stringify(name)} ${problem}; left alone`, { retryable: false });
+        throw new BackendError('unsafe-name', `cannot write ${JSON.stringify(rel)} in ${root}: ${JSON.stringify(name)} ${problem}; left alone`, {
+          retryable: false,
+        });
       }
     }
   }

@@ -164,6 +164,11 @@ export class MemoryBackend implements Backend {
 
   /** Every path with its entry, sorted. */
   dump(): Map<string, Entry> {
-    return new Map([...this.nodes].filter(([k]) => k !== ROOT).sort().map(([k, v]) => [k, this.entryOf(v)]));
+    return new Map(
+      [...this.nodes]
+        .filter(([k]) => k !== ROOT)
+        .sort()
+        .map(([k, v]) => [k, this.entryOf(v)]),
+    );
   }
 }

@@ -69,12 +69,7 @@ export interface JumpTunnel {
  * Rejects with a BackendError that names the hop that failed (`host-key`, `auth`, `timeout`,
  * `connection-lost`); `signal` aborts it, closing what was opened.
  */
-export async function openJumpTunnel(
-  hops: readonly JumpHop[],
-  host: string,
-  port: number,
-  options: HopOptions,
-): Promise<JumpTunnel> {
+export async function openJumpTunnel(hops: readonly JumpHop[], host: string, port: number, options: HopOptions): Promise<JumpTunnel> {
   const clients: InstanceType<typeof Client>[] = [];
   const close = (): void => {
     for (const client of [...clients].reverse()) client.destroy();
@@ -97,11 +92,7 @@ export async function openJumpTunnel(
   return { stream: stream!, close };
 }
 
-function connectHop(
-  hop: JumpHop,
-  sock: Duplex | undefined,
-  options: HopOptions,
-): Promise<InstanceType<typeof Client>> {
+function connectHop(hop: JumpHop, sock: Duplex | undefined, options: HopOptions): Promise<InstanceType<typeof Client>> {
   const where = `jump host ${hop.host}:${hop.port}`;
   return new Promise((resolve, reject) => {
     const client = new Client();
@@ -123,7 +114,8 @@ function connectHop(
       if (error.level === 'agent') return;
       if (hostKeyProblem) return fail(hostKeyProblem);
       if (error.level === 'client-authentication') {
-        const methods = tried.length > 0 ? [...new Set(tried)].join(', ') : 'no usable method: add an IdentityFile for it to the ssh config, --ssh-key, or run ssh-agent';
+        const methods =
+          tried.length > 0 ? [...new Set(tried)].join(', ') : 'no usable method: add an IdentityFile for it to the ssh config, --ssh-key, or run ssh-agent';
         return fail(new BackendError('auth', `authentication failed for ${hop.user}@${where} (tried: ${methods})`, { cause: error, retryable: false }));
       }
       fail(mapConnectError(error, where));
@@ -191,7 +183,11 @@ function forward(client: InstanceType<typeof Client>, hop: JumpHop, host: string
     client.forwardOut('127.0.0.1', 0, host, port, (error, channel) => {
       if (error) {
         // sshd answers "Connection refused" or "administratively prohibited" (AllowTcpForwarding no).
-        settle(new BackendError('connection-lost', `jump host ${hop.host}:${hop.port} could not reach ${host}:${port}: ${error.message.split('\n')[0]}`, { cause: error }));
+        settle(
+          new BackendError('connection-lost', `jump host ${hop.host}:${hop.port} could not reach ${host}:${port}: ${error.message.split('\n')[0]}`, {
+            cause: error,
+          }),
+        );
         return;
       }
       settle(undefined, channel as unknown as Duplex);

@@ -73,7 +73,10 @@ export function knownHostName(host: string, port: number): string {
 }
 
 function globToRegExp(pattern: string): RegExp {
-  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const escaped = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${escaped}$`, 'i');
 }
 
@@ -131,7 +134,13 @@ export function keyTypeOf(key: Buffer): string {
  * The one-line error for a host key that is not trusted. It shows the fingerprint so the user can
  * compare it with the one the server's admin publishes, and the command that trusts it.
  */
-export function hostKeyError(verdict: Exclude<HostKeyVerdict, { status: 'trusted' }>, host: string, port: number, key: Buffer, knownHostsFile: string): BackendError {
+export function hostKeyError(
+  verdict: Exclude<HostKeyVerdict, { status: 'trusted' }>,
+  host: string,
+  port: number,
+  key: Buffer,
+  knownHostsFile: string,
+): BackendError {
   const where = port === 22 ? host : `${host}:${port}`;
   const shown = `${keyTypeOf(key)} ${fingerprintOf(key)}`;
   const portFlag = port === 22 ? '' : `-p ${port} `;

@@ -93,11 +93,12 @@ export async function openSftpBackend(target: Target, options: SftpOpenOptions):
   }
 
   const verify = options.verifyHostKeys !== false;
-  const userKnownHosts = options.knownHostsFile !== undefined
-    ? [options.knownHostsFile]
-    : config.userKnownHostsFiles.length > 0
-      ? config.userKnownHostsFiles
-      : [path.join(homedir(), '.ssh', 'known_hosts'), path.join(homedir(), '.ssh', 'known_hosts2')];
+  const userKnownHosts =
+    options.knownHostsFile !== undefined
+      ? [options.knownHostsFile]
+      : config.userKnownHostsFiles.length > 0
+        ? config.userKnownHostsFiles
+        : [path.join(homedir(), '.ssh', 'known_hosts'), path.join(homedir(), '.ssh', 'known_hosts2')];
   // The system-wide file counts too, except when a test or user names one file explicitly.
   const knownHostsFiles = options.knownHostsFile !== undefined ? userKnownHosts : [...userKnownHosts, '/etc/ssh/ssh_known_hosts'];
   if (!verify) options.warn?.(`host key verification is off for ${target.display}: the connection could be intercepted`);

@@ -6,7 +6,18 @@ import type { FileEntryWithStats, Stats } from 'ssh2';
 import type { Entry, FileEntry, ListedEntry } from '../../core/entry.js';
 import { baseName, joinExactPath, parentOf, type RelPath } from '../../core/rel-path.js';
 import { BackendError, isBackendError } from '../../errors.js';
-import { safeFileMode, tempNameFor, wholeContentsOf, type Backend, type BackendCapabilities, type MkdirOutcome, type ProbeOptions, type ProbeReporter, type ReadOptions, type WriteOptions } from '../backend.js';
+import {
+  safeFileMode,
+  tempNameFor,
+  wholeContentsOf,
+  type Backend,
+  type BackendCapabilities,
+  type MkdirOutcome,
+  type ProbeOptions,
+  type ProbeReporter,
+  type ReadOptions,
+  type WriteOptions,
+} from '../backend.js';
 import type { SftpConnection } from './sftp-connection.js';
 import type { SftpConnectionPool } from './sftp-connection-pool.js';
 import type { ContentHash, HashAlgorithm } from '../content-hash.js';
@@ -202,10 +213,12 @@ export class SftpBackend implements Backend {
     if (path === '') {
       // The root itself may be a symlink to the real folder (opening it followed the link too).
       return this.pool.use(async (c) => {
-        const attrs = await c.call<Stats>(`cannot stat ${this.root}`, (sftp, done) => sftp.stat(this.root, done)).catch((error: unknown) => {
-          if (isBackendError(error, 'not-found')) return undefined;
-          throw error;
-        });
+        const attrs = await c
+          .call<Stats>(`cannot stat ${this.root}`, (sftp, done) => sftp.stat(this.root, done))
+          .catch((error: unknown) => {
+            if (isBackendError(error, 'not-found')) return undefined;
+            throw error;
+          });
         if (attrs === undefined) return undefined;
         const entry = entryOfAttrs(attrs);
         return typeof entry === 'string' ? { kind: 'file', size: -1, mtimeMs: -1 } : entry;
@@ -231,7 +244,10 @@ export class SftpBackend implements Backend {
       if (stated.status === 'rejected') throw stated.reason;
       const entry = entryOfAttrs(stated.value);
       if (typeof entry === 'string' || entry.kind !== 'file') {
-        throw new BackendError(typeof entry !== 'string' && entry.kind === 'dir' ? 'is-a-directory' : 'unsupported', `${what}: is ${typeof entry === 'string' ? `a ${entry}` : 'a folder'}`);
+        throw new BackendError(
+          typeof entry !== 'string' && entry.kind === 'dir' ? 'is-a-directory' : 'unsupported',
+          `${what}: is ${typeof entry === 'string' ? `a ${entry}` : 'a folder'}`,
+        );
       }
       const fileHandle = opened.value;
       const stream = createSftpReadStream(c, fileHandle, entry.size, what, options.start ?? 0, async () => {
@@ -424,9 +440,7 @@ export class SftpBackend implements Backend {
       } catch (error) {
         // ENOTEMPTY arrives as a bare "failure" (status 4): check whether that is the reason.
         if (isBackendError(error) && !hasSftpStatus(error.cause, 2) && !c.closed) {
-          const items = await c
-            .call<unknown[]>(what, (sftp, done) => sftp.readdir(abs, done))
-            .catch(() => undefined);
+          const items = await c.call<unknown[]>(what, (sftp, done) => sftp.readdir(abs, done)).catch(() => undefined);
           if (items && items.length > 0) throw new BackendError('not-empty', `${what}: not empty`);
         }
         throw error;

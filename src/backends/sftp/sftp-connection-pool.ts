@@ -77,17 +77,19 @@ export class SftpConnectionPool {
     // no-op sync) must not wait for the handshake (100–200 ms) only to close the connection.
     const abort = new AbortController();
     this.handshakes.add(abort);
-    this.connect(abort.signal).then(
-      (connection) => {
-        if (this.closed) void connection.close();
-        else this.connections.push(connection);
-      },
-      () => {
-        this.growFailed = true;
-      },
-    ).finally(() => {
-      this.handshakes.delete(abort);
-    });
+    this.connect(abort.signal)
+      .then(
+        (connection) => {
+          if (this.closed) void connection.close();
+          else this.connections.push(connection);
+        },
+        () => {
+          this.growFailed = true;
+        },
+      )
+      .finally(() => {
+        this.handshakes.delete(abort);
+      });
   }
 
   /** Number of live connections (for tests and diagnostics). */

@@ -345,7 +345,13 @@ export function connectSftp(endpoint: SshEndpoint, signal?: AbortSignal): Promis
         const methods = tried.length > 0 ? [...new Set(tried)].join(', ') : 'no usable method';
         const missing = endpoint.auth.notAvailable();
         const how = `give a password in the URL, in ${passwordEnvVar} or in ~/.netrc ("machine ${endpoint.hostAlias ?? endpoint.host} login ${endpoint.user} password …"), a key with \`sshKey\`, or run ssh-agent; on a terminal ferry asks, and \`storePassword: true\` saves the password in the keyring`;
-        return fail(new BackendError('auth', `authentication failed for ${endpoint.user}@${where} (tried: ${methods}${missing.length > 0 ? `; nothing in ${missing.join(', ')}` : ''}); ${how}`, { cause: error }));
+        return fail(
+          new BackendError(
+            'auth',
+            `authentication failed for ${endpoint.user}@${where} (tried: ${methods}${missing.length > 0 ? `; nothing in ${missing.join(', ')}` : ''}); ${how}`,
+            { cause: error },
+          ),
+        );
       }
       fail(mapConnectError(error, where));
     });
@@ -356,7 +362,10 @@ export function connectSftp(endpoint: SshEndpoint, signal?: AbortSignal): Promis
     client.on('ready', () => {
       if (lastMethod) endpoint.auth.succeeded(lastMethod);
       // ssh2's readyTimeout ends with the login; opening the SFTP channel gets one timeout more.
-      const channelTimer = setTimeout(() => fail(new BackendError('timeout', `cannot start SFTP on ${where}: no answer for ${endpoint.idleTimeoutMs / 1000} s`)), endpoint.idleTimeoutMs);
+      const channelTimer = setTimeout(
+        () => fail(new BackendError('timeout', `cannot start SFTP on ${where}: no answer for ${endpoint.idleTimeoutMs / 1000} s`)),
+        endpoint.idleTimeoutMs,
+      );
       channelTimer.unref();
       client.sftp((error, sftp) => {
         clearTimeout(channelTimer);
@@ -367,7 +376,12 @@ export function connectSftp(endpoint: SshEndpoint, signal?: AbortSignal): Promis
         if (endpoint.trace) traceSftp(sftp, endpoint.trace);
         const connection = new SftpConnection(client, sftp, { timeoutMs: endpoint.idleTimeoutMs, minRate: endpoint.minRate ?? DEFAULT_MIN_RATE });
         connection.trace = endpoint.trace;
-        connection.handshake = { serverSoftware: serverSoftware(client), hostKey: presentedKey, hostKeyVerified: endpoint.knownHosts !== undefined, negotiated };
+        connection.handshake = {
+          serverSoftware: serverSoftware(client),
+          hostKey: presentedKey,
+          hostKeyVerified: endpoint.knownHosts !== undefined,
+          negotiated,
+        };
         resolve(connection);
       });
     });

@@ -84,7 +84,8 @@ export function parseTreeListing(stdout: Buffer): TreeListing | undefined {
       sawRoot = true;
       continue;
     }
-    if (path === '' || path.startsWith('/') || path.endsWith('/') || !/^\d+$/.test(size) || !/^-?\d+(\.\d+)?$/.test(mtime) || !/^[0-7]+$/.test(mode)) return undefined;
+    if (path === '' || path.startsWith('/') || path.endsWith('/') || !/^\d+$/.test(size) || !/^-?\d+(\.\d+)?$/.test(mtime) || !/^[0-7]+$/.test(mode))
+      return undefined;
     const slash = path.lastIndexOf('/');
     const name = path.slice(slash + 1);
     let entry: ListedEntry;
@@ -126,7 +127,11 @@ export class SftpTreeLister {
    * once the connection is gone, when a failure says nothing about the server; `maxDepth`: list
    * only so many levels (`ferry doctor` tries one).
    */
-  async list(run: RawExecRunner, absRoot: string, options: { readonly connected?: () => boolean; readonly maxDepth?: number } = {}): Promise<TreeListing | undefined> {
+  async list(
+    run: RawExecRunner,
+    absRoot: string,
+    options: { readonly connected?: () => boolean; readonly maxDepth?: number } = {},
+  ): Promise<TreeListing | undefined> {
     const connected = options.connected ?? (() => true);
     if (this.usable === false) return undefined;
     const command = treeListCommand(absRoot, options.maxDepth);

@@ -24,7 +24,14 @@ export async function preflightSftp(target: Target, options: SftpOpenOptions, re
     const route = describeRoute(options.jumpHosts, options.proxyCommand, config);
     if (route !== undefined) {
       // A direct look would reach another machine than the one ferry talks to (or none at all).
-      report({ id: 'preflight', capability: 'look before login', found: `skipped: the server is reached through ${route}`, action: 'see the connection error above', status: 'info', value: null });
+      report({
+        id: 'preflight',
+        capability: 'look before login',
+        found: `skipped: the server is reached through ${route}`,
+        action: 'see the connection error above',
+        status: 'info',
+        value: null,
+      });
       return;
     }
     const host = config.hostName ?? target.host!;
@@ -46,12 +53,23 @@ export async function preflightSftp(target: Target, options: SftpOpenOptions, re
       capability: 'host key',
       found: `${shown}, ${status === 'trusted' ? 'verified from known_hosts' : status === 'not checked' ? 'NOT verified (--no-verify-host-keys)' : status === 'unknown' ? 'not in known_hosts' : status === 'changed' ? 'CHANGED: known_hosts lists another key for this host' : 'revoked in known_hosts'}`,
       action:
-        status === 'trusted' ? 'ferry trusts this server' : status === 'not checked' ? 'ferry accepts any key (unsafe)' : 'ferry refuses to connect: compare the fingerprint with the one the server\'s admin publishes, then add the key to known_hosts',
+        status === 'trusted'
+          ? 'ferry trusts this server'
+          : status === 'not checked'
+            ? 'ferry accepts any key (unsafe)'
+            : "ferry refuses to connect: compare the fingerprint with the one the server's admin publishes, then add the key to known_hosts",
       status: status === 'trusted' ? 'ok' : status === 'not checked' ? 'warn' : 'fail',
       value: { type: keyTypeOf(key), fingerprint: fingerprintOf(key), verified: status === 'trusted' },
     });
   } catch (error) {
-    report({ id: 'preflight', capability: 'look before login', found: `stopped: ${describeError(error)}`, action: 'nothing more to learn without logging in', status: 'info', value: null });
+    report({
+      id: 'preflight',
+      capability: 'look before login',
+      found: `stopped: ${describeError(error)}`,
+      action: 'nothing more to learn without logging in',
+      status: 'info',
+      value: null,
+    });
   }
 }
 

@@ -77,7 +77,13 @@ export async function probeSftp(ctx: SftpProbeContext, report: ProbeReporter, op
         id: `ext-${name.replace(/@openssh\.com$/, '')}`,
         capability: name,
         found: has ? 'yes' : 'no',
-        action: isRename ? (has ? 'ferry renames each upload over the old file atomically' : 'ferry removes the old file before renaming an upload into place: for a moment the file is missing') : has ? use : 'not needed',
+        action: isRename
+          ? has
+            ? 'ferry renames each upload over the old file atomically'
+            : 'ferry removes the old file before renaming an upload into place: for a moment the file is missing'
+          : has
+            ? use
+            : 'not needed',
         status: isRename && !has ? 'warn' : has && isRename ? 'ok' : 'info',
         value: has,
       });
@@ -95,13 +101,18 @@ export async function probeSftp(ctx: SftpProbeContext, report: ProbeReporter, op
 async function reportTreeListing(c: SftpConnection, root: string, report: ProbeReporter): Promise<void> {
   const lister = new SftpTreeLister();
   const timeout = new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), EXEC_TIMEOUT_MS).unref());
-  const listing = await Promise.race([lister.list((command) => c.execRaw(command, 16 * 1024 * 1024), root, { maxDepth: 1, connected: () => !c.closed }), timeout]);
+  const listing = await Promise.race([
+    lister.list((command) => c.execRaw(command, 16 * 1024 * 1024), root, { maxDepth: 1, connected: () => !c.closed }),
+    timeout,
+  ]);
   const works = listing !== undefined;
   report({
     id: 'tree-listing',
     capability: 'list a whole tree in one request (find over exec)',
     found: works ? 'yes (GNU find)' : `no${lister.reason ? ` (${lister.reason})` : ' (no answer within 10 s)'}`,
-    action: works ? 'a scan lists the whole remote tree with one command, then checks nothing more per folder' : 'a scan lists folder by folder over SFTP (a few round trips per level of the tree)',
+    action: works
+      ? 'a scan lists the whole remote tree with one command, then checks nothing more per folder'
+      : 'a scan lists folder by folder over SFTP (a few round trips per level of the tree)',
     status: 'info',
     value: works ? 'exec' : 'readdir',
   });
@@ -123,7 +134,14 @@ async function reportRename(c: SftpConnection, root: string, report: ProbeReport
       await write(a, 'ferry doctor a\n');
       await write(b, 'b\n');
     } catch (error) {
-      report({ id: 'rename-over', capability: 'rename over an existing file', found: `not tried: cannot create a file (${describeError(error)})`, action: 'see "write permission" below', status: 'info', value: null });
+      report({
+        id: 'rename-over',
+        capability: 'rename over an existing file',
+        found: `not tried: cannot create a file (${describeError(error)})`,
+        action: 'see "write permission" below',
+        status: 'info',
+        value: null,
+      });
       return;
     }
     let plain: string;
@@ -150,7 +168,9 @@ async function reportRename(c: SftpConnection, root: string, report: ProbeReport
       id: 'rename-over',
       capability: 'rename over an existing file',
       found: `SFTP rename ${plain}${plain === 'replaces' ? '' : `; posix-rename ${posix}`}`,
-      action: atomic ? 'ferry replaces files in one step (posix-rename where offered)' : 'ferry removes the old file first, then renames: for a moment the file is missing',
+      action: atomic
+        ? 'ferry replaces files in one step (posix-rename where offered)'
+        : 'ferry removes the old file first, then renames: for a moment the file is missing',
       status: atomic ? 'ok' : 'warn',
       value: atomic,
     });
@@ -166,7 +186,14 @@ async function reportRename(c: SftpConnection, root: string, report: ProbeReport
       if (still) left.push(file);
     }
     if (left.length > 0) {
-      report({ id: 'cleanup', capability: 'remove temporary files', found: `failed for ${left.join(', ')}`, action: 'remove them by hand (later scans skip them)', status: 'warn', value: left });
+      report({
+        id: 'cleanup',
+        capability: 'remove temporary files',
+        found: `failed for ${left.join(', ')}`,
+        action: 'remove them by hand (later scans skip them)',
+        status: 'warn',
+        value: left,
+      });
     }
   }
 }

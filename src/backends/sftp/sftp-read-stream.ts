@@ -14,7 +14,14 @@ interface PendingRead {
   readonly promise: Promise<Buffer>;
 }
 
-async function* readChunks(connection: SftpConnection, handle: Buffer, size: number, what: string, start: number, done: () => Promise<void>): AsyncGenerator<Buffer> {
+async function* readChunks(
+  connection: SftpConnection,
+  handle: Buffer,
+  size: number,
+  what: string,
+  start: number,
+  done: () => Promise<void>,
+): AsyncGenerator<Buffer> {
   const queue: PendingRead[] = [];
   const issue = (offset: number, length: number): PendingRead => {
     const promise = connection.call<Buffer>(what, (sftp, callback) => {
@@ -52,7 +59,14 @@ async function* readChunks(connection: SftpConnection, handle: Buffer, size: num
  * A Readable of the bytes `start` to `size` of the open remote file `handle`. `done` runs once the
  * stream ends or is destroyed (it closes the handle and gives the connection back).
  */
-export function createSftpReadStream(connection: SftpConnection, handle: Buffer, size: number, what: string, start: number, done: () => Promise<void>): Readable {
+export function createSftpReadStream(
+  connection: SftpConnection,
+  handle: Buffer,
+  size: number,
+  what: string,
+  start: number,
+  done: () => Promise<void>,
+): Readable {
   let finished: Promise<void> | undefined;
   const finishOnce = (): Promise<void> => (finished ??= done().catch(() => undefined));
   const stream = Readable.from(readChunks(connection, handle, size, what, start, finishOnce), { objectMode: false, highWaterMark: 256 * 1024 });

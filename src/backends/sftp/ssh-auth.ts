@@ -51,7 +51,10 @@ class KeysOfFilesAgent extends BaseAgent<ParsedKey> {
       if (error) return cb(error);
       // OpenSSHAgent hands out parsed keys (its type also allows key entries, which have no blob here).
       const parsed = (keys ?? []) as ParsedKey[];
-      cb(undefined, parsed.filter((key) => this.allowed.has(key.getPublicSSH().toString('base64'))));
+      cb(
+        undefined,
+        parsed.filter((key) => this.allowed.has(key.getPublicSSH().toString('base64'))),
+      );
     });
   }
 
@@ -131,9 +134,8 @@ export class SshAuth {
     if (options.urlPassword !== undefined && !promptFirst) this.sources.push({ kind: 'url-password' });
     if (options.privateKey !== undefined) this.sources.push({ kind: 'memory-key' });
     if (options.explicitKey !== undefined) this.sources.push({ kind: 'key', file: options.explicitKey, label: `key ${options.explicitKey}` });
-    const keyFiles = options.identityFiles.length > 0
-      ? options.identityFiles
-      : [path.join(homedir(), '.ssh', 'id_ed25519'), path.join(homedir(), '.ssh', 'id_rsa')];
+    const keyFiles =
+      options.identityFiles.length > 0 ? options.identityFiles : [path.join(homedir(), '.ssh', 'id_ed25519'), path.join(homedir(), '.ssh', 'id_rsa')];
     if (options.agentSocket) {
       const onlyKeysOf = options.identitiesOnly ? [...(options.explicitKey !== undefined ? [options.explicitKey] : []), ...keyFiles] : undefined;
       this.sources.push({ kind: 'agent', socket: options.agentSocket, ...(onlyKeysOf ? { onlyKeysOf } : {}) });
@@ -158,7 +160,10 @@ export class SshAuth {
     const notes: string[] = [];
     if (this.options.urlPassword === undefined) notes.push('the URL (no password)');
     if (!this.options.agentSocket) notes.push('ssh-agent (SSH_AUTH_SOCK not set)');
-    const missing = this.sources.filter((source): source is Extract<AuthSource, { kind: 'key' }> => source.kind === 'key' && this.parsedKeys.get(source.file) === null && !this.keyProblems.has(source.file));
+    const missing = this.sources.filter(
+      (source): source is Extract<AuthSource, { kind: 'key' }> =>
+        source.kind === 'key' && this.parsedKeys.get(source.file) === null && !this.keyProblems.has(source.file),
+    );
     if (missing.length > 0) notes.push(`${missing.map((source) => source.file).join(', ')} (no such key file)`);
     notes.push(...this.storedLooked);
     if (!this.options.askSecret) notes.push('the terminal (--no-prompt, or none to ask on)');
@@ -219,7 +224,11 @@ export class SshAuth {
     return undefined;
   }
 
-  private async resolve(source: AuthSource | { kind: 'remembered' }, authsLeft: AuthenticationType[] | null, tried: string[]): Promise<AnyAuthMethod | undefined> {
+  private async resolve(
+    source: AuthSource | { kind: 'remembered' },
+    authsLeft: AuthenticationType[] | null,
+    tried: string[],
+  ): Promise<AnyAuthMethod | undefined> {
     const username = this.options.user;
     switch (source.kind) {
       case 'remembered':

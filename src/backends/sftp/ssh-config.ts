@@ -105,7 +105,13 @@ function patternMatches(patterns: readonly string[], host: string): boolean {
   for (const raw of patterns) {
     const negated = raw.startsWith('!');
     const pattern = negated ? raw.slice(1) : raw;
-    const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
+    const re = new RegExp(
+      `^${pattern
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.')}$`,
+      'i',
+    );
     if (re.test(host)) {
       if (negated) return false;
       matched = true;
@@ -204,7 +210,9 @@ export function readSshConfig(file: string, host: string, lookup: SshConfigLooku
         user: lookup.user ?? user ?? localUser(),
       });
       if (applies === undefined) {
-        warnings.push(`${block.match.where}: "Match ${block.match.written}" is not supported by ferry (it decides only host, originalhost, user, localuser and all); that block is skipped`);
+        warnings.push(
+          `${block.match.where}: "Match ${block.match.written}" is not supported by ferry (it decides only host, originalhost, user, localuser and all); that block is skipped`,
+        );
       }
       if (applies !== true) continue;
     } else if (block.patterns !== undefined && !patternMatches(block.patterns, host)) {

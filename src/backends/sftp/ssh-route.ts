@@ -14,8 +14,7 @@ import { SshAuth } from './ssh-auth.js';
 
 /** The way to the server; undefined for a direct TCP connection. */
 export type SshRoute =
-  | { readonly kind: 'jump'; readonly hops: readonly JumpHop[]; readonly shown: string }
-  | { readonly kind: 'command'; readonly command: string };
+  { readonly kind: 'jump'; readonly hops: readonly JumpHop[]; readonly shown: string } | { readonly kind: 'command'; readonly command: string };
 
 /** What {@link resolveSshRoute} needs to know. */
 export interface SshRouteInputs {
@@ -130,10 +129,14 @@ function through(error: unknown, how: string): unknown {
 export async function connectSftpVia(endpoint: SshEndpoint, route: SshRoute | undefined, signal?: AbortSignal): Promise<SftpConnection> {
   const trace = endpoint.trace;
   const where = `ssh ${endpoint.host}:${endpoint.port}`;
-  trace?.(`${where}: connecting as ${endpoint.user}${route === undefined ? '' : route.kind === 'jump' ? ` through jump host ${route.shown}` : ' through ProxyCommand'}`);
+  trace?.(
+    `${where}: connecting as ${endpoint.user}${route === undefined ? '' : route.kind === 'jump' ? ` through jump host ${route.shown}` : ' through ProxyCommand'}`,
+  );
   try {
     const connection = await connectThrough(endpoint, route, signal);
-    trace?.(`${where}: logged in${connection.handshake.serverSoftware ? ` (server ${connection.handshake.serverSoftware})` : ''}, SFTP version ${connection.sftpInfo.version}`);
+    trace?.(
+      `${where}: logged in${connection.handshake.serverSoftware ? ` (server ${connection.handshake.serverSoftware})` : ''}, SFTP version ${connection.sftpInfo.version}`,
+    );
     return connection;
   } catch (error) {
     trace?.(`${where}: ${error instanceof Error ? error.message : String(error)}`);
@@ -156,7 +159,12 @@ async function connectThrough(endpoint: SshEndpoint, route: SshRoute | undefined
       throw through(error, `through ProxyCommand "${route.command}"${said ? `, which ${said}` : ''}`);
     }
   }
-  const tunnel = await openJumpTunnel(route.hops, endpoint.host, endpoint.port, { readyTimeoutMs: endpoint.readyTimeoutMs, idleTimeoutMs: endpoint.idleTimeoutMs, signal, trace: endpoint.trace });
+  const tunnel = await openJumpTunnel(route.hops, endpoint.host, endpoint.port, {
+    readyTimeoutMs: endpoint.readyTimeoutMs,
+    idleTimeoutMs: endpoint.idleTimeoutMs,
+    signal,
+    trace: endpoint.trace,
+  });
   try {
     return await connectSftp({ ...endpoint, sock: tunnel.stream }, signal);
   } catch (error) {

@@ -15,7 +15,10 @@ export function formatBytes(bytes: number): string {
 
 /** `2014-01-01 13:00:05 UTC`. */
 export function formatTime(ms: number): string {
-  return `${new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, '')} UTC`;
+  return `${new Date(ms)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, '')} UTC`;
 }
 
 /** `0.42 s`, `3 min 5 s`. */

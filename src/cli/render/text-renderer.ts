@@ -95,7 +95,7 @@ const skipWords: Record<string, string> = {
   'target-extra': 'only on the target; --delete deletes it',
   unreadable: 'a folder could not be read',
   'parent-conflict': 'its folder is in conflict',
-  'incomplete-listing': 'its folder\'s listing had entries ferry refused, so deletions there wait',
+  'incomplete-listing': "its folder's listing had entries ferry refused, so deletions there wait",
 };
 
 /** Two lines explaining a conflict: what happened, and both sides' facts (names escaped). */
@@ -131,7 +131,15 @@ export class TextRenderer {
     // The renderer's own words hold no control characters, so escaping a whole line before it is
     // coloured escapes exactly the names and messages in it (and escaping twice changes nothing).
     const escaped = (paint: (text: string) => string) => (text: string) => paint(printable(text));
-    this.style = { ...style, red: escaped(style.red), green: escaped(style.green), yellow: escaped(style.yellow), cyan: escaped(style.cyan), dim: escaped(style.dim), bold: escaped(style.bold) };
+    this.style = {
+      ...style,
+      red: escaped(style.red),
+      green: escaped(style.green),
+      yellow: escaped(style.yellow),
+      cyan: escaped(style.cyan),
+      dim: escaped(style.dim),
+      bold: escaped(style.bold),
+    };
     this.out = out;
   }
 
@@ -165,7 +173,8 @@ export class TextRenderer {
         break;
       case 'skipped':
         // Named at normal verbosity (as pyftpsync does): a change left alone is no secret.
-        if (this.verbosity >= 1) this.out(this.style.dim(`${p}${'SKIP'.padEnd(17)}     ${event.skip.path} (${skipWords[event.skip.reason] ?? event.skip.reason})`));
+        if (this.verbosity >= 1)
+          this.out(this.style.dim(`${p}${'SKIP'.padEnd(17)}     ${event.skip.path} (${skipWords[event.skip.reason] ?? event.skip.reason})`));
         break;
       case 'action-started':
         break;
@@ -182,7 +191,8 @@ export class TextRenderer {
         if (this.verbosity >= 1) this.out(`${p}Seeded ${event.records} record${event.records === 1 ? '' : 's'} from pyftpsync metadata`);
         break;
       case 'temps-removed':
-        if (this.verbosity >= 1) this.out(`${p}Removed ${event.files} leftover temporary file${event.files === 1 ? '' : 's'} of interrupted runs (${event.side})`);
+        if (this.verbosity >= 1)
+          this.out(`${p}Removed ${event.files} leftover temporary file${event.files === 1 ? '' : 's'} of interrupted runs (${event.side})`);
         break;
       case 'pyftpsync-meta-removed':
         if (this.verbosity >= 1) this.out(`${p}Removed ${event.files} pyftpsync metadata file${event.files === 1 ? '' : 's'}`);
@@ -190,7 +200,11 @@ export class TextRenderer {
       case 'summary': {
         const s = event.summary;
         if (this.heldBack > 0) {
-          this.err(this.style.yellow(`${p}warning: ${this.heldBack} deletion${this.heldBack === 1 ? ' was' : 's were'} held back because a copy failed; the next run will do them`));
+          this.err(
+            this.style.yellow(
+              `${p}warning: ${this.heldBack} deletion${this.heldBack === 1 ? ' was' : 's were'} held back because a copy failed; the next run will do them`,
+            ),
+          );
         }
         // A dry run speaks of what would be done, a run of what was: never both in one line.
         const [copied, deleted, created, removed, moved] = s.dryRun
@@ -227,7 +241,11 @@ export class TextRenderer {
       case 'done':
         if (this.verbosity >= 1) this.printAction(result.action);
         if (result.via === 'copy' && result.action.kind === 'move') {
-          this.err(this.style.yellow(`warning: the ${result.action.side} side could not rename ${result.action.oldPath}; copied ${result.action.path} and deleted the old path instead`));
+          this.err(
+            this.style.yellow(
+              `warning: the ${result.action.side} side could not rename ${result.action.oldPath}; copied ${result.action.path} and deleted the old path instead`,
+            ),
+          );
         }
         break;
       case 'failed':

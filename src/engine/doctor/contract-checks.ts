@@ -45,9 +45,23 @@ async function removeTemp(backend: Backend, path: RelPath, leftovers: string[]):
 export async function runContractChecks(backend: Backend, report: ProbeReporter, options: ContractCheckOptions): Promise<boolean> {
   try {
     const entries = await backend.list(ROOT);
-    report({ id: 'readable', capability: 'list the folder', found: `yes (${entries.length} ${entries.length === 1 ? 'entry' : 'entries'})`, action: 'ferry can scan this folder', status: 'ok', value: true });
+    report({
+      id: 'readable',
+      capability: 'list the folder',
+      found: `yes (${entries.length} ${entries.length === 1 ? 'entry' : 'entries'})`,
+      action: 'ferry can scan this folder',
+      status: 'ok',
+      value: true,
+    });
   } catch (error) {
-    report({ id: 'readable', capability: 'list the folder', found: `no: ${describeError(error)}`, action: 'ferry cannot scan this folder: nothing can be synced', status: 'fail', value: false });
+    report({
+      id: 'readable',
+      capability: 'list the folder',
+      found: `no: ${describeError(error)}`,
+      action: 'ferry cannot scan this folder: nothing can be synced',
+      status: 'fail',
+      value: false,
+    });
     return false;
   }
 
@@ -69,7 +83,14 @@ export async function runContractChecks(backend: Backend, report: ProbeReporter,
     return false;
   }
   try {
-    report({ id: 'writable', capability: 'write permission', found: 'yes (a temporary file was written, renamed and removed)', action: 'ferry writes each file under a temporary name and renames it into place', status: 'ok', value: true });
+    report({
+      id: 'writable',
+      capability: 'write permission',
+      found: 'yes (a temporary file was written, renamed and removed)',
+      action: 'ferry writes each file under a temporary name and renames it into place',
+      status: 'ok',
+      value: true,
+    });
     reportMtime(written.mtimeMs, backend, report);
     const lower = toRelPath(probe.toLowerCase());
     const other = await backend.stat(lower);
@@ -112,7 +133,14 @@ function reportMtime(gotMs: number, backend: Backend, report: ProbeReporter): vo
     });
   } else {
     const unit = setPrecisionMs === 1 ? 'to the millisecond' : setPrecisionMs === 1000 ? 'to the second' : 'to 2 seconds';
-    report({ id: 'mtime-set', capability: 'set modification times', found: `yes, ${unit}`, action: "ferry gives every copy the source's modification time", status: 'ok', value: setPrecisionMs });
+    report({
+      id: 'mtime-set',
+      capability: 'set modification times',
+      found: `yes, ${unit}`,
+      action: "ferry gives every copy the source's modification time",
+      status: 'ok',
+      value: setPrecisionMs,
+    });
   }
   // What listings report is never finer than the backend promises, nor than what a write kept.
   const precisionMs = Math.max(backend.capabilities.mtimePrecisionMs, setPrecisionMs ?? 1);
@@ -142,14 +170,32 @@ async function reportClock(backend: Backend, report: ProbeReporter, options: Con
     const big = Math.abs(offset) > DEFAULT_TIME_WINDOW_MS;
     // A whole number of hours (or quarter hours) off is a time zone, not a drifting clock.
     const zone = big && Math.abs(offset) >= 3_000_000 && Math.abs(Math.round(offset / 900_000) * 900_000 - offset) < 60_000;
-    const found = offset === 0 ? `in step (within ${precision >= 1000 ? `${precision / 1000} s` : `${precision} ms`})` : `${seconds(offset)} from this machine${zone ? ' (looks like a time zone: the server may report local time, not UTC)' : ''}`;
+    const found =
+      offset === 0
+        ? `in step (within ${precision >= 1000 ? `${precision / 1000} s` : `${precision} ms`})`
+        : `${seconds(offset)} from this machine${zone ? ' (looks like a time zone: the server may report local time, not UTC)' : ''}`;
     let action: string;
     if (!big) action = 'nothing to do';
-    else if (backend.capabilities.canSetMtime) action = 'ferry sets every copied file\'s time itself and compares each side only with its own record, so the offset does not matter for syncing';
-    else action = 'the server cannot set times, so files uploaded here carry the server\'s clock: --resolve new|old compares times across the offset';
-    report({ id: 'clock-offset', capability: 'server clock', found, action, status: big && !backend.capabilities.canSetMtime ? 'warn' : big ? 'info' : 'ok', value: Math.round(offset / 1000) });
+    else if (backend.capabilities.canSetMtime)
+      action = "ferry sets every copied file's time itself and compares each side only with its own record, so the offset does not matter for syncing";
+    else action = "the server cannot set times, so files uploaded here carry the server's clock: --resolve new|old compares times across the offset";
+    report({
+      id: 'clock-offset',
+      capability: 'server clock',
+      found,
+      action,
+      status: big && !backend.capabilities.canSetMtime ? 'warn' : big ? 'info' : 'ok',
+      value: Math.round(offset / 1000),
+    });
   } catch (error) {
-    report({ id: 'clock-offset', capability: 'server clock', found: `not measured: ${describeError(error)}`, action: 'nothing to do', status: 'info', value: null });
+    report({
+      id: 'clock-offset',
+      capability: 'server clock',
+      found: `not measured: ${describeError(error)}`,
+      action: 'nothing to do',
+      status: 'info',
+      value: null,
+    });
   } finally {
     await removeTemp(backend, probe, options.leftovers);
   }

@@ -64,7 +64,14 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   } catch (error) {
     if (error instanceof FerryError && error.kind === 'usage') throw error;
     const message = describeError(error);
-    report({ id: 'connect', capability: target.scheme === 'file' ? 'open the folder' : 'connect and log in', found: `no: ${message}`, action: 'ferry cannot use this target', status: 'fail', value: false });
+    report({
+      id: 'connect',
+      capability: target.scheme === 'file' ? 'open the folder' : 'connect and log in',
+      found: `no: ${message}`,
+      action: 'ferry cannot use this target',
+      status: 'fail',
+      value: false,
+    });
     // A server that answered but refused the login, its certificate or its host key: show what it
     // shows before login. (Unreachable servers and missing folders have nothing more to show.)
     if (isBackendError(error) && ['auth', 'protocol', 'host-key', 'unsupported'].includes(error.code) && !options.signal?.aborted) {
@@ -86,7 +93,14 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
         await backend.probe(report, { signal: options.signal });
       } catch (error) {
         if (options.signal?.aborted) return finish(error);
-        report({ id: 'probe', capability: 'protocol checks', found: `stopped: ${describeError(error)}`, action: 'the checks above are complete; the rest could not run', status: 'warn', value: null });
+        report({
+          id: 'probe',
+          capability: 'protocol checks',
+          found: `stopped: ${describeError(error)}`,
+          action: 'the checks above are complete; the rest could not run',
+          status: 'warn',
+          value: null,
+        });
       }
     }
     if (options.signal?.aborted) return finish();
@@ -95,7 +109,14 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
       await runContractChecks(backend, report, { remote: target.scheme !== 'file', leftovers: notRemoved, signal: options.signal });
     } finally {
       if (notRemoved.length > 0) {
-        report({ id: 'cleanup', capability: 'remove temporary files', found: `failed for ${notRemoved.join(', ')}`, action: 'remove them by hand (later scans skip them)', status: 'warn', value: notRemoved });
+        report({
+          id: 'cleanup',
+          capability: 'remove temporary files',
+          found: `failed for ${notRemoved.join(', ')}`,
+          action: 'remove them by hand (later scans skip them)',
+          status: 'warn',
+          value: notRemoved,
+        });
       }
     }
     return finish();

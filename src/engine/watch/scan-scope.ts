@@ -79,12 +79,14 @@ export async function scanScope(input: ScopeInput): Promise<ScopeScan> {
     return { roots: [], local: emptySnapshot(), remote: emptySnapshot(), state: new Map(), problems, ignored };
   }
   if (touched[0] === ROOT) {
-    const [local, remote] = await Promise.all((['local', 'remote'] as const).map(async (side) => {
-      const result = await scanTree(backends[side], { side, filter, signal: input.signal });
-      problems.push(...result.problems);
-      for (const item of result.ignored) ignored.push({ side, ...item });
-      return result.snapshot;
-    }));
+    const [local, remote] = await Promise.all(
+      (['local', 'remote'] as const).map(async (side) => {
+        const result = await scanTree(backends[side], { side, filter, signal: input.signal });
+        problems.push(...result.problems);
+        for (const item of result.ignored) ignored.push({ side, ...item });
+        return result.snapshot;
+      }),
+    );
     return { roots: [ROOT], local: local!, remote: remote!, state: input.state, problems, ignored };
   }
 
@@ -115,7 +117,13 @@ export async function scanScope(input: ScopeInput): Promise<ScopeScan> {
   const roots = outermostPaths(widened);
   if (roots[0] === ROOT) return scanScope({ ...input, paths: [ROOT] });
 
-  type ScopeSnapshot = { entries: Map<RelPath, Entry>; unreadable: Set<RelPath>; incomplete: Set<RelPath>; spellings: Map<RelPath, RelPath>; twins: Set<RelPath> };
+  type ScopeSnapshot = {
+    entries: Map<RelPath, Entry>;
+    unreadable: Set<RelPath>;
+    incomplete: Set<RelPath>;
+    spellings: Map<RelPath, RelPath>;
+    twins: Set<RelPath>;
+  };
   const emptyScope = (): ScopeSnapshot => ({ entries: new Map(), unreadable: new Set(), incomplete: new Set(), spellings: new Map(), twins: new Set() });
   const snapshots: Record<Side, ScopeSnapshot> = { local: emptyScope(), remote: emptyScope() };
   const subtrees: { side: Side; root: RelPath }[] = [];

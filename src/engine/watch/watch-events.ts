@@ -59,7 +59,14 @@ export type WatchEvent =
    * `paths`: paths re-scanned by the pass (syncing) or changes queued (reconnecting); `files`: files
    * the pass copies or deletes, once planned.
    */
-  | { readonly type: 'watch-state'; readonly state: WatchActivity; readonly paths?: number; readonly files?: number; readonly retryInMs?: number; readonly reason?: string }
+  | {
+      readonly type: 'watch-state';
+      readonly state: WatchActivity;
+      readonly paths?: number;
+      readonly files?: number;
+      readonly retryInMs?: number;
+      readonly reason?: string;
+    }
   /** One incremental pass finished. `trigger` says what started it. */
   | ({
       readonly type: 'watch-pass';

@@ -92,10 +92,13 @@ export class WatchScheduler {
     clearTimeout(this.batchTimer);
     // The timer's clock and Date.now() can disagree by a millisecond: the flag, not the time,
     // says the batch is due.
-    this.batchTimer = setTimeout(() => {
-      this.batchReady = true;
-      this.kick();
-    }, Math.max(0, dueAt - Date.now()));
+    this.batchTimer = setTimeout(
+      () => {
+        this.batchReady = true;
+        this.kick();
+      },
+      Math.max(0, dueAt - Date.now()),
+    );
   }
 
   /** Polls `side` in `ms`. */

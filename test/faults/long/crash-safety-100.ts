@@ -24,7 +24,9 @@ describe(`faults: ${TRIALS} SIGKILLed runs`, () => {
     const killed = results.filter((r) => r.killed);
     const midway = killed.filter((r) => r.doneAtKill > 0 && r.doneAtKill < r.toCopy).length;
     const temps = results.reduce((n, r) => n + r.leftoverTemps, 0);
-    console.log(`crash-safety totals: ${results.length} trials passed, ${killed.length} killed before the end (${midway} with some but not all copies done), ${results.length - killed.length} finished before the kill; ${temps} leftover temp files in ${results.filter((r) => r.leftoverTemps > 0).length} trials`);
+    console.log(
+      `crash-safety totals: ${results.length} trials passed, ${killed.length} killed before the end (${midway} with some but not all copies done), ${results.length - killed.length} finished before the kill; ${temps} leftover temp files in ${results.filter((r) => r.leftoverTemps > 0).length} trials`,
+    );
   });
 
   for (const spec of crashTrialSpecs(TRIALS, FIRST_SEED)) {
@@ -33,7 +35,9 @@ describe(`faults: ${TRIALS} SIGKILLed runs`, () => {
       await fs.mkdir(dir);
       const result = await runCrashTrial(spec, dir, box.env);
       results.push(result);
-      t.diagnostic(`killed=${result.killed} at ${result.killAfterMs} ms, ${result.doneAtKill}/${result.toCopy} copies done, ${result.leftoverTemps} temp files left`);
+      t.diagnostic(
+        `killed=${result.killed} at ${result.killAfterMs} ms, ${result.doneAtKill}/${result.toCopy} copies done, ${result.leftoverTemps} temp files left`,
+      );
       await fs.rm(dir, { recursive: true, force: true });
     });
   }

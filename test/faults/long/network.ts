@@ -67,7 +67,10 @@ for (const kind of ['sftp', 'ftp'] as RemoteKind[]) {
       return folder;
     };
     const ferry = (mode: string, local: string, folder: RemoteFolder, ...extra: string[]): Promise<CliResult> =>
-      runCli([mode, local, folder.url, '--state-dir', path.join(box.root, `state-${++runNo}`), '--json', '--create-folder', ...folder.args, ...extra], { env: box.env, timeoutMs: 120_000 });
+      runCli([mode, local, folder.url, '--state-dir', path.join(box.root, `state-${++runNo}`), '--json', '--create-folder', ...folder.args, ...extra], {
+        env: box.env,
+        timeoutMs: 120_000,
+      });
 
     before(async () => {
       box = await makeSandbox(`faults-net-${kind}`);
@@ -140,7 +143,9 @@ for (const kind of ['sftp', 'ftp'] as RemoteKind[]) {
     it('the server gone: one-line error and exit 1, no stack trace, nothing written', async () => {
       const folder = await fresh();
       folder.proxy!.refuse();
-      const result = await runCli(['upload', box.local, folder.url, '--create-folder', '--state-dir', path.join(box.root, 'state-gone'), ...folder.args], { env: box.env });
+      const result = await runCli(['upload', box.local, folder.url, '--create-folder', '--state-dir', path.join(box.root, 'state-gone'), ...folder.args], {
+        env: box.env,
+      });
       assert.equal(result.code, 1, result.stderr);
       const lines = result.stderr.trim().split('\n');
       assert.equal(lines.length, 1, result.stderr);
