@@ -193,7 +193,10 @@ async function settleFailedPart(
   error: unknown,
   signal: AbortSignal | undefined,
 ): Promise<void> {
-  const worthKeeping = signal?.aborted === true || (isBackendError(error) && error.retryable) || (error as Error | undefined)?.name === 'AbortError';
+  const mayContinue = signal?.aborted === true || (isBackendError(error) && error.retryable) || (error as Error | undefined)?.name === 'AbortError';
+  // A part too short to be continued (under MIN_PART_BYTES) is not kept as a leftover either.
+  const part = mayContinue ? await to.stat(temp).catch(() => undefined) : undefined;
+  const worthKeeping = part?.kind === 'file' && part.size >= MIN_PART_BYTES;
   if (worthKeeping) {
     await context.parts.flush().catch(() => undefined);
     return;

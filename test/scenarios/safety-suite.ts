@@ -246,7 +246,7 @@ export function describeSafety(name: string, harness: RemoteHarness): void {
         const error = await refusal(pair.run('sync', { compare: 'time' }));
         assert.equal(error.exitCode, 6);
         assert.deepEqual(error.refusal, { reason: 'clock-shift', side: 'remote', files: 12, offsetMs: HOUR });
-        assert.match(error.message, /\+1 h.*--compare checksum.*--force/);
+        assert.match(error.message, /\+1 h.*`compare: 'checksum'`.*`force: true`/);
         assert.equal((await pair.run('upload')).filesCopied, 0, 'upload does not propagate remote time changes: no brake');
         const forced = await pair.run('sync', { force: true });
         assert.equal(forced.filesCopied, 12);

@@ -255,10 +255,9 @@ export class LocalBackend implements Backend {
     try {
       abs = await this.absForChange(rel);
     } catch (error) {
+      data.off('error', holdError);
       data.destroy();
       throw error;
-    } finally {
-      data.off('error', holdError);
     }
     const part = options.part;
     const continued = part?.continueAt;
@@ -281,6 +280,10 @@ export class LocalBackend implements Backend {
         inline: this.inlineWrites,
         append: continued !== undefined,
       });
+      // The pipeline sees an error the source had meanwhile (its `errored` state): from here on it
+      // listens itself. Until here (the folder check, a part's record being written) the source may
+      // fail (a short read's end check), which must not crash the process.
+      data.off('error', holdError);
       await pipeline(data, out, { signal: options.signal });
       if (options.mtimeMs !== undefined) {
         // A Date, not seconds: Node turns a negative number of seconds (a time before 1970) into "now".
@@ -289,6 +292,7 @@ export class LocalBackend implements Backend {
       }
       await fs.rename(temp, abs);
     } catch (error) {
+      data.off('error', holdError);
       // A resumable write keeps its part for the caller (engine/resumable-copy.ts).
       if (part === undefined) await fs.rm(temp, { force: true }).catch(() => undefined);
       if ((error as Error).name === 'AbortError') throw error;
