@@ -3,6 +3,7 @@
  * found and what ferry will do about it (docs/doctor.md). Backends produce the protocol-specific
  * findings in {@link Backend.probe}; the engine adds the ones it can find through the contract.
  */
+import { describeError } from '../errors.js';
 
 /**
  * How a finding bears on using the target: `ok` (works as ferry likes it), `info` (a fact, nothing
@@ -35,4 +36,16 @@ export type ProbeReporter = (finding: ProbeFinding) => void;
 /** Options of {@link Backend.probe}. */
 export interface ProbeOptions {
   readonly signal?: AbortSignal;
+}
+
+/** The finding of a look before login (doctor's preflight) that stopped: what it learnt so far stands. */
+export function preflightStopped(error: unknown): ProbeFinding {
+  return {
+    id: 'preflight',
+    capability: 'look before login',
+    found: `stopped: ${describeError(error)}`,
+    action: 'nothing more to learn without logging in',
+    status: 'info',
+    value: null,
+  };
 }

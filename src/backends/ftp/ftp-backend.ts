@@ -11,10 +11,9 @@ import { speedTrickOn } from '../../core/speed-tricks.js';
 import { BackendError } from '../../errors.js';
 import type { Backend, BackendCapabilities, MkdirOutcome, ProbeOptions, ProbeReporter, ReadOptions, WriteOptions } from '../backend.js';
 import type { ContentHash, HashAlgorithm } from '../content-hash.js';
-import type { FtpClientPool } from './ftp-client-pool.js';
 import { downloadFile } from './ftp-download.js';
 import { explain } from './ftp-explain.js';
-import { FtpFolder } from './ftp-folder.js';
+import { FtpFolder, type FtpFolderConfig } from './ftp-folder.js';
 import { ftpHashMethods, hashOverFtp, type FtpHashMethod } from './ftp-hash.js';
 import { listFolder } from './ftp-listing.js';
 import { statOn } from './ftp-lookup.js';
@@ -22,30 +21,12 @@ import { probeFtp } from './ftp-probe.js';
 import { renameOn } from './ftp-rename.js';
 import { uploadFile } from './ftp-upload.js';
 import type { MtimeMethod } from './mtime-method.js';
-import type { ServerFeatures } from './server-features.js';
 
-/** What {@link FtpBackend} is built from (see `openFtpBackend`, which probes all of it). */
-export interface FtpBackendConfig {
+/** What {@link FtpBackend} is built from (see `openFtpBackend`, which probes all of it): its folder's parts and its names. */
+export interface FtpBackendConfig extends FtpFolderConfig {
   /** Canonical id of the root, without password (`ftp://user@host:21/path`). */
   readonly id: string;
   readonly displayName: string;
-  /** `scheme://user@host:port`, prefixed to server paths in messages. */
-  readonly urlBase: string;
-  /** `host:port`, for connection messages. */
-  readonly server: string;
-  /** Absolute path of the root folder on the server, without a trailing `/` (except `/`). */
-  readonly root: string;
-  readonly pool: FtpClientPool;
-  readonly features: ServerFeatures;
-  /** How mtimes are set ('none': the server offers no way, so `canSetMtime` is false). */
-  readonly mtimeMethod: MtimeMethod;
-  /**
-   * `mdtm` is only a guess (FEAT lists MDTM for reading; only vsftpd also sets times with it): the
-   * first uploads check that the time really changed and fall back to `none` if not. Checking on
-   * a real upload, not on a probe file when opening, means a download or a dry run never writes
-   * to the server.
-   */
-  readonly mtimeUnverified?: boolean;
 }
 
 /**

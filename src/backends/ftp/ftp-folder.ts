@@ -12,7 +12,7 @@ import type { MtimeMethod } from './mtime-method.js';
 import { sendPipelined, type PipelinedReply } from './send-pipelined.js';
 import type { ServerFeatures } from './server-features.js';
 
-/** What an {@link FtpFolder} is made of (the parts of `FtpBackendConfig` it needs). */
+/** What an {@link FtpFolder} is made of (`FtpBackendConfig` adds the backend's names). */
 export interface FtpFolderConfig {
   /** `scheme://user@host:port`, prefixed to server paths in messages. */
   readonly urlBase: string;
@@ -22,7 +22,14 @@ export interface FtpFolderConfig {
   readonly root: string;
   readonly pool: FtpClientPool;
   readonly features: ServerFeatures;
+  /** How mtimes are set ('none': the server offers no way, so `canSetMtime` is false). */
   readonly mtimeMethod: MtimeMethod;
+  /**
+   * `mdtm` is only a guess (FEAT lists MDTM for reading; only vsftpd also sets times with it): the
+   * first uploads check that the time really changed and fall back to `none` if not. Checking on
+   * a real upload, not on a probe file when opening, means a download or a dry run never writes
+   * to the server.
+   */
   readonly mtimeUnverified?: boolean;
 }
 
@@ -35,7 +42,7 @@ export class FtpFolder {
   readonly server: string;
   /** How times are set; becomes 'none' when a guessed `mdtm` turns out not to work. */
   mtimeMethod: MtimeMethod;
-  /** A guessed `mdtm` not checked yet (see `FtpBackendConfig.mtimeUnverified`). */
+  /** A guessed `mdtm` not checked yet (see `FtpFolderConfig.mtimeUnverified`). */
   mtimeUnverified: boolean;
   /** LIST commands still worth trying, best first (some servers refuse `LIST -a`). */
   listCommands = ['LIST -a', 'LIST'];
@@ -107,7 +114,7 @@ export class FtpFolder {
     }
   }
 
-  /** Ends the check of a guessed `mdtm` (see `FtpBackendConfig.mtimeUnverified`). */
+  /** Ends the check of a guessed `mdtm` (see `FtpFolderConfig.mtimeUnverified`). */
   settleMtimeMethod(works: boolean): void {
     if (!this.mtimeUnverified) return;
     this.mtimeUnverified = false;

@@ -5,9 +5,8 @@
  */
 import { Client } from 'basic-ftp';
 import { TLSSocket, type ConnectionOptions } from 'node:tls';
-import { describeError } from '../../errors.js';
 import type { FtpOpenOptions } from '../options/open-backend-options.js';
-import type { ProbeReporter } from '../probe-finding.js';
+import { preflightStopped, type ProbeReporter } from '../probe-finding.js';
 import type { Target } from '../target-url.js';
 import { tlsModeOf, tlsOptionsOf } from './open-ftp-backend.js';
 import { parseFeatures } from './server-features.js';
@@ -68,14 +67,7 @@ export async function preflightFtp(target: Target, options: FtpOpenOptions, repo
       });
     }
   } catch (error) {
-    report({
-      id: 'preflight',
-      capability: 'look before login',
-      found: `stopped: ${describeError(error)}`,
-      action: 'nothing more to learn without logging in',
-      status: 'info',
-      value: null,
-    });
+    report(preflightStopped(error));
   } finally {
     client.close();
   }

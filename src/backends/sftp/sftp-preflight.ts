@@ -6,9 +6,8 @@
 import { homedir } from 'node:os';
 import * as path from 'node:path';
 import ssh2 from 'ssh2';
-import { describeError } from '../../errors.js';
 import type { SftpOpenOptions } from '../options/open-backend-options.js';
-import type { ProbeReporter } from '../probe-finding.js';
+import { preflightStopped, type ProbeReporter } from '../probe-finding.js';
 import type { Target } from '../target-url.js';
 import { checkHostKey, fingerprintOf, keyTypeOf, readKnownHosts } from './known-hosts.js';
 import { readSshConfig } from './ssh-config.js';
@@ -62,14 +61,7 @@ export async function preflightSftp(target: Target, options: SftpOpenOptions, re
       value: { type: keyTypeOf(key), fingerprint: fingerprintOf(key), verified: status === 'trusted' },
     });
   } catch (error) {
-    report({
-      id: 'preflight',
-      capability: 'look before login',
-      found: `stopped: ${describeError(error)}`,
-      action: 'nothing more to learn without logging in',
-      status: 'info',
-      value: null,
-    });
+    report(preflightStopped(error));
   }
 }
 
