@@ -76,7 +76,7 @@ export function findingLine(finding: ProbeFinding, style = styleFor(process.stdo
   const label = LABELS[finding.status].padEnd(5);
   const colour = finding.status === 'ok' ? style.green : finding.status === 'warn' ? style.yellow : finding.status === 'fail' ? style.red : style.cyan;
   // A server's welcome line and replies are its own text: escaped before the terminal sees them.
-  return `  ${colour(label)} ${finding.capability}: ${printable(finding.found)} → ${printable(finding.action)}`;
+  return `  ${colour(label)} ${finding.capability}: ${printable(finding.found)} → ${printable(withFlagNames(finding.action))}`;
 }
 
 function summaryLine(report: DoctorReport): string {

@@ -15,12 +15,19 @@ const FLAG_OF: Readonly<Record<string, string>> = {
   useNetrc: '--netrc',
 };
 
+/** Options whose values are flags of their own (`prompt: 'never'` is `--no-prompt`). */
+const FLAG_OF_VALUE: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  prompt: { never: '--no-prompt', always: '--prompt' },
+};
+
 function kebab(name: string): string {
   return name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
 }
 
 /** The command-line form of one mentioned option: `--force`, `--no-verify-certs`, `--compare checksum`. */
 export function flagOf(mention: OptionMention): string {
+  const ownFlag = mention.value === undefined ? undefined : FLAG_OF_VALUE[mention.option]?.[mention.value.replace(/^'(.*)'$/, '$1')];
+  if (ownFlag !== undefined) return ownFlag;
   const flag = FLAG_OF[mention.option] ?? `--${kebab(mention.option)}`;
   if (mention.value === undefined || mention.value === 'true') return flag;
   if (mention.value === 'false') return flag.replace(/^--/, '--no-');
@@ -39,9 +46,11 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   'dryRun',
   'force',
   'jump',
+  'links',
   'maxDelete',
   'minRate',
   'pollSeconds',
+  'prompt',
   'proxyCommand',
   'rescanSeconds',
   'resolve',

@@ -70,6 +70,6 @@ export async function scanPair(input: PairToScan): Promise<ScannedPair> {
 export function describeSkippedLinks(skippedLinks: readonly string[], links: 'skip' | 'follow' | undefined): string | undefined {
   if (skippedLinks.length === 0) return undefined;
   const shown = skippedLinks.slice(0, 3).join(', ') + (skippedLinks.length > 3 ? `, … (-v lists all)` : '');
-  const hint = links === 'follow' ? 'they point outside the folder, dangle or make a loop' : '--links follow copies what links inside the folder point to';
+  const hint = links === 'follow' ? 'they point outside the folder, dangle or make a loop' : "`links: 'follow'` copies what links inside the folder point to";
   return `${plural(skippedLinks.length, 'symbolic link was', 'symbolic links were')} skipped (${shown}); ${hint}`;
 }

@@ -62,4 +62,32 @@ describe('option names in errors', () => {
     assert.equal(withFlagNames('too slow: 5 bytes in 1 s (below `minRate` 1000 B/s)'), 'too slow: 5 bytes in 1 s (below --min-rate 1000 B/s)');
     assert.equal(withFlagNames('see `ferry` and `mtime: 3`'), 'see `ferry` and `mtime: 3`');
   });
+
+  it('options whose values are flags of their own, and the hints of warnings and doctor', async () => {
+    assert.equal(flagOf({ text: "`prompt: 'never'`", option: 'prompt', value: "'never'" }), '--no-prompt');
+    assert.equal(flagOf({ text: "`prompt: 'always'`", option: 'prompt', value: "'always'" }), '--prompt');
+    assert.equal(withFlagNames("no password: `prompt: 'never'` forbids asking"), 'no password: --no-prompt forbids asking');
+    // A local scan that skips a link: the library's warning names the option, the CLI the flag.
+    const root = await fs.mkdtemp(path.join(tmpdir(), 'ferry-flag-names-'));
+    try {
+      await fs.mkdir(path.join(root, 'local'));
+      await fs.mkdir(path.join(root, 'remote'));
+      await fs.writeFile(path.join(root, 'local', 'real.txt'), 'x');
+      await fs.symlink('real.txt', path.join(root, 'local', 'link.txt'));
+      const warnings: string[] = [];
+      await upload({
+        local: path.join(root, 'local'),
+        remote: path.join(root, 'remote'),
+        stateDir: path.join(root, 'state'),
+        onEvent: (event) => {
+          if (event.type === 'warning') warnings.push(event.message);
+        },
+      });
+      const links = warnings.find((warning) => /symbolic link/.test(warning)) ?? '';
+      assert.ok(links.endsWith("`links: 'follow'` copies what links inside the folder point to"), String(links));
+      assert.ok(withFlagNames(links).endsWith('--links follow copies what links inside the folder point to'), withFlagNames(links));
+    } finally {
+      await fs.rm(root, { recursive: true, force: true });
+    }
+  });
 });

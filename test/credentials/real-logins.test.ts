@@ -65,7 +65,7 @@ describe('in-process logins with the password only in a netrc file', () => {
           assert.match(
             error.message,
             new RegExp(
-              `no password for ${ftp().user}@127\\.0\\.0\\.1: none in the URL \\(no password\\), .* \\(no entry for 127\\.0\\.0\\.1\\), the keyring \\(.*\\), FERRY_PASSWORD \\(not set\\), and --no-prompt forbids asking; give one in the URL \\(ftp://${ftp().user}:PASSWORD@127\\.0\\.0\\.1/…\\), in FERRY_PASSWORD, or in ~/\\.netrc`,
+              `no password for ${ftp().user}@127\\.0\\.0\\.1: none in the URL \\(no password\\), .* \\(no entry for 127\\.0\\.0\\.1\\), the keyring \\(.*\\), FERRY_PASSWORD \\(not set\\), and \`prompt: 'never'\` forbids asking; give one in the URL \\(ftp://${ftp().user}:PASSWORD@127\\.0\\.0\\.1/…\\), in FERRY_PASSWORD, or in ~/\\.netrc`,
             ),
           );
           return true;

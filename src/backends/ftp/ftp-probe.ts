@@ -270,8 +270,8 @@ async function reportHashes(client: Client, file: string, report: ProbeReporter)
     found: working.length > 0 ? working.join(', ') : 'none',
     action:
       working.length > 0
-        ? '--compare checksum asks the server for hashes instead of downloading files (and big moved files are confirmed by hash)'
-        : '--compare checksum reads files to compare them (no server-side hash)',
+        ? "`compare: 'checksum'` asks the server for hashes instead of downloading files (and big moved files are confirmed by hash)"
+        : "`compare: 'checksum'` reads files to compare them (no server-side hash)",
     status: 'info',
     value: working,
   });

@@ -95,7 +95,7 @@ async function credentialsOf(target: Target, options: FtpOpenOptions): Promise<{
   );
   if (found.user === undefined) return { user: 'anonymous', password: options.password ?? target.password ?? 'anonymous@' };
   if (found.password === undefined) {
-    const why = options.prompt === 'never' ? '--no-prompt forbids asking' : 'no terminal to ask on';
+    const why = options.prompt === 'never' ? "`prompt: 'never'` forbids asking" : 'no terminal to ask on';
     const looked = (found.looked ?? []).join(', ');
     throw new BackendError(
       'auth',

@@ -261,8 +261,8 @@ async function reportExec(c: SftpConnection, report: ProbeReporter): Promise<voi
     found: found.length > 0 ? found.join(', ') : 'none',
     action:
       found.length > 0
-        ? '--compare checksum runs them on the server instead of downloading files (and big moved files are confirmed by hash)'
-        : '--compare checksum reads files to compare them (no server-side hash)',
+        ? "`compare: 'checksum'` runs them on the server instead of downloading files (and big moved files are confirmed by hash)"
+        : "`compare: 'checksum'` reads files to compare them (no server-side hash)",
     status: 'info',
     value: found,
   });
