@@ -9,20 +9,23 @@ import { stallReason, watchForStall, type StallProbe } from '../../src/backends/
 const WINDOW_MS = 200;
 const RATE = 1000; // bytes per second: 200 bytes per window
 
-/** Runs a watch for `ms` on a probe whose byte count grows by `bytesPerTick` every 20 ms. */
+/**
+ * Runs a watch for `ms` on a probe whose byte count grows by `bytesPerTick` per 20 ms. The counts
+ * follow the clock, not a timer of their own, so a loaded machine's late timers do not make a
+ * steady connection look slow.
+ */
 async function watchFor(
   ms: number,
   probe: { bytesPerTick: number; waiting?: () => boolean; completesEveryTick?: boolean },
 ): Promise<{ stalledAfterMs?: number; reason?: string }> {
-  let bytes = 0;
-  let completed = 0;
-  const ticker = setInterval(() => {
-    bytes += probe.bytesPerTick;
-    if (probe.completesEveryTick) completed++;
-  }, 20);
   const began = performance.now();
+  const ticks = (): number => Math.floor((performance.now() - began) / 20);
   const outcome: { stalledAfterMs?: number; reason?: string } = {};
-  const source: StallProbe = { bytes: () => bytes, completed: () => completed, waitingOnServer: probe.waiting ?? (() => true) };
+  const source: StallProbe = {
+    bytes: () => ticks() * probe.bytesPerTick,
+    completed: () => (probe.completesEveryTick ? ticks() : 0),
+    waitingOnServer: probe.waiting ?? (() => true),
+  };
   const stop = watchForStall(source, {
     timeoutMs: WINDOW_MS,
     minRate: RATE,
@@ -33,7 +36,6 @@ async function watchFor(
   });
   await new Promise((resolve) => setTimeout(resolve, ms));
   stop();
-  clearInterval(ticker);
   return outcome;
 }
 
