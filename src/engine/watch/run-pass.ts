@@ -18,10 +18,12 @@ import { otherSide } from '../../core/side.js';
 import type { Snapshot } from '../../core/snapshot.js';
 import type { ReconcileOptions, ResolveStrategy } from '../../core/sync-options.js';
 import type { StateStore } from '../../state/state-store.js';
+import type { BandwidthLimit } from '../bandwidth-limit.js';
 import { ByteProgress } from '../byte-progress.js';
 import { actionFinishedEvent, actionStartedEvent } from '../events.js';
 import { executePlan } from '../execute-plan.js';
 import { planPair, type PlannedPair } from '../plan-pair.js';
+import type { ResumeContext } from '../resumable-copy.js';
 import { countAsDone, countPlanned, countResult, emptyCounts, watchCountsOf } from '../result-counts.js';
 import { spelledPair } from '../spelled-backend.js';
 import { scanScope } from './scan-scope.js';
@@ -49,6 +51,10 @@ export interface PassContext {
   readonly backupDir?: RelPath;
   /** When the watch started (names the backup folder). */
   readonly startedMs: number;
+  /** `bwlimit`: the watch's one budget of bytes per second, shared by every pass's copies. */
+  readonly bandwidth?: BandwidthLimit;
+  /** Big copies keep and continue their parts across passes and reconnections (resumable-copy.ts). */
+  readonly resume?: ResumeContext;
   readonly signal?: AbortSignal;
   readonly emit: WatchEventListener;
 }
@@ -114,6 +120,8 @@ export async function runPass(context: PassContext, paths: Iterable<RelPath>, tr
   await executePlan(plan, {
     ...backends,
     signal: context.signal,
+    bandwidth: context.bandwidth,
+    resume: context.resume,
     onBytes: bytes.onBytes,
     backupDir: context.backupDir ? toRelPath(`${context.backupDir}/${conflictStamp(context.startedMs)}`) : undefined,
     isExcludedName: (name) => filter.isExcludedName(name),
