@@ -19,6 +19,7 @@ import { parseTempName } from '../core/temp-name.js';
 import { isBackendError } from '../errors.js';
 import type { ResumableParts } from '../state/resumable-parts.js';
 import { copyFile } from './copy-file.js';
+import type { CopyRequest } from './copy-request.js';
 
 /** Files from this size on are copied resumably (where the target can continue a part). */
 export const RESUME_MIN_BYTES = 64 * 1024 * 1024;
@@ -51,21 +52,12 @@ export function isResumable(to: Backend, source: FileEntry): boolean {
 }
 
 /**
- * Copies `path` from `from` to `to` (the `toSide`), continuing a recorded part when it may be
+ * Copies the request's `path` from `from` to `to` (the `toSide`), continuing a recorded part when it may be
  * continued, and keeping the part when the copy fails in a way worth another try (a lost
  * connection, a timeout, an interruption).
  */
-export async function copyResumable(
-  context: ResumeContext,
-  from: Backend,
-  to: Backend,
-  toSide: Side,
-  path: RelPath,
-  source: FileEntry,
-  signal: AbortSignal | undefined,
-  onBytes: ((bytes: number) => void) | undefined,
-  throttle: ((bytes: number) => Promise<void>) | undefined,
-): Promise<ResumableCopyResult> {
+export async function copyResumable(context: ResumeContext, request: CopyRequest): Promise<ResumableCopyResult> {
+  const { from, to, toSide, path, source, signal, onBytes, throttle } = request;
   const counted = (bytes: number): void => {
     context.parts.progress(toSide, path, bytes);
     onBytes?.(bytes);

@@ -7,7 +7,6 @@
  */
 import * as path from 'node:path';
 import type { Backend } from '../../backends/backend.js';
-import { LocalBackend } from '../../backends/local/local-backend.js';
 import type { DeleteLimit } from '../../core/check-plan-safety.js';
 import type { Entry } from '../../core/entry.js';
 import type { PathFilter } from '../../core/path-filter.js';
@@ -167,14 +166,15 @@ export class WatchSession {
   }
 
   private startWatcher(): void {
-    if (!(this.local instanceof LocalBackend)) {
+    const root = this.local.capabilities.localFolder;
+    if (root === undefined) {
       this.fallBackToRescans(`${this.local.displayName} is not a local folder`);
       return;
     }
     // A state folder inside LOCAL: its files change with every pass and must not cause one.
-    const stateDir = relPathUnder(this.local.root, path.resolve(this.options.stateDir ?? defaultStateDir()));
+    const stateDir = relPathUnder(root, path.resolve(this.options.stateDir ?? defaultStateDir()));
     const isState = (rel: RelPath): boolean => stateDir !== undefined && stateDir !== ROOT && (rel === stateDir || isInside(rel, stateDir));
-    this.watcher = this.createWatcher(this.local.root, this.filter, {
+    this.watcher = this.createWatcher(root, this.filter, {
       onPath: (rel) => {
         if (!isState(rel)) this.scheduler.hint(rel);
       },
