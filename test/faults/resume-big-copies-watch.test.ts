@@ -3,7 +3,8 @@
  * connection (the retry within the pass; SFTP upload, FTP download in `--mode sync` on proftpd),
  * after the server was away long enough for the watch to reconnect (the next pass), and after the
  * watch was killed mid-file (the start-up run of the next watch; pure-ftpd upload). The result is
- * byte-exact and no temporary file is left.
+ * byte-exact and no temporary file is left. A part whose file is no longer to be copied is removed
+ * by the next full rescan.
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
@@ -160,6 +161,40 @@ describe('faults: a big copy of a watch pass continues its part', () => {
       }
     });
   }
+
+  it('sftp upload: a part whose file was deleted while the server was away is removed by the next full rescan', async () => {
+    const remote = await remoteFolder('sftp', 'resume-watch-gone', box.root, true);
+    cleanups.push(() => remote.cleanup());
+    const local = path.join(box.root, 'gone', 'local');
+    const stateDir = path.join(box.root, 'gone', 'state');
+    await fs.mkdir(local, { recursive: true });
+    await fs.mkdir(remote.diskPath, { recursive: true });
+    const owner = await fs.stat(path.dirname(remote.diskPath));
+    await fs.chown(remote.diskPath, owner.uid, owner.gid);
+    const watch = startWatch([local, remote.url, '--delete', '--rescan', '2', '--state-dir', stateDir, ...remote.args], box.env);
+    try {
+      await watch.waitFor((events) => events.some((event) => event.type === 'watch-started'), 'the watch to start');
+      const proxy = remote.proxy!;
+      // 40 MiB into the copy the server goes away for 4 s, and the file is deleted meanwhile.
+      proxy.whenBytes(proxy.bytes + 40 * MiB, () => {
+        proxy.refuse(4000);
+        proxy.cutAll();
+        void fs.rm(path.join(local, 'big.bin'));
+      });
+      await putWhole(path.join(box.root, 'gone', 'outside'), local, 'big.bin', randomBytes(SIZE));
+      await watch.waitFor((events) => events.some((event) => event.type === 'watch-state' && event['state'] === 'reconnecting'), 'the watch to reconnect');
+      assert.ok((await partIn(remote.diskPath)) !== undefined, 'the part is kept while the server is away');
+      for (const deadline = Date.now() + 30_000; (await partIn(remote.diskPath)) !== undefined; await new Promise((resolve) => setTimeout(resolve, 100))) {
+        if (Date.now() > deadline) throw new Error('the part is still there 30 s later');
+      }
+      const records = (await fs.readdir(stateDir)).filter((file) => file.endsWith('.parts'));
+      assert.deepEqual(records, [], 'no part is recorded any more');
+      assert.deepEqual(await fs.readdir(remote.diskPath), []);
+      assert.equal(finishedCopy(watch.events, 'big.bin'), undefined, 'the deleted file was not copied');
+    } finally {
+      await watch.stop();
+    }
+  });
 
   it('pure-ftpd upload: a watch killed mid-file; the next watch continues the part at its start', async () => {
     const facts = loadServer<{ port: number; user: string; password: string; dataRoot: string }>('pure-ftpd');
