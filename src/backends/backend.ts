@@ -33,6 +33,11 @@ export interface BackendCapabilities {
    * in any order on some servers), which a continuation writes again. 0 for sequential writers.
    */
   readonly resumeTailBytes?: number;
+  /**
+   * Set for a folder on this machine's file system: the absolute path of the root, where a file
+   * watcher can see changes as they happen (`watch`). Unset for servers, which are polled.
+   */
+  readonly localFolder?: string;
 }
 
 /**

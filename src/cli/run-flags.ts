@@ -11,6 +11,10 @@ import { canPrompt, terminalConflictResolver } from './prompts.js';
 export const BWLIMIT_HELP =
   'limit transfers to this many bytes per second for the whole run, all parallel transfers and both directions together (500k, 1M, 1.5M; k = 1024)';
 
+/** The help text of `watch --bwlimit`. */
+export const WATCH_BWLIMIT_HELP =
+  'limit transfers to this many bytes per second for the whole watch, all parallel transfers of a pass and both directions together (500k, 1M, 1.5M; k = 1024)';
+
 /** Flags commander parses for every command that runs a sync. */
 export interface RunFlags extends ConnectionFlags, FilterFlags {
   dryRun?: boolean;

@@ -17,6 +17,7 @@ import {
 } from '../index.js';
 import { addConnectionOptions, positiveInt } from './connection-options.js';
 import { addFilterOptions } from './filter-options.js';
+import { WATCH_BWLIMIT_HELP } from './run-flags.js';
 import { startCommandOutput, type OutputFlags } from './command-output.js';
 import { writeRaw } from './output-stream.js';
 import { formatBytes, formatDuration } from './render/format-units.js';
@@ -98,6 +99,7 @@ export function addWatchCommand(program: Command, setExitCode: (code: number) =>
       '--backup-dir [dir]',
       'move files that would be deleted or overwritten into DIR/<UTC start time>/ on their side instead (default .ferry-backup; never synced)',
     )
+    .option('--bwlimit <rate>', WATCH_BWLIMIT_HELP)
     .addOption(
       new Option('--compare <how>', 'time: size and mtime decide; checksum: same-sized files whose times differ are compared by content')
         .choices(['time', 'checksum'])

@@ -2,7 +2,7 @@
  * Between a run's scan and its copies: which temporary files of dead runs are parts this pair
  * may continue (recorded in state/resumable-parts.ts for the same side and path, and found by the
  * scan under their recorded name and writer), and, after the copies, the removal of adopted parts
- * no copy continued.
+ * no copy continued (also of a watch's own parts after a full pass).
  */
 import type { Backend } from '../backends/backend.js';
 import { toExactRelPath } from '../core/rel-path.js';
@@ -48,6 +48,14 @@ export async function adoptParts(
   await parts.drop(stale);
   const restOf = (side: Side): TempFile[] => temps[side].filter((temp) => !keptTemps.has(`${side}:${temp.path}`));
   return { adopted, rest: { local: restOf('local'), remote: restOf('remote') } };
+}
+
+/**
+ * Adopts every part `self` recorded (a watch's full pass), so that {@link removeUnusedParts}
+ * removes those no copy of the pass continued.
+ */
+export function adoptOwnParts(parts: ResumableParts, adopted: Set<string>, self: string): void {
+  for (const record of parts.all()) if (record.writer === self) adopted.add(`${record.side}:${record.path}`);
 }
 
 /** Removes the adopted parts no copy of the run took (the file is no longer to be copied). */

@@ -13,6 +13,7 @@ import { phaseActions, type ActionSequence } from '../core/plan-actions.js';
 import type { Side } from '../core/side.js';
 import { isBackendError } from '../errors.js';
 import { copyFile } from './copy-file.js';
+import type { CopyRequest } from './copy-request.js';
 import type { BandwidthLimit } from './bandwidth-limit.js';
 import { copyResumable, isResumable, type ResumeContext } from './resumable-copy.js';
 import type { FileEntry } from '../core/entry.js';
@@ -253,21 +254,10 @@ function groupByDepth(actions: ActionSequence, phase: PlanPhase): Iterable<Actio
   return groups;
 }
 
-/** One file's copy: throttled by the run's bandwidth budget, resumable when it is big. */
-function copyOne(
-  from: Backend,
-  to: Backend,
-  toSide: Side,
-  path: RelPath,
-  source: FileEntry,
-  signal: AbortSignal | undefined,
-  onBytes: ((bytes: number) => void) | undefined,
-  transfer: Pick<ExecuteOptions, 'bandwidth' | 'resume'>,
-): Promise<{ written: FileEntry; bytes: number; resumedFrom?: number }> {
-  const bandwidth = transfer.bandwidth;
-  const throttle = bandwidth && ((bytes: number) => bandwidth.take(bytes, signal));
-  if (transfer.resume && isResumable(to, source)) return copyResumable(transfer.resume, from, to, toSide, path, source, signal, onBytes, throttle);
-  return copyFile(from, to, path, source, signal, onBytes, { throttle });
+/** One file's copy: resumable when it is big and the run keeps parts (`resume`). */
+function copyOne(request: CopyRequest, resume: ResumeContext | undefined): Promise<{ written: FileEntry; bytes: number; resumedFrom?: number }> {
+  if (resume && isResumable(request.to, request.source)) return copyResumable(resume, request);
+  return copyFile(request.from, request.to, request.path, request.source, request.signal, request.onBytes, { throttle: request.throttle });
 }
 
 /** Does one action. Throws on failure; returns `conflict` when its target changed since the scan. */
@@ -299,7 +289,18 @@ async function perform(
       return performMove(action, backends, signal, isExcludedName);
     case 'copy': {
       const target = backends[action.to];
-      const counted = onBytes && ((bytes: number) => onBytes(action, bytes));
+      const bandwidth = transfer.bandwidth;
+      const request: CopyRequest = {
+        from: backends[action.from],
+        to: target,
+        toSide: action.to,
+        path: action.path,
+        source: action.source,
+        signal,
+        onBytes: onBytes && ((bytes: number) => onBytes(action, bytes)),
+        // The run's one budget: every copy in flight takes its chunks' bytes from it.
+        throttle: bandwidth && ((bytes: number) => bandwidth.take(bytes, signal)),
+      };
       // The re-check costs a round trip per file; a new file in a folder this run just created
       // cannot have been preceded by anyone, so first uploads of whole trees skip it.
       const inNewFolder = action.expect === null && createdFolders.has(`${action.to}:${parentOf(action.path)}`);
@@ -319,14 +320,14 @@ async function perform(
           return {
             action,
             status: 'done',
-            ...(await copyOne(backends[action.from], target, action.to, action.path, action.source, signal, counted, transfer)),
+            ...(await copyOne(request, transfer.resume)),
           };
         } catch (error) {
           await backup.restore(action.to, movedTo, action.path).catch(() => undefined);
           throw error;
         }
       }
-      return { action, status: 'done', ...(await copyOne(backends[action.from], target, action.to, action.path, action.source, signal, counted, transfer)) };
+      return { action, status: 'done', ...(await copyOne(request, transfer.resume)) };
     }
     case 'delete': {
       const backend = backends[action.side];

@@ -19,6 +19,7 @@ import { parseTempName } from '../core/temp-name.js';
 import { isBackendError } from '../errors.js';
 import type { ResumableParts } from '../state/resumable-parts.js';
 import { copyFile } from './copy-file.js';
+import type { CopyRequest } from './copy-request.js';
 
 /** Files from this size on are copied resumably (where the target can continue a part). */
 export const RESUME_MIN_BYTES = 64 * 1024 * 1024;
@@ -51,21 +52,12 @@ export function isResumable(to: Backend, source: FileEntry): boolean {
 }
 
 /**
- * Copies `path` from `from` to `to` (the `toSide`), continuing a recorded part when it may be
+ * Copies the request's `path` from `from` to `to` (the `toSide`), continuing a recorded part when it may be
  * continued, and keeping the part when the copy fails in a way worth another try (a lost
  * connection, a timeout, an interruption).
  */
-export async function copyResumable(
-  context: ResumeContext,
-  from: Backend,
-  to: Backend,
-  toSide: Side,
-  path: RelPath,
-  source: FileEntry,
-  signal: AbortSignal | undefined,
-  onBytes: ((bytes: number) => void) | undefined,
-  throttle: ((bytes: number) => Promise<void>) | undefined,
-): Promise<ResumableCopyResult> {
+export async function copyResumable(context: ResumeContext, request: CopyRequest): Promise<ResumableCopyResult> {
+  const { from, to, toSide, path, source, signal, onBytes, throttle } = request;
   const counted = (bytes: number): void => {
     context.parts.progress(toSide, path, bytes);
     onBytes?.(bytes);
@@ -140,7 +132,15 @@ async function continuePart(
   }
   // The source changed since the part was started: the part is of another file.
   if (record.sourceSize !== source.size || record.sourceMtimeMs !== source.mtimeMs) return discard();
-  const part = await to.stat(temp).catch(() => undefined);
+  let part;
+  try {
+    part = await to.stat(temp);
+  } catch (error) {
+    // The target cannot be reached now (a watch reconnecting, a retry too early): the part stays
+    // recorded for the next attempt, which checks it again.
+    if (isRetryable(error)) throw error;
+    return discard();
+  }
   if (part === undefined) return discard();
   if (part.kind !== 'file' || part.size > source.size) return discard();
   // Bytes at the end a killed writer may have left out of order are written again.
@@ -150,7 +150,8 @@ async function continuePart(
   let theirs: Buffer;
   try {
     theirs = await readRange(to, temp, checkFrom, offset - checkFrom, offset === part.size, signal);
-  } catch {
+  } catch (error) {
+    if (isRetryable(error)) throw error;
     return discard();
   }
   const input = await from.read(path, { signal, start: checkFrom });
@@ -193,16 +194,31 @@ async function settleFailedPart(
   error: unknown,
   signal: AbortSignal | undefined,
 ): Promise<void> {
-  const mayContinue = signal?.aborted === true || (isBackendError(error) && error.retryable) || (error as Error | undefined)?.name === 'AbortError';
+  const mayContinue = signal?.aborted === true || isRetryable(error) || (error as Error | undefined)?.name === 'AbortError';
   // A part too short to be continued (under MIN_PART_BYTES) is not kept as a leftover either.
-  const part = mayContinue ? await to.stat(temp).catch(() => undefined) : undefined;
-  const worthKeeping = part?.kind === 'file' && part.size >= MIN_PART_BYTES;
+  // When the target cannot be asked now (its connection is what failed), the bytes recorded as
+  // handed to it decide; the next attempt checks the part before it continues it.
+  let size: number | undefined;
+  if (mayContinue) {
+    try {
+      const part = await to.stat(temp);
+      size = part?.kind === 'file' ? part.size : undefined;
+    } catch {
+      size = context.parts.find(toSide, path)?.bytes;
+    }
+  }
+  const worthKeeping = size !== undefined && size >= MIN_PART_BYTES;
   if (worthKeeping) {
     await context.parts.flush().catch(() => undefined);
     return;
   }
   await to.remove(temp).catch(() => undefined);
   await context.parts.drop([{ side: toSide, path }]).catch(() => undefined);
+}
+
+/** A failure that may pass on another attempt (a lost connection, a timeout). */
+function isRetryable(error: unknown): boolean {
+  return isBackendError(error) && error.retryable;
 }
 
 /** `length` bytes of `path` from `start`; with `toEnd`, read to the end of the file (which must end there). */

@@ -117,14 +117,8 @@ it('src/core imports only core modules (and the pure matchers picomatch and igno
 
 it('src/engine (watch/ and doctor/ too) reaches backends only through the contract and openBackend', () => {
   const allowed = new Set(['backends/backend.ts', 'backends/open-backend.ts', 'backends/target-url.ts']);
-  // The one exception (docs/design.md, "Layout"): the watch session starts a file watcher only on a
-  // local folder, and tells one by its class.
-  const exceptions = new Set(['engine/watch/watch-session.ts imports ../../backends/local/local-backend.js']);
   const found = offenders('engine', ({ target }) => target !== undefined && name(target).startsWith('backends/') && !allowed.has(name(target)));
-  assert.deepEqual(
-    found.filter((line) => !exceptions.has(line)),
-    [],
-  );
+  assert.deepEqual(found, []);
 });
 
 it('src/backends imports no engine, cli or state module', () => {

@@ -1,13 +1,15 @@
 /**
  * How a watch copes without a working file watcher: the system's watch limit (ENOSPC) switches to
  * periodic rescans and says so; a watcher that misses events is covered by the full rescan; a dry
- * run plans without changing anything. Local folders on both sides keep these quick.
+ * run plans without changing anything; the watcher follows LOCAL's own folder, and a LOCAL that is
+ * no folder of this machine is rescanned. Local folders on both sides keep these quick.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { MemoryBackend } from '../../src/backends/memory/memory-backend.js';
 import type { LocalWatcherFactory } from '../../src/engine/watch/local-watcher.js';
 import { contentOf, startWatch, waitFor, type RemoteFolder } from './watch-harness.js';
 
@@ -79,6 +81,33 @@ describe('watch without a working file watcher', () => {
       assert.ok(watch.events.some((event) => event.type === 'watch-pass' && event.full && event.filesCopied === 1));
     } finally {
       await watch.stop();
+    }
+  });
+
+  it("watches LOCAL's own folder; a LOCAL that is no folder of this machine is rescanned, with a warning", async () => {
+    const roots: string[] = [];
+    const recording: LocalWatcherFactory = (root) => {
+      roots.push(root);
+      return { ready: Promise.resolve(), close: async () => undefined };
+    };
+    const watch = await startWatch(await localRemote(), {}, { createWatcher: recording });
+    try {
+      assert.deepEqual(roots, [watch.localDir]);
+      assert.ok(watch.events.some((event) => event.type === 'watch-started' && event.local === 'watcher'));
+    } finally {
+      await watch.stop();
+    }
+    const elsewhere = await startWatch(
+      await localRemote(),
+      { local: new MemoryBackend({ name: 'elsewhere' }), pollSeconds: 0.2 },
+      { createWatcher: recording },
+    );
+    try {
+      assert.equal(roots.length, 1, 'no watcher for a memory backend');
+      assert.ok(elsewhere.events.some((event) => event.type === 'warning' && /is not a local folder/.test(event.message)));
+      assert.ok(elsewhere.events.some((event) => event.type === 'watch-started' && event.local === 'rescan'));
+    } finally {
+      await elsewhere.stop();
     }
   });
 

@@ -103,6 +103,7 @@ export class LocalBackend implements Backend {
       listConcurrency: 8,
       // Batches are written in order: a killed run's part holds exactly its first bytes.
       resumeTailBytes: 0,
+      localFolder: root,
     };
     this.id = `file://${root}`;
     this.displayName = root;

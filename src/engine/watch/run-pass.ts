@@ -18,10 +18,13 @@ import { otherSide } from '../../core/side.js';
 import type { Snapshot } from '../../core/snapshot.js';
 import type { ReconcileOptions, ResolveStrategy } from '../../core/sync-options.js';
 import type { StateStore } from '../../state/state-store.js';
+import { adoptOwnParts, removeUnusedParts } from '../adopt-parts.js';
+import type { BandwidthLimit } from '../bandwidth-limit.js';
 import { ByteProgress } from '../byte-progress.js';
 import { actionFinishedEvent, actionStartedEvent } from '../events.js';
 import { executePlan } from '../execute-plan.js';
 import { planPair, type PlannedPair } from '../plan-pair.js';
+import type { ResumeContext } from '../resumable-copy.js';
 import { countAsDone, countPlanned, countResult, emptyCounts, watchCountsOf } from '../result-counts.js';
 import { spelledPair } from '../spelled-backend.js';
 import { scanScope } from './scan-scope.js';
@@ -49,6 +52,10 @@ export interface PassContext {
   readonly backupDir?: RelPath;
   /** When the watch started (names the backup folder). */
   readonly startedMs: number;
+  /** `bwlimit`: the watch's one budget of bytes per second, shared by every pass's copies. */
+  readonly bandwidth?: BandwidthLimit;
+  /** Big copies keep and continue their parts across passes and reconnections (resumable-copy.ts). */
+  readonly resume?: ResumeContext;
   readonly signal?: AbortSignal;
   readonly emit: WatchEventListener;
 }
@@ -111,9 +118,15 @@ export async function runPass(context: PassContext, paths: Iterable<RelPath>, tr
     return result();
   }
   const bytes = new ByteProgress(copyBytes, emit);
+  // A full pass reaches every file: a part of this watch that none of its copies continues is of
+  // a file no longer to be copied (deleted, or copied whole since), and goes after the pass.
+  const resume = context.resume;
+  if (full && resume) adoptOwnParts(resume.parts, resume.adopted, resume.writer);
   await executePlan(plan, {
     ...backends,
     signal: context.signal,
+    bandwidth: context.bandwidth,
+    resume: context.resume,
     onBytes: bytes.onBytes,
     backupDir: context.backupDir ? toRelPath(`${context.backupDir}/${conflictStamp(context.startedMs)}`) : undefined,
     isExcludedName: (name) => filter.isExcludedName(name),
@@ -130,6 +143,13 @@ export async function runPass(context: PassContext, paths: Iterable<RelPath>, tr
       emit(actionFinishedEvent(actionResult));
     },
   });
+  if (full && resume) {
+    // Not after an incomplete scan or an unfinished pass: a part's file may be among what it missed.
+    if (scan.problems.length === 0 && unfinished.length === 0 && context.signal?.aborted !== true) {
+      await removeUnusedParts(resume.parts, resume.adopted, backends).catch(() => undefined);
+    }
+    resume.adopted.clear();
+  }
   return result();
 }
 

@@ -5,6 +5,7 @@ import type { AnyRunOptions } from '../run-options.js';
 import type { LocalWatcherFactory } from './local-watcher.js';
 import type { LocalChangeSource, WatchEventListener } from './watch-events.js';
 import { makePathFilter } from '../load-path-filter.js';
+import { bwlimitOf } from '../run-options.js';
 import { FerryError } from '../../errors.js';
 
 /** Default fastest remote polling interval (mode `sync`), in seconds. */
@@ -45,5 +46,7 @@ export function validateWatchOptions(options: WatchOptions): void {
   if (!(poll > 0) || !Number.isFinite(poll)) throw new FerryError('usage', '`pollSeconds` must be a number of seconds above 0');
   const rescan = options.rescanSeconds ?? DEFAULT_RESCAN_SECONDS;
   if (!(rescan >= 0) || !Number.isFinite(rescan)) throw new FerryError('usage', '`rescanSeconds` must be a number of seconds (0 turns it off)');
+  // A bad rate is refused before anything connects (the start-up run would find it only then).
+  bwlimitOf(options);
   makePathFilter(options, [], undefined);
 }

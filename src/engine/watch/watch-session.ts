@@ -7,7 +7,6 @@
  */
 import * as path from 'node:path';
 import type { Backend } from '../../backends/backend.js';
-import { LocalBackend } from '../../backends/local/local-backend.js';
 import type { DeleteLimit } from '../../core/check-plan-safety.js';
 import type { Entry } from '../../core/entry.js';
 import type { PathFilter } from '../../core/path-filter.js';
@@ -17,8 +16,11 @@ import { WRITER_ID } from '../../core/temp-name.js';
 import { describeError, FerryError, isBackendError } from '../../errors.js';
 import { defaultStateDir, StateStore } from '../../state/state-store.js';
 import { TempWriters } from '../../state/temp-writers.js';
+import { openParts } from '../adopt-parts.js';
+import { BandwidthLimit } from '../bandwidth-limit.js';
+import type { ResumeContext } from '../resumable-copy.js';
 import { addWatchCounts, watchCountsOf } from '../result-counts.js';
-import { backupDirOf, caseModeOf, maxDeleteOf, reconcileOptionsOf } from '../run-options.js';
+import { backupDirOf, bwlimitOf, caseModeOf, maxDeleteOf, reconcileOptionsOf } from '../run-options.js';
 import { runSync } from '../run-sync.js';
 import { scanTree } from '../scan-tree.js';
 import { changedPaths } from './diff-listing.js';
@@ -47,6 +49,10 @@ export class WatchSession {
   private readonly pollMs: number;
   private readonly rescanMs: number;
   private readonly debounceMs: number;
+  /** `bwlimit`: one budget for every pass of the watch (passes run one at a time). */
+  private readonly bandwidth: BandwidthLimit | undefined;
+  /** The parts of big copies the passes keep and continue; undefined in a dry run or when unreadable. */
+  private resume: ResumeContext | undefined;
   private localSource: LocalChangeSource;
   private watcher: LocalWatcher | undefined;
   private store: StateStore | undefined;
@@ -88,6 +94,8 @@ export class WatchSession {
     this.pollMs = (options.pollSeconds ?? DEFAULT_POLL_SECONDS) * 1000;
     this.rescanMs = (options.rescanSeconds ?? DEFAULT_RESCAN_SECONDS) * 1000;
     this.debounceMs = options.debounceMs ?? DEFAULT_DEBOUNCE_MS;
+    const rate = bwlimitOf(options);
+    this.bandwidth = rate !== undefined ? new BandwidthLimit(rate) : undefined;
     this.localSource = options.localChanges ?? 'watcher';
     this.scheduler = new WatchScheduler({
       pollMs: this.pollMs,
@@ -124,7 +132,12 @@ export class WatchSession {
       this.store = await StateStore.open(this.options.stateDir ?? defaultStateDir(), this.local.id, this.remote.id);
       // The startup run forgot this process once it left no temporary file; the passes write
       // more, so it is listed again for the run after a kill (temp-writers.ts).
-      if (!this.dryRun) await (await TempWriters.open(this.store.writersFile, WRITER_ID)).register().catch(() => undefined);
+      if (!this.dryRun) {
+        await (await TempWriters.open(this.store.writersFile, WRITER_ID)).register().catch(() => undefined);
+        // Read after the start-up run, which may have left a part of its own to continue.
+        const parts = await openParts(this.store.partsFile);
+        this.resume = parts && { parts, writer: WRITER_ID, adopted: new Set(), warn: (message) => this.emit({ type: 'warning', message }) };
+      }
       this.emit({
         type: 'watch-started',
         local: this.localSource,
@@ -141,6 +154,7 @@ export class WatchSession {
       this.signal?.removeEventListener('abort', onAbort);
       this.scheduler.close();
       await this.watcher?.close().catch(() => undefined);
+      await this.resume?.parts.flush().catch(() => undefined);
       if (this.store) {
         try {
           if (!this.dryRun) await this.store.save();
@@ -152,14 +166,15 @@ export class WatchSession {
   }
 
   private startWatcher(): void {
-    if (!(this.local instanceof LocalBackend)) {
+    const root = this.local.capabilities.localFolder;
+    if (root === undefined) {
       this.fallBackToRescans(`${this.local.displayName} is not a local folder`);
       return;
     }
     // A state folder inside LOCAL: its files change with every pass and must not cause one.
-    const stateDir = relPathUnder(this.local.root, path.resolve(this.options.stateDir ?? defaultStateDir()));
+    const stateDir = relPathUnder(root, path.resolve(this.options.stateDir ?? defaultStateDir()));
     const isState = (rel: RelPath): boolean => stateDir !== undefined && stateDir !== ROOT && (rel === stateDir || isInside(rel, stateDir));
-    this.watcher = this.createWatcher(this.local.root, this.filter, {
+    this.watcher = this.createWatcher(root, this.filter, {
       onPath: (rel) => {
         if (!isState(rel)) this.scheduler.hint(rel);
       },
@@ -318,6 +333,8 @@ export class WatchSession {
       caseMode: caseModeOf(this.options, { local, remote }),
       backupDir: this.backupDir,
       startedMs: this.startedMs,
+      bandwidth: this.bandwidth,
+      resume: this.resume,
       signal: this.signal,
       emit: this.emit,
     };
