@@ -122,6 +122,25 @@ function readEvents(child: ReturnType<typeof spawn>, onEvent: (event: JsonEvent,
   });
 }
 
+/**
+ * The size of the part in `dir` once the server has written what was in flight when ferry died
+ * (unchanged for 200 ms, 3 s at most); 0 when there is none.
+ */
+async function settledPartSize(dir: string): Promise<number> {
+  const sizeNow = (): number => {
+    const temps = tempsIn(dir);
+    return temps.length === 1 ? statSync(join(dir, temps[0]!)).size : 0;
+  };
+  let size = sizeNow();
+  for (let waited = 0; waited < 3000; waited += 200) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const next = sizeNow();
+    if (next === size) break;
+    size = next;
+  }
+  return size;
+}
+
 /** When a run's events arrived (seconds after its spawn) and its wall time. */
 interface Run {
   readonly wall: number;
@@ -212,8 +231,7 @@ async function cutUpload(argv: string[], remoteDisk: string, bytes: number, shar
   clearTimeout(timer);
   if (sentAtMs === undefined) return undefined;
   const exitAfter = (run.exitedAtMs - sentAtMs) / 1000;
-  const temps = tempsIn(remoteDisk);
-  const partShare = temps.length === 1 ? statSync(join(remoteDisk, temps[0]!)).size / bytes : 0;
+  const partShare = (await settledPartSize(remoteDisk)) / bytes;
   const finished = existsSync(join(remoteDisk, fileName)) && statSync(join(remoteDisk, fileName)).size === bytes;
   return { sentShare, partShare, exitAfter, exitCode: run.exitCode, finished };
 }
