@@ -32,10 +32,20 @@ export function uploadTempFor(path: RelPath, part: PartOptions | undefined): Rel
 /** Servers (by client) found refusing `APPE`: later continuations there start afresh at once. */
 const appendRefused = new WeakSet<object>();
 
+/** Passes `data` on, adding up its bytes in `counted.bytes`. */
+async function* counting(data: AsyncIterable<Buffer>, counted: { bytes: number }): AsyncGenerator<Buffer> {
+  for await (const chunk of data) {
+    counted.bytes += chunk.length;
+    yield chunk;
+  }
+}
+
 /**
  * Sends `data` to `tempPath` (absolute on the server): `STOR`, or `APPE` when `part` continues a
  * temporary file (which must then be `offset` bytes long: `APPE` writes at its end). A refused
  * `APPE` is an `unsupported` error, so the caller starts afresh; `server` is what remembers it.
+ * After an `APPE` the part must hold `offset` plus the bytes sent, or the upload fails `changed`
+ * (see {@link checkAppended}).
  */
 export async function storeOrAppend(client: Client, data: Readable, tempPath: string, part: PartOptions | undefined, server: object): Promise<void> {
   if (part?.continueAt === undefined) {
@@ -43,8 +53,9 @@ export async function storeOrAppend(client: Client, data: Readable, tempPath: st
     return;
   }
   if (appendRefused.has(server)) throw new BackendError('unsupported', `the server does not continue uploads (APPE)`);
+  const sent = { bytes: 0 };
   try {
-    await client.appendFrom(uploadSource(data, client), tempPath);
+    await client.appendFrom(uploadSource(counting(data, sent), client), tempPath);
   } catch (error) {
     // A refusal before any byte: proftpd answers "451 Append/Restart not permitted" without
     // AllowStoreRestart; others 502/504/550.
@@ -53,6 +64,30 @@ export async function storeOrAppend(client: Client, data: Readable, tempPath: st
       throw new BackendError('unsupported', `the server refused to continue ${tempPath} (${error.message.trim()})`, { cause: error });
     }
     throw error;
+  }
+  await checkAppended(client, tempPath, part.continueAt.offset + sent.bytes);
+}
+
+/**
+ * Fails the upload (`changed`, before the rename) when the continued part is not `expected` bytes
+ * long. The part can grow after the check of its tail read it and before `APPE` opened it: the
+ * server session of a killed run may still be writing what the dead client's kernel had in
+ * flight. The append then lands after those bytes, and the file would hold a stretch of the
+ * source twice. A server without `SIZE` is not asked (the check of the tail stays).
+ */
+async function checkAppended(client: Client, tempPath: string, expected: number): Promise<void> {
+  let size: number;
+  try {
+    size = await client.size(tempPath);
+  } catch (error) {
+    if (error instanceof FTPError && (error.code === 500 || error.code === 502)) return;
+    throw error;
+  }
+  if (size !== expected) {
+    throw new BackendError(
+      'changed',
+      `the part ${tempPath} holds ${size} bytes after it was continued, ${expected} expected (something else wrote to it meanwhile); left for the next run`,
+    );
   }
 }
 
