@@ -12,9 +12,8 @@
  */
 import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import * as vm from 'node:vm';
+import type * as vm from 'node:vm';
 
 /** Runs the CommonJS file `file` as `require` would, compiled from (and into) the code cache. */
 export function runWithCodeCache(file: string): void {
@@ -23,7 +22,8 @@ export function runWithCodeCache(file: string): void {
   const cachedData = cacheFile === undefined ? undefined : readIfExists(cacheFile);
   // The file must not use `import()`: Node 20 forgets the callback that serves it when the
   // script comes from the cache (scripts/bundle-cli.mjs turns each into a `require`).
-  const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
+  // node:vm and node:os are loaded here, not with the module: `ferry --version` needs neither.
+  const script = new (process.getBuiltinModule('node:vm').Script)(Module.wrap(source), { filename: file, cachedData });
   if (cacheFile !== undefined && (cachedData === undefined || script.cachedDataRejected)) {
     // Written at the end, not now: then it also holds the functions this run compiled lazily.
     process.once('exit', () => writeCache(cacheFile, script));
@@ -40,7 +40,7 @@ export function runWithCodeCache(file: string): void {
 function cacheFileOf(file: string): string | undefined {
   try {
     const uid = process.getuid?.();
-    const dir = path.join(tmpdir(), `ferry-compile-cache${uid === undefined ? '' : `-${uid}`}`);
+    const dir = path.join(process.getBuiltinModule('node:os').tmpdir(), `ferry-compile-cache${uid === undefined ? '' : `-${uid}`}`);
     mkdirSync(dir, { mode: 0o700, recursive: true });
     const folder = lstatSync(dir);
     // Someone else's folder (or a link to one) under a shared temp folder: no cache.
