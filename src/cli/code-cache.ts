@@ -7,19 +7,24 @@
  *
  * The cache lives in the system's temp folder, in a folder of the user's own (`ferry-compile-cache-UID`,
  * mode 700): a cache is code this process runs, so one another user could have written is never
- * read. A cache is keyed by the file's size and time and by the Node version and architecture;
- * V8 rejects one made by another V8 or with other flags, and it is then rewritten.
- * NODE_DISABLE_COMPILE_CACHE=1 turns it off, as it does Node's own cache.
+ * read. A cache is keyed by the variant (the command), the file's size and time, and the Node
+ * version and architecture; V8 rejects one made by another V8 or with other flags, and it is then
+ * rewritten. NODE_DISABLE_COMPILE_CACHE=1 turns it off, as it does Node's own cache.
  */
 import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
 import * as path from 'node:path';
 import type * as vm from 'node:vm';
 
-/** Runs the CommonJS file `file` as `require` would, compiled from (and into) the code cache. */
-export function runWithCodeCache(file: string): void {
+/**
+ * Runs the CommonJS file `file` as `require` would, compiled from (and into) the code cache.
+ * `variant` (a plain word) keeps a cache of its own: the cache holds the functions of the run that
+ * wrote it, so the `ferry` command keeps one per command. A cache written by `ferry --help` left
+ * every later sync compiling its functions afresh (a no-op of 10 files: 81 ms of CPU instead of 68).
+ */
+export function runWithCodeCache(file: string, variant = 'any'): void {
   const source = readFileSync(file, 'utf8');
-  const cacheFile = process.env.NODE_DISABLE_COMPILE_CACHE ? undefined : cacheFileOf(file);
+  const cacheFile = process.env.NODE_DISABLE_COMPILE_CACHE ? undefined : cacheFileOf(file, variant);
   const cachedData = cacheFile === undefined ? undefined : readIfExists(cacheFile);
   // The file must not use `import()`: Node 20 forgets the callback that serves it when the
   // script comes from the cache (scripts/bundle-cli.mjs turns each into a `require`).
@@ -38,7 +43,7 @@ export function runWithCodeCache(file: string): void {
 }
 
 /** The cache file for `file`, or undefined when there is no safe folder for it. */
-function cacheFileOf(file: string): string | undefined {
+function cacheFileOf(file: string, variant: string): string | undefined {
   try {
     const uid = process.getuid?.();
     const dir = path.join(process.getBuiltinModule('node:os').tmpdir(), `ferry-compile-cache${uid === undefined ? '' : `-${uid}`}`);
@@ -47,9 +52,9 @@ function cacheFileOf(file: string): string | undefined {
     // Someone else's folder (or a link to one) under a shared temp folder: no cache.
     if (!folder.isDirectory() || (uid !== undefined && (folder.uid !== uid || (folder.mode & 0o022) !== 0))) return undefined;
     const stats = statSync(file);
-    // One cache per installed copy (a global and a project's own may differ); its older ones are
-    // removed when a new one is written.
-    const stem = `${path.basename(file, '.js')}.${pathHash(file)}`;
+    // One cache per installed copy (a global and a project's own may differ) and variant; its
+    // older ones are removed when a new one is written.
+    const stem = `${path.basename(file, '.js')}.${pathHash(file)}.${variant}`;
     return path.join(dir, `${stem}-${stats.size}-${Math.trunc(stats.mtimeMs)}-${process.version}-${process.arch}.cache`);
   } catch {
     return undefined;

@@ -21,6 +21,9 @@ import * as path from 'node:path';
 import { runWithCodeCache } from './code-cache.js';
 import { limitHeapGrowthWhenLarge } from './heap-growth.js';
 
+/** The commands that get a code cache of their own; any other command line shares one. */
+const COMMANDS = ['upload', 'download', 'sync', 'watch', 'run', 'scan', 'tree', 'doctor', 'completion', 'demo'];
+
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   // The most frequent question from scripts and installers, answered without loading the command;
@@ -41,5 +44,6 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   limitHeapGrowthWhenLarge();
   const main = path.join(__dirname, 'main.js');
   (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
-  runWithCodeCache(main);
+  // A code cache per command: each holds what its own runs compile (code-cache.ts).
+  runWithCodeCache(main, COMMANDS.includes(args[0] ?? '') ? args[0] : 'other');
 }
