@@ -10,12 +10,16 @@
  * first run); the no-op is measured once more with NODE_DISABLE_COMPILE_CACHE=1 to show what the
  * cache saves. The state goes to a temporary folder (XDG_STATE_HOME), never the user's. CPU time
  * is bash's `times` for the batch's children (microsecond rusage), so Linux or macOS with bash.
+ *
+ * Every command runs without NODE_EXTRA_CA_CERTS (benchEnv): Node 20 parses those certificates at
+ * every start, before any script runs (`node -e 0`: 78 ms with this machine's bundle, 27 ms
+ * without), which would hide most of what ferry itself costs.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build, ferryBin, parseArgs, printTable } from './support/bench-support.js';
+import { benchEnv, build, ferryBin, parseArgs, printTable } from './support/bench-support.js';
 
 const args = parseArgs();
 const rounds = Number(args.get('rounds') ?? 10);
@@ -47,7 +51,7 @@ try {
   const [local, remote] = [join(work, 'local'), join(work, 'remote')];
   for (const dir of [local, remote]) mkdirSync(dir);
   for (let i = 1; i <= 10; i++) writeFileSync(join(local, `file-${i}.txt`), `file ${i}\n`.repeat(i * 100));
-  const env = { ...process.env, XDG_STATE_HOME: join(work, 'state') };
+  const env = benchEnv({ XDG_STATE_HOME: join(work, 'state') });
   // The first sync copies the files; the second is the first no-op and leaves the compile cache warm.
   execFileSync(node, [ferryBin, 'sync', local, remote], { env, stdio: 'ignore' });
   const noop = execFileSync(node, [ferryBin, 'sync', local, remote, '--json'], { env, encoding: 'utf8' });
@@ -69,7 +73,8 @@ try {
   const runs = rounds * batch;
   const base = totals[0]!;
   const nodeVersion = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
-  console.log(`\nferry ${version}, node ${nodeVersion}; CPU (user + system) per run, mean of ${runs} runs in ${rounds} alternating rounds\n`);
+  console.log(`\nferry ${version}, node ${nodeVersion}; CPU (user + system) per run, mean of ${runs} runs in ${rounds} alternating rounds`);
+  console.log(process.env.NODE_EXTRA_CA_CERTS ? 'NODE_EXTRA_CA_CERTS left out of every command (see benchEnv)\n' : '');
   printTable(
     ['command', 'CPU ms per run', 'over node -e 0', `target ≤ ${target}×`],
     subjects.map((subject, index) => {

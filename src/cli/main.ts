@@ -5,11 +5,11 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { describeForCommandLine } from './flag-names.js';
-import { describeError, ExitCode, FerryError, SafetyError, speedTrickOn } from '../index.js';
+import { describeError, ExitCode, FerryError, SafetyError, speedTrickOn, type SyncMode } from '../index.js';
 import { addDemoCommand } from './demo-command.js';
 import { addRunCommand } from './run-command.js';
 import { addSyncCommands, isJsonOutputRequested } from './sync-commands.js';
-import { addScanTreeCommands } from './scan-tree-commands.js';
+import { addScanTreeCommands, type ScanTreeCommand } from './scan-tree-commands.js';
 import { addCompletionCommand } from './completion-command.js';
 import { addDoctorCommand } from './doctor-command.js';
 import { addWatchCommand } from './watch-command.js';
@@ -32,7 +32,38 @@ if (!process.env.FERRY_DEBUG && speedTrickOn('no-stack-traces')) Error.stackTrac
 
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-function buildProgram(setExitCode: (code: number) => void): Command {
+/** One command of the program: its name and what adds it (with its options) to a program. */
+interface CommandEntry {
+  readonly name: string;
+  readonly add: (program: Command) => void;
+}
+
+/** Every command, in the order `ferry --help` lists them. */
+function commandEntries(setExitCode: (code: number) => void, runArgs: (args: string[]) => Promise<void>): CommandEntry[] {
+  const syncCommand = (mode: SyncMode): CommandEntry => ({ name: mode, add: (program) => addSyncCommands(program, setExitCode, [mode]) });
+  const scanTreeCommand = (name: ScanTreeCommand): CommandEntry => ({ name, add: (program) => addScanTreeCommands(program, setExitCode, [name]) });
+  return [
+    syncCommand('upload'),
+    syncCommand('download'),
+    syncCommand('sync'),
+    { name: 'watch', add: (program) => addWatchCommand(program, setExitCode) },
+    { name: 'run', add: (program) => addRunCommand(program, runArgs) },
+    scanTreeCommand('scan'),
+    scanTreeCommand('tree'),
+    { name: 'doctor', add: (program) => addDoctorCommand(program, setExitCode) },
+    { name: 'completion', add: addCompletionCommand },
+    { name: 'demo', add: (program) => addDemoCommand(program, runArgs) },
+  ];
+}
+
+/**
+ * The program for the command line `args` (without node and the script). A command line that
+ * starts with a command's name gets only that command: building the options of all of them costs
+ * about 10 ms of CPU at every start, more than a small run's own work. The rest (no command,
+ * `--help`, `help`, a mistyped name: commander then lists them or suggests one) get every command,
+ * and so does `completion`, which prints a script for all of them.
+ */
+function buildProgram(setExitCode: (code: number) => void, args: readonly string[]): Command {
   const program = new Command('ferry')
     .description('Keep a local folder and a remote folder in step over SFTP, FTP, FTPS or local paths.')
     .version(version, '-V, --version')
@@ -54,16 +85,12 @@ Examples:
 Exit codes: 0 ok, 1 error, 2 usage, 3 interrupted, 4 a side is missing or empty, 5 too many\ndeletions (--max-delete), 6 every file changed only in time, 10 problems (with --report-problems).`,
     );
   // `run` and `demo` end in an ordinary command line, parsed by a fresh program.
-  const runArgs = async (args: string[]): Promise<void> => {
-    await buildProgram(setExitCode).parseAsync(args, { from: 'user' });
+  const runArgs = async (commandLine: string[]): Promise<void> => {
+    await buildProgram(setExitCode, commandLine).parseAsync(commandLine, { from: 'user' });
   };
-  addSyncCommands(program, setExitCode);
-  addWatchCommand(program, setExitCode);
-  addRunCommand(program, runArgs);
-  addScanTreeCommands(program, setExitCode);
-  addDoctorCommand(program, setExitCode);
-  addCompletionCommand(program);
-  addDemoCommand(program, runArgs);
+  const commands = commandEntries(setExitCode, runArgs);
+  const invoked = commands.find((command) => command.name === args[0] && command.name !== 'completion');
+  for (const command of invoked ? [invoked] : commands) command.add(program);
   return program;
 }
 
@@ -71,7 +98,7 @@ async function main(): Promise<number> {
   let exitCode: number = ExitCode.ok;
   const program = buildProgram((code) => {
     exitCode = code;
-  });
+  }, process.argv.slice(2));
   try {
     await program.parseAsync(process.argv);
     return exitCode;

@@ -11,7 +11,8 @@ import { flushOutput, writeLine } from './output-stream.js';
 
 /** True when a person can be asked (interactive stdin and stderr). */
 export function canPrompt(): boolean {
-  return Boolean(process.stdin.isTTY && process.stderr.isTTY);
+  // stderr first: where it is no terminal (cron, CI, pipes) stdin's stream is never made (~1 ms).
+  return Boolean(process.stderr.isTTY && process.stdin.isTTY);
 }
 
 /** How much of each file `d`iff and `b`inary compare read (through the backends). */

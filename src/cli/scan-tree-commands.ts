@@ -43,11 +43,15 @@ function addSharedOptions(command: Command): Command {
     .option('--json', 'print one JSON object per entry and a summary object, one per line');
 }
 
+/** The commands this file adds. */
+export type ScanTreeCommand = 'scan' | 'tree';
+
 /**
- * Adds `scan` and `tree` to the program. `setExitCode` receives 1 when the scan had problems
- * (unreadable folders, refused names); without it such a run ends with a one-line error instead.
+ * Adds `scan` and `tree` (or only those in `names`) to the program. `setExitCode` receives 1 when
+ * the scan had problems (unreadable folders, refused names); without it such a run ends with a
+ * one-line error instead.
  */
-export function addScanTreeCommands(program: Command, setExitCode?: (code: number) => void): void {
+export function addScanTreeCommands(program: Command, setExitCode?: (code: number) => void, names: readonly ScanTreeCommand[] = ['scan', 'tree']): void {
   const finish = (result: ScanTargetResult): void => {
     if (result.problems.length === 0) {
       setExitCode?.(ExitCode.ok);
@@ -57,6 +61,11 @@ export function addScanTreeCommands(program: Command, setExitCode?: (code: numbe
     else throw new FerryError('backend', `${plural(result.problems.length, 'problem', 'problems')} while scanning ${result.displayName}`);
   };
 
+  if (names.includes('scan')) addScan(program, finish);
+  if (names.includes('tree')) addTree(program, finish);
+}
+
+function addScan(program: Command, finish: (result: ScanTargetResult) => void): void {
   addSharedOptions(
     program
       .command('scan')
@@ -85,7 +94,9 @@ Exit codes: 0 ok, 1 error or problems (an unreadable folder, a missing target), 
       else printScan(result, flags);
       finish(result);
     });
+}
 
+function addTree(program: Command, finish: (result: ScanTargetResult) => void): void {
   addSharedOptions(
     program
       .command('tree')

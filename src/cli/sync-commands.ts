@@ -72,9 +72,12 @@ export function exitCodeOf(summary: RunSummary, reportProblems: boolean): number
   return ExitCode.ok;
 }
 
-/** Adds the three sync commands to the program. `run` performs the action and sets the exit code. */
-export function addSyncCommands(program: Command, setExitCode: (code: number) => void): void {
-  for (const mode of ['upload', 'download', 'sync'] as const) {
+/**
+ * Adds the three sync commands (or only those in `modes`) to the program. `setExitCode` receives
+ * the exit code of a finished run.
+ */
+export function addSyncCommands(program: Command, setExitCode: (code: number) => void, modes: readonly SyncMode[] = ['upload', 'download', 'sync']): void {
+  for (const mode of modes) {
     const command = program
       .command(mode)
       .description(descriptions[mode])
@@ -172,7 +175,11 @@ async function runCommand(mode: SyncMode, local: string, remote: string, flags: 
       new ProgressDisplay(
         progressMode,
         (text) => writeRaw(process.stderr, text),
-        () => performance.now(),
+        // Not performance.now(): the global `performance` loads node:perf_hooks (~1 ms of start-up).
+        () => {
+          const [seconds, nanoseconds] = process.hrtime();
+          return seconds * 1e3 + nanoseconds / 1e6;
+        },
         () => process.stderr.columns || 80,
       ),
     (out, err, style, verbosity) => new TextRenderer(out, err, style, verbosity, dryRun).onEvent,

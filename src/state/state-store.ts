@@ -5,7 +5,6 @@
  * moment loses no finished work; the journal is folded into an atomically replaced snapshot
  * (temp file, fsync, rename) when the run ends and when the next run starts.
  */
-import { createHash } from 'node:crypto';
 import { closeSync, existsSync, openSync, writeSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import { homedir } from 'node:os';
@@ -19,6 +18,7 @@ import { makeFolderPath } from '../backends/local/make-folder-path.js';
 import { configDirOf, stateDirOf } from './app-dirs.js';
 import { acquireRunLock, type RunLock } from './run-lock.js';
 import { readStateSnapshot } from './read-state-snapshot.js';
+import { sha256Hex } from './sha256-hex.js';
 import { formatStateSnapshotLines, parseJournalLine, StateFormatError } from './state-file-format.js';
 
 /**
@@ -46,7 +46,7 @@ export function defaultConfigDir(env: NodeJS.ProcessEnv = process.env): string {
 
 /** The file name stem of a pair's state: a hash of both sides' ids (which hold no password). */
 export function stateKeyOf(localId: string, remoteId: string): string {
-  return createHash('sha256').update(`${localId}\n${remoteId}`).digest('hex').slice(0, 20);
+  return sha256Hex(`${localId}\n${remoteId}`).slice(0, 20);
 }
 
 /** The state of one pair, open for a run (locked). */

@@ -39,7 +39,7 @@ describe('ferry CLI: stdout closed by the reader', () => {
     });
   }
 
-  for (const args of [['--help'], ['upload', '--help'], ['completion', 'bash']]) {
+  for (const args of [['--help'], ['upload', '--help'], ['completion', 'bash'], ['--version'], ['-V']]) {
     it(`ferry ${args.join(' ')} | head -1: exit 0, no stack trace`, async () => {
       const child = spawnCli(args, { env: box.env });
       child.stdin!.end();
