@@ -4,12 +4,16 @@
  * one run per round trip, then every goal with its ratio.
  *
  *   node --import tsx bench/distance.ts [--rtt-ms 10,50] [--files 500] [--folders 25] [--kib 4]
- *        [--protocols sftp,ftp] [--peer-n 4,8,16] [--repeat 3] [--no-build]
+ *        [--protocols sftp,ftp] [--peer-n 4,8,16] [--repeat 3] [--no-build] [--ferry-parallel N]
  *
  * The proxy (bench/support/latency-proxy.ts) delays every chunk by half the round trip each way
  * and makes every new connection of every tool (control and data, PASV and EPSV, SSH) pay TCP's
  * handshake. FTPS cannot be measured this way: its PASV/EPSV replies travel inside TLS, so the
  * proxy cannot point the data connections at itself.
+ *
+ * ferry runs with its defaults (4 FTP connections, 2 SFTP connections) while each peer gets its best
+ * N; `--ferry-parallel N` also runs ferry with `--parallel N` and adds its ratio (the same number of
+ * connections as a peer at N).
  *
  * Goal (docs/performance.md): ferry takes ≤ 0.5× the fastest peer's time for the first upload,
  * the no-op and the one-change run, at every round trip, on SFTP and FTP.
@@ -51,6 +55,7 @@ export function runDistance(options: ReadonlyMap<string, string>): boolean {
       const resultsFile = join(work, `rtt-${rtt}.json`);
       const argv = ['--latency-ms', String(rtt / 2), '--results', resultsFile, '--no-build'];
       for (const name of ['files', 'folders', 'kib', 'protocols', 'peer-n', 'repeat']) argv.push(`--${name}`, get(name));
+      if (options.has('ferry-parallel')) argv.push('--ferry-parallel', options.get('ferry-parallel')!);
       console.log(`\n--- ${rtt} ms round trips: bench/small-files.ts ${argv.filter((a) => a !== resultsFile && a !== '--results').join(' ')}\n`);
       const run = spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'bench/small-files.ts'), ...argv], { cwd: repoRoot, stdio: 'inherit' });
       if (run.status !== 0) {
@@ -68,6 +73,7 @@ export function runDistance(options: ReadonlyMap<string, string>): boolean {
           `${seconds(r.rclone)} (N=${r.rcloneN})`,
           ratio(r.ratio),
           `≤ ${distanceGoal}× ${r.ratio <= distanceGoal ? 'met' : 'MISSED'}`,
+          ...(r.ferryAtN === undefined ? [] : [`${seconds(r.ferryAtN)}, ${ratio(r.ratioAtN!)}`]),
         ]);
       }
     }
@@ -78,7 +84,8 @@ export function runDistance(options: ReadonlyMap<string, string>): boolean {
     `\nAt a distance: ${get('files')} × ${get('kib')} KiB in ${get('folders')} folders, medians of ${get('repeat')}, peers at their best N of ${get('peer-n')}`,
   );
   console.log('(FTPS: not measured, its PASV/EPSV replies are encrypted, so no proxy can route its data connections)\n');
-  printTable(['round trip', 'protocol', 'work', 'ferry s', 'lftp s', 'rclone s', 'ferry / fastest peer', 'goal'], rows);
+  const atN = options.has('ferry-parallel') ? [`ferry --parallel ${options.get('ferry-parallel')} s, / fastest peer`] : [];
+  printTable(['round trip', 'protocol', 'work', 'ferry s', 'lftp s', 'rclone s', 'ferry / fastest peer', 'goal', ...atN], rows);
   return ok;
 }
 

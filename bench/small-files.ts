@@ -4,7 +4,7 @@
  *
  *   node --import tsx bench/small-files.ts [--files 2000] [--folders 50] [--kib 4]
  *        [--protocols sftp,ftp,ftps] [--peer-n 4,8,16] [--repeat 3] [--no-build] [--latency-ms N]
- *        [--results FILE]
+ *        [--results FILE] [--ferry-parallel N]
  *
  * Per protocol and repeat, every tool (and every N of a peer) uploads into a folder of its own:
  *   1. first upload of FILES files of KIB KiB spread over FOLDERS folders;
@@ -13,7 +13,9 @@
  *      from its --json events; the run fails otherwise).
  * Each figure is the median over the repeats; a peer's best N is the one with the lowest median
  * first upload, and its no-op and one-change figures are taken at that same N. ferry runs with its
- * defaults. Besides wall time the table shows the CPU time of each client process, which is
+ * defaults (4 FTP connections); `--ferry-parallel N` runs it a second time in each repeat with
+ * `--parallel N`, and the table gives that run's time and ratio too (a peer's best N against
+ * ferry at the same N). Besides wall time the table shows the CPU time of each client process, which is
  * steadier than wall time on a busy machine, and the CPU the rest of the machine spent meanwhile
  * (`rest`: the servers, on a quiet machine), which shows when a run was bound by the machine.
  *
@@ -58,6 +60,8 @@ const protocols = (args.get('protocols') ?? 'sftp,ftp,ftps').split(',') as Proto
 const peerN = numberList(args.get('peer-n') ?? '4,8,16');
 const repeats = Number(args.get('repeat') ?? 3);
 const latencyMs = Number(args.get('latency-ms') ?? 0);
+/** `--ferry-parallel N`: ferry also at `--parallel N` (see the module comment). */
+const ferryParallel = args.get('ferry-parallel') === undefined ? undefined : Number(args.get('ferry-parallel'));
 /** `--results FILE`: the table's figures as JSON too, for bench/distance.ts. */
 const resultsFile = args.get('results');
 
@@ -74,6 +78,10 @@ export interface SmallFilesResult {
   readonly rcloneN: number;
   /** ferry over the fastest peer. */
   readonly ratio: number;
+  /** With `--ferry-parallel N`: N, ferry's time at `--parallel N`, and that over the fastest peer. */
+  readonly ferryN?: number;
+  readonly ferryAtN?: number;
+  readonly ratioAtN?: number;
 }
 const steps: Step[] = ['first', 'noop', 'change'];
 const stepLabel: Record<Step, string> = {
@@ -90,16 +98,16 @@ interface Runner {
 }
 
 function runners(protocol: Protocol, server: Server): Runner[] {
-  const list: Runner[] = [
-    {
-      tool: 'ferry',
-      n: undefined,
-      run(local, remotePath, step, stateDir) {
-        const { url, extra } = ferryCommand(protocol, server, remotePath);
-        return timed('node', [ferryBin, 'upload', local, url, '--create-folder', '--json', '--state-dir', stateDir, ...extra]);
-      },
+  const ferry = (n: number | undefined): Runner => ({
+    tool: 'ferry',
+    n,
+    run(local, remotePath, step, stateDir) {
+      const { url, extra } = ferryCommand(protocol, server, remotePath);
+      const parallel = n === undefined ? [] : ['--parallel', String(n)];
+      return timed('node', [ferryBin, 'upload', local, url, '--create-folder', '--json', '--state-dir', `${stateDir}${n ?? ''}`, ...parallel, ...extra]);
     },
-  ];
+  });
+  const list: Runner[] = [ferry(undefined), ...(ferryParallel === undefined ? [] : [ferry(ferryParallel)])];
   for (const n of peerN) {
     list.push({
       tool: 'lftp',
@@ -236,7 +244,9 @@ async function main(): Promise<void> {
       if (lftp < 0 || rclone < 0) throw new Error(`${protocol}: ${lftp < 0 ? 'lftp' : 'rclone'} failed at every N`);
       for (const step of steps) {
         const peer = Math.min(...[med(lftp, step, 'wall'), med(rclone, step, 'wall')].filter((value) => !Number.isNaN(value)));
+        const atN = ferryParallel === undefined ? {} : { ferryN: ferryParallel, ferryAtN: med(1, step, 'wall'), ratioAtN: med(1, step, 'wall') / peer };
         results.push({
+          ...atN,
           protocol,
           step,
           ferry: med(0, step, 'wall'),
@@ -253,6 +263,7 @@ async function main(): Promise<void> {
           cell(lftp, step, all[lftp]!.n),
           cell(rclone, step, all[rclone]!.n),
           ratio(med(0, step, 'wall') / peer),
+          ...(ferryParallel === undefined ? [] : [`${cell(1, step)}, ${ratio(med(1, step, 'wall') / peer)}`]),
         ]);
       }
       for (const row of table.filter((r) => r[0] === protocol)) console.log(`| ${row.join(' | ')} |`);
@@ -268,7 +279,18 @@ async function main(): Promise<void> {
   if (resultsFile !== undefined)
     writeFileSync(resultsFile, JSON.stringify({ latencyMs, fileCount, fileKib, folderCount, repeats, versions: toolVersions(), results }, null, 2));
   console.log(`\n${toolVersions().join('; ')}\n`);
-  printTable(['protocol', 'work', 'ferry s', 'lftp s (best N)', 'rclone s (best N)', 'ferry / fastest peer'], table);
+  printTable(
+    [
+      'protocol',
+      'work',
+      'ferry s',
+      'lftp s (best N)',
+      'rclone s (best N)',
+      'ferry / fastest peer',
+      ...(ferryParallel === undefined ? [] : [`ferry --parallel ${ferryParallel} s, / fastest peer`]),
+    ],
+    table,
+  );
   console.log(
     '\nTimes are wall-clock medians; cpu = user+system seconds of the client process; rest = CPU seconds the rest of the machine ' +
       `spent meanwhile (the servers, on a quiet machine; ${cpus().length} cores). Ratio < 1: ferry is faster.`,

@@ -19,6 +19,12 @@ export const SPEED_TRICKS = [
   'ftp-store-buffer',
   'ftp-one-batch',
   'ftp-hand-over',
+  /** FTP: a small upload's STOR goes with the next upload's EPSV, whose port the next upload uses (store-buffer.ts). */
+  'ftp-epsv-ahead',
+  /** FTP: once one connection chose EPSV, the others pipeline it from their first transfer (connect-ftp-client.ts). */
+  'ftp-shared-epsv',
+  /** FTP: no MLST after a small upload's rename where the MFMT reply tells the time (ftp-upload-finish.ts). */
+  'ftp-time-reply-entry',
   'ftp-download-chunks',
   'ftp-direct-receive',
   'ftp-chunk-pool',

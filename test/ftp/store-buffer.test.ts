@@ -14,6 +14,7 @@ import { Readable } from 'node:stream';
 import { Client, FTPError } from 'basic-ftp';
 import { WholeFileSource } from '../../src/backends/backend.js';
 import { connectFtpClient } from '../../src/backends/ftp/connect-ftp-client.js';
+import { DeferredBatch } from '../../src/backends/ftp/deferred-batch.js';
 import { canStoreBuffer, storeBuffer } from '../../src/backends/ftp/store-buffer.js';
 import type { RelPath } from '../../src/core/rel-path.js';
 import { clientSettingsFor, freshFolderName, ftpServer, openTestFtp, recordWrites, removeTestFolder, type FtpServerName } from './ftp-test-servers.js';
@@ -66,6 +67,117 @@ describe('STOR of a whole buffer on a data connection of its own', () => {
       }
     });
   }
+
+  for (const name of ['proftpd', 'pure-ftpd', 'vsftpd', 'pyftpdlib'] as const) {
+    const inOrder = name !== 'pyftpdlib';
+    it(`${name}: a NOOP after STOR finds the server ${inOrder ? "reads commands one at a time; then the next upload's EPSV goes with STOR, and that upload sends STOR alone on its port" : 'answers during a transfer: no EPSV is sent ahead'}`, async () => {
+      const server = ftpServer(name);
+      const folder = freshFolderName('store-buffer-ahead');
+      folders.push([name, folder]);
+      const client = await connectFtpClient(await clientSettingsFor(name));
+      try {
+        await client.send(`MKD /${folder}`);
+        await client.list(`/${folder}`);
+        const probe = randomBytes(5000);
+        let probed: boolean | undefined;
+        await storeBuffer(client, `/${folder}/probe.bin`, probe, undefined, { ahead: { command: 'NOOP', done: (ordered) => (probed = ordered) } });
+        assert.equal(probed, inOrder);
+        assert.ok((await readFile(join(server.dataRoot, folder, 'probe.bin'))).equals(probe));
+        assert.equal((await client.send('NOOP')).code, 200);
+        if (!inOrder) return;
+        const writes = recordWrites(client);
+        const files = [1, 4096, 70_000, 3].map((size) => randomBytes(size));
+        let port: number | undefined;
+        for (const [index, contents] of files.entries()) {
+          const last = index === files.length - 1;
+          let next: number | undefined;
+          // The previous upload's rename goes in between, as when a connection is handed over.
+          const preamble = index === 0 ? undefined : new DeferredBatch([`RNFR /${folder}/.t${index - 1}`, `RNTO /${folder}/f${index - 1}.bin`]);
+          const ahead = last
+            ? undefined
+            : { command: 'EPSV' as const, done: (ordered: boolean, opened: number | undefined) => (next = ordered ? opened : undefined) };
+          const reply = await storeBuffer(client, `/${folder}/.t${index}`, contents, preamble, { port, ahead });
+          assert.ok(reply.code >= 200 && reply.code < 300, reply.message);
+          if (preamble)
+            assert.deepEqual(
+              (await preamble.replies).map((r) => r.code),
+              [350, 250],
+            );
+          if (!last) assert.ok(next !== undefined && next > 0, 'the EPSV sent ahead gave a port');
+          port = next;
+        }
+        await client.send(`RNFR /${folder}/.t3`);
+        await client.send(`RNTO /${folder}/f3.bin`);
+        for (const [index, contents] of files.entries()) {
+          assert.ok((await readFile(join(server.dataRoot, folder, `f${index}.bin`))).equals(contents), `f${index}.bin differs`);
+        }
+        // One EPSV per upload, each sent with the STOR before it (the first one's with its own).
+        assert.match(writes[0]!, /^EPSV\r\nSTOR \/\S+\r\nEPSV\r\n$/);
+        assert.match(writes[1]!, /^RNFR .*\r\nRNTO .*\r\nSTOR \/\S+\r\nEPSV\r\n$/);
+        assert.match(writes[3]!, /^RNFR .*\r\nRNTO .*\r\nSTOR \/\S+\r\n$/);
+        assert.equal((await client.send('NOOP')).code, 200);
+      } finally {
+        client.close();
+      }
+    });
+  }
+
+  it('a connection opened after another chose EPSV pipelines EPSV from its first transfer', async () => {
+    const folder = freshFolderName('shared-epsv');
+    folders.push(['proftpd', folder]);
+    const learnt = {};
+    const settings = { ...(await clientSettingsFor('proftpd')), learnt };
+    const first = await connectFtpClient(settings);
+    const second = await connectFtpClient(settings);
+    try {
+      await first.send(`MKD /${folder}`);
+      // Opened before anything was learnt: it chooses on its first transfer.
+      assert.equal(canStoreBuffer(second, Buffer.from('x')), false);
+      await first.list(`/${folder}`);
+      assert.deepEqual(learnt, { epsvWorks: true });
+      const third = await connectFtpClient(settings);
+      try {
+        assert.equal(canStoreBuffer(third, Buffer.from('x')), true);
+        const writes = recordWrites(third);
+        await storeBuffer(third, `/${folder}/x.bin`, Buffer.from('x'));
+        assert.equal((await readFile(join(ftpServer('proftpd').dataRoot, folder, 'x.bin'))).toString(), 'x');
+        assert.equal((await third.list(`/${folder}`)).length, 1);
+        assert.deepEqual(
+          writes.map((text) => text.split('\r\n')[0]),
+          ['EPSV', 'EPSV'],
+        );
+      } finally {
+        third.close();
+      }
+    } finally {
+      first.close();
+      second.close();
+    }
+  });
+
+  it('a refused STOR with an EPSV sent ahead: its reply is read too, and the connection stays in step', async () => {
+    const folder = freshFolderName('store-buffer-ahead-refused');
+    folders.push(['proftpd', folder]);
+    const client = await connectFtpClient(await clientSettingsFor('proftpd'));
+    try {
+      await client.send(`MKD /${folder}`);
+      await client.list(`/${folder}`);
+      let next: number | undefined;
+      const ahead = { command: 'EPSV' as const, done: (_inOrder: boolean, port: number | undefined) => (next = port) };
+      await assert.rejects(storeBuffer(client, `/${folder}/missing/x.bin`, Buffer.from('data'), undefined, { ahead }), (error: unknown) => {
+        assert.ok(error instanceof FTPError, String(error));
+        assert.ok(error.code >= 500, error.message);
+        return true;
+      });
+      assert.ok(next !== undefined, 'the EPSV sent ahead was answered before the upload ended');
+      // The next command gets its own reply, not the EPSV's.
+      assert.match((await client.send('PWD')).message, /^257 /);
+      await storeBuffer(client, `/${folder}/after.bin`, Buffer.from('after'), undefined, { port: next });
+      assert.equal((await readFile(join(ftpServer('proftpd').dataRoot, folder, 'after.bin'))).toString(), 'after');
+    } finally {
+      client.close();
+    }
+  });
 
   it('a refused STOR fails with the server reply and the connection goes on working', async () => {
     const folder = freshFolderName('store-buffer-refused');

@@ -11,7 +11,7 @@ import { writeCommands } from './basic-ftp-internals.js';
 import type { ConnectionOptions } from 'node:tls';
 import { BackendError } from '../../errors.js';
 import { activeModeTransfer } from './active-mode-transfer.js';
-import { pipelineEpsvOnceChosen } from './pipelined-passive-transfer.js';
+import { pipelineEpsvFromStart, pipelineEpsvOnceChosen } from './pipelined-passive-transfer.js';
 import { ftpReplyCode, mapFtpError } from './ftp-errors.js';
 import { traceFtp } from './ftp-trace.js';
 import { sendPipelined, successOf } from './send-pipelined.js';
@@ -52,6 +52,14 @@ export interface FtpConnectionSettings {
   readonly activeAcceptTimeoutMs?: number;
   /** Receives the protocol trace (`-vv`), passwords masked; see ftp-trace.ts. */
   readonly trace?: (line: string) => void;
+  /** What the backend's connections learnt about the server, shared by the next ones. */
+  readonly learnt?: LearntAboutServer;
+}
+
+/** What one connection found out about the server, for the backend's other connections. */
+export interface LearntAboutServer {
+  /** A transfer chose `EPSV` (basic-ftp tries `EPSV`, then `PASV`). */
+  epsvWorks?: boolean;
 }
 
 /**
@@ -96,7 +104,10 @@ async function loginSteps(client: Client, settings: FtpConnectionSettings, what:
   if (settings.active) {
     client.prepareTransfer = activeModeTransfer({ acceptTimeoutMs: settings.activeAcceptTimeoutMs ?? settings.timeoutMs });
   } else if (speedTrickOn('ftp-pipelined-epsv')) {
-    pipelineEpsvOnceChosen(client);
+    const learnt = settings.learnt;
+    pipelineEpsvOnceChosen(client, () => {
+      if (learnt) learnt.epsvWorks = true;
+    });
   }
   // Data connections resume the control connection's TLS session for this host name.
   const tlsOptions: ConnectionOptions = { ...settings.tlsOptions, host: settings.host };
@@ -139,6 +150,9 @@ async function loginSteps(client: Client, settings: FtpConnectionSettings, what:
     // A refused OPTS UTF8 is fine (the server's names are then taken as they come).
     if (command !== 'OPTS UTF8 ON') successOf(replies[index]!);
   });
+  // Another connection found meanwhile that EPSV works (the choice is the server's): this one
+  // pipelines it from its first transfer, without a lone EPSV first.
+  if (!settings.active && settings.learnt?.epsvWorks && speedTrickOn('ftp-pipelined-epsv') && speedTrickOn('ftp-shared-epsv')) pipelineEpsvFromStart(client);
   return client;
 }
 

@@ -7,7 +7,9 @@
  * the next upload writes the batch and its own `EPSV` + `STOR` in one packet: the server answers
  * the batch first, then the transfer, so each file on the connection costs one round trip less.
  * The batch is only ever sent after the `226` of its own file, so a rename never runs before the
- * whole file has arrived.
+ * whole file has arrived. Where the finished upload also asked for the next passive port (its
+ * `STOR` went with an `EPSV` for the next file), the batch carries that port, and the next upload
+ * sends the batch with `STOR` alone and opens its data connection at once: one round trip less.
  */
 import type { PipelinedReply } from './send-pipelined.js';
 
@@ -19,8 +21,15 @@ export class DeferredBatch {
   private rejectReplies!: (error: unknown) => void;
   private settled = false;
 
-  /** `commands` must not contain CR, LF or NUL. */
-  constructor(readonly commands: readonly string[]) {
+  /**
+   * `commands` must not contain CR, LF or NUL. `passivePort`: a passive port the server opened on
+   * the connection for the next upload (an `EPSV` sent ahead, store-buffer.ts), which the upload
+   * that sends this batch with its `STOR` may use instead of asking for one.
+   */
+  constructor(
+    readonly commands: readonly string[],
+    readonly passivePort?: number,
+  ) {
     this.replies = new Promise<PipelinedReply[]>((resolve, reject) => {
       this.resolveReplies = resolve;
       this.rejectReplies = reject;

@@ -199,6 +199,11 @@ export class FtpClientPool {
     return true;
   }
 
+  /** True when an upload waits for a connection (one that {@link handOver} would serve). */
+  get uploadWaiting(): boolean {
+    return this.waiters[0]?.takesBatch === true;
+  }
+
   private async acquireWaiting(takesBatch: boolean): Promise<{ readonly pooled: PooledClient; readonly batch?: DeferredBatch }> {
     let attempt = 0;
     for (;;) {

@@ -48,6 +48,18 @@ export class FtpFolder {
   listCommands = ['LIST -a', 'LIST'];
   /** Cleared after the first refused SITE CHMOD, so a server without it costs one round trip. */
   chmodWorks = true;
+  /**
+   * Whether the server answers a command sent after a `STOR` only once the transfer ended
+   * (undefined until an upload found out; store-buffer.ts): only then is the next upload's `EPSV`
+   * sent ahead (`ftp-epsv-ahead`).
+   */
+  readsInOrder: boolean | undefined;
+  /**
+   * Whether the server's `MFMT` reply tells the time it set, as its `MLST` lists it (undefined
+   * until an upload compared them; ftp-upload-finish.ts): then an upload sent in one piece needs
+   * no `MLST` after its rename (`ftp-time-reply-entry`).
+   */
+  timeReplyTells: boolean | undefined;
   /** Set by the backend's close(): clean-ups after a failure are skipped then. */
   closed = false;
 

@@ -12,6 +12,8 @@ import { explain } from './ftp-explain.js';
 import type { FtpFolder } from './ftp-folder.js';
 import { absentUnlessDenied, entryOfMlst, statOn } from './ftp-lookup.js';
 import { replaceByRename } from './ftp-rename.js';
+import { parseFtpTime } from './ftp-time.js';
+import { speedTrickOn } from '../../core/speed-tricks.js';
 import type { PipelinedReply } from './send-pipelined.js';
 
 /** What finishing one upload needs to know. */
@@ -26,6 +28,41 @@ export interface FinishingUpload {
   /** `SITE CHMOD` for the temporary file, or undefined when the mode is left as the server made it. */
   readonly chmod: string | undefined;
   readonly what: string;
+  /**
+   * What the server stored, when the bytes went in one piece (their count, confirmed by the
+   * server's `226`) and a time is set (whole seconds): with a server whose time reply is known to
+   * tell the time it set ({@link FtpFolder.timeReplyTells}), the entry is made from these and that
+   * reply instead of an `MLST` after the rename.
+   */
+  readonly stored?: { readonly size: number; readonly mtimeMs: number };
+}
+
+/**
+ * Whether the `MLST` after the rename can be left out (`ftp-time-reply-entry`): the upload knows
+ * what it stored, and this server's `MFMT` reply has told the time it set, as its `MLST` then
+ * listed it, before.
+ */
+function leavesOutMlst(upload: FinishingUpload): boolean {
+  return upload.stored !== undefined && upload.folder.timeReplyTells === true && upload.folder.mtimeMethod === 'mfmt' && speedTrickOn('ftp-time-reply-entry');
+}
+
+/** The time an `MFMT` reply says the file now has ("213 Modify=YYYYMMDDHHMMSS; path"), if it says. */
+function timeOfReply(reply: PipelinedReply | undefined): number | undefined {
+  if (reply === undefined || reply instanceof FTPError || reply.code !== 213) return undefined;
+  const match = /^213 Modify=(\d{14}(?:\.\d+)?);/i.exec(reply.message);
+  return match ? parseFtpTime(match[1]!) : undefined;
+}
+
+/**
+ * Learns from an upload that sent both whether this server's `MFMT` reply tells the time it set,
+ * as its `MLST` then lists it (and the size the `MLST` lists is the size stored). Once a reply did
+ * not, it is never trusted again for this backend.
+ */
+function learnTimeReply(upload: FinishingUpload, timeReply: PipelinedReply | undefined, entry: Entry): void {
+  const { folder, stored } = upload;
+  if (stored === undefined || folder.mtimeMethod !== 'mfmt' || folder.timeReplyTells === false) return;
+  const tells = entry.kind === 'file' && entry.size === stored.size && entry.mtimeMs === stored.mtimeMs && timeOfReply(timeReply) === stored.mtimeMs;
+  folder.timeReplyTells = tells;
 }
 
 /**
@@ -90,7 +127,8 @@ export async function finishInTwoBatches(
 export function oneBatchCommands(upload: FinishingUpload & { readonly setTime: string }): string[] {
   const { folder, tempRel, path, setTime, chmod } = upload;
   const abs = folder.abs(path);
-  return [setTime, ...(chmod ? [chmod] : []), `RNFR ${folder.abs(tempRel)}`, `RNTO ${abs}`, ...(folder.features.mlst ? [`MLST ${abs}`] : [])];
+  const mlst = folder.features.mlst && !leavesOutMlst(upload);
+  return [setTime, ...(chmod ? [chmod] : []), `RNFR ${folder.abs(tempRel)}`, `RNTO ${abs}`, ...(mlst ? [`MLST ${abs}`] : [])];
 }
 
 /**
@@ -122,7 +160,16 @@ export async function readOneBatchReplies(
       return statOn(folder, client, path, what);
     });
   }
+  if (!(rnto instanceof FTPError) && mlst === undefined && upload.stored !== undefined && leavesOutMlst(upload)) {
+    // The RNTO's 250 says the file is in place, the 226 that every byte arrived, the MFMT reply
+    // which time it has: that is the entry an MLST would list. A reply that does not say the
+    // time asked for is looked up after all, and the MLST comes back for later uploads.
+    if (timeOfReply(timeReply) === upload.stored.mtimeMs) return { kind: 'file', size: upload.stored.size, mtimeMs: upload.stored.mtimeMs };
+    folder.timeReplyTells = false;
+  }
   if (rnto instanceof FTPError || mlst === undefined) return onConnection((client) => statOn(folder, client, path, what));
   if (mlst instanceof FTPError) return absentUnlessDenied(folder, mlst, what);
-  return entryOfMlst(mlst.message, path, what);
+  const entry = entryOfMlst(mlst.message, path, what);
+  learnTimeReply(upload, timeReply, entry);
+  return entry;
 }

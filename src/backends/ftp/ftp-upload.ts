@@ -22,7 +22,7 @@ import type { FtpFolder } from './ftp-folder.js';
 import { chmodCommand, finishInTwoBatches, oneBatchCommands, readOneBatchReplies, type FinishingUpload } from './ftp-upload-finish.js';
 import { mtimeCommand } from './mtime-method.js';
 import { sendPipelined } from './send-pipelined.js';
-import { canStoreBuffer, storeBuffer } from './store-buffer.js';
+import { canStoreBuffer, storeBuffer, type StoreBufferOptions } from './store-buffer.js';
 
 /** One upload under way. */
 interface Upload {
@@ -33,6 +33,10 @@ interface Upload {
   readonly what: string;
   readonly options: WriteOptions;
   readonly source: WatchedSource;
+  /** The passive port the server opened for the next upload on this connection (`ftp-epsv-ahead`). */
+  nextPort?: number;
+  /** The size stored, when the bytes went in one piece and the server confirmed them with its `226`. */
+  storedSize?: number;
 }
 
 /**
@@ -130,8 +134,10 @@ async function transfer(upload: Upload, lease: FtpLease, whole: Buffer | undefin
   const { source, options, folder, tempPath } = upload;
   const client = lease.client;
   try {
-    if (whole !== undefined) await storeBuffer(client, tempPath, whole, lease.batch);
-    else await storeOrAppend(client, source.data, tempPath, options.part, folder);
+    if (whole !== undefined) {
+      await storeBuffer(client, tempPath, whole, lease.batch, { port: lease.batch?.passivePort, ahead: aheadOf(upload, lease) });
+      upload.storedSize = whole.length;
+    } else await storeOrAppend(client, source.data, tempPath, options.part, folder);
   } catch (error) {
     // A refused APPE (ftp-resume.ts): the caller starts the copy afresh.
     if (error instanceof BackendError) throw error;
@@ -156,15 +162,23 @@ async function finish(upload: Upload, lease: FtpLease): Promise<FileEntry> {
   const method = folder.mtimeMethod;
   // Set the time before the rename, so the final name never shows the upload time.
   const setTime = mtimeMs !== undefined && method !== 'none' ? mtimeCommand(method, mtimeMs, tempPath) : undefined;
-  const finishing: FinishingUpload = { folder, tempRel: upload.tempRel, path, setTime, chmod: chmodCommand(folder, options.mode, tempPath), what };
+  const finishing: FinishingUpload = {
+    folder,
+    tempRel: upload.tempRel,
+    path,
+    setTime,
+    chmod: chmodCommand(folder, options.mode, tempPath),
+    what,
+    ...(upload.storedSize !== undefined && mtimeMs !== undefined ? { stored: { size: upload.storedSize, mtimeMs: Math.floor(mtimeMs / 1000) * 1000 } } : {}),
+  };
   // An abort before the rename leaves the final name untouched.
   signal?.throwIfAborted();
   const unverified = setTime !== undefined && folder.mtimeUnverified;
   let entry: Entry | undefined;
-  if (unverified || setTime === undefined || method === 'none' || mtimeMs === undefined || !speedTrickOn('ftp-one-batch')) {
+  if (setTime === undefined || method === 'none' || mtimeMs === undefined || !finishesInOneBatch(upload)) {
     entry = await finishInTwoBatches(finishing, lease.client, signal, unverified);
   } else {
-    entry = await finishInOneBatch({ ...finishing, setTime }, lease, () => mtimeCommand(method, mtimeMs, folder.abs(path)));
+    entry = await finishInOneBatch({ ...finishing, setTime }, lease, () => mtimeCommand(method, mtimeMs, folder.abs(path)), upload.nextPort);
   }
   if (unverified && entry?.kind === 'file' && mtimeMs !== undefined) folder.settleMtimeMethod(entry.mtimeMs === Math.floor(mtimeMs / 1000) * 1000);
   if (entry?.kind !== 'file' || entry.size < 0) {
@@ -174,14 +188,55 @@ async function finish(upload: Upload, lease: FtpLease): Promise<FileEntry> {
   return entry;
 }
 
-/** The one-batch end of an upload, handed over to the next upload where one waits (deferred-batch.ts). */
+/**
+ * Whether the upload ends in one batch (a time to set, with a way of setting it known to work):
+ * {@link finishInOneBatch}.
+ */
+function finishesInOneBatch(upload: Upload): boolean {
+  const { folder, options } = upload;
+  return options.mtimeMs !== undefined && folder.mtimeMethod !== 'none' && !folder.mtimeUnverified && speedTrickOn('ftp-one-batch');
+}
+
+/**
+ * What goes after this upload's `STOR` (store-buffer.ts): the next upload's `EPSV` when this
+ * upload will likely hand the connection over (another upload waits, or this one was handed the
+ * connection: the engine starts the next uploads only as earlier ones end, so the queue may be
+ * empty just now) and the server is known to read commands one at a time; a `NOOP` to find that
+ * out while it is not known.
+ */
+function aheadOf(upload: Upload, lease: FtpLease): StoreBufferOptions['ahead'] {
+  const { folder } = upload;
+  if (!handsOver(upload) || !speedTrickOn('ftp-epsv-ahead')) return undefined;
+  if (folder.readsInOrder === undefined) {
+    return { command: 'NOOP', done: (inOrder) => (folder.readsInOrder = inOrder && folder.readsInOrder !== false) };
+  }
+  if (!folder.readsInOrder || (!folder.pool.uploadWaiting && lease.batch === undefined)) return undefined;
+  return {
+    command: 'EPSV',
+    done: (inOrder, port) => {
+      if (!inOrder) folder.readsInOrder = false;
+      upload.nextPort = port;
+    },
+  };
+}
+
+/** Whether the upload may hand its connection, with its last batch, to the next upload waiting. */
+function handsOver(upload: Upload): boolean {
+  return finishesInOneBatch(upload) && upload.folder.features.mlst && speedTrickOn('ftp-hand-over');
+}
+
+/**
+ * The one-batch end of an upload, handed over to the next upload where one waits (deferred-batch.ts),
+ * with the passive port opened for it (`nextPort`), if any.
+ */
 async function finishInOneBatch(
   finishing: FinishingUpload & { readonly setTime: string },
   lease: FtpLease,
   setTimeOnFinal: () => string,
+  nextPort: number | undefined,
 ): Promise<Entry | undefined> {
   const { folder, what } = finishing;
-  const batch = new DeferredBatch(oneBatchCommands(finishing));
+  const batch = new DeferredBatch(oneBatchCommands(finishing), nextPort);
   if (folder.features.mlst && speedTrickOn('ftp-hand-over') && lease.handOver(batch)) {
     // The next upload sends the batch with its own first commands; anything more this upload
     // needs (rare: a refused rename or time) goes on any connection.

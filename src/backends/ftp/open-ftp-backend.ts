@@ -203,6 +203,7 @@ export async function openFtpBackend(target: Target, options: FtpOpenOptions): P
         : `the password came from ${describeSource(source)}; ${howToGivePassword(target.scheme, user, host)}`,
     active: options.ftpActive === true,
     ...(options.trace ? { trace: options.trace } : {}),
+    learnt: {},
   };
   const size = Math.max(1, Math.min(64, Math.floor(options.parallel ?? DEFAULT_FTP_CONNECTIONS)));
   const pool = new FtpClientPool({

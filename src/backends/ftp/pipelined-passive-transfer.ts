@@ -110,6 +110,11 @@ export class PipelinedEpsv {
     return !this.replied;
   }
 
+  /** `EPSV` was sent and answered before (ahead, with the previous transfer): no reply of its own is due. */
+  portOpenedAhead(): void {
+    this.replied = true;
+  }
+
   /** Reads `EPSV`'s reply: the passive port, or undefined when it was refused (or unreadable). */
   portOf(response: FTPResponse): number | undefined {
     this.replied = true;
@@ -190,14 +195,26 @@ export class PipelinedEpsv {
  * `EPSV` (basic-ftp tries `EPSV`, then `PASV`, on the first transfer and keeps what worked).
  * Connections that fell back to `PASV` keep basic-ftp's own passive mode.
  */
-export function pipelineEpsvOnceChosen(client: Client): void {
+export function pipelineEpsvOnceChosen(client: Client, onChosen?: () => void): void {
   const choose = client.prepareTransfer;
   client.prepareTransfer = async (ftp: FTPContext): Promise<FTPResponse> => {
     // basic-ftp's chooser replaces client.prepareTransfer by the strategy that worked.
     const reply = await choose(ftp);
-    if (client.prepareTransfer === enterPassiveModeIPv6) client.prepareTransfer = sendEpsvWithNextCommand;
+    if (client.prepareTransfer === enterPassiveModeIPv6) {
+      client.prepareTransfer = sendEpsvWithNextCommand;
+      onChosen?.();
+    }
     return reply;
   };
+}
+
+/**
+ * Makes `client` pipeline `EPSV` from its first transfer on, for a server where another
+ * connection already chose `EPSV` (the choice is the server's, not the connection's): the first
+ * transfer saves the round trip of a lone `EPSV`.
+ */
+export function pipelineEpsvFromStart(client: Client): void {
+  client.prepareTransfer = sendEpsvWithNextCommand;
 }
 
 /** A `prepareTransfer` that sends `EPSV` together with the next command (see the module comment). */
