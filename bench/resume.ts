@@ -133,6 +133,7 @@ async function main(): Promise<void> {
         ratio(c / f),
         c / f <= 0.3 ? 'met' : 'missed',
       ]);
+      console.log(`GOAL resume-${protocol} ratio=${(c / f).toFixed(2)} target=0.30`); // for bench/all.ts (support/goal-rows.ts)
 
       // --bwlimit: the time of a limited upload over the time its rate implies.
       const bw = remoteDir(protocol, server, `bench-bwlimit-${stamp}-${protocol}`);
