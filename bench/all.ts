@@ -12,10 +12,11 @@
  *   npm run bench:all                # the full sizes (about an hour on 2 cores)
  *   npm run bench:all -- --quick     # a few minutes: small sizes, one repeat; the same summary
  *   npm run bench:all -- --only small,scale --protocols sftp --repeat 5
+ *   npm run bench:all -- --no-build  # dist/ as it is (a build replaces it under a benchmark running meanwhile)
  *
  * Each part prints its own tables, and one `GOAL {json}` line per goal it measured
  * (support/goal-rows.ts), which this script collects from the part's output. Options other than
- * --quick and --only go to the parts that know them (see `parts` below). In the summary a size
+ * --quick, --only and --no-build go to the parts that know them (see `parts` below). In the summary a size
  * marked "not the goal's" is one a goal does not name (a `--quick` run, or options given).
  */
 import { spawn } from 'node:child_process';
@@ -131,7 +132,7 @@ async function main(): Promise<void> {
   const only = (args.get('only') ?? 'small,distance,startup,scale,resume,bwlimit,big').split(',');
   const unknown = only.filter((name) => !(name in parts));
   if (unknown.length) throw new Error(`--only: unknown part ${unknown.join(', ')} (${Object.keys(parts).join(', ')})`);
-  build();
+  if (args.get('no-build') !== 'true') build();
   const results = new Map<string, { ok: boolean; rows: GoalRow[] }>();
   for (const name of only) results.set(name, await runPart(name, parts[name]!, args, quick));
   printSummary(results, quick);
