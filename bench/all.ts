@@ -66,7 +66,7 @@ const parts: Readonly<Record<string, Part>> = {
   bwlimit: { script: 'bwlimit.ts', options: ['repeat', 'protocols'], quick: { mb: '8', rate: '2M' } },
   big: { script: 'big-file.ts', options: ['mb', 'repeat', 'protocols'], quick: { mb: '64', repeat: '1' } },
 };
-/** The summary's order: the goals as issue and docs list them. */
+/** The summary's order: the goals as docs/performance.md lists them. */
 const summaryOrder = ['small', 'distance', 'startup', 'scale', 'resume', 'bwlimit'];
 
 /** Runs one part, its output shown as it comes; returns its goal rows and whether it finished. */
