@@ -24,6 +24,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build, numberList, parseArgs, printTable, ratio, repoRoot, seconds } from './support/bench-support.js';
 import type { SmallFilesResult } from './small-files.js';
+import { printGoal, type GoalRow } from './support/goal-rows.js';
 
 /** ferry's time over the fastest peer's, at most, for every step at a distance. */
 export const distanceGoal = 0.5;
@@ -49,6 +50,8 @@ export function runDistance(options: ReadonlyMap<string, string>): boolean {
   const get = (name: string): string => options.get(name) ?? distanceDefaults[name]!;
   const work = mkdtempSync(join(tmpdir(), 'ferry-bench-distance-'));
   const rows: string[][] = [];
+  const goals: GoalRow[] = [];
+  const goalSize = get('files') === distanceDefaults.files && get('kib') === distanceDefaults.kib && get('folders') === distanceDefaults.folders;
   let ok = true;
   try {
     for (const rtt of numberList(get('rtt-ms'))) {
@@ -75,6 +78,16 @@ export function runDistance(options: ReadonlyMap<string, string>): boolean {
           `≤ ${distanceGoal}× ${r.ratio <= distanceGoal ? 'met' : 'MISSED'}`,
           ...(r.ferryAtN === undefined ? [] : [`${seconds(r.ferryAtN)}, ${ratio(r.ratioAtN!)}`]),
         ]);
+        goals.push({
+          id: `distance-${rtt}ms-${r.protocol}-${r.step}`,
+          goal: `${rtt} ms round trips, ${r.protocol.toUpperCase()} ${stepLabel[r.step]}, ferry / fastest peer`,
+          measured: ratio(r.ratio),
+          target: `≤ ${distanceGoal}×`,
+          met: r.ratio <= distanceGoal,
+          size: `${Number(get('files')).toLocaleString('en')} × ${get('kib')} KiB`,
+          goalSize,
+          note: `ferry ${seconds(r.ferry)} s, lftp ${seconds(r.lftp)} s (N=${r.lftpN}), rclone ${seconds(r.rclone)} s (N=${r.rcloneN}), median of ${get('repeat')}`,
+        });
       }
     }
   } finally {
@@ -86,6 +99,8 @@ export function runDistance(options: ReadonlyMap<string, string>): boolean {
   console.log('(FTPS: not measured, its PASV/EPSV replies are encrypted, so no proxy can route its data connections)\n');
   const atN = options.has('ferry-parallel') ? [`ferry --parallel ${options.get('ferry-parallel')} s, / fastest peer`] : [];
   printTable(['round trip', 'protocol', 'work', 'ferry s', 'lftp s', 'rclone s', 'ferry / fastest peer', 'goal', ...atN], rows);
+  console.log('');
+  for (const goal of goals) printGoal(goal);
   return ok;
 }
 

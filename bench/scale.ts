@@ -23,6 +23,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HEAP_GROWING_PERCENT } from '../src/cli/heap-growth.js';
 import { median, numberList, parseArgs, printTable, repoRoot } from './support/bench-support.js';
+import { printGoal } from './support/goal-rows.js';
 
 const args = parseArgs();
 
@@ -176,6 +177,83 @@ function parent(): void {
     );
   }
   console.log('Targets at 1,000,000 entries: the first sync under 400 MB peak RSS in every run; time and memory linear in N (100k, 1M, 2M); the no-op timed.');
+  console.log(
+    `Linear: the cost per entry at a larger N at most ${LINEAR_TARGET}× that at a smaller one (time per entry; peak memory added per further entry).\n`,
+  );
+  printScaleGoals(sizes, results, allRuns, repeats);
+}
+
+/**
+ * How far from linear a cost grows: the largest ratio of a per-entry cost at a larger N to that at
+ * a smaller N (1 = linear; below 1 = the fixed costs of a small N weigh more; above = growth).
+ */
+function growth(perEntry: readonly number[]): number {
+  let worst = 0;
+  for (let larger = 1; larger < perEntry.length; larger++)
+    for (let smaller = 0; smaller < larger; smaller++) worst = Math.max(worst, perEntry[larger]! / perEntry[smaller]!);
+  return worst;
+}
+/** Growth allowed for "linear": the shared machine varies single phases more than this, medians less. */
+const LINEAR_TARGET = 1.3;
+
+/** The goal rows of bench/all.ts's summary (support/goal-rows.ts). */
+function printScaleGoals(sizes: readonly number[], results: readonly ChildResult[], allRuns: ReadonlyMap<number, ChildResult[]>, repeats: number): void {
+  const fullSizes = [100_000, 1_000_000, 2_000_000].every((n) => sizes.includes(n));
+  // The size closest to a million stands for the goals at a million.
+  const million = sizes.reduce((best, n) => (Math.abs(Math.log(n / 1e6)) < Math.abs(Math.log(best / 1e6)) ? n : best));
+  const runs = allRuns.get(million)!;
+  const entries = runs[0]!.entries.toLocaleString('en');
+  const worst = Math.max(...runs.map((r) => r.first.peakMib));
+  printGoal({
+    id: 'scale-first-peak',
+    goal: 'scale: first sync of 1M entries, peak RSS in every run',
+    measured: `${worst.toFixed(0)} MiB (max of ${runs.length})`,
+    target: `< 400 MB (${PEAK_TARGET_MIB.toFixed(0)} MiB)`,
+    met: worst < PEAK_TARGET_MIB,
+    size: `${entries} entries`,
+    goalSize: million === 1_000_000,
+    note: `runs: ${runs.map((r) => r.first.peakMib.toFixed(0)).join(', ')} MiB`,
+  });
+  const noop = results.find((r) => r.entries === runs[0]!.entries)!.noop;
+  printGoal({
+    id: 'scale-noop-time',
+    goal: 'scale: no-op sync of 1M entries, timed',
+    measured: `${(noop.ms / 1000).toFixed(2)} s, ${noop.peakMib.toFixed(0)} MiB`,
+    target: 'timed',
+    met: null,
+    size: `${entries} entries`,
+    goalSize: million === 1_000_000,
+    note: `median of ${repeats}; ${((noop.ms * 1000) / runs[0]!.entries).toFixed(2)} µs per entry`,
+  });
+  const sizeList = results.map((r) => r.entries.toLocaleString('en')).join(' / ');
+  for (const name of ['first', 'noop'] as const) {
+    const perEntry = results.map((r) => (r[name].ms * 1000) / r.entries);
+    const g = growth(perEntry);
+    printGoal({
+      id: `scale-${name}-time-linear`,
+      goal: `scale: ${name === 'first' ? 'first sync' : 'no-op'} time linear in N (µs per entry at ${sizeList})`,
+      measured: `${g.toFixed(2)}× (${perEntry.map((v) => v.toFixed(1)).join(' / ')} µs)`,
+      target: `≤ ${LINEAR_TARGET}×`,
+      met: results.length > 1 ? g <= LINEAR_TARGET : null,
+      size: `${sizeList} entries`,
+      goalSize: fullSizes,
+      note: `medians of ${repeats}`,
+    });
+  }
+  // Memory: the peak each further entry adds, step by step (the first size carries Node's own baseline).
+  const added = results.slice(1).map((r, i) => ((r.first.peakMib - results[i]!.first.peakMib) * 2 ** 20) / (r.entries - results[i]!.entries));
+  const g = growth(added);
+  printGoal({
+    id: 'scale-first-memory-linear',
+    goal: `scale: first sync peak memory linear in N (bytes added per further entry, ${sizeList})`,
+    measured:
+      added.length > 1 ? `${g.toFixed(2)}× (${added.map((v) => v.toFixed(0)).join(' / ')} B)` : `${added.map((v) => v.toFixed(0)).join('')} B (one step)`,
+    target: `≤ ${LINEAR_TARGET}×`,
+    met: added.length > 1 ? g <= LINEAR_TARGET : null,
+    size: `${sizeList} entries`,
+    goalSize: fullSizes,
+    note: `medians of ${repeats}${added.length > 1 ? '' : '; linearity needs three sizes or more'}`,
+  });
 }
 
 const childSize = args.get('child');

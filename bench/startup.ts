@@ -20,6 +20,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchEnv, build, ferryBin, parseArgs, printTable } from './support/bench-support.js';
+import { printGoal } from './support/goal-rows.js';
 
 const args = parseArgs();
 const rounds = Number(args.get('rounds') ?? 10);
@@ -83,6 +84,20 @@ try {
       return [subject.name, ((totals[index]! / runs) * 1000).toFixed(1), `${ratio.toFixed(2)}×`, goal];
     }),
   );
+  for (const [index, id] of [
+    [1, 'startup-version'],
+    [2, 'startup-noop'],
+  ] as const) {
+    const ratio = totals[index]! / base;
+    printGoal({
+      id,
+      goal: `start-up CPU, ${subjects[index]!.name} / node -e 0`,
+      measured: `${ratio.toFixed(2)}×`,
+      target: `≤ ${target}×`,
+      met: ratio <= target,
+      note: `node ${nodeVersion}, ${runs} runs`,
+    });
+  }
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
