@@ -1,5 +1,5 @@
 /**
- * Resume and `--bwlimit`, on the loopback servers.
+ * Resume of big copies, on the loopback servers (`--bwlimit` is measured by bench/bwlimit.ts).
  *
  *   node --import tsx bench/resume.ts [--mb 1024] [--protocols sftp,ftp] [--repeat 2]
  *                                      [--signals kill,term] [--ftp-server pure-ftpd] [--no-build]
@@ -20,10 +20,6 @@
  * uploads): proftpd, the other benchmarks' FTP server, refuses `APPE` in its default
  * configuration (`451 Append/Restart not permitted` without `AllowStoreRestart on`), so there an
  * upload starts afresh instead of continuing (docs/reliability.md).
- *
- * `--bwlimit`: an upload of `--bw-mb` MiB (default 8) at `--bw-rate` (default 2M) per protocol;
- * printed: the time it took over the time the rate implies (goal: within 0.85–1.15). `--bw-mb 0`
- * leaves it out.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -44,7 +40,6 @@ import {
   removeRemote,
   repoRoot,
   seconds,
-  timed,
   type Protocol,
   type Server,
 } from './support/bench-support.js';
@@ -55,8 +50,6 @@ const protocols = (args.get('protocols') ?? 'sftp,ftp').split(',') as Protocol[]
 const repeats = Number(args.get('repeat') ?? 2);
 const signals = (args.get('signals') ?? 'kill,term').split(',') as Array<'kill' | 'term'>;
 const ftpServer = args.get('ftp-server') ?? 'pure-ftpd';
-const bwMib = Number(args.get('bw-mb') ?? 8);
-const bwRate = args.get('bw-rate') ?? '2M';
 const fileName = 'big.bin';
 /** Where the upload is stopped, as a share of the file. */
 const CUT_AT = 0.8;
@@ -269,7 +262,6 @@ async function main(): Promise<void> {
   const phaseRows: string[][] = [];
   const termRows: string[][] = [];
   const goalLines: string[] = [];
-  const bwRows: string[][] = [];
   try {
     console.log(
       `resume: ${sizeMib} MiB upload stopped at ${CUT_AT * 100} % (${signals.join(', ')}), then continued, against a full upload; ${repeats} repeat(s), alternating`,
@@ -280,8 +272,6 @@ async function main(): Promise<void> {
     const upDir = join(work, 'up');
     makeFile(upDir, sizeMib);
     const sourceHash = await sha256Of(join(upDir, fileName));
-    const bwDir = join(work, 'bw');
-    if (bwMib > 0) makeFile(bwDir, bwMib);
     let folder = 0;
     for (const protocol of protocols) {
       const server = serverFor(protocol);
@@ -399,46 +389,6 @@ async function main(): Promise<void> {
           ]);
         }
       }
-
-      // --bwlimit: the time of a limited upload over the time its rate implies.
-      if (bwMib === 0) continue;
-      const bw = remoteDir(protocol, server, `bench-bwlimit-${stamp}-${protocol}`);
-      try {
-        const { url, extra } = ferryCommand(protocol, server, bw.path);
-        const started = timed('node', [
-          ferryBin,
-          'upload',
-          bwDir,
-          url,
-          '--create-folder',
-          '-q',
-          '--no-progress',
-          '--bwlimit',
-          bwRate,
-          '--json',
-          '--state-dir',
-          join(work, `state-bw-${protocol}`),
-          ...extra,
-        ]);
-        // The transfer's own time: from its action-started to its action-finished event is not
-        // printed with times, so the run's wall time less a run that copies nothing is used.
-        const noop = timed('node', [ferryBin, 'upload', bwDir, url, '-q', '--no-progress', '--state-dir', join(work, `state-bw-${protocol}`), ...extra]);
-        const rate =
-          Number(/^(\d+(?:\.\d+)?)([kM]?)$/.exec(bwRate)![1]) * ({ k: 1024, M: 1024 * 1024, '': 1 } as Record<string, number>)[/([kM]?)$/.exec(bwRate)![1]!]!;
-        const expected = (bwMib * 1024 * 1024) / rate;
-        const took = started.wall - noop.wall;
-        bwRows.push([
-          protocol,
-          bwRate,
-          `${bwMib} MiB`,
-          seconds(expected),
-          seconds(took),
-          ratio(took / expected),
-          Math.abs(took / expected - 1) <= 0.15 ? 'met' : 'missed',
-        ]);
-      } finally {
-        removeRemote(bw);
-      }
     }
     if (resumeRows.length > 0) {
       console.log(`\nResume: a ${sizeMib} MiB upload killed at ${CUT_AT * 100} % and continued, against a full upload (medians of ${repeats}, side by side)\n`);
@@ -454,10 +404,6 @@ async function main(): Promise<void> {
     if (termRows.length > 0) {
       console.log(`\nSIGTERM (as Ctrl-C) at ${CUT_AT * 100} %: transfers in flight get 2 s to finish, then keep their part; the next run\n`);
       printTable(['protocol', 'signal at', 'exit after (s)', 'exit codes', 'outcome', 'next run (s)', 'next run / full'], termRows);
-    }
-    if (bwRows.length > 0) {
-      console.log("\n--bwlimit: an upload's time (run less a no-op run) over the time the rate implies\n");
-      printTable(['protocol', 'rate', 'size', 'expected (s)', 'took (s)', 'ratio', 'goal 0.85–1.15'], bwRows);
     }
     console.log('');
     for (const line of goalLines) console.log(line);

@@ -49,3 +49,15 @@ export function preflightStopped(error: unknown): ProbeFinding {
     value: null,
   };
 }
+
+/** The finding for the probe's own temporary files it could not remove (`left`, their paths). */
+export function cleanupFailed(left: readonly string[]): ProbeFinding {
+  return {
+    id: 'cleanup',
+    capability: 'remove temporary files',
+    found: `failed for ${left.join(', ')}`,
+    action: 'remove them by hand (later scans skip them)',
+    status: 'warn',
+    value: left,
+  };
+}

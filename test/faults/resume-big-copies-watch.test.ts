@@ -15,6 +15,7 @@ import type { ChildProcess } from 'node:child_process';
 import { remoteFolder } from '../support/fault-targets.js';
 import { collect, ensureBuilt, makeSandbox, onStdoutLines, spawnCli, type CliResult, type JsonEvent, type Sandbox } from '../support/run-cli.js';
 import { loadServer } from '../support/test-servers.js';
+import { partIn } from '../support/ferry-part.js';
 
 const SIZE = 64 * 1024 * 1024;
 const MiB = 1024 * 1024;
@@ -64,16 +65,6 @@ function finishedCopy(events: JsonEvent[], file: string, status = 'done'): JsonE
     (event) =>
       event.type === 'action-finished' && event['result'].action.kind === 'copy' && event['result'].action.path === file && event['result'].status === status,
   );
-}
-
-async function partIn(dir: string): Promise<{ name: string; size: number } | undefined> {
-  for (const name of await fs.readdir(dir).catch(() => [] as string[])) {
-    if (name.startsWith('.~ferry-') && name.endsWith('.tmp')) {
-      const stats = await fs.stat(path.join(dir, name)).catch(() => undefined);
-      if (stats) return { name, size: stats.size };
-    }
-  }
-  return undefined;
 }
 
 /** Writes `content` as `file` in `dir` at once (renamed in from `outside`), owned like `dir`. */

@@ -13,6 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { collect, ensureBuilt, makeSandbox, parseJsonLines, runCli, spawnCli, type JsonEvent, type Sandbox } from '../support/run-cli.js';
 import { loadServer } from '../support/test-servers.js';
 import { remoteFolder } from '../support/fault-targets.js';
+import { partIn } from '../support/ferry-part.js';
 
 const SIZE = 64 * 1024 * 1024;
 const MiB = 1024 * 1024;
@@ -50,16 +51,6 @@ async function remoteFor(kind: Kind, box: Sandbox, name: string): Promise<{ url:
     return { url: `sftp://${auth}@127.0.0.1:${facts.port}${disk}`, disk, args: ['--known-hosts', knownHosts, '--no-keyring', '--no-netrc'] };
   }
   return { url: `ftp://${auth}@127.0.0.1:${facts.port}/${folder}`, disk, args: ['--no-keyring', '--no-netrc'] };
-}
-
-async function partIn(dir: string): Promise<{ name: string; size: number } | undefined> {
-  for (const name of await fs.readdir(dir).catch(() => [] as string[])) {
-    if (name.startsWith('.~ferry-') && name.endsWith('.tmp')) {
-      const stats = await fs.stat(path.join(dir, name)).catch(() => undefined);
-      if (stats) return { name, size: stats.size };
-    }
-  }
-  return undefined;
 }
 
 const sha = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');

@@ -8,7 +8,7 @@ import type { Client } from 'basic-ftp';
 import { TLSSocket } from 'node:tls';
 import { describeError } from '../../errors.js';
 import { tempNameFor } from '../backend.js';
-import type { ProbeFinding, ProbeOptions, ProbeReporter } from '../probe-finding.js';
+import { cleanupFailed, type ProbeFinding, type ProbeOptions, type ProbeReporter } from '../probe-finding.js';
 import type { FtpClientPool } from './ftp-client-pool.js';
 import { ftpReplyCode, isTooManyConnections } from './ftp-errors.js';
 import { parseFtpTime } from './ftp-time.js';
@@ -123,15 +123,7 @@ export async function probeFtp(ctx: FtpProbeContext, report: ProbeReporter, opti
         })
         .catch(() => undefined);
       if (created.size > 0) {
-        const left = [...created];
-        report({
-          id: 'cleanup',
-          capability: 'remove temporary files',
-          found: `failed for ${left.join(', ')}`,
-          action: 'remove them by hand (later scans skip them)',
-          status: 'warn',
-          value: left,
-        });
+        report(cleanupFailed([...created]));
       }
     });
 

@@ -6,7 +6,7 @@
 import type { Stats } from 'ssh2';
 import { describeError, isBackendError } from '../../errors.js';
 import { tempNameFor } from '../backend.js';
-import type { ProbeOptions, ProbeReporter } from '../probe-finding.js';
+import { cleanupFailed, type ProbeOptions, type ProbeReporter } from '../probe-finding.js';
 import { fingerprintOf, keyTypeOf } from './known-hosts.js';
 import type { SftpConnection } from './sftp-connection.js';
 import type { SftpConnectionPool } from './sftp-connection-pool.js';
@@ -186,14 +186,7 @@ async function reportRename(c: SftpConnection, root: string, report: ProbeReport
       if (still) left.push(file);
     }
     if (left.length > 0) {
-      report({
-        id: 'cleanup',
-        capability: 'remove temporary files',
-        found: `failed for ${left.join(', ')}`,
-        action: 'remove them by hand (later scans skip them)',
-        status: 'warn',
-        value: left,
-      });
+      report(cleanupFailed(left));
     }
   }
 }
